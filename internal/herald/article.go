@@ -1,0 +1,84 @@
+package herald
+
+import "time"
+
+// Article is one piece of published content: a blog post, a news story or a
+// podcast episode. The store owns ID and UpdatedAt; everything else comes
+// from the publisher.
+type Article struct {
+	ID          string      `json:"id"`
+	Slug        string      `json:"slug"`
+	Title       string      `json:"title"`
+	URL         string      `json:"url"`
+	Summary     string      `json:"summary"`
+	ContentHTML string      `json:"content_html"`
+	Authors     []Author    `json:"authors"`
+	Categories  []string    `json:"categories"`
+	Tags        []string    `json:"tags"`
+	Language    string      `json:"language"`
+	Image       string      `json:"image"`
+	Enclosures  []Enclosure `json:"enclosures"`
+	PublishedAt time.Time   `json:"published_at"`
+	UpdatedAt   time.Time   `json:"updated_at"`
+}
+
+// Author names a person credited with an article. Name is required; Email
+// and URL are optional.
+type Author struct {
+	Name  string `json:"name"`
+	Email string `json:"email,omitempty"`
+	URL   string `json:"url,omitempty"`
+}
+
+// Enclosure is a media file attached to an article, typically a podcast
+// episode's audio. Length is in bytes and Duration in seconds; zero means
+// unknown.
+type Enclosure struct {
+	URL      string `json:"url"`
+	Type     string `json:"type"`
+	Length   int64  `json:"length"`
+	Duration int64  `json:"duration,omitempty"`
+}
+
+// Scopes lists every feed scope the article belongs to: the site, and each
+// of its categories, tags and authors (deduplicated by slug, in that order).
+// A write to the article changes the feeds of exactly these scopes.
+func (a *Article) Scopes() []Scope {
+	out := []Scope{SiteScope}
+	seen := map[Scope]bool{SiteScope: true}
+	add := func(kind ScopeKind, name string) {
+		s := Scope{Kind: kind, Slug: Slugify(name)}
+		if s.Slug == "" || seen[s] {
+			return
+		}
+		seen[s] = true
+		out = append(out, s)
+	}
+	for _, c := range a.Categories {
+		add(ScopeCategory, c)
+	}
+	for _, t := range a.Tags {
+		add(ScopeTag, t)
+	}
+	for _, au := range a.Authors {
+		add(ScopeAuthor, au.Name)
+	}
+	return out
+}
+
+// Visible reports whether the article is published at now: an article whose
+// PublishedAt lies in the future is scheduled and appears in no feed yet.
+func (a *Article) Visible(now time.Time) bool {
+	return !a.PublishedAt.After(now)
+}
+
+// Clone returns a deep copy, so that a caller may change the copy without
+// touching an article another goroutine holds.
+func (a *Article) Clone() *Article {
+	c := *a
+	c.Authors = append([]Author(nil), a.Authors...)
+	c.Categories = append([]string(nil), a.Categories...)
+	c.Tags = append([]string(nil), a.Tags...)
+	c.Enclosures = append([]Enclosure(nil), a.Enclosures...)
+	return &c
+}

@@ -1,0 +1,65 @@
+package herald
+
+import (
+	"context"
+	"time"
+)
+
+// Entry is one rendered feed as the cache keeps it: the exact bytes served,
+// the strong ETag computed from them at render time and the Last-Modified
+// time. Entries are immutable once stored; callers must not modify Body.
+type Entry struct {
+	Body         []byte
+	ETag         string // quoted strong entity tag, e.g. "\"3f2a…\""
+	LastModified time.Time
+	ContentType  string
+}
+
+// FeedKey names one cached representation: a scope, a format and the
+// paging parameters that change the bytes.
+type FeedKey struct {
+	Scope  Scope
+	Format Format
+	Offset int
+	Limit  int
+}
+
+// Lookup is the answer of Cache.Get.
+type Lookup struct {
+	// Hit reports that a current entry exists.
+	Hit bool
+	// NotModified reports that the entry's validators satisfy the request's
+	// condition; Entry.Body is then nil because it was not fetched.
+	NotModified bool
+	// Entry holds the entry on a hit.
+	Entry Entry
+	// Revision is the scope's current cache revision. On a miss, the caller
+	// renders and stores under this revision; if a write bumped it in the
+	// meantime, the stored entry is simply never served.
+	Revision string
+}
+
+// Cache keeps rendered feeds, shared by every replica when it is Redis.
+//
+// Invalidation works by revision: each scope has an opaque revision token;
+// Invalidate replaces the tokens of the given scopes, and an entry stored
+// under an older token no longer matches. Nothing is ever scanned or
+// flushed; stale entries expire by TTL.
+type Cache interface {
+	// Get returns the entry for k if it was stored under the scope's
+	// current revision. When cond is not nil and the entry's validators
+	// satisfy it, the body is not read (NotModified is set).
+	Get(ctx context.Context, k FeedKey, cond *Condition) (Lookup, error)
+	// Put stores e for k under revision rev (as returned by Get) for ttl.
+	Put(ctx context.Context, k FeedKey, rev string, e Entry, ttl time.Duration) error
+	// Invalidate gives each scope a new revision, so every entry of those
+	// scopes stops matching before Invalidate returns.
+	Invalidate(ctx context.Context, scopes []Scope) error
+	// Ping checks that the cache answers.
+	Ping(ctx context.Context) error
+	// Name says which implementation this is ("memory", "redis"), for
+	// health reports and logs.
+	Name() string
+	// Close releases the cache's resources.
+	Close() error
+}

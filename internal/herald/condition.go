@@ -1,0 +1,106 @@
+package herald
+
+import (
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Condition is a GET or HEAD request's preconditions, parsed once from its
+// If-None-Match and If-Modified-Since headers (RFC 9110, section 13).
+type Condition struct {
+	// HasIfNoneMatch is set when the request carried If-None-Match; it then
+	// decides alone and If-Modified-Since is ignored.
+	HasIfNoneMatch bool
+	// AnyETag is set for "If-None-Match: *".
+	AnyETag bool
+	// ETags are the listed entity tags in their quoted form with any weak
+	// prefix removed, since If-None-Match uses the weak comparison.
+	ETags []string
+	// ModifiedSince is the If-Modified-Since date, zero when absent or not
+	// a valid HTTP date.
+	ModifiedSince time.Time
+}
+
+// ParseCondition parses the two headers. It returns nil when neither
+// carries a usable precondition, so callers can skip the check entirely.
+func ParseCondition(ifNoneMatch, ifModifiedSince string) *Condition {
+	c := &Condition{}
+	if strings.TrimSpace(ifNoneMatch) != "" {
+		c.HasIfNoneMatch = true
+		c.AnyETag, c.ETags = parseETagList(ifNoneMatch)
+		return c
+	}
+	if ifModifiedSince != "" {
+		if t, err := http.ParseTime(strings.TrimSpace(ifModifiedSince)); err == nil {
+			c.ModifiedSince = t.UTC()
+			return c
+		}
+	}
+	return nil
+}
+
+// NotModified reports whether a representation with this strong etag and
+// lastModified satisfies the condition, i.e. whether the answer is 304.
+//
+// If-None-Match matches when it is "*" or lists etag under the weak
+// comparison. Otherwise If-Modified-Since matches when the representation
+// has not changed since that date; a date later than now is invalid and
+// ignored (RFC 9110, 13.1.3), so only a real, exact or later validator the
+// server once sent yields a 304, never a made-up date in the future.
+func (c *Condition) NotModified(etag string, lastModified, now time.Time) bool {
+	if c == nil {
+		return false
+	}
+	if c.HasIfNoneMatch {
+		if c.AnyETag {
+			return true
+		}
+		opaque := strings.TrimPrefix(etag, "W/")
+		for _, t := range c.ETags {
+			if t == opaque {
+				return true
+			}
+		}
+		return false
+	}
+	if c.ModifiedSince.IsZero() || c.ModifiedSince.After(now) {
+		return false
+	}
+	return !lastModified.Truncate(time.Second).After(c.ModifiedSince)
+}
+
+// parseETagList splits an If-None-Match value into entity tags. It follows
+// the grammar (quoted tags may contain commas) but tolerates the unquoted
+// tags some clients send by keeping them as they are, quoted, so they can
+// still match.
+func parseETagList(v string) (anyTag bool, tags []string) {
+	for {
+		v = strings.TrimLeft(v, " \t,")
+		if v == "" {
+			return anyTag, tags
+		}
+		if v[0] == '*' {
+			anyTag = true
+			v = v[1:]
+			continue
+		}
+		v = strings.TrimPrefix(v, "W/")
+		if strings.HasPrefix(v, `"`) {
+			end := strings.IndexByte(v[1:], '"')
+			if end < 0 { // unterminated: take the rest
+				tags = append(tags, v+`"`)
+				return anyTag, tags
+			}
+			tags = append(tags, v[:end+2])
+			v = v[end+2:]
+			continue
+		}
+		end := strings.IndexAny(v, ", \t")
+		if end < 0 {
+			end = len(v)
+		}
+		tags = append(tags, `"`+v[:end]+`"`)
+		v = v[end:]
+	}
+}

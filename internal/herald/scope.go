@@ -1,0 +1,75 @@
+package herald
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+)
+
+// ScopeKind is the kind of set of articles a feed covers.
+type ScopeKind string
+
+// The scope kinds. A podcast show is a category with show metadata.
+const (
+	ScopeSite     ScopeKind = "site"
+	ScopeCategory ScopeKind = "category"
+	ScopeTag      ScopeKind = "tag"
+	ScopeAuthor   ScopeKind = "author"
+)
+
+// Scope identifies one feed's set of articles: the whole site, or one
+// category, tag or author by slug.
+type Scope struct {
+	Kind ScopeKind
+	Slug string
+}
+
+// SiteScope is the scope of the whole site's feed.
+var SiteScope = Scope{Kind: ScopeSite}
+
+// Key is the scope's stable string form ("site", "category:go"), used in
+// store rows and cache keys.
+func (s Scope) Key() string {
+	if s.Kind == ScopeSite {
+		return string(ScopeSite)
+	}
+	return string(s.Kind) + ":" + s.Slug
+}
+
+// String implements fmt.Stringer.
+func (s Scope) String() string { return s.Key() }
+
+// ParseScopeKey is the inverse of Scope.Key.
+func ParseScopeKey(key string) (Scope, error) {
+	if key == string(ScopeSite) {
+		return SiteScope, nil
+	}
+	kind, slug, ok := strings.Cut(key, ":")
+	switch ScopeKind(kind) {
+	case ScopeCategory, ScopeTag, ScopeAuthor:
+		if ok && slug != "" {
+			return Scope{Kind: ScopeKind(kind), Slug: slug}, nil
+		}
+	}
+	return Scope{}, fmt.Errorf("herald: bad scope key %q", key)
+}
+
+// Slugify derives the URL slug of a name: lower case, letters and digits
+// kept (any script), every other run of characters turned into one hyphen,
+// no hyphen at either end. "Go & Rust: 2026" becomes "go-rust-2026".
+func Slugify(name string) string {
+	var b strings.Builder
+	hyphen := false
+	for _, r := range strings.ToLower(name) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if hyphen && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			hyphen = false
+			b.WriteRune(r)
+			continue
+		}
+		hyphen = true
+	}
+	return b.String()
+}

@@ -1,0 +1,85 @@
+package herald
+
+import (
+	"context"
+	"time"
+)
+
+// Store keeps articles and, per scope, the bookkeeping feeds need: a
+// revision bumped by every write that touches the scope and the time of the
+// scope's last change. Both are updated in the same transaction as the
+// article, so a reader never sees one without the other.
+//
+// Implementations: internal/sqlite (embedded default) and internal/postgres.
+// Every method returns *Error values with ENotFound or EConflict where those
+// apply; not found is always an error, never a nil article.
+type Store interface {
+	// CreateArticle inserts a, which must already be validated and carry
+	// an ID and a slug. It sets a.UpdatedAt to the store's clock.
+	// A taken slug or ID gives EConflict (field "slug" or "id").
+	CreateArticle(ctx context.Context, a *Article) error
+	// ReplaceArticle overwrites the article with a.ID (ENotFound if there is
+	// none) and sets a.UpdatedAt. Scopes the old version belonged to are
+	// touched as well as the new ones, so a move between categories changes
+	// both feeds.
+	ReplaceArticle(ctx context.Context, a *Article) error
+	// DeleteArticle removes the article and touches every scope it was in.
+	DeleteArticle(ctx context.Context, id string) error
+	// Article returns the article with id.
+	Article(ctx context.Context, id string) (*Article, error)
+	// ArticleBySlug returns the article with slug.
+	ArticleBySlug(ctx context.Context, slug string) (*Article, error)
+	// ListArticles returns articles for the admin API, scheduled ones
+	// included, newest PublishedAt first (ties broken by ID), and the total
+	// count of articles.
+	ListArticles(ctx context.Context, offset, limit int) ([]*Article, int, error)
+	// Feed returns what a feed of q.Scope needs at q.Now. A scope that no
+	// article belongs to (published or scheduled) gives ENotFound; the site
+	// scope always exists.
+	Feed(ctx context.Context, q FeedQuery) (*FeedPage, error)
+	// Ping checks that the store answers.
+	Ping(ctx context.Context) error
+	// Close releases the store's resources.
+	Close() error
+}
+
+// FeedQuery asks for the newest visible articles of a scope.
+type FeedQuery struct {
+	Scope  Scope
+	Now    time.Time // articles published after Now are scheduled, not visible
+	Offset int
+	Limit  int
+}
+
+// FeedPage is one page of a scope's feed, read in one consistent snapshot.
+type FeedPage struct {
+	// Name is the scope's display name as publishers wrote it (the category
+	// "Go & Rust" for slug "go-rust"); empty for the site.
+	Name string
+	// Articles are the visible articles, newest PublishedAt first, ties
+	// broken by ID so the order is the same on every replica.
+	Articles []*Article
+	// Total counts every visible article of the scope, for paging.
+	Total int
+	// Revision counts the writes that touched the scope.
+	Revision int64
+	// ChangedAt is the time of the scope's last write, deletions included.
+	ChangedAt time.Time
+	// NextPublish is the earliest PublishedAt after Now in the scope, or
+	// zero when nothing is scheduled: the feed changes then without a write.
+	NextPublish time.Time
+}
+
+// LastModified is the time the feed's content last changed: the last write
+// to the scope or the publication of its newest visible article, whichever
+// is later. It never goes backwards when an article is deleted, because
+// the deletion is itself a write.
+func (p *FeedPage) LastModified() time.Time {
+	lm := p.ChangedAt
+	for _, a := range p.Articles {
+		if a.PublishedAt.After(lm) {
+			lm = a.PublishedAt
+		}
+	}
+	return lm.UTC().Truncate(time.Second)
+}

@@ -1,0 +1,200 @@
+package herald
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Limits bounds the size of an article's fields. Zero values mean the
+// defaults in DefaultLimits.
+type Limits struct {
+	TitleLength   int
+	TextLength    int // summary
+	ContentLength int // content_html, in bytes
+	ListLength    int // authors, categories, tags, enclosures each
+}
+
+// DefaultLimits are generous bounds no real article reaches.
+var DefaultLimits = Limits{TitleLength: 1000, TextLength: 10000, ContentLength: 2 << 20, ListLength: 100}
+
+// Prepare validates a publisher's article and fills what the server
+// derives: the slug from the title, the URL from baseURL and the slug, and
+// PublishedAt (now) when it is zero. Whitespace around names is trimmed and
+// empty list entries are dropped. The first problem found is returned as an
+// EInvalid *Error naming the field in the API's JSON shape.
+func (a *Article) Prepare(baseURL string, now time.Time, lim Limits) error {
+	if lim == (Limits{}) {
+		lim = DefaultLimits
+	}
+	a.Title = strings.TrimSpace(a.Title)
+	a.Slug = strings.TrimSpace(a.Slug)
+	a.URL = strings.TrimSpace(a.URL)
+	a.Image = strings.TrimSpace(a.Image)
+	a.Language = strings.TrimSpace(a.Language)
+	if a.Title == "" {
+		return FieldError(EInvalid, "title", "title is required")
+	}
+	for _, f := range [...]struct{ name, v string }{{"title", a.Title}, {"slug", a.Slug}, {"summary", a.Summary}, {"content_html", a.ContentHTML}} {
+		if !utf8.ValidString(f.v) {
+			return FieldError(EInvalid, f.name, "%s is not valid UTF-8", f.name)
+		}
+	}
+	if utf8.RuneCountInString(a.Title) > lim.TitleLength {
+		return FieldError(EInvalid, "title", "title is longer than %d characters", lim.TitleLength)
+	}
+	if utf8.RuneCountInString(a.Summary) > lim.TextLength {
+		return FieldError(EInvalid, "summary", "summary is longer than %d characters", lim.TextLength)
+	}
+	if len(a.ContentHTML) > lim.ContentLength {
+		return FieldError(EInvalid, "content_html", "content_html is longer than %d bytes", lim.ContentLength)
+	}
+	if a.Slug == "" {
+		a.Slug = Slugify(a.Title)
+		if a.Slug == "" {
+			return FieldError(EInvalid, "slug", "no slug can be derived from the title; give one (letters, digits and hyphens)")
+		}
+	} else if Slugify(a.Slug) != a.Slug {
+		return FieldError(EInvalid, "slug", "slug %q must be lower case letters and digits separated by single hyphens", a.Slug)
+	}
+	if a.URL == "" {
+		a.URL = strings.TrimRight(baseURL, "/") + "/" + url.PathEscape(a.Slug)
+	}
+	if err := checkURL("url", a.URL); err != nil {
+		return err
+	}
+	if a.Image != "" {
+		if err := checkURL("image", a.Image); err != nil {
+			return err
+		}
+	}
+	if a.Language != "" && !validLanguage(a.Language) {
+		return FieldError(EInvalid, "language", "language %q is not a language tag such as \"en\" or \"pt-BR\"", a.Language)
+	}
+	var err error
+	if a.Categories, err = cleanNames("categories", a.Categories, lim.ListLength); err != nil {
+		return err
+	}
+	if a.Tags, err = cleanNames("tags", a.Tags, lim.ListLength); err != nil {
+		return err
+	}
+	if len(a.Authors) > lim.ListLength {
+		return FieldError(EInvalid, "authors", "at most %d authors", lim.ListLength)
+	}
+	for i := range a.Authors {
+		if err := a.Authors[i].prepare("authors[" + strconv.Itoa(i) + "]"); err != nil {
+			return err
+		}
+	}
+	if len(a.Enclosures) > lim.ListLength {
+		return FieldError(EInvalid, "enclosures", "at most %d enclosures", lim.ListLength)
+	}
+	for i := range a.Enclosures {
+		if err := a.Enclosures[i].prepare("enclosures[" + strconv.Itoa(i) + "]"); err != nil {
+			return err
+		}
+	}
+	if a.PublishedAt.IsZero() {
+		a.PublishedAt = now
+	}
+	a.PublishedAt = a.PublishedAt.UTC().Truncate(time.Second)
+	return nil
+}
+
+func (au *Author) prepare(field string) error {
+	au.Name = strings.TrimSpace(au.Name)
+	au.Email = strings.TrimSpace(au.Email)
+	au.URL = strings.TrimSpace(au.URL)
+	if au.Name == "" {
+		return FieldError(EInvalid, field+".name", "author name is required")
+	}
+	if Slugify(au.Name) == "" {
+		return FieldError(EInvalid, field+".name", "author name %q has no letters or digits", au.Name)
+	}
+	if au.Email != "" && !validEmail(au.Email) {
+		return FieldError(EInvalid, field+".email", "%q is not an email address", au.Email)
+	}
+	if au.URL != "" {
+		return checkURL(field+".url", au.URL)
+	}
+	return nil
+}
+
+func (e *Enclosure) prepare(field string) error {
+	e.URL = strings.TrimSpace(e.URL)
+	e.Type = strings.TrimSpace(e.Type)
+	if err := checkURL(field+".url", e.URL); err != nil {
+		return err
+	}
+	if e.Type == "" || !strings.Contains(e.Type, "/") || strings.ContainsAny(e.Type, " \t\r\n") {
+		return FieldError(EInvalid, field+".type", "type must be a MIME type such as \"audio/mpeg\"")
+	}
+	if e.Length < 0 {
+		return FieldError(EInvalid, field+".length", "length must not be negative")
+	}
+	if e.Duration < 0 {
+		return FieldError(EInvalid, field+".duration", "duration must not be negative")
+	}
+	return nil
+}
+
+// checkURL accepts only absolute http and https URLs: feeds are read far
+// from the site, so a relative link would resolve against the wrong base.
+func checkURL(field, raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || !u.IsAbs() || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return FieldError(EInvalid, field, "%s must be an absolute http or https URL, got %q", field, raw)
+	}
+	if strings.ContainsAny(raw, " \t\r\n") {
+		return FieldError(EInvalid, field, "%s must not contain whitespace", field)
+	}
+	return nil
+}
+
+func cleanNames(field string, names []string, max int) ([]string, error) {
+	if len(names) > max {
+		return nil, FieldError(EInvalid, field, "at most %d %s", max, field)
+	}
+	out := make([]string, 0, len(names))
+	seen := map[string]bool{}
+	for i, n := range names {
+		n = strings.TrimSpace(n)
+		if n == "" {
+			continue
+		}
+		slug := Slugify(n)
+		if slug == "" {
+			return nil, FieldError(EInvalid, field+"["+strconv.Itoa(i)+"]", "%q has no letters or digits", n)
+		}
+		if seen[slug] {
+			continue
+		}
+		seen[slug] = true
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+func validEmail(s string) bool {
+	at := strings.LastIndexByte(s, '@')
+	return at > 0 && at < len(s)-1 && !strings.ContainsAny(s, " \t\r\n<>\"") && strings.Contains(s[at:], ".")
+}
+
+// validLanguage accepts the shape of a BCP 47 tag: subtags of 1 to 8
+// letters or digits separated by hyphens, the first one letters only.
+func validLanguage(s string) bool {
+	for i, sub := range strings.Split(s, "-") {
+		if len(sub) < 1 || len(sub) > 8 {
+			return false
+		}
+		for _, r := range sub {
+			isLetter := (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z')
+			if !isLetter && (i == 0 || r < '0' || r > '9') {
+				return false
+			}
+		}
+	}
+	return true
+}
