@@ -46,7 +46,8 @@ func ParseCondition(ifNoneMatch, ifModifiedSince string) *Condition {
 // If-None-Match matches when it is "*" or lists etag under the weak
 // comparison. Otherwise If-Modified-Since matches when the representation
 // has not changed since that date; a date later than now is invalid and
-// ignored (RFC 9110, 13.1.3), so only a real, exact or later validator the
+// ignored (RFC 9110, 13.1.3), as is any date when the representation has
+// no modification time, so only a real, exact or later validator the
 // server once sent yields a 304, never a made-up date in the future.
 func (c *Condition) NotModified(etag string, lastModified, now time.Time) bool {
 	if c == nil {
@@ -64,7 +65,7 @@ func (c *Condition) NotModified(etag string, lastModified, now time.Time) bool {
 		}
 		return false
 	}
-	if c.ModifiedSince.IsZero() || c.ModifiedSince.After(now) {
+	if c.ModifiedSince.IsZero() || c.ModifiedSince.After(now) || lastModified.IsZero() {
 		return false
 	}
 	return !lastModified.Truncate(time.Second).After(c.ModifiedSince)

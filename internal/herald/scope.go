@@ -2,6 +2,7 @@ package herald
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"unicode"
 )
@@ -72,4 +73,21 @@ func Slugify(name string) string {
 		hyphen = true
 	}
 	return b.String()
+}
+
+// FeedPath is the URL path of the scope's feed in format f:
+// /feed.rss for the site, /categories/{slug}/feed.rss, /tags/{slug}/…,
+// /authors/{slug}/…. Slugs hold only letters, digits and hyphens, so they
+// are escaped for non-ASCII letters only.
+func (s Scope) FeedPath(f Format) string {
+	file := "feed." + string(f)
+	switch s.Kind {
+	case ScopeCategory:
+		return "/categories/" + url.PathEscape(s.Slug) + "/" + file
+	case ScopeTag:
+		return "/tags/" + url.PathEscape(s.Slug) + "/" + file
+	case ScopeAuthor:
+		return "/authors/" + url.PathEscape(s.Slug) + "/" + file
+	}
+	return "/" + file
 }

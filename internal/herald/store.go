@@ -19,12 +19,15 @@ type Store interface {
 	// A taken slug or ID gives EConflict (field "slug" or "id").
 	CreateArticle(ctx context.Context, a *Article) error
 	// ReplaceArticle overwrites the article with a.ID (ENotFound if there is
-	// none) and sets a.UpdatedAt. Scopes the old version belonged to are
-	// touched as well as the new ones, so a move between categories changes
-	// both feeds.
-	ReplaceArticle(ctx context.Context, a *Article) error
-	// DeleteArticle removes the article and touches every scope it was in.
-	DeleteArticle(ctx context.Context, id string) error
+	// none), sets a.UpdatedAt and returns the version it replaced, read in
+	// the same transaction. Scopes the old version belonged to are touched as
+	// well as the new ones, so a move between categories changes both feeds;
+	// the caller invalidates the cache of old.Scopes() and a.Scopes(), which
+	// is exact even when writers race.
+	ReplaceArticle(ctx context.Context, a *Article) (old *Article, err error)
+	// DeleteArticle removes the article, touches every scope it was in and
+	// returns the deleted version (read in the same transaction).
+	DeleteArticle(ctx context.Context, id string) (old *Article, err error)
 	// Article returns the article with id.
 	Article(ctx context.Context, id string) (*Article, error)
 	// ArticleBySlug returns the article with slug.

@@ -1,0 +1,35 @@
+# The README's commands. `make run` and `make test` are all a fresh
+# machine with Go needs.
+GO        ?= go
+TESTFLAGS ?=
+
+.PHONY: run test test-race bench lint build clean
+
+## run: start Herald on embedded defaults (SQLite in ./data, in-process cache),
+## importing ./examples into an empty store
+run:
+	$(GO) run ./cmd/herald serve -import.on-empty-store examples
+
+## test: the whole test suite (Redis-backed tests start their own redis-server)
+test:
+	$(GO) test -count=1 $(TESTFLAGS) ./...
+
+## test-race: the suite under the race detector (needs cgo and a C compiler)
+test-race:
+	$(GO) test -count=1 -race $(TESTFLAGS) ./...
+
+## bench: Go benchmarks with allocation counts
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## lint: vet and formatting
+lint:
+	$(GO) vet ./...
+	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+
+## build: the static binary, with the Dockerfile's exact flags
+build:
+	./scripts/build.sh
+
+clean:
+	rm -rf bin

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strings"
+
+	"github.com/herald-feeds/herald/config"
+	"github.com/herald-feeds/herald/internal/cache"
+	"github.com/herald-feeds/herald/internal/herald"
+	"github.com/herald-feeds/herald/internal/httpserver"
+	"github.com/herald-feeds/herald/internal/importer"
+	"github.com/herald-feeds/herald/internal/render"
+	"github.com/herald-feeds/herald/internal/service"
+	"github.com/herald-feeds/herald/internal/sqlite"
+)
+
+// Main is one Herald process, wired from configuration: tests start it on
+// port 0 exactly as the binary does.
+type Main struct {
+	Config *config.Config
+	Log    *slog.Logger
+
+	Store    herald.Store
+	Cache    herald.Cache
+	Feeds    *service.Feeds
+	Articles *service.Articles
+	Server   *httpserver.Server
+
+	ln net.Listener
+}
+
+// NewMain returns a process for cfg; nothing is opened yet.
+func NewMain(cfg *config.Config, log *slog.Logger) *Main {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Main{Config: cfg, Log: log}
+}
+
+// Open opens the store and the cache and builds the services and server.
+// An unreachable Redis is logged, not fatal: feeds are rendered from the
+// store until it answers.
+func (m *Main) Open(ctx context.Context) error {
+	cfg := m.Config
+	store, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	m.Store = store
+
+	if cfg.Redis.URL != "" {
+		rc, err := cache.OpenRedis(cfg.Redis.URL, cache.RedisOptions{Prefix: cfg.Redis.Prefix, Timeout: cfg.Redis.Timeout})
+		if err != nil {
+			return fmt.Errorf("open redis cache: %w", err)
+		}
+		m.Cache = rc
+		if err := rc.Ping(ctx); err != nil {
+			m.Log.Warn("redis unreachable at start-up; serving feeds from the store until it answers", "err", err)
+		}
+	} else {
+		m.Cache = cache.NewMemory(cache.MemoryOptions{MaxEntries: cfg.Cache.MaxEntries})
+	}
+
+	site := service.Site{
+		Title:        cfg.Site.Title,
+		Description:  cfg.Site.Description,
+		BaseURL:      strings.TrimRight(cfg.BaseURL, "/"),
+		Language:     cfg.Site.Language,
+		Author:       herald.Author{Name: cfg.Site.Author.Name, Email: cfg.Site.Author.Email},
+		DefaultLimit: cfg.Feed.DefaultLimit,
+		MaxLimit:     cfg.Feed.MaxLimit,
+		CacheTTL:     cfg.Feed.CacheTTL,
+		TTLMinutes:   cfg.Feed.TTLMinutes,
+	}
+	m.Feeds = service.NewFeeds(m.Store, m.Cache, render.New(), site, service.FeedsOptions{Logger: m.Log, RenderTimeout: cfg.Server.RequestTimeout})
+	m.Articles = service.NewArticles(m.Store, m.Cache, site, service.ArticlesOptions{Logger: m.Log})
+	m.Server = httpserver.New(httpserver.Config{
+		APIToken:        cfg.API.Token,
+		MaxBodyBytes:    int(cfg.API.MaxBodyBytes),
+		FeedMaxAge:      cfg.Feed.MaxAge,
+		RequestTimeout:  cfg.Server.RequestTimeout,
+		ReadTimeout:     cfg.Server.ReadTimeout,
+		WriteTimeout:    cfg.Server.WriteTimeout,
+		IdleTimeout:     cfg.Server.IdleTimeout,
+		DefaultPageSize: cfg.API.DefaultPageSize,
+		MaxPageSize:     cfg.API.MaxPageSize,
+	}, m.Feeds, m.Articles, m.Store, m.Cache, m.Log)
+
+	if dir := cfg.Import.OnEmptyStore; dir != "" {
+		if err := m.importIfEmpty(ctx, dir); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func openStore(ctx context.Context, cfg *config.Config) (herald.Store, error) {
+	driver, dsn := cfg.DatabaseDriver()
+	switch driver {
+	case config.DriverSQLite:
+		s, err := sqlite.Open(ctx, dsn, sqlite.Options{})
+		if err != nil {
+			return nil, fmt.Errorf("open store: %w", err)
+		}
+		return s, nil
+	case config.DriverPostgres:
+		return nil, errors.New("open store: PostgreSQL is not supported by this build yet; use a sqlite:PATH database_url")
+	}
+	return nil, fmt.Errorf("open store: unsupported database_url %q", cfg.DatabaseURL)
+}
+
+// importIfEmpty seeds a new store so a first run shows real feeds.
+func (m *Main) importIfEmpty(ctx context.Context, dir string) error {
+	_, total, err := m.Store.ListArticles(ctx, 0, 1)
+	if err != nil {
+		return fmt.Errorf("check for an empty store: %w", err)
+	}
+	if total > 0 {
+		return nil
+	}
+	m.Log.Info("store is empty; importing", "path", dir)
+	sum, err := importer.Run(ctx, []string{dir}, m.Articles, io.Discard, importer.Options{ProgressEvery: -1})
+	m.Log.Info("start-up import done", "summary", sum.String())
+	if err != nil {
+		return fmt.Errorf("import %s: %w", dir, err)
+	}
+	return nil
+}
+
+// Listen binds the configured address (":0" picks a free port).
+func (m *Main) Listen() error {
+	ln, err := net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
+	}
+	m.ln = ln
+	return nil
+}
+
+// Addr is the address the server listens on, once Listen has run.
+func (m *Main) Addr() string { return m.ln.Addr().String() }
+
+// Serve answers requests until Close.
+func (m *Main) Serve() error { return m.Server.Serve(m.ln) }
+
+// Close stops the server (finishing requests in flight until ctx ends),
+// then closes the cache and the store.
+func (m *Main) Close(ctx context.Context) error {
+	var errs []error
+	if m.Server != nil && m.ln != nil {
+		if err := m.Server.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("shutdown: %w", err))
+		}
+	}
+	if m.Cache != nil {
+		if err := m.Cache.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close cache: %w", err))
+		}
+	}
+	if m.Store != nil {
+		if err := m.Store.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close store: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}

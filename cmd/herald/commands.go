@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/herald-feeds/herald/config"
+	"github.com/herald-feeds/herald/internal/importer"
+)
+
+// errHelp ends a subcommand after -h printed the flags.
+var errHelp = errors.New("help requested")
+
+// loadConfig loads the configuration for a subcommand and logs warnings.
+func loadConfig(args, environ []string, stderr io.Writer) (*config.Config, []string, error) {
+	cfg, rest, warnings, err := config.LoadArgs(args, environ)
+	if errors.Is(err, flag.ErrHelp) {
+		config.Usage(stderr)
+		return nil, nil, errHelp
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, w := range warnings {
+		fmt.Fprintln(stderr, "herald: warning:", w)
+	}
+	return cfg, rest, nil
+}
+
+func runServe(ctx context.Context, args, environ []string, stdout, stderr io.Writer) error {
+	cfg, rest, err := loadConfig(args, environ, stderr)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return fmt.Errorf("serve takes no arguments, got %q", rest)
+	}
+	m := NewMain(cfg, cfg.Logger(stderr))
+	if err := m.Open(ctx); err != nil {
+		m.Close(context.Background())
+		return err
+	}
+	if err := m.Listen(); err != nil {
+		m.Close(context.Background())
+		return err
+	}
+	fmt.Fprintf(stdout, "Herald is serving %s on %s\n", cfg.Site.Title, m.Addr())
+	base := strings.TrimRight(cfg.BaseURL, "/")
+	fmt.Fprintf(stdout, "  feeds: %s/feed.rss  %s/feed.atom  %s/feed.json\n", base, base, base)
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- m.Serve() }()
+	select {
+	case err := <-serveErr:
+		m.Close(context.Background())
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.Server.ShutdownGrace)
+	defer cancel()
+	return m.Close(shutdownCtx)
+}
+
+func runImport(ctx context.Context, args, environ []string, stdout, stderr io.Writer) error {
+	cfg, paths, err := loadConfig(args, environ, stderr)
+	if err != nil {
+		return err
+	}
+	if len(paths) == 0 {
+		return errors.New("import needs at least one file or folder: herald import PATH…")
+	}
+	m := NewMain(cfg, cfg.Logger(stderr))
+	defer m.Close(context.Background())
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	_, err = importer.Run(ctx, paths, m.Articles, stdout, importer.Options{})
+	return err
+}
+
+func runConfig(args, environ []string, stdout, stderr io.Writer) error {
+	cfg, rest, err := loadConfig(args, environ, stderr)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return fmt.Errorf("config takes no arguments, got %q", rest)
+	}
+	return cfg.Print(stdout)
+}
+
+// runHealthcheck lets a container health check probe the server without a
+// shell or curl in the image.
+func runHealthcheck(ctx context.Context, args, environ []string, stderr io.Writer) error {
+	cfg, _, err := loadConfig(args, environ, stderr)
+	if err != nil {
+		return err
+	}
+	host, port, err := net.SplitHostPort(cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("healthcheck: addr %q: %w", cfg.Addr, err)
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort(host, port)+"/healthz", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthcheck: /healthz answered %s", resp.Status)
+	}
+	return nil
+}

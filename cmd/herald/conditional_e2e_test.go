@@ -1,0 +1,162 @@
+package main
+
+import (
+	"net/http"
+	"testing"
+	"time"
+)
+
+func TestConditionalGet(t *testing.T) {
+	s := startHerald(t, "")
+	publishSamples(t, s)
+	for _, path := range []string{"/feed.rss", "/feed.atom", "/feed.json", "/tags/rss/feed.rss"} {
+		t.Run(path, func(t *testing.T) {
+			first := s.get(t, path)
+			etag, lastMod := first.Header.Get("ETag"), first.Header.Get("Last-Modified")
+			if first.Status != 200 || len(etag) < 3 || etag[0] != '"' || lastMod == "" {
+				t.Fatalf("status %d ETag %q Last-Modified %q, want 200 with a strong ETag and Last-Modified", first.Status, etag, lastMod)
+			}
+			if cc := first.Header.Get("Cache-Control"); cc != "public, max-age=300" {
+				t.Errorf("Cache-Control=%q, want public, max-age=300", cc)
+			}
+			if v := first.Header.Get("Vary"); v == "" {
+				t.Errorf("Vary missing")
+			}
+			lm, err := http.ParseTime(lastMod)
+			if err != nil {
+				t.Fatalf("Last-Modified %q: %v", lastMod, err)
+			}
+			future := time.Now().Add(48 * time.Hour).UTC().Format(http.TimeFormat)
+			tests := []struct {
+				name    string
+				headers []string
+				want    int
+			}{
+				{"etag", []string{"If-None-Match: " + etag}, 304},
+				{"weak etag", []string{"If-None-Match: W/" + etag}, 304},
+				{"etag in a list", []string{`If-None-Match: "nope", ` + etag + `, "other"`}, 304},
+				{"star", []string{"If-None-Match: *"}, 304},
+				{"other etag", []string{`If-None-Match: "nope"`}, 200},
+				{"inm wins over a matching ims", []string{`If-None-Match: "nope"`, "If-Modified-Since: " + lastMod}, 200},
+				{"matching etag wins over an old ims", []string{"If-None-Match: " + etag, "If-Modified-Since: Thu, 01 Jan 1970 00:00:00 GMT"}, 304},
+				{"exact date", []string{"If-Modified-Since: " + lastMod}, 304},
+				{"date after last-modified, not in the future", []string{"If-Modified-Since: " + time.Now().UTC().Format(http.TimeFormat)}, 304},
+				{"earlier date", []string{"If-Modified-Since: " + lm.Add(-time.Second).Format(http.TimeFormat)}, 200},
+				{"made-up epoch", []string{"If-Modified-Since: Thu, 01 Jan 1970 00:00:00 GMT"}, 200},
+				{"future date", []string{"If-Modified-Since: " + future}, 200},
+				{"garbage date", []string{"If-Modified-Since: last tuesday"}, 200},
+			}
+			for _, tt := range tests {
+				r := s.get(t, path, tt.headers...)
+				if r.Status != tt.want {
+					t.Errorf("%s: status %d, want %d", tt.name, r.Status, tt.want)
+					continue
+				}
+				if tt.want == 304 {
+					if len(r.Body) != 0 {
+						t.Errorf("%s: 304 with a %d-byte body", tt.name, len(r.Body))
+					}
+					for _, h := range []string{"ETag", "Cache-Control", "Vary"} {
+						if r.Header.Get(h) != first.Header.Get(h) {
+							t.Errorf("%s: 304 %s=%q, want %q", tt.name, h, r.Header.Get(h), first.Header.Get(h))
+						}
+					}
+				} else if string(r.Body) != string(first.Body) {
+					t.Errorf("%s: 200 body differs from the first response", tt.name)
+				}
+			}
+			head := s.do(t, http.MethodHead, path, nil)
+			if head.Status != 200 || len(head.Body) != 0 || head.Header.Get("ETag") != etag {
+				t.Errorf("HEAD: status %d, %d body bytes, ETag %q; want 200, no body, %q", head.Status, len(head.Body), head.Header.Get("ETag"), etag)
+			}
+			if head304 := s.do(t, http.MethodHead, path, nil, "If-None-Match: "+etag); head304.Status != 304 {
+				t.Errorf("conditional HEAD: status %d, want 304", head304.Status)
+			}
+		})
+	}
+}
+
+// TestInvalidation proves every write changes exactly the feeds it should,
+// immediately, and that Last-Modified never goes backwards.
+func TestInvalidation(t *testing.T) {
+	s := startHerald(t, "")
+	runInvalidation(t, s)
+}
+
+func runInvalidation(t *testing.T, s *testServer) {
+	created := publishSamples(t, s)
+	watched := []string{"/feed.rss", "/feed.json", "/categories/engineering/feed.atom", "/categories/coffee/feed.rss", "/categories/podcast/feed.rss", "/tags/origins/feed.rss"}
+	snapshot := func() map[string]response {
+		m := map[string]response{}
+		for _, p := range watched {
+			r := s.get(t, p)
+			m[p] = r
+		}
+		return m
+	}
+	changed := func(before, after map[string]response, path string) bool {
+		return before[path].Header.Get("ETag") != after[path].Header.Get("ETag")
+	}
+	expect := func(step string, before, after map[string]response, want ...string) {
+		t.Helper()
+		for _, p := range watched {
+			if got, w := changed(before, after, p), contains(want, p); got != w {
+				t.Errorf("%s: %s changed=%v, want %v", step, p, got, w)
+			}
+		}
+	}
+	// Prime the cache, then check a second read is served unchanged.
+	s0 := snapshot()
+	expect("no write", s0, snapshot())
+
+	// Create in Coffee: site, coffee change; engineering does not.
+	s.create(t, map[string]any{"title": "Cold brew", "categories": []string{"Coffee"}, "published_at": "2026-04-01T08:00:00Z"})
+	s1 := snapshot()
+	expect("create in coffee", s0, s1, "/feed.rss", "/feed.json", "/categories/coffee/feed.rss")
+	if f := parseFeed(t, s1["/feed.rss"]); f.Items[0].Title != "Cold brew" {
+		t.Errorf("after create, newest site item=%q, want Cold brew", f.Items[0].Title)
+	}
+
+	// Move the first article from Engineering+Coffee to Podcast: all three change.
+	id := created[0]["id"].(string)
+	r := s.api(t, http.MethodPatch, "/api/v1/articles/"+id, map[string]any{"categories": []string{"Podcast"}})
+	if r.Status != 200 {
+		t.Fatalf("patch: status %d: %s", r.Status, r.Body)
+	}
+	s2 := snapshot()
+	expect("move categories", s1, s2, "/feed.rss", "/feed.json", "/categories/engineering/feed.atom", "/categories/coffee/feed.rss", "/categories/podcast/feed.rss", "/tags/origins/feed.rss")
+	for _, it := range parseFeed(t, s2["/categories/engineering/feed.atom"]).Items {
+		if it.Title == "Café notes: the first pour" {
+			t.Errorf("moved article still in the engineering feed")
+		}
+	}
+
+	// Delete the newest article: Last-Modified must not go backwards.
+	lmBefore, _ := http.ParseTime(s2["/feed.rss"].Header.Get("Last-Modified"))
+	list := s.api(t, http.MethodGet, "/api/v1/articles?per_page=1", nil)
+	var newest struct {
+		Articles []struct{ ID string } `json:"articles"`
+	}
+	mustUnmarshal(t, list.Body, &newest)
+	if r := s.api(t, http.MethodDelete, "/api/v1/articles/"+newest.Articles[0].ID, nil); r.Status != http.StatusNoContent {
+		t.Fatalf("delete: status %d: %s", r.Status, r.Body)
+	}
+	s3 := snapshot()
+	expect("delete newest (coffee)", s2, s3, "/feed.rss", "/feed.json", "/categories/coffee/feed.rss")
+	lmAfter, _ := http.ParseTime(s3["/feed.rss"].Header.Get("Last-Modified"))
+	if lmAfter.Before(lmBefore) {
+		t.Errorf("Last-Modified went backwards after a delete: %v -> %v", lmBefore, lmAfter)
+	}
+	if r := s.get(t, "/feed.rss", "If-None-Match: "+s2["/feed.rss"].Header.Get("ETag")); r.Status != 200 {
+		t.Errorf("old ETag after delete: status %d, want 200", r.Status)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,80 @@
+// Command herald is Herald's single binary: the feed server and the tools
+// around it.
+//
+//	herald [serve] [flags]      run the server (the default)
+//	herald import [flags] PATH… import articles from files and folders
+//	herald config [flags]       print the effective configuration, secrets masked
+//	herald version              print the version
+//	herald healthcheck [flags]  exit 0 when the local server answers /healthz
+//
+// Every subcommand takes the configuration flags (`herald serve -h` lists
+// them); configuration comes from defaults < config file < HERALD_*
+// environment < flags.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+)
+
+// version is set at build time by scripts/build.sh.
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Environ(), os.Stdout, os.Stderr))
+}
+
+// run dispatches a subcommand and returns the process exit code.
+func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
+	sub := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		sub, args = args[0], args[1:]
+	}
+	var err error
+	switch sub {
+	case "serve":
+		err = runServe(ctx, args, environ, stdout, stderr)
+	case "import":
+		err = runImport(ctx, args, environ, stdout, stderr)
+	case "config":
+		err = runConfig(args, environ, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "herald", version)
+	case "healthcheck":
+		err = runHealthcheck(ctx, args, environ, stderr)
+	case "help":
+		usage(stdout)
+	default:
+		fmt.Fprintf(stderr, "herald: unknown command %q\n\n", sub)
+		usage(stderr)
+		return 2
+	}
+	if errors.Is(err, errHelp) {
+		return 2
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "herald:", err)
+		return 1
+	}
+	return 0
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `Usage:
+  herald [serve] [flags]       run the feed server (the default command)
+  herald import [flags] PATH…  import .txt, .md and .json articles from files and folders
+  herald config [flags]        print the effective configuration (secrets masked)
+  herald version               print the version
+  herald healthcheck [flags]   exit 0 when the server at -addr answers /healthz
+
+Flags are the configuration keys; run "herald serve -h" to list them.
+`)
+}

@@ -1,0 +1,135 @@
+package config
+
+import (
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+)
+
+// Config is Herald's effective configuration. The koanf tags are the key
+// names of defaults.yaml; every key there has exactly one field here.
+type Config struct {
+	Addr        string       `koanf:"addr"`
+	BaseURL     string       `koanf:"base_url"`
+	DatabaseURL string       `koanf:"database_url"`
+	Redis       RedisConfig  `koanf:"redis"`
+	API         APIConfig    `koanf:"api"`
+	Site        SiteConfig   `koanf:"site"`
+	Feed        FeedConfig   `koanf:"feed"`
+	Cache       CacheConfig  `koanf:"cache"`
+	Server      ServerConfig `koanf:"server"`
+	Log         LogConfig    `koanf:"log"`
+	Import      ImportConfig `koanf:"import"`
+}
+
+// RedisConfig is the optional shared feed cache.
+type RedisConfig struct {
+	URL     string        `koanf:"url"`
+	Prefix  string        `koanf:"prefix"`
+	Timeout time.Duration `koanf:"timeout"`
+	LockTTL time.Duration `koanf:"lock_ttl"`
+}
+
+// APIConfig is the write API.
+type APIConfig struct {
+	Token           string `koanf:"token"`
+	MaxBodyBytes    int64  `koanf:"max_body_bytes"`
+	DefaultPageSize int    `koanf:"default_page_size"`
+	MaxPageSize     int    `koanf:"max_page_size"`
+}
+
+// SiteConfig is the channel metadata every feed carries.
+type SiteConfig struct {
+	Title       string       `koanf:"title"`
+	Description string       `koanf:"description"`
+	Language    string       `koanf:"language"`
+	Author      AuthorConfig `koanf:"author"`
+}
+
+// AuthorConfig is the site's default author.
+type AuthorConfig struct {
+	Name  string `koanf:"name"`
+	Email string `koanf:"email"`
+}
+
+// FeedConfig is how feeds are paged and cached.
+type FeedConfig struct {
+	DefaultLimit int           `koanf:"default_limit"`
+	MaxLimit     int           `koanf:"max_limit"`
+	MaxAge       time.Duration `koanf:"max_age"`
+	CacheTTL     time.Duration `koanf:"cache_ttl"`
+	TTLMinutes   int           `koanf:"ttl_minutes"`
+}
+
+// CacheConfig bounds the in-process cache.
+type CacheConfig struct {
+	MaxEntries int `koanf:"max_entries"`
+}
+
+// ServerConfig is the HTTP server's timeouts.
+type ServerConfig struct {
+	ReadTimeout    time.Duration `koanf:"read_timeout"`
+	WriteTimeout   time.Duration `koanf:"write_timeout"`
+	IdleTimeout    time.Duration `koanf:"idle_timeout"`
+	ShutdownGrace  time.Duration `koanf:"shutdown_grace"`
+	RequestTimeout time.Duration `koanf:"request_timeout"`
+}
+
+// LogConfig is the structured logger's level and format.
+type LogConfig struct {
+	Level  string `koanf:"level"`
+	Format string `koanf:"format"`
+}
+
+// ImportConfig is the start-up import of a folder into an empty store.
+type ImportConfig struct {
+	OnEmptyStore string `koanf:"on_empty_store"`
+}
+
+// Driver names returned by DatabaseDriver.
+const (
+	DriverSQLite   = "sqlite"
+	DriverPostgres = "postgres"
+)
+
+// DatabaseDriver splits database_url into the store to open and what to
+// open it with: ("sqlite", PATH) for "sqlite:PATH" (and "sqlite://PATH"),
+// ("postgres", the whole URL) for postgres:// and postgresql:// URLs. It
+// returns ("", "") for anything else, which Validate rejects.
+func (c *Config) DatabaseDriver() (driver, dsn string) {
+	u := c.DatabaseURL
+	switch {
+	case strings.HasPrefix(u, "sqlite:"):
+		path := strings.TrimPrefix(u, "sqlite:")
+		// sqlite:///abs/path is the URL spelling of an absolute path.
+		path = strings.TrimPrefix(path, "//")
+		return DriverSQLite, path
+	case strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"):
+		return DriverPostgres, u
+	}
+	return "", ""
+}
+
+// LogLevel is log.level as a slog level; Validate admits only the four
+// names, so anything else (an unvalidated Config) falls back to info.
+func (c *Config) LogLevel() slog.Level {
+	switch c.Log.Level {
+	case "debug":
+		return slog.LevelDebug
+	case "warn":
+		return slog.LevelWarn
+	case "error":
+		return slog.LevelError
+	}
+	return slog.LevelInfo
+}
+
+// Logger returns a logger writing to w in log.format at log.level.
+func (c *Config) Logger(w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.LogLevel()}
+	if c.Log.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

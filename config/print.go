@@ -1,0 +1,113 @@
+package config
+
+import (
+	"fmt"
+	"io"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// mask replaces every secret in printed output.
+const mask = "****"
+
+// passwordParam matches a password given as a URL query parameter
+// (postgres://…?password=…) or a key=value DSN field.
+var passwordParam = regexp.MustCompile(`(?i)((?:^|[?&;\s])(?:password|pass|pwd|sslpassword)=)[^&;\s]*`)
+
+// Print writes the effective configuration as YAML in the layout of
+// defaults.yaml, doc comments included, so the output is itself a valid
+// config file. Secret keys and the passwords inside URLs are masked.
+func (c *Config) Print(w io.Writer) error {
+	doc, keys, err := parseDefaults()
+	if err != nil {
+		return err
+	}
+	secret := map[string]bool{}
+	for _, k := range keys {
+		secret[k.Name] = k.Secret
+	}
+	values := map[string]reflect.Value{}
+	root := reflect.ValueOf(c).Elem()
+	for _, f := range schema() {
+		values[f.key] = root.FieldByIndex(f.index)
+	}
+
+	doc.HeadComment = "# Herald's effective configuration; secrets are masked as " + mask + "."
+	err = walkLeaves(doc.Content[0], "", func(name string, _, node *yaml.Node) error {
+		v, ok := values[name]
+		if !ok {
+			return fmt.Errorf("config: print: no field for key %q", name)
+		}
+		setScalar(node, v, secret[name])
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+
+	enc := yaml.NewEncoder(w)
+	enc.SetIndent(2)
+	if err := enc.Encode(doc); err != nil {
+		return fmt.Errorf("config: print: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return fmt.Errorf("config: print: %w", err)
+	}
+	return nil
+}
+
+// setScalar writes v into node in the form defaults.yaml uses for it.
+func setScalar(node *yaml.Node, v reflect.Value, secret bool) {
+	switch {
+	case v.Type() == durationType:
+		node.Tag, node.Style = "!!str", yaml.DoubleQuotedStyle
+		node.Value = formatDuration(time.Duration(v.Int()))
+	case v.Kind() == reflect.Int || v.Kind() == reflect.Int64:
+		node.Tag, node.Style = "!!int", 0
+		node.Value = strconv.FormatInt(v.Int(), 10)
+	case v.Kind() == reflect.Bool:
+		node.Tag, node.Style = "!!bool", 0
+		node.Value = strconv.FormatBool(v.Bool())
+	default:
+		s := v.String()
+		if secret && s != "" {
+			s = mask
+		}
+		node.Tag, node.Style = "!!str", yaml.DoubleQuotedStyle
+		node.Value = maskURL(s)
+	}
+}
+
+// formatDuration writes d as a person would: 5m rather than 5m0s.
+func formatDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+// maskURL hides the password of a URL's user info and any password
+// parameter. It errs on the side of hiding: an unusual URL may lose more
+// than its password, but never keeps it.
+func maskURL(s string) string {
+	if i := strings.Index(s, "://"); i >= 0 {
+		rest := s[i+3:]
+		// The last @ ends the user info even when the password holds an
+		// unescaped @ or /.
+		if at := strings.LastIndex(rest, "@"); at >= 0 {
+			if colon := strings.Index(rest[:at], ":"); colon >= 0 {
+				s = s[:i+3] + rest[:colon+1] + mask + rest[at:]
+			}
+		}
+	}
+	return passwordParam.ReplaceAllString(s, "${1}"+mask)
+}

@@ -1,0 +1,169 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/mail"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// languageTag is the shape of a BCP 47 tag: a primary language and
+// optional subtags (en, de-CH, pt-BR, zh-Hant-TW).
+var languageTag = regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$`)
+
+// Validate checks every value and reports all problems at once, one line
+// each, in the form `config: KEY: what is wrong, got VALUE`.
+func (c *Config) Validate() error {
+	v := &validator{}
+
+	v.check("addr", validAddr(c.Addr), "must be host:port with a numeric port, got %q", c.Addr)
+	v.checkErr("base_url", validBaseURL(c.BaseURL))
+	driver, dsn := c.DatabaseDriver()
+	switch {
+	case driver == "":
+		v.fail("database_url", "must be sqlite:PATH, postgres:// or postgresql://, got %q", maskURL(c.DatabaseURL))
+	case driver == DriverSQLite && dsn == "":
+		v.fail("database_url", "sqlite: needs a file path, as in sqlite:data/herald.db")
+	case driver == DriverPostgres:
+		if _, err := url.Parse(dsn); err != nil {
+			v.fail("database_url", "must be a valid URL, got %q", maskURL(dsn))
+		}
+	}
+
+	if c.Redis.URL != "" {
+		v.checkErr("redis.url", validRedisURL(c.Redis.URL))
+	}
+	v.check("redis.prefix", c.Redis.Prefix != "" && !strings.ContainsAny(c.Redis.Prefix, " \t\r\n"),
+		"must be non-empty without spaces, got %q", c.Redis.Prefix)
+	positive(v, "redis.timeout", c.Redis.Timeout)
+	positive(v, "redis.lock_ttl", c.Redis.LockTTL)
+
+	// A stray space or newline from a secrets file would make every
+	// request fail authentication for no visible reason.
+	v.check("api.token", !strings.ContainsAny(c.API.Token, " \t\r\n"), "must not contain whitespace")
+	positive(v, "api.max_body_bytes", c.API.MaxBodyBytes)
+	positive(v, "api.default_page_size", c.API.DefaultPageSize)
+	positive(v, "api.max_page_size", c.API.MaxPageSize)
+	v.atMost("api.default_page_size", c.API.DefaultPageSize, "api.max_page_size", c.API.MaxPageSize)
+
+	v.check("site.title", strings.TrimSpace(c.Site.Title) != "", "must not be empty")
+	v.check("site.language", languageTag.MatchString(c.Site.Language),
+		"must be a language tag such as en or pt-BR, got %q", c.Site.Language)
+	if c.Site.Author.Email != "" {
+		a, err := mail.ParseAddress(c.Site.Author.Email)
+		v.check("site.author.email", err == nil && a.Address == c.Site.Author.Email,
+			"must be a bare email address such as editor@example.com, got %q", c.Site.Author.Email)
+	}
+
+	positive(v, "feed.default_limit", c.Feed.DefaultLimit)
+	positive(v, "feed.max_limit", c.Feed.MaxLimit)
+	v.atMost("feed.default_limit", c.Feed.DefaultLimit, "feed.max_limit", c.Feed.MaxLimit)
+	// max-age is sent in whole seconds; 0 is meaningful (always revalidate).
+	v.check("feed.max_age", c.Feed.MaxAge >= 0 && c.Feed.MaxAge%time.Second == 0,
+		"must be zero or a whole number of seconds, got %s", c.Feed.MaxAge)
+	positive(v, "feed.cache_ttl", c.Feed.CacheTTL)
+	positive(v, "feed.ttl_minutes", c.Feed.TTLMinutes)
+	positive(v, "cache.max_entries", c.Cache.MaxEntries)
+
+	positive(v, "server.read_timeout", c.Server.ReadTimeout)
+	positive(v, "server.write_timeout", c.Server.WriteTimeout)
+	positive(v, "server.idle_timeout", c.Server.IdleTimeout)
+	positive(v, "server.shutdown_grace", c.Server.ShutdownGrace)
+	positive(v, "server.request_timeout", c.Server.RequestTimeout)
+
+	v.check("log.level", oneOf(c.Log.Level, "debug", "info", "warn", "error"),
+		"must be debug, info, warn or error, got %q", c.Log.Level)
+	v.check("log.format", oneOf(c.Log.Format, "text", "json"),
+		"must be text or json, got %q", c.Log.Format)
+
+	return errors.Join(v.errs...)
+}
+
+// validator collects one error per bad key.
+type validator struct {
+	errs []error
+}
+
+func (v *validator) fail(key, format string, args ...any) {
+	v.errs = append(v.errs, fmt.Errorf("config: %s: %s", key, fmt.Sprintf(format, args...)))
+}
+
+func (v *validator) check(key string, ok bool, format string, args ...any) {
+	if !ok {
+		v.fail(key, format, args...)
+	}
+}
+
+func (v *validator) checkErr(key string, err error) {
+	if err != nil {
+		v.fail(key, "%s", err.Error())
+	}
+}
+
+// positive fails key unless n > 0; n is a count or a duration.
+func positive[N ~int | ~int64](v *validator, key string, n N) {
+	if n <= 0 {
+		v.fail(key, "must be positive, got %v", n)
+	}
+}
+
+func (v *validator) atMost(key string, n int, maxKey string, max int) {
+	if n > 0 && max > 0 && n > max {
+		v.fail(key, "must not exceed %s (%d), got %d", maxKey, max, n)
+	}
+}
+
+func oneOf(s string, allowed ...string) bool {
+	for _, a := range allowed {
+		if s == a {
+			return true
+		}
+	}
+	return false
+}
+
+// validAddr accepts host:port and :port with a port from 0 to 65535.
+func validAddr(addr string) bool {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 0 && n <= 65535
+}
+
+func validBaseURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("must be an absolute http(s) URL, got %q", s)
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("must not carry user info, a query or a fragment, got %q", maskURL(s))
+	}
+	return nil
+}
+
+func validRedisURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil {
+		return fmt.Errorf("must be a redis://, rediss:// or unix:// URL, got %q", maskURL(s))
+	}
+	switch u.Scheme {
+	case "redis", "rediss":
+		if u.Host == "" {
+			return fmt.Errorf("needs a host, as in redis://localhost:6379/0, got %q", maskURL(s))
+		}
+	case "unix":
+		if u.Path == "" {
+			return fmt.Errorf("needs a socket path, as in unix:///run/redis.sock, got %q", maskURL(s))
+		}
+	default:
+		return fmt.Errorf("must be a redis://, rediss:// or unix:// URL, got %q", maskURL(s))
+	}
+	return nil
+}

@@ -1,0 +1,129 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// validConfig is the default configuration, loaded the way herald does.
+func validConfig(tb testing.TB) *Config {
+	tb.Helper()
+	return mustLoad(tb, nil, nil)
+}
+
+func TestValidateRejects(t *testing.T) {
+	cases := []struct {
+		key    string
+		mutate func(*Config)
+		want   string // rest of the message after "config: KEY: "
+	}{
+		{"addr", func(c *Config) { c.Addr = "8080" }, `must be host:port with a numeric port, got "8080"`},
+		{"addr", func(c *Config) { c.Addr = ":http" }, "must be host:port"},
+		{"addr", func(c *Config) { c.Addr = ":70000" }, "must be host:port"},
+		{"base_url", func(c *Config) { c.BaseURL = "foo" }, `must be an absolute http(s) URL, got "foo"`},
+		{"base_url", func(c *Config) { c.BaseURL = "ftp://example.org" }, "must be an absolute http(s) URL"},
+		{"base_url", func(c *Config) { c.BaseURL = "https://example.org/?x=1" }, "must not carry"},
+		{"database_url", func(c *Config) { c.DatabaseURL = "mysql://db/herald" }, "must be sqlite:PATH, postgres:// or postgresql://"},
+		{"database_url", func(c *Config) { c.DatabaseURL = "sqlite:" }, "sqlite: needs a file path"},
+		{"database_url", func(c *Config) { c.DatabaseURL = "data/herald.db" }, "must be sqlite:PATH"},
+		{"redis.url", func(c *Config) { c.Redis.URL = "localhost:6379" }, "must be a redis://, rediss:// or unix:// URL"},
+		{"redis.url", func(c *Config) { c.Redis.URL = "http://localhost:6379" }, "must be a redis://"},
+		{"redis.url", func(c *Config) { c.Redis.URL = "redis://" }, "needs a host"},
+		{"redis.url", func(c *Config) { c.Redis.URL = "unix://" }, "needs a socket path"},
+		{"redis.prefix", func(c *Config) { c.Redis.Prefix = "" }, "must be non-empty"},
+		{"redis.timeout", func(c *Config) { c.Redis.Timeout = 0 }, "must be positive, got 0s"},
+		{"redis.lock_ttl", func(c *Config) { c.Redis.LockTTL = -time.Second }, "must be positive"},
+		{"api.token", func(c *Config) { c.API.Token = "abc def" }, "must not contain whitespace"},
+		{"api.max_body_bytes", func(c *Config) { c.API.MaxBodyBytes = 0 }, "must be positive, got 0"},
+		{"api.default_page_size", func(c *Config) { c.API.DefaultPageSize = 0 }, "must be positive"},
+		{"api.max_page_size", func(c *Config) { c.API.MaxPageSize = -1 }, "must be positive"},
+		{"api.default_page_size", func(c *Config) { c.API.DefaultPageSize = 101 }, "must not exceed api.max_page_size (100), got 101"},
+		{"site.title", func(c *Config) { c.Site.Title = " " }, "must not be empty"},
+		{"site.language", func(c *Config) { c.Site.Language = "English" }, "must be a language tag"},
+		{"site.language", func(c *Config) { c.Site.Language = "" }, "must be a language tag"},
+		{"site.author.email", func(c *Config) { c.Site.Author.Email = "nobody" }, "must be a bare email address"},
+		{"site.author.email", func(c *Config) { c.Site.Author.Email = "Ed <ed@example.org>" }, "must be a bare email address"},
+		{"feed.default_limit", func(c *Config) { c.Feed.DefaultLimit = 0 }, "must be positive"},
+		{"feed.max_limit", func(c *Config) { c.Feed.MaxLimit = 0 }, "must be positive"},
+		{"feed.default_limit", func(c *Config) { c.Feed.DefaultLimit = 500 }, "must not exceed feed.max_limit (100), got 500"},
+		{"feed.max_age", func(c *Config) { c.Feed.MaxAge = -time.Second }, "must be zero or a whole number of seconds"},
+		{"feed.max_age", func(c *Config) { c.Feed.MaxAge = 1500 * time.Millisecond }, "must be zero or a whole number of seconds, got 1.5s"},
+		{"feed.cache_ttl", func(c *Config) { c.Feed.CacheTTL = 0 }, "must be positive"},
+		{"feed.ttl_minutes", func(c *Config) { c.Feed.TTLMinutes = 0 }, "must be positive"},
+		{"cache.max_entries", func(c *Config) { c.Cache.MaxEntries = 0 }, "must be positive"},
+		{"server.read_timeout", func(c *Config) { c.Server.ReadTimeout = 0 }, "must be positive"},
+		{"server.write_timeout", func(c *Config) { c.Server.WriteTimeout = 0 }, "must be positive"},
+		{"server.idle_timeout", func(c *Config) { c.Server.IdleTimeout = 0 }, "must be positive"},
+		{"server.shutdown_grace", func(c *Config) { c.Server.ShutdownGrace = 0 }, "must be positive"},
+		{"server.request_timeout", func(c *Config) { c.Server.RequestTimeout = 0 }, "must be positive"},
+		{"log.level", func(c *Config) { c.Log.Level = "verbose" }, `must be debug, info, warn or error, got "verbose"`},
+		{"log.level", func(c *Config) { c.Log.Level = "INFO" }, "must be debug, info, warn or error"},
+		{"log.format", func(c *Config) { c.Log.Format = "xml" }, `must be text or json, got "xml"`},
+	}
+	for _, c := range cases {
+		t.Run(c.key, func(t *testing.T) {
+			cfg := validConfig(t)
+			c.mutate(cfg)
+			err := cfg.Validate()
+			if err == nil {
+				t.Fatalf("Validate accepted a bad %s", c.key)
+			}
+			want := "config: " + c.key + ": " + c.want
+			if !strings.Contains(err.Error(), want) {
+				t.Fatalf("error=%q, want it to contain %q", err, want)
+			}
+			// One bad key, one line: the other keys stay valid.
+			if n := strings.Count(err.Error(), "\n"); n != 0 {
+				t.Fatalf("error has %d extra lines, want only the %s problem: %q", n, c.key, err)
+			}
+		})
+	}
+}
+
+func TestValidateAccepts(t *testing.T) {
+	cases := []struct {
+		name   string
+		mutate func(*Config)
+	}{
+		{"defaults", func(*Config) {}},
+		{"host and port", func(c *Config) { c.Addr = "127.0.0.1:0" }},
+		{"ipv6", func(c *Config) { c.Addr = "[::1]:8080" }},
+		{"https base with path", func(c *Config) { c.BaseURL = "https://example.org/blog" }},
+		{"sqlite absolute URL form", func(c *Config) { c.DatabaseURL = "sqlite:///var/lib/herald/herald.db" }},
+		{"postgres", func(c *Config) { c.DatabaseURL = "postgres://herald:pw@db:5432/herald?sslmode=disable" }},
+		{"postgresql", func(c *Config) { c.DatabaseURL = "postgresql:///herald" }},
+		{"redis", func(c *Config) { c.Redis.URL = "redis://:pw@localhost:6379/0" }},
+		{"rediss", func(c *Config) { c.Redis.URL = "rediss://user:pw@cache.example.org:6380" }},
+		{"unix socket", func(c *Config) { c.Redis.URL = "unix:///run/redis/redis.sock" }},
+		{"max-age zero", func(c *Config) { c.Feed.MaxAge = 0 }},
+		{"default equals max", func(c *Config) { c.Feed.DefaultLimit = c.Feed.MaxLimit }},
+		{"language with region", func(c *Config) { c.Site.Language = "pt-BR" }},
+		{"author email", func(c *Config) { c.Site.Author.Email = "desk@example.org" }},
+		{"json debug", func(c *Config) { c.Log.Format, c.Log.Level = "json", "debug" }},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := validConfig(t)
+			c.mutate(cfg)
+			if err := cfg.Validate(); err != nil {
+				t.Fatalf("Validate: %v", err)
+			}
+		})
+	}
+}
+
+// TestValidateReportsAll checks that several problems are reported together.
+func TestValidateReportsAll(t *testing.T) {
+	cfg := validConfig(t)
+	cfg.Addr, cfg.Log.Format, cfg.Cache.MaxEntries = "nope", "xml", 0
+	err := cfg.Validate()
+	if err == nil {
+		t.Fatal("Validate accepted three bad keys")
+	}
+	for _, key := range []string{"addr", "log.format", "cache.max_entries"} {
+		if !strings.Contains(err.Error(), "config: "+key+": ") {
+			t.Errorf("error %q does not name %s", err, key)
+		}
+	}
+}

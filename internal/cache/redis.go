@@ -1,0 +1,230 @@
+package cache
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/herald-feeds/herald/internal/herald"
+)
+
+// Defaults of RedisOptions.
+const (
+	DefaultRedisPrefix      = "herald"
+	DefaultRedisTimeout     = 200 * time.Millisecond
+	DefaultRedisRevisionTTL = 24 * time.Hour
+)
+
+// RedisOptions configures a Redis cache. Zero values take the defaults.
+type RedisOptions struct {
+	// Prefix starts every key, so several Herald sites can share one Redis
+	// (default "herald"). It should not contain braces, which would change
+	// the Cluster hash slot of the keys.
+	Prefix string
+	// Timeout bounds every call (default 200ms). The cache is an
+	// optimisation: a slow Redis must cost a render, not a stalled request.
+	Timeout time.Duration
+	// RevisionTTL is how long an untouched scope revision lives (default
+	// 24h). When it expires the scope's entries merely stop matching.
+	RevisionTTL time.Duration
+	// Now returns the current time for evaluating If-Modified-Since; tests
+	// inject a fixed clock. Default time.Now. Entry expiry is Redis's own.
+	Now func() time.Time
+}
+
+// Redis is a herald.Cache on Redis, shared by every replica. Each method is
+// one round trip (Invalidate one pipeline) bounded by RedisOptions.Timeout.
+//
+// Keys put the scope in braces, a Cluster hash tag, so a scope's revision
+// and its entries live in one slot and the scripts may touch both:
+//
+//	{prefix}:rev:{site}
+//	{prefix}:feed:{tag:go}:atom:0:20
+type Redis struct {
+	client      redis.UniversalClient
+	prefix      string
+	timeout     time.Duration
+	revisionTTL time.Duration
+	now         func() time.Time
+	get, put    *redis.Script
+}
+
+var _ herald.Cache = (*Redis)(nil)
+
+// The Lua sources. Script.Run sends EVALSHA and falls back to EVAL when the
+// server does not know a script yet (first use, restart, SCRIPT FLUSH).
+var (
+	//go:embed scripts/get.lua
+	getSource string
+	//go:embed scripts/put.lua
+	putSource string
+)
+
+// NewRedis returns a cache on client, which it owns from now on: Close
+// closes it. For Timeout to bound slow servers and not only unreachable
+// ones, the client should be built with ContextTimeoutEnabled, as
+// ParseRedisURL does.
+func NewRedis(client redis.UniversalClient, opts RedisOptions) *Redis {
+	r := &Redis{
+		client:      client,
+		prefix:      opts.Prefix,
+		timeout:     opts.Timeout,
+		revisionTTL: opts.RevisionTTL,
+		now:         opts.Now,
+		get:         redis.NewScript(getSource),
+		put:         redis.NewScript(putSource),
+	}
+	if r.prefix == "" {
+		r.prefix = DefaultRedisPrefix
+	}
+	if r.timeout <= 0 {
+		r.timeout = DefaultRedisTimeout
+	}
+	if r.revisionTTL <= 0 {
+		r.revisionTTL = DefaultRedisRevisionTTL
+	}
+	if r.now == nil {
+		r.now = time.Now
+	}
+	return r
+}
+
+// ParseRedisURL parses a redis://, rediss:// or unix:// URL into client
+// options, with context deadlines enabled so that RedisOptions.Timeout
+// applies to reads from a stalled server too. The error never repeats the
+// URL, which may hold a password.
+func ParseRedisURL(rawURL string) (*redis.Options, error) {
+	o, err := redis.ParseURL(rawURL)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("redis cache: parse url: %w", err)
+	}
+	o.ContextTimeoutEnabled = true
+	return o, nil
+}
+
+// OpenRedis parses rawURL and returns a cache on a new client for it. It
+// does not contact the server; call Ping for that.
+func OpenRedis(rawURL string, opts RedisOptions) (*Redis, error) {
+	o, err := ParseRedisURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	return NewRedis(redis.NewClient(o), opts), nil
+}
+
+// Name implements herald.Cache.
+func (r *Redis) Name() string { return "redis" }
+
+// Ping implements herald.Cache.
+func (r *Redis) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	if err := r.client.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("redis cache: ping: %w", err)
+	}
+	return nil
+}
+
+// Close closes the client.
+func (r *Redis) Close() error {
+	if err := r.client.Close(); err != nil {
+		return fmt.Errorf("redis cache: close: %w", err)
+	}
+	return nil
+}
+
+// Get implements herald.Cache in one round trip. When cond holds, Redis
+// answers with the validators only and Entry.Body is nil.
+func (r *Redis) Get(ctx context.Context, k herald.FeedKey, cond *herald.Condition) (herald.Lookup, error) {
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	now := r.now()
+	keys := []string{r.revisionKey(k.Scope), r.entryKey(k)}
+	args := getArgs(newRevision(), r.revisionTTL, cond, now)
+	reply, err := r.get.Run(ctx, r.client, keys, args...).Slice()
+	if err != nil {
+		return herald.Lookup{}, fmt.Errorf("redis cache: get: %w", err)
+	}
+	l, serverNotModified, err := parseGetReply(reply)
+	if err != nil {
+		return herald.Lookup{}, fmt.Errorf("redis cache: get: %w", err)
+	}
+	if !l.Hit {
+		return l, nil
+	}
+	// The script and herald.Condition should agree; where they might not
+	// (sub-second dates, which the script rounds down), Go decides.
+	notModified := cond.NotModified(l.Entry.ETag, l.Entry.LastModified, now)
+	switch {
+	case notModified:
+		l.NotModified = true
+		l.Entry.Body = nil
+	case serverNotModified:
+		// Redis withheld a body we need: a miss, so the caller renders.
+		return herald.Lookup{Revision: l.Revision}, nil
+	}
+	return l, nil
+}
+
+// Put implements herald.Cache in one round trip. An entry whose revision is
+// no longer the scope's current one is silently not stored.
+func (r *Redis) Put(ctx context.Context, k herald.FeedKey, rev string, e herald.Entry, ttl time.Duration) error {
+	if ttl <= 0 {
+		return fmt.Errorf("redis cache: put: ttl %v is not positive", ttl)
+	}
+	if rev == "" {
+		return errors.New("redis cache: put: empty revision")
+	}
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	keys := []string{r.revisionKey(k.Scope), r.entryKey(k)}
+	lm := e.LastModified
+	err := r.put.Run(ctx, r.client, keys,
+		rev, e.ETag, lm.Unix(), lm.Nanosecond(), e.ContentType, e.Body, ttl.Milliseconds(),
+	).Err()
+	if err != nil {
+		return fmt.Errorf("redis cache: put: %w", err)
+	}
+	return nil
+}
+
+// Invalidate implements herald.Cache with one pipeline of SETs, which a
+// Cluster client splits by slot.
+func (r *Redis) Invalidate(ctx context.Context, scopes []herald.Scope) error {
+	if len(scopes) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	_, err := r.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, s := range scopes {
+			p.Set(ctx, r.revisionKey(s), newRevision(), r.revisionTTL)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("redis cache: invalidate: %w", err)
+	}
+	return nil
+}
+
+// revisionKey is {prefix}:rev:{scope}.
+func (r *Redis) revisionKey(s herald.Scope) string {
+	return r.prefix + ":rev:{" + s.Key() + "}"
+}
+
+// entryKey is {prefix}:feed:{scope}:format:offset:limit.
+func (r *Redis) entryKey(k herald.FeedKey) string {
+	return r.prefix + ":feed:{" + k.Scope.Key() + "}:" + string(k.Format) + ":" +
+		strconv.Itoa(k.Offset) + ":" + strconv.Itoa(k.Limit)
+}

@@ -1,0 +1,93 @@
+package cache
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/herald-feeds/herald/internal/herald"
+)
+
+// Condition modes understood by scripts/get.lua.
+const (
+	modeNone = "none"
+	modeINM  = "inm"
+	modeIMS  = "ims"
+)
+
+// getArgs builds ARGV for scripts/get.lua: the token to mint, the revision
+// TTL, then the request's condition in the form the script evaluates.
+func getArgs(fresh string, revisionTTL time.Duration, cond *herald.Condition, now time.Time) []any {
+	base := []any{fresh, revisionTTL.Milliseconds()}
+	switch {
+	case cond == nil:
+		return append(base, modeNone)
+	case cond.HasIfNoneMatch:
+		if cond.AnyETag {
+			return append(base, modeINM, "*")
+		}
+		args := make([]any, 0, len(base)+1+len(cond.ETags))
+		args = append(append(args, base...), modeINM)
+		for _, t := range cond.ETags {
+			args = append(args, t)
+		}
+		return args
+	case !cond.ModifiedSince.IsZero():
+		return append(base, modeIMS, cond.ModifiedSince.Unix(), now.Unix())
+	}
+	return append(base, modeNone)
+}
+
+// parseGetReply decodes the reply of scripts/get.lua into a Lookup and
+// whether the script found the condition satisfied.
+func parseGetReply(reply []any) (l herald.Lookup, notModified bool, err error) {
+	if len(reply) == 0 {
+		return l, false, errors.New("empty script reply")
+	}
+	rev, ok := reply[0].(string)
+	if !ok {
+		return l, false, fmt.Errorf("revision is %T, want string", reply[0])
+	}
+	l.Revision = rev
+	if len(reply) == 1 {
+		return l, false, nil
+	}
+	if len(reply) < 6 {
+		return l, false, fmt.Errorf("script reply has %d fields, want 1, 6 or 7", len(reply))
+	}
+	flag, ok1 := reply[1].(int64)
+	etag, ok2 := reply[2].(string)
+	secs, ok3 := reply[3].(string)
+	nanos, ok4 := reply[4].(string)
+	ctype, ok5 := reply[5].(string)
+	if !(ok1 && ok2 && ok3 && ok4 && ok5) {
+		return l, false, fmt.Errorf("malformed entry fields %v", reply[1:6])
+	}
+	sec, err := strconv.ParseInt(secs, 10, 64)
+	if err != nil {
+		return l, false, fmt.Errorf("lastmod: %w", err)
+	}
+	nsec, err := strconv.ParseInt(nanos, 10, 64)
+	if err != nil {
+		return l, false, fmt.Errorf("lmns: %w", err)
+	}
+	l.Hit = true
+	l.Entry = herald.Entry{
+		ETag:         etag,
+		LastModified: time.Unix(sec, nsec).UTC(),
+		ContentType:  ctype,
+	}
+	notModified = flag == 1
+	if !notModified {
+		if len(reply) != 7 {
+			return herald.Lookup{}, false, fmt.Errorf("script reply has %d fields, want 7 with a body", len(reply))
+		}
+		body, ok := reply[6].(string)
+		if !ok {
+			return herald.Lookup{}, false, fmt.Errorf("body is %T, want string", reply[6])
+		}
+		l.Entry.Body = []byte(body)
+	}
+	return l, notModified, nil
+}

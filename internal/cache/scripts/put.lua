@@ -1,0 +1,17 @@
+-- Stores one rendered feed, but only under the scope's current revision, so
+-- a slow render that raced an invalidation cannot replace a newer entry.
+--
+-- KEYS[1]  the scope's revision key
+-- KEYS[2]  the entry's hash (same hash slot as KEYS[1])
+-- ARGV     rev, etag, lastmod (unix seconds), lmns (nanoseconds within the
+--          second), ctype, body, ttl (milliseconds)
+--
+-- Reply: 1 when stored, 0 when the revision has moved on.
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+  return 0
+end
+redis.call('HSET', KEYS[2],
+  'rev', ARGV[1], 'etag', ARGV[2], 'lastmod', ARGV[3], 'lmns', ARGV[4],
+  'ctype', ARGV[5], 'body', ARGV[6])
+redis.call('PEXPIRE', KEYS[2], ARGV[7])
+return 1

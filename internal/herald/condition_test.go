@@ -1,0 +1,97 @@
+package herald
+
+import (
+	"net/http"
+	"testing"
+	"time"
+)
+
+func TestConditionNotModified(t *testing.T) {
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	lastMod := now.Add(-time.Hour)
+	etag := `"abc123"`
+	date := func(t time.Time) string { return t.Format(http.TimeFormat) }
+	tests := []struct {
+		name     string
+		inm, ims string
+		want     bool
+		wantNil  bool
+	}{
+		{name: "no headers", wantNil: true},
+		{name: "exact etag", inm: `"abc123"`, want: true},
+		{name: "weak form of our etag", inm: `W/"abc123"`, want: true},
+		{name: "list containing etag", inm: `"x", "y,z", "abc123"`, want: true},
+		{name: "list without etag", inm: `"x", "y"`, want: false},
+		{name: "star", inm: `*`, want: true},
+		{name: "unquoted etag tolerated", inm: `abc123`, want: true},
+		{name: "comma inside quoted tag is not a separator", inm: `"abc123,"`, want: false},
+		{name: "inm decides over a matching ims", inm: `"other"`, ims: date(now), want: false},
+		{name: "ims equal to last-modified", ims: date(lastMod), want: true},
+		{name: "ims later than last-modified", ims: date(lastMod.Add(time.Minute)), want: true},
+		{name: "ims earlier than last-modified", ims: date(lastMod.Add(-time.Second)), want: false},
+		{name: "made-up epoch date", ims: "Thu, 01 Jan 1970 00:00:00 GMT", want: false},
+		{name: "date in the future is ignored", ims: date(now.Add(24 * time.Hour)), want: false},
+		{name: "rfc850 date", ims: lastMod.Format("Monday, 02-Jan-06 15:04:05 GMT"), want: true},
+		{name: "garbage date", ims: "yesterday", wantNil: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := ParseCondition(tt.inm, tt.ims)
+			if (c == nil) != tt.wantNil {
+				t.Fatalf("ParseCondition(%q, %q) nil=%v, want nil=%v", tt.inm, tt.ims, c == nil, tt.wantNil)
+			}
+			if got := c.NotModified(etag, lastMod, now); got != tt.want {
+				t.Fatalf("NotModified=%v, want %v (condition %+v)", got, tt.want, c)
+			}
+		})
+	}
+}
+
+func TestSlugify(t *testing.T) {
+	tests := map[string]string{
+		"Go & Rust: 2026":     "go-rust-2026",
+		"  Hello   World  ":   "hello-world",
+		"Café Crème":          "café-crème",
+		"---":                 "",
+		"Already-a-slug":      "already-a-slug",
+		"../etc/passwd":       "etc-passwd",
+		"Ünïcödé_underscores": "ünïcödé-underscores",
+	}
+	for in, want := range tests {
+		if got := Slugify(in); got != want {
+			t.Errorf("Slugify(%q)=%q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestScopeKeyRoundTrip(t *testing.T) {
+	for _, s := range []Scope{SiteScope, {ScopeCategory, "go"}, {ScopeTag, "feeds-2026"}, {ScopeAuthor, "ada-lovelace"}} {
+		got, err := ParseScopeKey(s.Key())
+		if err != nil || got != s {
+			t.Fatalf("ParseScopeKey(%q)=%v, %v; want %v", s.Key(), got, err, s)
+		}
+	}
+	for _, bad := range []string{"", "category", "category:", "planet:x"} {
+		if _, err := ParseScopeKey(bad); err == nil {
+			t.Errorf("ParseScopeKey(%q) succeeded, want an error", bad)
+		}
+	}
+}
+
+func TestArticleScopes(t *testing.T) {
+	a := &Article{
+		Categories: []string{"Go", "go", "Feeds"},
+		Tags:       []string{"RSS"},
+		Authors:    []Author{{Name: "Ada Lovelace"}},
+	}
+	got := a.Scopes()
+	want := []Scope{SiteScope, {ScopeCategory, "go"}, {ScopeCategory, "feeds"}, {ScopeTag, "rss"}, {ScopeAuthor, "ada-lovelace"}}
+	if len(got) != len(want) {
+		t.Fatalf("Scopes()=%v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("Scopes()[%d]=%v, want %v", i, got[i], want[i])
+		}
+	}
+}

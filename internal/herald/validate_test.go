@@ -1,0 +1,61 @@
+package herald
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestPrepareDerivesFields(t *testing.T) {
+	now := time.Date(2026, 11, 25, 12, 30, 15, 999, time.UTC)
+	a := &Article{Title: "  Hello, Feeds!  ", Categories: []string{"Go", " ", "go"}}
+	if err := a.Prepare("https://example.com/", now, Limits{}); err != nil {
+		t.Fatalf("Prepare: %v", err)
+	}
+	if a.Slug != "hello-feeds" {
+		t.Errorf("slug=%q, want %q", a.Slug, "hello-feeds")
+	}
+	if a.URL != "https://example.com/hello-feeds" {
+		t.Errorf("url=%q, want derived from base URL and slug", a.URL)
+	}
+	if want := now.Truncate(time.Second); !a.PublishedAt.Equal(want) {
+		t.Errorf("published_at=%v, want %v", a.PublishedAt, want)
+	}
+	if len(a.Categories) != 1 || a.Categories[0] != "Go" {
+		t.Errorf("categories=%q, want [Go] (blank and duplicate dropped)", a.Categories)
+	}
+}
+
+func TestPrepareRejects(t *testing.T) {
+	now := time.Now()
+	tests := []struct {
+		name  string
+		a     Article
+		field string
+	}{
+		{"missing title", Article{}, "title"},
+		{"blank title", Article{Title: "   "}, "title"},
+		{"relative url", Article{Title: "x", URL: "/posts/x"}, "url"},
+		{"javascript url", Article{Title: "x", URL: "javascript:alert(1)"}, "url"},
+		{"bad slug", Article{Title: "x", Slug: "Not A Slug"}, "slug"},
+		{"slug with path", Article{Title: "x", Slug: "../x"}, "slug"},
+		{"untitled slug", Article{Title: "!!!"}, "slug"},
+		{"bad image", Article{Title: "x", Image: "img.png"}, "image"},
+		{"bad language", Article{Title: "x", Language: "english language"}, "language"},
+		{"author without name", Article{Title: "x", Authors: []Author{{Email: "a@example.com"}}}, "authors[0].name"},
+		{"author bad email", Article{Title: "x", Authors: []Author{{Name: "A", Email: "nope"}}}, "authors[0].email"},
+		{"enclosure without type", Article{Title: "x", Enclosures: []Enclosure{{URL: "https://e.com/a.mp3"}}}, "enclosures[0].type"},
+		{"enclosure negative length", Article{Title: "x", Enclosures: []Enclosure{{URL: "https://e.com/a.mp3", Type: "audio/mpeg", Length: -1}}}, "enclosures[0].length"},
+		{"long title", Article{Title: strings.Repeat("x", 1001)}, "title"},
+		{"invalid utf8", Article{Title: "x", Summary: "\xff"}, "summary"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := tt.a
+			err := a.Prepare("https://example.com", now, Limits{})
+			if ErrorCode(err) != EInvalid || ErrorField(err) != tt.field {
+				t.Fatalf("Prepare err=%v (field %q), want EInvalid on field %q", err, ErrorField(err), tt.field)
+			}
+		})
+	}
+}

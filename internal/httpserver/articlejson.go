@@ -1,0 +1,175 @@
+package httpserver
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/herald-feeds/herald/internal/herald"
+)
+
+// articleInput is the API's JSON shape of an article as a publisher sends
+// it. Dates are strings so that a bad one is reported with its field name
+// instead of as an anonymous parse error.
+type articleInput struct {
+	ID          string             `json:"id"`
+	Slug        string             `json:"slug"`
+	Title       string             `json:"title"`
+	URL         string             `json:"url"`
+	Summary     string             `json:"summary"`
+	ContentHTML string             `json:"content_html"`
+	Authors     []herald.Author    `json:"authors"`
+	Categories  []string           `json:"categories"`
+	Tags        []string           `json:"tags"`
+	Language    string             `json:"language"`
+	Image       string             `json:"image"`
+	Enclosures  []herald.Enclosure `json:"enclosures"`
+	PublishedAt *string            `json:"published_at"`
+	UpdatedAt   *string            `json:"updated_at"` // accepted for round trips, always set by the server
+}
+
+// article converts the input into a domain article, parsing its dates.
+func (in *articleInput) article() (*herald.Article, error) {
+	a := &herald.Article{
+		ID: in.ID, Slug: in.Slug, Title: in.Title, URL: in.URL, Summary: in.Summary,
+		ContentHTML: in.ContentHTML, Authors: in.Authors, Categories: in.Categories, Tags: in.Tags,
+		Language: in.Language, Image: in.Image, Enclosures: in.Enclosures,
+	}
+	if in.PublishedAt != nil && *in.PublishedAt != "" {
+		t, err := time.Parse(time.RFC3339, *in.PublishedAt)
+		if err != nil {
+			return nil, herald.FieldError(herald.EInvalid, "published_at", "published_at must be an RFC 3339 date-time such as \"2026-11-25T09:30:00Z\", got %q", *in.PublishedAt)
+		}
+		a.PublishedAt = t
+	}
+	if in.UpdatedAt != nil && *in.UpdatedAt != "" {
+		if _, err := time.Parse(time.RFC3339, *in.UpdatedAt); err != nil {
+			return nil, herald.FieldError(herald.EInvalid, "updated_at", "updated_at must be an RFC 3339 date-time, got %q", *in.UpdatedAt)
+		}
+	}
+	return a, nil
+}
+
+// articleOutput is the API's JSON shape of a stored article: lists are
+// never null, times are RFC 3339 in UTC.
+func articleOutput(a *herald.Article) *herald.Article {
+	out := a.Clone()
+	if out.Authors == nil {
+		out.Authors = []herald.Author{}
+	}
+	if out.Categories == nil {
+		out.Categories = []string{}
+	}
+	if out.Tags == nil {
+		out.Tags = []string{}
+	}
+	if out.Enclosures == nil {
+		out.Enclosures = []herald.Enclosure{}
+	}
+	out.PublishedAt = out.PublishedAt.UTC()
+	out.UpdatedAt = out.UpdatedAt.UTC()
+	return out
+}
+
+// decodeStrict decodes one JSON value from body into v, rejecting unknown
+// fields, wrong types, trailing data and invalid UTF-8, each with an
+// EBadRequest error that names the field when there is one.
+func decodeStrict(body []byte, v any) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return herald.Errorf(herald.EBadRequest, "request body is empty: send a JSON object")
+	}
+	if !utf8.Valid(body) {
+		return herald.Errorf(herald.EBadRequest, "request body is not valid UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return herald.Errorf(herald.EBadRequest, "request body holds data after the JSON value")
+	}
+	return nil
+}
+
+// jsonError turns an encoding/json error into a client-facing one.
+func jsonError(err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return herald.Errorf(herald.EBadRequest, "malformed JSON at byte %d: %s", syn.Offset, syn.Error())
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			return herald.Errorf(herald.EBadRequest, "request body must be a JSON %s, got %s", jsonKind(typ.Type.Kind().String()), typ.Value)
+		}
+		return herald.FieldError(herald.EBadRequest, field, "%s must be %s, got %s", field, jsonKind(typ.Type.Kind().String()), typ.Value)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return herald.Errorf(herald.EBadRequest, "malformed JSON: the body ends in the middle of a value")
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return herald.FieldError(herald.EBadRequest, field, "unknown field %q", field)
+	}
+	return herald.Errorf(herald.EBadRequest, "malformed JSON: %v", err)
+}
+
+// jsonKind names a Go kind the way a JSON client thinks of it.
+func jsonKind(kind string) string {
+	switch kind {
+	case "string":
+		return "a string"
+	case "slice", "array":
+		return "an array"
+	case "struct", "map":
+		return "an object"
+	case "bool":
+		return "a boolean"
+	case "ptr":
+		return "a string or null"
+	}
+	return "a number"
+}
+
+// mergePatch applies an RFC 7396 JSON merge patch to the stored article's
+// JSON form: members set to null return to their default, others replace.
+// The result is decoded strictly, so a patch is checked exactly like a
+// full document.
+func mergePatch(current *herald.Article, patch []byte) (*articleInput, error) {
+	var members map[string]json.RawMessage
+	if err := decodeStrict(patch, &members); err != nil {
+		return nil, err
+	}
+	base, err := json.Marshal(articleOutput(current))
+	if err != nil {
+		return nil, fmt.Errorf("patch: encode current article: %w", err)
+	}
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(base, &doc); err != nil {
+		return nil, fmt.Errorf("patch: decode current article: %w", err)
+	}
+	for k, v := range members {
+		if _, known := doc[k]; !known {
+			return nil, herald.FieldError(herald.EBadRequest, k, "unknown field %q", k)
+		}
+		if string(bytes.TrimSpace(v)) == "null" {
+			delete(doc, k)
+			continue
+		}
+		doc[k] = v
+	}
+	merged, err := json.Marshal(doc)
+	if err != nil {
+		return nil, fmt.Errorf("patch: encode merged article: %w", err)
+	}
+	var in articleInput
+	if err := decodeStrict(merged, &in); err != nil {
+		return nil, err
+	}
+	return &in, nil
+}

@@ -1,0 +1,89 @@
+package httpserver
+
+import (
+	"errors"
+	"log/slog"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/herald-feeds/herald/internal/herald"
+)
+
+// statusOf is the one table from domain error codes to HTTP statuses.
+var statusOf = map[herald.Code]int{
+	herald.EBadRequest:   fiber.StatusBadRequest,
+	herald.EInvalid:      fiber.StatusUnprocessableEntity,
+	herald.ENotFound:     fiber.StatusNotFound,
+	herald.EConflict:     fiber.StatusConflict,
+	herald.ETooLarge:     fiber.StatusRequestEntityTooLarge,
+	herald.EUnauthorized: fiber.StatusUnauthorized,
+	herald.EForbidden:    fiber.StatusForbidden,
+	herald.EUnavailable:  fiber.StatusServiceUnavailable,
+	herald.EInternal:     fiber.StatusInternalServerError,
+}
+
+// codeOfStatus maps the statuses Fiber produces on its own (unknown route,
+// wrong method, body over the limit) back into our vocabulary.
+func codeOfStatus(status int) herald.Code {
+	switch status {
+	case fiber.StatusNotFound:
+		return herald.ENotFound
+	case fiber.StatusRequestEntityTooLarge:
+		return herald.ETooLarge
+	case fiber.StatusServiceUnavailable:
+		return herald.EUnavailable
+	}
+	if status >= 400 && status < 500 {
+		return herald.EBadRequest
+	}
+	return herald.EInternal
+}
+
+// errorBody is the JSON shape of every error response.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    herald.Code `json:"code"`
+	Message string      `json:"message"`
+	Field   string      `json:"field,omitempty"`
+}
+
+// errorHandler turns any error a handler returns into a JSON error
+// response. Internal errors are logged with their cause and sent with a
+// generic message only.
+func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
+	var fe *fiber.Error
+	var status int
+	var body errorBody
+	switch {
+	case errors.As(err, &fe):
+		status = fe.Code
+		body.Error = errorDetail{Code: codeOfStatus(fe.Code), Message: fe.Message}
+		if fe.Code == fiber.StatusRequestEntityTooLarge {
+			body.Error.Message = "request body is larger than the limit of " + itoa(s.cfg.MaxBodyBytes) + " bytes"
+		}
+	default:
+		code := herald.ErrorCode(err)
+		status = statusOf[code]
+		if status == 0 {
+			status = fiber.StatusInternalServerError
+		}
+		body.Error = errorDetail{Code: code, Message: herald.ErrorMessage(err), Field: herald.ErrorField(err)}
+	}
+	if status >= 500 {
+		s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "status", status, "err", err)
+	}
+	if status == fiber.StatusServiceUnavailable {
+		c.Set(fiber.HeaderRetryAfter, "5")
+	}
+	if status == fiber.StatusUnauthorized {
+		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="herald"`)
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Status(status).JSON(body)
+}
+
+// discardLogger is used when the caller passes no logger.
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }

@@ -1,0 +1,119 @@
+package httpserver
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/herald-feeds/herald/internal/herald"
+)
+
+// siteFeed serves /feed.rss, /feed.atom and /feed.json.
+func (s *Server) siteFeed(c *fiber.Ctx) error {
+	f, ok := feedFile(c.Params("file"))
+	if !ok {
+		return herald.Errorf(herald.ENotFound, "no route for %s %s", c.Method(), c.Path())
+	}
+	return s.serveFeed(c, herald.SiteScope, f, false)
+}
+
+// siteFeedNegotiated serves /feed in the format the Accept header prefers.
+func (s *Server) siteFeedNegotiated(c *fiber.Ctx) error {
+	return s.serveFeed(c, herald.SiteScope, negotiateFormat(c.Get(fiber.HeaderAccept)), true)
+}
+
+func (s *Server) scopeFeed(kind herald.ScopeKind) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		f, ok := feedFile(c.Params("file"))
+		if !ok {
+			return herald.Errorf(herald.ENotFound, "no route for %s %s", c.Method(), c.Path())
+		}
+		scope, err := scopeParam(c, kind)
+		if err != nil {
+			return err
+		}
+		return s.serveFeed(c, scope, f, false)
+	}
+}
+
+func (s *Server) scopeFeedNegotiated(kind herald.ScopeKind) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		scope, err := scopeParam(c, kind)
+		if err != nil {
+			return err
+		}
+		return s.serveFeed(c, scope, negotiateFormat(c.Get(fiber.HeaderAccept)), true)
+	}
+}
+
+// scopeParam reads the slug and copies it: it outlives the handler as
+// part of the cache key and singleflight key.
+func scopeParam(c *fiber.Ctx, kind herald.ScopeKind) (herald.Scope, error) {
+	slug := strings.Clone(c.Params("slug"))
+	if herald.Slugify(slug) != slug || slug == "" {
+		// Not a slug we could ever have derived: no such feed.
+		return herald.Scope{}, herald.Errorf(herald.ENotFound, "no feed for %s %q", kind, slug)
+	}
+	return herald.Scope{Kind: kind, Slug: slug}, nil
+}
+
+func feedFile(file string) (herald.Format, bool) {
+	ext, ok := strings.CutPrefix(file, "feed.")
+	if !ok {
+		return "", false
+	}
+	return herald.ParseFormat(ext)
+}
+
+// serveFeed answers a feed request with RFC 9110 conditional semantics:
+// If-None-Match decides when present, else If-Modified-Since; a 304
+// repeats the validators, Cache-Control and Vary. HEAD gets the headers
+// of the GET without the body (fasthttp drops the body for HEAD).
+func (s *Server) serveFeed(c *fiber.Ctx, scope herald.Scope, f herald.Format, negotiated bool) error {
+	limit, err := s.limitParam(c)
+	if err != nil {
+		return err
+	}
+	cond := herald.ParseCondition(c.Get(fiber.HeaderIfNoneMatch), c.Get(fiber.HeaderIfModifiedSince))
+	ctx, cancel := s.requestContext(c)
+	defer cancel()
+	res, err := s.feeds.Get(ctx, herald.FeedKey{Scope: scope, Format: f, Limit: limit}, cond)
+	if err != nil {
+		return err
+	}
+	h := &c.Response().Header
+	h.Set(fiber.HeaderETag, res.Entry.ETag)
+	if !res.Entry.LastModified.IsZero() { // an empty site nobody has written to yet
+		h.Set(fiber.HeaderLastModified, res.Entry.LastModified.UTC().Format(http.TimeFormat))
+	}
+	h.Set(fiber.HeaderCacheControl, s.maxAge)
+	if negotiated {
+		h.Set(fiber.HeaderVary, "Accept, Accept-Encoding")
+	} else {
+		h.Set(fiber.HeaderVary, "Accept-Encoding")
+	}
+	if res.NotModified {
+		c.Status(fiber.StatusNotModified)
+		return nil
+	}
+	h.SetContentType(res.Entry.ContentType)
+	// The entry's bytes are immutable and shared: hand them to fasthttp
+	// without a copy.
+	c.Response().SetBodyRaw(res.Entry.Body)
+	return nil
+}
+
+// limitParam reads ?limit=, which must be an integer within bounds.
+func (s *Server) limitParam(c *fiber.Ctx) (int, error) {
+	args := c.Context().QueryArgs()
+	if !args.Has("limit") {
+		return s.feeds.Limit(0, false)
+	}
+	n, err := strconv.Atoi(string(args.Peek("limit")))
+	if err != nil {
+		return 0, herald.FieldError(herald.EBadRequest, "limit", "limit must be an integer")
+	}
+	return s.feeds.Limit(n, true)
+}

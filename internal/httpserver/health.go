@@ -1,0 +1,36 @@
+package httpserver
+
+import (
+	"context"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// healthz says the process is alive; it touches no dependency.
+func (s *Server) healthz(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(fiber.Map{"status": "ok"})
+}
+
+// readyz says whether this replica can serve: the store must answer. The
+// cache is reported but does not decide, since feeds are served without it.
+func (s *Server) readyz(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
+	defer cancel()
+	status, code := "ok", fiber.StatusOK
+	storeState, cacheState := "ok", "ok"
+	if err := s.store.Ping(ctx); err != nil {
+		status, code, storeState = "unavailable", fiber.StatusServiceUnavailable, "unreachable"
+		s.log.Warn("readiness: store unreachable", "err", err)
+	}
+	if err := s.cache.Ping(ctx); err != nil {
+		cacheState = "unreachable (feeds are rendered from the store)"
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Status(code).JSON(fiber.Map{
+		"status": status,
+		"store":  storeState,
+		"cache":  fiber.Map{"kind": s.cache.Name(), "state": cacheState},
+	})
+}

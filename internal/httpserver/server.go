@@ -1,0 +1,123 @@
+package httpserver
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+
+	"github.com/herald-feeds/herald/internal/herald"
+	"github.com/herald-feeds/herald/internal/service"
+)
+
+// Config is what the HTTP layer needs from configuration.
+type Config struct {
+	APIToken        string        // bearer token of the admin API; empty turns it off
+	MaxBodyBytes    int           // request body limit (413 beyond)
+	FeedMaxAge      time.Duration // Cache-Control max-age of feeds
+	RequestTimeout  time.Duration // bound on the work below one request
+	ReadTimeout     time.Duration
+	WriteTimeout    time.Duration
+	IdleTimeout     time.Duration
+	DefaultPageSize int // admin list page size
+	MaxPageSize     int
+}
+
+// Server is Herald's HTTP server.
+type Server struct {
+	app      *fiber.App
+	cfg      Config
+	feeds    *service.Feeds
+	articles *service.Articles
+	store    herald.Store
+	cache    herald.Cache
+	log      *slog.Logger
+	now      func() time.Time
+	maxAge   string // precomputed Cache-Control value
+}
+
+// New builds the server and its routes.
+func New(cfg Config, feeds *service.Feeds, articles *service.Articles, store herald.Store, cache herald.Cache, log *slog.Logger) *Server {
+	if log == nil {
+		log = discardLogger()
+	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = 10 * time.Second
+	}
+	if cfg.DefaultPageSize <= 0 {
+		cfg.DefaultPageSize = 20
+	}
+	if cfg.MaxPageSize < cfg.DefaultPageSize {
+		cfg.MaxPageSize = cfg.DefaultPageSize
+	}
+	s := &Server{cfg: cfg, feeds: feeds, articles: articles, store: store, cache: cache, log: log, now: time.Now,
+		maxAge: "public, max-age=" + strconv.Itoa(int(cfg.FeedMaxAge/time.Second))}
+	s.app = fiber.New(fiber.Config{
+		AppName:               "herald",
+		DisableStartupMessage: true,
+		// A 304 must not claim a Content-Type; every body sets its own.
+		DisableDefaultContentType: true,
+		BodyLimit:                 cfg.MaxBodyBytes,
+		ReadTimeout:               cfg.ReadTimeout,
+		WriteTimeout:              cfg.WriteTimeout,
+		IdleTimeout:               cfg.IdleTimeout,
+		ErrorHandler:              s.errorHandler,
+		StrictRouting:             false,
+		CaseSensitive:             true,
+	})
+	s.routes()
+	return s
+}
+
+func (s *Server) routes() {
+	app := s.app
+	app.Use(recover.New())
+	app.Get("/healthz", s.healthz)
+	app.Get("/readyz", s.readyz)
+	app.Get("/", s.index)
+
+	// Feeds. Get also answers HEAD.
+	app.Get("/feed", s.siteFeedNegotiated)
+	app.Get("/:file", s.siteFeed)
+	for prefix, kind := range map[string]herald.ScopeKind{
+		"/categories": herald.ScopeCategory,
+		"/tags":       herald.ScopeTag,
+		"/authors":    herald.ScopeAuthor,
+	} {
+		app.Get(prefix+"/:slug/feed", s.scopeFeedNegotiated(kind))
+		app.Get(prefix+"/:slug/:file", s.scopeFeed(kind))
+	}
+
+	api := app.Group("/api/v1", s.requireToken)
+	api.Get("/articles", s.listArticles)
+	api.Post("/articles", s.createArticle)
+	api.Get("/articles/:id", s.getArticle)
+	api.Put("/articles/:id", s.replaceArticle)
+	api.Patch("/articles/:id", s.patchArticle)
+	api.Delete("/articles/:id", s.deleteArticle)
+
+	app.Use(func(c *fiber.Ctx) error {
+		return herald.Errorf(herald.ENotFound, "no route for %s %s", c.Method(), c.Path())
+	})
+}
+
+// Serve answers requests on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error { return s.app.Listener(ln) }
+
+// Shutdown stops accepting connections and waits for in-flight requests
+// until ctx ends.
+func (s *Server) Shutdown(ctx context.Context) error { return s.app.ShutdownWithContext(ctx) }
+
+// App exposes the Fiber app to tests in this package.
+func (s *Server) App() *fiber.App { return s.app }
+
+// requestContext derives the context handed to the layers below.
+func (s *Server) requestContext(c *fiber.Ctx) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(c.UserContext(), s.cfg.RequestTimeout)
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

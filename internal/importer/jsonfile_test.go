@@ -1,0 +1,77 @@
+package importer
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/herald-feeds/herald/internal/herald"
+)
+
+func TestParseJSON(t *testing.T) {
+	t.Run("single object", func(t *testing.T) {
+		a := mustParseOne(t, "one.json", `{
+  "id": "abc", "slug": "hello", "title": "Hello", "url": "https://example.com/hello",
+  "summary": "S", "content_html": "<p>Hi</p>",
+  "authors": [{"name": "Ada", "email": "ada@example.com"}],
+  "categories": ["News"], "tags": ["a", "b"], "language": "en", "image": "https://example.com/i.png",
+  "enclosures": [{"url": "https://example.com/e.mp3", "type": "audio/mpeg", "length": 5, "duration": 60}],
+  "published_at": "2026-01-02T03:04:05Z", "updated_at": "2026-01-03"
+}`)
+		if a.ID != "abc" || a.Slug != "hello" || a.Title != "Hello" || a.ContentHTML != "<p>Hi</p>" {
+			t.Errorf("got id=%q slug=%q title=%q content=%q", a.ID, a.Slug, a.Title, a.ContentHTML)
+		}
+		if len(a.Authors) != 1 || a.Authors[0] != (herald.Author{Name: "Ada", Email: "ada@example.com"}) {
+			t.Errorf("authors=%+v", a.Authors)
+		}
+		if len(a.Enclosures) != 1 || a.Enclosures[0].Duration != 60 || a.Enclosures[0].Length != 5 {
+			t.Errorf("enclosures=%+v", a.Enclosures)
+		}
+		if want := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC); !a.PublishedAt.Equal(want) {
+			t.Errorf("published_at=%v, want %v", a.PublishedAt, want)
+		}
+		if want := time.Date(2026, 1, 3, 0, 0, 0, 0, time.UTC); !a.UpdatedAt.Equal(want) {
+			t.Errorf("updated_at=%v, want %v", a.UpdatedAt, want)
+		}
+	})
+	t.Run("array", func(t *testing.T) {
+		got := mustParse(t, "many.json", ` [ {"title": "A", "slug": "a"}, {"title": "B"} ] `)
+		if len(got) != 2 || got[0].Title != "A" || got[0].Slug != "a" || got[1].Title != "B" || got[1].Slug != "" {
+			t.Fatalf("got %d articles %+v", len(got), got)
+		}
+	})
+	t.Run("empty array", func(t *testing.T) {
+		if got := mustParse(t, "none.json", `[]`); len(got) != 0 {
+			t.Fatalf("got %d articles, want 0", len(got))
+		}
+	})
+}
+
+func TestParseJSONErrors(t *testing.T) {
+	tests := []struct {
+		name      string
+		in        string
+		wantLine  int
+		wantField string
+		wantText  string
+	}{
+		{"unknown field", `{"title": "A", "titel": "B"}`, 0, "titel", "unknown field"},
+		{"unknown field in array", "[\n{\"title\": \"A\"},\n{\"title\": \"B\", \"tag\": []}\n]", 0, "[1].tag", "unknown field"},
+		{"wrong type", "{\n\"title\": \"A\",\n\"tags\": \"x\"\n}", 3, "tags", "string"},
+		{"wrong type in array", "[\n{\"title\": \"A\"},\n{\n\"title\": 7\n}\n]", 4, "[1].title", "number"},
+		{"bad date", `[{"title": "A", "published_at": "yesterday"}]`, 0, "[0].published_at", "RFC 3339"},
+		{"syntax", "{\n\"title\": \"A\",,\n}", 2, "", "invalid JSON"},
+		{"truncated", `{"title": "A"`, 0, "", "ends in the middle"},
+		{"trailing data", `{"title": "A"} {}`, 0, "", "after the JSON value"},
+		{"array of non-objects", `["a"]`, 1, "[0]", "expected an article object"},
+		{"empty", "  \n", 0, "", "empty"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pe := mustParseError(t, "data.json", tt.in)
+			if pe.Line != tt.wantLine || pe.Field != tt.wantField || !strings.Contains(pe.Error(), tt.wantText) {
+				t.Fatalf("got line=%d field=%q %q, want line=%d field=%q containing %q", pe.Line, pe.Field, pe.Error(), tt.wantLine, tt.wantField, tt.wantText)
+			}
+		})
+	}
+}

@@ -1,0 +1,50 @@
+package render
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestClean(t *testing.T) {
+	for _, tc := range []struct {
+		name, in, want string
+	}{
+		{"empty", "", ""},
+		{"ascii", "plain text", "plain text"},
+		{"whitespace kept", "a\tb\nc\rd", "a\tb\nc\rd"},
+		{"C0 controls", "a\x00b\x01c\x08d\x0be\x0cf\x1bg\x1f", "abcdefg"},
+		{"DEL and C1 kept", "a\x7fb\u0085c", "a\x7fb\u0085c"},
+		{"noncharacters", "a\uFFFEb\uFFFFc", "abc"},
+		{"replacement char kept", "a\uFFFDb", "a\uFFFDb"},
+		{"lone surrogate", "a\xed\xa0\x80b", "ab"},
+		{"invalid byte", "a\xffb\xc3", "ab"},
+		{"unicode kept", "café 日本語 🎉", "café 日本語 🎉"},
+		{"CDATA end kept", "a]]>b", "a]]>b"},
+		{"first byte", "\x00abc", "abc"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := clean(tc.in); got != tc.want {
+				t.Fatalf("clean(%q)=%q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestCleanAllKeepsCleanSlice(t *testing.T) {
+	in := []string{"Go", "Rust"}
+	got := cleanAll(in)
+	if &got[0] != &in[0] {
+		t.Fatalf("cleanAll copied a clean slice")
+	}
+	got = cleanAll([]string{"Go", "\x00", "R\x1bust"})
+	if want := []string{"Go", "Rust"}; !slices.Equal(got, want) {
+		t.Fatalf("cleanAll=%q, want %q", got, want)
+	}
+}
+
+func TestCleanAllocatesNothingWhenClean(t *testing.T) {
+	s := "Café concurrency: Go & Rust, 日本語"
+	if n := testing.AllocsPerRun(100, func() { _ = clean(s) }); n != 0 {
+		t.Fatalf("clean allocated %v times on a clean string, want 0", n)
+	}
+}

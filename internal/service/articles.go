@@ -1,0 +1,153 @@
+package service
+
+import (
+	"context"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/herald-feeds/herald/internal/herald"
+)
+
+// Articles is the write path: validate, store, then invalidate every feed
+// the write touched before reporting success, so the next read on any
+// replica sees the change.
+type Articles struct {
+	store  herald.Store
+	cache  herald.Cache
+	site   Site
+	limits herald.Limits
+	now    func() time.Time
+	newID  func() string
+	log    *slog.Logger
+	stats  ArticleStats
+}
+
+// ArticleStats counts failures of the write path that do not fail a write.
+type ArticleStats struct {
+	InvalidationErrors atomic.Int64
+}
+
+// Stats returns the live counters.
+func (s *Articles) Stats() *ArticleStats { return &s.stats }
+
+// ArticlesOptions are the optional dependencies of NewArticles.
+type ArticlesOptions struct {
+	Now    func() time.Time
+	NewID  func() string
+	Limits herald.Limits
+	Logger *slog.Logger
+}
+
+// NewArticles returns the write path over the given store and cache.
+func NewArticles(store herald.Store, cache herald.Cache, site Site, opts ArticlesOptions) *Articles {
+	s := &Articles{store: store, cache: cache, site: site, limits: opts.Limits, now: opts.Now, newID: opts.NewID, log: opts.Logger}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.newID == nil {
+		s.newID = func() string { return uuid.NewString() }
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	return s
+}
+
+// Create validates a, assigns it a new ID and stores it.
+func (s *Articles) Create(ctx context.Context, a *herald.Article) error {
+	a.ID = s.newID()
+	if err := a.Prepare(s.site.BaseURL, s.now(), s.limits); err != nil {
+		return err
+	}
+	if err := s.store.CreateArticle(ctx, a); err != nil {
+		return err
+	}
+	return s.invalidate(ctx, a.Scopes())
+}
+
+// Replace validates a and overwrites the article with id.
+func (s *Articles) Replace(ctx context.Context, id string, a *herald.Article) error {
+	a.ID = id
+	if err := a.Prepare(s.site.BaseURL, s.now(), s.limits); err != nil {
+		return err
+	}
+	old, err := s.store.ReplaceArticle(ctx, a)
+	if err != nil {
+		return err
+	}
+	return s.invalidate(ctx, append(old.Scopes(), a.Scopes()...))
+}
+
+// Delete removes the article with id.
+func (s *Articles) Delete(ctx context.Context, id string) error {
+	old, err := s.store.DeleteArticle(ctx, id)
+	if err != nil {
+		return err
+	}
+	return s.invalidate(ctx, old.Scopes())
+}
+
+// Get returns the article with id.
+func (s *Articles) Get(ctx context.Context, id string) (*herald.Article, error) {
+	return s.store.Article(ctx, id)
+}
+
+// List returns a page of articles, scheduled ones included, and the total.
+func (s *Articles) List(ctx context.Context, offset, limit int) ([]*herald.Article, int, error) {
+	return s.store.ListArticles(ctx, offset, limit)
+}
+
+// Upsert creates the article or, when one with the same slug exists,
+// replaces it keeping its ID: re-importing a file updates its article
+// instead of duplicating it. The slug is derived first so that matching
+// works for sources that carry none.
+func (s *Articles) Upsert(ctx context.Context, a *herald.Article) (created bool, err error) {
+	if a.Slug == "" {
+		a.Slug = herald.Slugify(a.Title)
+	}
+	existing, err := s.store.ArticleBySlug(ctx, a.Slug)
+	switch {
+	case herald.IsNotFound(err):
+		return true, s.Create(ctx, a)
+	case err != nil:
+		return false, err
+	}
+	if a.PublishedAt.IsZero() {
+		a.PublishedAt = existing.PublishedAt // keep the original date on re-import
+	}
+	return false, s.Replace(ctx, existing.ID, a)
+}
+
+// invalidate bumps the cache revision of every scope a write touched. The
+// store has already committed, so the write stands whatever happens here:
+// a failed invalidation is retried once and then logged, and the affected
+// entries live at most until their TTL ends. (When the cache is down,
+// readers bypass it and render from the store, so they see the write.)
+func (s *Articles) invalidate(ctx context.Context, scopes []herald.Scope) error {
+	scopes = uniqueScopes(scopes)
+	err := s.cache.Invalidate(ctx, scopes)
+	if err != nil {
+		err = s.cache.Invalidate(context.WithoutCancel(ctx), scopes)
+	}
+	if err != nil {
+		s.stats.InvalidationErrors.Add(1)
+		s.log.Error("cache invalidation failed after a committed write; feeds may be stale until their TTL ends",
+			"cache", s.cache.Name(), "scopes", len(scopes), "err", err)
+	}
+	return nil
+}
+
+func uniqueScopes(in []herald.Scope) []herald.Scope {
+	seen := make(map[herald.Scope]bool, len(in))
+	out := in[:0:0]
+	for _, s := range in {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}

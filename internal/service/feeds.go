@@ -1,0 +1,185 @@
+package service
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+
+	"github.com/herald-feeds/herald/internal/herald"
+)
+
+// Feeds answers feed requests: from the cache when it holds a rendering of
+// the scope's current revision, otherwise by rendering from the store once
+// per key however many requests are waiting for it.
+type Feeds struct {
+	store  herald.Store
+	cache  herald.Cache
+	render herald.Renderer
+	site   Site
+	now    func() time.Time
+	log    *slog.Logger
+
+	// RenderTimeout bounds a render that callers share, since it runs
+	// detached from the request that started it.
+	renderTimeout time.Duration
+	flight        singleflight.Group
+	stats         FeedStats
+}
+
+// FeedStats counts what the read path did since start. Tests use it to prove
+// that a burst renders once; metrics export it.
+type FeedStats struct {
+	Hits, Misses, CacheErrors, Renders, NotModified atomic.Int64
+}
+
+// FeedsOptions are the optional dependencies of NewFeeds.
+type FeedsOptions struct {
+	Now           func() time.Time
+	Logger        *slog.Logger
+	RenderTimeout time.Duration
+}
+
+// NewFeeds returns the read path over the given adapters.
+func NewFeeds(store herald.Store, cache herald.Cache, r herald.Renderer, site Site, opts FeedsOptions) *Feeds {
+	f := &Feeds{store: store, cache: cache, render: r, site: site, now: opts.Now, log: opts.Logger, renderTimeout: opts.RenderTimeout}
+	if f.now == nil {
+		f.now = time.Now
+	}
+	if f.log == nil {
+		f.log = slog.New(slog.DiscardHandler)
+	}
+	if f.renderTimeout <= 0 {
+		f.renderTimeout = 10 * time.Second
+	}
+	return f
+}
+
+// Stats returns the live counters.
+func (f *Feeds) Stats() *FeedStats { return &f.stats }
+
+// Site returns the site metadata the feeds are rendered with.
+func (f *Feeds) Site() Site { return f.site }
+
+// FeedResult is the answer to one feed request.
+type FeedResult struct {
+	Entry herald.Entry
+	// NotModified is set when the request's condition matched; Entry.Body
+	// may then be nil.
+	NotModified bool
+	// Cached reports that the answer came from the cache.
+	Cached bool
+}
+
+// Limit resolves a requested ?limit= (0 when absent) against the site's
+// bounds, or returns an EBadRequest error naming the parameter.
+func (f *Feeds) Limit(requested int, present bool) (int, error) {
+	if !present {
+		return f.site.DefaultLimit, nil
+	}
+	if requested < 1 || requested > f.site.MaxLimit {
+		return 0, herald.FieldError(herald.EBadRequest, "limit", "limit must be between 1 and %d", f.site.MaxLimit)
+	}
+	return requested, nil
+}
+
+// Get returns the feed named by k, evaluating cond against its validators.
+// A cache that fails is logged and bypassed: the feed is then rendered from
+// the store, never refused because of the cache.
+func (f *Feeds) Get(ctx context.Context, k herald.FeedKey, cond *herald.Condition) (FeedResult, error) {
+	cacheOK := true
+	look, err := f.cache.Get(ctx, k, cond)
+	if err != nil {
+		cacheOK = false
+		f.stats.CacheErrors.Add(1)
+		f.log.Warn("cache get failed; rendering from the store", "cache", f.cache.Name(), "scope", k.Scope.Key(), "err", err)
+	}
+	if look.Hit {
+		f.stats.Hits.Add(1)
+		res := FeedResult{Entry: look.Entry, Cached: true}
+		res.NotModified = look.NotModified || cond.NotModified(look.Entry.ETag, look.Entry.LastModified, f.now())
+		if res.NotModified {
+			f.stats.NotModified.Add(1)
+		}
+		return res, nil
+	}
+	f.stats.Misses.Add(1)
+
+	// Requests for the same key and revision share one render. The render
+	// runs detached from any one request so that a client hanging up does
+	// not fail the others waiting on it.
+	flightKey := keyString(k) + "\x00" + look.Revision
+	v, err, _ := f.flight.Do(flightKey, func() (any, error) {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), f.renderTimeout)
+		defer cancel()
+		e, ttl, err := f.renderEntry(rctx, k)
+		if err != nil {
+			return herald.Entry{}, err
+		}
+		if cacheOK && ttl > 0 {
+			if err := f.cache.Put(rctx, k, look.Revision, e, ttl); err != nil {
+				f.stats.CacheErrors.Add(1)
+				f.log.Warn("cache put failed", "cache", f.cache.Name(), "scope", k.Scope.Key(), "err", err)
+			}
+		}
+		return e, nil
+	})
+	if err != nil {
+		return FeedResult{}, err
+	}
+	e := v.(herald.Entry)
+	res := FeedResult{Entry: e, NotModified: cond.NotModified(e.ETag, e.LastModified, f.now())}
+	if res.NotModified {
+		f.stats.NotModified.Add(1)
+	}
+	return res, nil
+}
+
+// renderEntry reads the scope's page from the store and renders it. The
+// returned TTL ends when the next scheduled article is due, so the cached
+// feed never outlives the moment it should change.
+func (f *Feeds) renderEntry(ctx context.Context, k herald.FeedKey) (herald.Entry, time.Duration, error) {
+	now := f.now()
+	page, err := f.store.Feed(ctx, herald.FeedQuery{Scope: k.Scope, Now: now, Offset: k.Offset, Limit: k.Limit})
+	if err != nil {
+		if herald.IsNotFound(err) {
+			return herald.Entry{}, 0, herald.Errorf(herald.ENotFound, "no feed for %s %q", k.Scope.Kind, k.Scope.Slug)
+		}
+		return herald.Entry{}, 0, fmt.Errorf("feed: read %s: %w", k.Scope.Key(), err)
+	}
+	body, err := f.render.Render(k.Format, f.site.channel(k, page), page.Articles)
+	if err != nil {
+		return herald.Entry{}, 0, fmt.Errorf("feed: render %s %s: %w", k.Scope.Key(), k.Format, err)
+	}
+	f.stats.Renders.Add(1)
+	e := herald.Entry{
+		Body:         body,
+		ETag:         StrongETag(body),
+		LastModified: page.LastModified(),
+		ContentType:  k.Format.ContentType(),
+	}
+	ttl := f.site.CacheTTL
+	if !page.NextPublish.IsZero() {
+		if due := page.NextPublish.Sub(now); due < ttl {
+			ttl = due
+		}
+	}
+	return e, ttl, nil
+}
+
+// StrongETag is the entity tag of exact bytes: a truncated SHA-256, so the
+// same bytes give the same tag on every replica.
+func StrongETag(body []byte) string {
+	sum := sha256.Sum256(body)
+	return `"` + hex.EncodeToString(sum[:16]) + `"`
+}
+
+func keyString(k herald.FeedKey) string {
+	return k.Scope.Key() + "|" + string(k.Format) + "|" + strconv.Itoa(k.Offset) + "|" + strconv.Itoa(k.Limit)
+}

@@ -1,0 +1,68 @@
+package service
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/herald-feeds/herald/internal/herald"
+)
+
+// Site is the publication's metadata and feed policy, from configuration.
+type Site struct {
+	Title       string
+	Description string
+	BaseURL     string // public URL, without a trailing slash
+	Language    string
+	Author      herald.Author
+
+	DefaultLimit int           // items per feed when the request names none
+	MaxLimit     int           // upper bound of ?limit=
+	CacheTTL     time.Duration // lifetime of a cached rendering
+	TTLMinutes   int           // RSS <ttl> hint
+}
+
+// FeedURL is the absolute URL of a feed, as its self link names it. A
+// non-default limit is part of the URL because it changes the document.
+func (s *Site) FeedURL(k herald.FeedKey) string {
+	u := strings.TrimRight(s.BaseURL, "/") + k.Scope.FeedPath(k.Format)
+	if k.Limit != s.DefaultLimit && k.Limit > 0 {
+		u += "?limit=" + strconv.Itoa(k.Limit)
+	}
+	return u
+}
+
+// channel builds the feed-level metadata of a page of a scope.
+func (s *Site) channel(k herald.FeedKey, page *herald.FeedPage) herald.Channel {
+	ch := herald.Channel{
+		Title:       s.Title,
+		Description: s.Description,
+		SiteURL:     strings.TrimRight(s.BaseURL, "/") + "/",
+		FeedURL:     s.FeedURL(k),
+		Language:    s.Language,
+		Author:      s.Author,
+		Updated:     page.LastModified(),
+		Scope:       k.Scope,
+		ScopeName:   page.Name,
+		TTL:         s.TTLMinutes,
+	}
+	name := page.Name
+	if name == "" {
+		name = k.Scope.Slug
+	}
+	switch k.Scope.Kind {
+	case herald.ScopeCategory:
+		ch.Title = s.Title + " — " + name
+		ch.Description = "Articles in the category " + name + " of " + s.Title
+	case herald.ScopeTag:
+		ch.Title = s.Title + " — tagged " + name
+		ch.Description = "Articles tagged " + name + " on " + s.Title
+	case herald.ScopeAuthor:
+		ch.Title = s.Title + " — by " + name
+		ch.Description = "Articles by " + name + " on " + s.Title
+	}
+	if ch.Description == "" {
+		ch.Description = ch.Title
+	}
+	return ch
+}

@@ -1,0 +1,221 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/herald-feeds/herald/internal/herald"
+)
+
+// CreateArticle inserts a and sets a.UpdatedAt, bumping every scope of a in
+// the same transaction.
+func (s *Store) CreateArticle(ctx context.Context, a *herald.Article) error {
+	now := s.clock()
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		if err := insertArticle(ctx, tx, a, now); err != nil {
+			return err
+		}
+		return bumpScopes(ctx, tx, scopeKeys(a), now)
+	})
+	if err != nil {
+		if c := conflict(err, a); c != nil {
+			return c
+		}
+		return fmt.Errorf("sqlite: create article: %w", err)
+	}
+	a.UpdatedAt = now
+	return nil
+}
+
+// ReplaceArticle overwrites the article with a.ID, sets a.UpdatedAt and
+// returns the version it replaced. The scopes of the old and the new
+// version are bumped.
+func (s *Store) ReplaceArticle(ctx context.Context, a *herald.Article) (*herald.Article, error) {
+	now := s.clock()
+	var old *herald.Article
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var err error
+		if old, err = storedArticle(ctx, tx, a.ID); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE articles SET slug = ?, title = ?, url = ?, summary = ?,
+			content_html = ?, language = ?, image = ?, published_at = ?, updated_at = ? WHERE id = ?`,
+			a.Slug, a.Title, a.URL, a.Summary, a.ContentHTML, a.Language, a.Image,
+			a.PublishedAt.Unix(), now.Unix(), a.ID)
+		if err != nil {
+			return err
+		}
+		for _, table := range [...]string{"article_authors", "article_terms", "article_enclosures", "article_scopes"} {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM "+table+" WHERE article_id = ?", a.ID); err != nil {
+				return err
+			}
+		}
+		if err := insertChildren(ctx, tx, a); err != nil {
+			return err
+		}
+		return bumpScopes(ctx, tx, append(scopeKeys(old), scopeKeys(a)...), now)
+	})
+	if err != nil {
+		if herald.IsNotFound(err) {
+			return nil, err
+		}
+		if c := conflict(err, a); c != nil {
+			return nil, c
+		}
+		return nil, fmt.Errorf("sqlite: replace article: %w", err)
+	}
+	a.UpdatedAt = now
+	return old, nil
+}
+
+// DeleteArticle removes the article with id, bumps every scope it was in
+// and returns the deleted version.
+func (s *Store) DeleteArticle(ctx context.Context, id string) (*herald.Article, error) {
+	now := s.clock()
+	var old *herald.Article
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var err error
+		if old, err = storedArticle(ctx, tx, id); err != nil {
+			return err
+		}
+		// Child rows go by ON DELETE CASCADE.
+		if _, err := tx.ExecContext(ctx, "DELETE FROM articles WHERE id = ?", id); err != nil {
+			return err
+		}
+		return bumpScopes(ctx, tx, scopeKeys(old), now)
+	})
+	if err != nil {
+		if herald.IsNotFound(err) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("sqlite: delete article: %w", err)
+	}
+	return old, nil
+}
+
+// storedArticle reads the article with id inside tx, or ENotFound.
+func storedArticle(ctx context.Context, tx *sql.Tx, id string) (*herald.Article, error) {
+	arts, err := queryArticles(ctx, tx, "SELECT "+articleColumns+" FROM articles a WHERE a.id = ?", id)
+	if err != nil {
+		return nil, err
+	}
+	if len(arts) == 0 {
+		return nil, errArticleNotFound()
+	}
+	return arts[0], nil
+}
+
+// write runs fn in one read-write transaction and commits it, or rolls it
+// back when fn or the commit fails, so no error leaves anything written.
+func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil) // IMMEDIATE through the DSN
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+func insertArticle(ctx context.Context, tx *sql.Tx, a *herald.Article, now time.Time) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO articles (id, slug, title, url, summary, content_html,
+		language, image, published_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.ID, a.Slug, a.Title, a.URL, a.Summary, a.ContentHTML, a.Language, a.Image,
+		a.PublishedAt.Unix(), now.Unix())
+	if err != nil {
+		return err
+	}
+	return insertChildren(ctx, tx, a)
+}
+
+// insertChildren writes a's lists and its feed membership.
+func insertChildren(ctx context.Context, tx *sql.Tx, a *herald.Article) error {
+	for i, au := range a.Authors {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO article_authors (article_id, position, name, email, url, slug)
+			VALUES (?, ?, ?, ?, ?, ?)`, a.ID, i, au.Name, au.Email, au.URL, herald.Slugify(au.Name)); err != nil {
+			return err
+		}
+	}
+	terms := []struct {
+		kind  herald.ScopeKind
+		names []string
+	}{{herald.ScopeCategory, a.Categories}, {herald.ScopeTag, a.Tags}}
+	for _, t := range terms {
+		for i, name := range t.names {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO article_terms (article_id, kind, position, name, slug)
+				VALUES (?, ?, ?, ?, ?)`, a.ID, string(t.kind), i, name, herald.Slugify(name)); err != nil {
+				return err
+			}
+		}
+	}
+	for i, e := range a.Enclosures {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO article_enclosures (article_id, position, url, type, length, duration)
+			VALUES (?, ?, ?, ?, ?, ?)`, a.ID, i, e.URL, e.Type, e.Length, e.Duration); err != nil {
+			return err
+		}
+	}
+	names := scopeNames(a)
+	for _, sc := range a.Scopes() {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO article_scopes (scope_key, published_at, article_id, name)
+			VALUES (?, ?, ?, ?)`, sc.Key(), a.PublishedAt.Unix(), a.ID, names[sc]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// scopeNames maps each scope of a to the display name a gives it: the first
+// name in a's lists with that slug, as Article.Scopes picks them.
+func scopeNames(a *herald.Article) map[herald.Scope]string {
+	names := map[herald.Scope]string{}
+	add := func(kind herald.ScopeKind, name string) {
+		sc := herald.Scope{Kind: kind, Slug: herald.Slugify(name)}
+		if _, ok := names[sc]; !ok {
+			names[sc] = name
+		}
+	}
+	for _, c := range a.Categories {
+		add(herald.ScopeCategory, c)
+	}
+	for _, t := range a.Tags {
+		add(herald.ScopeTag, t)
+	}
+	for _, au := range a.Authors {
+		add(herald.ScopeAuthor, au.Name)
+	}
+	return names
+}
+
+func scopeKeys(a *herald.Article) []string {
+	scopes := a.Scopes()
+	keys := make([]string, len(scopes))
+	for i, sc := range scopes {
+		keys[i] = sc.Key()
+	}
+	return keys
+}
+
+// bumpScopes adds one to the revision of each scope in keys (once per
+// scope, duplicates ignored) and sets its changed_at to now. changed_at
+// never moves backwards, even if the clock does, because Last-Modified
+// is derived from it.
+func bumpScopes(ctx context.Context, tx *sql.Tx, keys []string, now time.Time) error {
+	seen := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		_, err := tx.ExecContext(ctx, `INSERT INTO scopes (key, revision, changed_at) VALUES (?, 1, ?)
+			ON CONFLICT (key) DO UPDATE SET revision = revision + 1, changed_at = max(changed_at, excluded.changed_at)`,
+			k, now.Unix())
+		if err != nil {
+			return fmt.Errorf("bump scope %s: %w", k, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,166 @@
+package storetest
+
+import (
+	"fmt"
+	"reflect"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/herald-feeds/herald/internal/herald"
+)
+
+// feedOrder sorts arts the way every feed lists them: newest PublishedAt
+// first, ties by ID.
+func feedOrder(arts []*herald.Article) []*herald.Article {
+	out := append([]*herald.Article(nil), arts...)
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].PublishedAt.Equal(out[j].PublishedAt) {
+			return out[i].PublishedAt.After(out[j].PublishedAt)
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out
+}
+
+func testFeedOrderAndPaging(t *testing.T, h *harness) {
+	// Three articles share one second, so their order rests on the ID alone;
+	// they are created in an order unrelated to the expected one.
+	var all []*herald.Article
+	for i, offset := range []time.Duration{-3 * time.Hour, -time.Hour, -time.Hour, -5 * time.Hour, -time.Hour, -2 * time.Hour} {
+		a := h.article(t, fmt.Sprintf("Article %d", i), t0.Add(offset), inCategory("All"), withTags(fmt.Sprintf("t%d", i)))
+		all = append(all, h.create(t, a))
+	}
+	want := feedOrder(all)
+
+	for _, sc := range []herald.Scope{herald.SiteScope, category("All")} {
+		p := h.feed(t, sc, t0, 0, 100)
+		wantArticles(t, "Feed("+sc.Key()+")", p.Articles, want)
+		if p.Total != len(all) {
+			t.Fatalf("Feed(%s) total=%d, want %d", sc, p.Total, len(all))
+		}
+		tests := []struct{ offset, limit, from, to int }{
+			{0, 2, 0, 2},
+			{2, 2, 2, 4},
+			{4, 2, 4, 6},
+			{5, 10, 5, 6},
+			{6, 10, 6, 6},
+			{100, 10, 6, 6},
+		}
+		for _, tc := range tests {
+			p := h.feed(t, sc, t0, tc.offset, tc.limit)
+			if got, w := ids(p.Articles), ids(want[tc.from:tc.to]); !reflect.DeepEqual(got, w) {
+				t.Fatalf("Feed(%s, offset %d, limit %d)=%q, want %q", sc, tc.offset, tc.limit, got, w)
+			}
+			if p.Total != len(all) {
+				t.Fatalf("Feed(%s, offset %d) total=%d, want %d", sc, tc.offset, p.Total, len(all))
+			}
+		}
+	}
+	// Repeated reads agree: the order is a property of the data.
+	first := ids(h.feed(t, herald.SiteScope, t0, 0, 100).Articles)
+	if again := ids(h.feed(t, herald.SiteScope, t0, 0, 100).Articles); !reflect.DeepEqual(first, again) {
+		t.Fatalf("second read=%q, want %q", again, first)
+	}
+}
+
+func testScheduled(t *testing.T, h *harness) {
+	past := h.create(t, h.article(t, "Past", t0.Add(-time.Hour), inCategory("Shows")))
+	soon := h.create(t, h.article(t, "Soon", t0.Add(2*time.Hour), inCategory("Shows")))
+	later := h.create(t, h.article(t, "Later", t0.Add(5*time.Hour), inCategory("Shows"), withTags("Future Only")))
+
+	p := h.feed(t, category("Shows"), t0, 0, 10)
+	wantArticles(t, "Feed before publication", p.Articles, []*herald.Article{past})
+	if p.Total != 1 {
+		t.Fatalf("total=%d before publication, want 1", p.Total)
+	}
+	wantTime(t, "NextPublish", p.NextPublish, soon.PublishedAt)
+
+	// A scope with only scheduled articles exists, with nothing visible yet.
+	p = h.feed(t, tag("Future Only"), t0, 0, 10)
+	if len(p.Articles) != 0 || p.Total != 0 {
+		t.Fatalf("scheduled-only tag: %d articles, total %d, want none", len(p.Articles), p.Total)
+	}
+	wantTime(t, "scheduled-only tag NextPublish", p.NextPublish, later.PublishedAt)
+	if p.Name != "Future Only" {
+		t.Fatalf("scheduled-only tag name=%q, want %q", p.Name, "Future Only")
+	}
+
+	// Visibility follows the query's Now, second by second; no write needed.
+	p = h.feed(t, category("Shows"), soon.PublishedAt.Add(-time.Second), 0, 10)
+	wantArticles(t, "Feed one second before", p.Articles, []*herald.Article{past})
+	p = h.feed(t, category("Shows"), soon.PublishedAt, 0, 10)
+	wantArticles(t, "Feed at publication", p.Articles, []*herald.Article{soon, past})
+	wantTime(t, "NextPublish after the first", p.NextPublish, later.PublishedAt)
+	p = h.feed(t, herald.SiteScope, later.PublishedAt.Add(time.Hour), 0, 10)
+	wantArticles(t, "Feed after all", p.Articles, []*herald.Article{later, soon, past})
+	if !p.NextPublish.IsZero() {
+		t.Fatalf("NextPublish=%v with nothing scheduled, want zero", p.NextPublish)
+	}
+}
+
+func testScopeNotFound(t *testing.T, h *harness) {
+	// The site exists even in an empty store.
+	p := h.feed(t, herald.SiteScope, t0, 0, 10)
+	if len(p.Articles) != 0 || p.Total != 0 || p.Revision != 0 || !p.ChangedAt.IsZero() || !p.NextPublish.IsZero() || p.Name != "" {
+		t.Fatalf("empty site=%+v, want a zero page", p)
+	}
+	h.create(t, h.article(t, "Something", t0, inCategory("Real"), withTags("real"), byAuthors("Real Person")))
+	for _, sc := range []herald.Scope{category("unknown"), tag("unknown"), author("Nobody"), tag("real-person"), category("real-person")} {
+		_, err := h.s.Feed(h.ctx, herald.FeedQuery{Scope: sc, Now: t0, Limit: 10})
+		wantCode(t, "Feed("+sc.Key()+")", err, herald.ENotFound, "")
+	}
+}
+
+func testScopeKinds(t *testing.T, h *harness) {
+	a := h.create(t, h.article(t, "First", t0.Add(-2*time.Hour), inCategory("Go"), withTags("Concurrency", "Tips"), byAuthors("Ann Lee", "Bo Chen")))
+	b := h.create(t, h.article(t, "Second", t0.Add(-time.Hour), inCategory("Rust"), withTags("Concurrency"), byAuthors("Ann Lee")))
+	c := h.create(t, h.article(t, "Third", t0.Add(-30*time.Minute), withTags("Tips")))
+	tests := []struct {
+		scope herald.Scope
+		want  []*herald.Article
+	}{
+		{herald.SiteScope, []*herald.Article{c, b, a}},
+		{category("Go"), []*herald.Article{a}},
+		{category("Rust"), []*herald.Article{b}},
+		{tag("Concurrency"), []*herald.Article{b, a}},
+		{tag("Tips"), []*herald.Article{c, a}},
+		{herald.Scope{Kind: herald.ScopeAuthor, Slug: "ann-lee"}, []*herald.Article{b, a}},
+		{herald.Scope{Kind: herald.ScopeAuthor, Slug: "bo-chen"}, []*herald.Article{a}},
+	}
+	for _, tc := range tests {
+		p := h.feed(t, tc.scope, t0, 0, 10)
+		wantArticles(t, "Feed("+tc.scope.Key()+")", p.Articles, tc.want)
+		if p.Total != len(tc.want) {
+			t.Fatalf("Feed(%s) total=%d, want %d", tc.scope, p.Total, len(tc.want))
+		}
+	}
+}
+
+func testScopeName(t *testing.T, h *harness) {
+	h.create(t, h.article(t, "Old", t0.Add(-3*time.Hour), inCategory("GO & rust"), withTags("naïve"), byAuthors("zoë ångström")))
+	h.create(t, h.article(t, "New", t0.Add(-time.Hour), inCategory("Go & Rust"), withTags("Naïve"), byAuthors("Zoë Ångström")))
+	// Scheduled and spelled differently again: not shown before it appears.
+	h.create(t, h.article(t, "Next", t0.Add(time.Hour), inCategory("go & RUST")))
+	tests := []struct {
+		scope herald.Scope
+		now   time.Time
+		want  string
+	}{
+		{herald.SiteScope, t0, ""},
+		{category("Go & Rust"), t0, "Go & Rust"},
+		{tag("naïve"), t0, "Naïve"},
+		{author("Zoë Ångström"), t0, "Zoë Ångström"},
+		{category("Go & Rust"), t0.Add(-2 * time.Hour), "GO & rust"},
+		{category("Go & Rust"), t0.Add(-4 * time.Hour), "GO & rust"}, // none visible: the next to appear
+		{category("Go & Rust"), t0.Add(2 * time.Hour), "go & RUST"},
+	}
+	for _, tc := range tests {
+		if got := h.feed(t, tc.scope, tc.now, 0, 10).Name; got != tc.want {
+			t.Fatalf("Feed(%s at %v).Name=%q, want %q", tc.scope, tc.now, got, tc.want)
+		}
+	}
+	if got, want := author("Zoë Ångström").Slug, "zoë-ångström"; got != want {
+		t.Fatalf("author slug=%q, want %q", got, want)
+	}
+}
