@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -162,5 +163,12 @@ func mustUnmarshal(tb testing.TB, b []byte, v any) {
 	tb.Helper()
 	if err := json.Unmarshal(b, v); err != nil {
 		tb.Fatalf("unmarshal %s: %v", b, err)
+	}
+}
+
+func writeFile(tb testing.TB, path, content string) {
+	tb.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		tb.Fatal(err)
 	}
 }

@@ -12,26 +12,50 @@ import (
 // some of them in text and none of them in CDATA, so we remove them
 // ourselves, once, before any format sees the string.
 //
-// The common case, a clean string, costs a validity check and one byte
-// scan, and no allocation.
+// The common case, a clean string, costs a validity check and one scan
+// eight bytes at a time, and no allocation.
 func clean(s string) string {
 	if !utf8.ValidString(s) {
 		return cleanFrom(s, 0)
 	}
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c < 0x20:
-			if c != '\t' && c != '\n' && c != '\r' {
-				return cleanFrom(s, i)
-			}
-		case c == 0xEF:
-			// U+FFFE and U+FFFF are EF BF BE and EF BF BF.
-			if i+2 < len(s) && s[i+1] == 0xBF && s[i+2] >= 0xBE {
-				return cleanFrom(s, i)
+	if i := suspect(s); i >= 0 {
+		for ; i < len(s); i++ {
+			switch c := s[i]; {
+			case c < 0x20:
+				if c != '\t' && c != '\n' && c != '\r' {
+					return cleanFrom(s, i)
+				}
+			case c == 0xEF:
+				// U+FFFE and U+FFFF are EF BF BE and EF BF BF.
+				if i+2 < len(s) && s[i+1] == 0xBF && s[i+2] >= 0xBE {
+					return cleanFrom(s, i)
+				}
 			}
 		}
 	}
 	return s
+}
+
+// suspect returns the index of the first eight-byte block of s holding a
+// byte below 0x20 or an 0xEF (the lead byte of U+FFFE and U+FFFF), or -1.
+// Most text has neither in most blocks, so clean looks at bytes one by one
+// only from there on.
+func suspect(s string) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		y := x ^ (0xEF * ones)
+		// The classic "has a byte less than n" and "has a zero byte" tests.
+		if (x-0x20*ones)&^x&highs != 0 || (y-ones)&^y&highs != 0 {
+			return i
+		}
+	}
+	if i < len(s) {
+		return i
+	}
+	return -1
 }
 
 // cleanFrom copies s, whose first i bytes are known to be clean, dropping

@@ -118,6 +118,13 @@ func (f *Feeds) Get(ctx context.Context, k herald.FeedKey, cond *herald.Conditio
 	v, err, _ := f.flight.Do(flightKey, func() (any, error) {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), f.renderTimeout)
 		defer cancel()
+		// A request that missed just as the previous flight for this key
+		// finished would otherwise render again: look once more.
+		if cacheOK {
+			if again, err := f.cache.Get(rctx, k, nil); err == nil && again.Hit && again.Revision == look.Revision {
+				return again.Entry, nil
+			}
+		}
 		e, ttl, err := f.renderEntry(rctx, k)
 		if err != nil {
 			return herald.Entry{}, err

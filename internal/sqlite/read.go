@@ -40,6 +40,12 @@ func (s *Store) oneArticle(ctx context.Context, where string, arg any) (*herald.
 		return nil, err
 	}
 	defer tx.Rollback()
+	return articleWhere(ctx, tx, where, arg)
+}
+
+// articleWhere reads the one article matching where inside tx, or gives
+// ENotFound.
+func articleWhere(ctx context.Context, tx *sql.Tx, where string, arg any) (*herald.Article, error) {
 	arts, err := queryArticles(ctx, tx, "SELECT "+articleColumns+" FROM articles a WHERE "+where, arg)
 	if err != nil {
 		return nil, err

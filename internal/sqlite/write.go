@@ -37,7 +37,7 @@ func (s *Store) ReplaceArticle(ctx context.Context, a *herald.Article) (*herald.
 	var old *herald.Article
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		var err error
-		if old, err = storedArticle(ctx, tx, a.ID); err != nil {
+		if old, err = articleWhere(ctx, tx, "a.id = ?", a.ID); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE articles SET slug = ?, title = ?, url = ?, summary = ?,
@@ -77,7 +77,7 @@ func (s *Store) DeleteArticle(ctx context.Context, id string) (*herald.Article, 
 	var old *herald.Article
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		var err error
-		if old, err = storedArticle(ctx, tx, id); err != nil {
+		if old, err = articleWhere(ctx, tx, "a.id = ?", id); err != nil {
 			return err
 		}
 		// Child rows go by ON DELETE CASCADE.
@@ -93,18 +93,6 @@ func (s *Store) DeleteArticle(ctx context.Context, id string) (*herald.Article, 
 		return nil, fmt.Errorf("sqlite: delete article: %w", err)
 	}
 	return old, nil
-}
-
-// storedArticle reads the article with id inside tx, or ENotFound.
-func storedArticle(ctx context.Context, tx *sql.Tx, id string) (*herald.Article, error) {
-	arts, err := queryArticles(ctx, tx, "SELECT "+articleColumns+" FROM articles a WHERE a.id = ?", id)
-	if err != nil {
-		return nil, err
-	}
-	if len(arts) == 0 {
-		return nil, errArticleNotFound()
-	}
-	return arts[0], nil
 }
 
 // write runs fn in one read-write transaction and commits it, or rolls it

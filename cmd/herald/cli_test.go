@@ -1,0 +1,76 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runCLI(t *testing.T, environ []string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(context.Background(), args, environ, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestImportCommand(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "h.db")
+	examples := filepath.Join("..", "..", "examples")
+	code, out, errOut := runCLI(t, nil, "import", "-database-url", "sqlite:"+db, examples)
+	if code != 0 {
+		t.Fatalf("import exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	if !strings.Contains(out, "created") || !strings.Contains(out, "0 updated, 0 failed") {
+		t.Errorf("first import output lacks per-file lines or summary:\n%s", out)
+	}
+	code, out, _ = runCLI(t, nil, "import", "-database-url", "sqlite:"+db, examples)
+	if code != 0 || !strings.Contains(out, " 0 created") || strings.Contains(out, "\ncreated") {
+		t.Errorf("re-import (exit %d) should update, not create:\n%s", code, out)
+	}
+	// The imported articles are in the feeds.
+	s := startHerald(t, db)
+	f := parseFeed(t, s.get(t, "/feed.atom"))
+	if len(f.Items) < 5 {
+		t.Errorf("feed after import has %d items, want the examples (at least 5)", len(f.Items))
+	}
+
+	code, _, errOut = runCLI(t, nil, "import", "-database-url", "sqlite:"+db)
+	if code == 0 || !strings.Contains(errOut, "PATH") {
+		t.Errorf("import without paths: exit %d, stderr %q", code, errOut)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	writeFile(t, bad, `{"title": 3}`)
+	code, out, _ = runCLI(t, nil, "import", "-database-url", "sqlite:"+db, bad)
+	if code == 0 || !strings.Contains(out, "failed") {
+		t.Errorf("import of a bad file: exit %d, output %q; want a failure reported and a non-zero exit", code, out)
+	}
+}
+
+func TestConfigCommandMasksSecrets(t *testing.T) {
+	code, out, errOut := runCLI(t, []string{"HERALD_API_TOKEN=supersecret-value", "HERALD_REDIS_URL=redis://:hunter2@127.0.0.1:6379/0"}, "config")
+	if code != 0 {
+		t.Fatalf("config exit %d: %s", code, errOut)
+	}
+	for _, secret := range []string{"supersecret-value", "hunter2"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("herald config printed the secret %q", secret)
+		}
+	}
+	if !strings.Contains(out, "****") || !strings.Contains(out, "database_url") {
+		t.Errorf("config output lacks the masked token or the keys:\n%s", out)
+	}
+	if code, _, errOut := runCLI(t, []string{"HERALD_FEED_MAX_LIMIT=0"}, "config"); code == 0 || !strings.Contains(errOut, "feed.max_limit") {
+		t.Errorf("bad config: exit %d, stderr %q; want the bad key named", code, errOut)
+	}
+}
+
+func TestVersionAndUnknownCommand(t *testing.T) {
+	if code, out, _ := runCLI(t, nil, "version"); code != 0 || !strings.HasPrefix(out, "herald ") {
+		t.Errorf("version: exit %d output %q", code, out)
+	}
+	if code, _, errOut := runCLI(t, nil, "frobnicate"); code != 2 || !strings.Contains(errOut, "unknown command") {
+		t.Errorf("unknown command: exit %d stderr %q", code, errOut)
+	}
+}

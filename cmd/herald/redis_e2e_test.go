@@ -1,0 +1,88 @@
+package main
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/herald-feeds/herald/internal/redistest"
+)
+
+// TestRedisBackedFeeds runs the invalidation and conditional flows with the
+// Redis cache, then stops Redis mid-test: feeds must keep answering 200
+// from the store, and caching resumes when Redis is back.
+func TestRedisBackedFeeds(t *testing.T) {
+	rs := redistest.Start(t)
+	s := startHerald(t, "", "-redis.url", rs.URL(), "-redis.prefix", "e2e")
+	if s.Cache.Name() != "redis" {
+		t.Fatalf("cache=%q, want redis", s.Cache.Name())
+	}
+	if r := s.get(t, "/readyz"); r.Status != 200 {
+		t.Fatalf("/readyz: %d %s", r.Status, r.Body)
+	}
+	runInvalidation(t, s)
+
+	first := s.get(t, "/feed.atom")
+	hitsBefore := s.Feeds.Stats().Hits.Load()
+	second := s.get(t, "/feed.atom")
+	if s.Feeds.Stats().Hits.Load() != hitsBefore+1 {
+		t.Errorf("second read was not a cache hit")
+	}
+	if string(first.Body) != string(second.Body) || first.Header.Get("ETag") != second.Header.Get("ETag") {
+		t.Errorf("cache hit differs from the rendered response")
+	}
+	if r := s.get(t, "/feed.atom", "If-None-Match: "+first.Header.Get("ETag")); r.Status != http.StatusNotModified {
+		t.Errorf("conditional hit: status %d, want 304", r.Status)
+	}
+
+	rs.Stop()
+	for _, path := range []string{"/feed.atom", "/feed.rss", "/categories/engineering/feed.json"} {
+		r := s.get(t, path)
+		if r.Status != http.StatusOK {
+			t.Fatalf("with Redis stopped, GET %s: status %d, want 200: %s", path, r.Status, r.Body)
+		}
+	}
+	if r := s.get(t, "/feed.atom", "If-None-Match: "+first.Header.Get("ETag")); r.Status != http.StatusNotModified {
+		t.Errorf("with Redis stopped, a conditional GET: status %d, want 304 (same bytes, same ETag)", r.Status)
+	}
+	if s.Feeds.Stats().CacheErrors.Load() == 0 {
+		t.Errorf("no cache errors counted while Redis was down")
+	}
+	// Writes still succeed: the store is the source of truth.
+	created := s.create(t, map[string]any{"title": "Written while Redis was down", "published_at": "2026-06-01T00:00:00Z"})
+	if f := parseFeed(t, s.get(t, "/feed.rss")); f.Items[0].Title != created["title"] {
+		t.Errorf("newest item=%q, want the article written while Redis was down", f.Items[0].Title)
+	}
+	if r := s.get(t, "/readyz"); r.Status != 200 {
+		t.Errorf("/readyz with Redis down: %d, want 200 (the cache does not decide readiness)", r.Status)
+	}
+
+	rs.Restart()
+	s.get(t, "/feed.json") // miss: renders and stores again
+	hits := s.Feeds.Stats().Hits.Load()
+	if r := s.get(t, "/feed.json"); r.Status != 200 || s.Feeds.Stats().Hits.Load() != hits+1 {
+		t.Errorf("after Redis restarted, caching did not resume (status %d)", r.Status)
+	}
+}
+
+// TestRedisSharedAcrossProcesses: two processes on one store and one Redis
+// see each other's writes at once and serve identical validators.
+func TestRedisSharedAcrossProcesses(t *testing.T) {
+	rs := redistest.Start(t)
+	db := t.TempDir() + "/shared.db"
+	a := startHerald(t, db, "-redis.url", rs.URL())
+	b := startHerald(t, db, "-redis.url", rs.URL())
+	publishSamples(t, a)
+	ra := a.get(t, "/feed.rss")
+	rb := b.get(t, "/feed.rss")
+	if ra.Header.Get("ETag") != rb.Header.Get("ETag") || string(ra.Body) != string(rb.Body) {
+		t.Fatalf("two processes serve different feeds")
+	}
+	if b.Feeds.Stats().Renders.Load() != 0 {
+		t.Errorf("second process rendered %d times, want 0: the first one's entry is in Redis", b.Feeds.Stats().Renders.Load())
+	}
+	// A write through b is visible through a immediately.
+	b.create(t, map[string]any{"title": "Written through b", "published_at": "2026-07-01T00:00:00Z"})
+	if f := parseFeed(t, a.get(t, "/feed.rss")); f.Items[0].Title != "Written through b" {
+		t.Errorf("process a serves %q first, want the write made through b", f.Items[0].Title)
+	}
+}

@@ -1,0 +1,207 @@
+package service
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/herald-feeds/herald/internal/cache"
+	"github.com/herald-feeds/herald/internal/herald"
+	"github.com/herald-feeds/herald/internal/render"
+	"github.com/herald-feeds/herald/internal/sqlite"
+)
+
+// clock is a settable test clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
+
+type fixture struct {
+	clock    *clock
+	store    *sqlite.Store
+	cache    *cache.Memory
+	feeds    *Feeds
+	articles *Articles
+}
+
+func testSite() Site {
+	return Site{Title: "Test Site", BaseURL: "https://example.com", Language: "en", DefaultLimit: 20, MaxLimit: 100, CacheTTL: time.Hour}
+}
+
+func newFixture(t *testing.T, r herald.Renderer) *fixture {
+	t.Helper()
+	c := &clock{t: time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)}
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "h.db"), sqlite.Options{Now: c.Now})
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	mc := cache.NewMemory(cache.MemoryOptions{Now: c.Now})
+	if r == nil {
+		r = render.New()
+	}
+	return &fixture{
+		clock:    c,
+		store:    st,
+		cache:    mc,
+		feeds:    NewFeeds(st, mc, r, testSite(), FeedsOptions{Now: c.Now}),
+		articles: NewArticles(st, mc, testSite(), ArticlesOptions{Now: c.Now}),
+	}
+}
+
+// slowRenderer holds every render until released, so a burst of requests
+// is guaranteed to overlap the first render.
+type slowRenderer struct {
+	herald.Renderer
+	calls   atomic.Int64
+	release chan struct{}
+}
+
+func (s *slowRenderer) Render(f herald.Format, ch herald.Channel, a []*herald.Article) ([]byte, error) {
+	s.calls.Add(1)
+	<-s.release
+	return s.Renderer.Render(f, ch, a)
+}
+
+func TestBurstOfMissesRendersOnce(t *testing.T) {
+	sr := &slowRenderer{Renderer: render.New(), release: make(chan struct{})}
+	fx := newFixture(t, sr)
+	ctx := context.Background()
+	if err := fx.articles.Create(ctx, &herald.Article{Title: "One", PublishedAt: fx.clock.Now().Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	key := herald.FeedKey{Scope: herald.SiteScope, Format: herald.FormatRSS, Limit: 20}
+	const n = 50
+	var wg sync.WaitGroup
+	etags := make([]string, n)
+	errs := make([]error, n)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			res, err := fx.feeds.Get(ctx, key, nil)
+			etags[i], errs[i] = res.Entry.ETag, err
+		}(i)
+	}
+	// Wait until every request is either waiting on the flight or has
+	// joined it: the render is blocked, so none can have finished.
+	for fx.feeds.Stats().Misses.Load() < n {
+		time.Sleep(time.Millisecond)
+	}
+	close(sr.release)
+	wg.Wait()
+	if got := sr.calls.Load(); got != 1 {
+		t.Fatalf("renders=%d for %d concurrent misses, want 1", got, n)
+	}
+	for i := range etags {
+		if errs[i] != nil || etags[i] != etags[0] {
+			t.Fatalf("request %d: etag %q err %v, want %q", i, etags[i], errs[i], etags[0])
+		}
+	}
+	// The next request is a hit.
+	if _, err := fx.feeds.Get(ctx, key, nil); err != nil || fx.feeds.Stats().Hits.Load() != 1 {
+		t.Fatalf("follow-up: err %v hits %d, want a hit", err, fx.feeds.Stats().Hits.Load())
+	}
+}
+
+func TestScheduledArticleAppearsOnTime(t *testing.T) {
+	fx := newFixture(t, nil)
+	ctx := context.Background()
+	now := fx.clock.Now()
+	if err := fx.articles.Create(ctx, &herald.Article{Title: "Now", PublishedAt: now.Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	due := now.Add(30 * time.Minute)
+	if err := fx.articles.Create(ctx, &herald.Article{Title: "Later", PublishedAt: due}); err != nil {
+		t.Fatal(err)
+	}
+	key := herald.FeedKey{Scope: herald.SiteScope, Format: herald.FormatJSON, Limit: 20}
+	before, err := fx.feeds.Get(ctx, key, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if containsTitle(before.Entry.Body, "Later") {
+		t.Fatalf("scheduled article is in the feed before its time")
+	}
+	fx.clock.Set(due.Add(time.Second))
+	after, err := fx.feeds.Get(ctx, key, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !containsTitle(after.Entry.Body, "Later") {
+		t.Fatalf("scheduled article missing after its time: the cached feed outlived it")
+	}
+	if !after.Entry.LastModified.After(before.Entry.LastModified) {
+		t.Errorf("Last-Modified %v did not advance past %v when the article was published", after.Entry.LastModified, before.Entry.LastModified)
+	}
+	// A conditional request with the old ETag now gets the new feed.
+	cond := herald.ParseCondition(before.Entry.ETag, "")
+	if res, _ := fx.feeds.Get(ctx, key, cond); res.NotModified {
+		t.Errorf("old ETag still answered 304 after the scheduled publication")
+	}
+}
+
+func containsTitle(body []byte, title string) bool {
+	return bytes.Contains(body, []byte(title))
+}
+
+// failingCache is a cache whose every call fails, as a dead Redis does.
+type failingCache struct{ herald.Cache }
+
+func (failingCache) Get(context.Context, herald.FeedKey, *herald.Condition) (herald.Lookup, error) {
+	return herald.Lookup{}, context.DeadlineExceeded
+}
+func (failingCache) Put(context.Context, herald.FeedKey, string, herald.Entry, time.Duration) error {
+	return context.DeadlineExceeded
+}
+func (failingCache) Invalidate(context.Context, []herald.Scope) error { return context.DeadlineExceeded }
+func (failingCache) Name() string                                   { return "failing" }
+
+func TestFailingCacheFallsBackToStore(t *testing.T) {
+	fx := newFixture(t, nil)
+	ctx := context.Background()
+	feeds := NewFeeds(fx.store, failingCache{}, render.New(), testSite(), FeedsOptions{Now: fx.clock.Now})
+	articles := NewArticles(fx.store, failingCache{}, testSite(), ArticlesOptions{Now: fx.clock.Now})
+	if err := articles.Create(ctx, &herald.Article{Title: "Still saved", PublishedAt: fx.clock.Now().Add(-time.Minute)}); err != nil {
+		t.Fatalf("create with a failing cache: %v, want the write to stand", err)
+	}
+	if articles.Stats().InvalidationErrors.Load() != 1 {
+		t.Errorf("invalidation errors=%d, want 1", articles.Stats().InvalidationErrors.Load())
+	}
+	res, err := feeds.Get(ctx, herald.FeedKey{Scope: herald.SiteScope, Format: herald.FormatAtom, Limit: 20}, nil)
+	if err != nil || !containsTitle(res.Entry.Body, "Still saved") {
+		t.Fatalf("feed with a failing cache: err %v, body has the article=%v", err, containsTitle(res.Entry.Body, "Still saved"))
+	}
+	if feeds.Stats().CacheErrors.Load() == 0 {
+		t.Errorf("cache errors not counted")
+	}
+}
+
+func TestUpsertMatchesBySlugAndKeepsDate(t *testing.T) {
+	fx := newFixture(t, nil)
+	ctx := context.Background()
+	orig := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	created, err := fx.articles.Upsert(ctx, &herald.Article{Title: "Imported", PublishedAt: orig})
+	if err != nil || !created {
+		t.Fatalf("first upsert: created=%v err=%v", created, err)
+	}
+	created, err = fx.articles.Upsert(ctx, &herald.Article{Title: "Imported", Summary: "edited"})
+	if err != nil || created {
+		t.Fatalf("second upsert: created=%v err=%v, want an update", created, err)
+	}
+	list, total, err := fx.articles.List(ctx, 0, 10)
+	if err != nil || total != 1 {
+		t.Fatalf("list: total %d err %v, want 1 article", total, err)
+	}
+	if list[0].Summary != "edited" || !list[0].PublishedAt.Equal(orig) {
+		t.Errorf("after re-import: summary %q published %v, want edited and %v", list[0].Summary, list[0].PublishedAt, orig)
+	}
+}
