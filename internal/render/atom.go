@@ -62,7 +62,7 @@ func (r *Renderer) atom(c channel, entries []entry) *atomFeed {
 		},
 		Lang:      c.language,
 		Links:     []feeds.AtomLink{{Href: c.feedURL, Rel: "self", Type: "application/atom+xml"}},
-		Generator: &atomGenerator{Name: r.generator},
+		Generator: &atomGenerator{Name: r.generatorName()},
 		Entries:   make([]*atomEntry, len(entries)),
 	}
 	if c.siteURL != "" {
@@ -78,42 +78,63 @@ func (r *Renderer) atom(c channel, entries []entry) *atomFeed {
 	if author.Name == "" {
 		author = herald.Author{Name: c.title, URL: c.siteURL}
 	}
-	f.Authors = atomAuthors([]herald.Author{author})
+	f.Authors, _ = atomAuthors([]herald.Author{author}, nil)
+	// One allocation for all entries, one for all their categories and one
+	// for all their authors, rather than several small objects per entry.
+	parts := make([]atomParts, len(entries))
+	var nTerms, nAuthors int
 	for i := range entries {
-		e := atomEntryOf(&entries[i], c.updated)
-		if e.Image != nil {
+		nTerms += len(entries[i].terms)
+		nAuthors += len(entries[i].authors)
+	}
+	cats := make([]atomCategory, nTerms)
+	authors := make([]feeds.AtomAuthor, nAuthors)
+	for i := range entries {
+		e := &entries[i]
+		x := parts[i].fill(e, c.updated)
+		x.Categories, cats = atomCategories(e.terms, cats)
+		x.Authors, authors = atomAuthors(e.authors, authors)
+		if x.Image != nil {
 			f.MediaNamespace = nsMedia
 		}
-		f.Entries[i] = e
+		f.Entries[i] = x
 	}
 	return f
 }
 
-func atomEntryOf(e *entry, feedUpdated time.Time) *atomEntry {
+// atomParts is an entry together with the values its pointer fields point
+// to, so that they share one allocation.
+type atomParts struct {
+	entry     atomEntry
+	summary   feeds.AtomSummary
+	content   atomContent
+	image     mediaContent
+	alternate [1]feeds.AtomLink
+}
+
+// fill sets p.entry from e and returns it; feedUpdated stands in for an
+// entry without any date, since Atom requires <updated>.
+func (p *atomParts) fill(e *entry, feedUpdated time.Time) *atomEntry {
 	updated := e.updated
 	if updated.IsZero() {
 		updated = feedUpdated
 	}
-	x := &atomEntry{
-		AtomEntry: feeds.AtomEntry{
-			Title:   e.title,
-			Updated: updated.Format(time.RFC3339),
-			Id:      e.id,
-		},
-		Lang:    e.language,
-		Authors: atomAuthors(e.authors),
-	}
+	x := &p.entry
+	x.Title = e.title
+	x.Updated = updated.Format(time.RFC3339)
+	x.Id = e.id
+	x.Lang = e.language
 	if !e.published.IsZero() {
 		x.Published = e.published.Format(time.RFC3339)
 	}
 	if e.summary != "" {
-		x.Summary = &feeds.AtomSummary{Content: e.summary, Type: "text"}
+		p.summary = feeds.AtomSummary{Content: e.summary, Type: "text"}
+		x.Summary = &p.summary
 	}
-	n := len(e.enclosures)
-	if e.url != "" {
-		n++
+	x.Links = p.alternate[:0]
+	if len(e.enclosures) > 0 {
+		x.Links = make([]feeds.AtomLink, 0, len(e.enclosures)+1)
 	}
-	x.Links = make([]feeds.AtomLink, 0, n)
 	if e.url != "" {
 		x.Links = append(x.Links, feeds.AtomLink{Href: e.url, Rel: "alternate", Type: "text/html"})
 	}
@@ -126,34 +147,45 @@ func atomEntryOf(e *entry, feedUpdated time.Time) *atomEntry {
 	}
 	switch {
 	case e.content != "":
-		x.Content = &atomContent{Content: e.content, Type: "html"}
+		p.content = atomContent{Content: e.content, Type: "html"}
+		x.Content = &p.content
 	case e.url == "":
 		// An entry without an alternate link must have content.
-		text := e.summary
-		if text == "" {
-			text = e.title
-		}
-		x.Content = &atomContent{Content: text, Type: "text"}
-	}
-	if len(e.terms) > 0 {
-		x.Categories = make([]atomCategory, len(e.terms))
-		for i, t := range e.terms {
-			x.Categories[i] = atomCategory{Term: t}
-		}
+		p.content = atomContent{Content: or(e.summary, e.title), Type: "text"}
+		x.Content = &p.content
 	}
 	if e.image != "" {
-		x.Image = &mediaContent{URL: e.image, Medium: "image"}
+		p.image = mediaContent{URL: e.image, Medium: "image"}
+		x.Image = &p.image
 	}
 	return x
 }
 
-func atomAuthors(list []herald.Author) []feeds.AtomAuthor {
+// atomCategories fills the start of slab with terms and returns that part
+// and the rest of slab.
+func atomCategories(terms []string, slab []atomCategory) (own, rest []atomCategory) {
+	if len(terms) == 0 {
+		return nil, slab
+	}
+	own, rest = slab[:len(terms):len(terms)], slab[len(terms):]
+	for i, t := range terms {
+		own[i].Term = t
+	}
+	return own, rest
+}
+
+// atomAuthors fills the start of slab (allocating when slab is too short)
+// with list and returns that part and the rest of slab.
+func atomAuthors(list []herald.Author, slab []feeds.AtomAuthor) (own, rest []feeds.AtomAuthor) {
 	if len(list) == 0 {
-		return nil
+		return nil, slab
 	}
-	out := make([]feeds.AtomAuthor, len(list))
+	if len(slab) < len(list) {
+		slab = make([]feeds.AtomAuthor, len(list))
+	}
+	own, rest = slab[:len(list):len(list)], slab[len(list):]
 	for i, a := range list {
-		out[i].AtomPerson = feeds.AtomPerson{Name: a.Name, Uri: a.URL, Email: a.Email}
+		own[i].AtomPerson = feeds.AtomPerson{Name: a.Name, Uri: a.URL, Email: a.Email}
 	}
-	return out
+	return own, rest
 }

@@ -3,6 +3,8 @@ package render
 import (
 	"strings"
 	"unicode/utf8"
+
+	"github.com/herald-feeds/herald/internal/herald"
 )
 
 // clean returns s without the characters an XML 1.0 document cannot
@@ -12,50 +14,41 @@ import (
 // some of them in text and none of them in CDATA, so we remove them
 // ourselves, once, before any format sees the string.
 //
-// The common case, a clean string, costs a validity check and one scan
-// eight bytes at a time, and no allocation.
+// The common case, a clean string, costs one scan, mostly eight ASCII
+// bytes at a time, and no allocation.
 func clean(s string) string {
-	if !utf8.ValidString(s) {
-		return cleanFrom(s, 0)
-	}
-	if i := suspect(s); i >= 0 {
-		for ; i < len(s); i++ {
-			switch c := s[i]; {
-			case c < 0x20:
-				if c != '\t' && c != '\n' && c != '\r' {
-					return cleanFrom(s, i)
-				}
-			case c == 0xEF:
-				// U+FFFE and U+FFFF are EF BF BE and EF BF BF.
-				if i+2 < len(s) && s[i+1] == 0xBF && s[i+2] >= 0xBE {
-					return cleanFrom(s, i)
-				}
-			}
+	for i := 0; i < len(s); {
+		if i+8 <= len(s) && plainASCII(s[i:i+8]) {
+			i += 8
+			continue
 		}
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
+				return cleanFrom(s, i)
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if !xmlChar(r, n) {
+			return cleanFrom(s, i)
+		}
+		i += n
 	}
 	return s
 }
 
-// suspect returns the index of the first eight-byte block of s holding a
-// byte below 0x20 or an 0xEF (the lead byte of U+FFFE and U+FFFF), or -1.
-// Most text has neither in most blocks, so clean looks at bytes one by one
-// only from there on.
-func suspect(s string) int {
+// plainASCII reports whether the eight bytes of b are all printable ASCII
+// (0x20 to 0x7F), which clean may skip without a closer look.
+func plainASCII(b string) bool {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-		y := x ^ (0xEF * ones)
-		// The classic "has a byte less than n" and "has a zero byte" tests.
-		if (x-0x20*ones)&^x&highs != 0 || (y-ones)&^y&highs != 0 {
-			return i
-		}
-	}
-	if i < len(s) {
-		return i
-	}
-	return -1
+	x := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+	// (x-0x20*ones)&^x has a high bit set where a byte is below 0x20 (the
+	// word-at-a-time "has less than" test); x itself where one is 0x80 or
+	// above.
+	return ((x-0x20*ones)&^x|x)&highs == 0
 }
 
 // cleanFrom copies s, whose first i bytes are known to be clean, dropping
@@ -114,4 +107,52 @@ func cleanAllFrom(list []string, i int) []string {
 		}
 	}
 	return out
+}
+
+// cleanAuthor cleans each field of a.
+func cleanAuthor(a herald.Author) herald.Author {
+	return herald.Author{Name: clean(a.Name), Email: clean(a.Email), URL: clean(a.URL)}
+}
+
+// cleanAuthors cleans each author, dropping any left without a name, and
+// returns list itself when nothing changes.
+func cleanAuthors(list []herald.Author) []herald.Author {
+	for i, a := range list {
+		if c := cleanAuthor(a); c != a || c.Name == "" {
+			out := make([]herald.Author, i, len(list))
+			copy(out, list[:i])
+			for _, a := range list[i:] {
+				if c := cleanAuthor(a); c.Name != "" {
+					out = append(out, c)
+				}
+			}
+			return out
+		}
+	}
+	return list
+}
+
+// cleanEnclosures cleans each enclosure, dropping any left without a URL,
+// and returns list itself when nothing changes.
+func cleanEnclosures(list []herald.Enclosure) []herald.Enclosure {
+	for i, e := range list {
+		if c := cleanEnclosure(e); c != e || c.URL == "" {
+			out := make([]herald.Enclosure, i, len(list))
+			copy(out, list[:i])
+			for _, e := range list[i:] {
+				if c := cleanEnclosure(e); c.URL != "" {
+					out = append(out, c)
+				}
+			}
+			return out
+		}
+	}
+	return list
+}
+
+// cleanEnclosure cleans e's strings and treats negative sizes as unknown.
+func cleanEnclosure(e herald.Enclosure) herald.Enclosure {
+	e.URL, e.Type = clean(e.URL), clean(e.Type)
+	e.Length, e.Duration = max(e.Length, 0), max(e.Duration, 0)
+	return e
 }

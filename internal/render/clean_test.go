@@ -3,6 +3,7 @@ package render
 import (
 	"slices"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestClean(t *testing.T) {
@@ -46,5 +47,26 @@ func TestCleanAllocatesNothingWhenClean(t *testing.T) {
 	s := "Café concurrency: Go & Rust, 日本語"
 	if n := testing.AllocsPerRun(100, func() { _ = clean(s) }); n != 0 {
 		t.Fatalf("clean allocated %v times on a clean string, want 0", n)
+	}
+}
+
+// TestCleanEveryOffset puts each illegal character at every offset of a
+// string long enough to span several eight-byte blocks, so that no block
+// boundary hides one.
+func TestCleanEveryOffset(t *testing.T) {
+	base := "The quick brown fox jumps over the lazy dog, twice: é日\n\t."
+	for _, bad := range []string{"\x00", "\x01", "\x0b", "\x1f", "\uFFFE", "\uFFFF", "\xed\xa0\x80", "\xff"} {
+		for i := 0; i <= len(base); i++ {
+			if !utf8.RuneStart(base[min(i, len(base)-1)]) && i < len(base) {
+				continue // keep the clean part valid UTF-8
+			}
+			in := base[:i] + bad + base[i:]
+			if got := clean(in); got != base {
+				t.Fatalf("clean(%q)=%q, want %q", in, got, base)
+			}
+		}
+	}
+	if got := clean(base); got != base {
+		t.Fatalf("clean changed a clean string: %q", got)
 	}
 }

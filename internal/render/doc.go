@@ -13,8 +13,14 @@
 // iteration, times in UTC to the second. The same inputs give the same bytes
 // on every replica, which is what makes strong ETags shareable.
 //
-// Text conventions: Article.Summary and titles are plain text,
-// Article.ContentHTML is HTML. Every string is stripped of characters XML
-// cannot carry before it is written, in every format, so the three formats
-// say the same thing.
+// Conventions worth knowing:
+//   - Article.Summary and titles are plain text, Article.ContentHTML is
+//     HTML. RSS <description> is HTML, so it gets the summary escaped.
+//   - Every string is stripped of the characters XML cannot carry before
+//     it is written, in every format, so the three formats say the same.
+//   - Categories and tags form one list (first spelling of each slug).
+//   - An item's language is written only where it differs from the feed's.
+//   - RSS carries an item's first enclosure only (readers disagree on
+//     several); Atom and JSON Feed carry all of them.
+//   - XML is indented by two spaces, JSON is compact; both end in a newline.
 package render

@@ -3,6 +3,7 @@ package render
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/herald-feeds/herald/internal/herald"
@@ -71,7 +72,7 @@ type entry struct {
 	url        string
 	summary    string // plain text
 	content    string // HTML
-	language   string
+	language   string // empty when the feed's language applies
 	image      string
 	authors    []herald.Author
 	terms      []string // categories then tags, one per slug
@@ -118,6 +119,17 @@ func newEntries(articles []*herald.Article) ([]entry, error) {
 	return out, nil
 }
 
+// inheritLanguage blanks the language of entries written in the feed's
+// own language: every format applies the feed's language to its items, so
+// repeating it on each one only adds bytes.
+func inheritLanguage(feedLang string, entries []entry) {
+	for i := range entries {
+		if strings.EqualFold(entries[i].language, feedLang) {
+			entries[i].language = ""
+		}
+	}
+}
+
 // second normalises t to UTC and whole seconds, the precision all three
 // formats share, so that a time read back from a database in another zone
 // or with more digits still renders the same bytes.
@@ -126,75 +138,4 @@ func second(t time.Time) time.Time {
 		return t
 	}
 	return t.UTC().Truncate(time.Second)
-}
-
-// terms merges categories and tags into one list, categories first, keeping
-// the first spelling of each slug: no format but RSS and Atom can tell the
-// two apart, and a reader should not see "Go" and "go" side by side.
-func terms(categories, tags []string) []string {
-	if len(tags) == 0 {
-		return categories
-	}
-	if len(categories) == 0 {
-		return tags
-	}
-	out := make([]string, 0, len(categories)+len(tags))
-	seen := make(map[string]bool, len(categories)+len(tags))
-	for _, list := range [2][]string{categories, tags} {
-		for _, n := range list {
-			slug := herald.Slugify(n)
-			if seen[slug] {
-				continue
-			}
-			seen[slug] = true
-			out = append(out, n)
-		}
-	}
-	return out
-}
-
-func cleanAuthor(a herald.Author) herald.Author {
-	return herald.Author{Name: clean(a.Name), Email: clean(a.Email), URL: clean(a.URL)}
-}
-
-// cleanAuthors cleans each author, dropping any left without a name, and
-// returns list itself when nothing changes.
-func cleanAuthors(list []herald.Author) []herald.Author {
-	for i, a := range list {
-		if c := cleanAuthor(a); c != a || c.Name == "" {
-			out := make([]herald.Author, i, len(list))
-			copy(out, list[:i])
-			for _, a := range list[i:] {
-				if c := cleanAuthor(a); c.Name != "" {
-					out = append(out, c)
-				}
-			}
-			return out
-		}
-	}
-	return list
-}
-
-// cleanEnclosures cleans each enclosure, dropping any left without a URL,
-// and returns list itself when nothing changes.
-func cleanEnclosures(list []herald.Enclosure) []herald.Enclosure {
-	for i, e := range list {
-		if c := cleanEnclosure(e); c != e || c.URL == "" {
-			out := make([]herald.Enclosure, i, len(list))
-			copy(out, list[:i])
-			for _, e := range list[i:] {
-				if c := cleanEnclosure(e); c.URL != "" {
-					out = append(out, c)
-				}
-			}
-			return out
-		}
-	}
-	return list
-}
-
-func cleanEnclosure(e herald.Enclosure) herald.Enclosure {
-	e.URL, e.Type = clean(e.URL), clean(e.Type)
-	e.Length, e.Duration = max(e.Length, 0), max(e.Duration, 0)
-	return e
 }

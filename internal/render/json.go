@@ -44,39 +44,65 @@ func jsonFeedOf(c channel, entries []entry) *jsonFeed {
 			HomePageUrl: c.siteURL,
 			FeedUrl:     c.feedURL,
 			Description: c.description,
-			Authors:     jsonAuthors([]herald.Author{c.author}),
+			Authors:     jsonFeedAuthors(c.author),
 		},
 		Items: make([]*jsonItem, len(entries)),
 	}
+	// One allocation for all items and one for all their authors, rather
+	// than several small objects per item.
+	parts := make([]jsonParts, len(entries))
+	var nAuthors int
 	for i := range entries {
-		f.Items[i] = jsonItemOf(&entries[i])
+		nAuthors += len(entries[i].authors)
+	}
+	authors := make([]feeds.JSONAuthor, nAuthors)
+	for i := range entries {
+		e := &entries[i]
+		it := parts[i].fill(e)
+		if n := len(e.authors); n > 0 {
+			own := authors[:n:n]
+			authors = authors[n:]
+			it.Authors = make([]*feeds.JSONAuthor, n)
+			for j, a := range e.authors {
+				own[j] = feeds.JSONAuthor{Name: a.Name, Url: a.URL}
+				it.Authors[j] = &own[j]
+			}
+		}
+		f.Items[i] = it
 	}
 	return f
 }
 
-func jsonItemOf(e *entry) *jsonItem {
-	it := &jsonItem{
-		JSONItem: feeds.JSONItem{
-			Id:          e.id,
-			Url:         e.url,
-			Title:       e.title,
-			ContentHTML: e.content,
-			Summary:     e.summary,
-			Image:       e.image,
-			Authors:     jsonAuthors(e.authors),
-			Tags:        e.terms,
-		},
-		Language: e.language,
-	}
+// jsonParts is an item together with the values its pointer fields point
+// to, so that they share one allocation.
+type jsonParts struct {
+	item                jsonItem
+	published, modified time.Time
+}
+
+// fill sets p.item from e, except the authors, and returns it.
+func (p *jsonParts) fill(e *entry) *jsonItem {
+	it := &p.item
+	it.Id = e.id
+	it.Url = e.url
+	it.Title = e.title
+	it.ContentHTML = e.content
+	it.Summary = e.summary
+	it.Image = e.image
+	it.Tags = e.terms
+	it.Language = e.language
 	// Every item needs content_html or content_text.
 	if it.ContentHTML == "" {
-		it.ContentText = e.summary
-		if it.ContentText == "" {
-			it.ContentText = e.title
-		}
+		it.ContentText = or(e.summary, e.title)
 	}
-	it.PublishedDate = timePtr(e.published)
-	it.ModifiedDate = timePtr(e.updated)
+	if !e.published.IsZero() {
+		p.published = e.published
+		it.PublishedDate = &p.published
+	}
+	if !e.updated.IsZero() {
+		p.modified = e.updated
+		it.ModifiedDate = &p.modified
+	}
 	if len(e.enclosures) > 0 {
 		it.Attachments = make([]jsonAttachment, len(e.enclosures))
 		for i, enc := range e.enclosures {
@@ -86,25 +112,11 @@ func jsonItemOf(e *entry) *jsonItem {
 	return it
 }
 
-func timePtr(t time.Time) *time.Time {
-	if t.IsZero() {
+// jsonFeedAuthors is the feed's authors array: the site's author, or
+// none (the key is then omitted) when the site configured no name.
+func jsonFeedAuthors(a herald.Author) []*feeds.JSONAuthor {
+	if a.Name == "" {
 		return nil
 	}
-	return &t
-}
-
-// jsonAuthors converts authors, skipping nameless ones (a site without a
-// configured author); nil when none remain, so the key is omitted.
-func jsonAuthors(list []herald.Author) []*feeds.JSONAuthor {
-	var out []*feeds.JSONAuthor
-	for _, a := range list {
-		if a.Name == "" {
-			continue
-		}
-		if out == nil {
-			out = make([]*feeds.JSONAuthor, 0, len(list))
-		}
-		out = append(out, &feeds.JSONAuthor{Name: a.Name, Url: a.URL})
-	}
-	return out
+	return []*feeds.JSONAuthor{{Name: a.Name, Url: a.URL}}
 }

@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"fmt"
+	"sync"
 
 	"github.com/herald-feeds/herald/internal/herald"
 )
@@ -18,10 +19,14 @@ type Options struct {
 	Generator string
 }
 
-// Renderer renders feeds. It holds only its options, so one value may be
-// shared by any number of goroutines.
+// Renderer renders feeds. One value may be shared by any number of
+// goroutines; the zero value renders with the default options.
 type Renderer struct {
 	generator string
+	// buffers recycles output buffers between renders: a fresh buffer
+	// the size of a feed must be zeroed and then grown, which showed in
+	// profiles; the result is copied out at its exact size.
+	buffers sync.Pool
 }
 
 var _ herald.Renderer = (*Renderer)(nil)
@@ -31,11 +36,7 @@ func New() *Renderer { return NewWithOptions(Options{}) }
 
 // NewWithOptions returns a Renderer configured by o.
 func NewWithOptions(o Options) *Renderer {
-	g := clean(o.Generator)
-	if g == "" {
-		g = DefaultGenerator
-	}
-	return &Renderer{generator: g}
+	return &Renderer{generator: clean(o.Generator)}
 }
 
 // Render returns the document of format f for the channel ch listing
@@ -43,6 +44,11 @@ func NewWithOptions(o Options) *Renderer {
 // an unknown format, a channel without a title or feed URL, or an article
 // without an ID.
 func (r *Renderer) Render(f herald.Format, ch herald.Channel, articles []*herald.Article) ([]byte, error) {
+	switch f {
+	case herald.FormatRSS, herald.FormatAtom, herald.FormatJSON:
+	default:
+		return nil, fmt.Errorf("render: unknown format %q", f)
+	}
 	entries, err := newEntries(articles)
 	if err != nil {
 		return nil, fmt.Errorf("render %s: %w", f, err)
@@ -51,7 +57,14 @@ func (r *Renderer) Render(f herald.Format, ch herald.Channel, articles []*herald
 	if err != nil {
 		return nil, fmt.Errorf("render %s: %w", f, err)
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, sizeHint(entries)))
+	inheritLanguage(c.language, entries)
+	buf, _ := r.buffers.Get().(*bytes.Buffer)
+	if buf == nil {
+		buf = new(bytes.Buffer)
+	}
+	defer r.recycle(buf)
+	buf.Reset()
+	buf.Grow(sizeHint(entries))
 	switch f {
 	case herald.FormatRSS:
 		err = writeXML(buf, r.rss(c, entries))
@@ -59,13 +72,26 @@ func (r *Renderer) Render(f herald.Format, ch herald.Channel, articles []*herald
 		err = writeXML(buf, r.atom(c, entries))
 	case herald.FormatJSON:
 		err = writeJSON(buf, jsonFeedOf(c, entries))
-	default:
-		return nil, fmt.Errorf("render: unknown format %q", f)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("render %s: %w", f, err)
 	}
-	return buf.Bytes(), nil
+	return bytes.Clone(buf.Bytes()), nil
+}
+
+// maxRecycled bounds the buffers kept for reuse, so that one huge feed
+// does not pin its memory for the life of the process.
+const maxRecycled = 8 << 20
+
+func (r *Renderer) recycle(buf *bytes.Buffer) {
+	if buf.Cap() <= maxRecycled {
+		r.buffers.Put(buf)
+	}
+}
+
+// generatorName is the configured generator, or DefaultGenerator.
+func (r *Renderer) generatorName() string {
+	return or(r.generator, DefaultGenerator)
 }
 
 // sizeHint guesses the output size so the buffer rarely grows: the text

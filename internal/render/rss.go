@@ -75,7 +75,7 @@ func (r *Renderer) rss(c channel, entries []entry) *rssDoc {
 			ManagingEditor: rssPerson(c.author),
 			LastBuildDate:  c.updated.Format(time.RFC1123Z),
 			Category:       c.category,
-			Generator:      r.generator,
+			Generator:      r.generatorName(),
 			Ttl:            c.ttl,
 		},
 		SelfLink: rssAtomLink{Href: c.feedURL, Rel: "self", Type: "application/rss+xml"},
@@ -87,8 +87,23 @@ func (r *Renderer) rss(c channel, entries []entry) *rssDoc {
 		AtomNamespace: nsAtom,
 		Channel:       ch,
 	}
+	// One allocation for all items and one for all their creators, rather
+	// than several small objects per item.
+	parts := make([]rssParts, len(entries))
+	var nAuthors int
 	for i := range entries {
-		it := rssItemOf(&entries[i])
+		nAuthors += len(entries[i].authors)
+	}
+	creators := make([]string, nAuthors)
+	for i := range entries {
+		e := &entries[i]
+		it := parts[i].fill(e)
+		if n := len(e.authors); n > 0 {
+			it.Creators, creators = creators[:n:n], creators[n:]
+			for j, a := range e.authors {
+				it.Creators[j] = a.Name
+			}
+		}
 		if it.Image != nil {
 			doc.MediaNamespace = nsMedia
 		}
@@ -100,19 +115,29 @@ func (r *Renderer) rss(c channel, entries []entry) *rssDoc {
 	return doc
 }
 
-func rssItemOf(e *entry) *rssItem {
-	it := &rssItem{
-		RssItem: feeds.RssItem{
-			Title:       e.title,
-			Description: rssDescription(e),
-			Guid:        &feeds.RssGuid{Id: e.id, IsPermaLink: "false"},
-		},
-		Link:       e.url,
-		Categories: e.terms,
-		Language:   e.language,
-	}
+// rssParts is an item together with the values its pointer fields point
+// to, so that they share one allocation.
+type rssParts struct {
+	item      rssItem
+	guid      feeds.RssGuid
+	content   feeds.RssContent
+	enclosure feeds.RssEnclosure
+	image     mediaContent
+}
+
+// fill sets p.item from e, except the creators, and returns it.
+func (p *rssParts) fill(e *entry) *rssItem {
+	it := &p.item
+	it.Title = e.title
+	it.Description = rssDescription(e)
+	p.guid = feeds.RssGuid{Id: e.id, IsPermaLink: "false"}
+	it.Guid = &p.guid
+	it.Link = e.url
+	it.Categories = e.terms
+	it.Language = e.language
 	if e.content != "" {
-		it.Content = &feeds.RssContent{Content: e.content}
+		p.content.Content = e.content
+		it.Content = &p.content
 	}
 	if !e.published.IsZero() {
 		it.PubDate = e.published.Format(time.RFC1123Z)
@@ -122,26 +147,26 @@ func rssItemOf(e *entry) *rssItem {
 	if !e.updated.IsZero() {
 		it.Updated = e.updated.Format(time.RFC3339)
 	}
-	if len(e.authors) > 0 {
-		it.Creators = make([]string, len(e.authors))
-		for i, a := range e.authors {
-			it.Creators[i] = a.Name
-			if it.Author == "" {
-				it.Author = rssPerson(a)
-			}
+	// <author> holds one address; the first author with an email gets it,
+	// and dc:creator names them all.
+	for _, a := range e.authors {
+		if it.Author = rssPerson(a); it.Author != "" {
+			break
 		}
 	}
 	// RSS readers disagree on several enclosures per item, so only the
 	// first goes out here; Atom and JSON Feed carry them all.
 	if len(e.enclosures) > 0 {
 		enc := e.enclosures[0]
-		it.Enclosure = &feeds.RssEnclosure{Url: enc.URL, Type: enc.Type, Length: strconv.FormatInt(enc.Length, 10)}
+		p.enclosure = feeds.RssEnclosure{Url: enc.URL, Type: enc.Type, Length: strconv.FormatInt(enc.Length, 10)}
+		it.Enclosure = &p.enclosure
 		if enc.Duration > 0 {
 			it.Duration = strconv.FormatInt(enc.Duration, 10)
 		}
 	}
 	if e.image != "" {
-		it.Image = &mediaContent{URL: e.image, Medium: "image"}
+		p.image = mediaContent{URL: e.image, Medium: "image"}
+		it.Image = &p.image
 	}
 	return it
 }

@@ -21,7 +21,7 @@ type clock struct {
 	t  time.Time
 }
 
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
 type fixture struct {
@@ -162,8 +162,10 @@ func (failingCache) Get(context.Context, herald.FeedKey, *herald.Condition) (her
 func (failingCache) Put(context.Context, herald.FeedKey, string, herald.Entry, time.Duration) error {
 	return context.DeadlineExceeded
 }
-func (failingCache) Invalidate(context.Context, []herald.Scope) error { return context.DeadlineExceeded }
-func (failingCache) Name() string                                   { return "failing" }
+func (failingCache) Invalidate(context.Context, []herald.Scope) error {
+	return context.DeadlineExceeded
+}
+func (failingCache) Name() string { return "failing" }
 
 func TestFailingCacheFallsBackToStore(t *testing.T) {
 	fx := newFixture(t, nil)

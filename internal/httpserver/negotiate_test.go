@@ -1,0 +1,44 @@
+package httpserver
+
+import (
+	"testing"
+
+	"github.com/herald-feeds/herald/internal/herald"
+)
+
+func TestNegotiateFormat(t *testing.T) {
+	tests := []struct {
+		accept string
+		want   herald.Format
+	}{
+		{"", herald.FormatRSS},
+		{"*/*", herald.FormatRSS},
+		{"text/html", herald.FormatRSS},
+		{"application/atom+xml", herald.FormatAtom},
+		{"APPLICATION/ATOM+XML", herald.FormatAtom},
+		{"application/feed+json", herald.FormatJSON},
+		{"application/json;q=0.4, application/rss+xml;q=0.3", herald.FormatJSON},
+		{"application/rss+xml;q=0.5, application/atom+xml;q=0.9", herald.FormatAtom},
+		{"application/atom+xml;q=0, application/rss+xml;q=0.1", herald.FormatRSS},
+		{"application/atom+xml, application/feed+json", herald.FormatAtom},
+		{"application/rss+xml; charset=utf-8; q=0.8, application/feed+json; q=0.9", herald.FormatJSON},
+	}
+	for _, tt := range tests {
+		if got := negotiateFormat(tt.accept); got != tt.want {
+			t.Errorf("negotiateFormat(%q)=%q, want %q", tt.accept, got, tt.want)
+		}
+	}
+}
+
+func TestEveryErrorCodeHasAStatus(t *testing.T) {
+	codes := []herald.Code{herald.EBadRequest, herald.EInvalid, herald.ENotFound, herald.EConflict, herald.ETooLarge,
+		herald.EUnauthorized, herald.EForbidden, herald.EUnavailable, herald.EInternal}
+	for _, c := range codes {
+		if statusOf[c] < 400 {
+			t.Errorf("code %q maps to status %d", c, statusOf[c])
+		}
+	}
+	if len(statusOf) != len(codes) {
+		t.Errorf("statusOf has %d entries, the test knows %d codes: update both", len(statusOf), len(codes))
+	}
+}
