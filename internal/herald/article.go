@@ -20,6 +20,15 @@ type Article struct {
 	Enclosures  []Enclosure `json:"enclosures"`
 	PublishedAt time.Time   `json:"published_at"`
 	UpdatedAt   time.Time   `json:"updated_at"`
+
+	// Episode data, used by podcast feeds and ignored elsewhere. Zero and
+	// empty mean "not given".
+	Episode        int    `json:"episode"`         // episode number, 1 or more
+	Season         int    `json:"season"`          // season number, 1 or more
+	EpisodeType    string `json:"episode_type"`    // "full", "trailer" or "bonus"
+	TranscriptURL  string `json:"transcript_url"`  // a transcript or captions file
+	TranscriptType string `json:"transcript_type"` // its MIME type, derived from the URL when empty
+	ChaptersURL    string `json:"chapters_url"`    // a JSON chapters file (Podcasting 2.0)
 }
 
 // Author names a person credited with an article. Name is required; Email

@@ -13,6 +13,9 @@ type Entry struct {
 	ETag         string // quoted strong entity tag, e.g. "\"3f2a…\""
 	LastModified time.Time
 	ContentType  string
+	// Archive marks a feed page whose entries no longer change when
+	// articles are published, which may be cached for much longer.
+	Archive bool
 }
 
 // FeedKey names one cached representation: a scope, a format and the
@@ -20,6 +23,9 @@ type Entry struct {
 type FeedKey struct {
 	Scope  Scope
 	Format Format
+	// Offset selects the document: 0 is the subscription document (the
+	// newest Limit articles); N >= 1 is page N of the feed's history,
+	// counted from the oldest article, as ?page=N asks for it.
 	Offset int
 	Limit  int
 }

@@ -17,6 +17,45 @@ type Channel struct {
 	ScopeName   string // display name of the category, tag or author
 	// TTL is the refresh hint in whole minutes for RSS <ttl>; 0 omits it.
 	TTL int
+	// Paging holds the RFC 5005 links of a feed split into pages; nil for
+	// a feed that is written without them.
+	Paging *Paging
+	// Podcast is the show metadata when the scope is a category configured
+	// as a podcast; nil otherwise.
+	Podcast *Show
+}
+
+// Paging is where one page of a feed sits among the others (RFC 5005).
+// Empty URLs are left out. Which document is "first" and "last" is the
+// service's decision; renderers write what they are given.
+type Paging struct {
+	First, Last, Next, Previous string // paged-feed navigation (section 3)
+	Current                     string // the subscription document (section 4)
+	PrevArchive, NextArchive    string // neighbouring archive documents
+	// Archive marks a document whose set of entries no longer changes when
+	// articles are published (fh:archive).
+	Archive bool
+}
+
+// Show is a podcast show: a category whose feeds carry the metadata
+// podcast directories and apps need (Apple Podcasts' itunes: elements and
+// the Podcasting 2.0 podcast: elements).
+type Show struct {
+	Title       string // the show's name; the category's feed title
+	Description string
+	ImageURL    string // square artwork, 1400 to 3000 pixels, JPEG or PNG
+	Category    string // an Apple Podcasts category, e.g. "Technology"
+	Subcategory string // optional, within Category, e.g. "Tech News"
+	Explicit    bool
+	Author      string // the person or network behind the show
+	OwnerName   string // contact for directories, not shown to listeners
+	OwnerEmail  string
+	Type        string // "episodic" (newest first) or "serial" (in order)
+	Language    string // overrides the site's language when set
+	GUID        string // podcast:guid, a UUID that follows the show across hosts
+	Locked      bool   // podcast:locked: other platforms must not import the feed
+	FundingURL  string // podcast:funding
+	FundingText string
 }
 
 // Renderer turns articles into the exact bytes of a feed document.

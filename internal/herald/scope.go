@@ -3,6 +3,7 @@ package herald
 import (
 	"fmt"
 	"net/url"
+	"sort"
 	"strings"
 	"unicode"
 )
@@ -90,4 +91,19 @@ func (s Scope) FeedPath(f Format) string {
 		return "/authors/" + url.PathEscape(s.Slug) + "/" + file
 	}
 	return "/" + file
+}
+
+// kindOrder is the order in which listings show scope kinds.
+var kindOrder = map[ScopeKind]int{ScopeSite: 0, ScopeCategory: 1, ScopeTag: 2, ScopeAuthor: 3}
+
+// SortScopes orders a listing by kind (site, category, tag, author), then
+// slug, so every store lists scopes the same way.
+func SortScopes(list []ScopeInfo) {
+	sort.Slice(list, func(i, j int) bool {
+		a, b := list[i].Scope, list[j].Scope
+		if kindOrder[a.Kind] != kindOrder[b.Kind] {
+			return kindOrder[a.Kind] < kindOrder[b.Kind]
+		}
+		return a.Slug < b.Slug
+	})
 }

@@ -40,10 +40,25 @@ type Store interface {
 	// article belongs to (published or scheduled) gives ENotFound; the site
 	// scope always exists.
 	Feed(ctx context.Context, q FeedQuery) (*FeedPage, error)
+	// Scopes lists every category, tag and author that has at least one
+	// article visible at now, with its display name and number of visible
+	// articles, ordered by kind (category, tag, author) then slug. The site
+	// scope is not listed: it always exists.
+	Scopes(ctx context.Context, now time.Time) ([]ScopeInfo, error)
 	// Ping checks that the store answers.
 	Ping(ctx context.Context) error
 	// Close releases the store's resources.
 	Close() error
+}
+
+// ScopeInfo describes one scope that has a feed.
+type ScopeInfo struct {
+	Scope Scope
+	// Name is the display name its newest visible article gives it, as
+	// FeedPage.Name.
+	Name string
+	// Articles counts its visible articles.
+	Articles int
 }
 
 // FeedQuery asks for the newest visible articles of a scope.

@@ -96,6 +96,9 @@ func (a *Article) Prepare(baseURL string, now time.Time, lim Limits) error {
 			return err
 		}
 	}
+	if err := a.prepareEpisode(); err != nil {
+		return err
+	}
 	if a.PublishedAt.IsZero() {
 		a.PublishedAt = now
 	}

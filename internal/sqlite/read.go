@@ -12,7 +12,8 @@ import (
 
 // articleColumns are the columns scanArticle reads, in its order, for a
 // query over articles aliased as a.
-const articleColumns = `a.id, a.slug, a.title, a.url, a.summary, a.content_html, a.language, a.image, a.published_at, a.updated_at`
+const articleColumns = `a.id, a.slug, a.title, a.url, a.summary, a.content_html, a.language, a.image, a.published_at, a.updated_at,
+	a.episode, a.season, a.episode_type, a.transcript_url, a.transcript_type, a.chapters_url`
 
 // Article returns the article with id.
 func (s *Store) Article(ctx context.Context, id string) (*herald.Article, error) {
@@ -102,7 +103,8 @@ func queryArticles(ctx context.Context, tx *sql.Tx, query string, args ...any) (
 		var a herald.Article
 		var pub, upd int64
 		if err := rows.Scan(&a.ID, &a.Slug, &a.Title, &a.URL, &a.Summary, &a.ContentHTML,
-			&a.Language, &a.Image, &pub, &upd); err != nil {
+			&a.Language, &a.Image, &pub, &upd,
+			&a.Episode, &a.Season, &a.EpisodeType, &a.TranscriptURL, &a.TranscriptType, &a.ChaptersURL); err != nil {
 			return nil, err
 		}
 		a.PublishedAt, a.UpdatedAt = fromUnix(pub), fromUnix(upd)

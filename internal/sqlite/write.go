@@ -41,9 +41,12 @@ func (s *Store) ReplaceArticle(ctx context.Context, a *herald.Article) (*herald.
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE articles SET slug = ?, title = ?, url = ?, summary = ?,
-			content_html = ?, language = ?, image = ?, published_at = ?, updated_at = ? WHERE id = ?`,
+			content_html = ?, language = ?, image = ?, published_at = ?, updated_at = ?,
+			episode = ?, season = ?, episode_type = ?, transcript_url = ?, transcript_type = ?, chapters_url = ?
+			WHERE id = ?`,
 			a.Slug, a.Title, a.URL, a.Summary, a.ContentHTML, a.Language, a.Image,
-			a.PublishedAt.Unix(), now.Unix(), a.ID)
+			a.PublishedAt.Unix(), now.Unix(),
+			a.Episode, a.Season, a.EpisodeType, a.TranscriptURL, a.TranscriptType, a.ChaptersURL, a.ID)
 		if err != nil {
 			return err
 		}
@@ -111,9 +114,12 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 
 func insertArticle(ctx context.Context, tx *sql.Tx, a *herald.Article, now time.Time) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO articles (id, slug, title, url, summary, content_html,
-		language, image, published_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		language, image, published_at, updated_at,
+		episode, season, episode_type, transcript_url, transcript_type, chapters_url)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.ID, a.Slug, a.Title, a.URL, a.Summary, a.ContentHTML, a.Language, a.Image,
-		a.PublishedAt.Unix(), now.Unix())
+		a.PublishedAt.Unix(), now.Unix(),
+		a.Episode, a.Season, a.EpisodeType, a.TranscriptURL, a.TranscriptType, a.ChaptersURL)
 	if err != nil {
 		return err
 	}

@@ -51,6 +51,13 @@ func diffArticle(got, want *herald.Article) []string {
 	str("ContentHTML", got.ContentHTML, want.ContentHTML)
 	str("Language", got.Language, want.Language)
 	str("Image", got.Image, want.Image)
+	str("EpisodeType", got.EpisodeType, want.EpisodeType)
+	str("TranscriptURL", got.TranscriptURL, want.TranscriptURL)
+	str("TranscriptType", got.TranscriptType, want.TranscriptType)
+	str("ChaptersURL", got.ChaptersURL, want.ChaptersURL)
+	if got.Episode != want.Episode || got.Season != want.Season {
+		d = append(d, fmt.Sprintf("Episode, Season=%d, %d, want %d, %d", got.Episode, got.Season, want.Episode, want.Season))
+	}
 	tm := func(name string, g, w time.Time) {
 		if !g.Equal(w) {
 			d = append(d, fmt.Sprintf("%s=%v, want %v", name, g, w))

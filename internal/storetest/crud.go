@@ -28,6 +28,10 @@ func (h *harness) richArticle(t *testing.T) *herald.Article {
 			{URL: "https://cdn.example.com/ep1.mp3", Type: "audio/mpeg", Length: 12345678, Duration: 3723},
 			{URL: "https://cdn.example.com/ep1.ogg", Type: "audio/ogg", Length: 9876543},
 		}
+		a.Episode, a.Season, a.EpisodeType = 12, 3, herald.EpisodeBonus
+		a.TranscriptURL = "https://cdn.example.com/ep1.vtt"
+		a.TranscriptType = "text/vtt"
+		a.ChaptersURL = "https://cdn.example.com/ep1.chapters.json"
 	})
 }
 

@@ -52,6 +52,8 @@ func Run(t *testing.T, open Opener) {
 		{"ListArticles", testListArticles},
 		{"ConcurrentWriters", testConcurrentWriters},
 		{"RevisionsIncrease", testRevisionsIncrease},
+		{"Scopes", testScopes},
+		{"EpisodeFieldsReplaced", testEpisodeFieldsReplaced},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
