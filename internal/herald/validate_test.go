@@ -48,6 +48,14 @@ func TestPrepareRejects(t *testing.T) {
 		{"enclosure negative length", Article{Title: "x", Enclosures: []Enclosure{{URL: "https://e.com/a.mp3", Type: "audio/mpeg", Length: -1}}}, "enclosures[0].length"},
 		{"long title", Article{Title: strings.Repeat("x", 1001)}, "title"},
 		{"invalid utf8", Article{Title: "x", Summary: "\xff"}, "summary"},
+		{"negative episode", Article{Title: "x", Episode: -1}, "episode"},
+		{"negative season", Article{Title: "x", Season: -2}, "season"},
+		{"unknown episode type", Article{Title: "x", EpisodeType: "teaser"}, "episode_type"},
+		{"relative transcript", Article{Title: "x", TranscriptURL: "/t.vtt"}, "transcript_url"},
+		{"transcript of unknown type", Article{Title: "x", TranscriptURL: "https://e.com/t.doc"}, "transcript_type"},
+		{"transcript type without url", Article{Title: "x", TranscriptType: "text/vtt"}, "transcript_type"},
+		{"bad transcript type", Article{Title: "x", TranscriptURL: "https://e.com/t", TranscriptType: "vtt"}, "transcript_type"},
+		{"javascript chapters", Article{Title: "x", ChaptersURL: "javascript:alert(1)"}, "chapters_url"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -57,5 +65,19 @@ func TestPrepareRejects(t *testing.T) {
 				t.Fatalf("Prepare err=%v (field %q), want EInvalid on field %q", err, ErrorField(err), tt.field)
 			}
 		})
+	}
+}
+
+func TestPrepareEpisode(t *testing.T) {
+	a := &Article{Title: "Ep", Episode: 3, Season: 1, EpisodeType: " Trailer ",
+		TranscriptURL: "https://cdn.example.com/ep3.SRT?v=2", ChaptersURL: "https://cdn.example.com/ep3.json"}
+	if err := a.Prepare("https://example.com", time.Now(), Limits{}); err != nil {
+		t.Fatalf("Prepare: %v", err)
+	}
+	if a.EpisodeType != EpisodeTrailer {
+		t.Errorf("episode_type=%q, want %q", a.EpisodeType, EpisodeTrailer)
+	}
+	if a.TranscriptType != "application/x-subrip" {
+		t.Errorf("transcript_type=%q, want it derived from .srt", a.TranscriptType)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/herald-feeds/herald/internal/herald"
+	"github.com/herald-feeds/herald/internal/sanitize"
 )
 
 // Articles is the write path: validate, store, then invalidate every feed
@@ -23,6 +24,7 @@ type Articles struct {
 	newID  func() string
 	log    *slog.Logger
 	stats  ArticleStats
+	clean  *sanitize.Sanitizer
 }
 
 // ArticleStats counts failures of the write path that do not fail a write.
@@ -43,7 +45,8 @@ type ArticlesOptions struct {
 
 // NewArticles returns the write path over the given store and cache.
 func NewArticles(store herald.Store, cache herald.Cache, site Site, opts ArticlesOptions) *Articles {
-	s := &Articles{store: store, cache: cache, site: site, limits: opts.Limits, now: opts.Now, newID: opts.NewID, log: opts.Logger}
+	s := &Articles{store: store, cache: cache, site: site, limits: opts.Limits, now: opts.Now, newID: opts.NewID, log: opts.Logger,
+		clean: sanitize.New()}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -59,7 +62,7 @@ func NewArticles(store herald.Store, cache herald.Cache, site Site, opts Article
 // Create validates a, assigns it a new ID and stores it.
 func (s *Articles) Create(ctx context.Context, a *herald.Article) error {
 	a.ID = s.newID()
-	if err := a.Prepare(s.site.BaseURL, s.now(), s.limits); err != nil {
+	if err := s.prepare(a); err != nil {
 		return err
 	}
 	if err := s.store.CreateArticle(ctx, a); err != nil {
@@ -71,7 +74,7 @@ func (s *Articles) Create(ctx context.Context, a *herald.Article) error {
 // Replace validates a and overwrites the article with id.
 func (s *Articles) Replace(ctx context.Context, id string, a *herald.Article) error {
 	a.ID = id
-	if err := a.Prepare(s.site.BaseURL, s.now(), s.limits); err != nil {
+	if err := s.prepare(a); err != nil {
 		return err
 	}
 	old, err := s.store.ReplaceArticle(ctx, a)
@@ -119,6 +122,21 @@ func (s *Articles) Upsert(ctx context.Context, a *herald.Article) (created bool,
 		a.PublishedAt = existing.PublishedAt // keep the original date on re-import
 	}
 	return false, s.Replace(ctx, existing.ID, a)
+}
+
+// prepare validates a and sanitises its HTML before it is stored.
+//
+// Sanitising at store time rather than at every render means the API
+// returns exactly what readers get, every format and the HTML view share
+// one cleaned copy, renders stay cheap and deterministic, and the cost is
+// paid once per write. Relative URLs are resolved against the article's
+// URL, which Prepare has just settled.
+func (s *Articles) prepare(a *herald.Article) error {
+	if err := a.Prepare(s.site.BaseURL, s.now(), s.limits); err != nil {
+		return err
+	}
+	a.ContentHTML = s.clean.HTML(a.ContentHTML, a.URL)
+	return nil
 }
 
 // invalidate bumps the cache revision of every scope a write touched. The
