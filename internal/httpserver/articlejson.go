@@ -31,6 +31,13 @@ type articleInput struct {
 	Enclosures  []herald.Enclosure `json:"enclosures"`
 	PublishedAt *string            `json:"published_at"`
 	UpdatedAt   *string            `json:"updated_at"` // accepted for round trips, always set by the server
+
+	Episode        int    `json:"episode"`
+	Season         int    `json:"season"`
+	EpisodeType    string `json:"episode_type"`
+	TranscriptURL  string `json:"transcript_url"`
+	TranscriptType string `json:"transcript_type"`
+	ChaptersURL    string `json:"chapters_url"`
 }
 
 // article converts the input into a domain article, parsing its dates.
@@ -39,6 +46,8 @@ func (in *articleInput) article() (*herald.Article, error) {
 		ID: in.ID, Slug: in.Slug, Title: in.Title, URL: in.URL, Summary: in.Summary,
 		ContentHTML: in.ContentHTML, Authors: in.Authors, Categories: in.Categories, Tags: in.Tags,
 		Language: in.Language, Image: in.Image, Enclosures: in.Enclosures,
+		Episode: in.Episode, Season: in.Season, EpisodeType: in.EpisodeType,
+		TranscriptURL: in.TranscriptURL, TranscriptType: in.TranscriptType, ChaptersURL: in.ChaptersURL,
 	}
 	if in.PublishedAt != nil && *in.PublishedAt != "" {
 		t, err := time.Parse(time.RFC3339, *in.PublishedAt)

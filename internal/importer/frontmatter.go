@@ -14,7 +14,8 @@ import (
 // frontMatterKeys are the keys a Markdown file's front matter may hold:
 // exactly the API's JSON names of the fields a publisher sets. The store
 // owns id and updated_at, and content_html is the Markdown body.
-var frontMatterKeys = []string{"title", "slug", "url", "summary", "authors", "categories", "tags", "language", "image", "enclosures", "published_at"}
+var frontMatterKeys = []string{"title", "slug", "url", "summary", "authors", "categories", "tags", "language", "image", "enclosures", "published_at",
+	"episode", "season", "episode_type", "transcript_url", "transcript_type", "chapters_url"}
 
 // splitFrontMatter separates YAML front matter, fenced by lines holding only
 // "---" (the closing fence may also be "..."), from the body. It returns the
@@ -109,6 +110,18 @@ func applyKey(a *herald.Article, key string, k, v *yaml.Node) *nodeError {
 		a.Authors, err = authors(v)
 	case "enclosures":
 		a.Enclosures, err = enclosures(v)
+	case "episode":
+		a.Episode, err = wholeNumber(v)
+	case "season":
+		a.Season, err = wholeNumber(v)
+	case "episode_type":
+		a.EpisodeType, err = scalar(v)
+	case "transcript_url":
+		a.TranscriptURL, err = scalar(v)
+	case "transcript_type":
+		a.TranscriptType, err = scalar(v)
+	case "chapters_url":
+		a.ChaptersURL, err = scalar(v)
 	case "published_at":
 		var s string
 		if s, err = scalar(v); err == nil && s != "" {
@@ -121,6 +134,19 @@ func applyKey(a *herald.Article, key string, k, v *yaml.Node) *nodeError {
 		return errAt(k, "unknown front matter key (known keys: %s)", strings.Join(frontMatterKeys, ", "))
 	}
 	return err
+}
+
+// wholeNumber reads an episode or season number; empty is 0 (none).
+func wholeNumber(n *yaml.Node) (int, *nodeError) {
+	s, err := scalar(n)
+	if err != nil || s == "" {
+		return 0, err
+	}
+	v, perr := strconv.Atoi(s)
+	if perr != nil || v < 0 {
+		return 0, errAt(n, "must be a whole number of 1 or more, got %q", s)
+	}
+	return v, nil
 }
 
 // resolve follows a YAML alias to the node it names.
