@@ -85,7 +85,7 @@ func TestRunOutputAndSummary(t *testing.T) {
 	want := `skipped  DIR/README: no file extension
 created  DIR/a.txt (a)
 created  DIR/b.md (b)
-failed   DIR/broken.md: line 3: tag: unknown front matter key (known keys: title, slug, url, summary, authors, categories, tags, language, image, enclosures, published_at)
+failed   DIR/broken.md: line 3: tag: unknown front matter key (known keys: title, slug, url, summary, authors, categories, tags, language, image, enclosures, published_at, episode, season, episode_type, transcript_url, transcript_type, chapters_url)
 created  DIR/c.json (charlie)
 failed   DIR/c.json (delta): invalid: url must be an absolute http or https URL, got "not a url" (field url)
 skipped  DIR/d.png: .png is not an importable file type
