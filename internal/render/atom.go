@@ -14,13 +14,15 @@ import (
 // shadows gorilla's single-valued field of the same element name.
 type atomFeed struct {
 	feeds.AtomFeed
-	Lang           string             `xml:"xml:lang,attr,omitempty"`
-	MediaNamespace string             `xml:"xmlns:media,attr,omitempty"`
-	Links          []feeds.AtomLink   `xml:"link"`
-	Categories     []atomCategory     `xml:"category"`
-	Authors        []feeds.AtomAuthor `xml:"author"`
-	Generator      *atomGenerator     `xml:"generator"`
-	Entries        []*atomEntry       `xml:"entry"`
+	Lang             string             `xml:"xml:lang,attr,omitempty"`
+	MediaNamespace   string             `xml:"xmlns:media,attr,omitempty"`
+	HistoryNamespace string             `xml:"xmlns:fh,attr,omitempty"`
+	Links            []feeds.AtomLink   `xml:"link"`
+	Archive          *struct{}          `xml:"fh:archive"`
+	Categories       []atomCategory     `xml:"category"`
+	Authors          []feeds.AtomAuthor `xml:"author"`
+	Generator        *atomGenerator     `xml:"generator"`
+	Entries          []*atomEntry       `xml:"entry"`
 }
 
 // atomEntry adds the entry's language, several authors and categories, and
@@ -56,7 +58,7 @@ func (r *Renderer) atom(c channel, entries []entry) *atomFeed {
 		AtomFeed: feeds.AtomFeed{
 			Xmlns:    nsAtom,
 			Title:    c.title,
-			Id:       c.feedURL,
+			Id:       c.feedID(),
 			Updated:  c.updated.Format(time.RFC3339),
 			Subtitle: c.description,
 		},
@@ -67,6 +69,16 @@ func (r *Renderer) atom(c channel, entries []entry) *atomFeed {
 	}
 	if c.siteURL != "" {
 		f.Links = append(f.Links, feeds.AtomLink{Href: c.siteURL, Rel: "alternate", Type: "text/html"})
+	}
+	for _, l := range pagingLinks(c.paging) {
+		f.Links = append(f.Links, feeds.AtomLink{Href: l.href, Rel: l.rel, Type: "application/atom+xml"})
+	}
+	if c.paging != nil && c.paging.Archive {
+		f.Archive = &struct{}{}
+		f.HistoryNamespace = nsHistory
+	}
+	if c.podcast != nil {
+		f.Icon = c.podcast.ImageURL // square artwork, as Atom's icon should be
 	}
 	if c.category != "" {
 		f.Categories = []atomCategory{{Term: c.category}}
@@ -153,6 +165,11 @@ func (p *atomParts) fill(e *entry, feedUpdated time.Time) *atomEntry {
 		// An entry without an alternate link must have content.
 		p.content = atomContent{Content: or(e.summary, e.title), Type: "text"}
 		x.Content = &p.content
+	case e.summary == "":
+		// Neither content nor summary: validators warn that readers get
+		// nothing to show, so the title stands in as the summary.
+		p.summary = feeds.AtomSummary{Content: e.title, Type: "text"}
+		x.Summary = &p.summary
 	}
 	if e.image != "" {
 		p.image = mediaContent{URL: e.image, Medium: "image"}

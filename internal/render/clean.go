@@ -14,6 +14,11 @@ import (
 // some of them in text and none of them in CDATA, so we remove them
 // ourselves, once, before any format sees the string.
 //
+// It also removes the C1 controls U+0080 to U+009F, which XML allows but
+// discourages, and U+FFFD, the replacement character: both are what text
+// damaged by a wrong character set decoding looks like, no reader shows
+// them usefully, and the W3C validator warns about each one.
+//
 // The common case, a clean string, costs one scan, mostly eight ASCII
 // bytes at a time, and no allocation.
 func clean(s string) string {
@@ -75,14 +80,11 @@ func cleanFrom(s string, i int) string {
 	return b.String()
 }
 
-// xmlChar reports whether the non-ASCII rune r, decoded from n bytes, may
-// appear in XML. A RuneError of width 1 is an undecodable byte; a real
-// U+FFFD in the input has width 3 and is kept.
-func xmlChar(r rune, n int) bool {
-	if r == utf8.RuneError && n == 1 {
-		return false
-	}
-	return r != 0xFFFE && r != 0xFFFF
+// xmlChar reports whether the non-ASCII rune r may appear in our output:
+// not an undecodable byte (which decodes as U+FFFD too), not a C1
+// control, not U+FFFD, U+FFFE or U+FFFF.
+func xmlChar(r rune, _ int) bool {
+	return (r < 0x80 || r > 0x9F) && r != utf8.RuneError && r != 0xFFFE && r != 0xFFFF
 }
 
 // cleanAll applies clean to each string, returning the input slice itself
@@ -155,4 +157,21 @@ func cleanEnclosure(e herald.Enclosure) herald.Enclosure {
 	e.URL, e.Type = clean(e.URL), clean(e.Type)
 	e.Length, e.Duration = max(e.Length, 0), max(e.Duration, 0)
 	return e
+}
+
+// cleanPaging cleans every link of p.
+func cleanPaging(p herald.Paging) herald.Paging {
+	for _, s := range []*string{&p.First, &p.Last, &p.Next, &p.Previous, &p.Current, &p.PrevArchive, &p.NextArchive} {
+		*s = clean(*s)
+	}
+	return p
+}
+
+// cleanShow cleans every text field of s.
+func cleanShow(s herald.Show) herald.Show {
+	for _, f := range []*string{&s.Title, &s.Description, &s.ImageURL, &s.Category, &s.Subcategory,
+		&s.Author, &s.OwnerName, &s.OwnerEmail, &s.Type, &s.Language, &s.GUID, &s.FundingURL, &s.FundingText} {
+		*f = clean(*f)
+	}
+	return s
 }

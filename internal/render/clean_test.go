@@ -14,9 +14,11 @@ func TestClean(t *testing.T) {
 		{"ascii", "plain text", "plain text"},
 		{"whitespace kept", "a\tb\nc\rd", "a\tb\nc\rd"},
 		{"C0 controls", "a\x00b\x01c\x08d\x0be\x0cf\x1bg\x1f", "abcdefg"},
-		{"DEL and C1 kept", "a\x7fb\u0085c", "a\x7fb\u0085c"},
+		{"DEL kept", "a\x7fb", "a\x7fb"},
+		{"C1 controls", "a\u0080b\u0085c\u009fd", "abcd"},
+		{"Latin-1 after C1 kept", "\u00a0\u00e9", "\u00a0\u00e9"},
 		{"noncharacters", "a\uFFFEb\uFFFFc", "abc"},
-		{"replacement char kept", "a\uFFFDb", "a\uFFFDb"},
+		{"replacement char", "a\uFFFDb", "ab"},
 		{"lone surrogate", "a\xed\xa0\x80b", "ab"},
 		{"invalid byte", "a\xffb\xc3", "ab"},
 		{"unicode kept", "café 日本語 🎉", "café 日本語 🎉"},
@@ -55,7 +57,7 @@ func TestCleanAllocatesNothingWhenClean(t *testing.T) {
 // boundary hides one.
 func TestCleanEveryOffset(t *testing.T) {
 	base := "The quick brown fox jumps over the lazy dog, twice: é日\n\t."
-	for _, bad := range []string{"\x00", "\x01", "\x0b", "\x1f", "\uFFFE", "\uFFFF", "\xed\xa0\x80", "\xff"} {
+	for _, bad := range []string{"\x00", "\x01", "\x0b", "\x1f", "\u0085", "\uFFFD", "\uFFFE", "\uFFFF", "\xed\xa0\x80", "\xff"} {
 		for i := 0; i <= len(base); i++ {
 			if !utf8.RuneStart(base[min(i, len(base)-1)]) && i < len(base) {
 				continue // keep the clean part valid UTF-8

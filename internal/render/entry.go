@@ -22,6 +22,8 @@ type channel struct {
 	category    string // display name of a category scope, else empty
 	updated     time.Time
 	ttl         int
+	paging      *herald.Paging // cleaned; nil without paging
+	podcast     *herald.Show   // cleaned; nil unless the scope is a show
 }
 
 // newChannel checks and cleans ch. updated is ch.Updated, or when that is
@@ -51,6 +53,17 @@ func newChannel(ch herald.Channel, entries []entry) (channel, error) {
 	if ch.Scope.Kind == herald.ScopeCategory {
 		c.category = clean(ch.ScopeName)
 	}
+	if ch.Paging != nil {
+		p := cleanPaging(*ch.Paging)
+		c.paging = &p
+	}
+	if ch.Podcast != nil {
+		show := cleanShow(*ch.Podcast)
+		c.podcast = &show
+		if show.Language != "" {
+			c.language = show.Language
+		}
+	}
 	if c.updated.IsZero() {
 		for i := range entries {
 			if u := entries[i].updated; u.After(c.updated) {
@@ -79,6 +92,11 @@ type entry struct {
 	enclosures []herald.Enclosure
 	published  time.Time // may be zero
 	updated    time.Time // UpdatedAt, else PublishedAt; may be zero
+
+	episode, season              int
+	episodeType                  string
+	transcriptURL, transcriptTyp string
+	chaptersURL                  string
 }
 
 // newEntries prepares every article, refusing any without an ID: a feed
@@ -115,6 +133,10 @@ func newEntries(articles []*herald.Article) ([]entry, error) {
 		if e.updated.IsZero() {
 			e.updated = e.published
 		}
+		e.episode, e.season = max(a.Episode, 0), max(a.Season, 0)
+		e.episodeType = clean(a.EpisodeType)
+		e.transcriptURL, e.transcriptTyp = clean(a.TranscriptURL), clean(a.TranscriptType)
+		e.chaptersURL = clean(a.ChaptersURL)
 	}
 	return out, nil
 }

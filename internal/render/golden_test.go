@@ -21,6 +21,8 @@ func TestGolden(t *testing.T) {
 		}{
 			{"site", siteChannel(f), sampleArticles()},
 			{"category-go", categoryChannel(f), goArticles()},
+			{"podcast-show", showChannel(f), showArticles()},
+			{"site-page-2", pagedChannel(f), sampleArticles()[1:]},
 		} {
 			name := tc.scope + "." + string(f)
 			t.Run(name, func(t *testing.T) {

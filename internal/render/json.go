@@ -42,11 +42,17 @@ func jsonFeedOf(c channel, entries []entry) *jsonFeed {
 			Title:       c.title,
 			Language:    c.language,
 			HomePageUrl: c.siteURL,
-			FeedUrl:     c.feedURL,
+			FeedUrl:     c.feedID(),
 			Description: c.description,
 			Authors:     jsonFeedAuthors(c.author),
 		},
 		Items: make([]*jsonItem, len(entries)),
+	}
+	if c.paging != nil {
+		f.NextUrl = c.paging.Next // JSON Feed pages only towards older items
+	}
+	if c.podcast != nil {
+		f.Icon = c.podcast.ImageURL
 	}
 	// One allocation for all items and one for all their authors, rather
 	// than several small objects per item.

@@ -142,20 +142,27 @@ func TestRoundTripRSS(t *testing.T) {
 		if it.DublinCoreExt != nil {
 			names, langs = it.DublinCoreExt.Creator, it.DublinCoreExt.Language
 		}
+		// One author with an email goes to <author>; otherwise every name
+		// goes to dc:creator and no <author> is written.
 		var wantNames []string
 		var wantAuthor *herald.Author
-		for _, a := range w.authors {
-			wantNames = append(wantNames, clean(a.Name))
-			if wantAuthor == nil && a.Email != "" {
-				wantAuthor = &a
+		if len(w.authors) == 1 && w.authors[0].Email != "" {
+			wantAuthor = &w.authors[0]
+		} else {
+			for _, a := range w.authors {
+				wantNames = append(wantNames, clean(a.Name))
 			}
 		}
 		checkStrings(t, "dc:creator", names, wantNames)
+		rawAuthor := it.Author
+		if it.DublinCoreExt != nil && len(it.DublinCoreExt.Creator) > 0 {
+			rawAuthor = nil // gofeed fills Author from dc:creator too
+		}
 		switch {
-		case wantAuthor == nil && it.Author != nil:
-			t.Errorf("author=%+v, want none", it.Author)
-		case wantAuthor != nil && (it.Author == nil || it.Author.Email != wantAuthor.Email || it.Author.Name != clean(wantAuthor.Name)):
-			t.Errorf("author=%+v, want %+v", it.Author, wantAuthor)
+		case wantAuthor == nil && rawAuthor != nil:
+			t.Errorf("author=%+v, want none", rawAuthor)
+		case wantAuthor != nil && (rawAuthor == nil || rawAuthor.Email != wantAuthor.Email || rawAuthor.Name != clean(wantAuthor.Name)):
+			t.Errorf("author=%+v, want %+v", rawAuthor, wantAuthor)
 		}
 		var wantLangs []string
 		if w.language != "" {
@@ -163,12 +170,8 @@ func TestRoundTripRSS(t *testing.T) {
 		}
 		checkStrings(t, "dc:language", langs, wantLangs)
 		checkEnclosures(t, "enclosures", it.Enclosures, w.enclosures[:min(len(w.enclosures), 1)])
-		if len(w.enclosures) > 0 {
-			if it.ITunesExt == nil {
-				t.Errorf("no itunes:duration, want %d", w.enclosures[0].Duration)
-			} else {
-				checkString(t, "itunes:duration", it.ITunesExt.Duration, strconv.FormatInt(w.enclosures[0].Duration, 10))
-			}
+		if it.ITunesExt != nil {
+			t.Errorf("itunes elements %+v in a feed that is not a podcast show", it.ITunesExt)
 		}
 		if w.image != "" && (it.Image == nil || it.Image.URL != w.image) {
 			t.Errorf("image=%+v, want %q", it.Image, w.image)
@@ -191,7 +194,11 @@ func TestRoundTripAtom(t *testing.T) {
 	for i, it := range feed.Items {
 		w := wantOf(ch, articles[i])
 		checkItem(t, it, w)
-		checkString(t, "summary", it.Description, w.summary)
+		summary := w.summary
+		if summary == "" && w.content == "" {
+			summary = w.title // the fallback that keeps an entry from being empty
+		}
+		checkString(t, "summary", it.Description, summary)
 		checkString(t, "content", it.Content, w.content)
 		entry := orig.Entries[i]
 		if len(entry.Authors) != len(w.authors) {

@@ -17,25 +17,39 @@ const (
 	nsAtom    = "http://www.w3.org/2005/Atom"
 	nsMedia   = "http://search.yahoo.com/mrss/"
 	nsITunes  = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+	nsPodcast = "https://podcastindex.org/namespace/1.0"
+	nsHistory = "http://purl.org/syndication/history/1.0"
 )
 
-// rssDoc is gorilla's <rss> root declaring the extra namespaces. Media and
-// iTunes are declared only when an item uses them.
+// rssDoc is gorilla's <rss> root declaring the extra namespaces. Dublin
+// Core, Media RSS and the feed history namespace are declared only when an
+// element uses them; iTunes and Podcasting 2.0 only in a show's feed, where
+// the W3C validator then expects the whole set of iTunes channel elements.
 type rssDoc struct {
 	feeds.RssFeedXml
-	DCNamespace     string      `xml:"xmlns:dc,attr"`
-	AtomNamespace   string      `xml:"xmlns:atom,attr"`
-	MediaNamespace  string      `xml:"xmlns:media,attr,omitempty"`
-	ITunesNamespace string      `xml:"xmlns:itunes,attr,omitempty"`
-	Channel         *rssChannel `xml:"channel"`
+	DCNamespace      string      `xml:"xmlns:dc,attr,omitempty"`
+	AtomNamespace    string      `xml:"xmlns:atom,attr"`
+	MediaNamespace   string      `xml:"xmlns:media,attr,omitempty"`
+	ITunesNamespace  string      `xml:"xmlns:itunes,attr,omitempty"`
+	PodcastNamespace string      `xml:"xmlns:podcast,attr,omitempty"`
+	HistoryNamespace string      `xml:"xmlns:fh,attr,omitempty"`
+	Channel          *rssChannel `xml:"channel"`
 }
 
-// rssChannel adds the self link, which feed readers use to find the feed's
-// canonical address, and our items.
+// rssChannel adds to gorilla's channel the plain-text elements escaped as
+// the RSS profile asks (declared first, so they keep their usual place),
+// the Atom links (self and paging), the archive flag, the podcast elements
+// and our items.
 type rssChannel struct {
+	Title       rssText  `xml:"title"`
+	Link        string   `xml:"link"`
+	Description rssText  `xml:"description"`
+	Category    *rssText `xml:"category"`
 	feeds.RssFeed
-	SelfLink rssAtomLink `xml:"atom:link"`
-	Items    []*rssItem  `xml:"item"`
+	Links   []rssAtomLink `xml:"atom:link"`
+	Archive *struct{}     `xml:"fh:archive"`
+	*rssShow
+	Items []*rssItem `xml:"item"`
 }
 
 type rssAtomLink struct {
@@ -45,17 +59,18 @@ type rssAtomLink struct {
 }
 
 // rssItem adds to gorilla's item what RSS 2.0 can only say through
-// extensions or repeated elements. Link shadows gorilla's to omit an empty
-// one; Categories shadows its single category.
+// extensions or repeated elements. Title and Categories shadow gorilla's
+// to escape them as plain text, Link to omit an empty one.
 type rssItem struct {
+	Title rssText `xml:"title"`
 	feeds.RssItem
 	Link       string        `xml:"link,omitempty"`
-	Categories []string      `xml:"category"`
-	Creators   []string      `xml:"dc:creator"`
+	Categories []rssText     `xml:"category"`
+	Creators   []rssText     `xml:"dc:creator"`
 	Language   string        `xml:"dc:language,omitempty"`
 	Updated    string        `xml:"atom:updated,omitempty"`
-	Duration   string        `xml:"itunes:duration,omitempty"`
 	Image      *mediaContent `xml:"media:content"`
+	*rssEpisode
 }
 
 // mediaContent is a Media RSS image, the way RSS and Atom items name their
@@ -67,52 +82,62 @@ type mediaContent struct {
 
 func (r *Renderer) rss(c channel, entries []entry) *rssDoc {
 	ch := &rssChannel{
+		Title:       newRSSText(c.title),
+		Link:        c.link,
+		Description: newRSSText(or(c.description, c.title)), // required, never empty
 		RssFeed: feeds.RssFeed{
-			Title:          c.title,
-			Link:           c.link,
-			Description:    or(c.description, c.title), // required, never empty
 			Language:       c.language,
 			ManagingEditor: rssPerson(c.author),
 			LastBuildDate:  c.updated.Format(time.RFC1123Z),
-			Category:       c.category,
 			Generator:      r.generatorName(),
 			Ttl:            c.ttl,
 		},
-		SelfLink: rssAtomLink{Href: c.feedURL, Rel: "self", Type: "application/rss+xml"},
-		Items:    make([]*rssItem, len(entries)),
+		Links: rssLinks(c),
+		Items: make([]*rssItem, len(entries)),
+	}
+	if c.category != "" {
+		t := newRSSText(c.category)
+		ch.Category = &t
 	}
 	doc := &rssDoc{
 		RssFeedXml:    feeds.RssFeedXml{Version: "2.0", ContentNamespace: nsContent},
-		DCNamespace:   nsDC,
 		AtomNamespace: nsAtom,
 		Channel:       ch,
 	}
-	// One allocation for all items and one for all their creators, rather
-	// than several small objects per item.
-	parts := make([]rssParts, len(entries))
-	var nAuthors int
-	for i := range entries {
-		nAuthors += len(entries[i].authors)
+	if c.paging != nil && c.paging.Archive {
+		ch.Archive = &struct{}{}
+		doc.HistoryNamespace = nsHistory
 	}
-	creators := make([]string, nAuthors)
+	if c.podcast != nil {
+		ch.rssShow = newRSSShow(c)
+		ch.Image = &feeds.RssImage{Url: c.podcast.ImageURL, Title: c.title, Link: c.link}
+		doc.ITunesNamespace, doc.PodcastNamespace = nsITunes, nsPodcast
+	}
+	// One allocation for all items, rather than several small objects per
+	// item.
+	parts := make([]rssParts, len(entries))
 	for i := range entries {
-		e := &entries[i]
-		it := parts[i].fill(e)
-		if n := len(e.authors); n > 0 {
-			it.Creators, creators = creators[:n:n], creators[n:]
-			for j, a := range e.authors {
-				it.Creators[j] = a.Name
-			}
-		}
+		it := parts[i].fill(&entries[i], c.podcast)
 		if it.Image != nil {
 			doc.MediaNamespace = nsMedia
 		}
-		if it.Duration != "" {
-			doc.ITunesNamespace = nsITunes
+		if len(it.Creators) > 0 || it.Language != "" {
+			doc.DCNamespace = nsDC
 		}
 		ch.Items[i] = it
 	}
 	return doc
+}
+
+// rssLinks are the channel's Atom links: the self link readers use to find
+// the feed's canonical address, then the RFC 5005 paging links.
+func rssLinks(c channel) []rssAtomLink {
+	const t = "application/rss+xml"
+	links := []rssAtomLink{{Href: c.feedURL, Rel: "self", Type: t}}
+	for _, l := range pagingLinks(c.paging) {
+		links = append(links, rssAtomLink{Href: l.href, Rel: l.rel, Type: t})
+	}
+	return links
 }
 
 // rssParts is an item together with the values its pointer fields point
@@ -125,15 +150,16 @@ type rssParts struct {
 	image     mediaContent
 }
 
-// fill sets p.item from e, except the creators, and returns it.
-func (p *rssParts) fill(e *entry) *rssItem {
+// fill sets p.item from e and returns it; show is the channel's podcast
+// show or nil.
+func (p *rssParts) fill(e *entry, show *herald.Show) *rssItem {
 	it := &p.item
-	it.Title = e.title
+	it.Title = newRSSText(e.title)
 	it.Description = rssDescription(e)
 	p.guid = feeds.RssGuid{Id: e.id, IsPermaLink: "false"}
 	it.Guid = &p.guid
 	it.Link = e.url
-	it.Categories = e.terms
+	it.Categories = rssTexts(e.terms)
 	it.Language = e.language
 	if e.content != "" {
 		p.content.Content = e.content
@@ -147,26 +173,30 @@ func (p *rssParts) fill(e *entry) *rssItem {
 	if !e.updated.IsZero() {
 		it.Updated = e.updated.Format(time.RFC3339)
 	}
-	// <author> holds one address; the first author with an email gets it,
-	// and dc:creator names them all.
-	for _, a := range e.authors {
-		if it.Author = rssPerson(a); it.Author != "" {
-			break
+	// <author> holds one email address and dc:creator names; an item that
+	// carries both is flagged by validators as saying the same thing twice.
+	// A single author with an email goes to <author>, anything else to
+	// dc:creator (Atom and JSON Feed keep every address).
+	if len(e.authors) == 1 && e.authors[0].Email != "" {
+		it.Author = rssPerson(e.authors[0])
+	} else if len(e.authors) > 0 {
+		it.Creators = make([]rssText, len(e.authors))
+		for j, a := range e.authors {
+			it.Creators[j] = newRSSText(a.Name)
 		}
 	}
-	// RSS readers disagree on several enclosures per item, so only the
-	// first goes out here; Atom and JSON Feed carry them all.
-	if len(e.enclosures) > 0 {
-		enc := e.enclosures[0]
+	// RSS readers disagree on several enclosures per item, so only one goes
+	// out here; Atom and JSON Feed carry them all.
+	if enc, ok := rssEnclosure(e.enclosures, show != nil); ok {
 		p.enclosure = feeds.RssEnclosure{Url: enc.URL, Type: enc.Type, Length: strconv.FormatInt(enc.Length, 10)}
 		it.Enclosure = &p.enclosure
-		if enc.Duration > 0 {
-			it.Duration = strconv.FormatInt(enc.Duration, 10)
-		}
 	}
 	if e.image != "" {
 		p.image = mediaContent{URL: e.image, Medium: "image"}
 		it.Image = &p.image
+	}
+	if show != nil {
+		it.rssEpisode = newRSSEpisode(e)
 	}
 	return it
 }
