@@ -19,9 +19,9 @@ func realisticArticles(t *testing.T) []*herald.Article {
 	clean := sanitize.New()
 	raw := []*herald.Article{
 		{
-			ID:    "5e4b2f6d-0a7c-4b9d-8e0f-3a4b5c6d7e8f",
-			Title: "Q&A: why <video> needs a poster — and “other” questions\v",
-			URL:   "https://news.example.com/2026/qa-video",
+			ID:      "5e4b2f6d-0a7c-4b9d-8e0f-3a4b5c6d7e8f",
+			Title:   "Q&A: why <video> needs a poster — and “other” questions\v",
+			URL:     "https://news.example.com/2026/qa-video",
 			Summary: "Readers asked; we answered. Fish & chips included.\x1b",
 			ContentHTML: `<p onclick="track()">Read <a href="/notes/video">the notes</a> &amp; see <img src="../img/poster.png" alt="Poster">.` +
 				`<script>alert(1)</script><a href="javascript:alert(2)">click</a> Zoë’s café ☕\v</p>`,
