@@ -153,14 +153,11 @@ func (f *Feeds) Get(ctx context.Context, k herald.FeedKey, cond *herald.Conditio
 // feed never outlives the moment it should change.
 func (f *Feeds) renderEntry(ctx context.Context, k herald.FeedKey) (herald.Entry, time.Duration, error) {
 	now := f.now()
-	page, err := f.store.Feed(ctx, herald.FeedQuery{Scope: k.Scope, Now: now, Offset: k.Offset, Limit: k.Limit})
+	page, ch, err := f.readChannel(ctx, k, now)
 	if err != nil {
-		if herald.IsNotFound(err) {
-			return herald.Entry{}, 0, herald.Errorf(herald.ENotFound, "no feed for %s %q", k.Scope.Kind, k.Scope.Slug)
-		}
-		return herald.Entry{}, 0, fmt.Errorf("feed: read %s: %w", k.Scope.Key(), err)
+		return herald.Entry{}, 0, err
 	}
-	body, err := f.render.Render(k.Format, f.site.channel(k, page), page.Articles)
+	body, err := f.render.Render(k.Format, ch, page.Articles)
 	if err != nil {
 		return herald.Entry{}, 0, fmt.Errorf("feed: render %s %s: %w", k.Scope.Key(), k.Format, err)
 	}
@@ -170,6 +167,7 @@ func (f *Feeds) renderEntry(ctx context.Context, k herald.FeedKey) (herald.Entry
 		ETag:         StrongETag(body),
 		LastModified: page.LastModified(),
 		ContentType:  k.Format.ContentType(),
+		Archive:      ch.Paging != nil && ch.Paging.Archive,
 	}
 	ttl := f.site.CacheTTL
 	if !page.NextPublish.IsZero() {

@@ -20,14 +20,21 @@ type Site struct {
 	MaxLimit     int           // upper bound of ?limit=
 	CacheTTL     time.Duration // lifetime of a cached rendering
 	TTLMinutes   int           // RSS <ttl> hint
+
+	// Shows are the podcast shows, by category slug.
+	Shows map[string]herald.Show
 }
 
 // FeedURL is the absolute URL of a feed, as its self link names it. A
-// non-default limit is part of the URL because it changes the document.
+// non-default limit is part of the URL because it changes the document,
+// and so is the page of a history page.
 func (s *Site) FeedURL(k herald.FeedKey) string {
 	u := strings.TrimRight(s.BaseURL, "/") + k.Scope.FeedPath(k.Format)
 	if k.Limit != s.DefaultLimit && k.Limit > 0 {
 		u += "?limit=" + strconv.Itoa(k.Limit)
+	}
+	if k.Offset > 0 {
+		u = pageURL(u, k.Offset)
 	}
 	return u
 }
@@ -60,6 +67,18 @@ func (s *Site) channel(k herald.FeedKey, page *herald.FeedPage) herald.Channel {
 	case herald.ScopeAuthor:
 		ch.Title = s.Title + " — by " + name
 		ch.Description = "Articles by " + name + " on " + s.Title
+	}
+	if show, ok := s.Shows[k.Scope.Slug]; ok && k.Scope.Kind == herald.ScopeCategory {
+		ch.Podcast = &show
+		if show.Title != "" {
+			ch.Title = show.Title
+		}
+		if show.Description != "" {
+			ch.Description = show.Description
+		}
+		if show.Language != "" {
+			ch.Language = show.Language
+		}
 	}
 	if ch.Description == "" {
 		ch.Description = ch.Title

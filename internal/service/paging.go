@@ -1,0 +1,149 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/herald-feeds/herald/internal/herald"
+)
+
+// Paging (RFC 5005).
+//
+// A feed is served as two kinds of document. The subscription document
+// (no ?page) holds the newest Limit articles and changes with every
+// publication. The history is cut into pages counted from the OLDEST
+// article: page 1 holds the Limit oldest, page 2 the next Limit, and so
+// on up to page P = ceil(total/Limit), the newest and usually partial one.
+// Inside a page articles are newest first, as everywhere else.
+//
+// Counting from the oldest is what lets a page stop changing: a new
+// article lands at the newest end, so every full page (page*Limit <=
+// total) keeps exactly its articles for ever after. Full pages are marked
+// as archives (fh:archive) and served with a long max-age. Pages counted
+// from the newest would shift by one article at every publication and
+// could never be archived. What can still change an archive page is a
+// publisher's own edit, a deletion or a back-dated article; each of those
+// bumps the scope's revision, so caches holding the page under our ETag
+// revalidate, and a reader that cached it for the long max-age sees the
+// edit late - the trade RFC 5005 makes for archives.
+//
+// Links: the subscription document points "next" (and "prev-archive") at
+// the newest full page, and "last" at page 1; page N points "next" and
+// "prev-archive" at N-1, "previous" at N+1 (the subscription document
+// after the newest page), "next-archive" at N+1 when that page is itself
+// an archive, and "first" and "current" at the subscription document. So
+// "next" always leads to older articles, as JSON Feed's next_url does.
+
+// document locates one document of a feed in a scope of total visible
+// articles: the store window (newest-first offset and count) and its
+// paging.
+type document struct {
+	offset, count int
+	pages, full   int // pages in the history; how many of them are full
+}
+
+// locate maps page (0 for the subscription document) to its window, or
+// reports that the page does not exist.
+func locate(total, limit, page int) (document, bool) {
+	d := document{pages: max(1, (total+limit-1)/limit), full: total / limit}
+	if page == 0 {
+		d.count = limit
+		return d, true
+	}
+	if page < 1 || page > d.pages {
+		return d, false
+	}
+	start, end := (page-1)*limit, min(page*limit, total)
+	d.offset, d.count = total-end, end-start
+	return d, true
+}
+
+// readDocument reads the articles of the document k names. A history page
+// is located from the scope's total, which the store returns with every
+// read; when a write changes the total between the two reads, the window
+// is located again, so a page is never cut from two different states.
+func (f *Feeds) readDocument(ctx context.Context, k herald.FeedKey, now time.Time) (*herald.FeedPage, document, error) {
+	q := herald.FeedQuery{Scope: k.Scope, Now: now, Limit: k.Limit}
+	if k.Offset == 0 {
+		page, err := f.store.Feed(ctx, q)
+		if err != nil {
+			return nil, document{}, err
+		}
+		d, _ := locate(page.Total, k.Limit, 0)
+		return page, d, nil
+	}
+	q.Limit = 1
+	probe, err := f.store.Feed(ctx, q)
+	if err != nil {
+		return nil, document{}, err
+	}
+	total := probe.Total
+	for range 3 {
+		d, ok := locate(total, k.Limit, k.Offset)
+		if !ok {
+			return nil, d, herald.FieldError(herald.EBadRequest, "page", "page must be between 1 and %d", d.pages)
+		}
+		q.Offset, q.Limit = d.offset, d.count
+		page, err := f.store.Feed(ctx, q)
+		if err != nil {
+			return nil, d, err
+		}
+		if page.Total == total {
+			return page, d, nil
+		}
+		total = page.Total
+	}
+	return nil, document{}, fmt.Errorf("feed: page %d of %s: the scope kept changing while it was read", k.Offset, k.Scope.Key())
+}
+
+// PageParam validates a ?page= value (absent: the subscription document).
+// Whether the page exists is known only once the scope is read.
+func PageParam(raw string, present bool) (int, error) {
+	if !present {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < 1 {
+		return 0, herald.FieldError(herald.EBadRequest, "page", "page must be a whole number of 1 or more, got %q", raw)
+	}
+	return n, nil
+}
+
+// paging builds the RFC 5005 links of document d of the feed k. The
+// subscription document of a feed that fits in one document has none.
+func (s *Site) paging(k herald.FeedKey, d document, total int) *herald.Paging {
+	sub := s.FeedURL(herald.FeedKey{Scope: k.Scope, Format: k.Format, Limit: k.Limit})
+	at := func(n int) string { return pageURL(sub, n) }
+	if k.Offset == 0 {
+		if total <= k.Limit {
+			return nil
+		}
+		return &herald.Paging{First: sub, Next: at(d.full), Last: at(1), PrevArchive: at(d.full)}
+	}
+	n := k.Offset
+	p := &herald.Paging{First: sub, Last: at(1), Current: sub, Archive: n <= d.full}
+	if n > 1 {
+		p.Next, p.PrevArchive = at(n-1), at(n-1)
+	}
+	if n < d.pages {
+		p.Previous = at(n + 1)
+	} else {
+		p.Previous = sub
+	}
+	if n+1 <= d.full {
+		p.NextArchive = at(n + 1)
+	}
+	return p
+}
+
+// pageURL adds page=n to a feed URL that may already carry a query.
+func pageURL(feedURL string, n int) string {
+	sep := "?"
+	if strings.Contains(feedURL, "?") {
+		sep = "&"
+	}
+	return feedURL + sep + "page=" + strconv.Itoa(n)
+}

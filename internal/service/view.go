@@ -1,0 +1,91 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/herald-feeds/herald/internal/herald"
+)
+
+// readChannel reads the document k names and builds its channel: the
+// site's metadata, the scope's show when it has one, and the paging links.
+func (f *Feeds) readChannel(ctx context.Context, k herald.FeedKey, now time.Time) (*herald.FeedPage, herald.Channel, error) {
+	page, d, err := f.readDocument(ctx, k, now)
+	if err != nil {
+		if herald.IsNotFound(err) {
+			return nil, herald.Channel{}, herald.Errorf(herald.ENotFound, "no feed for %s %q", k.Scope.Kind, k.Scope.Slug)
+		}
+		if herald.ErrorCode(err) == herald.EBadRequest {
+			return nil, herald.Channel{}, err
+		}
+		return nil, herald.Channel{}, fmt.Errorf("feed: read %s: %w", k.Scope.Key(), err)
+	}
+	ch := f.site.channel(k, page)
+	ch.Paging = f.site.paging(k, d, page.Total)
+	if k.Offset > 0 {
+		// A history page's date is its newest article's: the scope's last
+		// change (a write anywhere in the scope) would alter an archive's
+		// bytes at every publication. The Last-Modified header still uses
+		// the scope's change time, which never goes backwards.
+		ch.Updated = newestUpdate(page.Articles)
+	}
+	return page, ch, nil
+}
+
+// newestUpdate is the latest UpdatedAt (or PublishedAt) among articles, in
+// whole seconds; zero for none.
+func newestUpdate(articles []*herald.Article) time.Time {
+	var t time.Time
+	for _, a := range articles {
+		u := a.UpdatedAt
+		if u.IsZero() {
+			u = a.PublishedAt
+		}
+		if u.After(t) {
+			t = u
+		}
+	}
+	return t.UTC().Truncate(time.Second)
+}
+
+// View returns the channel and articles of the document k names, read
+// from the store without the cache: the HTML rendering browsers get is
+// rare next to feed polling and not worth a cache entry of its own.
+func (f *Feeds) View(ctx context.Context, k herald.FeedKey) (herald.Channel, []*herald.Article, error) {
+	page, ch, err := f.readChannel(ctx, k, f.now())
+	if err != nil {
+		return herald.Channel{}, nil, err
+	}
+	return ch, page.Articles, nil
+}
+
+// FeedInfo is one scope's entry in the directory of feeds.
+type FeedInfo struct {
+	Scope    herald.Scope
+	Name     string // display name; the site's title for the site
+	Title    string // the title its feeds carry
+	Articles int    // visible articles
+	Podcast  bool   // the scope is a podcast show
+}
+
+// URL is the absolute URL of the scope's subscription document in f.
+func (s *Site) URL(scope herald.Scope, f herald.Format) string {
+	return s.FeedURL(herald.FeedKey{Scope: scope, Format: f, Limit: s.DefaultLimit})
+}
+
+// Directory lists every feed the site publishes: the site's own, then
+// each category, tag and author with a visible article, in that order.
+func (f *Feeds) Directory(ctx context.Context) ([]FeedInfo, error) {
+	scopes, err := f.store.Scopes(ctx, f.now())
+	if err != nil {
+		return nil, fmt.Errorf("feed directory: %w", err)
+	}
+	out := make([]FeedInfo, 0, len(scopes)+1)
+	out = append(out, FeedInfo{Scope: herald.SiteScope, Name: f.site.Title, Title: f.site.Title})
+	for _, sc := range scopes {
+		ch := f.site.channel(herald.FeedKey{Scope: sc.Scope}, &herald.FeedPage{Name: sc.Name})
+		out = append(out, FeedInfo{Scope: sc.Scope, Name: sc.Name, Title: ch.Title, Articles: sc.Articles, Podcast: ch.Podcast != nil})
+	}
+	return out, nil
+}
