@@ -141,6 +141,9 @@ func assertHit(tb testing.TB, l herald.Lookup, want herald.Entry) {
 	if l.Entry.ContentType != want.ContentType {
 		tb.Fatalf("contentType=%q, want %q", l.Entry.ContentType, want.ContentType)
 	}
+	if l.Entry.Archive != want.Archive {
+		tb.Fatalf("archive=%v, want %v", l.Entry.Archive, want.Archive)
+	}
 }
 
 // assertMiss checks that l is a miss.
@@ -166,6 +169,24 @@ func TestMissPutHit(t *testing.T) {
 		assertHit(t, hit, want)
 		if hit.Revision != miss.Revision {
 			t.Fatalf("hit revision=%q, want %q", hit.Revision, miss.Revision)
+		}
+	})
+}
+
+// TestArchiveFlagKept checks that an archive page's flag, which decides
+// its Cache-Control, survives the cache, on full hits and on 304s.
+func TestArchiveFlagKept(t *testing.T) {
+	forEachCache(t, func(t *testing.T, open opener) {
+		c := open(t, time.Now)
+		k := herald.FeedKey{Scope: herald.SiteScope, Format: herald.FormatAtom, Offset: 2, Limit: 20}
+		rev := mustGet(t, c, k, nil).Revision
+		e := testEntry("<feed>archive</feed>")
+		e.Archive = true
+		mustPut(t, c, k, rev, e)
+		assertHit(t, mustGet(t, c, k, nil), e)
+		l := mustGet(t, c, k, herald.ParseCondition(e.ETag, ""))
+		if !l.NotModified || !l.Entry.Archive || l.Entry.ContentType != e.ContentType {
+			t.Fatalf("conditional hit=%+v, want NotModified with Archive and the plain content type", l)
 		}
 	})
 }

@@ -190,7 +190,7 @@ func (r *Redis) Put(ctx context.Context, k herald.FeedKey, rev string, e herald.
 	keys := []string{r.revisionKey(k.Scope), r.entryKey(k)}
 	lm := e.LastModified
 	err := r.put.Run(ctx, r.client, keys,
-		rev, e.ETag, lm.Unix(), lm.Nanosecond(), e.ContentType, e.Body, ttl.Milliseconds(),
+		rev, e.ETag, lm.Unix(), lm.Nanosecond(), storedType(e), e.Body, ttl.Milliseconds(),
 	).Err()
 	if err != nil {
 		return fmt.Errorf("redis cache: put: %w", err)

@@ -4,10 +4,24 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/herald-feeds/herald/internal/herald"
 )
+
+// archiveMark follows the content type in the stored ctype field of an
+// archive page's entry. It travels in that field so that the scripts and
+// their replies keep their shape; a line feed never occurs in a media type.
+const archiveMark = "\narchive"
+
+// storedType is the ctype field stored for e.
+func storedType(e herald.Entry) string {
+	if e.Archive {
+		return e.ContentType + archiveMark
+	}
+	return e.ContentType
+}
 
 // Condition modes understood by scripts/get.lua.
 const (
@@ -73,10 +87,12 @@ func parseGetReply(reply []any) (l herald.Lookup, notModified bool, err error) {
 		return l, false, fmt.Errorf("lmns: %w", err)
 	}
 	l.Hit = true
+	ctype, archive := strings.CutSuffix(ctype, archiveMark)
 	l.Entry = herald.Entry{
 		ETag:         etag,
 		LastModified: time.Unix(sec, nsec).UTC(),
 		ContentType:  ctype,
+		Archive:      archive,
 	}
 	notModified = flag == 1
 	if !notModified {

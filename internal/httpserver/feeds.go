@@ -76,10 +76,18 @@ func (s *Server) serveFeed(c *fiber.Ctx, scope herald.Scope, f herald.Format, ne
 	if err != nil {
 		return err
 	}
+	page, err := pageParam(c)
+	if err != nil {
+		return err
+	}
+	key := herald.FeedKey{Scope: scope, Format: f, Offset: page, Limit: limit}
+	if prefersHTML(c.Get(fiber.HeaderAccept), f) {
+		return s.serveFeedHTML(c, key)
+	}
 	cond := herald.ParseCondition(c.Get(fiber.HeaderIfNoneMatch), c.Get(fiber.HeaderIfModifiedSince))
 	ctx, cancel := s.requestContext(c)
 	defer cancel()
-	res, err := s.feeds.Get(ctx, herald.FeedKey{Scope: scope, Format: f, Limit: limit}, cond)
+	res, err := s.feeds.Get(ctx, key, cond)
 	if err != nil {
 		return err
 	}
@@ -89,11 +97,12 @@ func (s *Server) serveFeed(c *fiber.Ctx, scope herald.Scope, f herald.Format, ne
 		h.Set(fiber.HeaderLastModified, res.Entry.LastModified.UTC().Format(http.TimeFormat))
 	}
 	h.Set(fiber.HeaderCacheControl, s.maxAge)
-	if negotiated {
-		h.Set(fiber.HeaderVary, "Accept, Accept-Encoding")
-	} else {
-		h.Set(fiber.HeaderVary, "Accept-Encoding")
+	if res.Entry.Archive {
+		h.Set(fiber.HeaderCacheControl, s.archiveMaxAge)
 	}
+	// Every feed URL answers browsers with HTML (Accept: text/html), so
+	// every feed response varies by Accept, negotiated or not.
+	h.Set(fiber.HeaderVary, "Accept, Accept-Encoding")
 	if res.NotModified {
 		c.Status(fiber.StatusNotModified)
 		return nil

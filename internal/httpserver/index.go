@@ -1,50 +1,99 @@
 package httpserver
 
 import (
-	"html/template"
-	"strings"
-
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/herald-feeds/herald/internal/herald"
+	"github.com/herald-feeds/herald/internal/service"
 )
 
-// indexPage lists the site's feeds with autodiscovery links, so a reader
-// pointed at the server's root finds them.
-var indexPage = template.Must(template.New("index").Parse(`<!doctype html>
-<html lang="{{.Language}}">
-<head>
-<meta charset="utf-8">
-<title>{{.Title}}</title>
-{{range .Feeds}}<link rel="alternate" type="{{.Type}}" title="{{$.Title}} ({{.Name}})" href="{{.URL}}">
-{{end}}</head>
-<body>
+// indexPage lists every feed the server publishes, grouped by kind, with
+// autodiscovery links so that a reader pointed at the server's root finds
+// them, and the OPML file that subscribes to them all at once.
+var indexPage = pageTemplate("index", `<header>
 <h1>{{.Title}}</h1>
-<p>{{.Description}}</p>
-<ul>
-{{range .Feeds}}<li><a href="{{.URL}}">{{.Name}}</a></li>
+{{with .Description}}<p>{{.}}</p>{{end}}
+<p class="note">Every feed below comes as RSS, Atom and JSON Feed. Copy an address into a feed reader,
+or import <a href="{{.OPML}}" type="text/x-opml">all of them as OPML</a>.</p>
+</header>
+<main>
+{{range .Groups}}<section>
+<h2>{{.Heading}}</h2>
+<ul class="feeds">
+{{range .Feeds}}<li>{{.Title}}{{with .Count}} <span class="meta">({{.}})</span>{{end}}<br>
+<span class="formats">{{range .Links}}<a href="{{.URL}}" type="{{.Type}}">{{.Label}}</a>{{end}}</span></li>
 {{end}}</ul>
-</body>
-</html>
-`))
+</section>
+{{end}}</main>`)
 
-type indexFeed struct{ Name, Type, URL string }
+// maxHeadScopes bounds the autodiscovery links in the index's head: a
+// reader's "pick a feed" list stays usable, and beyond it the body and the
+// OPML file still list every feed.
+const maxHeadScopes = 100
+
+type indexGroup struct {
+	Heading string
+	Feeds   []indexFeed
+}
+
+type indexFeed struct {
+	Title, Count string
+	Links        []feedLink
+}
 
 func (s *Server) index(c *fiber.Ctx) error {
-	site := s.feeds.Site()
-	data := struct {
-		Title, Description, Language string
-		Feeds                        []indexFeed
-	}{Title: site.Title, Description: site.Description, Language: site.Language}
-	base := strings.TrimRight(site.BaseURL, "/")
-	for _, f := range herald.Formats {
-		mt, _, _ := strings.Cut(f.ContentType(), ";")
-		data.Feeds = append(data.Feeds, indexFeed{Name: strings.ToUpper(string(f)), Type: mt, URL: base + herald.SiteScope.FeedPath(f)})
-	}
-	var b strings.Builder
-	if err := indexPage.Execute(&b, data); err != nil {
+	ctx, cancel := s.requestContext(c)
+	defer cancel()
+	dir, err := s.feeds.Directory(ctx)
+	if err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-	return c.SendString(b.String())
+	site := s.feeds.Site()
+	data := struct {
+		Title, Description, Language, OPML string
+		Alternates                         []feedLink
+		Groups                             []indexGroup
+	}{Title: site.Title, Description: site.Description, Language: site.Language, OPML: site.BaseURL + "/feeds.opml"}
+
+	headings := []string{"The whole site", "Podcasts", "Categories", "Tags", "Authors"}
+	groups := make([][]indexFeed, len(headings))
+	for i, info := range dir {
+		links := s.formatLinks(info.Scope, info.Title)
+		if i <= maxHeadScopes || info.Podcast || info.Scope.Kind == herald.ScopeCategory {
+			data.Alternates = append(data.Alternates, links...)
+		}
+		g := groupOf(info)
+		groups[g] = append(groups[g], indexFeed{Title: info.Title, Count: articleCount(info), Links: links})
+	}
+	for i, feeds := range groups {
+		if len(feeds) > 0 {
+			data.Groups = append(data.Groups, indexGroup{Heading: headings[i], Feeds: feeds})
+		}
+	}
+	return s.sendPage(c, indexPage, data)
+}
+
+// groupOf is the index section of a feed.
+func groupOf(info service.FeedInfo) int {
+	switch {
+	case info.Scope.Kind == herald.ScopeSite:
+		return 0
+	case info.Podcast:
+		return 1
+	case info.Scope.Kind == herald.ScopeCategory:
+		return 2
+	case info.Scope.Kind == herald.ScopeTag:
+		return 3
+	}
+	return 4
+}
+
+func articleCount(info service.FeedInfo) string {
+	switch {
+	case info.Scope.Kind == herald.ScopeSite:
+		return ""
+	case info.Articles == 1:
+		return "1 article"
+	}
+	return itoa(info.Articles) + " articles"
 }

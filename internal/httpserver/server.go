@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
 	"github.com/herald-feeds/herald/internal/herald"
+	"github.com/herald-feeds/herald/internal/sanitize"
 	"github.com/herald-feeds/herald/internal/service"
 )
 
@@ -19,6 +20,7 @@ type Config struct {
 	APIToken        string        // bearer token of the admin API; empty turns it off
 	MaxBodyBytes    int           // request body limit (413 beyond)
 	FeedMaxAge      time.Duration // Cache-Control max-age of feeds
+	ArchiveMaxAge   time.Duration // Cache-Control max-age of archive pages (0: FeedMaxAge)
 	RequestTimeout  time.Duration // bound on the work below one request
 	ReadTimeout     time.Duration
 	WriteTimeout    time.Duration
@@ -38,6 +40,9 @@ type Server struct {
 	log      *slog.Logger
 	now      func() time.Time
 	maxAge   string // precomputed Cache-Control value
+
+	archiveMaxAge string // Cache-Control of pages that no longer change
+	clean         *sanitize.Sanitizer
 }
 
 // New builds the server and its routes.
@@ -56,6 +61,12 @@ func New(cfg Config, feeds *service.Feeds, articles *service.Articles, store her
 	}
 	s := &Server{cfg: cfg, feeds: feeds, articles: articles, store: store, cache: cache, log: log, now: time.Now,
 		maxAge: "public, max-age=" + strconv.Itoa(int(cfg.FeedMaxAge/time.Second))}
+	if cfg.ArchiveMaxAge <= 0 {
+		cfg.ArchiveMaxAge = cfg.FeedMaxAge
+	}
+	s.cfg = cfg
+	s.archiveMaxAge = "public, max-age=" + strconv.Itoa(int(cfg.ArchiveMaxAge/time.Second))
+	s.clean = sanitize.New()
 	s.app = fiber.New(fiber.Config{
 		AppName:               "herald",
 		DisableStartupMessage: true,
@@ -79,6 +90,7 @@ func (s *Server) routes() {
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
 	app.Get("/", s.index)
+	app.Get("/feeds.opml", s.opml)
 
 	// Feeds. Get also answers HEAD.
 	app.Get("/feed", s.siteFeedNegotiated)

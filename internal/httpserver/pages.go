@@ -1,0 +1,88 @@
+package httpserver
+
+import (
+	"bytes"
+	"html/template"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/herald-feeds/herald/internal/herald"
+)
+
+// The HTML pages (the index and a feed's browser view) are generated from
+// html/template, which escapes every value for its context, carry no
+// script at all, and are served with a Content-Security-Policy that would
+// block one anyway: article content is sanitised, but a page that cannot
+// run script does not depend on that.
+const pageCSP = "default-src 'none'; img-src http: https: data:; media-src http: https:; style-src 'unsafe-inline'; " +
+	"base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+// pageStyle keeps the pages readable without any external resource.
+const pageStyle = `body{font:1rem/1.55 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b;background:#fdfdfb}
+h1{font-size:1.7rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin:1.6rem 0 .2rem}a{color:#0b5394}
+.meta,.note{color:#555;font-size:.9rem}code{background:#eee;padding:0 .25rem;word-break:break-all}
+article{border-top:1px solid #ddd;padding-top:.4rem}img{max-width:100%;height:auto}ul.feeds li{margin:.3rem 0}
+.formats a{margin-right:.6rem}nav.pages{margin:2rem 0;display:flex;justify-content:space-between}audio{width:100%}`
+
+// feedLink is one autodiscovery link: a feed in one format.
+type feedLink struct {
+	Title, Type, URL, Label string
+}
+
+// formatLinks lists the scope's subscription documents in every format.
+func (s *Server) formatLinks(scope herald.Scope, title string) []feedLink {
+	site := s.feeds.Site()
+	out := make([]feedLink, 0, len(herald.Formats))
+	for _, f := range herald.Formats {
+		mt, _, _ := strings.Cut(f.ContentType(), ";")
+		label := formatLabel(f)
+		out = append(out, feedLink{Title: title + " (" + label + ")", Type: mt, URL: site.URL(scope, f), Label: label})
+	}
+	return out
+}
+
+func formatLabel(f herald.Format) string {
+	switch f {
+	case herald.FormatRSS:
+		return "RSS"
+	case herald.FormatAtom:
+		return "Atom"
+	}
+	return "JSON Feed"
+}
+
+// sendPage executes t with data and sends it as an HTML page that varies
+// by Accept (feed URLs answer browsers and readers differently).
+func (s *Server) sendPage(c *fiber.Ctx, t *template.Template, data any) error {
+	var b bytes.Buffer
+	if err := t.Execute(&b, data); err != nil {
+		return err
+	}
+	h := &c.Response().Header
+	h.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	h.Set(fiber.HeaderContentSecurityPolicy, pageCSP)
+	h.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+	h.Set(fiber.HeaderReferrerPolicy, "no-referrer")
+	h.Set(fiber.HeaderCacheControl, s.maxAge)
+	h.Set(fiber.HeaderVary, "Accept, Accept-Encoding")
+	return c.Send(b.Bytes())
+}
+
+// pageTemplate parses a page whose body is body, sharing the head.
+func pageTemplate(name, body string) *template.Template {
+	return template.Must(template.New(name).Funcs(template.FuncMap{"style": func() template.CSS { return pageStyle }}).Parse(`<!doctype html>
+<html lang="{{.Language}}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}}</title>
+{{range .Alternates}}<link rel="alternate" type="{{.Type}}" title="{{.Title}}" href="{{.URL}}">
+{{end}}<style>{{style}}</style>
+</head>
+<body>
+` + body + `
+</body>
+</html>
+`))
+}
