@@ -8,7 +8,7 @@ TESTFLAGS ?=
 ## run: start Herald on embedded defaults (SQLite in ./data, in-process cache),
 ## importing ./examples into an empty store
 run:
-	$(GO) run ./cmd/herald serve -import.on-empty-store examples
+	$(GO) run ./cmd/herald serve -import.on-empty-store examples -podcast.shows-file docs/shows.example.yaml
 
 ## test: the whole test suite (Redis-backed tests start their own redis-server)
 test:

@@ -10,17 +10,18 @@ import (
 // Config is Herald's effective configuration. The koanf tags are the key
 // names of defaults.yaml; every key there has exactly one field here.
 type Config struct {
-	Addr        string       `koanf:"addr"`
-	BaseURL     string       `koanf:"base_url"`
-	DatabaseURL string       `koanf:"database_url"`
-	Redis       RedisConfig  `koanf:"redis"`
-	API         APIConfig    `koanf:"api"`
-	Site        SiteConfig   `koanf:"site"`
-	Feed        FeedConfig   `koanf:"feed"`
-	Cache       CacheConfig  `koanf:"cache"`
-	Server      ServerConfig `koanf:"server"`
-	Log         LogConfig    `koanf:"log"`
-	Import      ImportConfig `koanf:"import"`
+	Addr        string        `koanf:"addr"`
+	BaseURL     string        `koanf:"base_url"`
+	DatabaseURL string        `koanf:"database_url"`
+	Redis       RedisConfig   `koanf:"redis"`
+	API         APIConfig     `koanf:"api"`
+	Site        SiteConfig    `koanf:"site"`
+	Feed        FeedConfig    `koanf:"feed"`
+	Cache       CacheConfig   `koanf:"cache"`
+	Server      ServerConfig  `koanf:"server"`
+	Log         LogConfig     `koanf:"log"`
+	Podcast     PodcastConfig `koanf:"podcast"`
+	Import      ImportConfig  `koanf:"import"`
 }
 
 // RedisConfig is the optional shared feed cache.
@@ -55,11 +56,17 @@ type AuthorConfig struct {
 
 // FeedConfig is how feeds are paged and cached.
 type FeedConfig struct {
-	DefaultLimit int           `koanf:"default_limit"`
-	MaxLimit     int           `koanf:"max_limit"`
-	MaxAge       time.Duration `koanf:"max_age"`
-	CacheTTL     time.Duration `koanf:"cache_ttl"`
-	TTLMinutes   int           `koanf:"ttl_minutes"`
+	DefaultLimit  int           `koanf:"default_limit"`
+	MaxLimit      int           `koanf:"max_limit"`
+	MaxAge        time.Duration `koanf:"max_age"`
+	CacheTTL      time.Duration `koanf:"cache_ttl"`
+	TTLMinutes    int           `koanf:"ttl_minutes"`
+	ArchiveMaxAge time.Duration `koanf:"archive_max_age"`
+}
+
+// PodcastConfig points at the podcast shows file (see LoadShows).
+type PodcastConfig struct {
+	ShowsFile string `koanf:"shows_file"`
 }
 
 // CacheConfig bounds the in-process cache.

@@ -68,6 +68,8 @@ func (c *Config) Validate() error {
 		"must be zero or a whole number of seconds, got %s", c.Feed.MaxAge)
 	positive(v, "feed.cache_ttl", c.Feed.CacheTTL)
 	positive(v, "feed.ttl_minutes", c.Feed.TTLMinutes)
+	v.check("feed.archive_max_age", c.Feed.ArchiveMaxAge > 0 && c.Feed.ArchiveMaxAge%time.Second == 0,
+		"must be a positive whole number of seconds, got %s", c.Feed.ArchiveMaxAge)
 	positive(v, "cache.max_entries", c.Cache.MaxEntries)
 
 	positive(v, "server.read_timeout", c.Server.ReadTimeout)
@@ -80,6 +82,12 @@ func (c *Config) Validate() error {
 		"must be debug, info, warn or error, got %q", c.Log.Level)
 	v.check("log.format", oneOf(c.Log.Format, "text", "json"),
 		"must be text or json, got %q", c.Log.Format)
+
+	if c.Podcast.ShowsFile != "" {
+		if _, err := LoadShows(c.Podcast.ShowsFile, c.BaseURL); err != nil {
+			v.errs = append(v.errs, err)
+		}
+	}
 
 	return errors.Join(v.errs...)
 }

@@ -66,6 +66,10 @@ func (m *Main) Open(ctx context.Context) error {
 		m.Cache = cache.NewMemory(cache.MemoryOptions{MaxEntries: cfg.Cache.MaxEntries})
 	}
 
+	shows, err := loadShows(cfg)
+	if err != nil {
+		return err
+	}
 	site := service.Site{
 		Title:        cfg.Site.Title,
 		Description:  cfg.Site.Description,
@@ -76,6 +80,7 @@ func (m *Main) Open(ctx context.Context) error {
 		MaxLimit:     cfg.Feed.MaxLimit,
 		CacheTTL:     cfg.Feed.CacheTTL,
 		TTLMinutes:   cfg.Feed.TTLMinutes,
+		Shows:        shows,
 	}
 	m.Feeds = service.NewFeeds(m.Store, m.Cache, render.New(), site, service.FeedsOptions{Logger: m.Log, RenderTimeout: cfg.Server.RequestTimeout})
 	m.Articles = service.NewArticles(m.Store, m.Cache, site, service.ArticlesOptions{Logger: m.Log})
@@ -83,6 +88,7 @@ func (m *Main) Open(ctx context.Context) error {
 		APIToken:        cfg.API.Token,
 		MaxBodyBytes:    int(cfg.API.MaxBodyBytes),
 		FeedMaxAge:      cfg.Feed.MaxAge,
+		ArchiveMaxAge:   cfg.Feed.ArchiveMaxAge,
 		RequestTimeout:  cfg.Server.RequestTimeout,
 		ReadTimeout:     cfg.Server.ReadTimeout,
 		WriteTimeout:    cfg.Server.WriteTimeout,
@@ -112,6 +118,29 @@ func openStore(ctx context.Context, cfg *config.Config) (herald.Store, error) {
 		return nil, errors.New("open store: PostgreSQL is not supported by this build yet; use a sqlite:PATH database_url")
 	}
 	return nil, fmt.Errorf("open store: unsupported database_url %q", cfg.DatabaseURL)
+}
+
+// loadShows reads the podcast shows file, when one is configured, into
+// the domain's show values by category slug.
+func loadShows(cfg *config.Config) (map[string]herald.Show, error) {
+	if cfg.Podcast.ShowsFile == "" {
+		return nil, nil
+	}
+	shows, err := config.LoadShows(cfg.Podcast.ShowsFile, cfg.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]herald.Show, len(shows))
+	for slug, s := range shows {
+		out[slug] = herald.Show{
+			Title: s.Title, Description: s.Description, ImageURL: s.Image,
+			Category: s.Category, Subcategory: s.Subcategory, Explicit: s.Explicit,
+			Author: s.Author, OwnerName: s.Owner.Name, OwnerEmail: s.Owner.Email,
+			Type: s.Type, Language: s.Language, GUID: s.GUID, Locked: s.Locked,
+			FundingURL: s.Funding.URL, FundingText: s.Funding.Text,
+		}
+	}
+	return out, nil
 }
 
 // importIfEmpty seeds a new store so a first run shows real feeds.

@@ -20,7 +20,7 @@ var feedPage = pageTemplate("feed", `<header>
 {{with .Artwork}}<p><img src="{{.}}" alt="Artwork of {{$.Title}}" width="200" height="200"></p>{{end}}
 <p class="note">This is a web feed. To follow it, copy its address into a feed reader or podcast app:
 <code>{{.FeedURL}}</code></p>
-<p class="formats">Also as {{range .Alternates}}<a href="{{.URL}}" type="{{.Type}}">{{.Label}}</a>{{end}}· <a href="{{.Home}}">all feeds</a></p>
+<p class="formats">Also as {{range .Alternates}}<a href="{{.URL}}" {{.TypeAttr}}>{{.Label}}</a>{{end}}· <a href="{{.Home}}">all feeds</a></p>
 </header>
 <main>
 {{range .Items}}<article{{with .Language}} lang="{{.}}"{{end}}>

@@ -21,7 +21,7 @@ or import <a href="{{.OPML}}" type="text/x-opml">all of them as OPML</a>.</p>
 <h2>{{.Heading}}</h2>
 <ul class="feeds">
 {{range .Feeds}}<li>{{.Title}}{{with .Count}} <span class="meta">({{.}})</span>{{end}}<br>
-<span class="formats">{{range .Links}}<a href="{{.URL}}" type="{{.Type}}">{{.Label}}</a>{{end}}</span></li>
+<span class="formats">{{range .Links}}<a href="{{.URL}}" {{.TypeAttr}}>{{.Label}}</a>{{end}}</span></li>
 {{end}}</ul>
 </section>
 {{end}}</main>`)

@@ -28,6 +28,11 @@ article{border-top:1px solid #ddd;padding-top:.4rem}img{max-width:100%;height:au
 // feedLink is one autodiscovery link: a feed in one format.
 type feedLink struct {
 	Title, Type, URL, Label string
+	// TypeAttr is the type attribute ready to write: html/template would
+	// write the "+" of "application/rss+xml" as "&#43;", which browsers
+	// decode but simple autodiscovery scanners do not. Type is one of our
+	// own constants, so writing it verbatim is safe.
+	TypeAttr template.HTMLAttr
 }
 
 // formatLinks lists the scope's subscription documents in every format.
@@ -37,7 +42,8 @@ func (s *Server) formatLinks(scope herald.Scope, title string) []feedLink {
 	for _, f := range herald.Formats {
 		mt, _, _ := strings.Cut(f.ContentType(), ";")
 		label := formatLabel(f)
-		out = append(out, feedLink{Title: title + " (" + label + ")", Type: mt, URL: site.URL(scope, f), Label: label})
+		out = append(out, feedLink{Title: title + " (" + label + ")", Type: mt, URL: site.URL(scope, f), Label: label,
+			TypeAttr: template.HTMLAttr(`type="` + mt + `"`)}) // #nosec G203 -- a constant media type
 	}
 	return out
 }
@@ -77,7 +83,7 @@ func pageTemplate(name, body string) *template.Template {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.Title}}</title>
-{{range .Alternates}}<link rel="alternate" type="{{.Type}}" title="{{.Title}}" href="{{.URL}}">
+{{range .Alternates}}<link rel="alternate" {{.TypeAttr}} title="{{.Title}}" href="{{.URL}}">
 {{end}}<style>{{style}}</style>
 </head>
 <body>

@@ -1,0 +1,275 @@
+package main
+
+import (
+	"encoding/xml"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/mmcdole/gofeed"
+	"golang.org/x/net/html"
+
+	"github.com/herald-feeds/herald/config"
+)
+
+// TestPagingOverHTTP walks a feed's history through the HTTP server and
+// checks the parameters, the archive flag and the cache lifetimes.
+func TestPagingOverHTTP(t *testing.T) {
+	s := startHerald(t, "", "-feed.default-limit", "10", "-feed.max-age", "5m", "-feed.archive-max-age", "24h")
+	for i := range 25 {
+		s.create(t, map[string]any{"title": fmt.Sprintf("Post %02d", i), "published_at": fmt.Sprintf("2026-01-%02dT09:00:00Z", i+1)})
+	}
+	for _, tc := range []struct {
+		path, cacheControl string
+		archive            bool
+	}{
+		{"/feed.atom", "public, max-age=300", false},
+		{"/feed.atom?page=1", "public, max-age=86400", true},
+		{"/feed.atom?page=2", "public, max-age=86400", true},
+		{"/feed.atom?page=3", "public, max-age=300", false},
+	} {
+		r := s.get(t, tc.path)
+		if r.Status != http.StatusOK {
+			t.Fatalf("GET %s: status %d: %s", tc.path, r.Status, r.Body)
+		}
+		if got := r.Header.Get("Cache-Control"); got != tc.cacheControl {
+			t.Errorf("GET %s: Cache-Control=%q, want %q", tc.path, got, tc.cacheControl)
+		}
+		if got := strings.Contains(string(r.Body), "<fh:archive>"); got != tc.archive {
+			t.Errorf("GET %s: fh:archive=%v, want %v", tc.path, got, tc.archive)
+		}
+		// A conditional request for an archive keeps the long lifetime.
+		again := s.get(t, tc.path, "If-None-Match: "+r.Header.Get("ETag"))
+		if again.Status != http.StatusNotModified || again.Header.Get("Cache-Control") != tc.cacheControl {
+			t.Errorf("GET %s conditionally: status %d, Cache-Control %q; want 304 with %q", tc.path, again.Status, again.Header.Get("Cache-Control"), tc.cacheControl)
+		}
+	}
+	page1 := parseFeed(t, s.get(t, "/feed.rss?page=1"))
+	if len(page1.Items) != 10 || page1.Items[9].Title != "Post 00" || page1.Items[0].Title != "Post 09" {
+		t.Errorf("page 1 holds %d items from %q to %q, want the 10 oldest, newest first", len(page1.Items), page1.Items[0].Title, page1.Items[len(page1.Items)-1].Title)
+	}
+	for _, bad := range []string{"?page=0", "?page=-2", "?page=x", "?page=4", "?page=1.5"} {
+		r := s.get(t, "/feed.json"+bad)
+		if e := decodeError(t, r); r.Status != http.StatusBadRequest || e.Error.Field != "page" {
+			t.Errorf("GET /feed.json%s: status %d, error %+v; want 400 naming page", bad, r.Status, e)
+		}
+	}
+}
+
+// TestFeedURLsAnswerBrowsers checks the HTML rendering of a feed and that
+// every feed response declares it varies by Accept.
+func TestFeedURLsAnswerBrowsers(t *testing.T) {
+	s := startHerald(t, "")
+	publishSamples(t, s)
+	s.create(t, map[string]any{"title": `<script>alert("title")</script> & friends`, "summary": `<img src=x onerror=alert(1)>`,
+		"content_html": `<p onclick="x()">Hi <script>alert(2)</script><a href="/rel">rel</a></p>`, "categories": []string{"Engineering"}})
+
+	plain := s.get(t, "/feed.rss")
+	if !strings.Contains(plain.Header.Get("Vary"), "Accept") {
+		t.Errorf("/feed.rss Vary=%q, want Accept in it", plain.Header.Get("Vary"))
+	}
+	const browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+	for _, path := range []string{"/feed.rss", "/feed.atom", "/feed.json", "/feed", "/categories/engineering/feed.atom", "/feed.rss?page=1"} {
+		r := s.get(t, path, "Accept: "+browser)
+		if r.Status != http.StatusOK || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/html") {
+			t.Fatalf("GET %s as a browser: status %d, Content-Type %q", path, r.Status, r.Header.Get("Content-Type"))
+		}
+		body := string(r.Body)
+		for _, want := range []string{`<link rel="alternate" type="application/rss+xml"`, `<link rel="alternate" type="application/atom+xml"`, `<link rel="alternate" type="application/feed+json"`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("GET %s as a browser: no %s", path, want)
+			}
+		}
+		if bad := scriptIn(t, body); bad != "" {
+			t.Errorf("GET %s as a browser: the page carries script (%s):\n%s", path, bad, body)
+		}
+		if !strings.Contains(r.Header.Get("Vary"), "Accept") || !strings.Contains(r.Header.Get("Content-Security-Policy"), "default-src 'none'") {
+			t.Errorf("GET %s as a browser: Vary=%q CSP=%q", path, r.Header.Get("Vary"), r.Header.Get("Content-Security-Policy"))
+		}
+	}
+	page := string(s.get(t, "/feed.rss", "Accept: "+browser).Body)
+	if !strings.Contains(page, "&lt;script&gt;alert(&#34;title&#34;)&lt;/script&gt; &amp; friends") {
+		t.Errorf("the hostile title is not escaped as text:\n%s", page)
+	}
+	if !strings.Contains(page, `href="https://news.example.com/rel"`) {
+		t.Errorf("relative link not made absolute in the HTML view")
+	}
+	// A feed reader asking for XML, or anything, still gets the feed.
+	for _, accept := range []string{"application/rss+xml", "*/*", "text/html, application/rss+xml", ""} {
+		r := s.get(t, "/feed.rss", "Accept: "+accept)
+		if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/rss+xml") {
+			t.Errorf("Accept %q: Content-Type %q, want the RSS feed", accept, ct)
+		}
+	}
+}
+
+// TestIndexAndOPML checks that the index and the OPML list every feed the
+// server publishes, and that every listed URL answers.
+func TestIndexAndOPML(t *testing.T) {
+	s := startHerald(t, "")
+	publishSamples(t, s)
+	wantFeeds := []string{"/feed.rss", "/categories/engineering/feed.rss", "/categories/coffee/feed.rss", "/categories/podcast/feed.rss",
+		"/tags/rss/feed.rss", "/tags/origins/feed.rss", "/authors/ada-lovelace/feed.rss", "/authors/grace-hopper/feed.rss"}
+
+	index := s.get(t, "/")
+	if index.Status != http.StatusOK || !strings.HasPrefix(index.Header.Get("Content-Type"), "text/html") {
+		t.Fatalf("GET /: status %d, Content-Type %q", index.Status, index.Header.Get("Content-Type"))
+	}
+	for _, f := range wantFeeds {
+		for _, ext := range []string{".rss", ".atom", ".json"} {
+			u := "https://news.example.com" + strings.TrimSuffix(f, ".rss") + ext
+			if !strings.Contains(string(index.Body), `href="`+u+`"`) {
+				t.Errorf("index does not link %s", u)
+			}
+		}
+	}
+
+	r := s.get(t, "/feeds.opml")
+	if r.Status != http.StatusOK || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/x-opml") {
+		t.Fatalf("GET /feeds.opml: status %d, Content-Type %q", r.Status, r.Header.Get("Content-Type"))
+	}
+	var doc struct {
+		Version string `xml:"version,attr"`
+		Title   string `xml:"head>title"`
+		Groups  []struct {
+			Text     string `xml:"text,attr"`
+			Outlines []struct {
+				Type   string `xml:"type,attr"`
+				Text   string `xml:"text,attr"`
+				XMLURL string `xml:"xmlUrl,attr"`
+			} `xml:"outline"`
+		} `xml:"body>outline"`
+	}
+	if err := xml.Unmarshal(r.Body, &doc); err != nil {
+		t.Fatalf("OPML does not parse: %v\n%s", err, r.Body)
+	}
+	if doc.Version != "2.0" || doc.Title == "" {
+		t.Errorf("OPML version=%q title=%q", doc.Version, doc.Title)
+	}
+	var got []string
+	for _, g := range doc.Groups {
+		for _, o := range g.Outlines {
+			if o.Type != "rss" || o.Text == "" {
+				t.Errorf("outline %+v lacks type or text", o)
+			}
+			got = append(got, strings.TrimPrefix(o.XMLURL, "https://news.example.com"))
+			if fr := s.get(t, strings.TrimPrefix(o.XMLURL, "https://news.example.com")); fr.Status != http.StatusOK {
+				t.Errorf("OPML lists %s, which answers %d", o.XMLURL, fr.Status)
+			}
+		}
+	}
+	if len(got) != len(wantFeeds) {
+		t.Fatalf("OPML lists %q, want %q", got, wantFeeds)
+	}
+	for _, f := range wantFeeds {
+		if !strings.Contains(strings.Join(got, " "), f) {
+			t.Errorf("OPML does not list %s", f)
+		}
+	}
+}
+
+// TestPodcastShowEndToEnd configures a show, publishes an episode through
+// the API and reads the category's RSS with gofeed's iTunes extension.
+func TestPodcastShowEndToEnd(t *testing.T) {
+	shows := filepath.Join(t.TempDir(), "shows.yaml")
+	writeFile(t, shows, "podcast:\n  title: Field Notes Radio\n  image: https://news.example.com/art.jpg\n  category: Technology\n  owner: {name: Priya, email: podcast@example.com}\n  type: serial\n")
+	s := startHerald(t, "", "-podcast.shows-file", shows)
+	ep := s.create(t, map[string]any{
+		"title": "Episode 3", "categories": []string{"Podcast"}, "episode": 3, "season": 2, "episode_type": "full",
+		"transcript_url": "https://cdn.example.com/ep3.vtt", "chapters_url": "https://cdn.example.com/ep3.json",
+		"enclosures": []map[string]any{{"url": "https://cdn.example.com/ep3.mp3", "type": "audio/mpeg", "length": 1000, "duration": 1800}},
+	})
+	if ep["transcript_type"] != "text/vtt" || ep["episode"] != float64(3) {
+		t.Errorf("API returned %v / %v, want the derived transcript type and the episode", ep["transcript_type"], ep["episode"])
+	}
+	feed, err := gofeed.NewParser().ParseString(string(s.get(t, "/categories/podcast/feed.rss").Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if feed.Title != "Field Notes Radio" || feed.ITunesExt == nil || feed.ITunesExt.Type != "serial" || feed.ITunesExt.Owner == nil || feed.ITunesExt.Owner.Email != "podcast@example.com" {
+		t.Fatalf("show channel: title %q, itunes %+v", feed.Title, feed.ITunesExt)
+	}
+	if guid := feed.Extensions["podcast"]["guid"]; len(guid) != 1 || len(guid[0].Value) != 36 {
+		t.Errorf("podcast:guid=%v, want a derived UUID", guid)
+	}
+	it := feed.Items[0].ITunesExt
+	if it == nil || it.Episode != "3" || it.Season != "2" || it.Duration != "1800" || it.EpisodeType != "full" {
+		t.Fatalf("episode elements=%+v", it)
+	}
+	// The site feed is not a podcast: no iTunes elements there.
+	if strings.Contains(string(s.get(t, "/feed.rss").Body), "itunes:") {
+		t.Errorf("the site feed carries iTunes elements")
+	}
+	// A bad shows file stops the start, naming the key and the field.
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	writeFile(t, bad, "podcast:\n  category: Radio\n")
+	if _, err := os.Stat(bad); err != nil {
+		t.Fatal(err)
+	}
+	_, _, _, cfgErr := config.LoadArgs([]string{"-podcast.shows-file", bad}, nil)
+	if cfgErr == nil || !strings.Contains(cfgErr.Error(), "podcast.shows_file") || !strings.Contains(cfgErr.Error(), "podcast.category") {
+		t.Errorf("bad shows file: err=%v, want one naming podcast.shows_file and podcast.category", cfgErr)
+	}
+}
+
+// TestHygieneEndToEnd posts hostile content through the API and checks
+// what is stored and what every format serves.
+func TestHygieneEndToEnd(t *testing.T) {
+	s := startHerald(t, "")
+	a := s.create(t, map[string]any{
+		"title":        "Tab\vbed title",
+		"url":          "https://news.example.com/posts/hostile",
+		"content_html": `<p onclick="steal()">See <img src="../img/a.png"> and <a href="javascript:alert(1)">this</a>.<script>alert(2)</script></p>`,
+	})
+	stored := a["content_html"].(string)
+	if want := `<p>See <img src="https://news.example.com/img/a.png"/> and this.</p>`; stored != want {
+		t.Errorf("stored content_html=%q, want %q", stored, want)
+	}
+	for _, path := range []string{"/feed.rss", "/feed.atom", "/feed.json"} {
+		r := s.get(t, path)
+		if _, err := gofeed.NewParser().ParseString(string(r.Body)); err != nil {
+			t.Errorf("%s does not parse: %v", path, err)
+		}
+		for _, bad := range []string{"\v", "onclick", "javascript:", "<script", `src="../`} {
+			if strings.Contains(string(r.Body), bad) {
+				t.Errorf("%s contains %q", path, bad)
+			}
+		}
+	}
+}
+
+// scriptIn parses an HTML page as a browser would and describes the first
+// thing in it that could run script: a script element, an event-handler
+// attribute or a javascript: URL. It returns "" for a page without any.
+func scriptIn(t *testing.T, page string) string {
+	t.Helper()
+	doc, err := html.Parse(strings.NewReader(page))
+	if err != nil {
+		t.Fatalf("parse page: %v", err)
+	}
+	var found string
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			if n.Data == "script" {
+				found = "a script element"
+			}
+			for _, a := range n.Attr {
+				if strings.HasPrefix(strings.ToLower(a.Key), "on") {
+					found = "attribute " + a.Key
+				}
+				if strings.HasPrefix(strings.ToLower(strings.TrimSpace(a.Val)), "javascript:") {
+					found = "javascript: URL in " + a.Key
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil && found == ""; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+	return found
+}

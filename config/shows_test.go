@@ -1,0 +1,105 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const goodShows = `
+field-notes:
+  title: Field Notes Radio
+  description: Conversations about the small web.
+  image: https://example.com/art/field-notes-3000.jpg
+  category: Society & Culture
+  subcategory: Documentary
+  explicit: false
+  author: Herald Editors
+  owner: {name: Priya Raman, email: podcast@example.com}
+  type: serial
+  language: en
+  locked: true
+  funding: {url: https://example.com/support, text: Support the show}
+`
+
+func writeShows(t *testing.T, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "shows.yaml")
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestLoadShows(t *testing.T) {
+	shows, err := LoadShows(writeShows(t, goodShows), "https://example.com/")
+	if err != nil {
+		t.Fatalf("LoadShows: %v", err)
+	}
+	s, ok := shows["field-notes"]
+	if !ok || s.Title != "Field Notes Radio" || s.Subcategory != "Documentary" || !s.Locked || s.Owner.Email != "podcast@example.com" || s.Type != "serial" {
+		t.Fatalf("shows=%+v", shows)
+	}
+	if want := PodcastGUID("https://example.com/categories/field-notes/feed.rss"); s.GUID != want {
+		t.Errorf("guid=%q, want %q derived from the feed URL", s.GUID, want)
+	}
+	minimal, err := LoadShows(writeShows(t, "talk:\n  image: https://e.com/a.png\n  category: Technology\n  owner: {email: a@e.com}\n"), "https://e.com")
+	if err != nil {
+		t.Fatalf("minimal show: %v", err)
+	}
+	if minimal["talk"].Type != "episodic" {
+		t.Errorf("type=%q, want the default episodic", minimal["talk"].Type)
+	}
+}
+
+// TestPodcastGUID checks the derivation against the podcast namespace's
+// own examples.
+func TestPodcastGUID(t *testing.T) {
+	for url, want := range map[string]string{
+		"https://mp3s.nashownotes.com/pc20rss.xml": "917393e3-1b1e-5cef-ace4-edaa54e1f810",
+		"http://podnews.net/rss/":                  "9b024349-ccf0-5f69-a609-6b82873eab3c",
+	} {
+		if got := PodcastGUID(url); got != want {
+			t.Errorf("PodcastGUID(%q)=%q, want %q", url, got, want)
+		}
+	}
+}
+
+func TestLoadShowsRejects(t *testing.T) {
+	base := "x:\n  image: https://e.com/a.jpg\n  category: Technology\n  owner: {email: a@e.com}\n"
+	tests := []struct{ name, file, want string }{
+		{"unknown field", base + "  explict: true\n", "field explict not found"},
+		{"missing image", "x:\n  category: Technology\n  owner: {email: a@e.com}\n", "x.image: is required"},
+		{"image not jpeg or png", strings.Replace(base, "a.jpg", "a.gif", 1), "x.image: must be a JPEG or PNG"},
+		{"unknown category", strings.Replace(base, "Technology", "Tech", 1), `x.category: "Tech" is not an Apple Podcasts category`},
+		{"foreign subcategory", base + "  subcategory: Drama\n", `x.subcategory: "Drama" is not a subcategory of "Technology"`},
+		{"missing owner email", "x:\n  image: https://e.com/a.jpg\n  category: Technology\n", "x.owner.email: is required"},
+		{"bad owner email", strings.Replace(base, "a@e.com", "nobody", 1), "x.owner.email: must be a bare email"},
+		{"bad type", base + "  type: weekly\n", "x.type: must be episodic or serial"},
+		{"bad guid", base + "  guid: my-show\n", "x.guid: must be a UUID"},
+		{"relative funding", base + "  funding: {url: /support}\n", "x.funding.url: must be an absolute"},
+		{"bad language", base + "  language: english\n", "x.language:"},
+		{"key not a slug", strings.Replace(base, "x:", "Field Notes:", 1), "Field Notes: must be a category slug"},
+		{"not a mapping", "- a\n- b\n", "cannot unmarshal"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := writeShows(t, tt.file)
+			_, err := LoadShows(p, "https://e.com")
+			if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "podcast.shows_file") {
+				t.Fatalf("err=%v, want one naming podcast.shows_file and containing %q", err, tt.want)
+			}
+		})
+	}
+	if _, err := LoadShows(filepath.Join(t.TempDir(), "missing.yaml"), ""); err == nil || !strings.Contains(err.Error(), "podcast.shows_file") {
+		t.Fatalf("missing file: err=%v, want one naming podcast.shows_file", err)
+	}
+}
+
+func TestValidateChecksShowsFile(t *testing.T) {
+	cfg, _, err := Load([]string{"-podcast.shows-file", writeShows(t, "x:\n  category: Nope\n")}, nil)
+	if err == nil || !strings.Contains(err.Error(), "x.category") {
+		t.Fatalf("Load with a bad shows file: cfg=%v err=%v, want an error naming x.category", cfg != nil, err)
+	}
+}
