@@ -1,0 +1,195 @@
+package postgres
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// migrationFiles holds the schema, one file per step, applied in name order.
+//
+//go:embed migrations/*.up.sql
+var migrationFiles embed.FS
+
+// migrationName matches the files the runner accepts: a zero-padded
+// sequence number, an underscore and a description.
+var migrationName = regexp.MustCompile(`^[0-9]{4}_[a-z0-9_]+\.up\.sql$`)
+
+// migrationLock is the key of the transaction-scoped advisory lock every
+// migration step holds: replicas starting at once on a fresh database queue
+// on it, and each step is applied by exactly one of them. ("herald" in
+// ASCII, so it is unlikely to collide with another application's key.)
+const migrationLock int64 = 0x68_65_72_61_6c_64
+
+// Migration is one applied schema step.
+type Migration struct {
+	// Version is the migration's file name without ".up.sql", e.g. "0001_init".
+	Version   string
+	AppliedAt time.Time
+}
+
+// migration is a step this build knows, read from migrationFiles.
+type migration struct {
+	version string
+	sql     string
+}
+
+// KnownMigrations lists the versions this build embeds, in order.
+func KnownMigrations() []string {
+	steps, err := loadMigrations()
+	if err != nil {
+		return nil
+	}
+	out := make([]string, len(steps))
+	for i, m := range steps {
+		out[i] = m.version
+	}
+	return out
+}
+
+// loadMigrations returns the embedded migrations in order.
+func loadMigrations() ([]migration, error) {
+	names, err := fs.Glob(migrationFiles, "migrations/*.up.sql")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	out := make([]migration, 0, len(names))
+	for _, name := range names {
+		base := strings.TrimPrefix(name, "migrations/")
+		if !migrationName.MatchString(base) {
+			return nil, fmt.Errorf("bad migration file name %q", base)
+		}
+		b, err := migrationFiles.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, migration{version: strings.TrimSuffix(base, ".up.sql"), sql: string(b)})
+	}
+	return out, nil
+}
+
+// Migrate applies every embedded migration not yet recorded, in order, and
+// returns the versions it applied (none when the schema is current).
+//
+// Each step runs in one transaction that first takes the advisory lock,
+// then checks the record, applies the step and records it: a crash leaves
+// the database before or after a step, and concurrent openers apply each
+// step once. A database that records a step this build does not know is
+// refused, since this build's queries would run against an unknown schema.
+func (s *Store) Migrate(ctx context.Context) ([]string, error) {
+	steps, err := loadMigrations()
+	if err != nil {
+		return nil, fmt.Errorf("postgres: migrate: %w", err)
+	}
+	if err := s.ensureLedger(ctx); err != nil {
+		return nil, fmt.Errorf("postgres: migrate: %w", err)
+	}
+	if err := s.checkKnown(ctx, steps); err != nil {
+		return nil, err
+	}
+	var applied []string
+	for _, m := range steps {
+		did, err := s.applyMigration(ctx, m)
+		if err != nil {
+			return applied, fmt.Errorf("postgres: migrate %s: %w", m.version, err)
+		}
+		if did {
+			applied = append(applied, m.version)
+		}
+	}
+	return applied, nil
+}
+
+// ensureLedger creates schema_migrations under the advisory lock, since
+// two concurrent CREATE TABLE IF NOT EXISTS can still collide in
+// PostgreSQL's catalog.
+func (s *Store) ensureLedger(ctx context.Context) error {
+	return s.writeOnce(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", migrationLock); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version    text COLLATE "C" NOT NULL PRIMARY KEY,
+			applied_at timestamptz NOT NULL
+		)`)
+		return err
+	})
+}
+
+func (s *Store) applyMigration(ctx context.Context, m migration) (applied bool, err error) {
+	err = s.writeOnce(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", migrationLock); err != nil {
+			return err
+		}
+		var done bool
+		if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1)", m.version).Scan(&done); err != nil {
+			return err
+		}
+		if done {
+			return nil // applied earlier, maybe by another replica
+		}
+		// Exec without arguments uses the simple protocol, which runs a
+		// file of several statements.
+		if _, err := tx.Exec(ctx, m.sql); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)", m.version, s.clock()); err != nil {
+			return err
+		}
+		applied = true
+		return nil
+	})
+	return applied, err
+}
+
+// checkKnown refuses a database migrated by a newer build.
+func (s *Store) checkKnown(ctx context.Context, steps []migration) error {
+	applied, err := s.MigrationStatus(ctx)
+	if err != nil {
+		return err
+	}
+	known := make(map[string]bool, len(steps))
+	for _, m := range steps {
+		known[m.version] = true
+	}
+	for _, a := range applied {
+		if !known[a.Version] {
+			return fmt.Errorf("postgres: migrate: the database has migration %s, which this build does not know; run a newer herald", a.Version)
+		}
+	}
+	return nil
+}
+
+// MigrationStatus lists the migrations recorded in the database, oldest
+// first; none when the database has never been migrated.
+func (s *Store) MigrationStatus(ctx context.Context) ([]Migration, error) {
+	var exists bool
+	if err := s.pool.QueryRow(ctx, "SELECT to_regclass('schema_migrations') IS NOT NULL").Scan(&exists); err != nil {
+		return nil, fmt.Errorf("postgres: migration status: %w", err)
+	}
+	if !exists {
+		return nil, nil
+	}
+	rows, err := s.pool.Query(ctx, "SELECT version, applied_at FROM schema_migrations ORDER BY version")
+	if err != nil {
+		return nil, fmt.Errorf("postgres: migration status: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Migration, error) {
+		var m Migration
+		err := r.Scan(&m.Version, &m.AppliedAt)
+		m.AppliedAt = m.AppliedAt.UTC()
+		return m, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: migration status: %w", err)
+	}
+	return out, nil
+}

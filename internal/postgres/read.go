@@ -1,0 +1,193 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/herald-feeds/herald/internal/herald"
+)
+
+// articleColumns are the columns scanArticles reads, in its order, for a
+// query over articles aliased as a.
+const articleColumns = `a.id, a.slug, a.title, a.url, a.summary, a.content_html, a.language, a.image, a.published_at, a.updated_at`
+
+// Article returns the article with id.
+func (s *Store) Article(ctx context.Context, id string) (*herald.Article, error) {
+	a, err := s.oneArticle(ctx, "a.id = $1", id)
+	if err != nil && !herald.IsNotFound(err) {
+		return nil, fmt.Errorf("postgres: article: %w", err)
+	}
+	return a, err
+}
+
+// ArticleBySlug returns the article with slug.
+func (s *Store) ArticleBySlug(ctx context.Context, slug string) (*herald.Article, error) {
+	a, err := s.oneArticle(ctx, "a.slug = $1", slug)
+	if err != nil && !herald.IsNotFound(err) {
+		return nil, fmt.Errorf("postgres: article by slug: %w", err)
+	}
+	return a, err
+}
+
+// oneArticle reads the article matching where, with its lists, from one
+// snapshot.
+func (s *Store) oneArticle(ctx context.Context, where string, arg any) (*herald.Article, error) {
+	var a *herald.Article
+	err := s.readTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		a, err = articleWhere(ctx, tx, where, arg)
+		return err
+	})
+	return a, err
+}
+
+// articleWhere reads the one article matching where inside tx, or gives
+// ENotFound.
+func articleWhere(ctx context.Context, tx pgx.Tx, where string, arg any) (*herald.Article, error) {
+	arts, err := queryArticles(ctx, tx, "SELECT "+articleColumns+" FROM articles a WHERE "+where, arg)
+	if err != nil {
+		return nil, err
+	}
+	if len(arts) == 0 {
+		return nil, errArticleNotFound()
+	}
+	return arts[0], nil
+}
+
+// listQuery selects one page of all articles, newest first: limit (NULL
+// for none), offset.
+const listQuery = "SELECT " + articleColumns + ` FROM articles a
+	ORDER BY a.published_at DESC, a.id LIMIT $1 OFFSET $2`
+
+// ListArticles returns one page of all articles, scheduled ones included,
+// newest first with ties by id, and the number of articles. A limit of
+// zero or less means no limit.
+func (s *Store) ListArticles(ctx context.Context, offset, limit int) ([]*herald.Article, int, error) {
+	var arts []*herald.Article
+	var total int
+	err := s.readTx(ctx, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, "SELECT count(*) FROM articles").Scan(&total); err != nil {
+			return err
+		}
+		var err error
+		arts, err = queryArticles(ctx, tx, listQuery, sqlLimit(limit), max(offset, 0))
+		return err
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("postgres: list articles: %w", err)
+	}
+	return arts, total, nil
+}
+
+// sqlLimit maps "no limit" (zero or less) to NULL, which LIMIT reads as
+// no limit.
+func sqlLimit(limit int) *int {
+	if limit <= 0 {
+		return nil
+	}
+	return &limit
+}
+
+// queryArticles runs query, which selects articleColumns, and fills in the
+// lists of every article found with one query per list, whatever the
+// number of articles.
+func queryArticles(ctx context.Context, tx pgx.Tx, query string, args ...any) ([]*herald.Article, error) {
+	rows, err := tx.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	arts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*herald.Article, error) {
+		var a herald.Article
+		err := r.Scan(&a.ID, &a.Slug, &a.Title, &a.URL, &a.Summary, &a.ContentHTML,
+			&a.Language, &a.Image, &a.PublishedAt, &a.UpdatedAt)
+		a.PublishedAt, a.UpdatedAt = a.PublishedAt.UTC(), a.UpdatedAt.UTC()
+		return &a, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(arts) == 0 {
+		return nil, nil
+	}
+	if err := loadLists(ctx, tx, arts); err != nil {
+		return nil, err
+	}
+	return arts, nil
+}
+
+// loadLists reads the authors, categories, tags and enclosures of arts,
+// one statement per list with the ids as one array parameter.
+func loadLists(ctx context.Context, tx pgx.Tx, arts []*herald.Article) error {
+	byID := make(map[string]*herald.Article, len(arts))
+	ids := make([]string, len(arts))
+	for i, a := range arts {
+		byID[a.ID] = a
+		ids[i] = a.ID
+	}
+	const in = "article_id = ANY($1)"
+
+	err := eachRow(ctx, tx, "SELECT article_id, name, email, url FROM article_authors WHERE "+in+" ORDER BY article_id, position",
+		ids, func(rows pgx.Rows) error {
+			var id string
+			var au herald.Author
+			if err := rows.Scan(&id, &au.Name, &au.Email, &au.URL); err != nil {
+				return err
+			}
+			byID[id].Authors = append(byID[id].Authors, au)
+			return nil
+		})
+	if err != nil {
+		return fmt.Errorf("authors: %w", err)
+	}
+	err = eachRow(ctx, tx, "SELECT article_id, kind, name FROM article_terms WHERE "+in+" ORDER BY article_id, kind, position",
+		ids, func(rows pgx.Rows) error {
+			var id, kind, name string
+			if err := rows.Scan(&id, &kind, &name); err != nil {
+				return err
+			}
+			a := byID[id]
+			switch herald.ScopeKind(kind) {
+			case herald.ScopeCategory:
+				a.Categories = append(a.Categories, name)
+			case herald.ScopeTag:
+				a.Tags = append(a.Tags, name)
+			default:
+				return fmt.Errorf("unknown term kind %q", kind)
+			}
+			return nil
+		})
+	if err != nil {
+		return fmt.Errorf("terms: %w", err)
+	}
+	err = eachRow(ctx, tx, "SELECT article_id, url, type, length, duration FROM article_enclosures WHERE "+in+" ORDER BY article_id, position",
+		ids, func(rows pgx.Rows) error {
+			var id string
+			var e herald.Enclosure
+			if err := rows.Scan(&id, &e.URL, &e.Type, &e.Length, &e.Duration); err != nil {
+				return err
+			}
+			byID[id].Enclosures = append(byID[id].Enclosures, e)
+			return nil
+		})
+	if err != nil {
+		return fmt.Errorf("enclosures: %w", err)
+	}
+	return nil
+}
+
+// eachRow runs query and calls fn for each row.
+func eachRow(ctx context.Context, tx pgx.Tx, query string, arg any, fn func(pgx.Rows) error) error {
+	rows, err := tx.Query(ctx, query, arg)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

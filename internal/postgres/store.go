@@ -1,0 +1,146 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/herald-feeds/herald/internal/herald"
+)
+
+// Options configures a Store.
+type Options struct {
+	// Now is the store's clock, used for UpdatedAt, a scope's changed_at
+	// and the time a migration was applied. Nil means time.Now.
+	Now func() time.Time
+	// SkipMigrate opens the database without applying pending migrations,
+	// for `herald migrate status`. Every other use wants them applied.
+	SkipMigrate bool
+}
+
+// Store is herald.Store on PostgreSQL. It is safe for concurrent use.
+type Store struct {
+	pool *pgxpool.Pool
+	now  func() time.Time
+}
+
+var _ herald.Store = (*Store)(nil)
+
+// Open connects to the database at dbURL (postgres:// or postgresql://),
+// checks that it answers and applies pending migrations. Pool settings come
+// from the URL's pgx parameters (pool_max_conns, pool_min_conns,
+// pool_max_conn_lifetime, pool_max_conn_idle_time, pool_health_check_period)
+// and libpq ones such as connect_timeout and sslmode.
+func Open(ctx context.Context, dbURL string, opts Options) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(dbURL)
+	if err != nil {
+		// pgx errors may quote the URL, password included.
+		return nil, fmt.Errorf("postgres: open %s: bad database URL", Redact(dbURL))
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: open %s: %w", Redact(dbURL), err)
+	}
+	s := &Store{pool: pool, now: opts.Now}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if err := s.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: open %s: %w", Redact(dbURL), err)
+	}
+	if opts.SkipMigrate {
+		return s, nil
+	}
+	if _, err := s.Migrate(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Redact returns dbURL with its password replaced, for logs and errors.
+func Redact(dbURL string) string {
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		return "(unparseable database URL)"
+	}
+	return u.Redacted()
+}
+
+// Ping checks that the database answers a query.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	if err := s.pool.QueryRow(ctx, "SELECT 1").Scan(&one); err != nil {
+		return fmt.Errorf("postgres: ping: %w", err)
+	}
+	return nil
+}
+
+// Close closes every connection of the pool.
+func (s *Store) Close() error {
+	s.pool.Close()
+	return nil
+}
+
+// clock returns the store's current time as stored: UTC, whole seconds.
+func (s *Store) clock() time.Time {
+	return s.now().UTC().Truncate(time.Second)
+}
+
+// seconds floors t to its second in UTC, the precision of every stored
+// time. It agrees with SQLite's Unix() for the times articles carry.
+func seconds(t time.Time) time.Time {
+	return time.Unix(t.Unix(), 0).UTC()
+}
+
+// readTx runs fn in one REPEATABLE READ, READ ONLY transaction: every
+// statement of fn sees the same snapshot, and no write waits for it.
+func (s *Store) readTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit(ctx)
+}
+
+// write runs fn in one READ COMMITTED transaction and commits it, or rolls
+// it back when fn or the commit fails, so no error leaves anything written.
+// Races between writers are settled by row locks: an article is locked with
+// FOR UPDATE before it is read for replacement, and scopes are bumped in
+// key order so two writers never wait on each other in a cycle. Should
+// PostgreSQL still report a deadlock (say, two replacements swapping slugs),
+// the whole transaction is retried a few times.
+func (s *Store) write(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	var err error
+	for range 3 {
+		if err = s.writeOnce(ctx, fn); !isRetryable(err) {
+			return err
+		}
+	}
+	return err
+}
+
+func (s *Store) writeOnce(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback(context.WithoutCancel(ctx))
+		return err
+	}
+	return tx.Commit(ctx)
+}
+
+// isNoRows reports whether err says a query returned no row.
+func isNoRows(err error) bool { return errors.Is(err, pgx.ErrNoRows) }

@@ -1,0 +1,218 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/herald-feeds/herald/internal/herald"
+)
+
+// CreateArticle inserts a and sets a.UpdatedAt, bumping every scope of a in
+// the same transaction.
+func (s *Store) CreateArticle(ctx context.Context, a *herald.Article) error {
+	now := s.clock()
+	err := s.write(ctx, func(tx pgx.Tx) error {
+		if err := insertArticle(ctx, tx, a, now); err != nil {
+			return err
+		}
+		return bumpScopes(ctx, tx, scopeKeys(a), now)
+	})
+	if err != nil {
+		if c := conflict(err, a); c != nil {
+			return c
+		}
+		return fmt.Errorf("postgres: create article: %w", err)
+	}
+	a.UpdatedAt = now
+	return nil
+}
+
+// ReplaceArticle overwrites the article with a.ID, sets a.UpdatedAt and
+// returns the version it replaced. The scopes of the old and the new
+// version are bumped.
+func (s *Store) ReplaceArticle(ctx context.Context, a *herald.Article) (*herald.Article, error) {
+	now := s.clock()
+	var old *herald.Article
+	err := s.write(ctx, func(tx pgx.Tx) error {
+		var err error
+		if old, err = replaceArticle(ctx, tx, a, now); err != nil {
+			return err
+		}
+		return bumpScopes(ctx, tx, append(scopeKeys(old), scopeKeys(a)...), now)
+	})
+	if err != nil {
+		if herald.IsNotFound(err) {
+			return nil, err
+		}
+		if c := conflict(err, a); c != nil {
+			return nil, c
+		}
+		return nil, fmt.Errorf("postgres: replace article: %w", err)
+	}
+	a.UpdatedAt = now
+	return old, nil
+}
+
+// replaceArticle overwrites the article with a.ID inside tx, stamping it
+// updated at updatedAt, and returns the version it replaced. The caller
+// bumps the scopes.
+func replaceArticle(ctx context.Context, tx pgx.Tx, a *herald.Article, updatedAt time.Time) (*herald.Article, error) {
+	old, err := lockedArticle(ctx, tx, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	_, err = tx.Exec(ctx, `UPDATE articles SET slug = $1, title = $2, url = $3, summary = $4,
+		content_html = $5, language = $6, image = $7, published_at = $8, updated_at = $9 WHERE id = $10`,
+		a.Slug, a.Title, a.URL, a.Summary, a.ContentHTML, a.Language, a.Image,
+		seconds(a.PublishedAt), updatedAt, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, table := range [...]string{"article_authors", "article_terms", "article_enclosures", "article_scopes"} {
+		if _, err := tx.Exec(ctx, "DELETE FROM "+table+" WHERE article_id = $1", a.ID); err != nil {
+			return nil, err
+		}
+	}
+	if err := insertChildren(ctx, tx, a); err != nil {
+		return nil, err
+	}
+	return old, nil
+}
+
+// DeleteArticle removes the article with id, bumps every scope it was in
+// and returns the deleted version.
+func (s *Store) DeleteArticle(ctx context.Context, id string) (*herald.Article, error) {
+	now := s.clock()
+	var old *herald.Article
+	err := s.write(ctx, func(tx pgx.Tx) error {
+		var err error
+		if old, err = lockedArticle(ctx, tx, id); err != nil {
+			return err
+		}
+		// Child rows go by ON DELETE CASCADE.
+		if _, err := tx.Exec(ctx, "DELETE FROM articles WHERE id = $1", id); err != nil {
+			return err
+		}
+		return bumpScopes(ctx, tx, scopeKeys(old), now)
+	})
+	if err != nil {
+		if herald.IsNotFound(err) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("postgres: delete article: %w", err)
+	}
+	return old, nil
+}
+
+// lockedArticle locks the article's row against other writers, then reads
+// it whole: under READ COMMITTED the version read is then the one this
+// transaction replaces or deletes, even when writers race.
+func lockedArticle(ctx context.Context, tx pgx.Tx, id string) (*herald.Article, error) {
+	var one int
+	if err := tx.QueryRow(ctx, "SELECT 1 FROM articles WHERE id = $1 FOR UPDATE", id).Scan(&one); err != nil {
+		if isNoRows(err) {
+			return nil, errArticleNotFound()
+		}
+		return nil, err
+	}
+	return articleWhere(ctx, tx, "a.id = $1", id)
+}
+
+func insertArticle(ctx context.Context, tx pgx.Tx, a *herald.Article, updatedAt time.Time) error {
+	_, err := tx.Exec(ctx, `INSERT INTO articles (id, slug, title, url, summary, content_html,
+		language, image, published_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		a.ID, a.Slug, a.Title, a.URL, a.Summary, a.ContentHTML, a.Language, a.Image,
+		seconds(a.PublishedAt), updatedAt)
+	if err != nil {
+		return err
+	}
+	return insertChildren(ctx, tx, a)
+}
+
+// insertChildren writes a's lists and its feed membership in one batch,
+// one round trip whatever the number of rows.
+func insertChildren(ctx context.Context, tx pgx.Tx, a *herald.Article) error {
+	b := &pgx.Batch{}
+	for i, au := range a.Authors {
+		b.Queue(`INSERT INTO article_authors (article_id, position, name, email, url, slug)
+			VALUES ($1, $2, $3, $4, $5, $6)`, a.ID, i, au.Name, au.Email, au.URL, herald.Slugify(au.Name))
+	}
+	terms := []struct {
+		kind  herald.ScopeKind
+		names []string
+	}{{herald.ScopeCategory, a.Categories}, {herald.ScopeTag, a.Tags}}
+	for _, t := range terms {
+		for i, name := range t.names {
+			b.Queue(`INSERT INTO article_terms (article_id, kind, position, name, slug)
+				VALUES ($1, $2, $3, $4, $5)`, a.ID, string(t.kind), i, name, herald.Slugify(name))
+		}
+	}
+	for i, e := range a.Enclosures {
+		b.Queue(`INSERT INTO article_enclosures (article_id, position, url, type, length, duration)
+			VALUES ($1, $2, $3, $4, $5, $6)`, a.ID, i, e.URL, e.Type, e.Length, e.Duration)
+	}
+	names := scopeNames(a)
+	pub := seconds(a.PublishedAt)
+	for _, sc := range a.Scopes() {
+		b.Queue(`INSERT INTO article_scopes (scope_key, published_at, article_id, name)
+			VALUES ($1, $2, $3, $4)`, sc.Key(), pub, a.ID, names[sc])
+	}
+	return tx.SendBatch(ctx, b).Close()
+}
+
+// scopeNames maps each scope of a to the display name a gives it: the first
+// name in a's lists with that slug, as Article.Scopes picks them.
+func scopeNames(a *herald.Article) map[herald.Scope]string {
+	names := map[herald.Scope]string{}
+	add := func(kind herald.ScopeKind, name string) {
+		sc := herald.Scope{Kind: kind, Slug: herald.Slugify(name)}
+		if _, ok := names[sc]; !ok {
+			names[sc] = name
+		}
+	}
+	for _, c := range a.Categories {
+		add(herald.ScopeCategory, c)
+	}
+	for _, t := range a.Tags {
+		add(herald.ScopeTag, t)
+	}
+	for _, au := range a.Authors {
+		add(herald.ScopeAuthor, au.Name)
+	}
+	return names
+}
+
+func scopeKeys(a *herald.Article) []string {
+	scopes := a.Scopes()
+	keys := make([]string, len(scopes))
+	for i, sc := range scopes {
+		keys[i] = sc.Key()
+	}
+	return keys
+}
+
+// bumpScopes adds one to the revision of each scope in keys (once per
+// scope) and sets its changed_at to now, which never moves backwards. The
+// keys are bumped in sorted order, so concurrent writers lock scope rows in
+// one global order and cannot deadlock on them.
+func bumpScopes(ctx context.Context, tx pgx.Tx, keys []string, now time.Time) error {
+	keys = append([]string(nil), keys...)
+	sort.Strings(keys)
+	b := &pgx.Batch{}
+	for i, k := range keys {
+		if i > 0 && keys[i-1] == k {
+			continue
+		}
+		b.Queue(`INSERT INTO scopes (key, revision, changed_at) VALUES ($1, 1, $2)
+			ON CONFLICT (key) DO UPDATE SET revision = scopes.revision + 1,
+			changed_at = greatest(scopes.changed_at, excluded.changed_at)`, k, now)
+	}
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("bump scopes: %w", err)
+	}
+	return nil
+}
