@@ -57,6 +57,12 @@ func loadMigrations() ([]migration, error) {
 	return out, nil
 }
 
+// ledgerTable records the applied migrations.
+const ledgerTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
+	version    TEXT    NOT NULL PRIMARY KEY,
+	applied_at INTEGER NOT NULL
+) STRICT`
+
 // migrate applies every embedded migration not yet recorded, in order.
 //
 // Each migration and the row recording it commit in one transaction, so a
@@ -65,32 +71,53 @@ func loadMigrations() ([]migration, error) {
 // applied" happens under the write lock, so two processes opening a fresh
 // file at once apply each step once.
 func (s *Store) migrate(ctx context.Context) error {
-	steps, err := loadMigrations()
-	if err != nil {
-		return fmt.Errorf("sqlite: migrate: %w", err)
-	}
-	const table = `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version    TEXT    NOT NULL PRIMARY KEY,
-		applied_at INTEGER NOT NULL
-	) STRICT`
-	if _, err := s.db.ExecContext(ctx, table); err != nil {
-		return fmt.Errorf("sqlite: migrate: %w", err)
-	}
-	if err := s.checkKnown(ctx, steps); err != nil {
-		return err
-	}
-	for _, m := range steps {
-		if err := s.applyMigration(ctx, m); err != nil {
-			return fmt.Errorf("sqlite: migrate %s: %w", m.version, err)
-		}
-	}
-	return nil
+	_, err := s.Migrate(ctx)
+	return err
 }
 
-func (s *Store) applyMigration(ctx context.Context, m migration) (err error) {
+// Migrate applies pending migrations as Open does and returns the versions
+// it applied (none when the schema is current), for `herald migrate up`.
+func (s *Store) Migrate(ctx context.Context) ([]string, error) {
+	steps, err := loadMigrations()
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	if _, err := s.db.ExecContext(ctx, ledgerTable); err != nil {
+		return nil, fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	if err := s.checkKnown(ctx, steps); err != nil {
+		return nil, err
+	}
+	var applied []string
+	for _, m := range steps {
+		did, err := s.applyMigration(ctx, m)
+		if err != nil {
+			return applied, fmt.Errorf("sqlite: migrate %s: %w", m.version, err)
+		}
+		if did {
+			applied = append(applied, m.version)
+		}
+	}
+	return applied, nil
+}
+
+// KnownMigrations lists the versions this build embeds, in order.
+func KnownMigrations() []string {
+	steps, err := loadMigrations()
+	if err != nil {
+		return nil
+	}
+	out := make([]string, len(steps))
+	for i, m := range steps {
+		out[i] = m.version
+	}
+	return out
+}
+
+func (s *Store) applyMigration(ctx context.Context, m migration) (applied bool, err error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer func() {
 		if err != nil {
@@ -100,17 +127,17 @@ func (s *Store) applyMigration(ctx context.Context, m migration) (err error) {
 	var one int
 	switch err := tx.QueryRowContext(ctx, "SELECT 1 FROM schema_migrations WHERE version = ?", m.version).Scan(&one); {
 	case err == nil:
-		return tx.Commit() // applied earlier, maybe by another process
+		return false, tx.Commit() // applied earlier, maybe by another process
 	case !errors.Is(err, sql.ErrNoRows):
-		return err
+		return false, err
 	}
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-		return err
+		return false, err
 	}
 	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)", m.version, s.clock().Unix()); err != nil {
-		return err
+		return false, err
 	}
-	return tx.Commit()
+	return true, tx.Commit()
 }
 
 // checkKnown refuses a database migrated by a newer build: this build's

@@ -19,6 +19,9 @@ type Options struct {
 	// Now is the store's clock, used for UpdatedAt, a scope's changed_at
 	// and the time a migration was applied. Nil means time.Now.
 	Now func() time.Time
+	// SkipMigrate opens the database without applying pending migrations,
+	// for `herald migrate status`; only the (empty) ledger table is created.
+	SkipMigrate bool
 }
 
 // Store is herald.Store on SQLite. It is safe for concurrent use.
@@ -87,7 +90,12 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	if err := s.migrate(ctx); err != nil {
+	if opts.SkipMigrate {
+		_, err = db.ExecContext(ctx, ledgerTable)
+	} else {
+		err = s.migrate(ctx)
+	}
+	if err != nil {
 		db.Close()
 		return nil, err
 	}

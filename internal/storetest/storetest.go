@@ -54,6 +54,7 @@ func Run(t *testing.T, open Opener) {
 		{"RevisionsIncrease", testRevisionsIncrease},
 		{"Scopes", testScopes},
 		{"EpisodeFieldsReplaced", testEpisodeFieldsReplaced},
+		{"PutArticle", testPutArticle},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

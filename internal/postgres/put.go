@@ -1,0 +1,48 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/herald-feeds/herald/internal/herald"
+)
+
+// PutArticle stores a exactly as given, its UpdatedAt included: it creates
+// the article with a.ID, or overwrites it when it exists, and returns the
+// version it replaced (nil when it created one). It is how `herald copy`
+// moves articles between stores without changing them. The scopes of the
+// old and the new version are bumped at the store's clock, like any other
+// write, so the copied feeds' revisions and Last-Modified are current.
+// A slug another article holds gives EConflict (field "slug").
+func (s *Store) PutArticle(ctx context.Context, a *herald.Article) (*herald.Article, error) {
+	now := s.clock()
+	updated := seconds(a.UpdatedAt)
+	var old *herald.Article
+	err := s.write(ctx, func(tx pgx.Tx) error {
+		var err error
+		old, err = lockedArticle(ctx, tx, a.ID)
+		switch {
+		case herald.IsNotFound(err):
+			old = nil
+			if err := insertArticle(ctx, tx, a, updated); err != nil {
+				return err
+			}
+			return bumpScopes(ctx, tx, scopeKeys(a), now)
+		case err != nil:
+			return err
+		}
+		if _, err := replaceArticle(ctx, tx, a, updated); err != nil {
+			return err
+		}
+		return bumpScopes(ctx, tx, append(scopeKeys(old), scopeKeys(a)...), now)
+	})
+	if err != nil {
+		if c := conflict(err, a); c != nil {
+			return nil, c
+		}
+		return nil, fmt.Errorf("postgres: put article: %w", err)
+	}
+	return old, nil
+}

@@ -1,0 +1,59 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/herald-feeds/herald/internal/herald"
+)
+
+// PutArticle stores a exactly as given, its UpdatedAt included: it creates
+// the article with a.ID, or overwrites it when it exists, and returns the
+// version it replaced (nil when it created one). It is how `herald copy`
+// moves articles between stores without changing them. The scopes of the
+// old and the new version are bumped at the store's clock, like any other
+// write, so the copied feeds' revisions and Last-Modified are current.
+// A slug another article holds gives EConflict (field "slug").
+func (s *Store) PutArticle(ctx context.Context, a *herald.Article) (*herald.Article, error) {
+	now := s.clock()
+	updated := a.UpdatedAt.UTC().Truncate(0)
+	var old *herald.Article
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var err error
+		old, err = articleWhere(ctx, tx, "a.id = ?", a.ID)
+		switch {
+		case herald.IsNotFound(err):
+			old = nil
+			if err := insertArticle(ctx, tx, a, updated); err != nil {
+				return err
+			}
+			return bumpScopes(ctx, tx, scopeKeys(a), now)
+		case err != nil:
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE articles SET slug = ?, title = ?, url = ?, summary = ?,
+			content_html = ?, language = ?, image = ?, published_at = ?, updated_at = ? WHERE id = ?`,
+			a.Slug, a.Title, a.URL, a.Summary, a.ContentHTML, a.Language, a.Image,
+			a.PublishedAt.Unix(), updated.Unix(), a.ID)
+		if err != nil {
+			return err
+		}
+		for _, table := range [...]string{"article_authors", "article_terms", "article_enclosures", "article_scopes"} {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM "+table+" WHERE article_id = ?", a.ID); err != nil {
+				return err
+			}
+		}
+		if err := insertChildren(ctx, tx, a); err != nil {
+			return err
+		}
+		return bumpScopes(ctx, tx, append(scopeKeys(old), scopeKeys(a)...), now)
+	})
+	if err != nil {
+		if c := conflict(err, a); c != nil {
+			return nil, c
+		}
+		return nil, fmt.Errorf("sqlite: put article: %w", err)
+	}
+	return old, nil
+}
