@@ -30,6 +30,42 @@ type RedisConfig struct {
 	Prefix  string        `koanf:"prefix"`
 	Timeout time.Duration `koanf:"timeout"`
 	LockTTL time.Duration `koanf:"lock_ttl"`
+
+	Username     string              `koanf:"username"`
+	Password     string              `koanf:"password"`
+	PoolSize     int                 `koanf:"pool_size"`
+	MinIdleConns int                 `koanf:"min_idle_conns"`
+	DialTimeout  time.Duration       `koanf:"dial_timeout"`
+	Sentinel     RedisSentinelConfig `koanf:"sentinel"`
+	Cluster      RedisClusterConfig  `koanf:"cluster"`
+}
+
+// RedisSentinelConfig is a Redis deployment found through Sentinel.
+type RedisSentinelConfig struct {
+	Master   string `koanf:"master"`
+	Addrs    string `koanf:"addrs"`
+	Password string `koanf:"password"`
+}
+
+// RedisClusterConfig is a Redis Cluster deployment.
+type RedisClusterConfig struct {
+	Addrs string `koanf:"addrs"`
+}
+
+// Enabled reports whether a shared Redis cache is configured in any mode.
+func (r RedisConfig) Enabled() bool {
+	return r.URL != "" || r.Sentinel.Master != "" || r.Cluster.Addrs != ""
+}
+
+// SplitAddrs splits a comma-separated address list, dropping blanks.
+func SplitAddrs(list string) []string {
+	var out []string
+	for _, a := range strings.Split(list, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // APIConfig is the write API.

@@ -69,7 +69,7 @@ func TestKeysSecret(t *testing.T) {
 			secrets = append(secrets, k.Name)
 		}
 	}
-	if want := []string{"api.token"}; !slices.Equal(secrets, want) {
+	if want := []string{"redis.password", "redis.sentinel.password", "api.token"}; !slices.Equal(secrets, want) {
 		t.Fatalf("secret keys=%q, want %q", secrets, want)
 	}
 }

@@ -38,8 +38,10 @@ func (c *Config) Validate() error {
 	if c.Redis.URL != "" {
 		v.checkErr("redis.url", validRedisURL(c.Redis.URL))
 	}
-	v.check("redis.prefix", c.Redis.Prefix != "" && !strings.ContainsAny(c.Redis.Prefix, " \t\r\n"),
-		"must be non-empty without spaces, got %q", c.Redis.Prefix)
+	// Braces would change the Cluster hash slot of Herald's keys.
+	v.check("redis.prefix", c.Redis.Prefix != "" && !strings.ContainsAny(c.Redis.Prefix, " \t\r\n{}"),
+		"must be non-empty without spaces or braces, got %q", c.Redis.Prefix)
+	validateRedisModes(v, c.Redis)
 	positive(v, "redis.timeout", c.Redis.Timeout)
 	positive(v, "redis.lock_ttl", c.Redis.LockTTL)
 

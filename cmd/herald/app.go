@@ -16,7 +16,6 @@ import (
 	"github.com/herald-feeds/herald/internal/importer"
 	"github.com/herald-feeds/herald/internal/render"
 	"github.com/herald-feeds/herald/internal/service"
-	"github.com/herald-feeds/herald/internal/sqlite"
 )
 
 // Main is one Herald process, wired from configuration: tests start it on
@@ -53,10 +52,10 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.Store = store
 
-	if cfg.Redis.URL != "" {
-		rc, err := cache.OpenRedis(cfg.Redis.URL, cache.RedisOptions{Prefix: cfg.Redis.Prefix, Timeout: cfg.Redis.Timeout})
+	if cfg.Redis.Enabled() {
+		rc, err := openRedisCache(cfg)
 		if err != nil {
-			return fmt.Errorf("open redis cache: %w", err)
+			return err
 		}
 		m.Cache = rc
 		if err := rc.Ping(ctx); err != nil {
@@ -106,18 +105,7 @@ func (m *Main) Open(ctx context.Context) error {
 }
 
 func openStore(ctx context.Context, cfg *config.Config) (herald.Store, error) {
-	driver, dsn := cfg.DatabaseDriver()
-	switch driver {
-	case config.DriverSQLite:
-		s, err := sqlite.Open(ctx, dsn, sqlite.Options{})
-		if err != nil {
-			return nil, fmt.Errorf("open store: %w", err)
-		}
-		return s, nil
-	case config.DriverPostgres:
-		return nil, errors.New("open store: PostgreSQL is not supported by this build yet; use a sqlite:PATH database_url")
-	}
-	return nil, fmt.Errorf("open store: unsupported database_url %q", cfg.DatabaseURL)
+	return openStoreURL(ctx, cfg.DatabaseURL, false)
 }
 
 // loadShows reads the podcast shows file, when one is configured, into

@@ -4,6 +4,8 @@
 //	herald [serve] [flags]      run the server (the default)
 //	herald import [flags] PATH… import articles from files and folders
 //	herald config [flags]       print the effective configuration, secrets masked
+//	herald migrate up|status    apply or list schema migrations of database_url
+//	herald copy --from URL --to URL  copy every article between stores
 //	herald version              print the version
 //	herald healthcheck [flags]  exit 0 when the local server answers /healthz
 //
@@ -46,6 +48,10 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 		err = runImport(ctx, args, environ, stdout, stderr)
 	case "config":
 		err = runConfig(args, environ, stdout, stderr)
+	case "migrate":
+		err = runMigrate(ctx, args, environ, stdout, stderr)
+	case "copy":
+		err = runCopy(ctx, args, environ, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "herald", version)
 	case "healthcheck":
@@ -72,6 +78,10 @@ func usage(w io.Writer) {
   herald [serve] [flags]       run the feed server (the default command)
   herald import [flags] PATH…  import .txt, .md and .json articles from files and folders
   herald config [flags]        print the effective configuration (secrets masked)
+  herald migrate up|status [flags]
+                               apply pending schema migrations, or list them, on database_url
+  herald copy --from DBURL --to DBURL [flags]
+                               copy every article between stores (idempotent)
   herald version               print the version
   herald healthcheck [flags]   exit 0 when the server at -addr answers /healthz
 

@@ -33,6 +33,9 @@ type RedisOptions struct {
 	// RevisionTTL is how long an untouched scope revision lives (default
 	// 24h). When it expires the scope's entries merely stop matching.
 	RevisionTTL time.Duration
+	// LockTTL is how long a render lock lives when its holder never
+	// releases it (default 5s); see LockRender.
+	LockTTL time.Duration
 	// Now returns the current time for evaluating If-Modified-Since; tests
 	// inject a fixed clock. Default time.Now. Entry expiry is Redis's own.
 	Now func() time.Time
@@ -51,6 +54,7 @@ type Redis struct {
 	prefix      string
 	timeout     time.Duration
 	revisionTTL time.Duration
+	lockTTL     time.Duration
 	now         func() time.Time
 	get, put    *redis.Script
 }
@@ -76,6 +80,7 @@ func NewRedis(client redis.UniversalClient, opts RedisOptions) *Redis {
 		prefix:      opts.Prefix,
 		timeout:     opts.Timeout,
 		revisionTTL: opts.RevisionTTL,
+		lockTTL:     opts.LockTTL,
 		now:         opts.Now,
 		get:         redis.NewScript(getSource),
 		put:         redis.NewScript(putSource),
@@ -88,6 +93,9 @@ func NewRedis(client redis.UniversalClient, opts RedisOptions) *Redis {
 	}
 	if r.revisionTTL <= 0 {
 		r.revisionTTL = DefaultRedisRevisionTTL
+	}
+	if r.lockTTL <= 0 {
+		r.lockTTL = DefaultRenderLockTTL
 	}
 	if r.now == nil {
 		r.now = time.Now

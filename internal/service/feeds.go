@@ -125,6 +125,17 @@ func (f *Feeds) Get(ctx context.Context, k herald.FeedKey, cond *herald.Conditio
 				return again.Entry, nil
 			}
 		}
+		// Across replicas sharing Redis, one renders and the others wait
+		// for its entry (see peerRender).
+		release := func() {}
+		if cacheOK {
+			var peer herald.Entry
+			var fromPeer bool
+			if release, peer, fromPeer = f.peerRender(rctx, k, look.Revision); fromPeer {
+				return peer, nil
+			}
+		}
+		defer release() // after Put, so that waiting replicas find the entry
 		e, ttl, err := f.renderEntry(rctx, k)
 		if err != nil {
 			return herald.Entry{}, err
@@ -162,6 +173,7 @@ func (f *Feeds) renderEntry(ctx context.Context, k herald.FeedKey) (herald.Entry
 		return herald.Entry{}, 0, fmt.Errorf("feed: render %s %s: %w", k.Scope.Key(), k.Format, err)
 	}
 	f.stats.Renders.Add(1)
+	f.log.Debug("feed rendered", "scope", k.Scope.Key(), "format", string(k.Format), "offset", k.Offset, "limit", k.Limit, "bytes", len(body))
 	e := herald.Entry{
 		Body:         body,
 		ETag:         StrongETag(body),

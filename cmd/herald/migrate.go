@@ -1,0 +1,66 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+)
+
+// runMigrate is `herald migrate up|status [flags]` on the configured
+// database_url. `up` applies pending migrations (serve does too, so this
+// is for running them ahead of a deploy); `status` lists every migration
+// and whether it is applied, changing nothing.
+func runMigrate(ctx context.Context, args, environ []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || (args[0] != "up" && args[0] != "status") {
+		return errors.New("migrate needs a subcommand: herald migrate up|status [flags]")
+	}
+	sub := args[0]
+	cfg, rest, err := loadConfig(args[1:], environ, stderr)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return fmt.Errorf("migrate %s takes no arguments, got %q", sub, rest)
+	}
+	s, err := openStoreURL(ctx, cfg.DatabaseURL, true)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	where := redactURL(cfg.DatabaseURL)
+
+	if sub == "up" {
+		applied, err := s.Migrate(ctx)
+		for _, v := range applied {
+			fmt.Fprintf(stdout, "applied %s\n", v)
+		}
+		if err != nil {
+			return err
+		}
+		if len(applied) == 0 {
+			fmt.Fprintf(stdout, "%s is up to date\n", where)
+		} else {
+			fmt.Fprintf(stdout, "%s: %d migrations applied\n", where, len(applied))
+		}
+		return nil
+	}
+
+	states, err := migrationStates(ctx, s)
+	if err != nil {
+		return err
+	}
+	pending := 0
+	fmt.Fprintf(stdout, "%s\n", where)
+	for _, m := range states {
+		if m.AppliedAt.IsZero() {
+			pending++
+			fmt.Fprintf(stdout, "  %-24s pending\n", m.Version)
+			continue
+		}
+		fmt.Fprintf(stdout, "  %-24s applied %s\n", m.Version, m.AppliedAt.UTC().Format(time.RFC3339))
+	}
+	fmt.Fprintf(stdout, "%d applied, %d pending\n", len(states)-pending, pending)
+	return nil
+}

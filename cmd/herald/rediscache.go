@@ -1,0 +1,31 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/herald-feeds/herald/config"
+	"github.com/herald-feeds/herald/internal/cache"
+)
+
+// openRedisCache builds the shared cache from the redis section: a single
+// server (redis.url), a Sentinel-watched master or a Cluster. It does not
+// contact Redis.
+func openRedisCache(cfg *config.Config) (*cache.Redis, error) {
+	r := cfg.Redis
+	client, err := cache.NewRedisClient(cache.RedisClientOptions{
+		URL:              r.URL,
+		SentinelMaster:   r.Sentinel.Master,
+		SentinelAddrs:    config.SplitAddrs(r.Sentinel.Addrs),
+		SentinelPassword: r.Sentinel.Password,
+		ClusterAddrs:     config.SplitAddrs(r.Cluster.Addrs),
+		Username:         r.Username,
+		Password:         r.Password,
+		PoolSize:         r.PoolSize,
+		MinIdleConns:     r.MinIdleConns,
+		DialTimeout:      r.DialTimeout,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open redis cache: %w", err)
+	}
+	return cache.NewRedis(client, cache.RedisOptions{Prefix: r.Prefix, Timeout: r.Timeout, LockTTL: r.LockTTL}), nil
+}

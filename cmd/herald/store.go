@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/herald-feeds/herald/config"
+	"github.com/herald-feeds/herald/internal/herald"
+	"github.com/herald-feeds/herald/internal/postgres"
+	"github.com/herald-feeds/herald/internal/sqlite"
+)
+
+// schemaStore is what `herald migrate` needs of a store, whichever it is.
+type schemaStore interface {
+	herald.Store
+	// Migrate applies pending migrations and returns their versions.
+	Migrate(ctx context.Context) ([]string, error)
+}
+
+// migrationState is one migration as `herald migrate status` shows it.
+type migrationState struct {
+	Version   string
+	AppliedAt time.Time // zero while pending
+}
+
+// openStoreURL opens the store a database URL names: sqlite:PATH or a
+// postgres:// (postgresql://) URL. With skipMigrate the schema is left as
+// it is (only `herald migrate status` wants that).
+func openStoreURL(ctx context.Context, dbURL string, skipMigrate bool) (schemaStore, error) {
+	driver, dsn := (&config.Config{DatabaseURL: dbURL}).DatabaseDriver()
+	switch driver {
+	case config.DriverSQLite:
+		if dsn == "" {
+			return nil, fmt.Errorf("open store: sqlite: needs a file path, as in sqlite:data/herald.db")
+		}
+		s, err := sqlite.Open(ctx, dsn, sqlite.Options{SkipMigrate: skipMigrate})
+		if err != nil {
+			return nil, fmt.Errorf("open store: %w", err)
+		}
+		return s, nil
+	case config.DriverPostgres:
+		s, err := postgres.Open(ctx, dsn, postgres.Options{SkipMigrate: skipMigrate})
+		if err != nil {
+			return nil, fmt.Errorf("open store: %w", err)
+		}
+		return s, nil
+	}
+	return nil, fmt.Errorf("open store: %q is not a sqlite:PATH, postgres:// or postgresql:// URL", redactURL(dbURL))
+}
+
+// migrationStates lists every migration the store's build knows, each
+// with the time it was applied or zero when pending, followed by any the
+// database records that this build does not know.
+func migrationStates(ctx context.Context, s schemaStore) ([]migrationState, error) {
+	var known []string
+	applied := map[string]time.Time{}
+	var order []string
+	switch st := s.(type) {
+	case *sqlite.Store:
+		known = sqlite.KnownMigrations()
+		ms, err := st.MigrationStatus(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range ms {
+			applied[m.Version] = m.AppliedAt
+			order = append(order, m.Version)
+		}
+	case *postgres.Store:
+		known = postgres.KnownMigrations()
+		ms, err := st.MigrationStatus(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range ms {
+			applied[m.Version] = m.AppliedAt
+			order = append(order, m.Version)
+		}
+	default:
+		return nil, fmt.Errorf("migrate: store %T reports no migrations", s)
+	}
+	seen := map[string]bool{}
+	var out []migrationState
+	for _, v := range known {
+		seen[v] = true
+		out = append(out, migrationState{Version: v, AppliedAt: applied[v]})
+	}
+	for _, v := range order {
+		if !seen[v] {
+			out = append(out, migrationState{Version: v, AppliedAt: applied[v]})
+		}
+	}
+	return out, nil
+}
+
+// redactURL hides a password in a database URL for messages.
+func redactURL(dbURL string) string { return postgres.Redact(dbURL) }

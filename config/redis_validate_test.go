@@ -1,0 +1,71 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestValidateRedisModes(t *testing.T) {
+	cases := []struct {
+		name   string
+		mutate func(*Config)
+		want   string // "" when the configuration is valid
+	}{
+		{"single server", func(c *Config) { c.Redis.URL = "redis://127.0.0.1:6379/0" }, ""},
+		{"sentinel", func(c *Config) {
+			c.Redis.Sentinel.Master, c.Redis.Sentinel.Addrs = "mymaster", "10.0.0.1:26379, 10.0.0.2:26379"
+			c.Redis.Password = "pw"
+		}, ""},
+		{"cluster", func(c *Config) { c.Redis.Cluster.Addrs = "10.0.0.1:7000,10.0.0.2:7000"; c.Redis.PoolSize = 20 }, ""},
+		{"url and cluster", func(c *Config) {
+			c.Redis.URL = "redis://127.0.0.1:6379/0"
+			c.Redis.Cluster.Addrs = "10.0.0.1:7000"
+		}, "config: redis: set only one of"},
+		{"sentinel without master", func(c *Config) { c.Redis.Sentinel.Addrs = "10.0.0.1:26379" }, "config: redis.sentinel.master: must name the master"},
+		{"sentinel without addrs", func(c *Config) { c.Redis.Sentinel.Master = "mymaster" }, "config: redis.sentinel.addrs: must list the Sentinels"},
+		{"bad sentinel addr", func(c *Config) {
+			c.Redis.Sentinel.Master, c.Redis.Sentinel.Addrs = "m", "10.0.0.1"
+		}, `config: redis.sentinel.addrs: every address must be host:port, got "10.0.0.1"`},
+		{"bad cluster addr", func(c *Config) { c.Redis.Cluster.Addrs = "a:1,:7000" }, `config: redis.cluster.addrs: every address must be host:port, got ":7000"`},
+		{"password with url", func(c *Config) {
+			c.Redis.URL = "redis://127.0.0.1:6379/0"
+			c.Redis.Password = "pw"
+		}, "config: redis.password: applies to Sentinel and Cluster only"},
+		{"negative pool", func(c *Config) { c.Redis.PoolSize = -1 }, "config: redis.pool_size: must be zero"},
+		{"idle over pool", func(c *Config) { c.Redis.PoolSize, c.Redis.MinIdleConns = 5, 6 }, "config: redis.min_idle_conns: must not exceed redis.pool_size (5), got 6"},
+		{"dial timeout", func(c *Config) { c.Redis.DialTimeout = 0 }, "config: redis.dial_timeout: must be positive"},
+		{"prefix with braces", func(c *Config) { c.Redis.Prefix = "{site}" }, "config: redis.prefix: must be non-empty without spaces or braces"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := validConfig(t)
+			c.mutate(cfg)
+			err := cfg.Validate()
+			switch {
+			case c.want == "" && err != nil:
+				t.Fatalf("Validate=%v, want nil", err)
+			case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+				t.Fatalf("Validate=%v, want an error containing %q", err, c.want)
+			}
+			if c.want == "" && !cfg.Redis.Enabled() {
+				t.Fatalf("Redis.Enabled()=false for a valid %s configuration", c.name)
+			}
+		})
+	}
+}
+
+func TestSplitAddrs(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"", nil},
+		{"a:1", []string{"a:1"}},
+		{" a:1 , ,b:2,", []string{"a:1", "b:2"}},
+	}
+	for _, tc := range tests {
+		if got := SplitAddrs(tc.in); strings.Join(got, "|") != strings.Join(tc.want, "|") || len(got) != len(tc.want) {
+			t.Fatalf("SplitAddrs(%q)=%q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

@@ -1,0 +1,69 @@
+package service
+
+import (
+	"context"
+	"time"
+
+	"github.com/herald-feeds/herald/internal/herald"
+)
+
+// Bounds of the wait for another replica's render: the first poll comes
+// soon (most renders take milliseconds), later ones back off.
+const (
+	lockPollFirst = 5 * time.Millisecond
+	lockPollMax   = 100 * time.Millisecond
+)
+
+// peerRender takes the cross-replica render lock of k at revision rev when
+// the cache offers one (herald.RenderLocker). It returns either a release
+// function for the caller, who then renders, stores and releases; or, when
+// another replica held the lock and stored its entry meanwhile, that entry
+// with fromPeer set.
+//
+// Nothing here fails a request: if Redis errs, the revision moves on (a
+// write: the other replica's entry would never be stored under rev), or the
+// lock's TTL passes without an entry, the caller renders itself.
+func (f *Feeds) peerRender(ctx context.Context, k herald.FeedKey, rev string) (release func(), e herald.Entry, fromPeer bool) {
+	noop := func() {}
+	lk, ok := f.cache.(herald.RenderLocker)
+	if !ok || rev == "" {
+		return noop, herald.Entry{}, false
+	}
+	deadline := time.Now().Add(lk.RenderLockTTL())
+	wait := lockPollFirst
+	for {
+		rel, held, err := lk.LockRender(ctx, k, rev)
+		if err != nil {
+			f.log.Warn("render lock unavailable; rendering without it", "scope", k.Scope.Key(), "err", err)
+			return noop, herald.Entry{}, false
+		}
+		if held {
+			// The previous holder may have stored its entry and released
+			// between our last look and this lock: look once more.
+			if l, err := f.cache.Get(ctx, k, nil); err == nil && l.Hit && l.Revision == rev {
+				rel()
+				return noop, l.Entry, true
+			}
+			return rel, herald.Entry{}, false
+		}
+		if !time.Now().Before(deadline) {
+			f.log.Warn("another replica's render did not arrive within the lock TTL; rendering here", "scope", k.Scope.Key())
+			return noop, herald.Entry{}, false
+		}
+		select {
+		case <-ctx.Done():
+			return noop, herald.Entry{}, false
+		case <-time.After(min(wait, time.Until(deadline))):
+		}
+		wait = min(2*wait, lockPollMax)
+		l, err := f.cache.Get(ctx, k, nil)
+		switch {
+		case err != nil:
+			return noop, herald.Entry{}, false
+		case l.Hit:
+			return noop, l.Entry, true
+		case l.Revision != rev:
+			return noop, herald.Entry{}, false
+		}
+	}
+}
