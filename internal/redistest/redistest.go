@@ -40,6 +40,8 @@ type Server struct {
 	bin  string
 	dir  string
 	port int
+	// extra are further redis-server arguments (cluster mode).
+	extra []string
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
@@ -125,14 +127,15 @@ func (s *Server) start() error {
 	}
 	defer logFile.Close() // the child keeps its own descriptor
 
-	cmd := exec.Command(s.bin,
+	args := []string{
 		"--port", strconv.Itoa(s.port),
 		"--bind", "127.0.0.1",
 		"--save", "",
 		"--appendonly", "no",
 		"--dir", s.dir,
 		"--daemonize", "no",
-	)
+	}
+	cmd := exec.Command(s.bin, append(args, s.extra...)...)
 	cmd.Dir = s.dir
 	cmd.Stdout = logFile
 	cmd.Stderr = logFile
