@@ -22,7 +22,7 @@ func (s *Store) Feed(ctx context.Context, q herald.FeedQuery) (*herald.FeedPage,
 		return err
 	})
 	if err != nil && !herald.IsNotFound(err) {
-		return nil, fmt.Errorf("postgres: feed %s: %w", q.Scope.Key(), err)
+		return nil, storeError("feed "+q.Scope.Key(), err)
 	}
 	return page, err
 }

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/jackc/pgx/v5"
 
@@ -42,7 +41,7 @@ func (s *Store) PutArticle(ctx context.Context, a *herald.Article) (*herald.Arti
 		if c := conflict(err, a); c != nil {
 			return nil, c
 		}
-		return nil, fmt.Errorf("postgres: put article: %w", err)
+		return nil, storeError("put article", err)
 	}
 	return old, nil
 }

@@ -17,7 +17,7 @@ const articleColumns = `a.id, a.slug, a.title, a.url, a.summary, a.content_html,
 func (s *Store) Article(ctx context.Context, id string) (*herald.Article, error) {
 	a, err := s.oneArticle(ctx, "a.id = $1", id)
 	if err != nil && !herald.IsNotFound(err) {
-		return nil, fmt.Errorf("postgres: article: %w", err)
+		return nil, storeError("article", err)
 	}
 	return a, err
 }
@@ -26,7 +26,7 @@ func (s *Store) Article(ctx context.Context, id string) (*herald.Article, error)
 func (s *Store) ArticleBySlug(ctx context.Context, slug string) (*herald.Article, error) {
 	a, err := s.oneArticle(ctx, "a.slug = $1", slug)
 	if err != nil && !herald.IsNotFound(err) {
-		return nil, fmt.Errorf("postgres: article by slug: %w", err)
+		return nil, storeError("article by slug", err)
 	}
 	return a, err
 }
@@ -76,7 +76,7 @@ func (s *Store) ListArticles(ctx context.Context, offset, limit int) ([]*herald.
 		return err
 	})
 	if err != nil {
-		return nil, 0, fmt.Errorf("postgres: list articles: %w", err)
+		return nil, 0, storeError("list articles", err)
 	}
 	return arts, total, nil
 }

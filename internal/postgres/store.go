@@ -77,7 +77,7 @@ func Redact(dbURL string) string {
 func (s *Store) Ping(ctx context.Context) error {
 	var one int
 	if err := s.pool.QueryRow(ctx, "SELECT 1").Scan(&one); err != nil {
-		return fmt.Errorf("postgres: ping: %w", err)
+		return storeError("ping", err)
 	}
 	return nil
 }

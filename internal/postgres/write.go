@@ -25,7 +25,7 @@ func (s *Store) CreateArticle(ctx context.Context, a *herald.Article) error {
 		if c := conflict(err, a); c != nil {
 			return c
 		}
-		return fmt.Errorf("postgres: create article: %w", err)
+		return storeError("create article", err)
 	}
 	a.UpdatedAt = now
 	return nil
@@ -51,7 +51,7 @@ func (s *Store) ReplaceArticle(ctx context.Context, a *herald.Article) (*herald.
 		if c := conflict(err, a); c != nil {
 			return nil, c
 		}
-		return nil, fmt.Errorf("postgres: replace article: %w", err)
+		return nil, storeError("replace article", err)
 	}
 	a.UpdatedAt = now
 	return old, nil
@@ -103,7 +103,7 @@ func (s *Store) DeleteArticle(ctx context.Context, id string) (*herald.Article, 
 		if herald.IsNotFound(err) {
 			return nil, err
 		}
-		return nil, fmt.Errorf("postgres: delete article: %w", err)
+		return nil, storeError("delete article", err)
 	}
 	return old, nil
 }
