@@ -40,8 +40,10 @@ type Server struct {
 	bin  string
 	dir  string
 	port int
-	// extra are further redis-server arguments (cluster mode).
+	// extra are further redis-server arguments (cluster mode); conf, when
+	// set, is a config file given first (sentinel mode).
 	extra []string
+	conf  string
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
@@ -134,6 +136,9 @@ func (s *Server) start() error {
 		"--appendonly", "no",
 		"--dir", s.dir,
 		"--daemonize", "no",
+	}
+	if s.conf != "" {
+		args = append([]string{s.conf}, args...)
 	}
 	cmd := exec.Command(s.bin, append(args, s.extra...)...)
 	cmd.Dir = s.dir

@@ -1,0 +1,49 @@
+package redistest
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// SentinelMaster is the master name StartSentinel's Sentinel monitors.
+const SentinelMaster = "heraldmaster"
+
+// Sentinel is a throwaway Redis master watched by one Sentinel.
+type Sentinel struct {
+	Master   *Server
+	Sentinel *Server
+}
+
+// StartSentinel starts a master and a Sentinel monitoring it under
+// SentinelMaster, and returns once both answer PING. Both stop when the
+// test ends. Like Start, it skips without redis-server unless
+// HERALD_REQUIRE_REDIS=1.
+func StartSentinel(tb testing.TB) *Sentinel {
+	tb.Helper()
+	master := Start(tb)
+	s := &Server{tb: tb, bin: master.bin, dir: tb.TempDir()}
+	tb.Cleanup(s.Stop)
+	var lastErr error
+	for attempt := 0; attempt < 5; attempt++ {
+		port, err := freePort()
+		if err != nil {
+			tb.Fatalf("redistest: find a free port: %v", err)
+		}
+		s.port = port
+		// Sentinel rewrites its config file, so it must be writable and
+		// its own.
+		s.conf = filepath.Join(s.dir, "sentinel.conf")
+		conf := fmt.Sprintf("sentinel monitor %s 127.0.0.1 %d 1\n", SentinelMaster, master.port)
+		if err := os.WriteFile(s.conf, []byte(conf), 0o600); err != nil {
+			tb.Fatalf("redistest: write sentinel.conf: %v", err)
+		}
+		s.extra = []string{"--sentinel"}
+		if lastErr = s.start(); lastErr == nil {
+			return &Sentinel{Master: master, Sentinel: s}
+		}
+	}
+	tb.Fatalf("redistest: start sentinel: %v", lastErr)
+	return nil
+}
