@@ -127,13 +127,9 @@ func (f *Feeds) Get(ctx context.Context, k herald.FeedKey, cond *herald.Conditio
 		}
 		// Across replicas sharing Redis, one renders and the others wait
 		// for its entry (see peerRender).
-		release := func() {}
-		if cacheOK {
-			var peer herald.Entry
-			var fromPeer bool
-			if release, peer, fromPeer = f.peerRender(rctx, k, look.Revision); fromPeer {
-				return peer, nil
-			}
+		release, peer, fromPeer := f.peerRender(rctx, k, look.Revision, cacheOK)
+		if fromPeer {
+			return peer, nil
 		}
 		defer release() // after Put, so that waiting replicas find the entry
 		e, ttl, err := f.renderEntry(rctx, k)

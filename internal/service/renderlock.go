@@ -20,13 +20,14 @@ const (
 // another replica held the lock and stored its entry meanwhile, that entry
 // with fromPeer set.
 //
+// Without a working cache (cacheOK false) there is nothing to wait for.
 // Nothing here fails a request: if Redis errs, the revision moves on (a
 // write: the other replica's entry would never be stored under rev), or the
 // lock's TTL passes without an entry, the caller renders itself.
-func (f *Feeds) peerRender(ctx context.Context, k herald.FeedKey, rev string) (release func(), e herald.Entry, fromPeer bool) {
+func (f *Feeds) peerRender(ctx context.Context, k herald.FeedKey, rev string, cacheOK bool) (release func(), e herald.Entry, fromPeer bool) {
 	noop := func() {}
 	lk, ok := f.cache.(herald.RenderLocker)
-	if !ok || rev == "" {
+	if !ok || !cacheOK || rev == "" {
 		return noop, herald.Entry{}, false
 	}
 	deadline := time.Now().Add(lk.RenderLockTTL())
