@@ -35,66 +35,90 @@ const feedPageQuery = "SELECT " + articleColumns + ` FROM article_scopes s
 	ORDER BY s.published_at DESC, s.article_id
 	LIMIT $3 OFFSET $4`
 
+// feed reads everything a page needs in two round trips inside tx: one
+// batch for the scope's name, counts, bookkeeping and the page, one for
+// the page's lists.
 func feed(ctx context.Context, tx pgx.Tx, q herald.FeedQuery) (*herald.FeedPage, error) {
 	key := q.Scope.Key()
 	// Stored times are whole seconds; flooring Now keeps an article visible
 	// from the first instant of its second.
 	now := seconds(q.Now)
 	page := &herald.FeedPage{}
-	if q.Scope.Kind != herald.ScopeSite {
-		name, ok, err := scopeName(ctx, tx, key, now)
-		if err != nil {
-			return nil, err
+	var names [2]*string // the newest visible article's, the next scheduled one's
+	var next *time.Time
+	b := &pgx.Batch{}
+	for i, query := range scopeNameQueries {
+		b.Queue(query, key, now).QueryRow(func(row pgx.Row) error {
+			var name string
+			if err := row.Scan(&name); err != nil {
+				if isNoRows(err) {
+					return nil
+				}
+				return fmt.Errorf("scope name: %w", err)
+			}
+			names[i] = &name
+			return nil
+		})
+	}
+	b.Queue(`SELECT count(*) FILTER (WHERE published_at <= $2), min(published_at) FILTER (WHERE published_at > $2)
+		FROM article_scopes WHERE scope_key = $1`, key, now).QueryRow(func(row pgx.Row) error {
+		if err := row.Scan(&page.Total, &next); err != nil {
+			return fmt.Errorf("count: %w", err)
 		}
-		if !ok {
-			return nil, herald.Errorf(herald.ENotFound, "%s %q not found", q.Scope.Kind, q.Scope.Slug)
+		return nil
+	})
+	b.Queue("SELECT revision, changed_at FROM scopes WHERE key = $1", key).QueryRow(func(row pgx.Row) error {
+		err := row.Scan(&page.Revision, &page.ChangedAt)
+		if err != nil && !isNoRows(err) {
+			return fmt.Errorf("revision: %w", err)
 		}
-		page.Name = name
+		return nil
+	})
+	b.Queue(feedPageQuery, key, now, sqlLimit(q.Limit), max(q.Offset, 0)).Query(func(rows pgx.Rows) error {
+		var err error
+		if page.Articles, err = scanArticles(rows); err != nil {
+			return fmt.Errorf("page: %w", err)
+		}
+		return nil
+	})
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return nil, err
 	}
 
-	var next *time.Time
-	err := tx.QueryRow(ctx, `SELECT count(*) FILTER (WHERE published_at <= $2), min(published_at) FILTER (WHERE published_at > $2)
-		FROM article_scopes WHERE scope_key = $1`, key, now).Scan(&page.Total, &next)
-	if err != nil {
-		return nil, fmt.Errorf("count: %w", err)
+	if q.Scope.Kind != herald.ScopeSite {
+		// The name the newest visible article gives the scope or, when every
+		// article of the scope is scheduled, the next one to appear. Both
+		// are fixed by the data, so every replica picks the same name.
+		switch {
+		case names[0] != nil:
+			page.Name = *names[0]
+		case names[1] != nil:
+			page.Name = *names[1]
+		default:
+			return nil, herald.Errorf(herald.ENotFound, "%s %q not found", q.Scope.Kind, q.Scope.Slug)
+		}
 	}
 	if next != nil {
 		page.NextPublish = next.UTC()
 	}
-	switch err := tx.QueryRow(ctx, "SELECT revision, changed_at FROM scopes WHERE key = $1", key).
-		Scan(&page.Revision, &page.ChangedAt); {
-	case err == nil:
+	if !page.ChangedAt.IsZero() {
 		page.ChangedAt = page.ChangedAt.UTC()
-	case !isNoRows(err):
-		return nil, fmt.Errorf("revision: %w", err)
 	}
-
-	page.Articles, err = queryArticles(ctx, tx, feedPageQuery, key, now, sqlLimit(q.Limit), max(q.Offset, 0))
-	if err != nil {
+	if len(page.Articles) == 0 {
+		page.Articles = nil
+		return page, nil
+	}
+	if err := loadLists(ctx, tx, page.Articles); err != nil {
 		return nil, fmt.Errorf("page: %w", err)
 	}
 	return page, nil
 }
 
-// scopeName picks the display name of a category, tag or author scope:
-// the name given by its newest visible article or, when every article of
-// the scope is scheduled, by the next one to appear. ok is false when no
-// article belongs to the scope.
-func scopeName(ctx context.Context, tx pgx.Tx, key string, now time.Time) (name string, ok bool, err error) {
-	queries := [...]string{
-		`SELECT name FROM article_scopes WHERE scope_key = $1 AND published_at <= $2
-			ORDER BY published_at DESC, article_id LIMIT 1`,
-		`SELECT name FROM article_scopes WHERE scope_key = $1 AND published_at > $2
-			ORDER BY published_at, article_id LIMIT 1`,
-	}
-	for _, query := range queries {
-		err := tx.QueryRow(ctx, query, key, now).Scan(&name)
-		if err == nil {
-			return name, true, nil
-		}
-		if !isNoRows(err) {
-			return "", false, fmt.Errorf("scope name: %w", err)
-		}
-	}
-	return "", false, nil
+// scopeNameQueries find the display name of a category, tag or author
+// scope: from its newest visible article, else from its next scheduled one.
+var scopeNameQueries = [...]string{
+	`SELECT name FROM article_scopes WHERE scope_key = $1 AND published_at <= $2
+		ORDER BY published_at DESC, article_id LIMIT 1`,
+	`SELECT name FROM article_scopes WHERE scope_key = $1 AND published_at > $2
+		ORDER BY published_at, article_id LIMIT 1`,
 }

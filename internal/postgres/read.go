@@ -98,13 +98,7 @@ func queryArticles(ctx context.Context, tx pgx.Tx, query string, args ...any) ([
 	if err != nil {
 		return nil, err
 	}
-	arts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*herald.Article, error) {
-		var a herald.Article
-		err := r.Scan(&a.ID, &a.Slug, &a.Title, &a.URL, &a.Summary, &a.ContentHTML,
-			&a.Language, &a.Image, &a.PublishedAt, &a.UpdatedAt)
-		a.PublishedAt, a.UpdatedAt = a.PublishedAt.UTC(), a.UpdatedAt.UTC()
-		return &a, err
-	})
+	arts, err := scanArticles(rows)
 	if err != nil {
 		return nil, err
 	}
@@ -117,8 +111,20 @@ func queryArticles(ctx context.Context, tx pgx.Tx, query string, args ...any) ([
 	return arts, nil
 }
 
-// loadLists reads the authors, categories, tags and enclosures of arts,
-// one statement per list with the ids as one array parameter.
+// scanArticles reads rows of articleColumns, without their lists.
+func scanArticles(rows pgx.Rows) ([]*herald.Article, error) {
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (*herald.Article, error) {
+		var a herald.Article
+		err := r.Scan(&a.ID, &a.Slug, &a.Title, &a.URL, &a.Summary, &a.ContentHTML,
+			&a.Language, &a.Image, &a.PublishedAt, &a.UpdatedAt)
+		a.PublishedAt, a.UpdatedAt = a.PublishedAt.UTC(), a.UpdatedAt.UTC()
+		return &a, err
+	})
+}
+
+// loadLists reads the authors, categories, tags and enclosures of arts in
+// one round trip: a batch of one statement per list, the ids passed as one
+// array parameter whatever their number.
 func loadLists(ctx context.Context, tx pgx.Tx, arts []*herald.Article) error {
 	byID := make(map[string]*herald.Article, len(arts))
 	ids := make([]string, len(arts))
@@ -127,8 +133,8 @@ func loadLists(ctx context.Context, tx pgx.Tx, arts []*herald.Article) error {
 		ids[i] = a.ID
 	}
 	const in = "article_id = ANY($1)"
-
-	err := eachRow(ctx, tx, "SELECT article_id, name, email, url FROM article_authors WHERE "+in+" ORDER BY article_id, position",
+	b := &pgx.Batch{}
+	queueRows(b, "authors", "SELECT article_id, name, email, url FROM article_authors WHERE "+in+" ORDER BY article_id, position",
 		ids, func(rows pgx.Rows) error {
 			var id string
 			var au herald.Author
@@ -138,10 +144,7 @@ func loadLists(ctx context.Context, tx pgx.Tx, arts []*herald.Article) error {
 			byID[id].Authors = append(byID[id].Authors, au)
 			return nil
 		})
-	if err != nil {
-		return fmt.Errorf("authors: %w", err)
-	}
-	err = eachRow(ctx, tx, "SELECT article_id, kind, name FROM article_terms WHERE "+in+" ORDER BY article_id, kind, position",
+	queueRows(b, "terms", "SELECT article_id, kind, name FROM article_terms WHERE "+in+" ORDER BY article_id, kind, position",
 		ids, func(rows pgx.Rows) error {
 			var id, kind, name string
 			if err := rows.Scan(&id, &kind, &name); err != nil {
@@ -158,10 +161,7 @@ func loadLists(ctx context.Context, tx pgx.Tx, arts []*herald.Article) error {
 			}
 			return nil
 		})
-	if err != nil {
-		return fmt.Errorf("terms: %w", err)
-	}
-	err = eachRow(ctx, tx, "SELECT article_id, url, type, length, duration FROM article_enclosures WHERE "+in+" ORDER BY article_id, position",
+	queueRows(b, "enclosures", "SELECT article_id, url, type, length, duration FROM article_enclosures WHERE "+in+" ORDER BY article_id, position",
 		ids, func(rows pgx.Rows) error {
 			var id string
 			var e herald.Enclosure
@@ -171,23 +171,20 @@ func loadLists(ctx context.Context, tx pgx.Tx, arts []*herald.Article) error {
 			byID[id].Enclosures = append(byID[id].Enclosures, e)
 			return nil
 		})
-	if err != nil {
-		return fmt.Errorf("enclosures: %w", err)
-	}
-	return nil
+	return tx.SendBatch(ctx, b).Close()
 }
 
-// eachRow runs query and calls fn for each row.
-func eachRow(ctx context.Context, tx pgx.Tx, query string, arg any, fn func(pgx.Rows) error) error {
-	rows, err := tx.Query(ctx, query, arg)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return err
+// queueRows queues query on b and calls fn for each row of its result.
+func queueRows(b *pgx.Batch, what, query string, arg any, fn func(pgx.Rows) error) {
+	b.Queue(query, arg).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			if err := fn(rows); err != nil {
+				return fmt.Errorf("%s: %w", what, err)
+			}
 		}
-	}
-	return rows.Err()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		return nil
+	})
 }
