@@ -32,7 +32,7 @@ func (s *Store) PutArticle(ctx context.Context, a *herald.Article) (*herald.Arti
 		case err != nil:
 			return err
 		}
-		if _, err := replaceArticle(ctx, tx, a, updated); err != nil {
+		if err := overwriteArticle(ctx, tx, a, updated); err != nil {
 			return err
 		}
 		return bumpScopes(ctx, tx, append(scopeKeys(old), scopeKeys(a)...), now)

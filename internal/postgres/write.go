@@ -39,7 +39,10 @@ func (s *Store) ReplaceArticle(ctx context.Context, a *herald.Article) (*herald.
 	var old *herald.Article
 	err := s.write(ctx, func(tx pgx.Tx) error {
 		var err error
-		if old, err = replaceArticle(ctx, tx, a, now); err != nil {
+		if old, err = lockedArticle(ctx, tx, a.ID); err != nil {
+			return err
+		}
+		if err := overwriteArticle(ctx, tx, a, now); err != nil {
 			return err
 		}
 		return bumpScopes(ctx, tx, append(scopeKeys(old), scopeKeys(a)...), now)
@@ -57,30 +60,23 @@ func (s *Store) ReplaceArticle(ctx context.Context, a *herald.Article) (*herald.
 	return old, nil
 }
 
-// replaceArticle overwrites the article with a.ID inside tx, stamping it
-// updated at updatedAt, and returns the version it replaced. The caller
+// overwriteArticle replaces the row and lists of the article with a.ID,
+// which the caller has locked, stamping it updated at updatedAt. The caller
 // bumps the scopes.
-func replaceArticle(ctx context.Context, tx pgx.Tx, a *herald.Article, updatedAt time.Time) (*herald.Article, error) {
-	old, err := lockedArticle(ctx, tx, a.ID)
-	if err != nil {
-		return nil, err
-	}
-	_, err = tx.Exec(ctx, `UPDATE articles SET slug = $1, title = $2, url = $3, summary = $4,
+func overwriteArticle(ctx context.Context, tx pgx.Tx, a *herald.Article, updatedAt time.Time) error {
+	_, err := tx.Exec(ctx, `UPDATE articles SET slug = $1, title = $2, url = $3, summary = $4,
 		content_html = $5, language = $6, image = $7, published_at = $8, updated_at = $9 WHERE id = $10`,
 		a.Slug, a.Title, a.URL, a.Summary, a.ContentHTML, a.Language, a.Image,
 		seconds(a.PublishedAt), updatedAt, a.ID)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, table := range [...]string{"article_authors", "article_terms", "article_enclosures", "article_scopes"} {
 		if _, err := tx.Exec(ctx, "DELETE FROM "+table+" WHERE article_id = $1", a.ID); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	if err := insertChildren(ctx, tx, a); err != nil {
-		return nil, err
-	}
-	return old, nil
+	return insertChildren(ctx, tx, a)
 }
 
 // DeleteArticle removes the article with id, bumps every scope it was in
