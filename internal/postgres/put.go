@@ -32,7 +32,13 @@ func (s *Store) PutArticle(ctx context.Context, a *herald.Article) (*herald.Arti
 		case err != nil:
 			return err
 		}
-		if err := overwriteArticle(ctx, tx, a, updated); err != nil {
+		// Delete and insert rather than update (the row is locked): the
+		// child rows go by cascade, and the insert writes every column
+		// insertArticle knows, so a column added later cannot be forgotten.
+		if _, err := tx.Exec(ctx, "DELETE FROM articles WHERE id = $1", a.ID); err != nil {
+			return err
+		}
+		if err := insertArticle(ctx, tx, a, updated); err != nil {
 			return err
 		}
 		return bumpScopes(ctx, tx, append(scopeKeys(old), scopeKeys(a)...), now)

@@ -17,7 +17,7 @@ import (
 // A slug another article holds gives EConflict (field "slug").
 func (s *Store) PutArticle(ctx context.Context, a *herald.Article) (*herald.Article, error) {
 	now := s.clock()
-	updated := a.UpdatedAt.UTC().Truncate(0)
+	updated := a.UpdatedAt.UTC()
 	var old *herald.Article
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -32,19 +32,13 @@ func (s *Store) PutArticle(ctx context.Context, a *herald.Article) (*herald.Arti
 		case err != nil:
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE articles SET slug = ?, title = ?, url = ?, summary = ?,
-			content_html = ?, language = ?, image = ?, published_at = ?, updated_at = ? WHERE id = ?`,
-			a.Slug, a.Title, a.URL, a.Summary, a.ContentHTML, a.Language, a.Image,
-			a.PublishedAt.Unix(), updated.Unix(), a.ID)
-		if err != nil {
+		// Delete and insert rather than update: the child rows go by
+		// cascade, and the insert writes every column insertArticle knows,
+		// so a column added later cannot be forgotten here.
+		if _, err := tx.ExecContext(ctx, "DELETE FROM articles WHERE id = ?", a.ID); err != nil {
 			return err
 		}
-		for _, table := range [...]string{"article_authors", "article_terms", "article_enclosures", "article_scopes"} {
-			if _, err := tx.ExecContext(ctx, "DELETE FROM "+table+" WHERE article_id = ?", a.ID); err != nil {
-				return err
-			}
-		}
-		if err := insertChildren(ctx, tx, a); err != nil {
+		if err := insertArticle(ctx, tx, a, updated); err != nil {
 			return err
 		}
 		return bumpScopes(ctx, tx, append(scopeKeys(old), scopeKeys(a)...), now)

@@ -20,7 +20,10 @@ func testPutArticle(t *testing.T, h *harness) {
 	before := h.feed(t, herald.SiteScope, t0, 0, 10)
 
 	putAt := h.clock.Advance(time.Hour)
-	a := h.article(t, "Copied", t0.Add(-2*time.Hour), inCategory("Old Home"), withTags("moved"))
+	// Every field set, so that a column PutArticle forgets shows.
+	a := h.richArticle(t)
+	a.Categories = append(a.Categories, "Old Home")
+	a.Tags = append(a.Tags, "moved")
 	a.UpdatedAt = time.Date(2025, 12, 24, 18, 30, 5, 0, time.UTC)
 	want := a.Clone()
 	old, err := target.PutArticle(h.ctx, a)
