@@ -11,7 +11,8 @@ import (
 
 // articleColumns are the columns scanArticles reads, in its order, for a
 // query over articles aliased as a.
-const articleColumns = `a.id, a.slug, a.title, a.url, a.summary, a.content_html, a.language, a.image, a.published_at, a.updated_at`
+const articleColumns = `a.id, a.slug, a.title, a.url, a.summary, a.content_html, a.language, a.image, a.published_at, a.updated_at,
+	a.episode, a.season, a.episode_type, a.transcript_url, a.transcript_type, a.chapters_url`
 
 // Article returns the article with id.
 func (s *Store) Article(ctx context.Context, id string) (*herald.Article, error) {
@@ -116,7 +117,8 @@ func scanArticles(rows pgx.Rows) ([]*herald.Article, error) {
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (*herald.Article, error) {
 		var a herald.Article
 		err := r.Scan(&a.ID, &a.Slug, &a.Title, &a.URL, &a.Summary, &a.ContentHTML,
-			&a.Language, &a.Image, &a.PublishedAt, &a.UpdatedAt)
+			&a.Language, &a.Image, &a.PublishedAt, &a.UpdatedAt,
+			&a.Episode, &a.Season, &a.EpisodeType, &a.TranscriptURL, &a.TranscriptType, &a.ChaptersURL)
 		a.PublishedAt, a.UpdatedAt = a.PublishedAt.UTC(), a.UpdatedAt.UTC()
 		return &a, err
 	})

@@ -65,9 +65,12 @@ func (s *Store) ReplaceArticle(ctx context.Context, a *herald.Article) (*herald.
 // bumps the scopes.
 func overwriteArticle(ctx context.Context, tx pgx.Tx, a *herald.Article, updatedAt time.Time) error {
 	_, err := tx.Exec(ctx, `UPDATE articles SET slug = $1, title = $2, url = $3, summary = $4,
-		content_html = $5, language = $6, image = $7, published_at = $8, updated_at = $9 WHERE id = $10`,
+		content_html = $5, language = $6, image = $7, published_at = $8, updated_at = $9,
+		episode = $10, season = $11, episode_type = $12, transcript_url = $13, transcript_type = $14, chapters_url = $15
+		WHERE id = $16`,
 		a.Slug, a.Title, a.URL, a.Summary, a.ContentHTML, a.Language, a.Image,
-		seconds(a.PublishedAt), updatedAt, a.ID)
+		seconds(a.PublishedAt), updatedAt,
+		a.Episode, a.Season, a.EpisodeType, a.TranscriptURL, a.TranscriptType, a.ChaptersURL, a.ID)
 	if err != nil {
 		return err
 	}
@@ -120,9 +123,12 @@ func lockedArticle(ctx context.Context, tx pgx.Tx, id string) (*herald.Article, 
 
 func insertArticle(ctx context.Context, tx pgx.Tx, a *herald.Article, updatedAt time.Time) error {
 	_, err := tx.Exec(ctx, `INSERT INTO articles (id, slug, title, url, summary, content_html,
-		language, image, published_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		language, image, published_at, updated_at,
+		episode, season, episode_type, transcript_url, transcript_type, chapters_url)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
 		a.ID, a.Slug, a.Title, a.URL, a.Summary, a.ContentHTML, a.Language, a.Image,
-		seconds(a.PublishedAt), updatedAt)
+		seconds(a.PublishedAt), updatedAt,
+		a.Episode, a.Season, a.EpisodeType, a.TranscriptURL, a.TranscriptType, a.ChaptersURL)
 	if err != nil {
 		return err
 	}
