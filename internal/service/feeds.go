@@ -31,12 +31,16 @@ type Feeds struct {
 	renderTimeout time.Duration
 	flight        singleflight.Group
 	stats         FeedStats
+	stale         *staleRecord // last good renderings, for stale-if-error; nil when off
 }
 
 // FeedStats counts what the read path did since start. Tests use it to prove
 // that a burst renders once; metrics export it.
 type FeedStats struct {
 	Hits, Misses, CacheErrors, Renders, NotModified atomic.Int64
+	// StaleServed counts answers given from the stale record because the
+	// store failed.
+	StaleServed atomic.Int64
 }
 
 // FeedsOptions are the optional dependencies of NewFeeds.
@@ -44,11 +48,17 @@ type FeedsOptions struct {
 	Now           func() time.Time
 	Logger        *slog.Logger
 	RenderTimeout time.Duration
+	// MaxStale is how old a rendering may be and still be served when the
+	// store fails (stale-if-error); zero turns that off.
+	MaxStale time.Duration
+	// StaleEntries and StaleBytes bound the renderings kept for it.
+	StaleEntries, StaleBytes int
 }
 
 // NewFeeds returns the read path over the given adapters.
 func NewFeeds(store herald.Store, cache herald.Cache, r herald.Renderer, site Site, opts FeedsOptions) *Feeds {
-	f := &Feeds{store: store, cache: cache, render: r, site: site, now: opts.Now, log: opts.Logger, renderTimeout: opts.RenderTimeout}
+	f := &Feeds{store: store, cache: cache, render: r, site: site, now: opts.Now, log: opts.Logger, renderTimeout: opts.RenderTimeout,
+		stale: newStaleRecord(opts.MaxStale, opts.StaleEntries, opts.StaleBytes)}
 	if f.now == nil {
 		f.now = time.Now
 	}
@@ -75,6 +85,10 @@ type FeedResult struct {
 	NotModified bool
 	// Cached reports that the answer came from the cache.
 	Cached bool
+	// Stale reports that the store failed and this is the last good
+	// rendering, Age old (stale-if-error).
+	Stale bool
+	Age   time.Duration
 }
 
 // Limit resolves a requested ?limit= (0 when absent) against the site's
@@ -107,6 +121,7 @@ func (f *Feeds) Get(ctx context.Context, k herald.FeedKey, cond *herald.Conditio
 		if res.NotModified {
 			f.stats.NotModified.Add(1)
 		}
+		f.recordGood(k, look.Entry)
 		return res, nil
 	}
 	f.stats.Misses.Add(1)
@@ -145,9 +160,10 @@ func (f *Feeds) Get(ctx context.Context, k herald.FeedKey, cond *herald.Conditio
 		return e, nil
 	})
 	if err != nil {
-		return FeedResult{}, err
+		return f.staleOrError(k, cond, err)
 	}
 	e := v.(herald.Entry)
+	f.recordGood(k, e)
 	res := FeedResult{Entry: e, NotModified: cond.NotModified(e.ETag, e.LastModified, f.now())}
 	if res.NotModified {
 		f.stats.NotModified.Add(1)

@@ -19,7 +19,7 @@ import (
 func (s *Store) Feed(ctx context.Context, q herald.FeedQuery) (*herald.FeedPage, error) {
 	page, err := s.feed(ctx, q)
 	if err != nil && !herald.IsNotFound(err) {
-		return nil, fmt.Errorf("sqlite: feed %s: %w", q.Scope.Key(), err)
+		return nil, fail("feed "+q.Scope.Key(), err)
 	}
 	return page, err
 }

@@ -19,7 +19,7 @@ const articleColumns = `a.id, a.slug, a.title, a.url, a.summary, a.content_html,
 func (s *Store) Article(ctx context.Context, id string) (*herald.Article, error) {
 	a, err := s.oneArticle(ctx, "a.id = ?", id)
 	if err != nil && !herald.IsNotFound(err) {
-		return nil, fmt.Errorf("sqlite: article: %w", err)
+		return nil, fail("article", err)
 	}
 	return a, err
 }
@@ -28,7 +28,7 @@ func (s *Store) Article(ctx context.Context, id string) (*herald.Article, error)
 func (s *Store) ArticleBySlug(ctx context.Context, slug string) (*herald.Article, error) {
 	a, err := s.oneArticle(ctx, "a.slug = ?", slug)
 	if err != nil && !herald.IsNotFound(err) {
-		return nil, fmt.Errorf("sqlite: article by slug: %w", err)
+		return nil, fail("article by slug", err)
 	}
 	return a, err
 }
@@ -67,16 +67,16 @@ const listQuery = "SELECT " + articleColumns + ` FROM articles a
 func (s *Store) ListArticles(ctx context.Context, offset, limit int) ([]*herald.Article, int, error) {
 	tx, err := s.readTx(ctx)
 	if err != nil {
-		return nil, 0, fmt.Errorf("sqlite: list articles: %w", err)
+		return nil, 0, fail("list articles", err)
 	}
 	defer tx.Rollback()
 	var total int
 	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM articles").Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("sqlite: list articles: %w", err)
+		return nil, 0, fail("list articles", err)
 	}
 	arts, err := queryArticles(ctx, tx, listQuery, sqlLimit(limit), max(offset, 0))
 	if err != nil {
-		return nil, 0, fmt.Errorf("sqlite: list articles: %w", err)
+		return nil, 0, fail("list articles", err)
 	}
 	return arts, total, nil
 }

@@ -23,7 +23,7 @@ func (s *Store) CreateArticle(ctx context.Context, a *herald.Article) error {
 		if c := conflict(err, a); c != nil {
 			return c
 		}
-		return fmt.Errorf("sqlite: create article: %w", err)
+		return fail("create article", err)
 	}
 	a.UpdatedAt = now
 	return nil
@@ -67,7 +67,7 @@ func (s *Store) ReplaceArticle(ctx context.Context, a *herald.Article) (*herald.
 		if c := conflict(err, a); c != nil {
 			return nil, c
 		}
-		return nil, fmt.Errorf("sqlite: replace article: %w", err)
+		return nil, fail("replace article", err)
 	}
 	a.UpdatedAt = now
 	return old, nil
@@ -93,7 +93,7 @@ func (s *Store) DeleteArticle(ctx context.Context, id string) (*herald.Article, 
 		if herald.IsNotFound(err) {
 			return nil, err
 		}
-		return nil, fmt.Errorf("sqlite: delete article: %w", err)
+		return nil, fail("delete article", err)
 	}
 	return old, nil
 }

@@ -1,0 +1,200 @@
+package cache
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/sony/gobreaker/v2"
+
+	"github.com/herald-feeds/herald/internal/herald"
+)
+
+// BreakerState is the state of a Breaker, numbered as exported in metrics.
+type BreakerState int
+
+// The states: closed passes every call, open refuses every call without
+// trying, half-open lets probes through to find out whether the cache is
+// back.
+const (
+	BreakerClosed   BreakerState = BreakerState(gobreaker.StateClosed)
+	BreakerHalfOpen BreakerState = BreakerState(gobreaker.StateHalfOpen)
+	BreakerOpen     BreakerState = BreakerState(gobreaker.StateOpen)
+)
+
+// String names the state ("closed", "half-open", "open").
+func (s BreakerState) String() string { return gobreaker.State(s).String() }
+
+// ErrBreakerOpen is returned, without calling the cache, while the breaker
+// is open (or half-open with its probes already out).
+var ErrBreakerOpen = errors.New("cache: circuit breaker open")
+
+// errCallerGone marks a call whose own context ended: the cache may be
+// fine, so it counts neither for nor against it.
+var errCallerGone = errors.New("cache: caller gone")
+
+// Defaults of BreakerOptions.
+const (
+	DefaultBreakerFailures = 5
+	DefaultBreakerCooldown = 5 * time.Second
+)
+
+// BreakerOptions configures a Breaker. Zero values take the defaults.
+type BreakerOptions struct {
+	// Failures is how many consecutive failed calls open the breaker.
+	Failures int
+	// Cooldown is how long the breaker stays open before one probe may
+	// try the cache again.
+	Cooldown time.Duration
+	// OnStateChange, when set, is called on every transition (for logs).
+	OnStateChange func(from, to BreakerState)
+}
+
+// Breaker is a herald.Cache decorator with a circuit breaker: after a run of
+// failures it stops calling the cache for a cooldown, so a dead Redis costs
+// each request nothing instead of its timeout, and after the cooldown a
+// probe finds out by itself whether the cache is back.
+//
+// Invalidations the cache missed are kept (a set of scopes, so bounded by
+// the number of scopes the site has) and sent before the cache is trusted
+// again: until they are delivered every Get and Put fails, so a cache that
+// kept its data through an outage can never serve an entry a write during
+// the outage made stale.
+type Breaker struct {
+	inner herald.Cache
+	cb    *gobreaker.TwoStepCircuitBreaker[struct{}]
+
+	mu       sync.Mutex
+	pending  map[herald.Scope]uint64 // scope → sequence of the latest write that touched it
+	seq      uint64
+	npending atomic.Int64 // len(pending), read without the lock on every call
+}
+
+var _ herald.Cache = (*Breaker)(nil)
+
+// NewBreaker wraps inner in a circuit breaker.
+func NewBreaker(inner herald.Cache, opts BreakerOptions) *Breaker {
+	if opts.Failures <= 0 {
+		opts.Failures = DefaultBreakerFailures
+	}
+	if opts.Cooldown <= 0 {
+		opts.Cooldown = DefaultBreakerCooldown
+	}
+	failures := uint32(opts.Failures)
+	st := gobreaker.Settings{
+		Name:        inner.Name(),
+		MaxRequests: 1,
+		Timeout:     opts.Cooldown,
+		ReadyToTrip: func(c gobreaker.Counts) bool { return c.ConsecutiveFailures >= failures },
+		IsExcluded:  func(err error) bool { return errors.Is(err, errCallerGone) },
+	}
+	if opts.OnStateChange != nil {
+		st.OnStateChange = func(_ string, from, to gobreaker.State) {
+			opts.OnStateChange(BreakerState(from), BreakerState(to))
+		}
+	}
+	return &Breaker{inner: inner, cb: gobreaker.NewTwoStepCircuitBreaker[struct{}](st), pending: map[herald.Scope]uint64{}}
+}
+
+// State returns the breaker's current state.
+func (b *Breaker) State() BreakerState { return BreakerState(b.cb.State()) }
+
+// Unwrap returns the decorated cache.
+func (b *Breaker) Unwrap() herald.Cache { return b.inner }
+
+// call runs fn through the breaker.
+func (b *Breaker) call(ctx context.Context, fn func() error) error {
+	done, err := b.cb.Allow()
+	if err != nil {
+		return ErrBreakerOpen
+	}
+	err = fn()
+	if err != nil && ctx.Err() != nil {
+		done(errCallerGone)
+		return err
+	}
+	done(err)
+	return err
+}
+
+// Get implements herald.Cache.
+func (b *Breaker) Get(ctx context.Context, k herald.FeedKey, cond *herald.Condition) (herald.Lookup, error) {
+	if err := b.flush(ctx); err != nil {
+		return herald.Lookup{}, err
+	}
+	var look herald.Lookup
+	err := b.call(ctx, func() error {
+		var err error
+		look, err = b.inner.Get(ctx, k, cond)
+		return err
+	})
+	return look, err
+}
+
+// Put implements herald.Cache.
+func (b *Breaker) Put(ctx context.Context, k herald.FeedKey, rev string, e herald.Entry, ttl time.Duration) error {
+	if err := b.flush(ctx); err != nil {
+		return err
+	}
+	return b.call(ctx, func() error { return b.inner.Put(ctx, k, rev, e, ttl) })
+}
+
+// Invalidate implements herald.Cache. The scopes are recorded first and
+// stay recorded until the cache has taken them, however long that takes.
+func (b *Breaker) Invalidate(ctx context.Context, scopes []herald.Scope) error {
+	b.mu.Lock()
+	for _, s := range scopes {
+		b.seq++
+		b.pending[s] = b.seq
+	}
+	b.npending.Store(int64(len(b.pending)))
+	b.mu.Unlock()
+	return b.flush(ctx)
+}
+
+// flush delivers the pending invalidations. A scope is forgotten only if
+// no write touched it again since the copy that was delivered was taken.
+func (b *Breaker) flush(ctx context.Context) error {
+	if b.npending.Load() == 0 {
+		return nil
+	}
+	b.mu.Lock()
+	snapshot := maps.Clone(b.pending)
+	b.mu.Unlock()
+	if len(snapshot) == 0 {
+		return nil
+	}
+	scopes := slices.Collect(maps.Keys(snapshot))
+	if err := b.call(ctx, func() error { return b.inner.Invalidate(ctx, scopes) }); err != nil {
+		return err
+	}
+	b.mu.Lock()
+	for s, seq := range snapshot {
+		if b.pending[s] == seq {
+			delete(b.pending, s)
+		}
+	}
+	b.npending.Store(int64(len(b.pending)))
+	b.mu.Unlock()
+	return nil
+}
+
+// Pending returns how many scopes wait for an invalidation the cache has
+// not taken yet.
+func (b *Breaker) Pending() int { return int(b.npending.Load()) }
+
+// Ping implements herald.Cache; a ping counts like any call, so a
+// successful one may close a half-open breaker.
+func (b *Breaker) Ping(ctx context.Context) error {
+	return b.call(ctx, func() error { return b.inner.Ping(ctx) })
+}
+
+// Name implements herald.Cache with the decorated cache's name.
+func (b *Breaker) Name() string { return b.inner.Name() }
+
+// Close implements herald.Cache.
+func (b *Breaker) Close() error { return b.inner.Close() }

@@ -1,0 +1,144 @@
+package service
+
+import (
+	"container/list"
+	"sync"
+	"time"
+
+	"github.com/herald-feeds/herald/internal/herald"
+)
+
+// staleRecord keeps, per feed key, the last rendering this process knew to
+// be current and when it last knew so. When the store fails on a miss, a
+// rendering confirmed less than maxAge ago is served instead of an error
+// (stale-if-error): readers poll again anyway, and an hour-old feed is
+// worth more to them than a 503.
+//
+// It is bounded by a count and by the bytes of the bodies it references;
+// the least recently confirmed key goes first. Bodies are shared with the
+// cache, never copied, so a feed held by both costs its bytes once.
+type staleRecord struct {
+	maxAge   time.Duration
+	maxKeys  int
+	maxBytes int
+
+	mu    sync.Mutex
+	ll    *list.List // front: most recently confirmed
+	items map[string]*list.Element
+	bytes int
+}
+
+type staleItem struct {
+	key   string
+	entry herald.Entry
+	seen  time.Time // when the entry was last known to be current
+}
+
+// newStaleRecord returns a record, or nil (which records nothing) when
+// maxAge or maxKeys is not positive.
+func newStaleRecord(maxAge time.Duration, maxKeys, maxBytes int) *staleRecord {
+	if maxAge <= 0 || maxKeys <= 0 {
+		return nil
+	}
+	if maxBytes <= 0 {
+		maxBytes = 64 << 20
+	}
+	return &staleRecord{maxAge: maxAge, maxKeys: maxKeys, maxBytes: maxBytes, ll: list.New(), items: map[string]*list.Element{}}
+}
+
+// remember records e, a rendering known to be current at now.
+func (r *staleRecord) remember(key string, e herald.Entry, now time.Time) {
+	if r == nil || e.Body == nil || len(e.Body) > r.maxBytes {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if el, ok := r.items[key]; ok {
+		it := el.Value.(*staleItem)
+		r.bytes += len(e.Body) - len(it.entry.Body)
+		it.entry, it.seen = e, now
+		r.ll.MoveToFront(el)
+	} else {
+		r.items[key] = r.ll.PushFront(&staleItem{key: key, entry: e, seen: now})
+		r.bytes += len(e.Body)
+	}
+	for r.ll.Len() > r.maxKeys || r.bytes > r.maxBytes {
+		last := r.ll.Back()
+		it := last.Value.(*staleItem)
+		r.ll.Remove(last)
+		delete(r.items, it.key)
+		r.bytes -= len(it.entry.Body)
+	}
+}
+
+// confirm records that the rendering with etag is still current at now,
+// as a 304 answered from the cache shows without carrying the body.
+func (r *staleRecord) confirm(key, etag string, now time.Time) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if el, ok := r.items[key]; ok && el.Value.(*staleItem).entry.ETag == etag {
+		el.Value.(*staleItem).seen = now
+		r.ll.MoveToFront(el)
+	}
+}
+
+// lookup returns the recorded rendering of key and its age, if it is
+// younger than maxAge.
+func (r *staleRecord) lookup(key string, now time.Time) (herald.Entry, time.Duration, bool) {
+	if r == nil {
+		return herald.Entry{}, 0, false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	el, ok := r.items[key]
+	if !ok {
+		return herald.Entry{}, 0, false
+	}
+	it := el.Value.(*staleItem)
+	age := now.Sub(it.seen)
+	if age > r.maxAge {
+		return herald.Entry{}, 0, false
+	}
+	return it.entry, age, true
+}
+
+// recordGood notes that e is the current rendering of k. A 304 answered
+// from the cache carries no body and only confirms the recorded one.
+func (f *Feeds) recordGood(k herald.FeedKey, e herald.Entry) {
+	if f.stale == nil {
+		return
+	}
+	if e.Body == nil {
+		f.stale.confirm(keyString(k), e.ETag, f.now())
+		return
+	}
+	f.stale.remember(keyString(k), e, f.now())
+}
+
+// staleOrError answers a miss whose render failed. A missing scope stays
+// a 404. Otherwise the store (or the renderer) failed: the last good
+// rendering is served if it is recent enough, else the failure becomes
+// EUnavailable, a 503 with Retry-After, since nothing is wrong with the
+// request.
+func (f *Feeds) staleOrError(k herald.FeedKey, cond *herald.Condition, err error) (FeedResult, error) {
+	if herald.IsNotFound(err) {
+		return FeedResult{}, err
+	}
+	if e, age, ok := f.stale.lookup(keyString(k), f.now()); ok {
+		f.stats.StaleServed.Add(1)
+		f.log.Warn("store failed; serving the last good rendering", "scope", k.Scope.Key(), "format", k.Format, "age", age.Round(time.Second), "err", err)
+		res := FeedResult{Entry: e, Stale: true, Age: age, NotModified: cond.NotModified(e.ETag, e.LastModified, f.now())}
+		if res.NotModified {
+			f.stats.NotModified.Add(1)
+		}
+		return res, nil
+	}
+	if herald.ErrorCode(err) == herald.EUnavailable {
+		return FeedResult{}, err
+	}
+	f.log.Error("feed failed and no recent rendering is kept", "scope", k.Scope.Key(), "format", k.Format, "err", err)
+	return FeedResult{}, &herald.Error{Code: herald.EUnavailable, Message: "this feed cannot be produced right now; try again shortly", Err: err}
+}

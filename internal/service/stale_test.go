@@ -1,0 +1,111 @@
+package service
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/herald-feeds/herald/internal/herald"
+	"github.com/herald-feeds/herald/internal/render"
+)
+
+// outageStore puts a real store behind a switch: while down, reads of
+// feeds fail as a store that cannot be reached does.
+type outageStore struct {
+	herald.Store
+	down atomic.Bool
+}
+
+func (s *outageStore) Feed(ctx context.Context, q herald.FeedQuery) (*herald.FeedPage, error) {
+	if s.down.Load() {
+		return nil, &herald.Error{Code: herald.EUnavailable, Message: "the database is unavailable"}
+	}
+	return s.Store.Feed(ctx, q)
+}
+
+func TestStaleIfError(t *testing.T) {
+	fx := newFixture(t, nil)
+	ctx := context.Background()
+	st := &outageStore{Store: fx.store}
+	const maxStale = 10 * time.Minute
+	feeds := NewFeeds(st, fx.cache, render.New(), testSite(), FeedsOptions{Now: fx.clock.Now, MaxStale: maxStale, StaleEntries: 10})
+	site := herald.FeedKey{Scope: herald.SiteScope, Format: herald.FormatAtom, Limit: 20}
+	if err := fx.articles.Create(ctx, &herald.Article{Title: "First", Categories: []string{"Go"}, PublishedAt: fx.clock.Now().Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	good, err := feeds.Get(ctx, site, nil)
+	if err != nil {
+		t.Fatalf("first read: %v", err)
+	}
+	// A write makes the cached rendering stale, so the next read misses
+	// and must go to the store.
+	if err := fx.articles.Create(ctx, &herald.Article{Title: "Second", PublishedAt: fx.clock.Now().Add(-time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	st.down.Store(true)
+	fx.clock.Set(fx.clock.Now().Add(maxStale - time.Second))
+
+	res, err := feeds.Get(ctx, site, nil)
+	if err != nil || !res.Stale || res.Entry.ETag != good.Entry.ETag {
+		t.Fatalf("read with the store down: err=%v stale=%v etag=%q, want the last good rendering %q", err, res.Stale, res.Entry.ETag, good.Entry.ETag)
+	}
+	if res.Age != maxStale-time.Second {
+		t.Errorf("age=%v, want %v", res.Age, maxStale-time.Second)
+	}
+	if res, err := feeds.Get(ctx, site, herald.ParseCondition(good.Entry.ETag, "")); err != nil || !res.NotModified {
+		t.Errorf("conditional read of the stale rendering: err=%v notModified=%v, want 304", err, res.NotModified)
+	}
+	if feeds.Stats().StaleServed.Load() != 2 {
+		t.Errorf("stale served=%d, want 2", feeds.Stats().StaleServed.Load())
+	}
+
+	never := herald.FeedKey{Scope: herald.Scope{Kind: herald.ScopeCategory, Slug: "go"}, Format: herald.FormatRSS, Limit: 20}
+	if _, err := feeds.Get(ctx, never, nil); herald.ErrorCode(err) != herald.EUnavailable {
+		t.Errorf("never-rendered feed with the store down: err=%v, want %q", err, herald.EUnavailable)
+	}
+
+	fx.clock.Set(fx.clock.Now().Add(2 * time.Second))
+	if _, err := feeds.Get(ctx, site, nil); herald.ErrorCode(err) != herald.EUnavailable {
+		t.Errorf("read past the maximum staleness: err=%v, want %q", err, herald.EUnavailable)
+	}
+
+	st.down.Store(false)
+	res, err = feeds.Get(ctx, site, nil)
+	if err != nil || res.Stale || !containsTitle(res.Entry.Body, "Second") {
+		t.Fatalf("read after recovery: err=%v stale=%v, want a fresh feed with the second article", err, res.Stale)
+	}
+}
+
+// TestStaleRecordIsBounded: the record forgets the least recently
+// confirmed key beyond its count, and never keeps more bytes than allowed.
+func TestStaleRecordIsBounded(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	r := newStaleRecord(time.Hour, 2, 10)
+	entry := func(body string) herald.Entry { return herald.Entry{Body: []byte(body), ETag: `"` + body + `"`} }
+	r.remember("a", entry("aaaa"), now)
+	r.remember("b", entry("bbbb"), now)
+	r.confirm("a", `"aaaa"`, now) // a is now the most recent
+	r.remember("c", entry("cccc"), now)
+	for key, want := range map[string]bool{"a": true, "b": false, "c": true} {
+		if _, _, ok := r.lookup(key, now); ok != want {
+			t.Errorf("lookup(%q) found=%v, want %v", key, ok, want)
+		}
+	}
+	r.remember("d", entry("dddddddd"), now) // 4+8 bytes > 10: only d fits with nothing else
+	if r.bytes > 10 {
+		t.Errorf("bytes=%d, want at most 10", r.bytes)
+	}
+	if _, _, ok := r.lookup("d", now); !ok {
+		t.Errorf("the newest entry was evicted")
+	}
+	r.remember("e", entry("far too large"), now)
+	if _, _, ok := r.lookup("e", now); ok {
+		t.Errorf("an entry larger than the byte bound was kept")
+	}
+	var off *staleRecord = newStaleRecord(0, 10, 0)
+	off.remember("x", entry("x"), now)
+	if _, _, ok := off.lookup("x", now); ok {
+		t.Errorf("a disabled record kept an entry")
+	}
+}
