@@ -22,6 +22,8 @@ type Config struct {
 	Log         LogConfig     `koanf:"log"`
 	Podcast     PodcastConfig `koanf:"podcast"`
 	Import      ImportConfig  `koanf:"import"`
+	Limits      LimitsConfig  `koanf:"limits"`
+	Metrics     MetricsConfig `koanf:"metrics"`
 }
 
 // RedisConfig is the optional shared feed cache.
@@ -38,6 +40,9 @@ type RedisConfig struct {
 	DialTimeout  time.Duration       `koanf:"dial_timeout"`
 	Sentinel     RedisSentinelConfig `koanf:"sentinel"`
 	Cluster      RedisClusterConfig  `koanf:"cluster"`
+
+	BreakerFailures int           `koanf:"breaker_failures"`
+	BreakerCooldown time.Duration `koanf:"breaker_cooldown"`
 }
 
 // RedisSentinelConfig is a Redis deployment found through Sentinel.
@@ -74,6 +79,10 @@ type APIConfig struct {
 	MaxBodyBytes    int64  `koanf:"max_body_bytes"`
 	DefaultPageSize int    `koanf:"default_page_size"`
 	MaxPageSize     int    `koanf:"max_page_size"`
+	Tokens          string `koanf:"tokens"`
+	TokensFile      string `koanf:"tokens_file"`
+	RateLimit       int    `koanf:"rate_limit"`
+	RateBurst       int    `koanf:"rate_burst"`
 }
 
 // SiteConfig is the channel metadata every feed carries.
@@ -98,6 +107,10 @@ type FeedConfig struct {
 	CacheTTL      time.Duration `koanf:"cache_ttl"`
 	TTLMinutes    int           `koanf:"ttl_minutes"`
 	ArchiveMaxAge time.Duration `koanf:"archive_max_age"`
+
+	MaxStale        time.Duration `koanf:"max_stale"`
+	StaleEntries    int           `koanf:"stale_entries"`
+	MinPollInterval time.Duration `koanf:"min_poll_interval"`
 }
 
 // PodcastConfig points at the podcast shows file (see LoadShows).
@@ -117,12 +130,17 @@ type ServerConfig struct {
 	IdleTimeout    time.Duration `koanf:"idle_timeout"`
 	ShutdownGrace  time.Duration `koanf:"shutdown_grace"`
 	RequestTimeout time.Duration `koanf:"request_timeout"`
+
+	MaxHeaderBytes int    `koanf:"max_header_bytes"`
+	ProxyHeader    string `koanf:"proxy_header"`
+	TrustedProxies string `koanf:"trusted_proxies"`
 }
 
 // LogConfig is the structured logger's level and format.
 type LogConfig struct {
 	Level  string `koanf:"level"`
 	Format string `koanf:"format"`
+	Access bool   `koanf:"access"`
 }
 
 // ImportConfig is the start-up import of a folder into an empty store.
@@ -175,4 +193,23 @@ func (c *Config) Logger(w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// LimitsConfig bounds each article the write API or an import accepts.
+type LimitsConfig struct {
+	TitleChars   int `koanf:"title_chars"`
+	SummaryChars int `koanf:"summary_chars"`
+	ContentBytes int `koanf:"content_bytes"`
+	NameChars    int `koanf:"name_chars"`
+	URLBytes     int `koanf:"url_bytes"`
+	Authors      int `koanf:"authors"`
+	Categories   int `koanf:"categories"`
+	Tags         int `koanf:"tags"`
+	Enclosures   int `koanf:"enclosures"`
+}
+
+// MetricsConfig is the Prometheus endpoint.
+type MetricsConfig struct {
+	Path         string `koanf:"path"`
+	RequireToken bool   `koanf:"require_token"`
 }

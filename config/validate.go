@@ -91,6 +91,7 @@ func (c *Config) Validate() error {
 		}
 	}
 
+	c.validateReliability(v)
 	return errors.Join(v.errs...)
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/herald-feeds/herald/internal/herald"
 	"github.com/herald-feeds/herald/internal/httpserver"
 	"github.com/herald-feeds/herald/internal/importer"
+	"github.com/herald-feeds/herald/internal/metrics"
 	"github.com/herald-feeds/herald/internal/render"
 	"github.com/herald-feeds/herald/internal/service"
 )
@@ -29,6 +30,9 @@ type Main struct {
 	Feeds    *service.Feeds
 	Articles *service.Articles
 	Server   *httpserver.Server
+	Metrics  *metrics.Metrics
+	// Breaker guards the Redis cache; nil with the in-process cache.
+	Breaker *cache.Breaker
 
 	ln net.Listener
 }
@@ -50,14 +54,19 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	m.Store = store
+	m.Metrics = metrics.New()
+	m.Store = m.Metrics.Store(store)
 
 	if cfg.Redis.Enabled() {
 		rc, err := openRedisCache(cfg)
 		if err != nil {
 			return err
 		}
-		m.Cache = rc
+		// The breaker sits outside the measuring decorator, so the Redis
+		// metrics count only calls that reached Redis.
+		m.Breaker = cache.NewBreaker(m.Metrics.Cache(rc), cache.BreakerOptions{
+			Failures: cfg.Redis.BreakerFailures, Cooldown: cfg.Redis.BreakerCooldown, OnStateChange: m.logBreaker})
+		m.Cache = m.Breaker
 		if err := rc.Ping(ctx); err != nil {
 			m.Log.Warn("redis unreachable at start-up; serving feeds from the store until it answers", "err", err)
 		}
@@ -81,10 +90,15 @@ func (m *Main) Open(ctx context.Context) error {
 		TTLMinutes:   cfg.Feed.TTLMinutes,
 		Shows:        shows,
 	}
-	m.Feeds = service.NewFeeds(m.Store, m.Cache, render.New(), site, service.FeedsOptions{Logger: m.Log, RenderTimeout: cfg.Server.RequestTimeout})
-	m.Articles = service.NewArticles(m.Store, m.Cache, site, service.ArticlesOptions{Logger: m.Log})
+	m.Feeds = service.NewFeeds(m.Store, m.Cache, m.Metrics.Renderer(render.New()), site, service.FeedsOptions{Logger: m.Log, RenderTimeout: cfg.Server.RequestTimeout,
+		MaxStale: cfg.Feed.MaxStale, StaleEntries: cfg.Feed.StaleEntries, StaleBytes: staleBytes})
+	m.Articles = service.NewArticles(m.Store, m.Cache, site, service.ArticlesOptions{Logger: m.Log, Limits: articleLimits(cfg)})
+	m.exportCounters()
+	hc, err := m.reliabilityConfig()
+	if err != nil {
+		return err
+	}
 	m.Server = httpserver.New(httpserver.Config{
-		APIToken:        cfg.API.Token,
 		MaxBodyBytes:    int(cfg.API.MaxBodyBytes),
 		FeedMaxAge:      cfg.Feed.MaxAge,
 		ArchiveMaxAge:   cfg.Feed.ArchiveMaxAge,
@@ -94,6 +108,19 @@ func (m *Main) Open(ctx context.Context) error {
 		IdleTimeout:     cfg.Server.IdleTimeout,
 		DefaultPageSize: cfg.API.DefaultPageSize,
 		MaxPageSize:     cfg.API.MaxPageSize,
+
+		Tokens:          hc.Tokens,
+		APIRate:         hc.APIRate,
+		APIBurst:        hc.APIBurst,
+		MinPollInterval: hc.MinPollInterval,
+		MaxHeaderBytes:  hc.MaxHeaderBytes,
+		ProxyHeader:     hc.ProxyHeader,
+		TrustedProxies:  hc.TrustedProxies,
+		AccessLog:       hc.AccessLog,
+		Observer:        hc.Observer,
+		Metrics:         hc.Metrics,
+		MetricsPath:     hc.MetricsPath,
+		MetricsToken:    hc.MetricsToken,
 	}, m.Feeds, m.Articles, m.Store, m.Cache, m.Log)
 
 	if dir := cfg.Import.OnEmptyStore; dir != "" {

@@ -35,6 +35,9 @@ func startHerald(tb testing.TB, dbPath string, flags ...string) *testServer {
 		"-addr", "127.0.0.1:0",
 		"-database-url", "sqlite:" + dbPath,
 		"-base-url", "https://news.example.com",
+		// Suites send bursts of API calls from one address; the rate limit
+		// has its own tests.
+		"-api.rate-limit", "0",
 	}, flags...)
 	return startHeraldEnv(tb, args, []string{"HERALD_API_TOKEN=" + testToken})
 }

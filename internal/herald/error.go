@@ -19,6 +19,7 @@ const (
 	EUnauthorized Code = "unauthorized" // missing or wrong credentials (401)
 	EForbidden    Code = "forbidden"    // the operation is switched off or not allowed (403)
 	EUnavailable  Code = "unavailable"  // a dependency is down; try again later (503)
+	ERateLimited  Code = "rate_limited" // the client asks too often; try again after Retry-After (429)
 	EInternal     Code = "internal"     // a bug or unexpected failure; details are logged, not sent (500)
 )
 

@@ -8,17 +8,44 @@ import (
 	"unicode/utf8"
 )
 
-// Limits bounds the size of an article's fields. Zero values mean the
-// defaults in DefaultLimits.
+// Limits bounds the size of an article's fields. A zero field means its
+// value in DefaultLimits.
 type Limits struct {
-	TitleLength   int
-	TextLength    int // summary
+	TitleLength   int // title and slug, in characters
+	TextLength    int // summary, in characters
 	ContentLength int // content_html, in bytes
-	ListLength    int // authors, categories, tags, enclosures each
+	ListLength    int // authors, categories, tags, enclosures each, unless bounded below
+
+	NameLength int // each author name, category and tag, in characters
+	URLLength  int // each URL, email address and media type, in bytes
+	// Per-list bounds; zero falls back to ListLength.
+	Authors, Categories, Tags, Enclosures int
 }
 
 // DefaultLimits are generous bounds no real article reaches.
-var DefaultLimits = Limits{TitleLength: 1000, TextLength: 10000, ContentLength: 2 << 20, ListLength: 100}
+var DefaultLimits = Limits{TitleLength: 1000, TextLength: 10000, ContentLength: 2 << 20, ListLength: 100, NameLength: 200, URLLength: 2048}
+
+// withDefaults fills every zero field.
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits
+	for _, f := range [...]struct {
+		v   *int
+		def int
+	}{
+		{&l.TitleLength, d.TitleLength}, {&l.TextLength, d.TextLength}, {&l.ContentLength, d.ContentLength},
+		{&l.ListLength, d.ListLength}, {&l.NameLength, d.NameLength}, {&l.URLLength, d.URLLength},
+	} {
+		if *f.v <= 0 {
+			*f.v = f.def
+		}
+	}
+	for _, n := range [...]*int{&l.Authors, &l.Categories, &l.Tags, &l.Enclosures} {
+		if *n <= 0 {
+			*n = l.ListLength
+		}
+	}
+	return l
+}
 
 // Prepare validates a publisher's article and fills what the server
 // derives: the slug from the title, the URL from baseURL and the slug, and
@@ -26,9 +53,7 @@ var DefaultLimits = Limits{TitleLength: 1000, TextLength: 10000, ContentLength: 
 // empty list entries are dropped. The first problem found is returned as an
 // EInvalid *Error naming the field in the API's JSON shape.
 func (a *Article) Prepare(baseURL string, now time.Time, lim Limits) error {
-	if lim == (Limits{}) {
-		lim = DefaultLimits
-	}
+	lim = lim.withDefaults()
 	a.Title = strings.TrimSpace(a.Title)
 	a.Slug = strings.TrimSpace(a.Slug)
 	a.URL = strings.TrimSpace(a.URL)
@@ -44,6 +69,9 @@ func (a *Article) Prepare(baseURL string, now time.Time, lim Limits) error {
 	}
 	if utf8.RuneCountInString(a.Title) > lim.TitleLength {
 		return FieldError(EInvalid, "title", "title is longer than %d characters", lim.TitleLength)
+	}
+	if utf8.RuneCountInString(a.Slug) > lim.TitleLength {
+		return FieldError(EInvalid, "slug", "slug is longer than %d characters", lim.TitleLength)
 	}
 	if utf8.RuneCountInString(a.Summary) > lim.TextLength {
 		return FieldError(EInvalid, "summary", "summary is longer than %d characters", lim.TextLength)
@@ -62,6 +90,9 @@ func (a *Article) Prepare(baseURL string, now time.Time, lim Limits) error {
 	if a.URL == "" {
 		a.URL = strings.TrimRight(baseURL, "/") + "/" + url.PathEscape(a.Slug)
 	}
+	if err := lim.checkLengths(a); err != nil {
+		return err
+	}
 	if err := checkURL("url", a.URL); err != nil {
 		return err
 	}
@@ -74,22 +105,22 @@ func (a *Article) Prepare(baseURL string, now time.Time, lim Limits) error {
 		return FieldError(EInvalid, "language", "language %q is not a language tag such as \"en\" or \"pt-BR\"", a.Language)
 	}
 	var err error
-	if a.Categories, err = cleanNames("categories", a.Categories, lim.ListLength); err != nil {
+	if a.Categories, err = cleanNames("categories", a.Categories, lim.Categories); err != nil {
 		return err
 	}
-	if a.Tags, err = cleanNames("tags", a.Tags, lim.ListLength); err != nil {
+	if a.Tags, err = cleanNames("tags", a.Tags, lim.Tags); err != nil {
 		return err
 	}
-	if len(a.Authors) > lim.ListLength {
-		return FieldError(EInvalid, "authors", "at most %d authors", lim.ListLength)
+	if len(a.Authors) > lim.Authors {
+		return FieldError(EInvalid, "authors", "at most %d authors", lim.Authors)
 	}
 	for i := range a.Authors {
 		if err := a.Authors[i].prepare("authors[" + strconv.Itoa(i) + "]"); err != nil {
 			return err
 		}
 	}
-	if len(a.Enclosures) > lim.ListLength {
-		return FieldError(EInvalid, "enclosures", "at most %d enclosures", lim.ListLength)
+	if len(a.Enclosures) > lim.Enclosures {
+		return FieldError(EInvalid, "enclosures", "at most %d enclosures", lim.Enclosures)
 	}
 	for i := range a.Enclosures {
 		if err := a.Enclosures[i].prepare("enclosures[" + strconv.Itoa(i) + "]"); err != nil {

@@ -19,6 +19,7 @@ var statusOf = map[herald.Code]int{
 	herald.EUnauthorized: fiber.StatusUnauthorized,
 	herald.EForbidden:    fiber.StatusForbidden,
 	herald.EUnavailable:  fiber.StatusServiceUnavailable,
+	herald.ERateLimited:  fiber.StatusTooManyRequests,
 	herald.EInternal:     fiber.StatusInternalServerError,
 }
 
@@ -32,6 +33,8 @@ func codeOfStatus(status int) herald.Code {
 		return herald.ETooLarge
 	case fiber.StatusServiceUnavailable:
 		return herald.EUnavailable
+	case fiber.StatusTooManyRequests:
+		return herald.ERateLimited
 	}
 	if status >= 400 && status < 500 {
 		return herald.EBadRequest
@@ -61,8 +64,13 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	case errors.As(err, &fe):
 		status = fe.Code
 		body.Error = errorDetail{Code: codeOfStatus(fe.Code), Message: fe.Message}
-		if fe.Code == fiber.StatusRequestEntityTooLarge {
+		switch fe.Code {
+		case fiber.StatusRequestEntityTooLarge:
 			body.Error.Message = "request body is larger than the limit of " + itoa(s.cfg.MaxBodyBytes) + " bytes"
+		case fiber.StatusRequestHeaderFieldsTooLarge:
+			body.Error.Message = "request line and headers are larger than the limit of " + itoa(s.cfg.MaxHeaderBytes) + " bytes"
+		case fiber.StatusRequestTimeout:
+			body.Error.Message = "the request was not received in time"
 		}
 	default:
 		code := herald.ErrorCode(err)
@@ -73,16 +81,22 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 		body.Error = errorDetail{Code: code, Message: herald.ErrorMessage(err), Field: herald.ErrorField(err)}
 	}
 	if status >= 500 {
-		s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "status", status, "err", err)
+		s.log.Error("request failed", "request_id", s.requestID(c), "method", c.Method(), "path", c.Path(), "status", status, "err", err)
 	}
-	if status == fiber.StatusServiceUnavailable {
+	if status == fiber.StatusServiceUnavailable && len(c.Response().Header.Peek(fiber.HeaderRetryAfter)) == 0 {
 		c.Set(fiber.HeaderRetryAfter, "5")
 	}
 	if status == fiber.StatusUnauthorized {
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="herald"`)
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.Status(status).JSON(body)
+	if err := c.Status(status).JSON(body); err != nil {
+		return err
+	}
+	// Errors raised by fasthttp itself (431, 408, 413) skip the middleware:
+	// give them the same headers here.
+	setSecurityHeaders(c)
+	return nil
 }
 
 // discardLogger is used when the caller passes no logger.

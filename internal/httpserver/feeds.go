@@ -72,6 +72,7 @@ func feedFile(file string) (herald.Format, bool) {
 // repeats the validators, Cache-Control and Vary. HEAD gets the headers
 // of the GET without the body (fasthttp drops the body for HEAD).
 func (s *Server) serveFeed(c *fiber.Ctx, scope herald.Scope, f herald.Format, negotiated bool) error {
+	c.Locals(formatKey, string(f))
 	limit, err := s.limitParam(c)
 	if err != nil {
 		return err

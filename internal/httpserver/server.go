@@ -4,10 +4,13 @@ import (
 	"context"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/netip"
 	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
 	"github.com/herald-feeds/herald/internal/herald"
@@ -27,7 +30,23 @@ type Config struct {
 	IdleTimeout     time.Duration
 	DefaultPageSize int // admin list page size
 	MaxPageSize     int
+
+	Tokens          []Token       // write API tokens, besides APIToken
+	APIRate         int           // write API requests per second per client; 0: unlimited
+	APIBurst        int           // requests per client in a burst
+	MinPollInterval time.Duration // polite polling of feeds; 0: off
+	MaxHeaderBytes  int           // request line and headers (431 beyond)
+	ProxyHeader     string        // header naming the client behind a trusted proxy
+	TrustedProxies  []netip.Prefix
+	AccessLog       bool            // one log line per request
+	Observer        RequestObserver // request metrics; nil: none
+	Metrics         http.Handler    // served at MetricsPath when both are set
+	MetricsPath     string
+	MetricsToken    bool // metrics need a write API token (read-only suffices)
 }
+
+// maxLimiterKeys bounds the clients each rate limiter remembers.
+const maxLimiterKeys = 100_000
 
 // Server is Herald's HTTP server.
 type Server struct {
@@ -43,6 +62,9 @@ type Server struct {
 
 	archiveMaxAge string // Cache-Control of pages that no longer change
 	clean         *sanitize.Sanitizer
+	tokens      []Token
+	apiLimiter  *limiter // nil when off
+	pollLimiter *limiter // nil when off
 }
 
 // New builds the server and its routes.
@@ -67,6 +89,20 @@ func New(cfg Config, feeds *service.Feeds, articles *service.Articles, store her
 	s.cfg = cfg
 	s.archiveMaxAge = "public, max-age=" + strconv.Itoa(int(cfg.ArchiveMaxAge/time.Second))
 	s.clean = sanitize.New()
+	s.tokens = append([]Token(nil), cfg.Tokens...)
+	if cfg.APIToken != "" {
+		s.tokens = append(s.tokens, Token{Secret: cfg.APIToken, Source: "api.token"})
+	}
+	if cfg.APIRate > 0 {
+		s.apiLimiter = newLimiter(time.Second/time.Duration(cfg.APIRate), cfg.APIBurst, maxLimiterKeys)
+	}
+	if cfg.MinPollInterval > 0 {
+		s.pollLimiter = newLimiter(cfg.MinPollInterval, 1, maxLimiterKeys)
+	}
+	if cfg.MaxHeaderBytes <= 0 {
+		cfg.MaxHeaderBytes = 8192
+		s.cfg.MaxHeaderBytes = cfg.MaxHeaderBytes
+	}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "herald",
 		DisableStartupMessage: true,
@@ -76,6 +112,7 @@ func New(cfg Config, feeds *service.Feeds, articles *service.Articles, store her
 		ReadTimeout:               cfg.ReadTimeout,
 		WriteTimeout:              cfg.WriteTimeout,
 		IdleTimeout:               cfg.IdleTimeout,
+		ReadBufferSize:            cfg.MaxHeaderBytes,
 		ErrorHandler:              s.errorHandler,
 		StrictRouting:             false,
 		CaseSensitive:             true,
@@ -86,8 +123,18 @@ func New(cfg Config, feeds *service.Feeds, articles *service.Articles, store her
 
 func (s *Server) routes() {
 	app := s.app
+	app.Use(s.observe)
 	app.Use(recover.New())
+	app.Use(s.feedPolicy)
 	app.Get("/healthz", s.healthz)
+	if s.cfg.Metrics != nil && s.cfg.MetricsPath != "" {
+		metrics := adaptor.HTTPHandler(s.cfg.Metrics)
+		if s.cfg.MetricsToken {
+			app.Get(s.cfg.MetricsPath, s.requireToken, metrics)
+		} else {
+			app.Get(s.cfg.MetricsPath, metrics)
+		}
+	}
 	app.Get("/readyz", s.readyz)
 	app.Get("/", s.index)
 	app.Get("/feeds.opml", s.opml)
@@ -104,7 +151,7 @@ func (s *Server) routes() {
 		app.Get(prefix+"/:slug/:file", s.scopeFeed(kind))
 	}
 
-	api := app.Group("/api/v1", s.requireToken)
+	api := app.Group("/api/v1", s.limitAPI, s.requireToken)
 	api.Get("/articles", s.listArticles)
 	api.Post("/articles", s.createArticle)
 	api.Get("/articles/:id", s.getArticle)

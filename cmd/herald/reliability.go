@@ -1,0 +1,90 @@
+package main
+
+import (
+	"github.com/herald-feeds/herald/config"
+	"github.com/herald-feeds/herald/internal/cache"
+	"github.com/herald-feeds/herald/internal/herald"
+	"github.com/herald-feeds/herald/internal/httpserver"
+)
+
+// staleBytes bounds the bodies kept for stale-if-error; feed.stale_entries
+// bounds their number.
+const staleBytes = 64 << 20
+
+// articleLimits is the limits section as the domain takes it.
+func articleLimits(cfg *config.Config) herald.Limits {
+	l := cfg.Limits
+	return herald.Limits{
+		TitleLength: l.TitleChars, TextLength: l.SummaryChars, ContentLength: l.ContentBytes,
+		NameLength: l.NameChars, URLLength: l.URLBytes,
+		Authors: l.Authors, Categories: l.Categories, Tags: l.Tags, Enclosures: l.Enclosures,
+	}
+}
+
+// reliabilityConfig is the part of the HTTP configuration about access,
+// limits and observability; it reads the tokens file.
+func (m *Main) reliabilityConfig() (httpserver.Config, error) {
+	cfg := m.Config
+	tokens, err := cfg.Tokens()
+	if err != nil {
+		return httpserver.Config{}, err
+	}
+	proxies, err := config.ParsePrefixes(cfg.Server.TrustedProxies)
+	if err != nil {
+		return httpserver.Config{}, err
+	}
+	hc := httpserver.Config{
+		APIRate:         cfg.API.RateLimit,
+		APIBurst:        cfg.API.RateBurst,
+		MinPollInterval: cfg.Feed.MinPollInterval,
+		MaxHeaderBytes:  cfg.Server.MaxHeaderBytes,
+		ProxyHeader:     cfg.Server.ProxyHeader,
+		TrustedProxies:  proxies,
+		AccessLog:       cfg.Log.Access,
+		Observer:        m.Metrics,
+		Metrics:         m.Metrics.Handler(),
+		MetricsPath:     cfg.Metrics.Path,
+		MetricsToken:    cfg.Metrics.RequireToken,
+	}
+	for _, t := range tokens {
+		hc.Tokens = append(hc.Tokens, httpserver.Token{Secret: t.Secret, ReadOnly: t.ReadOnly, Source: t.Source})
+	}
+	return hc, nil
+}
+
+// exportCounters publishes the service counters and the breaker state.
+func (m *Main) exportCounters() {
+	fs := m.Feeds.Stats()
+	for _, c := range []struct {
+		name, help string
+		read       func() int64
+	}{
+		{"herald_feed_cache_hits_total", "Feed requests answered from the cache.", fs.Hits.Load},
+		{"herald_feed_cache_misses_total", "Feed requests the cache could not answer.", fs.Misses.Load},
+		{"herald_feed_cache_errors_total", "Cache calls of the read path that failed (the feed was rendered from the store).", fs.CacheErrors.Load},
+		{"herald_feed_renders_total", "Feeds this process rendered from the store.", fs.Renders.Load},
+		{"herald_feed_not_modified_total", "Feed requests answered 304 Not Modified.", fs.NotModified.Load},
+		{"herald_feed_stale_served_total", "Feed requests answered with the last good rendering because the store failed.", fs.StaleServed.Load},
+		{"herald_cache_invalidation_errors_total", "Writes whose cache invalidation failed after they were stored.", m.Articles.Stats().InvalidationErrors.Load},
+	} {
+		m.Metrics.CounterFunc(c.name, c.help, c.read)
+	}
+	m.Metrics.GaugeFunc("herald_cache_breaker_state", "State of the Redis circuit breaker: 0 closed, 1 half-open, 2 open (0 without Redis).", func() float64 {
+		if m.Breaker == nil {
+			return 0
+		}
+		return float64(m.Breaker.State())
+	})
+}
+
+// logBreaker reports the breaker's transitions.
+func (m *Main) logBreaker(from, to cache.BreakerState) {
+	switch to {
+	case cache.BreakerOpen:
+		m.Log.Warn("redis circuit breaker open: serving feeds from the store without trying Redis", "from", from.String())
+	case cache.BreakerClosed:
+		m.Log.Info("redis circuit breaker closed: caching resumed", "from", from.String())
+	default:
+		m.Log.Info("redis circuit breaker half-open: probing Redis", "from", from.String())
+	}
+}

@@ -1,0 +1,97 @@
+package httpserver
+
+import (
+	"bytes"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/herald-feeds/herald/internal/herald"
+)
+
+// Content-Security-Policy values. HTML pages may show images, audio and
+// styles but run no script, submit no form elsewhere and cannot be framed;
+// everything else (feeds, JSON) is a document a browser should treat as
+// inert data, so it is sandboxed and loads nothing.
+const (
+	cspHTML  = "default-src 'none'; img-src 'self' https: data:; media-src https:; style-src 'self' 'unsafe-inline'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+	cspOther = "default-src 'none'; frame-ancestors 'none'; sandbox"
+)
+
+// setSecurityHeaders adds the headers every response carries. A handler
+// that set its own Content-Security-Policy keeps it.
+func setSecurityHeaders(c *fiber.Ctx) {
+	h := &c.Response().Header
+	h.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+	h.Set(fiber.HeaderXFrameOptions, "DENY")
+	h.Set(fiber.HeaderReferrerPolicy, "no-referrer")
+	if len(h.Peek(fiber.HeaderContentSecurityPolicy)) == 0 {
+		if bytes.HasPrefix(h.ContentType(), []byte("text/html")) {
+			h.Set(fiber.HeaderContentSecurityPolicy, cspHTML)
+		} else {
+			h.Set(fiber.HeaderContentSecurityPolicy, cspOther)
+		}
+	}
+}
+
+// isFeedPath reports whether path names a feed: /feed, /feed.EXT, and
+// /{categories,tags,authors}/SLUG/feed[.EXT].
+func isFeedPath(path string) bool {
+	parts := strings.Split(strings.TrimPrefix(path, "/"), "/")
+	isFeed := func(s string) bool { return s == "feed" || strings.HasPrefix(s, "feed.") }
+	switch len(parts) {
+	case 1:
+		return isFeed(parts[0])
+	case 3:
+		switch parts[0] {
+		case "categories", "tags", "authors":
+			return isFeed(parts[2])
+		}
+	}
+	return false
+}
+
+// feedPolicy applies what only feeds get: CORS, so that readers running
+// in a browser can fetch them from any origin and see their validators,
+// and the polite-polling rule. The write API gets no CORS headers at all,
+// so a browser refuses cross-origin calls to it.
+func (s *Server) feedPolicy(c *fiber.Ctx) error {
+	if !isFeedPath(c.Path()) {
+		return c.Next()
+	}
+	h := &c.Response().Header
+	h.Set(fiber.HeaderAccessControlAllowOrigin, "*")
+	if c.Method() == fiber.MethodOptions {
+		// Preflight: If-None-Match and If-Modified-Since are not
+		// CORS-safelisted, so a conditional fetch from a page asks first.
+		h.Set(fiber.HeaderAccessControlAllowMethods, "GET, HEAD")
+		h.Set(fiber.HeaderAccessControlAllowHeaders, "If-None-Match, If-Modified-Since, Accept")
+		h.Set(fiber.HeaderAccessControlMaxAge, "86400")
+		h.Set(fiber.HeaderAllow, "GET, HEAD, OPTIONS")
+		return c.SendStatus(fiber.StatusNoContent)
+	}
+	h.Set(fiber.HeaderAccessControlExposeHeaders, "ETag, Last-Modified, Retry-After, X-Request-ID")
+	if err := s.politePolling(c); err != nil {
+		return err
+	}
+	return c.Next()
+}
+
+// politePolling refuses a client that fetches the same feed again sooner
+// than feed.min_poll_interval without validators: a reader that sends
+// If-None-Match or If-Modified-Since costs a 304 and is never refused, one
+// that downloads the whole feed every few seconds is told when to come
+// back.
+func (s *Server) politePolling(c *fiber.Ctx) error {
+	if s.pollLimiter == nil || c.Get(fiber.HeaderIfNoneMatch) != "" || c.Get(fiber.HeaderIfModifiedSince) != "" {
+		return nil
+	}
+	ok, wait := s.pollLimiter.allow(s.client(c)+" "+c.Path(), s.now())
+	if ok {
+		return nil
+	}
+	c.Set(fiber.HeaderRetryAfter, retryAfter(wait))
+	return herald.Errorf(herald.ERateLimited,
+		"this feed was fetched less than %s ago without If-None-Match or If-Modified-Since; send the validators of the last response, or retry in %s seconds",
+		s.cfg.MinPollInterval, retryAfter(wait))
+}

@@ -1,0 +1,70 @@
+package metrics
+
+import (
+	"context"
+	"time"
+
+	"github.com/herald-feeds/herald/internal/herald"
+)
+
+// Renderer times every render of r.
+func (m *Metrics) Renderer(r herald.Renderer) herald.Renderer { return &renderer{r, m} }
+
+type renderer struct {
+	herald.Renderer
+	m *Metrics
+}
+
+func (r *renderer) Render(f herald.Format, ch herald.Channel, arts []*herald.Article) ([]byte, error) {
+	start := time.Now()
+	b, err := r.Renderer.Render(f, ch, arts)
+	r.m.renderDuration.WithLabelValues(string(f)).Observe(time.Since(start).Seconds())
+	return b, err
+}
+
+// Cache times every call to c and counts its failures.
+func (m *Metrics) Cache(c herald.Cache) herald.Cache { return &cache{c, m, c.Name()} }
+
+type cache struct {
+	herald.Cache
+	m    *Metrics
+	name string
+}
+
+// Unwrap returns the measured cache.
+func (c *cache) Unwrap() herald.Cache { return c.Cache }
+
+func (c *cache) done(op string, start time.Time, err error) {
+	c.m.cacheDuration.WithLabelValues(c.name, op).Observe(time.Since(start).Seconds())
+	if err != nil {
+		c.m.cacheErrors.WithLabelValues(c.name, op).Inc()
+	}
+}
+
+func (c *cache) Get(ctx context.Context, k herald.FeedKey, cond *herald.Condition) (herald.Lookup, error) {
+	start := time.Now()
+	l, err := c.Cache.Get(ctx, k, cond)
+	c.done("get", start, err)
+	return l, err
+}
+
+func (c *cache) Put(ctx context.Context, k herald.FeedKey, rev string, e herald.Entry, ttl time.Duration) error {
+	start := time.Now()
+	err := c.Cache.Put(ctx, k, rev, e, ttl)
+	c.done("put", start, err)
+	return err
+}
+
+func (c *cache) Invalidate(ctx context.Context, scopes []herald.Scope) error {
+	start := time.Now()
+	err := c.Cache.Invalidate(ctx, scopes)
+	c.done("invalidate", start, err)
+	return err
+}
+
+func (c *cache) Ping(ctx context.Context) error {
+	start := time.Now()
+	err := c.Cache.Ping(ctx)
+	c.done("ping", start, err)
+	return err
+}
