@@ -1,0 +1,281 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/herald-feeds/herald/config"
+)
+
+// syncBuffer is a log destination that tests read while the server writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// startLogged starts Herald like startHeraldEnv, logging to the returned
+// buffer in the configured format.
+func startLogged(tb testing.TB, args, environ []string) (*testServer, *syncBuffer) {
+	tb.Helper()
+	cfg, _, _, err := config.LoadArgs(args, environ)
+	if err != nil {
+		tb.Fatalf("config: %v", err)
+	}
+	logs := &syncBuffer{}
+	m := NewMain(cfg, cfg.Logger(logs))
+	if err := m.Open(context.Background()); err != nil {
+		tb.Fatalf("open: %v", err)
+	}
+	if err := m.Listen(); err != nil {
+		tb.Fatalf("listen: %v", err)
+	}
+	go m.Serve()
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		m.Close(ctx)
+	})
+	return &testServer{Main: m, URL: "http://" + m.Addr()}, logs
+}
+
+func baseArgs(tb testing.TB, extra ...string) []string {
+	return append([]string{"-addr", "127.0.0.1:0", "-database-url", "sqlite:" + filepath.Join(tb.TempDir(), "h.db"),
+		"-base-url", "https://news.example.com", "-api.rate-limit", "0"}, extra...)
+}
+
+// TestTokensAndModes configures tokens in all three places: each works,
+// a read-only one may read but not write, and no token ever reaches the
+// logs, whatever the request did with it.
+func TestTokensAndModes(t *testing.T) {
+	const (
+		single = "single-token-aaaaaaaaaaaa"
+		listRO = "list-reader-bbbbbbbbbbbb"
+		listRW = "list-writer-cccccccccccc"
+		fileRW = "file-writer-dddddddddddd"
+		fileRO = "file-reader-eeeeeeeeeeee"
+		wrong  = "wrong-token-ffffffffffff"
+	)
+	file := filepath.Join(t.TempDir(), "tokens")
+	if err := os.WriteFile(file, []byte("# mounted secret\nrw:"+fileRW+"\nro:"+fileRO+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, logs := startLogged(t, baseArgs(t, "-log.format", "json"), []string{
+		"HERALD_API_TOKEN=" + single,
+		"HERALD_API_TOKENS=ro:" + listRO + ",rw:" + listRW,
+		"HERALD_API_TOKENS_FILE=" + file,
+	})
+	post := func(token string) int {
+		return s.do(t, http.MethodPost, "/api/v1/articles", []byte(`{"title":"By `+token[:4]+`"}`),
+			"Authorization: Bearer "+token, "Content-Type: application/json").Status
+	}
+	list := func(token string) int {
+		return s.do(t, http.MethodGet, "/api/v1/articles", nil, "Authorization: Bearer "+token).Status
+	}
+	tests := []struct {
+		token            string
+		wantPost, wantGet int
+	}{
+		{single, 201, 200},
+		{listRW, 201, 200},
+		{fileRW, 201, 200},
+		{listRO, 403, 200},
+		{fileRO, 403, 200},
+		{wrong, 401, 401},
+	}
+	for _, tt := range tests {
+		if got := post(tt.token); got != tt.wantPost {
+			t.Errorf("POST with %s: status %d, want %d", tt.token[:11], got, tt.wantPost)
+		}
+		if got := list(tt.token); got != tt.wantGet {
+			t.Errorf("GET with %s: status %d, want %d", tt.token[:11], got, tt.wantGet)
+		}
+	}
+	if r := s.do(t, http.MethodDelete, "/api/v1/articles/x", nil, "Authorization: Bearer "+listRO); r.Status != 403 {
+		t.Errorf("DELETE with a read-only token: status %d, want 403", r.Status)
+	} else if e := decodeError(t, r); !strings.Contains(e.Error.Message, "read-only") {
+		t.Errorf("message %q should say the token is read-only", e.Error.Message)
+	}
+	out := logs.String()
+	if !strings.Contains(out, `"msg":"request"`) || !strings.Contains(out, `"token":"api.tokens[1]"`) {
+		t.Errorf("access log lacks request lines naming the token's source:\n%s", out)
+	}
+	for _, tok := range []string{single, listRO, listRW, fileRW, fileRO, wrong} {
+		if strings.Contains(out, tok) {
+			t.Errorf("a token appears in the logs: %s", tok[:11])
+		}
+	}
+}
+
+// TestAPIRateLimit: one client past its burst gets 429 with Retry-After;
+// another client is not affected; the feeds are not limited by it.
+func TestAPIRateLimit(t *testing.T) {
+	s := startHerald(t, "", "-api.rate-limit", "1", "-api.rate-burst", "3",
+		"-server.proxy-header", "X-Forwarded-For", "-server.trusted-proxies", "127.0.0.1")
+	get := func(client string) response {
+		return s.do(t, http.MethodGet, "/api/v1/articles", nil, "Authorization: Bearer "+testToken, "X-Forwarded-For: "+client)
+	}
+	for i := 0; i < 3; i++ {
+		if r := get("203.0.113.7"); r.Status != 200 {
+			t.Fatalf("request %d within the burst: status %d", i+1, r.Status)
+		}
+	}
+	r := get("203.0.113.7")
+	if r.Status != http.StatusTooManyRequests {
+		t.Fatalf("request past the burst: status %d, want 429", r.Status)
+	}
+	if e := decodeError(t, r); e.Error.Code != "rate_limited" {
+		t.Errorf("error code %q, want rate_limited", e.Error.Code)
+	}
+	if n, err := strconv.Atoi(r.Header.Get("Retry-After")); err != nil || n < 1 {
+		t.Errorf("Retry-After=%q, want a positive number of seconds", r.Header.Get("Retry-After"))
+	}
+	if r := get("198.51.100.9"); r.Status != 200 {
+		t.Errorf("another client: status %d, want 200", r.Status)
+	}
+	// Unauthenticated guesses count too: the limit runs before the token check.
+	if r := s.do(t, http.MethodGet, "/api/v1/articles", nil, "Authorization: Bearer guess", "X-Forwarded-For: 203.0.113.7"); r.Status != 429 {
+		t.Errorf("guess from a limited client: status %d, want 429", r.Status)
+	}
+	for i := 0; i < 10; i++ {
+		if r := s.get(t, "/feed.rss", "X-Forwarded-For: 203.0.113.7"); r.Status != 200 {
+			t.Fatalf("feed for a client limited on the API: status %d", r.Status)
+		}
+	}
+}
+
+// TestClientIdentity: a forwarded address counts only from a trusted
+// proxy; from anywhere else the TCP peer is the client, so a client cannot
+// escape its limit by inventing X-Forwarded-For values.
+func TestClientIdentity(t *testing.T) {
+	s := startHerald(t, "", "-api.rate-limit", "1", "-api.rate-burst", "1",
+		"-server.proxy-header", "X-Forwarded-For", "-server.trusted-proxies", "10.0.0.0/8")
+	for i, client := range []string{"203.0.113.1", "203.0.113.2"} {
+		r := s.do(t, http.MethodGet, "/api/v1/articles", nil, "Authorization: Bearer "+testToken, "X-Forwarded-For: "+client)
+		want := 200
+		if i > 0 {
+			want = 429 // same peer (127.0.0.1, not trusted), whatever the header says
+		}
+		if r.Status != want {
+			t.Errorf("request %d claiming %s: status %d, want %d", i+1, client, r.Status, want)
+		}
+	}
+}
+
+// TestPolitePolling: a reader re-downloading a feed without validators
+// sooner than the interval gets 429; one sending its validators never does.
+func TestPolitePolling(t *testing.T) {
+	s := startHerald(t, "", "-feed.min-poll-interval", "1h")
+	s.create(t, map[string]any{"title": "Polled", "published_at": "2026-01-01T00:00:00Z"})
+	first := s.get(t, "/feed.rss")
+	if first.Status != 200 {
+		t.Fatalf("first poll: %d", first.Status)
+	}
+	r := s.get(t, "/feed.rss")
+	if r.Status != http.StatusTooManyRequests {
+		t.Fatalf("second unconditional poll: status %d, want 429", r.Status)
+	}
+	if n, err := strconv.Atoi(r.Header.Get("Retry-After")); err != nil || n < 3500 || n > 3600 {
+		t.Errorf("Retry-After=%q, want about an hour in seconds", r.Header.Get("Retry-After"))
+	}
+	for i := 0; i < 5; i++ {
+		if r := s.get(t, "/feed.rss", "If-None-Match: "+first.Header.Get("ETag")); r.Status != http.StatusNotModified {
+			t.Fatalf("conditional poll %d: status %d, want 304", i+1, r.Status)
+		}
+		if r := s.get(t, "/feed.rss", "If-Modified-Since: "+first.Header.Get("Last-Modified")); r.Status == http.StatusTooManyRequests {
+			t.Fatalf("poll %d with If-Modified-Since was throttled", i+1)
+		}
+	}
+	if r := s.get(t, "/feed.atom"); r.Status != 200 {
+		t.Errorf("another feed: status %d, want 200 (the rule is per feed)", r.Status)
+	}
+}
+
+// TestSecurityHeadersAndCORS checks the headers of every kind of response.
+func TestSecurityHeadersAndCORS(t *testing.T) {
+	s := startHerald(t, "")
+	s.create(t, map[string]any{"title": "Headers", "categories": []string{"Go"}})
+	common := func(name string, r response) {
+		t.Helper()
+		for h, want := range map[string]string{"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"} {
+			if got := r.Header.Get(h); got != want {
+				t.Errorf("%s: %s=%q, want %q", name, h, got, want)
+			}
+		}
+		if csp := r.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'none'") {
+			t.Errorf("%s: Content-Security-Policy=%q, want frame-ancestors 'none'", name, csp)
+		}
+		if sv := r.Header.Get("Server"); sv != "" {
+			t.Errorf("%s: Server header %q reveals the server", name, sv)
+		}
+		if id := r.Header.Get("X-Request-ID"); id == "" {
+			t.Errorf("%s: no X-Request-ID", name)
+		}
+	}
+	html := s.get(t, "/")
+	common("index", html)
+	if csp := html.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") || strings.Contains(csp, "script-src") {
+		t.Errorf("index CSP %q should allow no script", csp)
+	}
+	feed := s.get(t, "/categories/go/feed.atom", "Origin: https://reader.example")
+	common("feed", feed)
+	if feed.Header.Get("Access-Control-Allow-Origin") != "*" || !strings.Contains(feed.Header.Get("Access-Control-Expose-Headers"), "ETag") {
+		t.Errorf("feed CORS: allow-origin %q expose %q", feed.Header.Get("Access-Control-Allow-Origin"), feed.Header.Get("Access-Control-Expose-Headers"))
+	}
+	pre := s.do(t, http.MethodOptions, "/feed.json", nil, "Origin: https://reader.example",
+		"Access-Control-Request-Method: GET", "Access-Control-Request-Headers: if-none-match")
+	if pre.Status != 204 || !strings.Contains(pre.Header.Get("Access-Control-Allow-Headers"), "If-None-Match") {
+		t.Errorf("feed preflight: status %d allow-headers %q", pre.Status, pre.Header.Get("Access-Control-Allow-Headers"))
+	}
+	api := s.api(t, http.MethodGet, "/api/v1/articles", nil)
+	common("api", api)
+	apiPre := s.do(t, http.MethodOptions, "/api/v1/articles", nil, "Origin: https://evil.example", "Access-Control-Request-Method: POST")
+	for name, r := range map[string]response{"api": api, "api preflight": apiPre} {
+		if v := r.Header.Get("Access-Control-Allow-Origin"); v != "" {
+			t.Errorf("%s: Access-Control-Allow-Origin=%q, want none", name, v)
+		}
+	}
+	notFound := s.get(t, "/nowhere")
+	common("404", notFound)
+}
+
+// TestRequestID: a sane incoming id is kept, anything else replaced.
+func TestRequestID(t *testing.T) {
+	s := startHerald(t, "")
+	if got := s.get(t, "/healthz", "X-Request-ID: trace-42.a_b:c").Header.Get("X-Request-ID"); got != "trace-42.a_b:c" {
+		t.Errorf("sane id came back as %q", got)
+	}
+	for _, bad := range []string{"<script>", "a b", strings.Repeat("x", 200)} {
+		got := s.get(t, "/healthz", "X-Request-ID: "+bad).Header.Get("X-Request-ID")
+		if got == bad || got == "" || !saneForTest(got) {
+			t.Errorf("id %q came back as %q, want a fresh one", bad, got)
+		}
+	}
+	a, b := s.get(t, "/healthz").Header.Get("X-Request-ID"), s.get(t, "/healthz").Header.Get("X-Request-ID")
+	if a == "" || a == b {
+		t.Errorf("generated ids %q and %q, want two different ones", a, b)
+	}
+}
+
+func saneForTest(id string) bool {
+	return len(id) > 0 && len(id) <= 128 && strings.Trim(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:") == ""
+}

@@ -1,0 +1,242 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// rawRequest sends req as written, bytes and all, and parses the answer;
+// net/http would refuse to send most of what these tests send.
+func rawRequest(t *testing.T, s *testServer, req string) (*http.Response, []byte) {
+	t.Helper()
+	conn, err := net.Dial("tcp", s.Addr())
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.WriteString(conn, req); err != nil {
+		t.Fatalf("write: %v", err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("read response to %q: %v", req, err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp, body
+}
+
+// TestSQLMetacharactersAreStoredLiterally sends the classic injection
+// strings through the API: they come back, and into the feed, unchanged.
+func TestSQLMetacharactersAreStoredLiterally(t *testing.T) {
+	s := startHerald(t, "")
+	in := map[string]any{
+		"title":      `Robert'); DROP TABLE articles;--`,
+		"summary":    `100% of "quotes" \ and _under_scores_ ; -- /* */`,
+		"categories": []string{`O'Reilly; DELETE FROM scopes`},
+		"tags":       []string{`' OR '1'='1`},
+		"authors":    []map[string]any{{"name": `Bobby "Tables" ' --`}},
+	}
+	created := s.create(t, in)
+	got := s.api(t, http.MethodGet, "/api/v1/articles/"+created["id"].(string), nil)
+	var a map[string]any
+	mustUnmarshal(t, got.Body, &a)
+	for _, k := range []string{"title", "summary"} {
+		if a[k] != in[k] {
+			t.Errorf("%s=%q, want %q stored literally", k, a[k], in[k])
+		}
+	}
+	if cats := a["categories"].([]any); len(cats) != 1 || cats[0] != in["categories"].([]string)[0] {
+		t.Errorf("categories=%v, want %v", cats, in["categories"])
+	}
+	s.create(t, map[string]any{"title": "Second article"})
+	var page struct{ Total int }
+	mustUnmarshal(t, s.api(t, http.MethodGet, "/api/v1/articles", nil).Body, &page)
+	if page.Total != 2 {
+		t.Errorf("total=%d after the injection attempts, want 2 (nothing dropped or deleted)", page.Total)
+	}
+	f := parseFeed(t, s.get(t, "/categories/o-reilly-delete-from-scopes/feed.atom"))
+	if len(f.Items) != 1 || f.Items[0].Title != in["title"] {
+		t.Errorf("category feed has %d items, want 1: the article with its title unchanged", len(f.Items))
+	}
+	if r := s.get(t, "/tags/or-1-1/feed.json"); r.Status != 200 || !strings.Contains(string(r.Body), `' OR '1'='1`) {
+		t.Errorf("tag feed: status %d, want the tag's literal name in it", r.Status)
+	}
+}
+
+// TestTraversalStaysInItsRoute: dot segments, encoded or not, never reach
+// anything but a 404 from the router or a feed handler.
+func TestTraversalStaysInItsRoute(t *testing.T) {
+	s := startHerald(t, "")
+	paths := []string{
+		"/categories/..%2f..%2fetc/feed.rss",
+		"/categories/..%2F..%2Fetc%2Fpasswd/feed.rss",
+		"/categories/%2e%2e/feed.rss",
+		"/categories/%252e%252e%252fetc/feed.rss",
+		"/tags/..%5c..%5cwindows/feed.json",
+		"/authors/%2e%2e%2f%2e%2e%2fetc%2fpasswd/feed",
+		"/..%2f..%2fetc%2fpasswd",
+		"/%2e%2e/%2e%2e/etc/passwd",
+		"/feed.rss%00.txt",
+		"/categories/go%00/feed.rss",
+		"/api/v1/articles/..%2f..%2fetc%2fpasswd",
+	}
+	for _, p := range paths {
+		resp, body := rawRequest(t, s, "GET "+p+" HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "+testToken+"\r\nConnection: close\r\n\r\n")
+		if resp.StatusCode != 404 && resp.StatusCode != 400 {
+			t.Errorf("GET %s: status %d, want 404 or 400", p, resp.StatusCode)
+		}
+		var e apiError
+		if err := json.Unmarshal(body, &e); err != nil || e.Error.Code == "" {
+			t.Errorf("GET %s: body %q is not our JSON error", p, body)
+		}
+		if strings.Contains(string(body), "root:") {
+			t.Errorf("GET %s: body leaks a file: %q", p, body)
+		}
+	}
+	if r := s.api(t, http.MethodPost, "/api/v1/articles", map[string]any{"title": "x", "slug": "../../etc/passwd"}); r.Status != 422 {
+		t.Errorf("slug with dot segments: status %d, want 422", r.Status)
+	}
+}
+
+// TestLineBreaksNeverMakeHeaders sends CR and LF, raw and encoded, in
+// every place a value could travel from a request into a header.
+func TestLineBreaksNeverMakeHeaders(t *testing.T) {
+	s := startHerald(t, "")
+	created := s.create(t, map[string]any{"title": "Header\r\nX-Injected: body", "slug": "header-test",
+		"categories": []string{"A\r\nX-Injected: cat"}})
+	id := created["id"].(string)
+	auth := "Authorization: Bearer " + testToken + "\r\n"
+	requests := []string{
+		"GET /categories/a%0d%0aX-Injected:%201/feed.rss HTTP/1.1\r\nHost: x\r\n\r\n",
+		"GET /feed.rss?limit=1%0d%0aX-Injected:%201 HTTP/1.1\r\nHost: x\r\n\r\n",
+		"GET /api/v1/articles/" + id + "%0d%0aX-Injected:%201 HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n",
+		"GET /feed.rss HTTP/1.1\r\nHost: x\r\nX-Request-ID: abc%0d%0aX-Injected: 1\r\n\r\n",
+		"GET /feed.rss HTTP/1.1\r\nHost: x\r\nX-Request-ID: abc\r\n X-Injected: folded\r\n\r\n",
+		"GET /feed HTTP/1.1\r\nHost: x\r\nAccept: application/rss+xml\r\n\tX-Injected: folded\r\n\r\n",
+		"GET /api/v1/articles/" + id + " HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n",
+		"GET /categories/a-x-injected-cat/feed.json HTTP/1.1\r\nHost: x\r\n\r\n",
+	}
+	for _, req := range requests {
+		resp, _ := rawRequest(t, s, req)
+		for name := range resp.Header {
+			if strings.EqualFold(name, "X-Injected") || strings.EqualFold(name, "Set-Cookie") {
+				t.Errorf("request %q produced header %s", req, name)
+			}
+		}
+		for name, values := range resp.Header {
+			for _, v := range values {
+				if strings.ContainsAny(v, "\r\n") {
+					t.Errorf("request %q: header %s=%q holds a line break", req, name, v)
+				}
+			}
+		}
+	}
+	post := "{\"title\":\"x\\r\\nX-Injected: 1\"}"
+	resp, _ := rawRequest(t, s, fmt.Sprintf("POST /api/v1/articles HTTP/1.1\r\nHost: x\r\n%sContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", auth, len(post), post))
+	if resp.StatusCode != 201 || resp.Header.Get("X-Injected") != "" || !strings.HasPrefix(resp.Header.Get("Location"), "/api/v1/articles/") {
+		t.Errorf("POST with a line break in the title: status %d, Location %q, injected %q", resp.StatusCode, resp.Header.Get("Location"), resp.Header.Get("X-Injected"))
+	}
+}
+
+// TestInvalidUTF8IsRejected: bodies, query values and paths that are not
+// UTF-8 get a 4xx naming the problem, never a 500.
+func TestInvalidUTF8IsRejected(t *testing.T) {
+	s := startHerald(t, "")
+	created := s.create(t, map[string]any{"title": "Valid"})
+	for _, tt := range []struct {
+		method, path, body string
+		status             int
+	}{
+		{http.MethodPost, "/api/v1/articles", "{\"title\":\"\xc3\x28\"}", 400},
+		{http.MethodPost, "/api/v1/articles", "{\"title\":\"ok\",\"tags\":[\"\xff\"]}", 400},
+		{http.MethodPatch, "/api/v1/articles/" + created["id"].(string), "{\"summary\":\"\xed\xa0\x80\"}", 400},
+		{http.MethodPut, "/api/v1/articles/" + created["id"].(string), "{\"title\":\"\xf8\x88\x80\x80\x80\"}", 400},
+	} {
+		r := s.api(t, tt.method, tt.path, tt.body)
+		if r.Status != tt.status {
+			t.Errorf("%s %s with %q: status %d, want %d", tt.method, tt.path, tt.body, r.Status, tt.status)
+			continue
+		}
+		if e := decodeError(t, r); !strings.Contains(e.Error.Message, "UTF-8") {
+			t.Errorf("%s %s: message %q should name UTF-8", tt.method, tt.path, e.Error.Message)
+		}
+	}
+	for _, p := range []string{"/feed.rss?limit=%ff", "/categories/%ff%fe/feed.rss", "/tags/%c3%28/feed.atom"} {
+		resp, _ := rawRequest(t, s, "GET "+p+" HTTP/1.1\r\nHost: x\r\n\r\n")
+		if resp.StatusCode < 400 || resp.StatusCode >= 500 {
+			t.Errorf("GET %s: status %d, want a 4xx", p, resp.StatusCode)
+		}
+	}
+	resp, _ := rawRequest(t, s, "GET /feed.rss HTTP/1.1\r\nHost: x\r\nIf-None-Match: \"\xff\xfe\"\r\nIf-Modified-Since: \xff\r\n\r\n")
+	if resp.StatusCode != 200 {
+		t.Errorf("feed with non-UTF-8 validators: status %d, want 200 (they simply do not match)", resp.StatusCode)
+	}
+}
+
+// TestRequestLimits: each limit answers with its own clear error.
+func TestRequestLimits(t *testing.T) {
+	s := startHerald(t, "", "-limits.tags", "2", "-limits.title-chars", "20", "-server.max-header-bytes", "2048")
+	for _, q := range []string{"limit=0", "limit=-1", "limit=101", "limit=abc", "limit=99999999999999999999", "limit="} {
+		r := s.get(t, "/feed.rss?"+q)
+		if r.Status != 400 {
+			t.Errorf("?%s: status %d, want 400", q, r.Status)
+			continue
+		}
+		if e := decodeError(t, r); e.Error.Field != "limit" {
+			t.Errorf("?%s: field %q, want limit", q, e.Error.Field)
+		}
+	}
+	for _, tt := range []struct {
+		body  map[string]any
+		field string
+	}{
+		{map[string]any{"title": "x", "tags": []string{"a", "b", "c"}}, "tags"},
+		{map[string]any{"title": strings.Repeat("t", 21)}, "title"},
+	} {
+		r := s.api(t, http.MethodPost, "/api/v1/articles", tt.body)
+		if e := decodeError(t, r); r.Status != 422 || e.Error.Field != tt.field {
+			t.Errorf("over the %s limit: status %d field %q, want 422 naming %s", tt.field, r.Status, e.Error.Field, tt.field)
+		}
+	}
+	resp, body := rawRequest(t, s, "GET /feed.rss HTTP/1.1\r\nHost: x\r\nX-Padding: "+strings.Repeat("p", 4096)+"\r\n\r\n")
+	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+		t.Fatalf("4 KiB header with a 2 KiB limit: status %d, want 431", resp.StatusCode)
+	}
+	var e apiError
+	if err := json.Unmarshal(body, &e); err != nil || !strings.Contains(e.Error.Message, "2048") {
+		t.Errorf("431 body %q should be our JSON error naming the limit", body)
+	}
+	if resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("431 lacks the security headers")
+	}
+}
+
+// TestSlowClientIsCutOff: a client that never finishes its request is
+// disconnected after the read timeout instead of holding a connection.
+func TestSlowClientIsCutOff(t *testing.T) {
+	s := startHerald(t, "", "-server.read-timeout", "300ms")
+	conn, err := net.Dial("tcp", s.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	io.WriteString(conn, "GET /feed.rss HTTP/1.1\r\nHost: x\r\n") // and never the blank line
+	// The deadline guards against hanging; it is not a measurement.
+	conn.SetReadDeadline(time.Now().Add(15 * time.Second))
+	b, err := io.ReadAll(conn)
+	if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		t.Fatalf("the server kept a stalled request open past 15s")
+	}
+	if len(b) > 0 && !strings.HasPrefix(string(b), "HTTP/1.1 408") {
+		t.Errorf("answer to a stalled request: %q, want a 408 or a closed connection", b)
+	}
+}
