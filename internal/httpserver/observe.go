@@ -98,7 +98,9 @@ func (s *Server) observe(c *fiber.Ctx) error {
 // reported as "unmatched", never by their path, to keep metrics bounded.
 func routeOf(c *fiber.Ctx) string {
 	r := c.Route()
-	if r == nil || r.Method == "USE" && r.Path == "/" {
+	// A middleware mounted at "/" (the catch-all 404 among them) reports
+	// the path "/" for any request it ended.
+	if r == nil || r.Path == "/" && c.Path() != "/" {
 		return "unmatched"
 	}
 	return r.Path

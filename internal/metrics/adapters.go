@@ -23,7 +23,12 @@ func (r *renderer) Render(f herald.Format, ch herald.Channel, arts []*herald.Art
 }
 
 // Cache times every call to c and counts its failures.
-func (m *Metrics) Cache(c herald.Cache) herald.Cache { return &cache{c, m, c.Name()} }
+func (m *Metrics) Cache(c herald.Cache) herald.Cache {
+	for _, op := range []string{"get", "put", "invalidate", "ping"} {
+		m.cacheErrors.WithLabelValues(c.Name(), op)
+	}
+	return &cache{c, m, c.Name()}
+}
 
 type cache struct {
 	herald.Cache

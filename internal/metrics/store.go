@@ -9,7 +9,14 @@ import (
 
 // Store times every call to s and counts the failures that are the
 // store's, not the request's.
-func (m *Metrics) Store(s herald.Store) herald.Store { return &store{s, m} }
+func (m *Metrics) Store(s herald.Store) herald.Store {
+	// Every operation's error series exists from the start, at zero, so
+	// that rates and alerts work before the first failure.
+	for _, op := range []string{"create_article", "replace_article", "delete_article", "article", "article_by_slug", "list_articles", "feed", "ping"} {
+		m.storeErrors.WithLabelValues(op)
+	}
+	return &store{s, m}
+}
 
 type store struct {
 	herald.Store
