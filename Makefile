@@ -3,7 +3,7 @@
 GO        ?= go
 TESTFLAGS ?=
 
-.PHONY: run test test-race bench lint build clean
+.PHONY: run test test-race bench lint build clean chaos fuzz
 
 ## run: start Herald on embedded defaults (SQLite in ./data, in-process cache),
 ## importing ./examples into an empty store
@@ -30,6 +30,19 @@ lint:
 ## build: the static binary, with the Dockerfile's exact flags
 build:
 	./scripts/build.sh
+
+## chaos: load with wrk while Redis, the store and Herald itself fail
+## (scripts/chaos.sh; needs wrk, redis-server, sqlite3, curl)
+chaos:
+	./scripts/chaos.sh
+
+## fuzz: every fuzz target for FUZZTIME (default 30s) each
+FUZZTIME ?= 30s
+fuzz:
+	@for t in $$(grep -rhoE '^func Fuzz[A-Za-z0-9_]+' --include='*_test.go' . | sed 's/func //' | sort -u); do \
+	  pkg=$$(grep -rlE "^func $${t}\(" --include='*_test.go' . | head -1 | xargs dirname); \
+	  $(GO) test -run '^$$' -fuzz "^$${t}\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	done
 
 clean:
 	rm -rf bin

@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Chaos run: load on a built Herald with a throwaway Redis, while faults are
+# injected on a timeline, and a writer posts articles and records every one
+# the API acknowledged. At the end every acknowledged article is looked up.
+#
+# Timeline (seconds from the start of the load; CHAOS_SCALE stretches it):
+#   5  kill -9 Redis              feeds are rendered from the store
+#  12  Redis restarted (empty)    caching resumes once the breaker probes
+#  18  store write-locked 6s      writes get 503 + Retry-After, reads go on
+#  28  SIGTERM Herald, restart    graceful: in-flight requests finish
+#  36  kill -9 Herald, restart    acknowledged writes must survive
+#  45  end
+#
+# Prints requests served, answers by status, socket errors (connections
+# refused while Herald restarts), writes by outcome, and lost writes, which
+# must be 0: the script exits 1 otherwise, or if a read got a 5xx.
+#
+# Needs: go, wrk, redis-server, sqlite3, curl. Settings: CHAOS_CONNS (32),
+# CHAOS_THREADS (2), CHAOS_SCALE (1), CHAOS_KEEP=1 keeps the work directory.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="/usr/local/go/bin:$PATH"
+
+missing=()
+for tool in go wrk redis-server sqlite3 curl; do
+  command -v "$tool" >/dev/null || missing+=("$tool")
+done
+if ((${#missing[@]})); then
+  echo "chaos: missing ${missing[*]}. Install the Debian packages with:" >&2
+  echo "  apt-get update && apt-get install -y wrk redis-server sqlite3 curl" >&2
+  exit 1
+fi
+
+CONNS=${CHAOS_CONNS:-32}
+THREADS=${CHAOS_THREADS:-2}
+SCALE=${CHAOS_SCALE:-1}
+TOKEN="chaos-token-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+work=$(mktemp -d)
+pids=()
+
+cleanup() {
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  [[ -n "${herald_pid:-}" ]] && kill -9 "$herald_pid" 2>/dev/null || true
+  [[ -n "${redis_pid:-}" ]] && kill -9 "$redis_pid" 2>/dev/null || true
+  if [[ "${CHAOS_KEEP:-0}" == 1 ]]; then echo "work directory kept: $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+at() { awk -v s="$1" -v k="$SCALE" 'BEGIN { printf "%.1f", s*k }'; }
+log() { printf '[%6.1fs] %s\n' "$(awk -v t0="$t0" -v t1="$(date +%s.%N)" 'BEGIN{print t1-t0}')" "$*"; }
+
+echo "==> building herald"
+go build -o "$work/herald" ./cmd/herald
+HPORT=$(free_port); RPORT=$(free_port)
+BASE="http://127.0.0.1:$HPORT"
+
+start_redis() {
+  redis-server --port "$RPORT" --bind 127.0.0.1 --save "" --appendonly no --dir "$work" \
+    --logfile "$work/redis.log" >/dev/null &
+  redis_pid=$!
+}
+
+start_herald() {
+  HERALD_API_TOKEN="$TOKEN" "$work/herald" serve -addr "127.0.0.1:$HPORT" \
+    -database-url "sqlite:$work/data/herald.db" -redis.url "redis://127.0.0.1:$RPORT" \
+    -redis.breaker-cooldown 1s -server.request-timeout 2s -server.shutdown-grace 10s \
+    -api.rate-limit 0 -log.access=false >>"$work/herald.out" 2>>"$work/herald.log" &
+  herald_pid=$!
+  for _ in $(seq 200); do
+    curl -fsS "$BASE/healthz" >/dev/null 2>&1 && return 0
+    sleep 0.05
+  done
+  echo "chaos: herald did not start; its log:" >&2; tail -20 "$work/herald.log" >&2; exit 1
+}
+
+post() { # post TITLE CATEGORY: prints "STATUS ID"
+  local out
+  out=$(curl -sS -m 5 -o "$work/post.json" -w '%{http_code}' -X POST "$BASE/api/v1/articles" \
+    -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+    -d "{\"title\":\"$1\",\"categories\":[\"$2\"],\"tags\":[\"load\"],\"authors\":[{\"name\":\"Chaos Writer\"}]}" 2>/dev/null) || out=000
+  local id=""
+  [[ "$out" == 2* ]] && id=$(sed -n 's/.*"id":"\([^"]*\)".*/\1/p' "$work/post.json")
+  echo "$out $id"
+}
+
+start_redis
+start_herald
+for i in $(seq 1 20); do post "Seed $i" "Chaos $([[ $((i % 2)) == 0 ]] && echo A || echo B)" >/dev/null; done
+
+writer() {
+  local i=0
+  while [[ ! -e "$work/stop" ]]; do
+    i=$((i + 1))
+    post "Write $i" "Chaos A" >>"$work/writes.log"
+    sleep 0.05
+  done
+}
+
+lock_store() { # hold the write lock, as another process would
+  (echo "BEGIN IMMEDIATE;"; echo "UPDATE scopes SET revision = revision WHERE 0;"; sleep "$1"; echo "COMMIT;") \
+    | sqlite3 "$work/data/herald.db" >/dev/null
+}
+
+TOTAL=$(at 45)
+echo "==> load: wrk -t$THREADS -c$CONNS for ${TOTAL}s against $BASE; faults on the timeline"
+t0=$(date +%s.%N)
+writer & pids+=($!)
+wrk -t"$THREADS" -c"$CONNS" -d"${TOTAL}s" --timeout 5s -s scripts/chaos.lua "$BASE" >"$work/wrk.out" 2>&1 & wrk_pid=$!
+
+sleep "$(at 5)";  log "kill -9 redis";           kill -9 "$redis_pid"; wait "$redis_pid" 2>/dev/null || true
+sleep "$(at 7)";  log "restart redis (empty)";   start_redis
+sleep "$(at 6)";  log "write-lock the store for $(at 6)s"; lock_store "$(at 6)"; log "store unlocked"
+sleep "$(at 4)";  log "SIGTERM herald";          kill -TERM "$herald_pid"; wait "$herald_pid" && log "herald exited 0" || log "herald exited $?"
+                  start_herald; log "herald restarted"
+sleep "$(at 8)";  log "kill -9 herald";          kill -9 "$herald_pid"; wait "$herald_pid" 2>/dev/null || true
+                  start_herald; log "herald restarted"
+wait "$wrk_pid" || true
+touch "$work/stop"; wait "${pids[0]}" 2>/dev/null || true; pids=()
+log "load over"
+
+echo "==> checking every acknowledged write"
+acked=0; lost=0
+while read -r status id; do
+  [[ "$status" == 2* && -n "$id" ]] || continue
+  acked=$((acked + 1))
+  code=$(curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/articles/$id")
+  [[ "$code" == 200 ]] || { lost=$((lost + 1)); echo "LOST: $id ($code)"; }
+done <"$work/writes.log"
+written=$(wc -l <"$work/writes.log")
+
+echo
+echo "==> results"
+grep -E '^(requests|duration_s|socket_errors|latency_)' "$work/wrk.out" || { cat "$work/wrk.out"; exit 1; }
+echo "reads by status:"
+grep '^status ' "$work/wrk.out" | sort -k2n | awk '{ printf "  %s  %d\n", $2, $3 }'
+echo "writes attempted: $written"
+awk '{ n[$1]++ } END { for (s in n) printf "  %s  %d\n", (s == "000" ? "no answer" : s), n[s] }' "$work/writes.log" | sort
+echo "writes acknowledged (2xx): $acked"
+echo "lost writes: $lost"
+echo "breaker transitions logged:"
+grep -c "circuit breaker" "$work/herald.log" | sed 's/^/  /'
+
+read_5xx=$(grep '^status 5' "$work/wrk.out" | awk '{ s += $3 } END { print s + 0 }')
+if ((lost > 0)); then echo "FAIL: $lost acknowledged writes are missing"; exit 1; fi
+if ((read_5xx > 0)); then echo "FAIL: $read_5xx feed reads got a 5xx"; exit 1; fi
+echo "OK: no acknowledged write lost, no feed read answered 5xx"
