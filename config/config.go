@@ -33,16 +33,15 @@ type RedisConfig struct {
 	Timeout time.Duration `koanf:"timeout"`
 	LockTTL time.Duration `koanf:"lock_ttl"`
 
-	Username     string              `koanf:"username"`
-	Password     string              `koanf:"password"`
-	PoolSize     int                 `koanf:"pool_size"`
-	MinIdleConns int                 `koanf:"min_idle_conns"`
-	DialTimeout  time.Duration       `koanf:"dial_timeout"`
-	Sentinel     RedisSentinelConfig `koanf:"sentinel"`
-	Cluster      RedisClusterConfig  `koanf:"cluster"`
-
-	BreakerFailures int           `koanf:"breaker_failures"`
-	BreakerCooldown time.Duration `koanf:"breaker_cooldown"`
+	Username        string              `koanf:"username"`
+	Password        string              `koanf:"password"`
+	PoolSize        int                 `koanf:"pool_size"`
+	MinIdleConns    int                 `koanf:"min_idle_conns"`
+	DialTimeout     time.Duration       `koanf:"dial_timeout"`
+	BreakerFailures int                 `koanf:"breaker_failures"`
+	BreakerCooldown time.Duration       `koanf:"breaker_cooldown"`
+	Sentinel        RedisSentinelConfig `koanf:"sentinel"`
+	Cluster         RedisClusterConfig  `koanf:"cluster"`
 }
 
 // RedisSentinelConfig is a Redis deployment found through Sentinel.

@@ -69,7 +69,7 @@ func TestKeysSecret(t *testing.T) {
 			secrets = append(secrets, k.Name)
 		}
 	}
-	if want := []string{"redis.password", "redis.sentinel.password", "api.token"}; !slices.Equal(secrets, want) {
+	if want := []string{"redis.password", "redis.sentinel.password", "api.token", "api.tokens"}; !slices.Equal(secrets, want) {
 		t.Fatalf("secret keys=%q, want %q", secrets, want)
 	}
 }
@@ -81,7 +81,8 @@ func TestEveryKeyHasAFlag(t *testing.T) {
 	Usage(&buf)
 	usage := buf.String()
 	for _, k := range Keys() {
-		if !strings.Contains(usage, "  -"+k.Flag+" ") {
+		// A boolean flag takes no value, so nothing follows its name.
+		if !strings.Contains(usage, "  -"+k.Flag+" ") && !strings.Contains(usage, "  -"+k.Flag+"\n") {
 			t.Errorf("usage lacks flag -%s:\n%s", k.Flag, usage)
 		}
 		if !strings.Contains(usage, strings.ReplaceAll(k.Doc, "`", "'")) {
