@@ -5,15 +5,18 @@
 #
 # Timeline (seconds from the start of the load; CHAOS_SCALE stretches it):
 #   5  kill -9 Redis              feeds are rendered from the store
-#  12  Redis restarted (empty)    caching resumes once the breaker probes
-#  18  store write-locked 6s      writes get 503 + Retry-After, reads go on
-#  28  SIGTERM Herald, restart    graceful: in-flight requests finish
-#  36  kill -9 Herald, restart    acknowledged writes must survive
-#  45  end
+#  10  Redis restarted (empty)    caching resumes once the breaker probes
+#  15  Redis frozen (SIGSTOP)     calls hang until redis.timeout: the breaker opens
+#  21  Redis thawed (SIGCONT)     caching resumes by itself
+#  26  store write-locked 6s      writes get 503 + Retry-After, reads go on
+#  34  SIGTERM Herald, restart    graceful: in-flight requests finish
+#  40  kill -9 Herald, restart    acknowledged writes must survive
+#  48  end
 #
 # Prints requests served, answers by status, socket errors (connections
-# refused while Herald restarts), writes by outcome, and lost writes, which
-# must be 0: the script exits 1 otherwise, or if a read got a 5xx.
+# refused while Herald restarts), a probe's latency per phase, writes by
+# outcome, and lost writes, which must be 0: the script exits 1 otherwise,
+# or if a read got a 5xx.
 #
 # Needs: go, wrk, redis-server, sqlite3, curl. Settings: CHAOS_CONNS (32),
 # CHAOS_THREADS (2), CHAOS_SCALE (1), CHAOS_KEEP=1 keeps the work directory.
@@ -48,7 +51,9 @@ trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 at() { awk -v s="$1" -v k="$SCALE" 'BEGIN { printf "%.1f", s*k }'; }
-log() { printf '[%6.1fs] %s\n' "$(awk -v t0="$t0" -v t1="$(date +%s.%N)" 'BEGIN{print t1-t0}')" "$*"; }
+elapsed() { awk -v t0="$t0" -v t1="$(date +%s.%N)" 'BEGIN{printf "%.1f", t1-t0}'; }
+log() { local t; t=$(elapsed); printf '[%6ss] %s\n' "$t" "$*"; }
+phase() { log "$*"; echo "$(elapsed) $*" >>"$work/phases.log"; }
 
 echo "==> building herald"
 go build -o "$work/herald" ./cmd/herald
@@ -97,26 +102,37 @@ writer() {
   done
 }
 
+probe() { # one feed request every 100ms, timed: the latency a reader sees
+  while [[ ! -e "$work/stop" ]]; do
+    echo "$(elapsed) $(curl -s -o /dev/null -m 5 -w '%{http_code} %{time_total}' "$BASE/feed.rss" 2>/dev/null || echo '000 5')" >>"$work/probe.log"
+    sleep 0.1
+  done
+}
+
 lock_store() { # hold the write lock, as another process would
   (echo "BEGIN IMMEDIATE;"; echo "UPDATE scopes SET revision = revision WHERE 0;"; sleep "$1"; echo "COMMIT;") \
     | sqlite3 "$work/data/herald.db" >/dev/null
 }
 
-TOTAL=$(at 45)
+TOTAL=$(awk -v k="$SCALE" 'BEGIN { printf "%d", 48*k }')
 echo "==> load: wrk -t$THREADS -c$CONNS for ${TOTAL}s against $BASE; faults on the timeline"
 t0=$(date +%s.%N)
+echo "0.0 steady" >"$work/phases.log"
 writer & pids+=($!)
+probe & pids+=($!)
 wrk -t"$THREADS" -c"$CONNS" -d"${TOTAL}s" --timeout 5s -s scripts/chaos.lua "$BASE" >"$work/wrk.out" 2>&1 & wrk_pid=$!
 
-sleep "$(at 5)";  log "kill -9 redis";           kill -9 "$redis_pid"; wait "$redis_pid" 2>/dev/null || true
-sleep "$(at 7)";  log "restart redis (empty)";   start_redis
-sleep "$(at 6)";  log "write-lock the store for $(at 6)s"; lock_store "$(at 6)"; log "store unlocked"
-sleep "$(at 4)";  log "SIGTERM herald";          kill -TERM "$herald_pid"; wait "$herald_pid" && log "herald exited 0" || log "herald exited $?"
-                  start_herald; log "herald restarted"
-sleep "$(at 8)";  log "kill -9 herald";          kill -9 "$herald_pid"; wait "$herald_pid" 2>/dev/null || true
-                  start_herald; log "herald restarted"
+sleep "$(at 5)"; phase "redis killed";           kill -9 "$redis_pid"; wait "$redis_pid" 2>/dev/null || true
+sleep "$(at 5)"; phase "redis restarted";        start_redis
+sleep "$(at 5)"; phase "redis frozen";           kill -STOP "$redis_pid"
+sleep "$(at 6)"; phase "redis thawed";           kill -CONT "$redis_pid"
+sleep "$(at 5)"; phase "store write-locked";     lock_store "$(at 6)"; phase "store unlocked"
+sleep "$(at 2)"; phase "herald SIGTERM+restart"; kill -TERM "$herald_pid"; wait "$herald_pid" && log "herald exited 0" || log "herald exited $?"
+                 start_herald; log "herald restarted"
+sleep "$(at 6)"; phase "herald kill -9+restart"; kill -9 "$herald_pid"; wait "$herald_pid" 2>/dev/null || true
+                 start_herald; log "herald restarted"
 wait "$wrk_pid" || true
-touch "$work/stop"; wait "${pids[0]}" 2>/dev/null || true; pids=()
+touch "$work/stop"; for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done; pids=()
 log "load over"
 
 echo "==> checking every acknowledged write"
@@ -138,8 +154,14 @@ echo "writes attempted: $written"
 awk '{ n[$1]++ } END { for (s in n) printf "  %s  %d\n", (s == "000" ? "no answer" : s), n[s] }' "$work/writes.log" | sort
 echo "writes acknowledged (2xx): $acked"
 echo "lost writes: $lost"
-echo "breaker transitions logged:"
-grep -c "circuit breaker" "$work/herald.log" | sed 's/^/  /'
+echo "probe (GET /feed.rss every 100ms) by phase: requests, non-200, mean and max latency"
+awk 'NR == FNR { start[NR] = $1; $1 = ""; name[NR] = substr($0, 2); n = NR; next }
+     { p = 1; for (i = 1; i <= n; i++) if ($1 >= start[i]) p = i
+       c[p]++; if ($2 != 200) bad[p]++; sum[p] += $3; if ($3 > mx[p]) mx[p] = $3 }
+     END { for (i = 1; i <= n; i++) if (c[i]) printf "  %-24s %4d  %3d  %7.1fms  %7.1fms\n", name[i], c[i], bad[i], 1000 * sum[i] / c[i], 1000 * mx[i] }' \
+  "$work/phases.log" "$work/probe.log"
+echo "circuit breaker transitions (from the log):"
+grep -oE 'redis circuit breaker (open|closed|half-open)' "$work/herald.log" | sort | uniq -c | sed 's/^ */  /'
 
 read_5xx=$(grep '^status 5' "$work/wrk.out" | awk '{ s += $3 } END { print s + 0 }')
 if ((lost > 0)); then echo "FAIL: $lost acknowledged writes are missing"; exit 1; fi

@@ -32,6 +32,8 @@ type Feeds struct {
 	flight        singleflight.Group
 	stats         FeedStats
 	stale         *staleRecord // last good renderings, for stale-if-error; nil when off
+	cacheLog      throttle     // cache failures: one line per interval, not per request
+	storeLog      throttle     // store failures on the read path, likewise
 }
 
 // FeedStats counts what the read path did since start. Tests use it to prove
@@ -58,7 +60,7 @@ type FeedsOptions struct {
 // NewFeeds returns the read path over the given adapters.
 func NewFeeds(store herald.Store, cache herald.Cache, r herald.Renderer, site Site, opts FeedsOptions) *Feeds {
 	f := &Feeds{store: store, cache: cache, render: r, site: site, now: opts.Now, log: opts.Logger, renderTimeout: opts.RenderTimeout,
-		stale: newStaleRecord(opts.MaxStale, opts.StaleEntries, opts.StaleBytes)}
+		stale: newStaleRecord(opts.MaxStale, opts.StaleEntries, opts.StaleBytes), cacheLog: throttle{interval: 10 * time.Second}, storeLog: throttle{interval: 10 * time.Second}}
 	if f.now == nil {
 		f.now = time.Now
 	}
@@ -112,7 +114,7 @@ func (f *Feeds) Get(ctx context.Context, k herald.FeedKey, cond *herald.Conditio
 	if err != nil {
 		cacheOK = false
 		f.stats.CacheErrors.Add(1)
-		f.log.Warn("cache get failed; rendering from the store", "cache", f.cache.Name(), "scope", k.Scope.Key(), "err", err)
+		f.cacheLog.warn(f.log, f.now(), "cache get failed; rendering from the store", "cache", f.cache.Name(), "scope", k.Scope.Key(), "err", err)
 	}
 	if look.Hit {
 		f.stats.Hits.Add(1)
@@ -154,7 +156,7 @@ func (f *Feeds) Get(ctx context.Context, k herald.FeedKey, cond *herald.Conditio
 		if cacheOK && ttl > 0 {
 			if err := f.cache.Put(rctx, k, look.Revision, e, ttl); err != nil {
 				f.stats.CacheErrors.Add(1)
-				f.log.Warn("cache put failed", "cache", f.cache.Name(), "scope", k.Scope.Key(), "err", err)
+				f.cacheLog.warn(f.log, f.now(), "cache put failed", "cache", f.cache.Name(), "scope", k.Scope.Key(), "err", err)
 			}
 		}
 		return e, nil

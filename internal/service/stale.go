@@ -129,7 +129,7 @@ func (f *Feeds) staleOrError(k herald.FeedKey, cond *herald.Condition, err error
 	}
 	if e, age, ok := f.stale.lookup(keyString(k), f.now()); ok {
 		f.stats.StaleServed.Add(1)
-		f.log.Warn("store failed; serving the last good rendering", "scope", k.Scope.Key(), "format", k.Format, "age", age.Round(time.Second), "err", err)
+		f.storeLog.warn(f.log, f.now(), "store failed; serving the last good rendering", "scope", k.Scope.Key(), "format", k.Format, "age", age.Round(time.Second), "err", err)
 		res := FeedResult{Entry: e, Stale: true, Age: age, NotModified: cond.NotModified(e.ETag, e.LastModified, f.now())}
 		if res.NotModified {
 			f.stats.NotModified.Add(1)
@@ -139,6 +139,6 @@ func (f *Feeds) staleOrError(k herald.FeedKey, cond *herald.Condition, err error
 	if herald.ErrorCode(err) == herald.EUnavailable {
 		return FeedResult{}, err
 	}
-	f.log.Error("feed failed and no recent rendering is kept", "scope", k.Scope.Key(), "format", k.Format, "err", err)
+	f.storeLog.warn(f.log, f.now(), "feed failed and no recent rendering is kept", "scope", k.Scope.Key(), "format", k.Format, "err", err)
 	return FeedResult{}, &herald.Error{Code: herald.EUnavailable, Message: "this feed cannot be produced right now; try again shortly", Err: err}
 }
