@@ -92,7 +92,7 @@ func TestTokensAndModes(t *testing.T) {
 		return s.do(t, http.MethodGet, "/api/v1/articles", nil, "Authorization: Bearer "+token).Status
 	}
 	tests := []struct {
-		token            string
+		token             string
 		wantPost, wantGet int
 	}{
 		{single, 201, 200},
