@@ -1,12 +1,3 @@
-//go:build sanitizer
-
-// This test needs the HTML sanitiser (issue 3). Until it is on main the
-// build tag keeps it out of `make test`; run it with
-//
-//	go test -tags sanitizer -run NoScript ./cmd/herald
-//
-// and drop the tag once it passes.
-
 package main
 
 import (

@@ -62,9 +62,9 @@ type Server struct {
 
 	archiveMaxAge string // Cache-Control of pages that no longer change
 	clean         *sanitize.Sanitizer
-	tokens      []Token
-	apiLimiter  *limiter // nil when off
-	pollLimiter *limiter // nil when off
+	tokens        []Token
+	apiLimiter    *limiter // nil when off
+	pollLimiter   *limiter // nil when off
 }
 
 // New builds the server and its routes.

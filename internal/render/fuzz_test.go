@@ -47,15 +47,15 @@ func FuzzRenderAcceptedArticle(f *testing.F) {
 				}
 				continue
 			}
-			if err := wellFormed(out); err != nil {
+			if err := decodesStrictly(out); err != nil {
 				t.Fatalf("%s is not well-formed XML: %v\n%s", format, err, out)
 			}
 		}
 	})
 }
 
-// wellFormed reads every token of an XML document strictly.
-func wellFormed(doc []byte) error {
+// decodesStrictly reads every token of an XML document strictly.
+func decodesStrictly(doc []byte) error {
 	dec := xml.NewDecoder(bytes.NewReader(doc))
 	dec.Strict = true
 	for {

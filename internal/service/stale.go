@@ -118,13 +118,15 @@ func (f *Feeds) recordGood(k herald.FeedKey, e herald.Entry) {
 	f.stale.remember(keyString(k), e, f.now())
 }
 
-// staleOrError answers a miss whose render failed. A missing scope stays
-// a 404. Otherwise the store (or the renderer) failed: the last good
+// staleOrError answers a miss whose render failed. A client's error (a
+// missing scope, a page out of range) stays what it is. Otherwise the store (or the renderer) failed: the last good
 // rendering is served if it is recent enough, else the failure becomes
 // EUnavailable, a 503 with Retry-After, since nothing is wrong with the
 // request.
 func (f *Feeds) staleOrError(k herald.FeedKey, cond *herald.Condition, err error) (FeedResult, error) {
-	if herald.IsNotFound(err) {
+	switch herald.ErrorCode(err) {
+	case herald.EUnavailable, herald.EInternal:
+	default: // the request's own problem (no such scope, a page out of range)
 		return FeedResult{}, err
 	}
 	if e, age, ok := f.stale.lookup(keyString(k), f.now()); ok {
