@@ -73,7 +73,9 @@ func TestMetrics(t *testing.T) {
 	s.create(t, map[string]any{"title": "Measured", "categories": []string{"Go"}})
 	r1 := s.get(t, "/feed.rss")
 	s.get(t, "/feed.rss")
-	s.get(t, "/feed.rss", "If-None-Match: "+r1.Header.Get("ETag"))
+	if r := s.get(t, "/feed.rss", "If-None-Match: "+r1.Header.Get("ETag")); r.Status != http.StatusNotModified {
+		t.Fatalf("conditional GET: status %d, want 304 (etag %q, got %q)", r.Status, r1.Header.Get("ETag"), r.Header.Get("ETag"))
+	}
 	s.get(t, "/categories/go/feed.atom")
 	s.get(t, "/nowhere/at/all")
 	m := s.get(t, "/metrics")
@@ -97,7 +99,14 @@ func TestMetrics(t *testing.T) {
 		`go_goroutines`,
 	} {
 		if !strings.Contains(body, want) {
-			t.Errorf("/metrics lacks %q", want)
+			name, _, _ := strings.Cut(want, "{")
+			var have []string
+			for _, line := range strings.Split(body, "\n") {
+				if strings.HasPrefix(line, strings.TrimSuffix(name, " ")) {
+					have = append(have, line)
+				}
+			}
+			t.Errorf("/metrics lacks %q; it has %q", want, have)
 		}
 	}
 	if strings.Contains(body, "/nowhere") {

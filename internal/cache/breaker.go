@@ -198,3 +198,28 @@ func (b *Breaker) Name() string { return b.inner.Name() }
 
 // Close implements herald.Cache.
 func (b *Breaker) Close() error { return b.inner.Close() }
+
+// LockRender implements herald.RenderLocker through the breaker when the
+// decorated cache has a render lock. A cache without one has nobody to
+// share renders with: the caller simply holds the lock.
+func (b *Breaker) LockRender(ctx context.Context, k herald.FeedKey, rev string) (release func(), held bool, err error) {
+	lk, ok := b.inner.(herald.RenderLocker)
+	if !ok {
+		return func() {}, true, nil
+	}
+	err = b.call(ctx, func() error {
+		var err error
+		release, held, err = lk.LockRender(ctx, k, rev)
+		return err
+	})
+	return release, held, err
+}
+
+// RenderLockTTL implements herald.RenderLocker: the decorated cache's, or
+// zero without a render lock.
+func (b *Breaker) RenderLockTTL() time.Duration {
+	if lk, ok := b.inner.(herald.RenderLocker); ok {
+		return lk.RenderLockTTL()
+	}
+	return 0
+}

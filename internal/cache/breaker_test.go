@@ -150,3 +150,26 @@ func TestBreakerIgnoresCallersThatGiveUp(t *testing.T) {
 		t.Fatalf("state=%v after cancelled calls, want closed", b.State())
 	}
 }
+
+// TestBreakerKeepsTheRenderLock: decorating Redis must not hide its
+// cross-replica render lock from the read path.
+func TestBreakerKeepsTheRenderLock(t *testing.T) {
+	srv := redistest.Start(t)
+	var c herald.Cache = NewBreaker(mustOpenRedis(t, srv, RedisOptions{Prefix: "breakerlock"}), BreakerOptions{})
+	lk, ok := c.(herald.RenderLocker)
+	if !ok {
+		t.Fatalf("Breaker over Redis does not offer herald.RenderLocker")
+	}
+	look := mustGet(t, c, siteRSS, nil)
+	release, held, err := lk.LockRender(context.Background(), siteRSS, look.Revision)
+	if err != nil || !held {
+		t.Fatalf("first LockRender: held=%v err=%v, want held", held, err)
+	}
+	if _, again, err := lk.LockRender(context.Background(), siteRSS, look.Revision); err != nil || again {
+		t.Fatalf("second LockRender while held: held=%v err=%v, want refused", again, err)
+	}
+	release()
+	if lk.RenderLockTTL() <= 0 {
+		t.Errorf("RenderLockTTL()=%v, want Redis's", lk.RenderLockTTL())
+	}
+}

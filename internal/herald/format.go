@@ -27,10 +27,14 @@ func (f Format) ContentType() string {
 }
 
 // ParseFormat maps a URL extension ("rss", "atom", "json") to a Format.
+// It returns the package's constant, never ext itself: ext may point into
+// a request buffer the HTTP server reuses, while a Format lives on in cache
+// keys and renders that outlast the request.
 func ParseFormat(ext string) (Format, bool) {
-	switch Format(ext) {
-	case FormatRSS, FormatAtom, FormatJSON:
-		return Format(ext), true
+	for _, f := range Formats {
+		if string(f) == ext {
+			return f, true
+		}
 	}
 	return "", false
 }

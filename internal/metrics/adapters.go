@@ -24,7 +24,7 @@ func (r *renderer) Render(f herald.Format, ch herald.Channel, arts []*herald.Art
 
 // Cache times every call to c and counts its failures.
 func (m *Metrics) Cache(c herald.Cache) herald.Cache {
-	for _, op := range []string{"get", "put", "invalidate", "ping"} {
+	for _, op := range []string{"get", "put", "invalidate", "ping", "lock"} {
 		m.cacheErrors.WithLabelValues(c.Name(), op)
 	}
 	return &cache{c, m, c.Name()}
@@ -72,4 +72,25 @@ func (c *cache) Ping(ctx context.Context) error {
 	err := c.Cache.Ping(ctx)
 	c.done("ping", start, err)
 	return err
+}
+
+// LockRender forwards herald.RenderLocker to the measured cache, timing it;
+// a cache without a render lock lets the caller hold it.
+func (c *cache) LockRender(ctx context.Context, k herald.FeedKey, rev string) (func(), bool, error) {
+	lk, ok := c.Cache.(herald.RenderLocker)
+	if !ok {
+		return func() {}, true, nil
+	}
+	start := time.Now()
+	release, held, err := lk.LockRender(ctx, k, rev)
+	c.done("lock", start, err)
+	return release, held, err
+}
+
+// RenderLockTTL forwards herald.RenderLocker.
+func (c *cache) RenderLockTTL() time.Duration {
+	if lk, ok := c.Cache.(herald.RenderLocker); ok {
+		return lk.RenderLockTTL()
+	}
+	return 0
 }
