@@ -54,14 +54,40 @@ type Enclosure struct {
 // A write to the article changes the feeds of exactly these scopes.
 func (a *Article) Scopes() []Scope {
 	out := []Scope{SiteScope}
-	seen := map[Scope]bool{SiteScope: true}
+	a.eachScope(func(s Scope, _ string) { out = append(out, s) })
+	return out
+}
+
+// ScopeKeys is Scopes as their Key strings, the form stores keep.
+func (a *Article) ScopeKeys() []string {
+	scopes := a.Scopes()
+	keys := make([]string, len(scopes))
+	for i, s := range scopes {
+		keys[i] = s.Key()
+	}
+	return keys
+}
+
+// ScopeNames maps each category, tag and author scope of the article to the
+// display name the article gives it: the first name in its lists with that
+// slug, the one Scopes kept.
+func (a *Article) ScopeNames() map[Scope]string {
+	names := map[Scope]string{}
+	a.eachScope(func(s Scope, name string) { names[s] = name })
+	return names
+}
+
+// eachScope calls fn for each category, tag and author scope of the
+// article, once per slug, with the first name that gave it.
+func (a *Article) eachScope(fn func(s Scope, name string)) {
+	seen := map[Scope]bool{}
 	add := func(kind ScopeKind, name string) {
 		s := Scope{Kind: kind, Slug: Slugify(name)}
 		if s.Slug == "" || seen[s] {
 			return
 		}
 		seen[s] = true
-		out = append(out, s)
+		fn(s, name)
 	}
 	for _, c := range a.Categories {
 		add(ScopeCategory, c)
@@ -72,7 +98,6 @@ func (a *Article) Scopes() []Scope {
 	for _, au := range a.Authors {
 		add(ScopeAuthor, au.Name)
 	}
-	return out
 }
 
 // Visible reports whether the article is published at now: an article whose

@@ -4,23 +4,17 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"io/fs"
-	"regexp"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/herald-feeds/herald/internal/schema"
 )
 
 // migrationFiles holds the schema, one file per step, applied in name order.
 //
 //go:embed migrations/*.up.sql
 var migrationFiles embed.FS
-
-// migrationName matches the files the runner accepts: a zero-padded
-// sequence number, an underscore and a description.
-var migrationName = regexp.MustCompile(`^[0-9]{4}_[a-z0-9_]+\.up\.sql$`)
 
 // migrationLock is the key of the transaction-scoped advisory lock every
 // migration step holds: replicas starting at once on a fresh database queue
@@ -35,45 +29,18 @@ type Migration struct {
 	AppliedAt time.Time
 }
 
-// migration is a step this build knows, read from migrationFiles.
-type migration struct {
-	version string
-	sql     string
-}
-
 // KnownMigrations lists the versions this build embeds, in order.
 func KnownMigrations() []string {
 	steps, err := loadMigrations()
 	if err != nil {
 		return nil
 	}
-	out := make([]string, len(steps))
-	for i, m := range steps {
-		out[i] = m.version
-	}
-	return out
+	return schema.Versions(steps)
 }
 
 // loadMigrations returns the embedded migrations in order.
-func loadMigrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFiles, "migrations/*.up.sql")
-	if err != nil {
-		return nil, err
-	}
-	sort.Strings(names)
-	out := make([]migration, 0, len(names))
-	for _, name := range names {
-		base := strings.TrimPrefix(name, "migrations/")
-		if !migrationName.MatchString(base) {
-			return nil, fmt.Errorf("bad migration file name %q", base)
-		}
-		b, err := migrationFiles.ReadFile(name)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, migration{version: strings.TrimSuffix(base, ".up.sql"), sql: string(b)})
-	}
-	return out, nil
+func loadMigrations() ([]schema.Step, error) {
+	return schema.Load(migrationFiles, "migrations")
 }
 
 // Migrate applies every embedded migration not yet recorded, in order, and
@@ -99,10 +66,10 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 	for _, m := range steps {
 		did, err := s.applyMigration(ctx, m)
 		if err != nil {
-			return applied, fmt.Errorf("postgres: migrate %s: %w", m.version, err)
+			return applied, fmt.Errorf("postgres: migrate %s: %w", m.Version, err)
 		}
 		if did {
-			applied = append(applied, m.version)
+			applied = append(applied, m.Version)
 		}
 	}
 	return applied, nil
@@ -124,13 +91,13 @@ func (s *Store) ensureLedger(ctx context.Context) error {
 	})
 }
 
-func (s *Store) applyMigration(ctx context.Context, m migration) (applied bool, err error) {
+func (s *Store) applyMigration(ctx context.Context, m schema.Step) (applied bool, err error) {
 	err = s.writeOnce(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", migrationLock); err != nil {
 			return err
 		}
 		var done bool
-		if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1)", m.version).Scan(&done); err != nil {
+		if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1)", m.Version).Scan(&done); err != nil {
 			return err
 		}
 		if done {
@@ -138,10 +105,10 @@ func (s *Store) applyMigration(ctx context.Context, m migration) (applied bool, 
 		}
 		// Exec without arguments uses the simple protocol, which runs a
 		// file of several statements.
-		if _, err := tx.Exec(ctx, m.sql); err != nil {
+		if _, err := tx.Exec(ctx, m.SQL); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)", m.version, s.clock()); err != nil {
+		if _, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)", m.Version, s.clock()); err != nil {
 			return err
 		}
 		applied = true
@@ -151,14 +118,14 @@ func (s *Store) applyMigration(ctx context.Context, m migration) (applied bool, 
 }
 
 // checkKnown refuses a database migrated by a newer build.
-func (s *Store) checkKnown(ctx context.Context, steps []migration) error {
+func (s *Store) checkKnown(ctx context.Context, steps []schema.Step) error {
 	applied, err := s.MigrationStatus(ctx)
 	if err != nil {
 		return err
 	}
 	known := make(map[string]bool, len(steps))
 	for _, m := range steps {
-		known[m.version] = true
+		known[m.Version] = true
 	}
 	for _, a := range applied {
 		if !known[a.Version] {

@@ -19,7 +19,7 @@ func (s *Store) CreateArticle(ctx context.Context, a *herald.Article) error {
 		if err := insertArticle(ctx, tx, a, now); err != nil {
 			return err
 		}
-		return bumpScopes(ctx, tx, scopeKeys(a), now)
+		return bumpScopes(ctx, tx, a.ScopeKeys(), now)
 	})
 	if err != nil {
 		if c := conflict(err, a); c != nil {
@@ -45,7 +45,7 @@ func (s *Store) ReplaceArticle(ctx context.Context, a *herald.Article) (*herald.
 		if err := overwriteArticle(ctx, tx, a, now); err != nil {
 			return err
 		}
-		return bumpScopes(ctx, tx, append(scopeKeys(old), scopeKeys(a)...), now)
+		return bumpScopes(ctx, tx, append(old.ScopeKeys(), a.ScopeKeys()...), now)
 	})
 	if err != nil {
 		if herald.IsNotFound(err) {
@@ -96,7 +96,7 @@ func (s *Store) DeleteArticle(ctx context.Context, id string) (*herald.Article, 
 		if _, err := tx.Exec(ctx, "DELETE FROM articles WHERE id = $1", id); err != nil {
 			return err
 		}
-		return bumpScopes(ctx, tx, scopeKeys(old), now)
+		return bumpScopes(ctx, tx, old.ScopeKeys(), now)
 	})
 	if err != nil {
 		if herald.IsNotFound(err) {
@@ -157,44 +157,13 @@ func insertChildren(ctx context.Context, tx pgx.Tx, a *herald.Article) error {
 		b.Queue(`INSERT INTO article_enclosures (article_id, position, url, type, length, duration)
 			VALUES ($1, $2, $3, $4, $5, $6)`, a.ID, i, e.URL, e.Type, e.Length, e.Duration)
 	}
-	names := scopeNames(a)
+	names := a.ScopeNames()
 	pub := seconds(a.PublishedAt)
 	for _, sc := range a.Scopes() {
 		b.Queue(`INSERT INTO article_scopes (scope_key, published_at, article_id, name)
 			VALUES ($1, $2, $3, $4)`, sc.Key(), pub, a.ID, names[sc])
 	}
 	return tx.SendBatch(ctx, b).Close()
-}
-
-// scopeNames maps each scope of a to the display name a gives it: the first
-// name in a's lists with that slug, as Article.Scopes picks them.
-func scopeNames(a *herald.Article) map[herald.Scope]string {
-	names := map[herald.Scope]string{}
-	add := func(kind herald.ScopeKind, name string) {
-		sc := herald.Scope{Kind: kind, Slug: herald.Slugify(name)}
-		if _, ok := names[sc]; !ok {
-			names[sc] = name
-		}
-	}
-	for _, c := range a.Categories {
-		add(herald.ScopeCategory, c)
-	}
-	for _, t := range a.Tags {
-		add(herald.ScopeTag, t)
-	}
-	for _, au := range a.Authors {
-		add(herald.ScopeAuthor, au.Name)
-	}
-	return names
-}
-
-func scopeKeys(a *herald.Article) []string {
-	scopes := a.Scopes()
-	keys := make([]string, len(scopes))
-	for i, sc := range scopes {
-		keys[i] = sc.Key()
-	}
-	return keys
 }
 
 // bumpScopes adds one to the revision of each scope in keys (once per

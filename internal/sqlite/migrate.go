@@ -6,21 +6,15 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"regexp"
-	"sort"
-	"strings"
 	"time"
+
+	"github.com/herald-feeds/herald/internal/schema"
 )
 
 // migrationFiles holds the schema, one file per step, applied in name order.
 //
 //go:embed migrations/*.up.sql
 var migrationFiles embed.FS
-
-// migrationName matches the files the runner accepts: a zero-padded
-// sequence number, an underscore and a description.
-var migrationName = regexp.MustCompile(`^[0-9]{4}_[a-z0-9_]+\.up\.sql$`)
 
 // Migration is one applied schema step.
 type Migration struct {
@@ -29,32 +23,9 @@ type Migration struct {
 	AppliedAt time.Time
 }
 
-// migration is a step this build knows, read from migrationFiles.
-type migration struct {
-	version string
-	sql     string
-}
-
 // loadMigrations returns the embedded migrations in order.
-func loadMigrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFiles, "migrations/*.up.sql")
-	if err != nil {
-		return nil, err
-	}
-	sort.Strings(names)
-	out := make([]migration, 0, len(names))
-	for _, name := range names {
-		base := strings.TrimPrefix(name, "migrations/")
-		if !migrationName.MatchString(base) {
-			return nil, fmt.Errorf("bad migration file name %q", base)
-		}
-		b, err := migrationFiles.ReadFile(name)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, migration{version: strings.TrimSuffix(base, ".up.sql"), sql: string(b)})
-	}
-	return out, nil
+func loadMigrations() ([]schema.Step, error) {
+	return schema.Load(migrationFiles, "migrations")
 }
 
 // ledgerTable records the applied migrations.
@@ -92,10 +63,10 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 	for _, m := range steps {
 		did, err := s.applyMigration(ctx, m)
 		if err != nil {
-			return applied, fmt.Errorf("sqlite: migrate %s: %w", m.version, err)
+			return applied, fmt.Errorf("sqlite: migrate %s: %w", m.Version, err)
 		}
 		if did {
-			applied = append(applied, m.version)
+			applied = append(applied, m.Version)
 		}
 	}
 	return applied, nil
@@ -107,14 +78,10 @@ func KnownMigrations() []string {
 	if err != nil {
 		return nil
 	}
-	out := make([]string, len(steps))
-	for i, m := range steps {
-		out[i] = m.version
-	}
-	return out
+	return schema.Versions(steps)
 }
 
-func (s *Store) applyMigration(ctx context.Context, m migration) (applied bool, err error) {
+func (s *Store) applyMigration(ctx context.Context, m schema.Step) (applied bool, err error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return false, err
@@ -125,16 +92,16 @@ func (s *Store) applyMigration(ctx context.Context, m migration) (applied bool, 
 		}
 	}()
 	var one int
-	switch err := tx.QueryRowContext(ctx, "SELECT 1 FROM schema_migrations WHERE version = ?", m.version).Scan(&one); {
+	switch err := tx.QueryRowContext(ctx, "SELECT 1 FROM schema_migrations WHERE version = ?", m.Version).Scan(&one); {
 	case err == nil:
 		return false, tx.Commit() // applied earlier, maybe by another process
 	case !errors.Is(err, sql.ErrNoRows):
 		return false, err
 	}
-	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 		return false, err
 	}
-	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)", m.version, s.clock().Unix()); err != nil {
+	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)", m.Version, s.clock().Unix()); err != nil {
 		return false, err
 	}
 	return true, tx.Commit()
@@ -142,14 +109,14 @@ func (s *Store) applyMigration(ctx context.Context, m migration) (applied bool, 
 
 // checkKnown refuses a database migrated by a newer build: this build's
 // queries would run against a schema it does not know.
-func (s *Store) checkKnown(ctx context.Context, steps []migration) error {
+func (s *Store) checkKnown(ctx context.Context, steps []schema.Step) error {
 	applied, err := s.MigrationStatus(ctx)
 	if err != nil {
 		return err
 	}
 	known := make(map[string]bool, len(steps))
 	for _, m := range steps {
-		known[m.version] = true
+		known[m.Version] = true
 	}
 	for _, a := range applied {
 		if !known[a.Version] {

@@ -1,6 +1,8 @@
 package sqlite
 
 import (
+	"github.com/herald-feeds/herald/internal/schema"
+
 	"context"
 	"path/filepath"
 	"reflect"
@@ -21,12 +23,12 @@ func TestMigrationsRecordedOnce(t *testing.T) {
 	if err != nil {
 		t.Fatalf("loadMigrations: %v", err)
 	}
-	if len(steps) == 0 || steps[0].version != "0001_init" {
+	if len(steps) == 0 || steps[0].Version != "0001_init" {
 		t.Fatalf("embedded migrations=%v, want 0001_init first", steps)
 	}
 	var want []Migration
 	for _, m := range steps {
-		want = append(want, Migration{Version: m.version, AppliedAt: first.Truncate(time.Second)})
+		want = append(want, Migration{Version: m.Version, AppliedAt: first.Truncate(time.Second)})
 	}
 	got, err := s.MigrationStatus(ctx)
 	if err != nil {
@@ -89,7 +91,7 @@ func TestMigrationNames(t *testing.T) {
 		{"0001-init.up.sql", false},
 	}
 	for _, tc := range tests {
-		if got := migrationName.MatchString(tc.name); got != tc.ok {
+		if got := schema.ValidName(tc.name); got != tc.ok {
 			t.Fatalf("migrationName(%q)=%v, want %v", tc.name, got, tc.ok)
 		}
 	}

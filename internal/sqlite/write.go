@@ -17,7 +17,7 @@ func (s *Store) CreateArticle(ctx context.Context, a *herald.Article) error {
 		if err := insertArticle(ctx, tx, a, now); err != nil {
 			return err
 		}
-		return bumpScopes(ctx, tx, scopeKeys(a), now)
+		return bumpScopes(ctx, tx, a.ScopeKeys(), now)
 	})
 	if err != nil {
 		if c := conflict(err, a); c != nil {
@@ -58,7 +58,7 @@ func (s *Store) ReplaceArticle(ctx context.Context, a *herald.Article) (*herald.
 		if err := insertChildren(ctx, tx, a); err != nil {
 			return err
 		}
-		return bumpScopes(ctx, tx, append(scopeKeys(old), scopeKeys(a)...), now)
+		return bumpScopes(ctx, tx, append(old.ScopeKeys(), a.ScopeKeys()...), now)
 	})
 	if err != nil {
 		if herald.IsNotFound(err) {
@@ -87,7 +87,7 @@ func (s *Store) DeleteArticle(ctx context.Context, id string) (*herald.Article, 
 		if _, err := tx.ExecContext(ctx, "DELETE FROM articles WHERE id = ?", id); err != nil {
 			return err
 		}
-		return bumpScopes(ctx, tx, scopeKeys(old), now)
+		return bumpScopes(ctx, tx, old.ScopeKeys(), now)
 	})
 	if err != nil {
 		if herald.IsNotFound(err) {
@@ -152,7 +152,7 @@ func insertChildren(ctx context.Context, tx *sql.Tx, a *herald.Article) error {
 			return err
 		}
 	}
-	names := scopeNames(a)
+	names := a.ScopeNames()
 	for _, sc := range a.Scopes() {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO article_scopes (scope_key, published_at, article_id, name)
 			VALUES (?, ?, ?, ?)`, sc.Key(), a.PublishedAt.Unix(), a.ID, names[sc]); err != nil {
@@ -160,37 +160,6 @@ func insertChildren(ctx context.Context, tx *sql.Tx, a *herald.Article) error {
 		}
 	}
 	return nil
-}
-
-// scopeNames maps each scope of a to the display name a gives it: the first
-// name in a's lists with that slug, as Article.Scopes picks them.
-func scopeNames(a *herald.Article) map[herald.Scope]string {
-	names := map[herald.Scope]string{}
-	add := func(kind herald.ScopeKind, name string) {
-		sc := herald.Scope{Kind: kind, Slug: herald.Slugify(name)}
-		if _, ok := names[sc]; !ok {
-			names[sc] = name
-		}
-	}
-	for _, c := range a.Categories {
-		add(herald.ScopeCategory, c)
-	}
-	for _, t := range a.Tags {
-		add(herald.ScopeTag, t)
-	}
-	for _, au := range a.Authors {
-		add(herald.ScopeAuthor, au.Name)
-	}
-	return names
-}
-
-func scopeKeys(a *herald.Article) []string {
-	scopes := a.Scopes()
-	keys := make([]string, len(scopes))
-	for i, sc := range scopes {
-		keys[i] = sc.Key()
-	}
-	return keys
 }
 
 // bumpScopes adds one to the revision of each scope in keys (once per
