@@ -1,14 +1,14 @@
 package sqlite
 
 import (
-	"github.com/herald-feeds/herald/internal/schema"
-
 	"context"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/herald-feeds/herald/internal/schema"
 )
 
 func TestMigrationsRecordedOnce(t *testing.T) {
