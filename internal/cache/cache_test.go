@@ -55,6 +55,15 @@ func forEachCache(t *testing.T, fn func(t *testing.T, open opener)) {
 			return mustOpenRedis(t, srv, RedisOptions{Prefix: fmt.Sprintf("test%d", n), Now: now})
 		})
 	})
+	t.Run("tiered", func(t *testing.T) {
+		srv := redistest.Start(t)
+		n := 0
+		fn(t, func(t *testing.T, now func() time.Time) herald.Cache {
+			n++
+			shared := mustOpenRedis(t, srv, RedisOptions{Prefix: fmt.Sprintf("test%d", n), Now: now})
+			return mustOpenTiered(t, shared, now, TieredOptions{})
+		})
+	})
 }
 
 // mustOpenRedis opens a Redis cache on srv, closed when the test ends. The

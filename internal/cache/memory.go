@@ -116,29 +116,65 @@ func (m *Memory) Close() error {
 // stored body, which callers must treat as read-only. When cond is
 // satisfied, NotModified is set and Entry.Body is nil, as with Redis.
 func (m *Memory) Get(_ context.Context, k herald.FeedKey, cond *herald.Condition) (herald.Lookup, error) {
+	l, known := m.lookup(k, cond)
+	if !known {
+		return herald.Lookup{Revision: m.revision(k.Scope)}, nil
+	}
+	return l, nil
+}
+
+// lookup is Get without minting: known is false when the scope has no
+// revision yet. Tiered uses it on its local tier, whose revisions come
+// from Redis and must never be invented locally.
+func (m *Memory) lookup(k herald.FeedKey, cond *herald.Condition) (l herald.Lookup, known bool) {
 	m.mu.RLock()
 	rev, ok := m.revs[k.Scope]
 	e := m.entries[k]
 	m.mu.RUnlock()
 	if !ok {
-		return herald.Lookup{Revision: m.revision(k.Scope)}, nil
+		return herald.Lookup{}, false
 	}
 	if e == nil || e.rev != rev {
-		return herald.Lookup{Revision: rev}, nil
+		return herald.Lookup{Revision: rev}, true
 	}
 	now := m.now()
 	if !now.Before(e.expires) {
-		return herald.Lookup{Revision: rev}, nil
+		return herald.Lookup{Revision: rev}, true
 	}
 	if !e.used.Load() { // skip the store when set: keeps the cache line shared
 		e.used.Store(true)
 	}
-	l := herald.Lookup{Hit: true, Entry: e.entry, Revision: rev}
+	l = herald.Lookup{Hit: true, Entry: e.entry, Revision: rev}
 	if cond.NotModified(e.entry.ETag, e.entry.LastModified, now) {
 		l.NotModified = true
 		l.Entry.Body = nil
+		l.Entry.Variants = herald.Variants{}
 	}
-	return l, nil
+	return l, true
+}
+
+// adopt makes rev the scope's revision, for a local tier that mirrors the
+// revisions kept in Redis.
+func (m *Memory) adopt(s herald.Scope, rev string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.revs[s]; !ok && len(m.revs) >= m.maxRevisions {
+		for victim := range m.revs {
+			delete(m.revs, victim)
+			break
+		}
+	}
+	m.revs[s] = rev
+}
+
+// forget drops the revisions of scopes, so their entries stop matching and
+// the next lookup is a miss that asks Redis.
+func (m *Memory) forget(scopes []herald.Scope) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, s := range scopes {
+		delete(m.revs, s)
+	}
 }
 
 // revision returns the scope's revision, minting one if it has none.
@@ -171,17 +207,25 @@ func (m *Memory) Put(_ context.Context, k herald.FeedKey, rev string, e herald.E
 	if rev == "" {
 		return errors.New("memory cache: put: empty revision")
 	}
-	size := int64(len(e.Body)+len(e.ETag)+len(e.ContentType)+len(rev)) + entryOverhead
+	size := entrySize(rev, e)
 	if size > m.maxBytes {
 		return nil // too big to keep; serving it uncached is correct
 	}
 	e.Body = append([]byte(nil), e.Body...)
+	e.Variants = herald.Variants{Gzip: clone(e.Variants.Gzip), Brotli: clone(e.Variants.Brotli), Zstd: clone(e.Variants.Zstd)}
+	m.store(k, rev, e, ttl, size)
+	return nil
+}
+
+// store keeps e, whose bytes the cache now owns, under rev if rev is
+// still the scope's revision.
+func (m *Memory) store(k herald.FeedKey, rev string, e herald.Entry, ttl time.Duration, size int64) {
 	me := &memEntry{key: k, rev: rev, entry: e, size: size}
 
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.revs[k.Scope] != rev {
-		return nil
+		return
 	}
 	me.expires = m.now().Add(ttl)
 	if old := m.entries[k]; old != nil {
@@ -191,7 +235,19 @@ func (m *Memory) Put(_ context.Context, k herald.FeedKey, rev string, e herald.E
 	m.entries[k] = me
 	m.bytes += size
 	m.evictLocked()
-	return nil
+}
+
+// entrySize is what an entry counts against MaxBytes.
+func entrySize(rev string, e herald.Entry) int64 {
+	return int64(len(e.Body)+e.Variants.Size()+len(e.ETag)+len(e.ContentType)+len(rev)) + entryOverhead
+}
+
+// clone copies b, keeping nil as nil (a missing variant).
+func clone(b []byte) []byte {
+	if b == nil {
+		return nil
+	}
+	return append([]byte(nil), b...)
 }
 
 // Invalidate implements herald.Cache: each scope gets a fresh revision.

@@ -30,10 +30,31 @@ const (
 	modeIMS  = "ims"
 )
 
+// Hash fields of an entry's bytes, and the "want" argument of get.lua that
+// asks for the body and every variant at once.
+const (
+	fieldBody = "body"
+	fieldAll  = "all"
+)
+
+// codingField maps a coding to the hash field holding its bytes.
+func codingField(c herald.Coding) string {
+	switch c {
+	case herald.CodingGzip:
+		return "gz"
+	case herald.CodingBrotli:
+		return "br"
+	case herald.CodingZstd:
+		return "zst"
+	}
+	return fieldBody
+}
+
 // getArgs builds ARGV for scripts/get.lua: the token to mint, the revision
-// TTL, then the request's condition in the form the script evaluates.
-func getArgs(fresh string, revisionTTL time.Duration, cond *herald.Condition, now time.Time) []any {
-	base := []any{fresh, revisionTTL.Milliseconds()}
+// TTL, the field(s) a hit returns, then the request's condition in the form
+// the script evaluates.
+func getArgs(fresh string, revisionTTL time.Duration, want string, cond *herald.Condition, now time.Time) []any {
+	base := []any{fresh, revisionTTL.Milliseconds(), want}
 	switch {
 	case cond == nil:
 		return append(base, modeNone)
@@ -95,15 +116,31 @@ func parseGetReply(reply []any) (l herald.Lookup, notModified bool, err error) {
 		Archive:      archive,
 	}
 	notModified = flag == 1
-	if !notModified {
-		if len(reply) != 7 {
-			return herald.Lookup{}, false, fmt.Errorf("script reply has %d fields, want 7 with a body", len(reply))
-		}
-		body, ok := reply[6].(string)
-		if !ok {
-			return herald.Lookup{}, false, fmt.Errorf("body is %T, want string", reply[6])
-		}
-		l.Entry.Body = []byte(body)
+	if notModified {
+		return l, true, nil
 	}
-	return l, notModified, nil
+	fields := reply[6:]
+	if len(fields) == 0 || len(fields)%2 != 0 {
+		return herald.Lookup{}, false, fmt.Errorf("script reply has %d byte fields, want pairs", len(fields))
+	}
+	for i := 0; i < len(fields); i += 2 {
+		name, ok1 := fields[i].(string)
+		b, ok2 := fields[i+1].(string)
+		if !ok1 || !ok2 {
+			return herald.Lookup{}, false, fmt.Errorf("byte field %d is %T %T, want strings", i/2, fields[i], fields[i+1])
+		}
+		switch name {
+		case fieldBody:
+			l.Entry.Body = []byte(b)
+		case "gz":
+			l.Entry.Variants.Gzip = []byte(b)
+		case "br":
+			l.Entry.Variants.Brotli = []byte(b)
+		case "zst":
+			l.Entry.Variants.Zstd = []byte(b)
+		default:
+			return herald.Lookup{}, false, fmt.Errorf("unknown byte field %q", name)
+		}
+	}
+	return l, false, nil
 }

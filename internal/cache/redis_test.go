@@ -157,9 +157,59 @@ func TestRedisNotModifiedSkipsBody(t *testing.T) {
 	if got := commandCalls(t, admin, "hget"); got != before {
 		t.Fatalf("HGET ran %d times for a 304, want 0", got-before)
 	}
-	assertHit(t, mustGet(t, c, siteRSS, nil), e)
+	l, err := c.GetCoded(context.Background(), siteRSS, nil, herald.CodingIdentity)
+	if err != nil {
+		t.Fatalf("GetCoded: %v", err)
+	}
+	assertHit(t, l, e)
 	if got := commandCalls(t, admin, "hget"); got != before+1 {
 		t.Fatalf("HGET ran %d times for a full hit, want 1", got-before)
+	}
+}
+
+// TestRedisGetCodedFetchesOneCoding checks what leaves Redis per coding: only
+// the bytes asked for, the identity body when that variant is missing, and
+// everything from Get.
+func TestRedisGetCodedFetchesOneCoding(t *testing.T) {
+	srv := redistest.Start(t)
+	c := mustOpenRedis(t, srv, RedisOptions{})
+	e := testEntry("plain body")
+	e.Variants = herald.Variants{Gzip: []byte("gz bytes"), Zstd: []byte("zstd bytes")}
+	mustPut(t, c, siteRSS, mustGet(t, c, siteRSS, nil).Revision, e)
+
+	tests := []struct {
+		ask                herald.Coding
+		body, gz, br, zstd string
+	}{
+		{herald.CodingIdentity, "plain body", "", "", ""},
+		{herald.CodingGzip, "", "gz bytes", "", ""},
+		{herald.CodingZstd, "", "", "", "zstd bytes"},
+		{herald.CodingBrotli, "plain body", "", "", ""}, // not stored: identity
+	}
+	for _, tt := range tests {
+		l, err := c.GetCoded(context.Background(), siteRSS, nil, tt.ask)
+		if err != nil {
+			t.Fatalf("GetCoded(%q): %v", tt.ask, err)
+		}
+		v := l.Entry.Variants
+		if !l.Hit || string(l.Entry.Body) != tt.body || string(v.Gzip) != tt.gz || string(v.Brotli) != tt.br || string(v.Zstd) != tt.zstd {
+			t.Fatalf("GetCoded(%q) = hit %v body %q gz %q br %q zstd %q; want body %q gz %q br %q zstd %q",
+				tt.ask, l.Hit, l.Entry.Body, v.Gzip, v.Brotli, v.Zstd, tt.body, tt.gz, tt.br, tt.zstd)
+		}
+		if l.Entry.ETag != e.ETag {
+			t.Fatalf("GetCoded(%q) etag %q, want the identity tag %q", tt.ask, l.Entry.ETag, e.ETag)
+		}
+	}
+	all := mustGet(t, c, siteRSS, nil)
+	if string(all.Entry.Body) != "plain body" || string(all.Entry.Variants.Gzip) != "gz bytes" || all.Entry.Variants.Brotli != nil {
+		t.Fatalf("Get returned body %q variants %+v, want the body and every stored variant", all.Entry.Body, all.Entry.Variants)
+	}
+
+	// A later rendering without variants must not leave the old ones behind.
+	e2 := testEntry("second body")
+	mustPut(t, c, siteRSS, all.Revision, e2)
+	if l, _ := c.GetCoded(context.Background(), siteRSS, nil, herald.CodingGzip); string(l.Entry.Body) != "second body" || l.Entry.Variants.Gzip != nil {
+		t.Fatalf("after a Put without variants, gzip lookup gave body %q gz %q; want the new identity body", l.Entry.Body, l.Entry.Variants.Gzip)
 	}
 }
 
@@ -173,7 +223,7 @@ func TestRedisScriptMatchesCondition(t *testing.T) {
 		for _, tt := range conditionCases {
 			e := conditionEntry(weak)
 			keys := []string{c.revisionKey(siteRSS.Scope), c.entryKey(siteRSS)}
-			reply, err := c.get.Run(context.Background(), c.client, keys, getArgs("unused", time.Hour, tt.cond, testNow)...).Slice()
+			reply, err := c.get.Run(context.Background(), c.client, keys, getArgs("unused", time.Hour, fieldAll, tt.cond, testNow)...).Slice()
 			if err != nil {
 				t.Fatalf("%s: script: %v", tt.name, err)
 			}

@@ -16,6 +16,10 @@ type Entry struct {
 	// Archive marks a feed page whose entries no longer change when
 	// articles are published, which may be cached for much longer.
 	Archive bool
+	// Variants are Body compressed per content coding, produced once
+	// when the feed was rendered; a cache may leave out the codings a
+	// request did not ask for (see CodedGetter).
+	Variants Variants
 }
 
 // FeedKey names one cached representation: a scope, a format and the

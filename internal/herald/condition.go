@@ -15,7 +15,9 @@ type Condition struct {
 	// AnyETag is set for "If-None-Match: *".
 	AnyETag bool
 	// ETags are the listed entity tags in their quoted form with any weak
-	// prefix removed, since If-None-Match uses the weak comparison.
+	// prefix removed, since If-None-Match uses the weak comparison, and any
+	// content-coding suffix (VariantETag) removed, since every coding of
+	// one rendering is the same selected representation to revalidate.
 	ETags []string
 	// ModifiedSince is the If-Modified-Since date, zero when absent or not
 	// a valid HTTP date.
@@ -93,7 +95,7 @@ func parseETagList(v string) (anyTag bool, tags []string) {
 				tags = append(tags, v+`"`)
 				return anyTag, tags
 			}
-			tags = append(tags, v[:end+2])
+			tags = append(tags, stripCodingSuffix(v[:end+2]))
 			v = v[end+2:]
 			continue
 		}
@@ -101,7 +103,7 @@ func parseETagList(v string) (anyTag bool, tags []string) {
 		if end < 0 {
 			end = len(v)
 		}
-		tags = append(tags, `"`+v[:end]+`"`)
+		tags = append(tags, stripCodingSuffix(`"`+v[:end]+`"`))
 		v = v[end:]
 	}
 }

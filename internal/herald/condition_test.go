@@ -33,6 +33,13 @@ func TestConditionNotModified(t *testing.T) {
 		{name: "date in the future is ignored", ims: date(now.Add(24 * time.Hour)), want: false},
 		{name: "rfc850 date", ims: lastMod.Format("Monday, 02-Jan-06 15:04:05 GMT"), want: true},
 		{name: "garbage date", ims: "yesterday", wantNil: true},
+		{name: "gzip variant's etag", inm: `"abc123-gzip"`, want: true},
+		{name: "brotli variant's etag, weak", inm: `W/"abc123-br"`, want: true},
+		{name: "zstd variant's etag in a list", inm: `"x", "abc123-zstd"`, want: true},
+		{name: "unquoted variant etag", inm: `abc123-gzip`, want: true},
+		{name: "unknown coding suffix", inm: `"abc123-deflate"`, want: false},
+		{name: "suffix stripped once only", inm: `"abc123-gzip-gzip"`, want: false},
+		{name: "a bare suffix is not our etag", inm: `"-gzip"`, want: false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gorilla/feeds"
 
+	"github.com/herald-feeds/herald/internal/encode"
 	"github.com/herald-feeds/herald/internal/herald"
 )
 
@@ -79,4 +80,31 @@ func benchmarkGorilla(b *testing.B, render func(*feeds.Feed) (string, error)) {
 		n = len(out)
 	}
 	b.ReportMetric(float64(n), "bytes/feed")
+}
+
+// BenchmarkRenderRSSWithVariants is a whole miss's CPU work: the render and
+// the three compressed codings stored beside it (internal/encode).
+func BenchmarkRenderRSSWithVariants(b *testing.B) {
+	r, ch, articles := New(), siteChannel(herald.FormatRSS), manyArticles(100)
+	enc, err := encode.New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	var n, gz, br, zs int
+	for b.Loop() {
+		out, err := r.Render(herald.FormatRSS, ch, articles)
+		if err != nil {
+			b.Fatal(err)
+		}
+		v, err := enc.Variants(out)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n, gz, br, zs = len(out), len(v.Gzip), len(v.Brotli), len(v.Zstd)
+	}
+	b.ReportMetric(float64(n), "bytes/feed")
+	b.ReportMetric(float64(gz), "gzip-bytes")
+	b.ReportMetric(float64(br), "br-bytes")
+	b.ReportMetric(float64(zs), "zstd-bytes")
 }

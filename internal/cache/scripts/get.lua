@@ -4,15 +4,19 @@
 -- KEYS[2]  the entry's hash (same hash slot as KEYS[1])
 -- ARGV[1]  a fresh token, stored as the revision if the scope has none
 -- ARGV[2]  the revision key's TTL in milliseconds
--- ARGV[3]  the request's condition: "none", "inm" or "ims"
---   inm: ARGV[4..] the If-None-Match tags, quoted, weak prefix removed;
---        a lone "*" matches anything
---   ims: ARGV[4] the If-Modified-Since date and ARGV[5] now, unix seconds
+-- ARGV[3]  which bytes a hit returns: "all" (the body and every stored
+--          variant), or one field: "body", "gz", "br" or "zst"; a missing
+--          variant field falls back to "body"
+-- ARGV[4]  the request's condition: "none", "inm" or "ims"
+--   inm: ARGV[5..] the If-None-Match tags, quoted, weak prefix and coding
+--        suffix removed; a lone "*" matches anything
+--   ims: ARGV[5] the If-Modified-Since date and ARGV[6] now, unix seconds
 --
 -- Reply:
 --   {rev}                                           no current entry
 --   {rev, 1, etag, lastmod, lmns, ctype}            the condition holds: 304
---   {rev, 0, etag, lastmod, lmns, ctype, body}      a full hit
+--   {rev, 0, etag, lastmod, lmns, ctype, field, bytes, field, bytes…}
+--                                                   a hit, with the fields asked for
 --
 -- The condition logic mirrors herald.Condition.NotModified; keep the two in
 -- step (the Go side checks the answer again).
@@ -29,20 +33,20 @@ if f[1] ~= rev then
 end
 
 local notModified = false
-local mode = ARGV[3]
+local mode = ARGV[4]
 if mode == 'inm' then
   local opaque = f[2]
   if string.sub(opaque, 1, 2) == 'W/' then
     opaque = string.sub(opaque, 3)
   end
-  for i = 4, #ARGV do
+  for i = 5, #ARGV do
     if ARGV[i] == '*' or ARGV[i] == opaque then
       notModified = true
       break
     end
   end
 elseif mode == 'ims' then
-  local since, now = tonumber(ARGV[4]), tonumber(ARGV[5])
+  local since, now = tonumber(ARGV[5]), tonumber(ARGV[6])
   -- A date in the future is invalid and ignored.
   if since <= now and tonumber(f[3]) <= since then
     notModified = true
@@ -52,4 +56,24 @@ end
 if notModified then
   return {rev, 1, f[2], f[3], f[4], f[5]}
 end
-return {rev, 0, f[2], f[3], f[4], f[5], redis.call('HGET', KEYS[2], 'body')}
+local reply = {rev, 0, f[2], f[3], f[4], f[5]}
+local want = ARGV[3]
+if want == 'all' then
+  local names = {'body', 'gz', 'br', 'zst'}
+  local v = redis.call('HMGET', KEYS[2], 'body', 'gz', 'br', 'zst')
+  for i = 1, 4 do
+    if v[i] then
+      table.insert(reply, names[i])
+      table.insert(reply, v[i])
+    end
+  end
+  return reply
+end
+local b = redis.call('HGET', KEYS[2], want)
+if not b and want ~= 'body' then
+  want = 'body'
+  b = redis.call('HGET', KEYS[2], 'body')
+end
+table.insert(reply, want)
+table.insert(reply, b)
+return reply

@@ -1,0 +1,245 @@
+package cache
+
+import (
+	"context"
+	"log/slog"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"golang.org/x/sync/singleflight"
+
+	"github.com/herald-feeds/herald/internal/herald"
+)
+
+// Defaults of TieredOptions.
+const (
+	DefaultLocalTTL       = 2 * time.Second
+	DefaultHealthInterval = 5 * time.Second
+)
+
+// TieredOptions configures a Tiered cache. Zero values take the defaults.
+type TieredOptions struct {
+	// LocalTTL bounds how long the local tier serves an entry without
+	// asking Redis (default 2s). It is the worst-case staleness when an
+	// invalidation message is lost without the subscription breaking.
+	LocalTTL time.Duration
+	// HealthInterval is how long the subscription may stay silent before
+	// it is pinged; two silent intervals in a row drop the local tier
+	// (default 5s).
+	HealthInterval time.Duration
+	// Logger receives subscription state changes. Default: discard.
+	Logger *slog.Logger
+}
+
+// Tiered is a herald.Cache with a bounded in-process tier in front of Redis,
+// so that a hit costs no network round trip.
+//
+// Redis stays the shared tier and the source of revisions: the local tier
+// only holds revisions it read from Redis or received on the invalidation
+// channel, never ones it made up. A write replaces the scopes' tokens in
+// Redis and publishes them; every replica's subscriber applies them to its
+// local tier, and the writing replica applies its own before Invalidate
+// returns. While the subscription is down (Redis stopped, connection
+// killed, no answer to a ping) the local tier is dropped and every call
+// goes to Redis, until the subscription is confirmed again. Local entries
+// live at most LocalTTL, which bounds staleness if a message is lost.
+type Tiered struct {
+	local    *Memory
+	shared   *Redis
+	localTTL time.Duration
+	health   time.Duration
+	log      *slog.Logger
+	origin   string // names this cache's own messages
+	fills    singleflight.Group
+
+	// live is true while the subscription is confirmed; the hit path reads
+	// it without the lock. mu orders state changes and invalidations
+	// against fills: epoch moves on each, and a fill started under an
+	// older epoch does not adopt what it read.
+	live  atomic.Bool
+	mu    sync.Mutex
+	epoch uint64
+
+	ps     *redis.PubSub
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+var (
+	_ herald.Cache       = (*Tiered)(nil)
+	_ herald.CodedGetter = (*Tiered)(nil)
+	_ herald.Unwrapper   = (*Tiered)(nil)
+)
+
+// NewTiered returns a cache with local in front of shared and starts the
+// subscriber. It owns both: Close closes them. The local tier is used only
+// once the subscription is confirmed.
+func NewTiered(local *Memory, shared *Redis, opts TieredOptions) *Tiered {
+	t := &Tiered{
+		local:    local,
+		shared:   shared,
+		localTTL: opts.LocalTTL,
+		health:   opts.HealthInterval,
+		log:      opts.Logger,
+		origin:   newRevision(),
+		done:     make(chan struct{}),
+	}
+	if t.localTTL <= 0 {
+		t.localTTL = DefaultLocalTTL
+	}
+	if t.health <= 0 {
+		t.health = DefaultHealthInterval
+	}
+	if t.log == nil {
+		t.log = slog.New(slog.DiscardHandler)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.cancel = cancel
+	t.ps = shared.client.Subscribe(ctx, shared.channel())
+	go t.listen(ctx)
+	return t
+}
+
+// Name implements herald.Cache.
+func (t *Tiered) Name() string { return "redis+local" }
+
+// Unwrap returns the shared tier, so that herald.CacheAs finds its
+// optional interfaces.
+func (t *Tiered) Unwrap() herald.Cache { return t.shared }
+
+// Live reports whether the subscription is confirmed and the local tier in
+// use; for health reports and tests.
+func (t *Tiered) Live() bool { return t.live.Load() }
+
+// LocalLen is the number of entries in the local tier; for tests.
+func (t *Tiered) LocalLen() int { return t.local.Len() }
+
+// Ping implements herald.Cache; the shared tier decides.
+func (t *Tiered) Ping(ctx context.Context) error { return t.shared.Ping(ctx) }
+
+// Close stops the subscriber and closes both tiers.
+func (t *Tiered) Close() error {
+	t.cancel()
+	t.ps.Close() // interrupts a read in progress, which ctx does not
+	<-t.done
+	t.local.Close()
+	return t.shared.Close()
+}
+
+// Get implements herald.Cache. A local hit touches no lock but the local
+// tier's read lock and sends nothing to Redis.
+func (t *Tiered) Get(ctx context.Context, k herald.FeedKey, cond *herald.Condition) (herald.Lookup, error) {
+	if !t.live.Load() {
+		return t.shared.Get(ctx, k, cond)
+	}
+	if l, known := t.local.lookup(k, cond); known && l.Hit {
+		return l, nil
+	}
+	return t.fill(ctx, k, cond)
+}
+
+// GetCoded implements herald.CodedGetter. With the local tier in use a hit
+// carries every coding (they cost nothing to share); without it only the
+// coding asked for leaves Redis.
+func (t *Tiered) GetCoded(ctx context.Context, k herald.FeedKey, cond *herald.Condition, c herald.Coding) (herald.Lookup, error) {
+	if !t.live.Load() {
+		return t.shared.GetCoded(ctx, k, cond, c)
+	}
+	return t.Get(ctx, k, cond)
+}
+
+// fill reads k from Redis with every coding, adopts the scope's revision
+// and keeps the entry locally, then evaluates cond. Concurrent fills of one
+// key share one Redis call.
+func (t *Tiered) fill(ctx context.Context, k herald.FeedKey, cond *herald.Condition) (herald.Lookup, error) {
+	t.mu.Lock()
+	epoch := t.epoch
+	t.mu.Unlock()
+	key := keyString(k) + "\x00" + strconv.FormatUint(epoch, 10)
+	v, err, _ := t.fills.Do(key, func() (any, error) {
+		l, err := t.shared.Get(ctx, k, nil)
+		if err != nil {
+			return l, err
+		}
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		if t.epoch == epoch && t.live.Load() {
+			t.local.adopt(k.Scope, l.Revision)
+			if l.Hit {
+				// The bytes are fresh from Redis and never written: the
+				// local tier may keep them without a copy.
+				t.local.store(k, l.Revision, l.Entry, t.localTTL, entrySize(l.Revision, l.Entry))
+			}
+		}
+		return l, nil
+	})
+	if err != nil {
+		return herald.Lookup{}, err
+	}
+	l := v.(herald.Lookup)
+	if l.Hit && cond.NotModified(l.Entry.ETag, l.Entry.LastModified, t.shared.now()) {
+		l.NotModified = true
+		l.Entry.Body = nil
+		l.Entry.Variants = herald.Variants{}
+	}
+	return l, nil
+}
+
+// Put implements herald.Cache: Redis first, then the local tier, which
+// keeps the entry only while rev is still the revision it knows.
+func (t *Tiered) Put(ctx context.Context, k herald.FeedKey, rev string, e herald.Entry, ttl time.Duration) error {
+	err := t.shared.Put(ctx, k, rev, e, ttl)
+	if err == nil && t.live.Load() {
+		_ = t.local.Put(ctx, k, rev, e, min(ttl, t.localTTL))
+	}
+	return err
+}
+
+// Invalidate implements herald.Cache: new tokens in Redis, published to
+// every replica, and applied here before returning. When Redis fails the
+// scopes are still dropped locally.
+func (t *Tiered) Invalidate(ctx context.Context, scopes []herald.Scope) error {
+	tokens, err := t.shared.invalidate(ctx, scopes, t.origin)
+	t.apply(scopes, tokens)
+	return err
+}
+
+// apply moves the local tier to the given tokens, or forgets the scopes
+// when there are none.
+func (t *Tiered) apply(scopes []herald.Scope, tokens []string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.epoch++
+	if len(tokens) != len(scopes) {
+		t.local.forget(scopes)
+		return
+	}
+	for i, s := range scopes {
+		t.local.adopt(s, tokens[i])
+	}
+}
+
+// setLive records a change of the subscription's state. Either way the
+// local tier starts empty: what it held may have missed invalidations.
+func (t *Tiered) setLive(live bool, reason string, err error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.live.Load() == live {
+		return
+	}
+	t.epoch++
+	t.live.Store(live)
+	t.local.Close()
+	if live {
+		t.log.Info("cache invalidation channel subscribed; local tier on", "reason", reason)
+	} else {
+		t.log.Warn("cache invalidation channel lost; local tier dropped, reading Redis", "reason", reason, "err", err)
+	}
+}
+
+func keyString(k herald.FeedKey) string {
+	return k.Scope.Key() + "|" + string(k.Format) + "|" + strconv.Itoa(k.Offset) + "|" + strconv.Itoa(k.Limit)
+}

@@ -1,0 +1,231 @@
+package cache
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/herald-feeds/herald/internal/herald"
+	"github.com/herald-feeds/herald/internal/redistest"
+)
+
+// mustOpenTiered puts a local tier on clock now in front of shared and
+// waits until its subscription is confirmed, so the local tier is in use.
+func mustOpenTiered(tb testing.TB, shared *Redis, now func() time.Time, opts TieredOptions) *Tiered {
+	tb.Helper()
+	t := NewTiered(NewMemory(MemoryOptions{Now: now}), shared, opts)
+	tb.Cleanup(func() { t.Close() })
+	waitFor(tb, "the subscription to be confirmed", t.Live)
+	return t
+}
+
+// waitFor polls cond until it holds. The deadline only guards against a
+// hang; nothing here asserts how fast anything is.
+func waitFor(tb testing.TB, what string, cond func() bool) {
+	tb.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			tb.Fatalf("gave up waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// openLogged returns a Redis cache on srv whose client records commands.
+func openLogged(tb testing.TB, srv *redistest.Server, opts RedisOptions) (*Redis, *commandLog) {
+	tb.Helper()
+	o, err := ParseRedisURL(srv.URL())
+	if err != nil {
+		tb.Fatalf("ParseRedisURL: %v", err)
+	}
+	client := redis.NewClient(o)
+	log := &commandLog{}
+	client.AddHook(log)
+	if opts.Timeout == 0 {
+		opts.Timeout = 5 * time.Second
+	}
+	return NewRedis(client, opts), log
+}
+
+func TestTieredLocalHitSendsNothing(t *testing.T) {
+	srv := redistest.Start(t)
+	shared, log := openLogged(t, srv, RedisOptions{})
+	c := mustOpenTiered(t, shared, time.Now, TieredOptions{})
+	want := testEntry("<rss>local</rss>")
+	want.Variants = herald.Variants{Gzip: []byte("gz"), Brotli: []byte("br"), Zstd: []byte("zst")}
+	mustPut(t, c, siteRSS, mustGet(t, c, siteRSS, nil).Revision, want)
+	log.take()
+
+	for i := 0; i < 3; i++ {
+		l := mustGet(t, c, siteRSS, nil)
+		assertHit(t, l, want)
+		if l.Entry.Variants.Brotli == nil {
+			t.Fatalf("local hit lost the br variant")
+		}
+		if got := mustGet(t, c, siteRSS, parse(want.ETag, "")); !got.NotModified {
+			t.Fatalf("NotModified=false for a matching etag")
+		}
+	}
+	if got, pipelines := log.take(); len(got) != 0 || pipelines != 0 {
+		t.Fatalf("local hits sent %v and %d pipelines to Redis, want nothing", got, pipelines)
+	}
+
+	// A second process (a fresh local tier) reads it from Redis once,
+	// then locally.
+	shared2, log2 := openLogged(t, srv, RedisOptions{})
+	c2 := mustOpenTiered(t, shared2, time.Now, TieredOptions{})
+	log2.take()
+	for i := 0; i < 3; i++ {
+		assertHit(t, mustGet(t, c2, siteRSS, nil), want)
+	}
+	if got := withoutHandshake(log2); len(got) != 1 {
+		t.Fatalf("three reads on a fresh replica sent %v, want one fill", got)
+	}
+}
+
+func TestTieredInvalidationReachesOtherReplicas(t *testing.T) {
+	srv := redistest.Start(t)
+	a := mustOpenTiered(t, mustOpenRedis(t, srv, RedisOptions{}), time.Now, TieredOptions{LocalTTL: time.Hour})
+	b := mustOpenTiered(t, mustOpenRedis(t, srv, RedisOptions{}), time.Now, TieredOptions{LocalTTL: time.Hour})
+	rev := mustGet(t, a, siteRSS, nil).Revision
+	mustPut(t, a, siteRSS, rev, testEntry("v1"))
+	assertHit(t, mustGet(t, b, siteRSS, nil), testEntry("v1")) // now in b's local tier too
+
+	mustInvalidate(t, a, herald.SiteScope)
+	// The writer applied its own invalidation before returning.
+	l := mustGet(t, a, siteRSS, nil)
+	assertMiss(t, l)
+	if l.Revision == rev {
+		t.Fatalf("writer still on revision %q", rev)
+	}
+	// The other replica gets the message; its local tier must not serve v1
+	// for the hour its LocalTTL would allow.
+	waitFor(t, "b to apply the invalidation", func() bool { return !mustGet(t, b, siteRSS, nil).Hit })
+	if got := mustGet(t, b, siteRSS, nil).Revision; got != l.Revision {
+		t.Fatalf("b on revision %q, a on %q; want the same", got, l.Revision)
+	}
+	mustPut(t, b, siteRSS, l.Revision, testEntry("v2"))
+	assertHit(t, mustGet(t, a, siteRSS, nil), testEntry("v2"))
+
+	// A plain Redis cache (local tier off on that replica) publishes too.
+	plain := mustOpenRedis(t, srv, RedisOptions{})
+	mustInvalidate(t, plain, herald.SiteScope)
+	waitFor(t, "a to apply the plain replica's invalidation", func() bool { return !mustGet(t, a, siteRSS, nil).Hit })
+}
+
+func TestTieredKilledSubscriptionDropsLocalTier(t *testing.T) {
+	srv := redistest.Start(t)
+	admin := mustClient(t, srv)
+	shared, log := openLogged(t, srv, RedisOptions{})
+	c := mustOpenTiered(t, shared, time.Now, TieredOptions{LocalTTL: time.Hour})
+	mustPut(t, c, siteRSS, mustGet(t, c, siteRSS, nil).Revision, testEntry("before"))
+	assertHit(t, mustGet(t, c, siteRSS, nil), testEntry("before"))
+	if c.LocalLen() != 1 {
+		t.Fatalf("local tier holds %d entries, want 1", c.LocalLen())
+	}
+
+	// While the subscription is gone, a write elsewhere goes unheard.
+	if err := admin.Do(context.Background(), "CLIENT", "KILL", "TYPE", "pubsub").Err(); err != nil {
+		t.Fatalf("CLIENT KILL: %v", err)
+	}
+	waitFor(t, "the local tier to be dropped", func() bool { return c.LocalLen() == 0 })
+	if err := admin.Set(context.Background(), shared.revisionKey(herald.SiteScope), "written-while-deaf", 0).Err(); err != nil {
+		t.Fatalf("SET: %v", err)
+	}
+	l := mustGet(t, c, siteRSS, nil)
+	assertMiss(t, l)
+	if l.Revision != "written-while-deaf" {
+		t.Fatalf("revision %q, want the one in Redis", l.Revision)
+	}
+
+	// Resubscribed by itself; messages arrive again.
+	waitFor(t, "resubscription", c.Live)
+	mustPut(t, c, siteRSS, "written-while-deaf", testEntry("after"))
+	assertHit(t, mustGet(t, c, siteRSS, nil), testEntry("after"))
+	log.take()
+	assertHit(t, mustGet(t, c, siteRSS, nil), testEntry("after"))
+	if got := withoutHandshake(log); len(got) != 0 {
+		t.Fatalf("hit after resubscription sent %v, want a local hit", got)
+	}
+	other := mustOpenRedis(t, srv, RedisOptions{})
+	mustInvalidate(t, other, herald.SiteScope)
+	waitFor(t, "the invalidation after resubscription", func() bool { return !mustGet(t, c, siteRSS, nil).Hit })
+}
+
+func TestTieredRedisStoppedDropsLocalTier(t *testing.T) {
+	srv := redistest.Start(t)
+	shared := mustOpenRedis(t, srv, RedisOptions{Timeout: 500 * time.Millisecond})
+	c := mustOpenTiered(t, shared, time.Now, TieredOptions{LocalTTL: time.Hour})
+	mustPut(t, c, siteRSS, mustGet(t, c, siteRSS, nil).Revision, testEntry("cached"))
+	assertHit(t, mustGet(t, c, siteRSS, nil), testEntry("cached"))
+
+	srv.Stop()
+	waitFor(t, "the subscription to be declared lost", func() bool { return !c.Live() })
+	if n := c.LocalLen(); n != 0 {
+		t.Fatalf("local tier holds %d entries with Redis down, want 0", n)
+	}
+	if _, err := c.Get(context.Background(), siteRSS, nil); err == nil {
+		t.Fatalf("Get with Redis down and the local tier dropped succeeded, want Redis's error")
+	}
+
+	srv.Restart()
+	waitFor(t, "resubscription after restart", c.Live)
+	l := mustGet(t, c, siteRSS, nil)
+	assertMiss(t, l) // Redis came back empty
+	mustPut(t, c, siteRSS, l.Revision, testEntry("again"))
+	assertHit(t, mustGet(t, c, siteRSS, nil), testEntry("again"))
+}
+
+// TestTieredLocalTTLBoundsStaleness loses a message on purpose (the
+// revision changes in Redis with nothing published): the local tier serves
+// the old entry until its LocalTTL and not a moment after.
+func TestTieredLocalTTLBoundsStaleness(t *testing.T) {
+	srv := redistest.Start(t)
+	admin := mustClient(t, srv)
+	clock := newFakeClock(testNow)
+	const localTTL = 3 * time.Second
+	shared := mustOpenRedis(t, srv, RedisOptions{})
+	c := mustOpenTiered(t, shared, clock.Now, TieredOptions{LocalTTL: localTTL})
+	mustPut(t, c, siteRSS, mustGet(t, c, siteRSS, nil).Revision, testEntry("old"))
+	assertHit(t, mustGet(t, c, siteRSS, nil), testEntry("old"))
+
+	if err := admin.Set(context.Background(), shared.revisionKey(herald.SiteScope), "silent", 0).Err(); err != nil {
+		t.Fatalf("SET: %v", err)
+	}
+	clock.Advance(localTTL - time.Millisecond)
+	assertHit(t, mustGet(t, c, siteRSS, nil), testEntry("old")) // stale, within the bound
+	clock.Advance(time.Millisecond)
+	l := mustGet(t, c, siteRSS, nil)
+	assertMiss(t, l)
+	if l.Revision != "silent" {
+		t.Fatalf("revision %q after LocalTTL, want Redis's %q", l.Revision, "silent")
+	}
+}
+
+func TestTieredForwardsOptionalInterfaces(t *testing.T) {
+	srv := redistest.Start(t)
+	shared := mustOpenRedis(t, srv, RedisOptions{})
+	var c herald.Cache = mustOpenTiered(t, shared, time.Now, TieredOptions{})
+	if r, ok := herald.CacheAs[*Redis](c); !ok || r != shared {
+		t.Fatalf("CacheAs[*Redis] = %v, %v; want the shared tier", r, ok)
+	}
+	if c.Name() != "redis+local" {
+		t.Fatalf("Name()=%q, want redis+local", c.Name())
+	}
+}
+
+// withoutHandshake takes the recorded commands, leaving out the HELLO that
+// go-redis sends on every new connection.
+func withoutHandshake(log *commandLog) []string {
+	got, _ := log.take()
+	var out []string
+	for _, c := range got {
+		if c != "hello" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
