@@ -3,6 +3,7 @@ module github.com/herald-feeds/herald
 go 1.26.8
 
 require (
+	github.com/andybalholm/brotli v1.1.0
 	github.com/gofiber/fiber/v2 v2.52.15
 	github.com/google/uuid v1.6.0
 	github.com/gorilla/feeds v1.2.0

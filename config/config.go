@@ -42,6 +42,10 @@ type RedisConfig struct {
 	BreakerCooldown time.Duration       `koanf:"breaker_cooldown"`
 	Sentinel        RedisSentinelConfig `koanf:"sentinel"`
 	Cluster         RedisClusterConfig  `koanf:"cluster"`
+
+	// LocalCache puts an in-process tier in front of Redis (cache.Tiered).
+	LocalCache bool          `koanf:"local_cache"`
+	LocalTTL   time.Duration `koanf:"local_ttl"`
 }
 
 // RedisSentinelConfig is a Redis deployment found through Sentinel.
@@ -133,6 +137,8 @@ type ServerConfig struct {
 	MaxHeaderBytes int    `koanf:"max_header_bytes"`
 	ProxyHeader    string `koanf:"proxy_header"`
 	TrustedProxies string `koanf:"trusted_proxies"`
+
+	WriteBufferSize int `koanf:"write_buffer_size"`
 }
 
 // LogConfig is the structured logger's level and format.

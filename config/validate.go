@@ -44,6 +44,7 @@ func (c *Config) Validate() error {
 	validateRedisModes(v, c.Redis)
 	positive(v, "redis.timeout", c.Redis.Timeout)
 	positive(v, "redis.lock_ttl", c.Redis.LockTTL)
+	positive(v, "redis.local_ttl", c.Redis.LocalTTL)
 
 	// A stray space or newline from a secrets file would make every
 	// request fail authentication for no visible reason.
@@ -79,6 +80,8 @@ func (c *Config) Validate() error {
 	positive(v, "server.idle_timeout", c.Server.IdleTimeout)
 	positive(v, "server.shutdown_grace", c.Server.ShutdownGrace)
 	positive(v, "server.request_timeout", c.Server.RequestTimeout)
+	v.check("server.write_buffer_size", c.Server.WriteBufferSize >= 1024 && c.Server.WriteBufferSize <= 16<<20,
+		"must be between 1024 and 16777216 bytes, got %d", c.Server.WriteBufferSize)
 
 	v.check("log.level", oneOf(c.Log.Level, "debug", "info", "warn", "error"),
 		"must be debug, info, warn or error, got %q", c.Log.Level)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/herald-feeds/herald/config"
 	"github.com/herald-feeds/herald/internal/cache"
+	"github.com/herald-feeds/herald/internal/encode"
 	"github.com/herald-feeds/herald/internal/herald"
 	"github.com/herald-feeds/herald/internal/httpserver"
 	"github.com/herald-feeds/herald/internal/importer"
@@ -70,6 +71,10 @@ func (m *Main) Open(ctx context.Context) error {
 		if err := rc.Ping(ctx); err != nil {
 			m.Log.Warn("redis unreachable at start-up; serving feeds from the store until it answers", "err", err)
 		}
+		if cfg.Redis.LocalCache {
+			local := cache.NewMemory(cache.MemoryOptions{MaxEntries: cfg.Cache.MaxEntries})
+			m.Cache = cache.NewTiered(local, rc, cache.TieredOptions{LocalTTL: cfg.Redis.LocalTTL, Logger: m.Log})
+		}
 	} else {
 		m.Cache = cache.NewMemory(cache.MemoryOptions{MaxEntries: cfg.Cache.MaxEntries})
 	}
@@ -90,7 +95,11 @@ func (m *Main) Open(ctx context.Context) error {
 		TTLMinutes:   cfg.Feed.TTLMinutes,
 		Shows:        shows,
 	}
-	m.Feeds = service.NewFeeds(m.Store, m.Cache, m.Metrics.Renderer(render.New()), site, service.FeedsOptions{Logger: m.Log, RenderTimeout: cfg.Server.RequestTimeout,
+	enc, err := encode.New()
+	if err != nil {
+		return err
+	}
+	m.Feeds = service.NewFeeds(m.Store, m.Cache, m.Metrics.Renderer(render.New()), site, service.FeedsOptions{Logger: m.Log, RenderTimeout: cfg.Server.RequestTimeout, Compress: enc.Variants,
 		MaxStale: cfg.Feed.MaxStale, StaleEntries: cfg.Feed.StaleEntries, StaleBytes: staleBytes})
 	m.Articles = service.NewArticles(m.Store, m.Cache, site, service.ArticlesOptions{Logger: m.Log, Limits: articleLimits(cfg)})
 	m.exportCounters()
@@ -121,6 +130,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Metrics:         hc.Metrics,
 		MetricsPath:     hc.MetricsPath,
 		MetricsToken:    hc.MetricsToken,
+		WriteBufferSize: cfg.Server.WriteBufferSize,
 	}, m.Feeds, m.Articles, m.Store, m.Cache, m.Log)
 
 	if dir := cfg.Import.OnEmptyStore; dir != "" {
@@ -200,6 +210,9 @@ func (m *Main) Close(ctx context.Context) error {
 		if err := m.Server.Shutdown(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("shutdown: %w", err))
 		}
+	}
+	if m.Feeds != nil {
+		m.Feeds.Wait() // background compressions still write to the cache
 	}
 	if m.Cache != nil {
 		if err := m.Cache.Close(); err != nil {

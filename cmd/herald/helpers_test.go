@@ -89,7 +89,7 @@ func (s *testServer) do(tb testing.TB, method, path string, body []byte, headers
 		k, v, _ := strings.Cut(h, ":")
 		req.Header.Set(strings.TrimSpace(k), strings.TrimSpace(v))
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := plainClient.Do(req)
 	if err != nil {
 		tb.Fatalf("%s %s: %v", method, path, err)
 	}
@@ -175,3 +175,8 @@ func writeFile(tb testing.TB, path, content string) {
 		tb.Fatal(err)
 	}
 }
+
+// plainClient sends no Accept-Encoding of its own (Go's default client asks
+// for gzip and unpacks it silently), so tests see exactly the coding their
+// headers ask for: identity unless they send Accept-Encoding.
+var plainClient = &http.Client{Transport: &http.Transport{DisableCompression: true}}

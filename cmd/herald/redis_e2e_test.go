@@ -14,8 +14,8 @@ import (
 func TestRedisBackedFeeds(t *testing.T) {
 	rs := redistest.Start(t)
 	s := startHerald(t, "", "-redis.url", rs.URL(), "-redis.prefix", "e2e", "-redis.breaker-cooldown", "50ms")
-	if s.Cache.Name() != "redis" {
-		t.Fatalf("cache=%q, want redis", s.Cache.Name())
+	if s.Cache.Name() != "redis+local" {
+		t.Fatalf("cache=%q, want redis+local (redis.local_cache is on by default)", s.Cache.Name())
 	}
 	if r := s.get(t, "/readyz"); r.Status != 200 {
 		t.Fatalf("/readyz: %d %s", r.Status, r.Body)
@@ -91,9 +91,17 @@ func TestRedisSharedAcrossProcesses(t *testing.T) {
 	if b.Feeds.Stats().Renders.Load() != 0 {
 		t.Errorf("second process rendered %d times, want 0: the first one's entry is in Redis", b.Feeds.Stats().Renders.Load())
 	}
-	// A write through b is visible through a immediately.
+	// A write through b is visible through b at once, and through a as soon
+	// as the invalidation message arrives (a's local tier held the feed).
 	b.create(t, map[string]any{"title": "Written through b", "published_at": "2026-07-01T00:00:00Z"})
-	if f := parseFeed(t, a.get(t, "/feed.rss")); f.Items[0].Title != "Written through b" {
-		t.Errorf("process a serves %q first, want the write made through b", f.Items[0].Title)
+	if f := parseFeed(t, b.get(t, "/feed.rss")); f.Items[0].Title != "Written through b" {
+		t.Errorf("process b serves %q first, want its own write", f.Items[0].Title)
+	}
+	deadline := time.Now().Add(10 * time.Second) // a guard against hanging, not a speed check
+	for parseFeed(t, a.get(t, "/feed.rss")).Items[0].Title != "Written through b" {
+		if time.Now().After(deadline) {
+			t.Fatalf("process a never served the write made through b")
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }

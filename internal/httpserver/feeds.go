@@ -70,7 +70,9 @@ func feedFile(file string) (herald.Format, bool) {
 // serveFeed answers a feed request with RFC 9110 conditional semantics:
 // If-None-Match decides when present, else If-Modified-Since; a 304
 // repeats the validators, Cache-Control and Vary. HEAD gets the headers
-// of the GET without the body (fasthttp drops the body for HEAD).
+// of the GET without the body (fasthttp drops the body for HEAD). The body
+// is the stored variant for the request's Accept-Encoding, with its own
+// ETag (the identity tag plus a suffix, which revalidates any variant).
 func (s *Server) serveFeed(c *fiber.Ctx, scope herald.Scope, f herald.Format, negotiated bool) error {
 	c.Locals(formatKey, string(f))
 	limit, err := s.limitParam(c)
@@ -86,16 +88,25 @@ func (s *Server) serveFeed(c *fiber.Ctx, scope herald.Scope, f herald.Format, ne
 		return s.serveFeedHTML(c, key)
 	}
 	cond := herald.ParseCondition(c.Get(fiber.HeaderIfNoneMatch), c.Get(fiber.HeaderIfModifiedSince))
+	coding := acceptCoding(c.Request().Header.Peek(fiber.HeaderAcceptEncoding))
 	ctx, cancel := s.requestContext(c)
 	defer cancel()
-	res, err := s.feeds.Get(ctx, key, cond)
+	res, err := s.feeds.GetCoded(ctx, key, cond, coding)
 	if err != nil {
 		return err
 	}
+	body, used := res.Entry.Coded(coding)
+	if res.NotModified {
+		// No bytes came with the 304; its tag is that of the coding the
+		// 200 would have used.
+		used = coding
+	}
+	// Headers are built in stack buffers: this path runs for every poll.
+	var buf [96]byte
 	h := &c.Response().Header
-	h.Set(fiber.HeaderETag, res.Entry.ETag)
+	h.SetBytesV(fiber.HeaderETag, appendETag(buf[:0], res.Entry.ETag, used))
 	if !res.Entry.LastModified.IsZero() { // an empty site nobody has written to yet
-		h.Set(fiber.HeaderLastModified, res.Entry.LastModified.UTC().Format(http.TimeFormat))
+		h.SetBytesV(fiber.HeaderLastModified, res.Entry.LastModified.UTC().AppendFormat(buf[:0], http.TimeFormat))
 	}
 	h.Set(fiber.HeaderCacheControl, s.maxAge)
 	if res.Entry.Archive {
@@ -109,9 +120,12 @@ func (s *Server) serveFeed(c *fiber.Ctx, scope herald.Scope, f herald.Format, ne
 		return nil
 	}
 	h.SetContentType(res.Entry.ContentType)
+	if used != herald.CodingIdentity {
+		h.Set(fiber.HeaderContentEncoding, string(used))
+	}
 	// The entry's bytes are immutable and shared: hand them to fasthttp
-	// without a copy.
-	c.Response().SetBodyRaw(res.Entry.Body)
+	// without a copy. They were compressed once, when rendered.
+	c.Response().SetBodyRaw(body)
 	return nil
 }
 

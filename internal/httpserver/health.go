@@ -28,9 +28,14 @@ func (s *Server) readyz(c *fiber.Ctx) error {
 		cacheState = "unreachable (feeds are rendered from the store)"
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
+	st := s.feeds.Stats()
 	return c.Status(code).JSON(fiber.Map{
 		"status": status,
 		"store":  storeState,
 		"cache":  fiber.Map{"kind": s.cache.Name(), "state": cacheState},
+		// What the read path did since start: the load test reads renders
+		// to prove a burst of misses renders once.
+		"feeds": fiber.Map{"renders": st.Renders.Load(), "compressions": st.Compressions.Load(),
+			"hits": st.Hits.Load(), "misses": st.Misses.Load(), "not_modified": st.NotModified.Load()},
 	})
 }

@@ -43,6 +43,10 @@ type Config struct {
 	Metrics         http.Handler    // served at MetricsPath when both are set
 	MetricsPath     string
 	MetricsToken    bool // metrics need a write API token (read-only suffices)
+	// WriteBufferSize is each connection's write buffer (fasthttp's
+	// default, 4 KiB, when zero). See docs/PERFORMANCE.md for what it does
+	// to large feeds.
+	WriteBufferSize int
 }
 
 // maxLimiterKeys bounds the clients each rate limiter remembers.
@@ -113,6 +117,7 @@ func New(cfg Config, feeds *service.Feeds, articles *service.Articles, store her
 		WriteTimeout:              cfg.WriteTimeout,
 		IdleTimeout:               cfg.IdleTimeout,
 		ReadBufferSize:            cfg.MaxHeaderBytes,
+		WriteBufferSize:           cfg.WriteBufferSize,
 		ErrorHandler:              s.errorHandler,
 		StrictRouting:             false,
 		CaseSensitive:             true,

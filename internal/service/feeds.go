@@ -34,6 +34,7 @@ type Feeds struct {
 	stale         *staleRecord // last good renderings, for stale-if-error; nil when off
 	cacheLog      throttle     // cache failures: one line per interval, not per request
 	storeLog      throttle     // store failures on the read path, likewise
+	variants      variantMaker
 }
 
 // FeedStats counts what the read path did since start. Tests use it to prove
@@ -43,6 +44,10 @@ type FeedStats struct {
 	// StaleServed counts answers given from the stale record because the
 	// store failed.
 	StaleServed atomic.Int64
+
+	// Compressions counts renderings whose compressed variants were made
+	// and stored (once per rendering, after the miss was answered).
+	Compressions atomic.Int64
 }
 
 // FeedsOptions are the optional dependencies of NewFeeds.
@@ -55,6 +60,11 @@ type FeedsOptions struct {
 	MaxStale time.Duration
 	// StaleEntries and StaleBytes bound the renderings kept for it.
 	StaleEntries, StaleBytes int
+	// Compress makes the compressed variants of a rendered body (gzip, br,
+	// zstd). It runs once per rendering, after the miss that rendered it
+	// was answered, and its result is stored with the entry. Nil: feeds
+	// are cached in identity only.
+	Compress func(body []byte) (herald.Variants, error)
 }
 
 // NewFeeds returns the read path over the given adapters.
@@ -70,6 +80,7 @@ func NewFeeds(store herald.Store, cache herald.Cache, r herald.Renderer, site Si
 	if f.renderTimeout <= 0 {
 		f.renderTimeout = 10 * time.Second
 	}
+	f.variants = newVariantMaker(opts.Compress)
 	return f
 }
 
@@ -105,12 +116,21 @@ func (f *Feeds) Limit(requested int, present bool) (int, error) {
 	return requested, nil
 }
 
-// Get returns the feed named by k, evaluating cond against its validators.
-// A cache that fails is logged and bypassed: the feed is then rendered from
-// the store, never refused because of the cache.
+// Get returns the feed named by k with every coding the cache holds,
+// evaluating cond against its validators. A cache that fails is logged and
+// bypassed: the feed is then rendered from the store, never refused
+// because of the cache.
 func (f *Feeds) Get(ctx context.Context, k herald.FeedKey, cond *herald.Condition) (FeedResult, error) {
+	return f.GetCoded(ctx, k, cond, allCodings)
+}
+
+// GetCoded is Get for a request that will be answered in coding c: a cache
+// that can (herald.CodedGetter) fetches only those bytes. The entry may
+// still lack that coding (a miss, or variants not made yet); the identity
+// body is then in it.
+func (f *Feeds) GetCoded(ctx context.Context, k herald.FeedKey, cond *herald.Condition, c herald.Coding) (FeedResult, error) {
 	cacheOK := true
-	look, err := f.cache.Get(ctx, k, cond)
+	look, err := f.lookup(ctx, k, cond, c)
 	if err != nil {
 		cacheOK = false
 		f.stats.CacheErrors.Add(1)
@@ -157,6 +177,8 @@ func (f *Feeds) Get(ctx context.Context, k herald.FeedKey, cond *herald.Conditio
 			if err := f.cache.Put(rctx, k, look.Revision, e, ttl); err != nil {
 				f.stats.CacheErrors.Add(1)
 				f.cacheLog.warn(f.log, f.now(), "cache put failed", "cache", f.cache.Name(), "scope", k.Scope.Key(), "err", err)
+			} else {
+				f.compressLater(k, look.Revision, e, ttl)
 			}
 		}
 		return e, nil

@@ -1,0 +1,78 @@
+package service
+
+import (
+	"context"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/herald-feeds/herald/internal/herald"
+)
+
+// allCodings asks the cache for an entry with every coding it holds.
+const allCodings herald.Coding = "*"
+
+// lookup reads the cache, asking for coding c alone when the cache can.
+func (f *Feeds) lookup(ctx context.Context, k herald.FeedKey, cond *herald.Condition, c herald.Coding) (herald.Lookup, error) {
+	if c != allCodings {
+		if cg, ok := f.cache.(herald.CodedGetter); ok {
+			return cg.GetCoded(ctx, k, cond, c)
+		}
+	}
+	return f.cache.Get(ctx, k, cond)
+}
+
+// variantMaker compresses renderings in the background, at most one per
+// CPU at a time, so a burst of writes cannot crowd out the requests.
+type variantMaker struct {
+	compress func([]byte) (herald.Variants, error)
+	slots    chan struct{}
+	pending  sync.WaitGroup
+}
+
+func newVariantMaker(compress func([]byte) (herald.Variants, error)) variantMaker {
+	return variantMaker{compress: compress, slots: make(chan struct{}, runtime.GOMAXPROCS(0))}
+}
+
+// compressLater makes the variants of e, just stored under rev, and stores
+// e again with them. This is the only place a feed is compressed: once per
+// rendering, never per request. It runs after the miss was answered because
+// compressing a 234 KiB feed three ways costs several times the render
+// (docs/PERFORMANCE.md); until it is done, clients get identity bytes.
+// The cache keeps the second Put only while rev is current, so a write in
+// the meantime wins.
+func (f *Feeds) compressLater(k herald.FeedKey, rev string, e herald.Entry, ttl time.Duration) {
+	vm := &f.variants
+	if vm.compress == nil || len(e.Body) == 0 {
+		return
+	}
+	start := f.now()
+	vm.pending.Add(1)
+	go func() {
+		defer vm.pending.Done()
+		vm.slots <- struct{}{}
+		defer func() { <-vm.slots }()
+		v, err := vm.compress(e.Body)
+		if err != nil {
+			f.log.Warn("compressing a feed failed; serving it uncompressed", "scope", k.Scope.Key(), "err", err)
+			return
+		}
+		left := ttl - f.now().Sub(start)
+		if left <= 0 {
+			return
+		}
+		e.Variants = v
+		ctx, cancel := context.WithTimeout(context.Background(), f.renderTimeout)
+		defer cancel()
+		if err := f.cache.Put(ctx, k, rev, e, left); err != nil {
+			f.stats.CacheErrors.Add(1)
+			f.log.Warn("cache put of compressed variants failed", "cache", f.cache.Name(), "scope", k.Scope.Key(), "err", err)
+			return
+		}
+		f.stats.Compressions.Add(1)
+	}()
+}
+
+// Wait blocks until every background compression has finished; tests call
+// it, and shutdown does before closing the cache.
+func (f *Feeds) Wait() { f.variants.pending.Wait() }
