@@ -111,3 +111,44 @@ func BenchmarkRedisPut(b *testing.B) {
 		}
 	}
 }
+
+// benchTiered is a Tiered cache on a throwaway Redis, subscribed.
+func benchTiered(b *testing.B) *Tiered {
+	srv := redistest.Start(b)
+	return mustOpenTiered(b, mustOpenRedis(b, srv, RedisOptions{}), time.Now, TieredOptions{LocalTTL: time.Hour})
+}
+
+// BenchmarkTieredGetHit is a hit of the local tier in front of Redis: no
+// round trip, so it should cost what Memory costs.
+func BenchmarkTieredGetHit(b *testing.B) {
+	benchGet(b, benchTiered(b), nil, false)
+}
+
+func BenchmarkTieredGetNotModified(b *testing.B) {
+	benchGet(b, benchTiered(b), parse(testEntry("bench").ETag, ""), true)
+}
+
+// BenchmarkRedisGetCodedGzip fetches one coding of an entry that holds
+// all three: what a gzip request costs with the local tier off.
+func BenchmarkRedisGetCodedGzip(b *testing.B) {
+	srv := redistest.Start(b)
+	c := mustOpenRedis(b, srv, RedisOptions{})
+	ctx := context.Background()
+	e := benchEntry()
+	quarter := e.Body[:len(e.Body)/4]
+	e.Variants = herald.Variants{Gzip: quarter, Brotli: quarter, Zstd: quarter}
+	l, err := c.Get(ctx, siteRSS, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := c.Put(ctx, siteRSS, l.Revision, e, time.Hour); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		l, err := c.GetCoded(ctx, siteRSS, nil, herald.CodingGzip)
+		if err != nil || len(l.Entry.Variants.Gzip) != len(quarter) {
+			b.Fatalf("GetCoded: err=%v, %d gzip bytes", err, len(l.Entry.Variants.Gzip))
+		}
+	}
+}

@@ -65,7 +65,9 @@ func getArgs(fresh string, revisionTTL time.Duration, want string, cond *herald.
 		args := make([]any, 0, len(base)+1+len(cond.ETags))
 		args = append(append(args, base...), modeINM)
 		for _, t := range cond.ETags {
-			args = append(args, t)
+			// The script compares identity tags: a variant's tag
+			// revalidates the rendering it was made from.
+			args = append(args, herald.StripCodingSuffix(t))
 		}
 		return args
 	case !cond.ModifiedSince.IsZero():

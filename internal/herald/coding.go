@@ -72,13 +72,18 @@ func (e *Entry) Coded(c Coding) ([]byte, Coding) {
 // identity tag to name the variant of coding c ("-gzip", "-br", "-zstd"),
 // empty for identity. Every variant of one rendering therefore has its own
 // tag (a cache must not confuse gzip bytes with identity bytes), while
-// ParseCondition strips the suffix so that a client holding any variant's
-// tag gets its 304.
+// Condition.NotModified ignores the suffix so that a client holding any
+// variant's tag gets its 304.
 func ETagSuffix(c Coding) string {
-	if c == CodingIdentity {
-		return ""
+	switch c {
+	case CodingGzip:
+		return "-gzip"
+	case CodingBrotli:
+		return "-br"
+	case CodingZstd:
+		return "-zstd"
 	}
-	return "-" + string(c)
+	return ""
 }
 
 // VariantETag is the entity tag of coding c of a rendering whose identity
@@ -90,8 +95,9 @@ func VariantETag(etag string, c Coding) string {
 	return etag[:len(etag)-1] + ETagSuffix(c) + `"`
 }
 
-// stripCodingSuffix removes a variant suffix from a quoted tag.
-func stripCodingSuffix(tag string) string {
+// StripCodingSuffix removes a variant suffix from a quoted tag, giving the
+// identity tag it was made from; other tags are returned as they are.
+func StripCodingSuffix(tag string) string {
 	if len(tag) < 2 || tag[len(tag)-1] != '"' {
 		return tag
 	}
@@ -102,6 +108,22 @@ func stripCodingSuffix(tag string) string {
 		}
 	}
 	return tag
+}
+
+// isVariantOf reports whether tag is VariantETag(identity, c) for some
+// compressed coding c, without allocating: it runs on every 304.
+func isVariantOf(tag, identity string) bool {
+	n := len(identity)
+	if n < 2 || len(tag) <= n || identity[n-1] != '"' || tag[len(tag)-1] != '"' || tag[:n-1] != identity[:n-1] {
+		return false
+	}
+	suffix := tag[n-1 : len(tag)-1]
+	for _, c := range Codings {
+		if suffix == ETagSuffix(c) {
+			return true
+		}
+	}
+	return false
 }
 
 // CodedGetter is implemented by caches that can fetch a single coding of an

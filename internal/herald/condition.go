@@ -15,9 +15,9 @@ type Condition struct {
 	// AnyETag is set for "If-None-Match: *".
 	AnyETag bool
 	// ETags are the listed entity tags in their quoted form with any weak
-	// prefix removed, since If-None-Match uses the weak comparison, and any
-	// content-coding suffix (VariantETag) removed, since every coding of
-	// one rendering is the same selected representation to revalidate.
+	// prefix removed, since If-None-Match uses the weak comparison. A tag
+	// with a content-coding suffix (VariantETag) matches the identity tag
+	// it was made from: every coding of one rendering revalidates it.
 	ETags []string
 	// ModifiedSince is the If-Modified-Since date, zero when absent or not
 	// a valid HTTP date.
@@ -28,18 +28,30 @@ type Condition struct {
 // carries a usable precondition, so callers can skip the check entirely.
 func ParseCondition(ifNoneMatch, ifModifiedSince string) *Condition {
 	c := &Condition{}
+	if !c.Parse(ifNoneMatch, ifModifiedSince) {
+		return nil
+	}
+	return c
+}
+
+// Parse is ParseCondition into c, reusing its ETags storage, so that a
+// server can keep Conditions in a pool and parse without allocating. It
+// reports whether there is a usable precondition; c's strings may share
+// the memory of the header values passed in.
+func (c *Condition) Parse(ifNoneMatch, ifModifiedSince string) bool {
+	*c = Condition{ETags: c.ETags[:0]}
 	if strings.TrimSpace(ifNoneMatch) != "" {
 		c.HasIfNoneMatch = true
-		c.AnyETag, c.ETags = parseETagList(ifNoneMatch)
-		return c
+		c.AnyETag, c.ETags = parseETagList(ifNoneMatch, c.ETags)
+		return true
 	}
 	if ifModifiedSince != "" {
 		if t, err := http.ParseTime(strings.TrimSpace(ifModifiedSince)); err == nil {
 			c.ModifiedSince = t.UTC()
-			return c
+			return true
 		}
 	}
-	return nil
+	return false
 }
 
 // NotModified reports whether a representation with this strong etag and
@@ -61,7 +73,7 @@ func (c *Condition) NotModified(etag string, lastModified, now time.Time) bool {
 		}
 		opaque := strings.TrimPrefix(etag, "W/")
 		for _, t := range c.ETags {
-			if t == opaque {
+			if t == opaque || isVariantOf(t, opaque) {
 				return true
 			}
 		}
@@ -77,7 +89,7 @@ func (c *Condition) NotModified(etag string, lastModified, now time.Time) bool {
 // the grammar (quoted tags may contain commas) but tolerates the unquoted
 // tags some clients send by keeping them as they are, quoted, so they can
 // still match.
-func parseETagList(v string) (anyTag bool, tags []string) {
+func parseETagList(v string, tags []string) (anyTag bool, _ []string) {
 	for {
 		v = strings.TrimLeft(v, " \t,")
 		if v == "" {
@@ -95,7 +107,7 @@ func parseETagList(v string) (anyTag bool, tags []string) {
 				tags = append(tags, v+`"`)
 				return anyTag, tags
 			}
-			tags = append(tags, stripCodingSuffix(v[:end+2]))
+			tags = append(tags, v[:end+2])
 			v = v[end+2:]
 			continue
 		}
@@ -103,7 +115,7 @@ func parseETagList(v string) (anyTag bool, tags []string) {
 		if end < 0 {
 			end = len(v)
 		}
-		tags = append(tags, stripCodingSuffix(`"`+v[:end]+`"`))
+		tags = append(tags, `"`+v[:end]+`"`)
 		v = v[end:]
 	}
 }

@@ -102,3 +102,22 @@ func TestArticleScopes(t *testing.T) {
 		}
 	}
 }
+
+// TestConditionParseAllocatesNothing: a pooled Condition parses and
+// matches a poll's headers, variant tags included, without allocating.
+func TestConditionParseAllocatesNothing(t *testing.T) {
+	var c Condition
+	now := time.Now()
+	for _, inm := range []string{`"abc123"`, `"x", W/"abc123-gzip"`, `"nope-br"`} {
+		c.Parse(inm, "") // warm: grows ETags once
+		n := testing.AllocsPerRun(100, func() {
+			if !c.Parse(inm, "") {
+				t.Fatalf("Parse(%q) found no condition", inm)
+			}
+			c.NotModified(`"abc123"`, now, now)
+		})
+		if n != 0 {
+			t.Fatalf("Parse+NotModified(%q) allocates %v times, want 0", inm, n)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -87,11 +88,20 @@ func (s *Server) serveFeed(c *fiber.Ctx, scope herald.Scope, f herald.Format, ne
 	if prefersHTML(c.Get(fiber.HeaderAccept), f) {
 		return s.serveFeedHTML(c, key)
 	}
-	cond := herald.ParseCondition(c.Get(fiber.HeaderIfNoneMatch), c.Get(fiber.HeaderIfModifiedSince))
+	// The condition comes from a pool and borrows the header bytes: it
+	// must not outlive this handler, and nothing below keeps it.
+	cond := condPool.Get().(*herald.Condition)
+	defer condPool.Put(cond)
+	condOrNil := cond
+	if !cond.Parse(c.Get(fiber.HeaderIfNoneMatch), c.Get(fiber.HeaderIfModifiedSince)) {
+		condOrNil = nil
+	}
 	coding := acceptCoding(c.Request().Header.Peek(fiber.HeaderAcceptEncoding))
-	ctx, cancel := s.requestContext(c)
-	defer cancel()
-	res, err := s.feeds.GetCoded(ctx, key, cond, coding)
+	// No per-request deadline here, unlike the admin API: every wait below
+	// is already bounded (each Redis call by redis.timeout, a render by the
+	// render timeout, server.request_timeout), and a deadline costs four
+	// allocations on a path that otherwise makes none.
+	res, err := s.feeds.GetCoded(c.UserContext(), key, condOrNil, coding)
 	if err != nil {
 		return err
 	}
@@ -128,6 +138,10 @@ func (s *Server) serveFeed(c *fiber.Ctx, scope herald.Scope, f herald.Format, ne
 	c.Response().SetBodyRaw(body)
 	return nil
 }
+
+// condPool recycles parsed conditions (and their ETags slices) across
+// feed requests.
+var condPool = sync.Pool{New: func() any { return new(herald.Condition) }}
 
 // limitParam reads ?limit=, which must be an integer within bounds.
 func (s *Server) limitParam(c *fiber.Ctx) (int, error) {

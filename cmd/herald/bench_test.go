@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/herald-feeds/herald/internal/redistest"
+	"github.com/herald-feeds/herald/internal/sample"
+)
+
+// The feed-path benchmarks run the whole request through Fiber's handler
+// in process (routing, conditional headers, negotiation, cache, response
+// headers), on a server wired exactly as `herald serve` wires it, holding
+// 100 realistic articles (about 235 KiB of RSS at ?limit=100). No socket
+// is involved: the load test (scripts/loadtest.sh) measures that part.
+// Allocations per request are the figures to watch on the hit path.
+
+// benchServer starts Herald with flags, seeds it and warms the feed,
+// including its compressed variants.
+func benchServer(b *testing.B, flags ...string) *testServer {
+	b.Helper()
+	s := startHerald(b, "", flags...)
+	ctx := context.Background()
+	for _, a := range sample.Articles(100, 1) {
+		a.PublishedAt = time.Now().Add(a.PublishedAt.Sub(sample.Base) - time.Hour)
+		if err := s.Articles.Create(ctx, a); err != nil {
+			b.Fatalf("create: %v", err)
+		}
+	}
+	s.get(b, benchPath)
+	s.Feeds.Wait()
+	return s
+}
+
+const benchPath = "/feed.rss?limit=100"
+
+// benchFeed sends the same request through the Fiber handler b.N times and
+// checks every answer.
+func benchFeed(b *testing.B, s *testServer, wantStatus int, wantCoding string, headers ...string) {
+	b.Helper()
+	h := s.Server.App().Handler()
+	var rc fasthttp.RequestCtx
+	setup := func() {
+		rc.Request.Reset()
+		rc.Response.Reset()
+		rc.Request.SetRequestURI(benchPath)
+		rc.Request.Header.SetMethod(fasthttp.MethodGet)
+		for i := 0; i+1 < len(headers); i += 2 {
+			rc.Request.Header.Set(headers[i], headers[i+1])
+		}
+	}
+	setup()
+	h(&rc)
+	b.ReportAllocs()
+	var n int
+	for b.Loop() {
+		setup()
+		h(&rc)
+		if rc.Response.StatusCode() != wantStatus || string(rc.Response.Header.Peek("Content-Encoding")) != wantCoding {
+			b.Fatalf("status %d coding %q, want %d %q", rc.Response.StatusCode(), rc.Response.Header.Peek("Content-Encoding"), wantStatus, wantCoding)
+		}
+		n = len(rc.Response.Body())
+	}
+	b.ReportMetric(float64(n), "body-bytes")
+}
+
+// etagOf fetches the current identity ETag of the bench feed.
+func etagOf(b *testing.B, s *testServer) string {
+	return s.get(b, benchPath).Header.Get("ETag")
+}
+
+func redisFlags(b *testing.B, local bool) []string {
+	flags := []string{"-redis.url", redistest.Start(b).URL(), "-redis.local-ttl", "1h"}
+	if !local {
+		flags = append(flags, "-redis.local-cache=false")
+	}
+	return flags
+}
+
+func BenchmarkFeed304Memory(b *testing.B) {
+	s := benchServer(b)
+	benchFeed(b, s, 304, "", "If-None-Match", etagOf(b, s))
+}
+
+func BenchmarkFeed304RedisLocal(b *testing.B) {
+	s := benchServer(b, redisFlags(b, true)...)
+	benchFeed(b, s, 304, "", "If-None-Match", etagOf(b, s))
+}
+
+func BenchmarkFeed304RedisOnly(b *testing.B) {
+	s := benchServer(b, redisFlags(b, false)...)
+	benchFeed(b, s, 304, "", "If-None-Match", etagOf(b, s))
+}
+
+func BenchmarkFeedGzip200RedisLocal(b *testing.B) {
+	s := benchServer(b, redisFlags(b, true)...)
+	benchFeed(b, s, 200, "gzip", "Accept-Encoding", "gzip, deflate")
+}
+
+func BenchmarkFeedGzip200RedisOnly(b *testing.B) {
+	s := benchServer(b, redisFlags(b, false)...)
+	benchFeed(b, s, 200, "gzip", "Accept-Encoding", "gzip, deflate")
+}
+
+func BenchmarkFeedBrotli200RedisLocal(b *testing.B) {
+	s := benchServer(b, redisFlags(b, true)...)
+	benchFeed(b, s, 200, "br", "Accept-Encoding", "gzip, deflate, br, zstd")
+}
+
+func BenchmarkFeedIdentity200RedisLocal(b *testing.B) {
+	s := benchServer(b, redisFlags(b, true)...)
+	benchFeed(b, s, 200, "")
+}
+
+func BenchmarkFeedIdentity200RedisOnly(b *testing.B) {
+	s := benchServer(b, redisFlags(b, false)...)
+	benchFeed(b, s, 200, "")
+}
+
+// BenchmarkFeed304GzipTagRedisLocal is the commonest poll of all: a gzip
+// client revalidating with the gzip variant's tag.
+func BenchmarkFeed304GzipTagRedisLocal(b *testing.B) {
+	s := benchServer(b, redisFlags(b, true)...)
+	tag := s.get(b, benchPath, "Accept-Encoding: gzip").Header.Get("ETag")
+	benchFeed(b, s, 304, "", "Accept-Encoding", "gzip", "If-None-Match", tag)
+}
