@@ -1,0 +1,241 @@
+#!/usr/bin/env bash
+# Load test: Herald (with Redis configured), nginx serving the very bytes
+# Herald serves, and a few lines of Node serving them from memory, measured
+# side by side in one run on loopback. Installs nothing; prints what is
+# missing. See docs/PERFORMANCE.md for the method and the latest figures.
+#
+# Environment (all optional):
+#   ROUNDS=3         rounds of every scenario (median, min and max are printed)
+#   DURATION=5       seconds of each wrk run
+#   CONNS=64         wrk connections;  THREADS=2  wrk threads
+#   HERALD_BIN=path  a prebuilt herald binary (default: built from this tree)
+#   HERALD_EXTRA="HERALD_KEY=value …"  extra configuration for Herald, e.g.
+#                    HERALD_REDIS_LOCAL_CACHE=false to measure Redis alone
+#   SCENARIOS="304 gzip br zstd identity burst"
+#   SERVERS="herald nginx peer"   which servers to measure
+set -euo pipefail
+
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-5}
+CONNS=${CONNS:-64}
+THREADS=${THREADS:-2}
+SCENARIOS=${SCENARIOS:-"304 gzip br zstd identity burst"}
+SERVERS=${SERVERS:-"herald nginx peer"}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+
+missing=()
+for tool in wrk nginx redis-server redis-cli node curl go; do
+	command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+done
+if ((${#missing[@]})); then
+	echo "loadtest: missing: ${missing[*]}" >&2
+	echo "On Debian or Ubuntu:  sudo apt-get update && sudo apt-get install -y wrk nginx redis-server redis-tools nodejs curl" >&2
+	exit 2
+fi
+
+WORK=$(mktemp -d /tmp/herald-loadtest.XXXXXX)
+PIDS=()
+cleanup() {
+	for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+chmod 755 "$WORK" # nginx workers run as another user
+# Every step is bounded (wrk by -d, waits by a count, curl by --max-time),
+# so the run ends in about (runs × DURATION) plus a minute of set-up.
+curl() { command curl --max-time 10 "$@"; }
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_http() { for _ in $(seq 200); do curl -fs -o /dev/null "$1" && return 0; sleep 0.05; done; echo "loadtest: $1 never answered" >&2; exit 1; }
+
+# --- Herald, Redis -----------------------------------------------------
+if [[ -z "${HERALD_BIN:-}" ]]; then
+	(cd "$ROOT" && CGO_ENABLED=0 go build -trimpath -o "$WORK/herald" ./cmd/herald)
+	HERALD_BIN="$WORK/herald"
+fi
+(cd "$ROOT" && go run ./scripts/loadtest/seed -n 100 -out "$WORK/articles.json")
+
+RPORT=$(free_port)
+redis-server --port "$RPORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$WORK" >"$WORK/redis.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 100); do redis-cli -p "$RPORT" ping >/dev/null 2>&1 && break; sleep 0.05; done
+
+HPORT=$(free_port)
+herald_env=(HERALD_ADDR="127.0.0.1:$HPORT" HERALD_DATABASE_URL="sqlite:$WORK/herald.db"
+	HERALD_REDIS_URL="redis://127.0.0.1:$RPORT/0" HERALD_API_TOKEN=loadtest HERALD_LOG_LEVEL=warn
+	HERALD_BASE_URL=https://news.example.com)
+# shellcheck disable=SC2206
+herald_env+=(${HERALD_EXTRA:-})
+env "${herald_env[@]}" "$HERALD_BIN" import "$WORK/articles.json" >/dev/null
+env "${herald_env[@]}" "$HERALD_BIN" serve >"$WORK/herald.log" 2>&1 &
+HPID=$!
+PIDS+=($HPID)
+H="http://127.0.0.1:$HPORT"
+FEED="/feed.rss?limit=100"
+wait_http "$H/healthz"
+
+# The bytes Herald serves: identity, and gzip once its variants are stored.
+mkdir -p "$WORK/www"
+curl -fs "$H$FEED" -o "$WORK/www/feed.rss"
+for _ in $(seq 100); do
+	curl -fs -H 'Accept-Encoding: gzip' -D "$WORK/gz.h" "$H$FEED" -o "$WORK/www/feed.rss.gz"
+	grep -qi '^content-encoding: gzip' "$WORK/gz.h" && break
+	sleep 0.05
+done
+grep -qi '^content-encoding: gzip' "$WORK/gz.h" || { echo "loadtest: Herald never served gzip" >&2; }
+ETAG=$(curl -fsI "$H$FEED" | awk -F': ' 'tolower($1)=="etag"{print $2}' | tr -d '\r')
+touch -d '2026-01-01 00:00:00' "$WORK/www/feed.rss" "$WORK/www/feed.rss.gz"
+
+# --- nginx -------------------------------------------------------------
+NPORT=$(free_port)
+cat >"$WORK/nginx.conf" <<EOF
+worker_processes auto;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  sendfile on; tcp_nopush on; tcp_nodelay on;
+  keepalive_requests 1000000;
+  open_file_cache max=100 inactive=60s;
+  types { application/rss+xml rss; }
+  server {
+    listen 127.0.0.1:$NPORT;
+    root $WORK/www;
+    gzip_static on;
+    location / { add_header Cache-Control "public, max-age=300"; }
+  }
+}
+EOF
+nginx -p "$WORK" -c "$WORK/nginx.conf" -g 'daemon off;' &
+PIDS+=($!)
+N="http://127.0.0.1:$NPORT"
+wait_http "$N/feed.rss"
+NETAG=$(curl -fsI "$N/feed.rss" | awk -F': ' 'tolower($1)=="etag"{print $2}' | tr -d '\r')
+
+# --- Node peer ---------------------------------------------------------
+PPORT=$(free_port)
+node "$ROOT/scripts/loadtest/peer.js" "$PPORT" "$WORK/www/feed.rss" "$ETAG" &
+PIDS+=($!)
+P="http://127.0.0.1:$PPORT"
+wait_http "$P/feed.rss"
+
+# Same bytes everywhere, or the comparison means nothing.
+for url in "$N/feed.rss" "$P/feed.rss"; do
+	cmp -s <(curl -fs "$url") "$WORK/www/feed.rss" || { echo "loadtest: $url serves other bytes than Herald" >&2; exit 1; }
+	cmp -s <(curl -fs -H 'Accept-Encoding: gzip' "$url") "$WORK/www/feed.rss.gz" || { echo "loadtest: $url serves other gzip bytes" >&2; exit 1; }
+done
+
+# --- measuring ---------------------------------------------------------
+redis_calls() { redis-cli -p "$RPORT" info commandstats | awk -F'[=,:]' '/^cmdstat_/{s+=$3} END{print s+0}'; }
+vm() { awk -v k="$1:" '$1==k{print $2}' "/proc/$HPID/status"; }
+to_ms() { awk -v v="$1" 'BEGIN{ if (v ~ /us$/) {sub(/us$/,"",v); print v/1000} else if (v ~ /ms$/) {sub(/ms$/,"",v); print v+0} else if (v ~ /s$/) {sub(/s$/,"",v); print v*1000} else print v }'; }
+stats() { sort -g | awk '{a[NR]=$1} END{ if (NR==0) {print "- - -"; exit} m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.0f %.0f %.0f\n", m, a[1], a[NR] }'; }
+
+# once NAME URL [headers…]: one wrk run, appended to NAME's samples. The
+# servers of a scenario take turns round by round, so that a machine that
+# drifts (a noisy neighbour, a frequency change) skews none of them alone.
+declare -A SAMPLES P99S CMDS RPS P99 RCMD
+once() {
+	local name=$1 url=$2
+	shift 2
+	[[ " $SERVERS " == *" ${name%%:*} "* ]] || return 0
+	local hdr=() h before out reqs after
+	for h in "$@"; do hdr+=(-H "$h"); done
+	before=$(redis_calls)
+	out=$(wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency "${hdr[@]}" "$url")
+	after=$(redis_calls)
+	if ! grep -q '^Requests/sec' <<<"$out" || grep -q 'Non-2xx or 3xx' <<<"$out"; then
+		echo "loadtest: bad wrk run for $name:"$'\n'"$out" >&2
+		exit 1
+	fi
+	reqs=$(awk '/requests in/{print $1}' <<<"$out")
+	SAMPLES[$name]+="$(awk '/^Requests\/sec/{print $2}' <<<"$out")"$'\n'
+	P99S[$name]+="$(to_ms "$(awk '$1=="99%"{print $2}' <<<"$out")")"$'\n'
+	# INFO itself is one command; the other servers send Redis nothing.
+	CMDS[$name]+="$(awk -v c=$((after - before - 1)) -v r="$reqs" 'BEGIN{printf "%.3f", (c<0?0:c)/r}')"$'\n'
+	RPS[$name]=$(printf '%s' "${SAMPLES[$name]}" | stats)
+	P99[$name]=$(printf '%s' "${P99S[$name]}" | stats | awk '{print $1}')
+	RCMD[$name]=$(printf '%s' "${CMDS[$name]}" | sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')
+	if [[ $name == herald:* ]]; then
+		echo "  $name  $(awk '/^Requests\/sec/{print $2}' <<<"$out") req/s  redis cmds/req ${RCMD[$name]}  VmRSS $(vm VmRSS) kB" >&2
+	else
+		echo "  $name  $(awk '/^Requests\/sec/{print $2}' <<<"$out") req/s" >&2
+	fi
+}
+
+# scenario NAME: ROUNDS rounds of herald, nginx and peer in turn.
+scenario() {
+	local s=$1 r
+	for r in $(seq "$ROUNDS"); do
+		case $s in
+		304)
+			once herald:304 "$H$FEED" "If-None-Match: $ETAG"
+			once nginx:304 "$N/feed.rss" "If-None-Match: $NETAG"
+			once peer:304 "$P/feed.rss" "If-None-Match: $ETAG" ;;
+		gzip)
+			once herald:gzip "$H$FEED" "Accept-Encoding: gzip"
+			once nginx:gzip "$N/feed.rss" "Accept-Encoding: gzip"
+			once peer:gzip "$P/feed.rss" "Accept-Encoding: gzip" ;;
+		br) once herald:br "$H$FEED" "Accept-Encoding: br" ;;
+		zstd) once herald:zstd "$H$FEED" "Accept-Encoding: zstd" ;;
+		identity)
+			once herald:identity "$H$FEED"
+			once nginx:identity "$N/feed.rss"
+			once peer:identity "$P/feed.rss" ;;
+		esac
+	done
+}
+
+echo "loadtest: $(nproc) CPUs, wrk -t$THREADS -c$CONNS -d${DURATION}s, $ROUNDS rounds; feed $(stat -c %s "$WORK/www/feed.rss") bytes, gzip $(stat -c %s "$WORK/www/feed.rss.gz") bytes" >&2
+for s in $SCENARIOS; do
+	case $s in
+	304 | gzip | br | zstd | identity) scenario "$s" ;;
+	burst)
+		# A write invalidates the feed, then CONNS clients ask for it at
+		# once for a second: the process must render it once per round.
+		# Then another write and a single request: the latency of a miss.
+		renders() { curl -fs "$H/readyz" | python3 -c 'import json,sys; print(json.load(sys.stdin)["feeds"]["renders"])'; }
+		newest=$(curl -fs -H 'Authorization: Bearer loadtest' "$H/api/v1/articles?per_page=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["articles"][0]["id"])')
+		touch_article() {
+			curl -fs -o /dev/null -X PATCH -H 'Authorization: Bearer loadtest' -H 'Content-Type: application/merge-patch+json' \
+				-d "{\"summary\":\"Burst round $1\"}" "$H/api/v1/articles/$newest"
+		}
+		BURST="" MISS=""
+		for i in $(seq "$ROUNDS"); do
+			r0=$(renders)
+			touch_article "$i"
+			wrk -t"$THREADS" -c"$CONNS" -d1s -H 'Accept-Encoding: gzip' "$H$FEED" >/dev/null
+			r1=$(renders)
+			BURST+="$((r1 - r0)) "
+			touch_article "$i-single"
+			MISS+="$(curl -fs -o /dev/null -w '%{time_total}' -H 'Accept-Encoding: gzip' "$H$FEED" | awk '{printf "%.1f", $1*1000}') "
+		done
+		echo "  herald:burst  renders per burst: $BURST; single miss ms: $MISS" >&2 ;;
+	esac
+done
+
+# --- report ------------------------------------------------------------
+ratio() { awk -v a="${1%% *}" -v b="${2%% *}" 'BEGIN{ if (a=="" || b=="" || b==0 || a=="-" || b=="-") print "-"; else printf "%.2f", a/b }'; }
+printf '\n%-9s %-8s %22s %10s %14s %11s %10s\n' scenario server "req/s med (min–max)" "p99 ms" "redis cmd/req" "÷ nginx" "÷ peer"
+for s in 304 gzip br zstd identity; do
+	[[ -n "${RPS[herald:$s]:-}" ]] || continue
+	for srv in herald nginx peer; do
+		k="$srv:$s"
+		[[ -n "${RPS[$k]:-}" ]] || continue
+		read -r med lo hi <<<"${RPS[$k]}"
+		rn="" rp="" rc=""
+		if [[ $srv == herald ]]; then
+			rn=$(ratio "${RPS[$k]}" "${RPS[nginx:$s]:-}")
+			rp=$(ratio "${RPS[$k]}" "${RPS[peer:$s]:-}")
+			rc=${RCMD[$k]}
+		fi
+		printf '%-9s %-8s %22s %10s %14s %11s %10s\n' "$s" "$srv" "$med ($lo–$hi)" "${P99[$k]}" "$rc" "$rn" "$rp"
+	done
+done
+if [[ -n "${BURST:-}" ]]; then
+	printf '\nmiss burst after a write (%s connections, 1 s): renders per round: %s\n' "$CONNS" "$BURST"
+	printf 'single miss after a write (store read + render, one request), ms per round: %s\n' "$MISS"
+fi
+printf 'Herald peak RSS (VmHWM): %s kB; now (VmRSS): %s kB\n' "$(vm VmHWM)" "$(vm VmRSS)"
