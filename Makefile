@@ -3,7 +3,7 @@
 GO        ?= go
 TESTFLAGS ?=
 
-.PHONY: run test test-race bench lint build clean chaos fuzz
+.PHONY: run test test-race bench loadtest lint build clean chaos fuzz
 
 ## run: start Herald on embedded defaults (SQLite in ./data, in-process cache),
 ## importing ./examples into an empty store
@@ -21,6 +21,12 @@ test-race:
 ## bench: Go benchmarks with allocation counts
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## loadtest: Herald (with Redis) beside nginx and a Node peer on the same
+## feed bytes; needs wrk, nginx, redis-server and node (prints what is
+## missing, installs nothing). ROUNDS, DURATION, CONNS tune it.
+loadtest:
+	./scripts/loadtest.sh
 
 ## lint: vet and formatting
 lint:

@@ -13,6 +13,10 @@
 #                    HERALD_REDIS_LOCAL_CACHE=false to measure Redis alone
 #   SCENARIOS="304 gzip br zstd identity burst"
 #   SERVERS="herald nginx peer"   which servers to measure
+#   ALT_BIN=path, ALT_EXTRA="HERALD_KEY=value …"   also run a second Herald
+#                    ("alt": another binary, e.g. built from main, and/or
+#                    other settings) in the same rounds, for before/after
+#                    figures that the machine's drift cannot skew
 set -euo pipefail
 
 ROUNDS=${ROUNDS:-3}
@@ -74,6 +78,26 @@ PIDS+=($HPID)
 H="http://127.0.0.1:$HPORT"
 FEED="/feed.rss?limit=100"
 wait_http "$H/healthz"
+
+# The optional second Herald, on its own database and key prefix.
+A=""
+if [[ -n "${ALT_BIN:-}${ALT_EXTRA:-}" ]]; then
+	APORT=$(free_port)
+	alt_env=(HERALD_ADDR="127.0.0.1:$APORT" HERALD_DATABASE_URL="sqlite:$WORK/alt.db"
+		HERALD_REDIS_URL="redis://127.0.0.1:$RPORT/0" HERALD_REDIS_PREFIX=alt HERALD_API_TOKEN=loadtest
+		HERALD_LOG_LEVEL=warn HERALD_BASE_URL=https://news.example.com)
+	# shellcheck disable=SC2206
+	alt_env+=(${ALT_EXTRA:-})
+	env "${alt_env[@]}" "${ALT_BIN:-$HERALD_BIN}" import "$WORK/articles.json" >/dev/null
+	env "${alt_env[@]}" "${ALT_BIN:-$HERALD_BIN}" serve >"$WORK/alt.log" 2>&1 &
+	PIDS+=($!)
+	A="http://127.0.0.1:$APORT"
+	wait_http "$A/healthz"
+	curl -fs -o /dev/null -H 'Accept-Encoding: gzip' "$A$FEED"
+	sleep 1 # its variants, if it makes any
+	AETAG=$(curl -fsI "$A$FEED" | awk -F': ' 'tolower($1)=="etag"{print $2}' | tr -d '\r')
+	SERVERS+=" alt"
+fi
 
 # The bytes Herald serves: identity, and gzip once its variants are stored.
 mkdir -p "$WORK/www"
@@ -158,7 +182,7 @@ once() {
 	RPS[$name]=$(printf '%s' "${SAMPLES[$name]}" | stats)
 	P99[$name]=$(printf '%s' "${P99S[$name]}" | stats | awk '{print $1}')
 	RCMD[$name]=$(printf '%s' "${CMDS[$name]}" | sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')
-	if [[ $name == herald:* ]]; then
+	if [[ $name == herald:* || $name == alt:* ]]; then
 		echo "  $name  $(awk '/^Requests\/sec/{print $2}' <<<"$out") req/s  redis cmds/req ${RCMD[$name]}  VmRSS $(vm VmRSS) kB" >&2
 	else
 		echo "  $name  $(awk '/^Requests\/sec/{print $2}' <<<"$out") req/s" >&2
@@ -172,16 +196,23 @@ scenario() {
 		case $s in
 		304)
 			once herald:304 "$H$FEED" "If-None-Match: $ETAG"
+			[[ -z $A ]] || once alt:304 "$A$FEED" "If-None-Match: $AETAG"
 			once nginx:304 "$N/feed.rss" "If-None-Match: $NETAG"
 			once peer:304 "$P/feed.rss" "If-None-Match: $ETAG" ;;
 		gzip)
 			once herald:gzip "$H$FEED" "Accept-Encoding: gzip"
+			[[ -z $A ]] || once alt:gzip "$A$FEED" "Accept-Encoding: gzip"
 			once nginx:gzip "$N/feed.rss" "Accept-Encoding: gzip"
 			once peer:gzip "$P/feed.rss" "Accept-Encoding: gzip" ;;
-		br) once herald:br "$H$FEED" "Accept-Encoding: br" ;;
-		zstd) once herald:zstd "$H$FEED" "Accept-Encoding: zstd" ;;
+		br)
+			once herald:br "$H$FEED" "Accept-Encoding: br"
+			[[ -z $A ]] || once alt:br "$A$FEED" "Accept-Encoding: br" ;;
+		zstd)
+			once herald:zstd "$H$FEED" "Accept-Encoding: zstd"
+			[[ -z $A ]] || once alt:zstd "$A$FEED" "Accept-Encoding: zstd" ;;
 		identity)
 			once herald:identity "$H$FEED"
+			[[ -z $A ]] || once alt:identity "$A$FEED"
 			once nginx:identity "$N/feed.rss"
 			once peer:identity "$P/feed.rss" ;;
 		esac
@@ -221,12 +252,12 @@ ratio() { awk -v a="${1%% *}" -v b="${2%% *}" 'BEGIN{ if (a=="" || b=="" || b==0
 printf '\n%-9s %-8s %22s %10s %14s %11s %10s\n' scenario server "req/s med (min–max)" "p99 ms" "redis cmd/req" "÷ nginx" "÷ peer"
 for s in 304 gzip br zstd identity; do
 	[[ -n "${RPS[herald:$s]:-}" ]] || continue
-	for srv in herald nginx peer; do
+	for srv in herald alt nginx peer; do
 		k="$srv:$s"
 		[[ -n "${RPS[$k]:-}" ]] || continue
 		read -r med lo hi <<<"${RPS[$k]}"
 		rn="" rp="" rc=""
-		if [[ $srv == herald ]]; then
+		if [[ $srv == herald || $srv == alt ]]; then
 			rn=$(ratio "${RPS[$k]}" "${RPS[nginx:$s]:-}")
 			rp=$(ratio "${RPS[$k]}" "${RPS[peer:$s]:-}")
 			rc=${RCMD[$k]}
@@ -237,5 +268,12 @@ done
 if [[ -n "${BURST:-}" ]]; then
 	printf '\nmiss burst after a write (%s connections, 1 s): renders per round: %s\n' "$CONNS" "$BURST"
 	printf 'single miss after a write (store read + render, one request), ms per round: %s\n' "$MISS"
+fi
+if [[ -n $A ]]; then
+	printf '\nherald ÷ alt (median req/s):'
+	for s in 304 gzip br zstd identity; do
+		[[ -n "${RPS[herald:$s]:-}" && -n "${RPS[alt:$s]:-}" ]] && printf ' %s %s' "$s" "$(ratio "${RPS[herald:$s]}" "${RPS[alt:$s]}")"
+	done
+	echo
 fi
 printf 'Herald peak RSS (VmHWM): %s kB; now (VmRSS): %s kB\n' "$(vm VmHWM)" "$(vm VmRSS)"
