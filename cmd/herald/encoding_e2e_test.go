@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/andybalholm/brotli"
@@ -100,8 +101,8 @@ func TestContentCodings(t *testing.T) {
 				if got := r.Header.Get("ETag"); got != wantTag {
 					t.Fatalf("Accept-Encoding %q: ETag %q, want %q", tt.accept, got, wantTag)
 				}
-				if r.Header.Get("Vary") != "Accept-Encoding" {
-					t.Fatalf("Accept-Encoding %q: Vary %q, want Accept-Encoding", tt.accept, r.Header.Get("Vary"))
+				if !strings.Contains(r.Header.Get("Vary"), "Accept-Encoding") {
+					t.Fatalf("Accept-Encoding %q: Vary %q, want it to name Accept-Encoding", tt.accept, r.Header.Get("Vary"))
 				}
 				// Whatever coding a client holds, its tag revalidates any request.
 				for _, other := range []string{"gzip", "br", "zstd", ""} {
