@@ -69,9 +69,10 @@ type Tiered struct {
 }
 
 var (
-	_ herald.Cache       = (*Tiered)(nil)
-	_ herald.CodedGetter = (*Tiered)(nil)
-	_ herald.Unwrapper   = (*Tiered)(nil)
+	_ herald.Cache        = (*Tiered)(nil)
+	_ herald.CodedGetter  = (*Tiered)(nil)
+	_ herald.Unwrapper    = (*Tiered)(nil)
+	_ herald.RenderLocker = (*Tiered)(nil)
 )
 
 // NewTiered returns a cache with local in front of shared and starts the
@@ -243,3 +244,12 @@ func (t *Tiered) setLive(live bool, reason string, err error) {
 func keyString(k herald.FeedKey) string {
 	return k.Scope.Key() + "|" + string(k.Format) + "|" + strconv.Itoa(k.Offset) + "|" + strconv.Itoa(k.Limit)
 }
+
+// LockRender implements herald.RenderLocker by the shared tier's lock, so
+// that the cross-replica render lock works with the local tier on.
+func (t *Tiered) LockRender(ctx context.Context, k herald.FeedKey, rev string) (release func(), held bool, err error) {
+	return t.shared.LockRender(ctx, k, rev)
+}
+
+// RenderLockTTL implements herald.RenderLocker.
+func (t *Tiered) RenderLockTTL() time.Duration { return t.shared.RenderLockTTL() }

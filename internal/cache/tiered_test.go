@@ -212,6 +212,9 @@ func TestTieredForwardsOptionalInterfaces(t *testing.T) {
 	if r, ok := herald.CacheAs[*Redis](c); !ok || r != shared {
 		t.Fatalf("CacheAs[*Redis] = %v, %v; want the shared tier", r, ok)
 	}
+	if _, ok := c.(herald.RenderLocker); !ok {
+		t.Fatalf("Tiered does not offer the shared tier's render lock")
+	}
 	if c.Name() != "redis+local" {
 		t.Fatalf("Name()=%q, want redis+local", c.Name())
 	}
