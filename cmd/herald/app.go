@@ -73,7 +73,9 @@ func (m *Main) Open(ctx context.Context) error {
 		}
 		if cfg.Redis.LocalCache {
 			local := cache.NewMemory(cache.MemoryOptions{MaxEntries: cfg.Cache.MaxEntries})
-			m.Cache = cache.NewTiered(local, rc, cache.TieredOptions{LocalTTL: cfg.Redis.LocalTTL, Logger: m.Log})
+			// Reads and writes of Redis still go through the breaker
+			// and the metrics; only a local hit skips them.
+			m.Cache = cache.NewTiered(local, rc, cache.TieredOptions{LocalTTL: cfg.Redis.LocalTTL, Logger: m.Log, Front: m.Breaker})
 		}
 	} else {
 		m.Cache = cache.NewMemory(cache.MemoryOptions{MaxEntries: cfg.Cache.MaxEntries})

@@ -32,6 +32,11 @@ type TieredOptions struct {
 	HealthInterval time.Duration
 	// Logger receives subscription state changes. Default: discard.
 	Logger *slog.Logger
+	// Front is what reads and writes of the shared tier go through: a
+	// decorator of the same Redis such as a circuit breaker or metrics.
+	// Default: the Redis itself. The subscription and the publishing of
+	// invalidations always use the Redis directly.
+	Front herald.Cache
 }
 
 // Tiered is a herald.Cache with a bounded in-process tier in front of Redis,
@@ -49,6 +54,7 @@ type TieredOptions struct {
 type Tiered struct {
 	local    *Memory
 	shared   *Redis
+	front    herald.Cache // shared, or a decorator of it
 	localTTL time.Duration
 	health   time.Duration
 	log      *slog.Logger
@@ -87,6 +93,10 @@ func NewTiered(local *Memory, shared *Redis, opts TieredOptions) *Tiered {
 		log:      opts.Logger,
 		origin:   newRevision(),
 		done:     make(chan struct{}),
+		front:    opts.Front,
+	}
+	if t.front == nil {
+		t.front = shared
 	}
 	if t.localTTL <= 0 {
 		t.localTTL = DefaultLocalTTL
@@ -107,9 +117,9 @@ func NewTiered(local *Memory, shared *Redis, opts TieredOptions) *Tiered {
 // Name implements herald.Cache.
 func (t *Tiered) Name() string { return "redis+local" }
 
-// Unwrap returns the shared tier, so that herald.CacheAs finds its
-// optional interfaces.
-func (t *Tiered) Unwrap() herald.Cache { return t.shared }
+// Unwrap returns the shared tier (through Front), so that herald.CacheAs
+// finds its optional interfaces.
+func (t *Tiered) Unwrap() herald.Cache { return t.front }
 
 // Live reports whether the subscription is confirmed and the local tier in
 // use; for health reports and tests.
@@ -119,7 +129,7 @@ func (t *Tiered) Live() bool { return t.live.Load() }
 func (t *Tiered) LocalLen() int { return t.local.Len() }
 
 // Ping implements herald.Cache; the shared tier decides.
-func (t *Tiered) Ping(ctx context.Context) error { return t.shared.Ping(ctx) }
+func (t *Tiered) Ping(ctx context.Context) error { return t.front.Ping(ctx) }
 
 // Close stops the subscriber and closes both tiers.
 func (t *Tiered) Close() error {
@@ -134,7 +144,7 @@ func (t *Tiered) Close() error {
 // tier's read lock and sends nothing to Redis.
 func (t *Tiered) Get(ctx context.Context, k herald.FeedKey, cond *herald.Condition) (herald.Lookup, error) {
 	if !t.live.Load() {
-		return t.shared.Get(ctx, k, cond)
+		return t.front.Get(ctx, k, cond)
 	}
 	if l, known := t.local.lookup(k, cond); known && l.Hit {
 		return l, nil
@@ -147,7 +157,10 @@ func (t *Tiered) Get(ctx context.Context, k herald.FeedKey, cond *herald.Conditi
 // coding asked for leaves Redis.
 func (t *Tiered) GetCoded(ctx context.Context, k herald.FeedKey, cond *herald.Condition, c herald.Coding) (herald.Lookup, error) {
 	if !t.live.Load() {
-		return t.shared.GetCoded(ctx, k, cond, c)
+		if cg, ok := t.front.(herald.CodedGetter); ok {
+			return cg.GetCoded(ctx, k, cond, c)
+		}
+		return t.front.Get(ctx, k, cond)
 	}
 	return t.Get(ctx, k, cond)
 }
@@ -161,7 +174,7 @@ func (t *Tiered) fill(ctx context.Context, k herald.FeedKey, cond *herald.Condit
 	t.mu.Unlock()
 	key := keyString(k) + "\x00" + strconv.FormatUint(epoch, 10)
 	v, err, _ := t.fills.Do(key, func() (any, error) {
-		l, err := t.shared.Get(ctx, k, nil)
+		l, err := t.front.Get(ctx, k, nil)
 		if err != nil {
 			return l, err
 		}
@@ -192,7 +205,7 @@ func (t *Tiered) fill(ctx context.Context, k herald.FeedKey, cond *herald.Condit
 // Put implements herald.Cache: Redis first, then the local tier, which
 // keeps the entry only while rev is still the revision it knows.
 func (t *Tiered) Put(ctx context.Context, k herald.FeedKey, rev string, e herald.Entry, ttl time.Duration) error {
-	err := t.shared.Put(ctx, k, rev, e, ttl)
+	err := t.front.Put(ctx, k, rev, e, ttl)
 	if err == nil && t.live.Load() {
 		_ = t.local.Put(ctx, k, rev, e, min(ttl, t.localTTL))
 	}
@@ -248,8 +261,16 @@ func keyString(k herald.FeedKey) string {
 // LockRender implements herald.RenderLocker by the shared tier's lock, so
 // that the cross-replica render lock works with the local tier on.
 func (t *Tiered) LockRender(ctx context.Context, k herald.FeedKey, rev string) (release func(), held bool, err error) {
+	if lk, ok := t.front.(herald.RenderLocker); ok {
+		return lk.LockRender(ctx, k, rev)
+	}
 	return t.shared.LockRender(ctx, k, rev)
 }
 
 // RenderLockTTL implements herald.RenderLocker.
-func (t *Tiered) RenderLockTTL() time.Duration { return t.shared.RenderLockTTL() }
+func (t *Tiered) RenderLockTTL() time.Duration {
+	if lk, ok := t.front.(herald.RenderLocker); ok {
+		return lk.RenderLockTTL()
+	}
+	return t.shared.RenderLockTTL()
+}

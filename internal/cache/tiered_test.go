@@ -232,3 +232,35 @@ func withoutHandshake(log *commandLog) []string {
 	}
 	return out
 }
+
+// countingFront is a decorator of the shared tier that counts reads, as a
+// circuit breaker or metrics decorator would see them.
+type countingFront struct {
+	herald.Cache
+	gets int
+}
+
+func (c *countingFront) Get(ctx context.Context, k herald.FeedKey, cond *herald.Condition) (herald.Lookup, error) {
+	c.gets++
+	return c.Cache.Get(ctx, k, cond)
+}
+
+// TestTieredReadsThroughFront: fills go through the configured front (the
+// breaker in production), local hits do not.
+func TestTieredReadsThroughFront(t *testing.T) {
+	srv := redistest.Start(t)
+	shared := mustOpenRedis(t, srv, RedisOptions{})
+	front := &countingFront{Cache: shared}
+	c := mustOpenTiered(t, shared, time.Now, TieredOptions{Front: front})
+	rev := mustGet(t, c, siteRSS, nil).Revision // a fill: one read of Redis
+	mustPut(t, c, siteRSS, rev, testEntry("x"))
+	for i := 0; i < 3; i++ {
+		assertHit(t, mustGet(t, c, siteRSS, nil), testEntry("x"))
+	}
+	if front.gets != 1 {
+		t.Fatalf("front saw %d reads for a fill and three local hits, want 1", front.gets)
+	}
+	if u := c.Unwrap(); u != front {
+		t.Fatalf("Unwrap()=%T, want the front", u)
+	}
+}
