@@ -63,3 +63,17 @@ func TestAppendETagMatchesVariantETag(t *testing.T) {
 		}
 	}
 }
+
+func TestIsFeedPath(t *testing.T) {
+	tests := map[string]bool{
+		"/feed": true, "/feed.rss": true, "/feed.json": true,
+		"/tags/go/feed.atom": true, "/categories/news/feed": true, "/authors/ada/feed.rss": true,
+		"/": false, "/healthz": false, "/api/v1/articles": false, "/categories/news": false,
+		"/tags/go/x/feed.rss": false, "/shows/go/feed.rss": false, "/tags//feed.rss": true,
+	}
+	for path, want := range tests {
+		if got := isFeedPath(path); got != want {
+			t.Fatalf("isFeedPath(%q)=%v, want %v", path, got, want)
+		}
+	}
+}

@@ -75,7 +75,7 @@ func feedFile(file string) (herald.Format, bool) {
 // is the stored variant for the request's Accept-Encoding, with its own
 // ETag (the identity tag plus a suffix, which revalidates any variant).
 func (s *Server) serveFeed(c *fiber.Ctx, scope herald.Scope, f herald.Format, negotiated bool) error {
-	c.Locals(formatKey, string(f))
+	c.Locals(formatKey, formatLocal(f))
 	limit, err := s.limitParam(c)
 	if err != nil {
 		return err
@@ -154,4 +154,18 @@ func (s *Server) limitParam(c *fiber.Ctx) (int, error) {
 		return 0, herald.FieldError(herald.EBadRequest, "limit", "limit must be an integer")
 	}
 	return s.feeds.Limit(n, true)
+}
+
+// formatLocal is f as the string the request observer reads, converted
+// from constants so that storing it in an interface does not allocate.
+func formatLocal(f herald.Format) any {
+	switch f {
+	case herald.FormatRSS:
+		return string(herald.FormatRSS)
+	case herald.FormatAtom:
+		return string(herald.FormatAtom)
+	case herald.FormatJSON:
+		return string(herald.FormatJSON)
+	}
+	return string(f)
 }

@@ -37,16 +37,17 @@ func setSecurityHeaders(c *fiber.Ctx) {
 // isFeedPath reports whether path names a feed: /feed, /feed.EXT, and
 // /{categories,tags,authors}/SLUG/feed[.EXT].
 func isFeedPath(path string) bool {
-	parts := strings.Split(strings.TrimPrefix(path, "/"), "/")
+	// Cut rather than Split: this runs on every request, and must not
+	// allocate on the feed path (docs/PERFORMANCE.md).
 	isFeed := func(s string) bool { return s == "feed" || strings.HasPrefix(s, "feed.") }
-	switch len(parts) {
-	case 1:
-		return isFeed(parts[0])
-	case 3:
-		switch parts[0] {
-		case "categories", "tags", "authors":
-			return isFeed(parts[2])
-		}
+	first, rest, more := strings.Cut(strings.TrimPrefix(path, "/"), "/")
+	if !more {
+		return isFeed(first)
+	}
+	switch first {
+	case "categories", "tags", "authors":
+		_, last, ok := strings.Cut(rest, "/")
+		return ok && !strings.Contains(last, "/") && isFeed(last)
 	}
 	return false
 }

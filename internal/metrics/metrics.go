@@ -70,7 +70,7 @@ func (m *Metrics) Handler() http.Handler {
 // ObserveRequest records one answered request; it implements
 // httpserver.RequestObserver.
 func (m *Metrics) ObserveRequest(route, format string, status int, elapsed time.Duration) {
-	m.requests.WithLabelValues(route, format, strconv.Itoa(status)).Inc()
+	m.requests.WithLabelValues(route, format, statusLabel(status)).Inc()
 	m.requestDuration.WithLabelValues(route).Observe(elapsed.Seconds())
 }
 
@@ -84,4 +84,21 @@ func (m *Metrics) CounterFunc(name, help string, read func() int64) {
 // GaugeFunc exports a value read when the metrics are scraped.
 func (m *Metrics) GaugeFunc(name, help string, read func() float64) {
 	m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, read))
+}
+
+// statusLabels holds the status codes as label values, made once: a label
+// built per request would be the feed path's only allocation.
+var statusLabels = func() (t [600]string) {
+	for i := 100; i < len(t); i++ {
+		t[i] = strconv.Itoa(i)
+	}
+	return t
+}()
+
+// statusLabel is the label value of an HTTP status code.
+func statusLabel(code int) string {
+	if code >= 100 && code < len(statusLabels) {
+		return statusLabels[code]
+	}
+	return strconv.Itoa(code)
 }

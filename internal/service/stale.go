@@ -24,12 +24,12 @@ type staleRecord struct {
 
 	mu    sync.Mutex
 	ll    *list.List // front: most recently confirmed
-	items map[string]*list.Element
+	items map[herald.FeedKey]*list.Element
 	bytes int
 }
 
 type staleItem struct {
-	key   string
+	key   herald.FeedKey
 	entry herald.Entry
 	seen  time.Time // when the entry was last known to be current
 }
@@ -43,11 +43,11 @@ func newStaleRecord(maxAge time.Duration, maxKeys, maxBytes int) *staleRecord {
 	if maxBytes <= 0 {
 		maxBytes = 64 << 20
 	}
-	return &staleRecord{maxAge: maxAge, maxKeys: maxKeys, maxBytes: maxBytes, ll: list.New(), items: map[string]*list.Element{}}
+	return &staleRecord{maxAge: maxAge, maxKeys: maxKeys, maxBytes: maxBytes, ll: list.New(), items: map[herald.FeedKey]*list.Element{}}
 }
 
 // remember records e, a rendering known to be current at now.
-func (r *staleRecord) remember(key string, e herald.Entry, now time.Time) {
+func (r *staleRecord) remember(key herald.FeedKey, e herald.Entry, now time.Time) {
 	if r == nil || e.Body == nil || len(e.Body) > r.maxBytes {
 		return
 	}
@@ -73,7 +73,7 @@ func (r *staleRecord) remember(key string, e herald.Entry, now time.Time) {
 
 // confirm records that the rendering with etag is still current at now,
 // as a 304 answered from the cache shows without carrying the body.
-func (r *staleRecord) confirm(key, etag string, now time.Time) {
+func (r *staleRecord) confirm(key herald.FeedKey, etag string, now time.Time) {
 	if r == nil {
 		return
 	}
@@ -87,7 +87,7 @@ func (r *staleRecord) confirm(key, etag string, now time.Time) {
 
 // lookup returns the recorded rendering of key and its age, if it is
 // younger than maxAge.
-func (r *staleRecord) lookup(key string, now time.Time) (herald.Entry, time.Duration, bool) {
+func (r *staleRecord) lookup(key herald.FeedKey, now time.Time) (herald.Entry, time.Duration, bool) {
 	if r == nil {
 		return herald.Entry{}, 0, false
 	}
@@ -112,10 +112,10 @@ func (f *Feeds) recordGood(k herald.FeedKey, e herald.Entry) {
 		return
 	}
 	if e.Body == nil {
-		f.stale.confirm(keyString(k), e.ETag, f.now())
+		f.stale.confirm(k, e.ETag, f.now())
 		return
 	}
-	f.stale.remember(keyString(k), e, f.now())
+	f.stale.remember(k, e, f.now())
 }
 
 // staleOrError answers a miss whose render failed. A client's error (a
@@ -129,7 +129,7 @@ func (f *Feeds) staleOrError(k herald.FeedKey, cond *herald.Condition, err error
 	default: // the request's own problem (no such scope, a page out of range)
 		return FeedResult{}, err
 	}
-	if e, age, ok := f.stale.lookup(keyString(k), f.now()); ok {
+	if e, age, ok := f.stale.lookup(k, f.now()); ok {
 		f.stats.StaleServed.Add(1)
 		f.storeLog.warn(f.log, f.now(), "store failed; serving the last good rendering", "scope", k.Scope.Key(), "format", k.Format, "age", age.Round(time.Second), "err", err)
 		res := FeedResult{Entry: e, Stale: true, Age: age, NotModified: cond.NotModified(e.ETag, e.LastModified, f.now())}

@@ -83,29 +83,34 @@ func TestStaleRecordIsBounded(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	r := newStaleRecord(time.Hour, 2, 10)
 	entry := func(body string) herald.Entry { return herald.Entry{Body: []byte(body), ETag: `"` + body + `"`} }
-	r.remember("a", entry("aaaa"), now)
-	r.remember("b", entry("bbbb"), now)
-	r.confirm("a", `"aaaa"`, now) // a is now the most recent
-	r.remember("c", entry("cccc"), now)
+	r.remember(staleKey("a"), entry("aaaa"), now)
+	r.remember(staleKey("b"), entry("bbbb"), now)
+	r.confirm(staleKey("a"), `"aaaa"`, now) // a is now the most recent
+	r.remember(staleKey("c"), entry("cccc"), now)
 	for key, want := range map[string]bool{"a": true, "b": false, "c": true} {
-		if _, _, ok := r.lookup(key, now); ok != want {
+		if _, _, ok := r.lookup(staleKey(key), now); ok != want {
 			t.Errorf("lookup(%q) found=%v, want %v", key, ok, want)
 		}
 	}
-	r.remember("d", entry("dddddddd"), now) // 4+8 bytes > 10: only d fits with nothing else
+	r.remember(staleKey("d"), entry("dddddddd"), now) // 4+8 bytes > 10: only d fits with nothing else
 	if r.bytes > 10 {
 		t.Errorf("bytes=%d, want at most 10", r.bytes)
 	}
-	if _, _, ok := r.lookup("d", now); !ok {
+	if _, _, ok := r.lookup(staleKey("d"), now); !ok {
 		t.Errorf("the newest entry was evicted")
 	}
-	r.remember("e", entry("far too large"), now)
-	if _, _, ok := r.lookup("e", now); ok {
+	r.remember(staleKey("e"), entry("far too large"), now)
+	if _, _, ok := r.lookup(staleKey("e"), now); ok {
 		t.Errorf("an entry larger than the byte bound was kept")
 	}
 	var off *staleRecord = newStaleRecord(0, 10, 0)
-	off.remember("x", entry("x"), now)
-	if _, _, ok := off.lookup("x", now); ok {
+	off.remember(staleKey("x"), entry("x"), now)
+	if _, _, ok := off.lookup(staleKey("x"), now); ok {
 		t.Errorf("a disabled record kept an entry")
 	}
+}
+
+// staleKey names a test feed by a letter.
+func staleKey(name string) herald.FeedKey {
+	return herald.FeedKey{Scope: herald.Scope{Kind: herald.ScopeTag, Slug: name}, Format: herald.FormatRSS}
 }
