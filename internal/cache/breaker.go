@@ -223,3 +223,22 @@ func (b *Breaker) RenderLockTTL() time.Duration {
 	}
 	return 0
 }
+
+// GetCoded implements herald.CodedGetter through the breaker: the decorated
+// cache's when it has one, else its Get (which carries every coding).
+func (b *Breaker) GetCoded(ctx context.Context, k herald.FeedKey, cond *herald.Condition, c herald.Coding) (herald.Lookup, error) {
+	cg, ok := b.inner.(herald.CodedGetter)
+	if !ok {
+		return b.Get(ctx, k, cond)
+	}
+	if err := b.flush(ctx); err != nil {
+		return herald.Lookup{}, err
+	}
+	var look herald.Lookup
+	err := b.call(ctx, func() error {
+		var err error
+		look, err = cg.GetCoded(ctx, k, cond, c)
+		return err
+	})
+	return look, err
+}

@@ -264,3 +264,23 @@ func TestTieredReadsThroughFront(t *testing.T) {
 		t.Fatalf("Unwrap()=%T, want the front", u)
 	}
 }
+
+// TestCodedGetterThroughBreaker: with the local tier off, production reads
+// Redis through the breaker (and metrics); a gzip request must still fetch
+// only the gzip bytes.
+func TestCodedGetterThroughBreaker(t *testing.T) {
+	srv := redistest.Start(t)
+	shared := mustOpenRedis(t, srv, RedisOptions{})
+	var c herald.Cache = NewBreaker(shared, BreakerOptions{})
+	e := testEntry("plain")
+	e.Variants = herald.Variants{Gzip: []byte("gz")}
+	mustPut(t, c, siteRSS, mustGet(t, c, siteRSS, nil).Revision, e)
+	cg, ok := c.(herald.CodedGetter)
+	if !ok {
+		t.Fatalf("Breaker does not offer herald.CodedGetter")
+	}
+	l, err := cg.GetCoded(context.Background(), siteRSS, nil, herald.CodingGzip)
+	if err != nil || string(l.Entry.Variants.Gzip) != "gz" || l.Entry.Body != nil {
+		t.Fatalf("GetCoded(gzip) through the breaker: err %v gz %q body %q; want only the gzip bytes", err, l.Entry.Variants.Gzip, l.Entry.Body)
+	}
+}

@@ -94,3 +94,16 @@ func (c *cache) RenderLockTTL() time.Duration {
 	}
 	return 0
 }
+
+// GetCoded implements herald.CodedGetter, measured as a get, when the
+// decorated cache has it; otherwise it is a Get.
+func (c *cache) GetCoded(ctx context.Context, k herald.FeedKey, cond *herald.Condition, coding herald.Coding) (herald.Lookup, error) {
+	cg, ok := c.Cache.(herald.CodedGetter)
+	if !ok {
+		return c.Get(ctx, k, cond)
+	}
+	start := time.Now()
+	l, err := cg.GetCoded(ctx, k, cond, coding)
+	c.done("get", start, err)
+	return l, err
+}
