@@ -78,7 +78,9 @@ func (s *Server) observe(c *fiber.Ctx) error {
 	if s.cfg.Observer != nil {
 		s.cfg.Observer.ObserveRequest(routeOf(c), format, status, elapsed)
 	}
-	if s.cfg.AccessLog {
+	// Check the level first: building the line's attributes costs more than
+	// the rest of a cached 304, and at level warn nobody reads it.
+	if s.cfg.AccessLog && s.log.Enabled(c.UserContext(), slog.LevelInfo) {
 		s.log.LogAttrs(c.UserContext(), slog.LevelInfo, "request",
 			slog.String("request_id", id),
 			slog.String("method", c.Method()),
