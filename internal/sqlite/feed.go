@@ -88,7 +88,7 @@ func (s *Store) feed(ctx context.Context, q herald.FeedQuery) (*herald.FeedPage,
 // the scope is scheduled, by the next one to appear. Both choices are
 // fixed by the data, so every replica picks the same name. ok is false when
 // no article belongs to the scope.
-func scopeName(ctx context.Context, tx *sql.Tx, key string, now int64) (name string, ok bool, err error) {
+func scopeName(ctx context.Context, tx queryer, key string, now int64) (name string, ok bool, err error) {
 	queries := [...]string{
 		`SELECT name FROM article_scopes WHERE scope_key = ? AND published_at <= ?
 			ORDER BY published_at DESC, article_id LIMIT 1`,

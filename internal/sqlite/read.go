@@ -46,7 +46,7 @@ func (s *Store) oneArticle(ctx context.Context, where string, arg any) (*herald.
 
 // articleWhere reads the one article matching where inside tx, or gives
 // ENotFound.
-func articleWhere(ctx context.Context, tx *sql.Tx, where string, arg any) (*herald.Article, error) {
+func articleWhere(ctx context.Context, tx queryer, where string, arg any) (*herald.Article, error) {
 	arts, err := queryArticles(ctx, tx, "SELECT "+articleColumns+" FROM articles a WHERE "+where, arg)
 	if err != nil {
 		return nil, err
@@ -92,7 +92,7 @@ func sqlLimit(limit int) int {
 // queryArticles runs query, which selects articleColumns, and fills in the
 // lists of every article found with one query per list, whatever the
 // number of articles.
-func queryArticles(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]*herald.Article, error) {
+func queryArticles(ctx context.Context, tx queryer, query string, args ...any) ([]*herald.Article, error) {
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -127,7 +127,7 @@ func queryArticles(ctx context.Context, tx *sql.Tx, query string, args ...any) (
 // The ids travel as one JSON array parameter, expanded by json_each, so a
 // page of any size is one statement per list and never hits SQLite's limit
 // on bound parameters.
-func loadLists(ctx context.Context, tx *sql.Tx, arts []*herald.Article) error {
+func loadLists(ctx context.Context, tx queryer, arts []*herald.Article) error {
 	byID := make(map[string]*herald.Article, len(arts))
 	ids := make([]string, len(arts))
 	for i, a := range arts {
@@ -190,7 +190,7 @@ func loadLists(ctx context.Context, tx *sql.Tx, arts []*herald.Article) error {
 }
 
 // eachRow runs query and calls fn for each row.
-func eachRow(ctx context.Context, tx *sql.Tx, query string, arg any, fn func(*sql.Rows) error) error {
+func eachRow(ctx context.Context, tx queryer, query string, arg any, fn func(*sql.Rows) error) error {
 	rows, err := tx.QueryContext(ctx, query, arg)
 	if err != nil {
 		return err

@@ -26,8 +26,9 @@ type Options struct {
 
 // Store is herald.Store on SQLite. It is safe for concurrent use.
 type Store struct {
-	db  *sql.DB
-	now func() time.Time
+	db    *sql.DB
+	now   func() time.Time
+	stmts *stmtCache
 }
 
 var _ herald.Store = (*Store)(nil)
@@ -82,7 +83,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open: %w", err)
 	}
-	s := &Store{db: db, now: opts.Now}
+	s := &Store{db: db, now: opts.Now, stmts: &stmtCache{db: db}}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -114,6 +115,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // Close closes the database. Closing the last connection checkpoints the
 // WAL into the main file.
 func (s *Store) Close() error {
+	s.stmts.close()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("sqlite: close: %w", err)
 	}
@@ -131,7 +133,9 @@ func fromUnix(sec int64) time.Time {
 }
 
 // readTx begins a read-only transaction: a DEFERRED one, which in WAL mode
-// reads one snapshot without taking the write lock.
-func (s *Store) readTx(ctx context.Context) (*sql.Tx, error) {
-	return s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+// reads one snapshot without taking the write lock. Its queries use the
+// store's prepared statements.
+func (s *Store) readTx(ctx context.Context) (readTx, error) {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	return readTx{Tx: tx, cache: s.stmts}, err
 }
