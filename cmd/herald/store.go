@@ -8,6 +8,7 @@ import (
 	"github.com/herald-feeds/herald/config"
 	"github.com/herald-feeds/herald/internal/herald"
 	"github.com/herald-feeds/herald/internal/postgres"
+	"github.com/herald-feeds/herald/internal/schema"
 	"github.com/herald-feeds/herald/internal/sqlite"
 )
 
@@ -16,6 +17,10 @@ type schemaStore interface {
 	herald.Store
 	// Migrate applies pending migrations and returns their versions.
 	Migrate(ctx context.Context) ([]string, error)
+	// MigrationStatus lists the migrations the database records.
+	MigrationStatus(ctx context.Context) ([]schema.Applied, error)
+	// KnownMigrations lists the versions the build embeds, in order.
+	KnownMigrations() []string
 }
 
 // migrationState is one migration as `herald migrate status` shows it.
@@ -53,32 +58,16 @@ func openStoreURL(ctx context.Context, dbURL string, skipMigrate bool) (schemaSt
 // with the time it was applied or zero when pending, followed by any the
 // database records that this build does not know.
 func migrationStates(ctx context.Context, s schemaStore) ([]migrationState, error) {
-	var known []string
+	known := s.KnownMigrations()
+	ms, err := s.MigrationStatus(ctx)
+	if err != nil {
+		return nil, err
+	}
 	applied := map[string]time.Time{}
 	var order []string
-	switch st := s.(type) {
-	case *sqlite.Store:
-		known = sqlite.KnownMigrations()
-		ms, err := st.MigrationStatus(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, m := range ms {
-			applied[m.Version] = m.AppliedAt
-			order = append(order, m.Version)
-		}
-	case *postgres.Store:
-		known = postgres.KnownMigrations()
-		ms, err := st.MigrationStatus(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, m := range ms {
-			applied[m.Version] = m.AppliedAt
-			order = append(order, m.Version)
-		}
-	default:
-		return nil, fmt.Errorf("migrate: store %T reports no migrations", s)
+	for _, m := range ms {
+		applied[m.Version] = m.AppliedAt
+		order = append(order, m.Version)
 	}
 	seen := map[string]bool{}
 	var out []migrationState

@@ -4,7 +4,6 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -23,11 +22,7 @@ var migrationFiles embed.FS
 const migrationLock int64 = 0x68_65_72_61_6c_64
 
 // Migration is one applied schema step.
-type Migration struct {
-	// Version is the migration's file name without ".up.sql", e.g. "0001_init".
-	Version   string
-	AppliedAt time.Time
-}
+type Migration = schema.Applied
 
 // KnownMigrations lists the versions this build embeds, in order.
 func KnownMigrations() []string {
@@ -123,17 +118,16 @@ func (s *Store) checkKnown(ctx context.Context, steps []schema.Step) error {
 	if err != nil {
 		return err
 	}
-	known := make(map[string]bool, len(steps))
-	for _, m := range steps {
-		known[m.Version] = true
-	}
-	for _, a := range applied {
-		if !known[a.Version] {
-			return fmt.Errorf("postgres: migrate: the database has migration %s, which this build does not know; run a newer herald", a.Version)
-		}
+	if err := schema.CheckKnown(steps, applied); err != nil {
+		return fmt.Errorf("postgres: migrate: %w", err)
 	}
 	return nil
 }
+
+// KnownMigrations lists the versions this build embeds, in order, as the
+// package function of the same name does; `herald migrate status` reaches
+// it through the store.
+func (s *Store) KnownMigrations() []string { return KnownMigrations() }
 
 // MigrationStatus lists the migrations recorded in the database, oldest
 // first; none when the database has never been migrated.

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Step is one migration this build knows.
@@ -58,4 +59,27 @@ func Versions(steps []Step) []string {
 		out[i] = s.Version
 	}
 	return out
+}
+
+// Applied is one migration a database records as applied.
+type Applied struct {
+	// Version is the migration's file name without ".up.sql", e.g. "0001_init".
+	Version   string
+	AppliedAt time.Time
+}
+
+// CheckKnown refuses a database migrated by a newer build: every applied
+// version must be one of steps, or this build's queries would run against
+// a schema it does not know.
+func CheckKnown(steps []Step, applied []Applied) error {
+	known := make(map[string]bool, len(steps))
+	for _, s := range steps {
+		known[s.Version] = true
+	}
+	for _, a := range applied {
+		if !known[a.Version] {
+			return fmt.Errorf("the database has migration %s, which this build does not know; run a newer herald", a.Version)
+		}
+	}
+	return nil
 }

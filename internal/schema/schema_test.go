@@ -2,6 +2,7 @@ package schema
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"testing/fstest"
 )
@@ -42,5 +43,16 @@ func TestValidName(t *testing.T) {
 		if got := ValidName(name); got != want {
 			t.Errorf("ValidName(%q)=%v, want %v", name, got, want)
 		}
+	}
+}
+
+func TestCheckKnown(t *testing.T) {
+	steps := []Step{{Version: "0001_init"}, {Version: "0002_more"}}
+	if err := CheckKnown(steps, []Applied{{Version: "0001_init"}}); err != nil {
+		t.Errorf("an older database was refused: %v", err)
+	}
+	err := CheckKnown(steps, []Applied{{Version: "0001_init"}, {Version: "0003_future"}})
+	if err == nil || !strings.Contains(err.Error(), "0003_future") {
+		t.Errorf("a newer database: err=%v, want one naming 0003_future", err)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/herald-feeds/herald/internal/schema"
 )
@@ -17,11 +16,7 @@ import (
 var migrationFiles embed.FS
 
 // Migration is one applied schema step.
-type Migration struct {
-	// Version is the migration's file name without ".up.sql", e.g. "0001_init".
-	Version   string
-	AppliedAt time.Time
-}
+type Migration = schema.Applied
 
 // loadMigrations returns the embedded migrations in order.
 func loadMigrations() ([]schema.Step, error) {
@@ -107,24 +102,22 @@ func (s *Store) applyMigration(ctx context.Context, m schema.Step) (applied bool
 	return true, tx.Commit()
 }
 
-// checkKnown refuses a database migrated by a newer build: this build's
-// queries would run against a schema it does not know.
+// checkKnown refuses a database migrated by a newer build.
 func (s *Store) checkKnown(ctx context.Context, steps []schema.Step) error {
 	applied, err := s.MigrationStatus(ctx)
 	if err != nil {
 		return err
 	}
-	known := make(map[string]bool, len(steps))
-	for _, m := range steps {
-		known[m.Version] = true
-	}
-	for _, a := range applied {
-		if !known[a.Version] {
-			return fmt.Errorf("sqlite: migrate: the database has migration %s, which this build does not know; run a newer herald", a.Version)
-		}
+	if err := schema.CheckKnown(steps, applied); err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
 	}
 	return nil
 }
+
+// KnownMigrations lists the versions this build embeds, in order, as the
+// package function of the same name does; `herald migrate status` reaches
+// it through the store.
+func (s *Store) KnownMigrations() []string { return KnownMigrations() }
 
 // MigrationStatus lists the migrations recorded in the database, oldest
 // first.
