@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/herald-feeds/herald/config"
+	"github.com/herald-feeds/herald/internal/cache"
 	"github.com/herald-feeds/herald/internal/importer"
 )
 
@@ -42,7 +43,9 @@ func runServe(ctx context.Context, args, environ []string, stdout, stderr io.Wri
 	if len(rest) > 0 {
 		return fmt.Errorf("serve takes no arguments, got %q", rest)
 	}
-	m := NewMain(cfg, cfg.Logger(stderr))
+	log := cfg.Logger(stderr)
+	cache.RouteClientLogs(log)
+	m := NewMain(cfg, log)
 	if err := m.Open(ctx); err != nil {
 		m.Close(context.Background())
 		return err
