@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -10,9 +9,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
-
-	"github.com/herald-feeds/herald/config"
 )
 
 // syncBuffer is a log destination that tests read while the server writes.
@@ -37,25 +33,8 @@ func (s *syncBuffer) String() string {
 // buffer in the configured format.
 func startLogged(tb testing.TB, args, environ []string) (*testServer, *syncBuffer) {
 	tb.Helper()
-	cfg, _, _, err := config.LoadArgs(args, environ)
-	if err != nil {
-		tb.Fatalf("config: %v", err)
-	}
 	logs := &syncBuffer{}
-	m := NewMain(cfg, cfg.Logger(logs))
-	if err := m.Open(context.Background()); err != nil {
-		tb.Fatalf("open: %v", err)
-	}
-	if err := m.Listen(); err != nil {
-		tb.Fatalf("listen: %v", err)
-	}
-	go m.Serve()
-	tb.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		m.Close(ctx)
-	})
-	return &testServer{Main: m, URL: "http://" + m.Addr()}, logs
+	return startHeraldLog(tb, args, environ, logs), logs
 }
 
 func baseArgs(tb testing.TB, extra ...string) []string {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -45,11 +46,22 @@ func startHerald(tb testing.TB, dbPath string, flags ...string) *testServer {
 // startHeraldEnv starts Herald with exactly these flags and environment.
 func startHeraldEnv(tb testing.TB, args, environ []string) *testServer {
 	tb.Helper()
+	return startHeraldLog(tb, args, environ, nil)
+}
+
+// startHeraldLog starts Herald with exactly these flags and environment,
+// logging in the configured format to logs (nowhere when nil).
+func startHeraldLog(tb testing.TB, args, environ []string, logs io.Writer) *testServer {
+	tb.Helper()
 	cfg, rest, _, err := config.LoadArgs(args, environ)
 	if err != nil || len(rest) != 0 {
 		tb.Fatalf("config.LoadArgs(%q) = %v, rest %q", args, err, rest)
 	}
-	m := NewMain(cfg, nil)
+	var log *slog.Logger
+	if logs != nil {
+		log = cfg.Logger(logs)
+	}
+	m := NewMain(cfg, log)
 	if err := m.Open(context.Background()); err != nil {
 		tb.Fatalf("open: %v", err)
 	}
