@@ -220,6 +220,23 @@ func TestSecurityHeadersAndCORS(t *testing.T) {
 	if feed.Header.Get("Access-Control-Allow-Origin") != "*" || !strings.Contains(feed.Header.Get("Access-Control-Expose-Headers"), "ETag") {
 		t.Errorf("feed CORS: allow-origin %q expose %q", feed.Header.Get("Access-Control-Allow-Origin"), feed.Header.Get("Access-Control-Expose-Headers"))
 	}
+	// A 304 repeats what a client needs to update its stored response and
+	// to pass CORS, and leaves out the headers that protect a body it does
+	// not have: the stored 200's stay in force (RFC 9111, section 4.3.4).
+	notMod := s.get(t, "/categories/go/feed.atom", "Origin: https://reader.example", "If-None-Match: "+feed.Header.Get("ETag"))
+	if notMod.Status != http.StatusNotModified {
+		t.Fatalf("conditional feed request: status %d, want 304", notMod.Status)
+	}
+	for _, h := range []string{"ETag", "Last-Modified", "Cache-Control", "Vary", "Access-Control-Allow-Origin", "Access-Control-Expose-Headers", "X-Request-ID"} {
+		if notMod.Header.Get(h) != feed.Header.Get(h) && h != "X-Request-ID" || notMod.Header.Get(h) == "" {
+			t.Errorf("304: %s=%q, want the 200's %q", h, notMod.Header.Get(h), feed.Header.Get(h))
+		}
+	}
+	for _, h := range []string{"Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy", "Content-Type"} {
+		if v := notMod.Header.Get(h); v != "" {
+			t.Errorf("304: %s=%q, want none", h, v)
+		}
+	}
 	pre := s.do(t, http.MethodOptions, "/feed.json", nil, "Origin: https://reader.example",
 		"Access-Control-Request-Method: GET", "Access-Control-Request-Headers: if-none-match")
 	if pre.Status != 204 || !strings.Contains(pre.Header.Get("Access-Control-Allow-Headers"), "If-None-Match") {

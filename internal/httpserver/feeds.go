@@ -1,7 +1,6 @@
 package httpserver
 
 import (
-	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -111,27 +110,29 @@ func (s *Server) serveFeed(c *fiber.Ctx, scope herald.Scope, f herald.Format, ne
 		// 200 would have used.
 		used = coding
 	}
-	// Headers are built in stack buffers: this path runs for every poll.
+	// Headers are built in stack buffers from canonical names (headers.go):
+	// this path runs for every poll.
 	var buf [96]byte
 	h := &c.Response().Header
-	h.SetBytesV(fiber.HeaderETag, appendETag(buf[:0], res.Entry.ETag, used))
+	setHeader(h, hdrETag, appendETag(buf[:0], res.Entry.ETag, used))
 	if !res.Entry.LastModified.IsZero() { // an empty site nobody has written to yet
-		h.SetBytesV(fiber.HeaderLastModified, res.Entry.LastModified.UTC().AppendFormat(buf[:0], http.TimeFormat))
+		setHeader(h, hdrLastModified, s.dates.appendHTTPDate(buf[:0], res.Entry.LastModified))
 	}
-	h.Set(fiber.HeaderCacheControl, s.maxAge)
 	if res.Entry.Archive {
-		h.Set(fiber.HeaderCacheControl, s.archiveMaxAge)
+		setHeader(h, hdrCacheControl, s.archiveMaxAge)
+	} else {
+		setHeader(h, hdrCacheControl, s.maxAge)
 	}
 	// Every feed URL answers browsers with HTML (Accept: text/html), so
 	// every feed response varies by Accept, negotiated or not.
-	h.Set(fiber.HeaderVary, "Accept, Accept-Encoding")
+	setHeader(h, hdrVary, valVary)
 	if res.NotModified {
 		c.Status(fiber.StatusNotModified)
 		return nil
 	}
 	h.SetContentType(res.Entry.ContentType)
 	if used != herald.CodingIdentity {
-		h.Set(fiber.HeaderContentEncoding, string(used))
+		setHeader(h, hdrContentEnc, codingValue(used))
 	}
 	// The entry's bytes are immutable and shared: hand them to fasthttp
 	// without a copy. They were compressed once, when rendered.

@@ -4,6 +4,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -14,8 +16,7 @@ const HeaderRequestID = "X-Request-ID"
 
 // Locals keys set by handlers for the access log and metrics.
 const (
-	requestIDKey = "herald.request_id"
-	formatKey    = "herald.format"
+	formatKey = "herald.format"
 )
 
 // RequestObserver receives every answered request, for metrics. Route is
@@ -25,28 +26,47 @@ type RequestObserver interface {
 	ObserveRequest(route, format string, status int, elapsed time.Duration)
 }
 
-// requestID returns the request's id: the client's X-Request-ID when it
-// is sane (1 to 128 letters, digits and -_.:), else a fresh random one.
-// Anything else a client sends is dropped rather than echoed, so an id can
-// never smuggle a line break or a second header into the response.
+// requestID returns the request's id, giving it one first if it has none
+// (see setRequestID). It allocates, so it is for log lines only.
 func (s *Server) requestID(c *fiber.Ctx) string {
-	if v, ok := c.Locals(requestIDKey).(string); ok {
-		return v
+	id := c.Response().Header.PeekBytes(hdrRequestID)
+	if len(id) == 0 {
+		setRequestID(c)
+		id = c.Response().Header.PeekBytes(hdrRequestID)
 	}
-	id := c.Get(HeaderRequestID)
-	if !saneRequestID(id) {
-		var b [12]byte
-		rand.Read(b[:])
-		id = hex.EncodeToString(b[:])
-	} else {
-		id = string([]byte(id)) // it outlives the request's buffers in logs
-	}
-	c.Locals(requestIDKey, id)
-	c.Set(HeaderRequestID, id)
-	return id
+	return string(id)
 }
 
-func saneRequestID(id string) bool {
+// setRequestID gives the response its X-Request-ID: the client's when it
+// is sane (1 to 128 letters, digits and -_.:), else a fresh one. Anything
+// else a client sends is dropped rather than echoed, so an id can never
+// smuggle a line break or a second header into the response. Fresh ids are
+// this process's random prefix and a counter: unique across replicas
+// without a random read per request, and built without allocating. The
+// response header is where the id lives; requestID reads it back.
+func setRequestID(c *fiber.Ctx) {
+	h := &c.Response().Header
+	if in := c.Request().Header.PeekBytes(hdrRequestID); saneRequestID(in) {
+		setHeader(h, hdrRequestID, in)
+		return
+	}
+	var buf [40]byte
+	id := append(buf[:0], idPrefix...)
+	id = append(id, '-')
+	id = strconv.AppendUint(id, idCounter.Add(1), 36)
+	setHeader(h, hdrRequestID, id)
+}
+
+var (
+	idPrefix = func() string {
+		var b [6]byte
+		_, _ = rand.Read(b[:]) // never fails on Linux; it panics rather than err since Go 1.24
+		return hex.EncodeToString(b[:])
+	}()
+	idCounter atomic.Uint64
+)
+
+func saneRequestID(id []byte) bool {
 	if len(id) == 0 || len(id) > 128 {
 		return false
 	}
@@ -65,7 +85,7 @@ func saneRequestID(id string) bool {
 // the access log line and the request metrics.
 func (s *Server) observe(c *fiber.Ctx) error {
 	start := time.Now()
-	id := s.requestID(c)
+	setRequestID(c)
 	if err := c.Next(); err != nil {
 		if herr := s.errorHandler(c, err); herr != nil {
 			return herr
@@ -82,7 +102,7 @@ func (s *Server) observe(c *fiber.Ctx) error {
 	// the rest of a cached 304, and at level warn nobody reads it.
 	if s.cfg.AccessLog && s.log.Enabled(c.UserContext(), slog.LevelInfo) {
 		s.log.LogAttrs(c.UserContext(), slog.LevelInfo, "request",
-			slog.String("request_id", id),
+			slog.String("request_id", s.requestID(c)),
 			slog.String("method", c.Method()),
 			slog.String("uri", c.OriginalURL()),
 			slog.String("route", routeOf(c)),

@@ -83,6 +83,6 @@ func (s *Server) opml(c *fiber.Ctx) error {
 	b.WriteByte('\n')
 	h := &c.Response().Header
 	h.Set(fiber.HeaderContentType, opmlContentType)
-	h.Set(fiber.HeaderCacheControl, s.maxAge)
+	setHeader(h, hdrCacheControl, s.maxAge)
 	return c.Send(b.Bytes())
 }

@@ -70,7 +70,7 @@ func (s *Server) sendPage(c *fiber.Ctx, t *template.Template, data any) error {
 	h.Set(fiber.HeaderContentSecurityPolicy, pageCSP)
 	h.Set(fiber.HeaderXContentTypeOptions, "nosniff")
 	h.Set(fiber.HeaderReferrerPolicy, "no-referrer")
-	h.Set(fiber.HeaderCacheControl, s.maxAge)
+	setHeader(h, hdrCacheControl, s.maxAge)
 	h.Set(fiber.HeaderVary, "Accept, Accept-Encoding")
 	return c.Send(b.Bytes())
 }

@@ -62,9 +62,10 @@ type Server struct {
 	cache    herald.Cache
 	log      *slog.Logger
 	now      func() time.Time
-	maxAge   string // precomputed Cache-Control value
+	maxAge   []byte // precomputed Cache-Control value
 
-	archiveMaxAge string // Cache-Control of pages that no longer change
+	archiveMaxAge []byte // Cache-Control of pages that no longer change
+	dates         httpDates
 	clean         *sanitize.Sanitizer
 	tokens        []Token
 	apiLimiter    *limiter // nil when off
@@ -86,12 +87,12 @@ func New(cfg Config, feeds *service.Feeds, articles *service.Articles, store her
 		cfg.MaxPageSize = cfg.DefaultPageSize
 	}
 	s := &Server{cfg: cfg, feeds: feeds, articles: articles, store: store, cache: cache, log: log, now: time.Now,
-		maxAge: "public, max-age=" + strconv.Itoa(int(cfg.FeedMaxAge/time.Second))}
+		maxAge: []byte("public, max-age=" + strconv.Itoa(int(cfg.FeedMaxAge/time.Second)))}
 	if cfg.ArchiveMaxAge <= 0 {
 		cfg.ArchiveMaxAge = cfg.FeedMaxAge
 	}
 	s.cfg = cfg
-	s.archiveMaxAge = "public, max-age=" + strconv.Itoa(int(cfg.ArchiveMaxAge/time.Second))
+	s.archiveMaxAge = []byte("public, max-age=" + strconv.Itoa(int(cfg.ArchiveMaxAge/time.Second)))
 	s.clean = sanitize.New()
 	s.tokens = append([]Token(nil), cfg.Tokens...)
 	if cfg.APIToken != "" {

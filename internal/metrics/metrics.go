@@ -3,6 +3,7 @@ package metrics
 import (
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -24,6 +25,8 @@ type Metrics struct {
 	storeErrors     *prometheus.CounterVec
 	cacheDuration   *prometheus.HistogramVec
 	cacheErrors     *prometheus.CounterVec
+
+	requestSeries sync.Map // requestKey → *requestSeries
 }
 
 // New registers every metric, with the Go runtime and process collectors.
@@ -70,8 +73,32 @@ func (m *Metrics) Handler() http.Handler {
 // ObserveRequest records one answered request; it implements
 // httpserver.RequestObserver.
 func (m *Metrics) ObserveRequest(route, format string, status int, elapsed time.Duration) {
-	m.requests.WithLabelValues(route, format, statusLabel(status)).Inc()
-	m.requestDuration.WithLabelValues(route).Observe(elapsed.Seconds())
+	k := requestKey{route: route, format: format, status: status}
+	v, ok := m.requestSeries.Load(k)
+	if !ok {
+		// The labels are bounded (route patterns, formats, statuses), so
+		// this map stays small; LoadOrStore keeps one pair per key.
+		v, _ = m.requestSeries.LoadOrStore(k, &requestSeries{
+			count:    m.requests.WithLabelValues(route, format, statusLabel(status)),
+			duration: m.requestDuration.WithLabelValues(route),
+		})
+	}
+	rs := v.(*requestSeries)
+	rs.count.Inc()
+	rs.duration.Observe(elapsed.Seconds())
+}
+
+// requestKey and requestSeries keep the series of each label combination
+// found once, so that a request costs a map lookup instead of hashing and
+// checking its label values in the vectors twice.
+type requestKey struct {
+	route, format string
+	status        int
+}
+
+type requestSeries struct {
+	count    prometheus.Counter
+	duration prometheus.Observer
 }
 
 // CounterFunc exports a counter kept elsewhere (such as the feed service's

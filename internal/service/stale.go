@@ -3,6 +3,7 @@ package service
 import (
 	"container/list"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/herald-feeds/herald/internal/herald"
@@ -22,7 +23,10 @@ type staleRecord struct {
 	maxKeys  int
 	maxBytes int
 
-	mu    sync.Mutex
+	// mu guards the list, the map and each item's entry; seen is atomic so
+	// that the common case, a hit confirming the entry already recorded,
+	// takes only the read lock (every feed hit passes here).
+	mu    sync.RWMutex
 	ll    *list.List // front: most recently confirmed
 	items map[herald.FeedKey]*list.Element
 	bytes int
@@ -31,7 +35,30 @@ type staleRecord struct {
 type staleItem struct {
 	key   herald.FeedKey
 	entry herald.Entry
-	seen  time.Time // when the entry was last known to be current
+	seen  atomic.Int64 // Unix nanoseconds when the entry was last known to be current
+}
+
+// refreshEvery is how stale an item's confirmation time may get before a
+// hit takes the write lock to move it: a second is nothing against a
+// max age of minutes or hours, and it keeps hot feeds off the write lock.
+const refreshEvery = time.Second
+
+// fresh reports, under the read lock only, whether key's recorded entry
+// has etag (and compressed variants, if hasVariants) and was confirmed
+// less than refreshEvery before now, so that recording it again would
+// change nothing that matters.
+func (r *staleRecord) fresh(key herald.FeedKey, etag string, hasVariants bool, now time.Time) bool {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	el, ok := r.items[key]
+	if !ok {
+		return false
+	}
+	it := el.Value.(*staleItem)
+	if it.entry.ETag != etag || hasVariants && it.entry.Variants.Size() == 0 {
+		return false
+	}
+	return now.UnixNano()-it.seen.Load() < int64(refreshEvery)
 }
 
 // newStaleRecord returns a record, or nil (which records nothing) when
@@ -51,15 +78,21 @@ func (r *staleRecord) remember(key herald.FeedKey, e herald.Entry, now time.Time
 	if r == nil || e.Body == nil || len(e.Body) > r.maxBytes {
 		return
 	}
+	if r.fresh(key, e.ETag, e.Variants.Size() > 0, now) {
+		return
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if el, ok := r.items[key]; ok {
 		it := el.Value.(*staleItem)
 		r.bytes += len(e.Body) - len(it.entry.Body)
-		it.entry, it.seen = e, now
+		it.entry = e
+		it.seen.Store(now.UnixNano())
 		r.ll.MoveToFront(el)
 	} else {
-		r.items[key] = r.ll.PushFront(&staleItem{key: key, entry: e, seen: now})
+		it := &staleItem{key: key, entry: e}
+		it.seen.Store(now.UnixNano())
+		r.items[key] = r.ll.PushFront(it)
 		r.bytes += len(e.Body)
 	}
 	for r.ll.Len() > r.maxKeys || r.bytes > r.maxBytes {
@@ -74,13 +107,13 @@ func (r *staleRecord) remember(key herald.FeedKey, e herald.Entry, now time.Time
 // confirm records that the rendering with etag is still current at now,
 // as a 304 answered from the cache shows without carrying the body.
 func (r *staleRecord) confirm(key herald.FeedKey, etag string, now time.Time) {
-	if r == nil {
+	if r == nil || r.fresh(key, etag, false, now) {
 		return
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if el, ok := r.items[key]; ok && el.Value.(*staleItem).entry.ETag == etag {
-		el.Value.(*staleItem).seen = now
+		el.Value.(*staleItem).seen.Store(now.UnixNano())
 		r.ll.MoveToFront(el)
 	}
 }
@@ -98,7 +131,7 @@ func (r *staleRecord) lookup(key herald.FeedKey, now time.Time) (herald.Entry, t
 		return herald.Entry{}, 0, false
 	}
 	it := el.Value.(*staleItem)
-	age := now.Sub(it.seen)
+	age := now.Sub(time.Unix(0, it.seen.Load()))
 	if age > r.maxAge {
 		return herald.Entry{}, 0, false
 	}

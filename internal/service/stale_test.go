@@ -85,7 +85,17 @@ func TestStaleRecordIsBounded(t *testing.T) {
 	entry := func(body string) herald.Entry { return herald.Entry{Body: []byte(body), ETag: `"` + body + `"`} }
 	r.remember(staleKey("a"), entry("aaaa"), now)
 	r.remember(staleKey("b"), entry("bbbb"), now)
+	// Confirmations within refreshEvery of the last change nothing: the
+	// hot path stays on the read lock.
+	r.confirm(staleKey("a"), `"aaaa"`, now.Add(refreshEvery/2))
+	if _, age, _ := r.lookup(staleKey("a"), now.Add(refreshEvery/2)); age != refreshEvery/2 {
+		t.Errorf("age after a confirmation within refreshEvery = %v, want %v", age, refreshEvery/2)
+	}
+	now = now.Add(refreshEvery)
 	r.confirm(staleKey("a"), `"aaaa"`, now) // a is now the most recent
+	if _, age, _ := r.lookup(staleKey("a"), now); age != 0 {
+		t.Errorf("age after a confirmation past refreshEvery = %v, want 0", age)
+	}
 	r.remember(staleKey("c"), entry("cccc"), now)
 	for key, want := range map[string]bool{"a": true, "b": false, "c": true} {
 		if _, _, ok := r.lookup(staleKey(key), now); ok != want {
