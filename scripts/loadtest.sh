@@ -12,7 +12,9 @@
 #   HERALD_EXTRA="HERALD_KEY=value …"  extra configuration for Herald, e.g.
 #                    HERALD_REDIS_LOCAL_CACHE=false to measure Redis alone
 #   SCENARIOS="304 gzip br zstd identity burst"
-#   SERVERS="herald nginx peer"   which servers to measure
+#   SERVERS="herald nginx peer fiber"   which servers to measure ("fiber" is
+#                    a bare Fiber handler serving the same bytes from memory:
+#                    the framework's own ceiling on this machine)
 #   ALT_BIN=path, ALT_EXTRA="HERALD_KEY=value …"   also run a second Herald
 #                    ("alt": another binary, e.g. built from main, and/or
 #                    other settings) in the same rounds, for before/after
@@ -24,7 +26,7 @@ DURATION=${DURATION:-5}
 CONNS=${CONNS:-64}
 THREADS=${THREADS:-2}
 SCENARIOS=${SCENARIOS:-"304 gzip br zstd identity burst"}
-SERVERS=${SERVERS:-"herald nginx peer"}
+SERVERS=${SERVERS:-"herald nginx peer fiber"}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
 missing=()
@@ -145,8 +147,16 @@ PIDS+=($!)
 P="http://127.0.0.1:$PPORT"
 wait_http "$P/feed.rss"
 
+# --- bare Fiber --------------------------------------------------------
+FPORT=$(free_port)
+(cd "$ROOT" && CGO_ENABLED=0 go build -trimpath -o "$WORK/fiberref" ./scripts/loadtest/fiberref)
+"$WORK/fiberref" -addr "127.0.0.1:$FPORT" -file "$WORK/www/feed.rss" -etag "$ETAG" &
+PIDS+=($!)
+F="http://127.0.0.1:$FPORT"
+wait_http "$F/feed.rss"
+
 # Same bytes everywhere, or the comparison means nothing.
-for url in "$N/feed.rss" "$P/feed.rss"; do
+for url in "$N/feed.rss" "$P/feed.rss" "$F/feed.rss"; do
 	cmp -s <(curl -fs "$url") "$WORK/www/feed.rss" || { echo "loadtest: $url serves other bytes than Herald" >&2; exit 1; }
 	cmp -s <(curl -fs -H 'Accept-Encoding: gzip' "$url") "$WORK/www/feed.rss.gz" || { echo "loadtest: $url serves other gzip bytes" >&2; exit 1; }
 done
@@ -198,12 +208,14 @@ scenario() {
 			once herald:304 "$H$FEED" "If-None-Match: $ETAG"
 			[[ -z $A ]] || once alt:304 "$A$FEED" "If-None-Match: $AETAG"
 			once nginx:304 "$N/feed.rss" "If-None-Match: $NETAG"
-			once peer:304 "$P/feed.rss" "If-None-Match: $ETAG" ;;
+			once peer:304 "$P/feed.rss" "If-None-Match: $ETAG"
+			once fiber:304 "$F/feed.rss" "If-None-Match: $ETAG" ;;
 		gzip)
 			once herald:gzip "$H$FEED" "Accept-Encoding: gzip"
 			[[ -z $A ]] || once alt:gzip "$A$FEED" "Accept-Encoding: gzip"
 			once nginx:gzip "$N/feed.rss" "Accept-Encoding: gzip"
-			once peer:gzip "$P/feed.rss" "Accept-Encoding: gzip" ;;
+			once peer:gzip "$P/feed.rss" "Accept-Encoding: gzip"
+			once fiber:gzip "$F/feed.rss" "Accept-Encoding: gzip" ;;
 		br)
 			once herald:br "$H$FEED" "Accept-Encoding: br"
 			[[ -z $A ]] || once alt:br "$A$FEED" "Accept-Encoding: br" ;;
@@ -214,7 +226,8 @@ scenario() {
 			once herald:identity "$H$FEED"
 			[[ -z $A ]] || once alt:identity "$A$FEED"
 			once nginx:identity "$N/feed.rss"
-			once peer:identity "$P/feed.rss" ;;
+			once peer:identity "$P/feed.rss"
+			once fiber:identity "$F/feed.rss" ;;
 		esac
 	done
 }
@@ -249,20 +262,23 @@ done
 
 # --- report ------------------------------------------------------------
 ratio() { awk -v a="${1%% *}" -v b="${2%% *}" 'BEGIN{ if (a=="" || b=="" || b==0 || a=="-" || b=="-") print "-"; else printf "%.2f", a/b }'; }
-printf '\n%-9s %-8s %22s %10s %14s %11s %10s\n' scenario server "req/s med (min–max)" "p99 ms" "redis cmd/req" "÷ nginx" "÷ peer"
+printf '\n%-9s %-8s %22s %10s %14s %9s %9s %9s\n' scenario server "req/s med (min–max)" "p99 ms" "redis cmd/req" "÷ nginx" "÷ peer" "÷ fiber"
 for s in 304 gzip br zstd identity; do
 	[[ -n "${RPS[herald:$s]:-}" ]] || continue
-	for srv in herald alt nginx peer; do
+	for srv in herald alt nginx peer fiber; do
 		k="$srv:$s"
 		[[ -n "${RPS[$k]:-}" ]] || continue
 		read -r med lo hi <<<"${RPS[$k]}"
-		rn="" rp="" rc=""
+		rn="" rp="" rf="" rc=""
 		if [[ $srv == herald || $srv == alt ]]; then
 			rn=$(ratio "${RPS[$k]}" "${RPS[nginx:$s]:-}")
 			rp=$(ratio "${RPS[$k]}" "${RPS[peer:$s]:-}")
+			rf=$(ratio "${RPS[$k]}" "${RPS[fiber:$s]:-}")
 			rc=${RCMD[$k]}
+		elif [[ $srv == fiber ]]; then
+			rn=$(ratio "${RPS[$k]}" "${RPS[nginx:$s]:-}")
 		fi
-		printf '%-9s %-8s %22s %10s %14s %11s %10s\n' "$s" "$srv" "$med ($lo–$hi)" "${P99[$k]}" "$rc" "$rn" "$rp"
+		printf '%-9s %-8s %22s %10s %14s %9s %9s %9s\n' "$s" "$srv" "$med ($lo–$hi)" "${P99[$k]}" "$rc" "$rn" "$rp" "$rf"
 	done
 done
 if [[ -n "${BURST:-}" ]]; then

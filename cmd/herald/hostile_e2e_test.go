@@ -240,3 +240,32 @@ func TestSlowClientIsCutOff(t *testing.T) {
 		t.Errorf("answer to a stalled request: %q, want a 408 or a closed connection", b)
 	}
 }
+
+// TestHeaderNamesAnyCase: header names are case-insensitive (RFC 9110,
+// section 5.1), including those the feed path reads in one pass; the
+// first of repeated If-None-Match lines counts, as for any lookup.
+func TestHeaderNamesAnyCase(t *testing.T) {
+	s := startHerald(t, "")
+	s.create(t, map[string]any{"title": "Cases"})
+	etag := s.get(t, "/feed.atom").Header.Get("ETag")
+	s.Feeds.Wait() // the compressed variants are stored
+	for _, c := range []struct {
+		name, headers string
+		status        int
+		coding        string
+	}{
+		{"lower-case condition", "if-none-match: " + etag + "\r\n", http.StatusNotModified, ""},
+		{"upper-case condition", "IF-NONE-MATCH: " + etag + "\r\n", http.StatusNotModified, ""},
+		{"first of two conditions", "If-None-Match: " + etag + "\r\nIf-None-Match: \"other\"\r\n", http.StatusNotModified, ""},
+		{"lower-case coding", "accept-encoding: gzip\r\n", http.StatusOK, "gzip"},
+		{"odd-case accept prefers HTML", "aCCept: text/html\r\n", http.StatusOK, ""},
+	} {
+		resp, _ := rawRequest(t, s, "GET /feed.atom HTTP/1.1\r\nHost: x\r\n"+c.headers+"Connection: close\r\n\r\n")
+		if resp.StatusCode != c.status || resp.Header.Get("Content-Encoding") != c.coding {
+			t.Errorf("%s: status %d coding %q, want %d %q", c.name, resp.StatusCode, resp.Header.Get("Content-Encoding"), c.status, c.coding)
+		}
+		if c.name == "odd-case accept prefers HTML" && !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+			t.Errorf("%s: Content-Type %q, want text/html", c.name, resp.Header.Get("Content-Type"))
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -84,7 +85,8 @@ func (s *Server) serveFeed(c *fiber.Ctx, scope herald.Scope, f herald.Format, ne
 		return err
 	}
 	key := herald.FeedKey{Scope: scope, Format: f, Offset: page, Limit: limit}
-	if prefersHTML(c.Get(fiber.HeaderAccept), f) {
+	rh := readFeedHeaders(c)
+	if prefersHTML(b2s(rh.accept), f) {
 		return s.serveFeedHTML(c, key)
 	}
 	// The condition comes from a pool and borrows the header bytes: it
@@ -92,10 +94,10 @@ func (s *Server) serveFeed(c *fiber.Ctx, scope herald.Scope, f herald.Format, ne
 	cond := condPool.Get().(*herald.Condition)
 	defer condPool.Put(cond)
 	condOrNil := cond
-	if !cond.Parse(c.Get(fiber.HeaderIfNoneMatch), c.Get(fiber.HeaderIfModifiedSince)) {
+	if !cond.Parse(b2s(rh.ifNoneMatch), b2s(rh.ifModifiedSince)) {
 		condOrNil = nil
 	}
-	coding := acceptCoding(c.Request().Header.Peek(fiber.HeaderAcceptEncoding))
+	coding := acceptCoding(rh.acceptEncoding)
 	// No per-request deadline here, unlike the admin API: every wait below
 	// is already bounded (each Redis call by redis.timeout, a render by the
 	// render timeout, server.request_timeout), and a deadline costs four
@@ -139,6 +141,43 @@ func (s *Server) serveFeed(c *fiber.Ctx, scope herald.Scope, f herald.Format, ne
 	c.Response().SetBodyRaw(body)
 	return nil
 }
+
+// feedHeaders are the request headers a feed answer depends on, borrowed
+// from the request's buffers: valid until the handler returns.
+type feedHeaders struct {
+	accept, acceptEncoding, ifNoneMatch, ifModifiedSince []byte
+}
+
+// readFeedHeaders picks the feed's request headers in one pass over the
+// request's headers, instead of a lookup per header (each of which copies
+// and normalises the name, then scans every header). fasthttp has already
+// normalised the names it parsed, so they compare exactly. As with a
+// lookup, the first of repeated headers counts.
+func readFeedHeaders(c *fiber.Ctx) (rh feedHeaders) {
+	c.Request().Header.VisitAll(func(k, v []byte) {
+		var dst *[]byte
+		switch string(k) {
+		case fiber.HeaderAccept:
+			dst = &rh.accept
+		case fiber.HeaderAcceptEncoding:
+			dst = &rh.acceptEncoding
+		case fiber.HeaderIfNoneMatch:
+			dst = &rh.ifNoneMatch
+		case fiber.HeaderIfModifiedSince:
+			dst = &rh.ifModifiedSince
+		default:
+			return
+		}
+		if *dst == nil {
+			*dst = v
+		}
+	})
+	return rh
+}
+
+// b2s views b as a string without copying; the string must not outlive
+// b's buffer.
+func b2s(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
 // condPool recycles parsed conditions (and their ETags slices) across
 // feed requests.

@@ -138,12 +138,13 @@ func (f *Feeds) GetCoded(ctx context.Context, k herald.FeedKey, cond *herald.Con
 	}
 	if look.Hit {
 		f.stats.Hits.Add(1)
+		now := f.now() // once: a clock read is a measurable part of a hit
 		res := FeedResult{Entry: look.Entry, Cached: true}
-		res.NotModified = look.NotModified || cond.NotModified(look.Entry.ETag, look.Entry.LastModified, f.now())
+		res.NotModified = look.NotModified || cond.NotModified(look.Entry.ETag, look.Entry.LastModified, now)
 		if res.NotModified {
 			f.stats.NotModified.Add(1)
 		}
-		f.recordGood(k, look.Entry)
+		f.recordGoodAt(k, look.Entry, now)
 		return res, nil
 	}
 	f.stats.Misses.Add(1)

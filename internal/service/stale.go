@@ -141,14 +141,21 @@ func (r *staleRecord) lookup(key herald.FeedKey, now time.Time) (herald.Entry, t
 // recordGood notes that e is the current rendering of k. A 304 answered
 // from the cache carries no body and only confirms the recorded one.
 func (f *Feeds) recordGood(k herald.FeedKey, e herald.Entry) {
+	if f.stale != nil {
+		f.recordGoodAt(k, e, f.now())
+	}
+}
+
+// recordGoodAt is recordGood with the time already read.
+func (f *Feeds) recordGoodAt(k herald.FeedKey, e herald.Entry, now time.Time) {
 	if f.stale == nil {
 		return
 	}
 	if e.Body == nil {
-		f.stale.confirm(k, e.ETag, f.now())
+		f.stale.confirm(k, e.ETag, now)
 		return
 	}
-	f.stale.remember(k, e, f.now())
+	f.stale.remember(k, e, now)
 }
 
 // staleOrError answers a miss whose render failed. A client's error (a
