@@ -1,0 +1,183 @@
+// Package artcache keeps decoded articles in process memory so that a
+// store's feed read fetches from the database only the rows that changed
+// since this process last read them.
+//
+// Entries are keyed by article id and tagged with the row version they
+// were read at. A store reads the (id, version) pairs of a page first and
+// asks the cache for exactly those pairs: an article rewritten since it was
+// cached has a new version, so its old entry never matches again, whichever
+// process wrote it. Versions come from the database (migration 0003 of each
+// store), never from this package.
+//
+// The articles handed out are shared by every reader and must not be
+// modified. The cache is bounded by entry count and evicts the least
+// recently used article; a nil *Cache is a valid, disabled cache.
+package artcache
+
+import (
+	"container/list"
+	"sync"
+	"sync/atomic"
+
+	"github.com/herald-feeds/herald/internal/herald"
+)
+
+// DefaultMaxArticles is the bound stores use when their caller asks for a
+// cache without choosing one.
+const DefaultMaxArticles = 10000
+
+// Key names one version of one article.
+type Key struct {
+	ID      string
+	Version int64
+}
+
+// Cache is a bounded, least-recently-used set of articles, each at one
+// version. It is safe for concurrent use.
+type Cache struct {
+	max int
+
+	mu    sync.Mutex
+	order list.List                // of *entry, most recently used first
+	byID  map[string]*list.Element // one element per article id
+
+	hits, misses atomic.Uint64
+}
+
+type entry struct {
+	key     Key
+	article *herald.Article
+}
+
+// New returns a cache of at most maxArticles articles, or nil (caching
+// disabled) when maxArticles is zero or less.
+func New(maxArticles int) *Cache {
+	if maxArticles <= 0 {
+		return nil
+	}
+	return &Cache{max: maxArticles, byID: make(map[string]*list.Element)}
+}
+
+// Get returns the article cached for k, only if it is at exactly
+// k.Version.
+func (c *Cache) Get(k Key) (*herald.Article, bool) {
+	var out [1]*herald.Article
+	if c.GetMany([]Key{k}, out[:]) > 0 {
+		return nil, false
+	}
+	return out[0], true
+}
+
+// GetMany sets out[i] to the cached article for keys[i] and leaves it nil
+// when that version is not cached; it returns the number of misses. out
+// must be at least as long as keys. One lock covers the whole batch, which
+// is a feed page.
+func (c *Cache) GetMany(keys []Key, out []*herald.Article) (misses int) {
+	if c == nil {
+		for i := range keys {
+			out[i] = nil
+		}
+		return len(keys)
+	}
+	c.mu.Lock()
+	for i, k := range keys {
+		out[i] = nil
+		el, ok := c.byID[k.ID]
+		if !ok || el.Value.(*entry).key.Version != k.Version {
+			misses++
+			continue
+		}
+		c.order.MoveToFront(el)
+		out[i] = el.Value.(*entry).article
+	}
+	c.mu.Unlock()
+	c.hits.Add(uint64(len(keys) - misses))
+	c.misses.Add(uint64(misses))
+	return misses
+}
+
+// Put caches a as the article at k. The caller gives up a: neither it nor
+// anyone it is handed to may modify it afterwards. A newer version already
+// cached for the id is kept (versions only grow, so a reader of an older
+// snapshot cannot push out a newer row); an older one is replaced.
+func (c *Cache) Put(k Key, a *herald.Article) {
+	c.PutMany([]Key{k}, []*herald.Article{a})
+}
+
+// PutMany is Put for each keys[i] and arts[i], under one lock.
+func (c *Cache) PutMany(keys []Key, arts []*herald.Article) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, k := range keys {
+		if el, ok := c.byID[k.ID]; ok {
+			e := el.Value.(*entry)
+			if e.key.Version < k.Version {
+				e.key, e.article = k, arts[i]
+			}
+			c.order.MoveToFront(el)
+			continue
+		}
+		c.byID[k.ID] = c.order.PushFront(&entry{key: k, article: arts[i]})
+		if c.order.Len() > c.max {
+			oldest := c.order.Back()
+			c.order.Remove(oldest)
+			delete(c.byID, oldest.Value.(*entry).key.ID)
+		}
+	}
+}
+
+// Remove drops whatever version of the article with id is cached, as a
+// delete does in the process that made it (other processes' entries are
+// never matched again and age out).
+func (c *Cache) Remove(id string) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.byID[id]; ok {
+		c.order.Remove(el)
+		delete(c.byID, id)
+	}
+}
+
+// Purge empties the cache, as a process start would.
+func (c *Cache) Purge() {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.order.Init()
+	clear(c.byID)
+}
+
+// Len is the number of articles cached.
+func (c *Cache) Len() int {
+	if c == nil {
+		return 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.order.Len()
+}
+
+// Max is the bound New was given; zero for a disabled cache.
+func (c *Cache) Max() int {
+	if c == nil {
+		return 0
+	}
+	return c.max
+}
+
+// Stats returns how many lookups found their article and how many did
+// not, since the cache was made.
+func (c *Cache) Stats() (hits, misses uint64) {
+	if c == nil {
+		return 0, 0
+	}
+	return c.hits.Load(), c.misses.Load()
+}
