@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/herald-feeds/herald/internal/artcache"
 	"github.com/herald-feeds/herald/internal/herald"
 )
 
@@ -18,7 +19,7 @@ func (s *Store) Feed(ctx context.Context, q herald.FeedQuery) (*herald.FeedPage,
 	var page *herald.FeedPage
 	err := s.readTx(ctx, func(tx pgx.Tx) error {
 		var err error
-		page, err = feed(ctx, tx, q)
+		page, err = feed(ctx, tx, q, s.articles)
 		return err
 	})
 	if err != nil && !herald.IsNotFound(err) {
@@ -35,10 +36,21 @@ const feedPageQuery = "SELECT " + articleColumns + ` FROM article_scopes s
 	ORDER BY s.published_at DESC, s.article_id
 	LIMIT $3 OFFSET $4`
 
-// feed reads everything a page needs in two round trips inside tx: one
-// batch for the scope's name, counts, bookkeeping and the page, one for
-// the page's lists.
-func feed(ctx context.Context, tx pgx.Tx, q herald.FeedQuery) (*herald.FeedPage, error) {
+// feedKeysQuery selects the id and version of each article of one page of
+// a scope, in feed order: scope key, now, limit, offset.
+const feedKeysQuery = `SELECT s.article_id, a.version FROM article_scopes s
+	JOIN articles a ON a.id = s.article_id
+	WHERE s.scope_key = $1 AND s.published_at <= $2
+	ORDER BY s.published_at DESC, s.article_id
+	LIMIT $3 OFFSET $4`
+
+// feed reads everything a page needs inside tx. Without an article cache
+// that is two round trips: one batch for the scope's name, counts,
+// bookkeeping and the page, one for the page's lists. With one, the first
+// batch reads only the page's (id, version) pairs, and a second batch reads
+// the rows and lists of the articles whose version is not cached; when
+// every one is, the page costs a single round trip.
+func feed(ctx context.Context, tx pgx.Tx, q herald.FeedQuery, cache *artcache.Cache) (*herald.FeedPage, error) {
 	key := q.Scope.Key()
 	// Stored times are whole seconds; flooring Now keeps an article visible
 	// from the first instant of its second.
@@ -74,13 +86,29 @@ func feed(ctx context.Context, tx pgx.Tx, q herald.FeedQuery) (*herald.FeedPage,
 		}
 		return nil
 	})
-	b.Queue(feedPageQuery, key, now, sqlLimit(q.Limit), max(q.Offset, 0)).Query(func(rows pgx.Rows) error {
-		var err error
-		if page.Articles, err = scanArticles(rows); err != nil {
-			return fmt.Errorf("page: %w", err)
-		}
-		return nil
-	})
+	var keys []artcache.Key
+	if cache == nil {
+		b.Queue(feedPageQuery, key, now, sqlLimit(q.Limit), max(q.Offset, 0)).Query(func(rows pgx.Rows) error {
+			var err error
+			if page.Articles, err = scanArticles(rows); err != nil {
+				return fmt.Errorf("page: %w", err)
+			}
+			return nil
+		})
+	} else {
+		b.Queue(feedKeysQuery, key, now, sqlLimit(q.Limit), max(q.Offset, 0)).Query(func(rows pgx.Rows) error {
+			var err error
+			keys, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (artcache.Key, error) {
+				var k artcache.Key
+				err := r.Scan(&k.ID, &k.Version)
+				return k, err
+			})
+			if err != nil {
+				return fmt.Errorf("page: %w", err)
+			}
+			return nil
+		})
+	}
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return nil, err
 	}
@@ -104,6 +132,13 @@ func feed(ctx context.Context, tx pgx.Tx, q herald.FeedQuery) (*herald.FeedPage,
 	if !page.ChangedAt.IsZero() {
 		page.ChangedAt = page.ChangedAt.UTC()
 	}
+	if cache != nil {
+		var err error
+		if page.Articles, err = cachedPage(ctx, tx, cache, keys); err != nil {
+			return nil, fmt.Errorf("page: %w", err)
+		}
+		return page, nil
+	}
 	if len(page.Articles) == 0 {
 		page.Articles = nil
 		return page, nil
@@ -112,6 +147,57 @@ func feed(ctx context.Context, tx pgx.Tx, q herald.FeedQuery) (*herald.FeedPage,
 		return nil, fmt.Errorf("page: %w", err)
 	}
 	return page, nil
+}
+
+// articlesByIDQuery selects the articles whose ids are in an array, in no
+// particular order.
+const articlesByIDQuery = "SELECT " + articleColumns + " FROM articles a WHERE a.id = ANY($1)"
+
+// cachedPage assembles the page whose (id, version) pairs are keys: cached
+// articles as they are, the others read inside tx (rows and lists in one
+// batch) and then cached.
+func cachedPage(ctx context.Context, tx pgx.Tx, cache *artcache.Cache, keys []artcache.Key) ([]*herald.Article, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	arts := make([]*herald.Article, len(keys))
+	if cache.GetMany(keys, arts) == 0 {
+		return arts, nil
+	}
+	var missing []string
+	for i, a := range arts {
+		if a == nil {
+			missing = append(missing, keys[i].ID)
+		}
+	}
+	byID := make(map[string]*herald.Article, len(missing))
+	b := &pgx.Batch{}
+	b.Queue(articlesByIDQuery, missing).Query(func(rows pgx.Rows) error {
+		fetched, err := scanArticles(rows)
+		for _, a := range fetched {
+			byID[a.ID] = a
+		}
+		return err
+	})
+	queueLists(b, missing, byID)
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return nil, err
+	}
+	newKeys := make([]artcache.Key, 0, len(missing))
+	newArts := make([]*herald.Article, 0, len(missing))
+	for i, a := range arts {
+		if a != nil {
+			continue
+		}
+		if a = byID[keys[i].ID]; a == nil {
+			// Impossible within one snapshot; never assemble a page with a hole.
+			return nil, fmt.Errorf("article %s of the page is missing from its own snapshot", keys[i].ID)
+		}
+		arts[i] = a
+		newKeys, newArts = append(newKeys, keys[i]), append(newArts, a)
+	}
+	cache.PutMany(newKeys, newArts)
+	return arts, nil
 }
 
 // scopeNameQueries find the display name of a category, tag or author

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/herald-feeds/herald/internal/artcache"
 	"github.com/herald-feeds/herald/internal/herald"
 )
 
@@ -21,12 +22,18 @@ type Options struct {
 	// SkipMigrate opens the database without applying pending migrations,
 	// for `herald migrate status`. Every other use wants them applied.
 	SkipMigrate bool
+	// ArticleCache is how many decoded articles the store keeps in memory
+	// for feed reads (internal/artcache), so that a feed read fetches only
+	// the rows written since this process last read them. Zero or less
+	// keeps none.
+	ArticleCache int
 }
 
 // Store is herald.Store on PostgreSQL. It is safe for concurrent use.
 type Store struct {
-	pool *pgxpool.Pool
-	now  func() time.Time
+	pool     *pgxpool.Pool
+	now      func() time.Time
+	articles *artcache.Cache // nil when disabled
 }
 
 var _ herald.Store = (*Store)(nil)
@@ -46,7 +53,7 @@ func Open(ctx context.Context, dbURL string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open %s: %w", Redact(dbURL), err)
 	}
-	s := &Store{pool: pool, now: opts.Now}
+	s := &Store{pool: pool, now: opts.Now, articles: artcache.New(opts.ArticleCache)}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -81,6 +88,10 @@ func (s *Store) Ping(ctx context.Context) error {
 	}
 	return nil
 }
+
+// ArticleCache is the store's cache of decoded articles, nil when
+// disabled; for statistics, and for tests and benchmarks that empty it.
+func (s *Store) ArticleCache() *artcache.Cache { return s.articles }
 
 // Close closes every connection of the pool.
 func (s *Store) Close() error {

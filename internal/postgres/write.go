@@ -104,6 +104,7 @@ func (s *Store) DeleteArticle(ctx context.Context, id string) (*herald.Article, 
 		}
 		return nil, storeError("delete article", err)
 	}
+	s.articles.Remove(id) // frees the memory now; later pages no longer list it
 	return old, nil
 }
 

@@ -3,9 +3,11 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 
+	"github.com/herald-feeds/herald/internal/artcache"
 	"github.com/herald-feeds/herald/internal/herald"
 )
 
@@ -31,6 +33,90 @@ const feedPageQuery = "SELECT " + articleColumns + ` FROM article_scopes s
 	WHERE s.scope_key = ? AND s.published_at <= ?
 	ORDER BY s.published_at DESC, s.article_id
 	LIMIT ? OFFSET ?`
+
+// feedKeysQuery selects the id and version of each article of one page of
+// a scope, in feed order: scope key, now, limit, offset. The version comes
+// from the index articles_version, without reading the rows (the planner,
+// left alone, picks the primary key's index and reads each row).
+const feedKeysQuery = `SELECT s.article_id, a.version FROM article_scopes s
+	JOIN articles a INDEXED BY articles_version ON a.id = s.article_id
+	WHERE s.scope_key = ? AND s.published_at <= ?
+	ORDER BY s.published_at DESC, s.article_id
+	LIMIT ? OFFSET ?`
+
+// articlesByIDQuery selects the articles whose ids are in a JSON array, in
+// no particular order.
+const articlesByIDQuery = "SELECT " + articleColumns + " FROM articles a WHERE a.id IN (SELECT value FROM json_each(?))"
+
+// pageArticles reads one page of a scope inside tx. Without an article
+// cache it reads the page's rows and lists at once. With one it first reads
+// the page's (id, version) pairs, then the rows and lists of only the
+// articles whose version is not cached, all in the same snapshot, and
+// caches those.
+func (s *Store) pageArticles(ctx context.Context, tx queryer, key string, now int64, limit, offset int) ([]*herald.Article, error) {
+	if s.articles == nil {
+		return queryArticles(ctx, tx, feedPageQuery, key, now, limit, offset)
+	}
+	keys, err := pageKeys(ctx, tx, key, now, limit, offset)
+	if err != nil || len(keys) == 0 {
+		return nil, err
+	}
+	arts := make([]*herald.Article, len(keys))
+	if s.articles.GetMany(keys, arts) == 0 {
+		return arts, nil
+	}
+	var missing []string
+	for i, a := range arts {
+		if a == nil {
+			missing = append(missing, keys[i].ID)
+		}
+	}
+	idList, err := json.Marshal(missing)
+	if err != nil {
+		return nil, err
+	}
+	fetched, err := queryArticles(ctx, tx, articlesByIDQuery, string(idList))
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]*herald.Article, len(fetched))
+	for _, a := range fetched {
+		byID[a.ID] = a
+	}
+	newKeys := make([]artcache.Key, 0, len(missing))
+	newArts := make([]*herald.Article, 0, len(missing))
+	for i, a := range arts {
+		if a != nil {
+			continue
+		}
+		if a = byID[keys[i].ID]; a == nil {
+			// Impossible within one snapshot; never assemble a page with a hole.
+			return nil, fmt.Errorf("article %s of the page is missing from its own snapshot", keys[i].ID)
+		}
+		arts[i] = a
+		newKeys, newArts = append(newKeys, keys[i]), append(newArts, a)
+	}
+	s.articles.PutMany(newKeys, newArts)
+	return arts, nil
+}
+
+// pageKeys reads the (id, version) of each article of a page, in order.
+func pageKeys(ctx context.Context, tx queryer, key string, now int64, limit, offset int) ([]artcache.Key, error) {
+	rows, err := tx.QueryContext(ctx, feedKeysQuery, key, now, limit, offset)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var keys []artcache.Key
+	for rows.Next() {
+		var k artcache.Key
+		if err := rows.Scan(&k.ID, &k.Version); err != nil {
+			return nil, err
+		}
+		keys = append(keys, k)
+	}
+	return keys, rows.Err()
+}
 
 func (s *Store) feed(ctx context.Context, q herald.FeedQuery) (*herald.FeedPage, error) {
 	key := q.Scope.Key()
@@ -76,7 +162,7 @@ func (s *Store) feed(ctx context.Context, q herald.FeedQuery) (*herald.FeedPage,
 		return nil, fmt.Errorf("revision: %w", err)
 	}
 
-	page.Articles, err = queryArticles(ctx, tx, feedPageQuery, key, now, sqlLimit(q.Limit), max(q.Offset, 0))
+	page.Articles, err = s.pageArticles(ctx, tx, key, now, sqlLimit(q.Limit), max(q.Offset, 0))
 	if err != nil {
 		return nil, fmt.Errorf("page: %w", err)
 	}

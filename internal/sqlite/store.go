@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/herald-feeds/herald/internal/artcache"
 	"github.com/herald-feeds/herald/internal/herald"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
@@ -22,13 +23,19 @@ type Options struct {
 	// SkipMigrate opens the database without applying pending migrations,
 	// for `herald migrate status`; only the (empty) ledger table is created.
 	SkipMigrate bool
+	// ArticleCache is how many decoded articles the store keeps in memory
+	// for feed reads (internal/artcache), so that a feed read fetches only
+	// the rows written since this process last read them. Zero or less
+	// keeps none.
+	ArticleCache int
 }
 
 // Store is herald.Store on SQLite. It is safe for concurrent use.
 type Store struct {
-	db    *sql.DB
-	now   func() time.Time
-	stmts *stmtCache
+	db       *sql.DB
+	now      func() time.Time
+	stmts    *stmtCache
+	articles *artcache.Cache // nil when disabled
 }
 
 var _ herald.Store = (*Store)(nil)
@@ -83,7 +90,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open: %w", err)
 	}
-	s := &Store{db: db, now: opts.Now, stmts: &stmtCache{db: db}}
+	s := &Store{db: db, now: opts.Now, stmts: &stmtCache{db: db}, articles: artcache.New(opts.ArticleCache)}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -111,6 +118,10 @@ func (s *Store) Ping(ctx context.Context) error {
 	}
 	return nil
 }
+
+// ArticleCache is the store's cache of decoded articles, nil when
+// disabled; for statistics, and for tests and benchmarks that empty it.
+func (s *Store) ArticleCache() *artcache.Cache { return s.articles }
 
 // Close closes the database. Closing the last connection checkpoints the
 // WAL into the main file.

@@ -55,6 +55,8 @@ func Run(t *testing.T, open Opener) {
 		{"Scopes", testScopes},
 		{"EpisodeFieldsReplaced", testEpisodeFieldsReplaced},
 		{"PutArticle", testPutArticle},
+		{"VersionBumps", testVersionBumps},
+		{"FeedSeesEveryWrite", testFeedSeesEveryWrite},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
