@@ -124,6 +124,8 @@ type PodcastConfig struct {
 // CacheConfig bounds the in-process cache.
 type CacheConfig struct {
 	MaxEntries int `koanf:"max_entries"`
+	// MaxArticles bounds the stores' cache of decoded articles; 0 is off.
+	MaxArticles int `koanf:"max_articles"`
 }
 
 // ServerConfig is the HTTP server's timeouts.

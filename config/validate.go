@@ -74,6 +74,7 @@ func (c *Config) Validate() error {
 	v.check("feed.archive_max_age", c.Feed.ArchiveMaxAge > 0 && c.Feed.ArchiveMaxAge%time.Second == 0,
 		"must be a positive whole number of seconds, got %s", c.Feed.ArchiveMaxAge)
 	positive(v, "cache.max_entries", c.Cache.MaxEntries)
+	v.check("cache.max_articles", c.Cache.MaxArticles >= 0, "must be zero (off) or more, got %d", c.Cache.MaxArticles)
 
 	positive(v, "server.read_timeout", c.Server.ReadTimeout)
 	positive(v, "server.write_timeout", c.Server.WriteTimeout)

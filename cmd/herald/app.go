@@ -144,7 +144,7 @@ func (m *Main) Open(ctx context.Context) error {
 }
 
 func openStore(ctx context.Context, cfg *config.Config) (herald.Store, error) {
-	return openStoreURL(ctx, cfg.DatabaseURL, false)
+	return openStoreURL(ctx, cfg.DatabaseURL, storeOptions{articleCache: cfg.Cache.MaxArticles})
 }
 
 // loadShows reads the podcast shows file, when one is configured, into

@@ -35,12 +35,12 @@ func runCopy(ctx context.Context, args, environ []string, stdout, stderr io.Writ
 	if from == to {
 		return errors.New("copy: --from and --to name the same database")
 	}
-	src, err := openStoreURL(ctx, from, false)
+	src, err := openStoreURL(ctx, from, storeOptions{})
 	if err != nil {
 		return fmt.Errorf("copy: source: %w", err)
 	}
 	defer src.Close()
-	dst, err := openStoreURL(ctx, to, false)
+	dst, err := openStoreURL(ctx, to, storeOptions{})
 	if err != nil {
 		return fmt.Errorf("copy: target: %w", err)
 	}

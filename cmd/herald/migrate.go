@@ -24,7 +24,7 @@ func runMigrate(ctx context.Context, args, environ []string, stdout, stderr io.W
 	if len(rest) > 0 {
 		return fmt.Errorf("migrate %s takes no arguments, got %q", sub, rest)
 	}
-	s, err := openStoreURL(ctx, cfg.DatabaseURL, true)
+	s, err := openStoreURL(ctx, cfg.DatabaseURL, storeOptions{skipMigrate: true})
 	if err != nil {
 		return err
 	}

@@ -29,23 +29,32 @@ type migrationState struct {
 	AppliedAt time.Time // zero while pending
 }
 
+// storeOptions are what the subcommands choose about the store they open.
+type storeOptions struct {
+	// skipMigrate leaves the schema as it is (only `herald migrate status`
+	// wants that).
+	skipMigrate bool
+	// articleCache is how many decoded articles the store keeps for feed
+	// reads (cache.max_articles); only `herald serve` reads feeds.
+	articleCache int
+}
+
 // openStoreURL opens the store a database URL names: sqlite:PATH or a
-// postgres:// (postgresql://) URL. With skipMigrate the schema is left as
-// it is (only `herald migrate status` wants that).
-func openStoreURL(ctx context.Context, dbURL string, skipMigrate bool) (schemaStore, error) {
+// postgres:// (postgresql://) URL.
+func openStoreURL(ctx context.Context, dbURL string, opts storeOptions) (schemaStore, error) {
 	driver, dsn := (&config.Config{DatabaseURL: dbURL}).DatabaseDriver()
 	switch driver {
 	case config.DriverSQLite:
 		if dsn == "" {
 			return nil, fmt.Errorf("open store: sqlite: needs a file path, as in sqlite:data/herald.db")
 		}
-		s, err := sqlite.Open(ctx, dsn, sqlite.Options{SkipMigrate: skipMigrate})
+		s, err := sqlite.Open(ctx, dsn, sqlite.Options{SkipMigrate: opts.skipMigrate, ArticleCache: opts.articleCache})
 		if err != nil {
 			return nil, fmt.Errorf("open store: %w", err)
 		}
 		return s, nil
 	case config.DriverPostgres:
-		s, err := postgres.Open(ctx, dsn, postgres.Options{SkipMigrate: skipMigrate})
+		s, err := postgres.Open(ctx, dsn, postgres.Options{SkipMigrate: opts.skipMigrate, ArticleCache: opts.articleCache})
 		if err != nil {
 			return nil, fmt.Errorf("open store: %w", err)
 		}
