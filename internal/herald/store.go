@@ -38,7 +38,8 @@ type Store interface {
 	ListArticles(ctx context.Context, offset, limit int) ([]*Article, int, error)
 	// Feed returns what a feed of q.Scope needs at q.Now. A scope that no
 	// article belongs to (published or scheduled) gives ENotFound; the site
-	// scope always exists.
+	// scope always exists. The page's articles may be shared with every
+	// other reader (a store may cache them): read them, never modify them.
 	Feed(ctx context.Context, q FeedQuery) (*FeedPage, error)
 	// Scopes lists every category, tag and author that has at least one
 	// article visible at now, with its display name and number of visible
@@ -75,7 +76,8 @@ type FeedPage struct {
 	// "Go & Rust" for slug "go-rust"); empty for the site.
 	Name string
 	// Articles are the visible articles, newest PublishedAt first, ties
-	// broken by ID so the order is the same on every replica.
+	// broken by ID so the order is the same on every replica. The slice
+	// is the caller's; the articles it points to are shared and read-only.
 	Articles []*Article
 	// Total counts every visible article of the scope, for paging.
 	Total int

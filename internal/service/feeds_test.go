@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/herald-feeds/herald/internal/artcache"
 	"github.com/herald-feeds/herald/internal/cache"
 	"github.com/herald-feeds/herald/internal/herald"
 	"github.com/herald-feeds/herald/internal/render"
@@ -39,7 +40,9 @@ func testSite() Site {
 func newFixture(t *testing.T, r herald.Renderer) *fixture {
 	t.Helper()
 	c := &clock{t: time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)}
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "h.db"), sqlite.Options{Now: c.Now})
+	// With the article cache `herald serve` gives the store.
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "h.db"),
+		sqlite.Options{Now: c.Now, ArticleCache: artcache.DefaultMaxArticles})
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
