@@ -3,12 +3,15 @@ package sqlite
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/herald-feeds/herald/internal/artcache"
 	"github.com/herald-feeds/herald/internal/herald"
+	"github.com/herald-feeds/herald/internal/sample"
 )
 
 // BenchmarkFeed reads the first page of 20 from scopes of 100 articles, each
@@ -48,6 +51,46 @@ func BenchmarkFeed(b *testing.B) {
 				}
 				if len(p.Articles) != 20 || p.Total != 100 {
 					b.Fatalf("Feed: %d articles, total %d, want 20 of 100", len(p.Articles), p.Total)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkFeed100 reads a page of all 100 realistic articles
+// (internal/sample) of the site scope: without an article cache, with every
+// article cached (warm), and with the cache emptied before each read
+// (cold).
+func BenchmarkFeed100(b *testing.B) {
+	ctx := context.Background()
+	now := sample.Base.Add(time.Hour)
+	path := filepath.Join(b.TempDir(), "herald.db")
+	seed := mustOpenPath(b, path, Options{Now: func() time.Time { return now }})
+	for _, a := range sample.Articles(100, 1) {
+		a.ID = uuid.New().String()
+		if err := a.Prepare("https://example.com", now, herald.Limits{}); err != nil {
+			b.Fatalf("Prepare: %v", err)
+		}
+		if err := seed.CreateArticle(ctx, a); err != nil {
+			b.Fatalf("CreateArticle: %v", err)
+		}
+	}
+	q := herald.FeedQuery{Scope: herald.SiteScope, Now: now, Limit: 100}
+	for _, mode := range []string{"no-cache", "warm", "cold"} {
+		b.Run(mode, func(b *testing.B) {
+			opts := Options{Now: func() time.Time { return now }}
+			if mode != "no-cache" {
+				opts.ArticleCache = artcache.DefaultMaxArticles
+			}
+			s := mustOpenPath(b, path, opts)
+			b.ReportAllocs()
+			for b.Loop() {
+				if mode == "cold" {
+					s.ArticleCache().Purge()
+				}
+				p, err := s.Feed(ctx, q)
+				if err != nil || len(p.Articles) != 100 {
+					b.Fatalf("Feed: %d articles, err %v", len(p.Articles), err)
 				}
 			}
 		})
