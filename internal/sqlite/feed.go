@@ -118,6 +118,15 @@ func pageKeys(ctx context.Context, tx queryer, key string, now int64, limit, off
 	return keys, rows.Err()
 }
 
+// scopeStateQuery reads, in one statement, a scope's visible total, its
+// next scheduled publication (NULL for none), and its revision and change
+// time (NULL before its first write): scope key, now.
+const scopeStateQuery = `SELECT
+	(SELECT count(*) FROM article_scopes WHERE scope_key = ?1 AND published_at <= ?2),
+	(SELECT min(published_at) FROM article_scopes WHERE scope_key = ?1 AND published_at > ?2),
+	(SELECT revision FROM scopes WHERE key = ?1),
+	(SELECT changed_at FROM scopes WHERE key = ?1)`
+
 func (s *Store) feed(ctx context.Context, q herald.FeedQuery) (*herald.FeedPage, error) {
 	key := q.Scope.Key()
 	// Stored times are whole seconds; flooring Now keeps an article visible
@@ -141,25 +150,15 @@ func (s *Store) feed(ctx context.Context, q herald.FeedQuery) (*herald.FeedPage,
 		page.Name = name
 	}
 
-	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM article_scopes WHERE scope_key = ? AND published_at <= ?",
-		key, now).Scan(&page.Total); err != nil {
-		return nil, fmt.Errorf("count: %w", err)
+	var next, revision, changed sql.NullInt64
+	if err := tx.QueryRowContext(ctx, scopeStateQuery, key, now).Scan(&page.Total, &next, &revision, &changed); err != nil {
+		return nil, fmt.Errorf("scope state: %w", err)
 	}
-	next, ok, err := scanOptionalInt(tx.QueryRowContext(ctx,
-		"SELECT min(published_at) FROM article_scopes WHERE scope_key = ? AND published_at > ?", key, now))
-	if err != nil {
-		return nil, fmt.Errorf("next publish: %w", err)
+	if next.Valid {
+		page.NextPublish = fromUnix(next.Int64)
 	}
-	if ok {
-		page.NextPublish = fromUnix(next)
-	}
-	var changed int64
-	switch err := tx.QueryRowContext(ctx, "SELECT revision, changed_at FROM scopes WHERE key = ?", key).
-		Scan(&page.Revision, &changed); {
-	case err == nil:
-		page.ChangedAt = fromUnix(changed)
-	case !errors.Is(err, sql.ErrNoRows):
-		return nil, fmt.Errorf("revision: %w", err)
+	if revision.Valid {
+		page.Revision, page.ChangedAt = revision.Int64, fromUnix(changed.Int64)
 	}
 
 	page.Articles, err = s.pageArticles(ctx, tx, key, now, sqlLimit(q.Limit), max(q.Offset, 0))

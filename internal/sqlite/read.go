@@ -204,19 +204,6 @@ func eachRow(ctx context.Context, tx queryer, query string, arg any, fn func(*sq
 	return rows.Err()
 }
 
-// scanOptionalInt scans a single nullable integer, giving ok=false for NULL
-// or no row.
-func scanOptionalInt(row *sql.Row) (v int64, ok bool, err error) {
-	var n sql.NullInt64
-	if err := row.Scan(&n); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return 0, false, nil
-		}
-		return 0, false, err
-	}
-	return n.Int64, n.Valid, nil
-}
-
 // ArticleVersion returns the row version of the article with id, which
 // every write of the article changes (migration 0003). The feed read keys
 // its article cache by it; the conformance suite checks it.
