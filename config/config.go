@@ -126,6 +126,8 @@ type CacheConfig struct {
 	MaxEntries int `koanf:"max_entries"`
 	// MaxArticles bounds the stores' cache of decoded articles; 0 is off.
 	MaxArticles int `koanf:"max_articles"`
+	// MaxArticleBytes bounds the same cache by the bytes its articles hold.
+	MaxArticleBytes int `koanf:"max_article_bytes"`
 }
 
 // ServerConfig is the HTTP server's timeouts.

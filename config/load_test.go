@@ -58,6 +58,7 @@ func TestLoadDefaults(t *testing.T) {
 		{"feed.ttl_minutes", cfg.Feed.TTLMinutes, 30},
 		{"cache.max_entries", cfg.Cache.MaxEntries, 1000},
 		{"cache.max_articles", cfg.Cache.MaxArticles, 10000},
+		{"cache.max_article_bytes", cfg.Cache.MaxArticleBytes, 64 << 20},
 		{"server.read_timeout", cfg.Server.ReadTimeout, 10 * time.Second},
 		{"server.write_timeout", cfg.Server.WriteTimeout, 30 * time.Second},
 		{"server.idle_timeout", cfg.Server.IdleTimeout, 120 * time.Second},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/herald-feeds/herald/internal/artcache"
 	"io"
 	"log/slog"
 	"net"
@@ -35,6 +36,8 @@ type Main struct {
 	// Breaker guards the Redis cache; nil with the in-process cache.
 	Breaker *cache.Breaker
 
+	articleCache *artcache.Cache // the store's, nil when off
+
 	ln net.Listener
 }
 
@@ -57,6 +60,9 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.Metrics = metrics.New()
 	m.Store = m.Metrics.Store(store)
+	if s, ok := store.(interface{ ArticleCache() *artcache.Cache }); ok {
+		m.articleCache = s.ArticleCache()
+	}
 
 	if cfg.Redis.Enabled() {
 		rc, err := openRedisCache(cfg)
@@ -144,7 +150,7 @@ func (m *Main) Open(ctx context.Context) error {
 }
 
 func openStore(ctx context.Context, cfg *config.Config) (herald.Store, error) {
-	return openStoreURL(ctx, cfg.DatabaseURL, storeOptions{articleCache: cfg.Cache.MaxArticles})
+	return openStoreURL(ctx, cfg.DatabaseURL, storeOptions{articleCache: cfg.Cache.MaxArticles, articleCacheBytes: cfg.Cache.MaxArticleBytes})
 }
 
 // loadShows reads the podcast shows file, when one is configured, into

@@ -89,6 +89,11 @@ func TestMetrics(t *testing.T) {
 		`herald_http_requests_total{format="atom",route="/categories/:slug/:file",status="200"} 1`,
 		`herald_http_requests_total{format="",route="unmatched",status="404"} 1`,
 		`herald_feed_renders_total 2`,
+		// The site feed read the article from the store, the category
+		// feed found it decoded.
+		`herald_article_cache_misses_total 1`,
+		`herald_article_cache_hits_total 1`,
+		`herald_article_cache_bytes `,
 		`herald_feed_cache_hits_total 2`,
 		`herald_feed_not_modified_total 1`,
 		`herald_cache_breaker_state 0`,

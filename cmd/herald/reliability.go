@@ -66,9 +66,20 @@ func (m *Main) exportCounters() {
 		{"herald_feed_not_modified_total", "Feed requests answered 304 Not Modified.", fs.NotModified.Load},
 		{"herald_feed_stale_served_total", "Feed requests answered with the last good rendering because the store failed.", fs.StaleServed.Load},
 		{"herald_cache_invalidation_errors_total", "Writes whose cache invalidation failed after they were stored.", m.Articles.Stats().InvalidationErrors.Load},
+		{"herald_article_cache_hits_total", "Articles of feed pages found decoded in this process's article cache.", func() int64 {
+			hits, _ := m.articleCache.Stats()
+			return int64(hits)
+		}},
+		{"herald_article_cache_misses_total", "Articles of feed pages read from the store because the article cache did not hold their version.", func() int64 {
+			_, misses := m.articleCache.Stats()
+			return int64(misses)
+		}},
 	} {
 		m.Metrics.CounterFunc(c.name, c.help, c.read)
 	}
+	m.Metrics.GaugeFunc("herald_article_cache_bytes", "Bytes held by the article cache (as it counts them: text and lists plus half a KiB per article).", func() float64 {
+		return float64(m.articleCache.Bytes())
+	})
 	m.Metrics.GaugeFunc("herald_cache_breaker_state", "State of the Redis circuit breaker: 0 closed, 1 half-open, 2 open (0 without Redis).", func() float64 {
 		if m.Breaker == nil {
 			return 0

@@ -35,8 +35,9 @@ type storeOptions struct {
 	// wants that).
 	skipMigrate bool
 	// articleCache is how many decoded articles the store keeps for feed
-	// reads (cache.max_articles); only `herald serve` reads feeds.
-	articleCache int
+	// reads (cache.max_articles), in at most articleCacheBytes
+	// (cache.max_article_bytes); only `herald serve` reads feeds.
+	articleCache, articleCacheBytes int
 }
 
 // openStoreURL opens the store a database URL names: sqlite:PATH or a
@@ -48,13 +49,13 @@ func openStoreURL(ctx context.Context, dbURL string, opts storeOptions) (schemaS
 		if dsn == "" {
 			return nil, fmt.Errorf("open store: sqlite: needs a file path, as in sqlite:data/herald.db")
 		}
-		s, err := sqlite.Open(ctx, dsn, sqlite.Options{SkipMigrate: opts.skipMigrate, ArticleCache: opts.articleCache})
+		s, err := sqlite.Open(ctx, dsn, sqlite.Options{SkipMigrate: opts.skipMigrate, ArticleCache: opts.articleCache, ArticleCacheBytes: opts.articleCacheBytes})
 		if err != nil {
 			return nil, fmt.Errorf("open store: %w", err)
 		}
 		return s, nil
 	case config.DriverPostgres:
-		s, err := postgres.Open(ctx, dsn, postgres.Options{SkipMigrate: opts.skipMigrate, ArticleCache: opts.articleCache})
+		s, err := postgres.Open(ctx, dsn, postgres.Options{SkipMigrate: opts.skipMigrate, ArticleCache: opts.articleCache, ArticleCacheBytes: opts.articleCacheBytes})
 		if err != nil {
 			return nil, fmt.Errorf("open store: %w", err)
 		}

@@ -10,8 +10,9 @@
 // store), never from this package.
 //
 // The articles handed out are shared by every reader and must not be
-// modified. The cache is bounded by entry count and evicts the least
-// recently used article; a nil *Cache is a valid, disabled cache.
+// modified. The cache is bounded by entry count and by the bytes its
+// articles hold, and evicts the least recently used article; a nil *Cache
+// is a valid, disabled cache.
 package artcache
 
 import (
@@ -22,9 +23,12 @@ import (
 	"github.com/herald-feeds/herald/internal/herald"
 )
 
-// DefaultMaxArticles is the bound stores use when their caller asks for a
-// cache without choosing one.
-const DefaultMaxArticles = 10000
+// DefaultMaxArticles and DefaultMaxBytes are the bounds of
+// cache.max_articles and cache.max_article_bytes.
+const (
+	DefaultMaxArticles = 10000
+	DefaultMaxBytes    = 64 << 20
+)
 
 // Key names one version of one article.
 type Key struct {
@@ -35,11 +39,13 @@ type Key struct {
 // Cache is a bounded, least-recently-used set of articles, each at one
 // version. It is safe for concurrent use.
 type Cache struct {
-	max int
+	max      int
+	maxBytes int // 0: no bound in bytes
 
 	mu    sync.Mutex
 	order list.List                // of *entry, most recently used first
 	byID  map[string]*list.Element // one element per article id
+	bytes int                      // Size of every cached article
 
 	hits, misses atomic.Uint64
 }
@@ -47,15 +53,41 @@ type Cache struct {
 type entry struct {
 	key     Key
 	article *herald.Article
+	size    int
 }
 
-// New returns a cache of at most maxArticles articles, or nil (caching
-// disabled) when maxArticles is zero or less.
-func New(maxArticles int) *Cache {
+// New returns a cache of at most maxArticles articles holding at most
+// maxBytes (as Size counts them; zero or less: no bound in bytes), or nil
+// (caching disabled) when maxArticles is zero or less. The bound in bytes
+// is what keeps a site of long articles from growing the process by the
+// count bound times their length.
+func New(maxArticles, maxBytes int) *Cache {
 	if maxArticles <= 0 {
 		return nil
 	}
-	return &Cache{max: maxArticles, byID: make(map[string]*list.Element)}
+	return &Cache{max: maxArticles, maxBytes: max(maxBytes, 0), byID: make(map[string]*list.Element)}
+}
+
+// Size is about what a cached article costs in memory: its text, its
+// lists and a fixed overhead for the structures around them.
+func Size(a *herald.Article) int {
+	const overhead = 512
+	n := overhead + len(a.ID) + len(a.Slug) + len(a.Title) + len(a.URL) + len(a.Summary) +
+		len(a.ContentHTML) + len(a.Language) + len(a.Image) + len(a.EpisodeType) +
+		len(a.TranscriptURL) + len(a.TranscriptType) + len(a.ChaptersURL)
+	for _, au := range a.Authors {
+		n += 48 + len(au.Name) + len(au.Email) + len(au.URL)
+	}
+	for _, s := range a.Categories {
+		n += 16 + len(s)
+	}
+	for _, s := range a.Tags {
+		n += 16 + len(s)
+	}
+	for _, e := range a.Enclosures {
+		n += 48 + len(e.URL) + len(e.Type)
+	}
+	return n
 }
 
 // Get returns the article cached for k, only if it is at exactly
@@ -112,21 +144,39 @@ func (c *Cache) PutMany(keys []Key, arts []*herald.Article) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for i, k := range keys {
+		size := Size(arts[i])
+		if c.maxBytes > 0 && size > c.maxBytes {
+			// Too large to keep: it would push out everything else. An
+			// older version of it goes too, since it is stale.
+			if el, ok := c.byID[k.ID]; ok && el.Value.(*entry).key.Version < k.Version {
+				c.removeElement(el)
+			}
+			continue
+		}
 		if el, ok := c.byID[k.ID]; ok {
 			e := el.Value.(*entry)
 			if e.key.Version < k.Version {
-				e.key, e.article = k, arts[i]
+				c.bytes += size - e.size
+				e.key, e.article, e.size = k, arts[i], size
 			}
 			c.order.MoveToFront(el)
-			continue
+		} else {
+			c.byID[k.ID] = c.order.PushFront(&entry{key: k, article: arts[i], size: size})
+			c.bytes += size
 		}
-		c.byID[k.ID] = c.order.PushFront(&entry{key: k, article: arts[i]})
-		if c.order.Len() > c.max {
-			oldest := c.order.Back()
-			c.order.Remove(oldest)
-			delete(c.byID, oldest.Value.(*entry).key.ID)
+		// The article just put is at the front and within the bound on its
+		// own, so it is never the one evicted.
+		for c.order.Len() > c.max || c.maxBytes > 0 && c.bytes > c.maxBytes {
+			c.removeElement(c.order.Back())
 		}
 	}
+}
+
+func (c *Cache) removeElement(el *list.Element) {
+	e := el.Value.(*entry)
+	c.order.Remove(el)
+	delete(c.byID, e.key.ID)
+	c.bytes -= e.size
 }
 
 // Remove drops whatever version of the article with id is cached, as a
@@ -139,8 +189,7 @@ func (c *Cache) Remove(id string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if el, ok := c.byID[id]; ok {
-		c.order.Remove(el)
-		delete(c.byID, id)
+		c.removeElement(el)
 	}
 }
 
@@ -153,6 +202,7 @@ func (c *Cache) Purge() {
 	defer c.mu.Unlock()
 	c.order.Init()
 	clear(c.byID)
+	c.bytes = 0
 }
 
 // Len is the number of articles cached.
@@ -163,6 +213,16 @@ func (c *Cache) Len() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.order.Len()
+}
+
+// Bytes is the Size of every article cached.
+func (c *Cache) Bytes() int {
+	if c == nil {
+		return 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.bytes
 }
 
 // Max is the bound New was given; zero for a disabled cache.

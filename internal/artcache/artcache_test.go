@@ -2,6 +2,7 @@ package artcache
 
 import (
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -12,7 +13,7 @@ func art(id string) *herald.Article { return &herald.Article{ID: id, Title: "tit
 
 func TestDisabled(t *testing.T) {
 	for _, n := range []int{0, -1} {
-		c := New(n)
+		c := New(n, 0)
 		if c != nil {
 			t.Fatalf("New(%d) = %v, want nil (disabled)", n, c)
 		}
@@ -33,7 +34,7 @@ func TestDisabled(t *testing.T) {
 }
 
 func TestVersionMustMatch(t *testing.T) {
-	c := New(10)
+	c := New(10, 0)
 	v2 := art("a")
 	c.Put(Key{"a", 2}, v2)
 	if got, ok := c.Get(Key{"a", 2}); !ok || got != v2 {
@@ -65,7 +66,7 @@ func TestVersionMustMatch(t *testing.T) {
 }
 
 func TestEvictsLeastRecentlyUsed(t *testing.T) {
-	c := New(3)
+	c := New(3, 0)
 	for _, id := range []string{"a", "b", "c"} {
 		c.Put(Key{id, 1}, art(id))
 	}
@@ -83,7 +84,7 @@ func TestEvictsLeastRecentlyUsed(t *testing.T) {
 }
 
 func TestGetManyPutMany(t *testing.T) {
-	c := New(10)
+	c := New(10, 0)
 	keys := []Key{{"a", 1}, {"b", 1}, {"c", 1}}
 	c.PutMany(keys[:2], []*herald.Article{art("a"), art("b")})
 	out := make([]*herald.Article, len(keys))
@@ -102,7 +103,7 @@ func TestGetManyPutMany(t *testing.T) {
 }
 
 func TestRemoveAndPurge(t *testing.T) {
-	c := New(10)
+	c := New(10, 0)
 	c.Put(Key{"a", 1}, art("a"))
 	c.Put(Key{"b", 1}, art("b"))
 	c.Remove("a")
@@ -125,7 +126,7 @@ func TestRemoveAndPurge(t *testing.T) {
 // under exactly that key.
 func TestConcurrent(t *testing.T) {
 	const maxArticles, workers, rounds = 50, 8, 2000
-	c := New(maxArticles)
+	c := New(maxArticles, 0)
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Add(1)
@@ -163,5 +164,53 @@ func TestConcurrent(t *testing.T) {
 	hits, misses := c.Stats()
 	if hits == 0 || misses == 0 {
 		t.Fatalf("Stats = %d hits, %d misses; want some of each", hits, misses)
+	}
+}
+
+// TestBoundInBytes: the cache drops least recently used articles to stay
+// within its bytes, keeps no article larger than the bound, and counts
+// replaced and removed articles out.
+func TestBoundInBytes(t *testing.T) {
+	sized := func(id string, n int) *herald.Article {
+		return &herald.Article{ID: id, ContentHTML: strings.Repeat("x", n)}
+	}
+	one := Size(sized("a", 1000))
+	c := New(100, 3*one)
+	for _, id := range []string{"a", "b", "c"} {
+		c.Put(Key{id, 1}, sized(id, 1000))
+	}
+	if c.Len() != 3 || c.Bytes() != 3*one {
+		t.Fatalf("three articles: len %d bytes %d, want 3 and %d", c.Len(), c.Bytes(), 3*one)
+	}
+	c.Get(Key{"a", 1}) // a is now the most recently used
+	c.Put(Key{"d", 1}, sized("d", 1000))
+	if _, ok := c.Get(Key{"b", 1}); ok {
+		t.Error("b, the least recently used, is still cached past the bound in bytes")
+	}
+	for _, id := range []string{"a", "c", "d"} {
+		if _, ok := c.Get(Key{id, 1}); !ok {
+			t.Errorf("%s was evicted, want only b gone", id)
+		}
+	}
+	c.Put(Key{"big", 1}, sized("big", 4*one))
+	if _, ok := c.Get(Key{"big", 1}); ok || c.Bytes() > 3*one {
+		t.Errorf("an article over the whole bound: cached=%v bytes=%d, want not cached, bytes ≤ %d", ok, c.Bytes(), 3*one)
+	}
+	c.Put(Key{"a", 2}, sized("a", 10)) // a newer, smaller version replaces a
+	c.Remove("d")
+	want := 0
+	for _, k := range []Key{{"a", 2}, {"c", 1}} {
+		a, ok := c.Get(k)
+		if !ok {
+			t.Fatalf("%v not cached", k)
+		}
+		want += Size(a)
+	}
+	if c.Len() != 2 || c.Bytes() != want {
+		t.Errorf("after replace and remove: len %d bytes %d, want 2 and %d", c.Len(), c.Bytes(), want)
+	}
+	c.Purge()
+	if c.Bytes() != 0 {
+		t.Errorf("bytes after Purge = %d, want 0", c.Bytes())
 	}
 }

@@ -27,6 +27,9 @@ type Options struct {
 	// the rows written since this process last read them. Zero or less
 	// keeps none.
 	ArticleCache int
+	// ArticleCacheBytes bounds that cache by the bytes its articles hold
+	// (artcache.Size); zero or less bounds it by count alone.
+	ArticleCacheBytes int
 }
 
 // Store is herald.Store on PostgreSQL. It is safe for concurrent use.
@@ -53,7 +56,7 @@ func Open(ctx context.Context, dbURL string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open %s: %w", Redact(dbURL), err)
 	}
-	s := &Store{pool: pool, now: opts.Now, articles: artcache.New(opts.ArticleCache)}
+	s := &Store{pool: pool, now: opts.Now, articles: artcache.New(opts.ArticleCache, opts.ArticleCacheBytes)}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -50,3 +50,37 @@ func TestConformanceNoArticleCache(t *testing.T) {
 		return mustOpen(t, now)
 	})
 }
+
+// TestUpgrade: migration 0003 on a database that already holds articles.
+func TestUpgrade(t *testing.T) {
+	storetest.RunUpgrade(t, func(t *testing.T, now func() time.Time) (herald.Store, func() herald.Store) {
+		ctx := context.Background()
+		dbURL := pgtest.NewDatabase(t)
+		before, err := Open(ctx, dbURL, Options{Now: now, SkipMigrate: true})
+		if err != nil {
+			t.Fatalf("Open: %v", err)
+		}
+		if err := before.ensureLedger(ctx); err != nil {
+			t.Fatal(err)
+		}
+		steps, err := loadMigrations()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range steps {
+			if m.Version > "0002_episodes" {
+				break
+			}
+			if _, err := before.applyMigration(ctx, m); err != nil {
+				t.Fatalf("apply %s: %v", m.Version, err)
+			}
+		}
+		return before, func() herald.Store {
+			after, err := Open(ctx, dbURL, Options{Now: now, ArticleCache: artcache.DefaultMaxArticles, ArticleCacheBytes: artcache.DefaultMaxBytes})
+			if err != nil {
+				t.Fatalf("Open after the upgrade: %v", err)
+			}
+			return after
+		}
+	})
+}

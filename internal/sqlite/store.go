@@ -28,6 +28,9 @@ type Options struct {
 	// the rows written since this process last read them. Zero or less
 	// keeps none.
 	ArticleCache int
+	// ArticleCacheBytes bounds that cache by the bytes its articles hold
+	// (artcache.Size); zero or less bounds it by count alone.
+	ArticleCacheBytes int
 }
 
 // Store is herald.Store on SQLite. It is safe for concurrent use.
@@ -90,7 +93,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open: %w", err)
 	}
-	s := &Store{db: db, now: opts.Now, stmts: &stmtCache{db: db}, articles: artcache.New(opts.ArticleCache)}
+	s := &Store{db: db, now: opts.Now, stmts: &stmtCache{db: db}, articles: artcache.New(opts.ArticleCache, opts.ArticleCacheBytes)}
 	if s.now == nil {
 		s.now = time.Now
 	}
