@@ -17,6 +17,7 @@ package artcache
 
 import (
 	"container/list"
+	"fmt"
 	"sync"
 	"sync/atomic"
 
@@ -126,6 +127,47 @@ func (c *Cache) GetMany(keys []Key, out []*herald.Article) (misses int) {
 	c.hits.Add(uint64(len(keys) - misses))
 	c.misses.Add(uint64(misses))
 	return misses
+}
+
+// Page returns the articles of a feed page in the order of keys: those
+// cached at exactly their version as they are, the others from fetch,
+// which is given the missing ids and returns those articles by id, read in
+// the same snapshot as keys. What fetch returns is cached. A page never has
+// a hole: an id fetch does not return is an error. A nil cache fetches
+// everything.
+func (c *Cache) Page(keys []Key, fetch func(ids []string) (map[string]*herald.Article, error)) ([]*herald.Article, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	arts := make([]*herald.Article, len(keys))
+	if c.GetMany(keys, arts) == 0 {
+		return arts, nil
+	}
+	var missing []string
+	for i, a := range arts {
+		if a == nil {
+			missing = append(missing, keys[i].ID)
+		}
+	}
+	byID, err := fetch(missing)
+	if err != nil {
+		return nil, err
+	}
+	newKeys := make([]Key, 0, len(missing))
+	newArts := make([]*herald.Article, 0, len(missing))
+	for i, a := range arts {
+		if a != nil {
+			continue
+		}
+		if a = byID[keys[i].ID]; a == nil {
+			// Impossible within one snapshot; never assemble a page with a hole.
+			return nil, fmt.Errorf("article %s of the page is missing from its own snapshot", keys[i].ID)
+		}
+		arts[i] = a
+		newKeys, newArts = append(newKeys, keys[i]), append(newArts, a)
+	}
+	c.PutMany(newKeys, newArts)
+	return arts, nil
 }
 
 // Put caches a as the article at k. The caller gives up a: neither it nor

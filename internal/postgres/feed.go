@@ -157,47 +157,22 @@ const articlesByIDQuery = "SELECT " + articleColumns + " FROM articles a WHERE a
 // articles as they are, the others read inside tx (rows and lists in one
 // batch) and then cached.
 func cachedPage(ctx context.Context, tx pgx.Tx, cache *artcache.Cache, keys []artcache.Key) ([]*herald.Article, error) {
-	if len(keys) == 0 {
-		return nil, nil
-	}
-	arts := make([]*herald.Article, len(keys))
-	if cache.GetMany(keys, arts) == 0 {
-		return arts, nil
-	}
-	var missing []string
-	for i, a := range arts {
-		if a == nil {
-			missing = append(missing, keys[i].ID)
+	return cache.Page(keys, func(missing []string) (map[string]*herald.Article, error) {
+		byID := make(map[string]*herald.Article, len(missing))
+		b := &pgx.Batch{}
+		b.Queue(articlesByIDQuery, missing).Query(func(rows pgx.Rows) error {
+			fetched, err := scanArticles(rows)
+			for _, a := range fetched {
+				byID[a.ID] = a
+			}
+			return err
+		})
+		queueLists(b, missing, byID)
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return nil, err
 		}
-	}
-	byID := make(map[string]*herald.Article, len(missing))
-	b := &pgx.Batch{}
-	b.Queue(articlesByIDQuery, missing).Query(func(rows pgx.Rows) error {
-		fetched, err := scanArticles(rows)
-		for _, a := range fetched {
-			byID[a.ID] = a
-		}
-		return err
+		return byID, nil
 	})
-	queueLists(b, missing, byID)
-	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		return nil, err
-	}
-	newKeys := make([]artcache.Key, 0, len(missing))
-	newArts := make([]*herald.Article, 0, len(missing))
-	for i, a := range arts {
-		if a != nil {
-			continue
-		}
-		if a = byID[keys[i].ID]; a == nil {
-			// Impossible within one snapshot; never assemble a page with a hole.
-			return nil, fmt.Errorf("article %s of the page is missing from its own snapshot", keys[i].ID)
-		}
-		arts[i] = a
-		newKeys, newArts = append(newKeys, keys[i]), append(newArts, a)
-	}
-	cache.PutMany(newKeys, newArts)
-	return arts, nil
 }
 
 // scopeNameQueries find the display name of a category, tag or author

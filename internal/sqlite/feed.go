@@ -61,43 +61,21 @@ func (s *Store) pageArticles(ctx context.Context, tx queryer, key string, now in
 	if err != nil || len(keys) == 0 {
 		return nil, err
 	}
-	arts := make([]*herald.Article, len(keys))
-	if s.articles.GetMany(keys, arts) == 0 {
-		return arts, nil
-	}
-	var missing []string
-	for i, a := range arts {
-		if a == nil {
-			missing = append(missing, keys[i].ID)
+	return s.articles.Page(keys, func(missing []string) (map[string]*herald.Article, error) {
+		idList, err := json.Marshal(missing)
+		if err != nil {
+			return nil, err
 		}
-	}
-	idList, err := json.Marshal(missing)
-	if err != nil {
-		return nil, err
-	}
-	fetched, err := queryArticles(ctx, tx, articlesByIDQuery, string(idList))
-	if err != nil {
-		return nil, err
-	}
-	byID := make(map[string]*herald.Article, len(fetched))
-	for _, a := range fetched {
-		byID[a.ID] = a
-	}
-	newKeys := make([]artcache.Key, 0, len(missing))
-	newArts := make([]*herald.Article, 0, len(missing))
-	for i, a := range arts {
-		if a != nil {
-			continue
+		fetched, err := queryArticles(ctx, tx, articlesByIDQuery, string(idList))
+		if err != nil {
+			return nil, err
 		}
-		if a = byID[keys[i].ID]; a == nil {
-			// Impossible within one snapshot; never assemble a page with a hole.
-			return nil, fmt.Errorf("article %s of the page is missing from its own snapshot", keys[i].ID)
+		byID := make(map[string]*herald.Article, len(fetched))
+		for _, a := range fetched {
+			byID[a.ID] = a
 		}
-		arts[i] = a
-		newKeys, newArts = append(newKeys, keys[i]), append(newArts, a)
-	}
-	s.articles.PutMany(newKeys, newArts)
-	return arts, nil
+		return byID, nil
+	})
 }
 
 // pageKeys reads the (id, version) of each article of a page, in order.
