@@ -214,3 +214,44 @@ func TestBoundInBytes(t *testing.T) {
 		t.Errorf("bytes after Purge = %d, want 0", c.Bytes())
 	}
 }
+
+// TestPage: a page comes back in key order, cached versions as they are,
+// only the missing ids fetched (then cached), and a fetch that leaves a
+// hole is an error.
+func TestPage(t *testing.T) {
+	c := New(10, 0)
+	c.Put(Key{"b", 1}, art("b"))
+	c.Put(Key{"c", 1}, art("c")) // stale: the page wants version 2
+	var asked []string
+	fetch := func(ids []string) (map[string]*herald.Article, error) {
+		asked = append(asked, ids...)
+		out := map[string]*herald.Article{}
+		for _, id := range ids {
+			out[id] = &herald.Article{ID: id, Title: "fetched " + id}
+		}
+		return out, nil
+	}
+	keys := []Key{{"a", 1}, {"b", 1}, {"c", 2}}
+	page, err := c.Page(keys, fetch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(asked, ","); got != "a,c" {
+		t.Errorf("fetched %q, want a,c", got)
+	}
+	if page[0].Title != "fetched a" || page[1].Title != "title of b" || page[2].Title != "fetched c" {
+		t.Errorf("page titles %q %q %q", page[0].Title, page[1].Title, page[2].Title)
+	}
+	asked = nil
+	if _, err := c.Page(keys, fetch); err != nil || len(asked) != 0 {
+		t.Errorf("second read fetched %v (err %v), want everything cached", asked, err)
+	}
+	if _, err := c.Page([]Key{{"z", 1}}, func([]string) (map[string]*herald.Article, error) { return nil, nil }); err == nil {
+		t.Error("a fetch missing an id gave no error")
+	}
+	var off *Cache
+	asked = nil
+	if page, err := off.Page(keys, fetch); err != nil || len(page) != 3 || len(asked) != 3 {
+		t.Errorf("disabled cache: page %d err %v fetched %v, want all three fetched", len(page), err, asked)
+	}
+}
