@@ -92,7 +92,8 @@ if [[ -n "${ALT_BIN:-}${ALT_EXTRA:-}" ]]; then
 	alt_env+=(${ALT_EXTRA:-})
 	env "${alt_env[@]}" "${ALT_BIN:-$HERALD_BIN}" import "$WORK/articles.json" >/dev/null
 	env "${alt_env[@]}" "${ALT_BIN:-$HERALD_BIN}" serve >"$WORK/alt.log" 2>&1 &
-	PIDS+=($!)
+	APID=$!
+	PIDS+=($APID)
 	A="http://127.0.0.1:$APORT"
 	wait_http "$A/healthz"
 	curl -fs -o /dev/null -H 'Accept-Encoding: gzip' "$A$FEED"
@@ -163,7 +164,7 @@ done
 
 # --- measuring ---------------------------------------------------------
 redis_calls() { redis-cli -p "$RPORT" info commandstats | awk -F'[=,:]' '/^cmdstat_/{s+=$3} END{print s+0}'; }
-vm() { awk -v k="$1:" '$1==k{print $2}' "/proc/$HPID/status"; }
+vm() { awk -v k="$1:" '$1==k{print $2}' "/proc/${2:-$HPID}/status"; }
 to_ms() { awk -v v="$1" 'BEGIN{ if (v ~ /us$/) {sub(/us$/,"",v); print v/1000} else if (v ~ /ms$/) {sub(/ms$/,"",v); print v+0} else if (v ~ /s$/) {sub(/s$/,"",v); print v*1000} else print v }'; }
 stats() { sort -g | awk '{a[NR]=$1} END{ if (NR==0) {print "- - -"; exit} m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.0f %.0f %.0f\n", m, a[1], a[NR] }'; }
 
@@ -193,7 +194,9 @@ once() {
 	P99[$name]=$(printf '%s' "${P99S[$name]}" | stats | awk '{print $1}')
 	RCMD[$name]=$(printf '%s' "${CMDS[$name]}" | sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')
 	if [[ $name == herald:* || $name == alt:* ]]; then
-		echo "  $name  $(awk '/^Requests\/sec/{print $2}' <<<"$out") req/s  redis cmds/req ${RCMD[$name]}  VmRSS $(vm VmRSS) kB" >&2
+		local pid=$HPID
+		[[ $name == herald:* ]] || pid=$APID
+		echo "  $name  $(awk '/^Requests\/sec/{print $2}' <<<"$out") req/s  redis cmds/req ${RCMD[$name]}  VmRSS $(vm VmRSS "$pid") kB" >&2
 	else
 		echo "  $name  $(awk '/^Requests\/sec/{print $2}' <<<"$out") req/s" >&2
 	fi
