@@ -1,6 +1,7 @@
 package render
 
 import (
+	"fmt"
 	"strconv"
 	"testing"
 
@@ -8,6 +9,7 @@ import (
 
 	"github.com/herald-feeds/herald/internal/encode"
 	"github.com/herald-feeds/herald/internal/herald"
+	"github.com/herald-feeds/herald/internal/sample"
 )
 
 // The benchmarks render the same 100 typical posts. BenchmarkGorillaToRss
@@ -32,6 +34,32 @@ func benchmarkRender(b *testing.B, f herald.Format) {
 func BenchmarkRenderRSS(b *testing.B)  { benchmarkRender(b, herald.FormatRSS) }
 func BenchmarkRenderAtom(b *testing.B) { benchmarkRender(b, herald.FormatAtom) }
 func BenchmarkRenderJSON(b *testing.B) { benchmarkRender(b, herald.FormatJSON) }
+
+// BenchmarkRenderSample renders the 100 realistic articles of
+// internal/sample (about 235 KiB of RSS), the page the service's miss
+// benchmarks render, in each format, without the store.
+func BenchmarkRenderSample(b *testing.B) {
+	articles := sample.Articles(100, 1)
+	for i, a := range articles {
+		a.ID = fmt.Sprintf("00000000-0000-4000-8000-%012d", i)
+		a.URL = fmt.Sprintf("https://news.example.com/post-%d", i)
+	}
+	for _, f := range herald.Formats {
+		b.Run(string(f), func(b *testing.B) {
+			r, ch := New(), siteChannel(f)
+			b.ReportAllocs()
+			var n int
+			for b.Loop() {
+				out, err := r.Render(f, ch, articles)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n = len(out)
+			}
+			b.ReportMetric(float64(n), "bytes/feed")
+		})
+	}
+}
 
 func BenchmarkGorillaToRss(b *testing.B) {
 	benchmarkGorilla(b, (*feeds.Feed).ToRss)
