@@ -40,9 +40,11 @@ type atomEntry struct {
 // escaped text: the same characters to a parser, but HTML goes out as one
 // copy instead of an entity per angle bracket, which made escaping the
 // largest cost of an Atom render. encoding/xml splits any "]]>" inside.
+// The content is held as bytes, a view of the entry's string (bytesOf),
+// because encoding/xml copies a string field before writing it.
 type atomContent struct {
 	Type    string `xml:"type,attr"`
-	Content string `xml:",cdata"`
+	Content []byte `xml:",cdata"`
 }
 
 type atomCategory struct {
@@ -53,7 +55,7 @@ type atomGenerator struct {
 	Name string `xml:",chardata"`
 }
 
-func (r *Renderer) atom(c channel, entries []entry) *atomFeed {
+func (r *Renderer) atom(c channel, entries []entry, tx *texts) *atomFeed {
 	f := &atomFeed{
 		AtomFeed: feeds.AtomFeed{
 			Xmlns:    nsAtom,
@@ -103,7 +105,7 @@ func (r *Renderer) atom(c channel, entries []entry) *atomFeed {
 	authors := make([]feeds.AtomAuthor, nAuthors)
 	for i := range entries {
 		e := &entries[i]
-		x := parts[i].fill(e, c.updated)
+		x := parts[i].fill(e, c.updated, tx)
 		x.Categories, cats = atomCategories(e.terms, cats)
 		x.Authors, authors = atomAuthors(e.authors, authors)
 		if x.Image != nil {
@@ -125,19 +127,20 @@ type atomParts struct {
 }
 
 // fill sets p.entry from e and returns it; feedUpdated stands in for an
-// entry without any date, since Atom requires <updated>.
-func (p *atomParts) fill(e *entry, feedUpdated time.Time) *atomEntry {
+// entry without any date, since Atom requires <updated>. Dates are made
+// in tx.
+func (p *atomParts) fill(e *entry, feedUpdated time.Time, tx *texts) *atomEntry {
 	updated := e.updated
 	if updated.IsZero() {
 		updated = feedUpdated
 	}
 	x := &p.entry
 	x.Title = e.title
-	x.Updated = updated.Format(time.RFC3339)
+	x.Updated = tx.time(updated, time.RFC3339)
 	x.Id = e.id
 	x.Lang = e.language
 	if !e.published.IsZero() {
-		x.Published = e.published.Format(time.RFC3339)
+		x.Published = tx.time(e.published, time.RFC3339)
 	}
 	if e.summary != "" {
 		p.summary = feeds.AtomSummary{Content: e.summary, Type: "text"}
@@ -159,11 +162,11 @@ func (p *atomParts) fill(e *entry, feedUpdated time.Time) *atomEntry {
 	}
 	switch {
 	case e.content != "":
-		p.content = atomContent{Content: e.content, Type: "html"}
+		p.content = atomContent{Content: bytesOf(e.content), Type: "html"}
 		x.Content = &p.content
 	case e.url == "":
 		// An entry without an alternate link must have content.
-		p.content = atomContent{Content: or(e.summary, e.title), Type: "text"}
+		p.content = atomContent{Content: bytesOf(or(e.summary, e.title)), Type: "text"}
 		x.Content = &p.content
 	case e.summary == "":
 		// Neither content nor summary: validators warn that readers get

@@ -1,16 +1,38 @@
 package render
 
 import (
-	"bytes"
+	"bufio"
 	"encoding/json"
 	"encoding/xml"
 )
 
+// output collects a document as the encoders write it and keeps it at its
+// exact size. Both encoders hand over what they made in large pieces: the
+// XML encoder flushes its buffer (which Render makes large enough for the
+// whole document, so normally once, plus the final newline) and the JSON
+// encoder writes its document in one call. The first piece is copied into
+// a new slice by append, which neither zeroes it first (as make would)
+// nor leaves more spare room than the allocator's rounding (a large
+// slice is rounded up to whole pages, nearly always room for the
+// newline); the rest is appended. That is the only copy of the document
+// besides the encoder's own buffer, where an intermediate bytes.Buffer
+// and a final clone used to make two.
+type output struct {
+	doc []byte
+}
+
+func (o *output) Write(p []byte) (int, error) {
+	o.doc = append(o.doc, p...)
+	return len(p), nil
+}
+
 // writeXML writes the XML declaration and v indented by two spaces, and
-// ends the document with a newline.
-func writeXML(buf *bytes.Buffer, v any) error {
-	buf.WriteString(xml.Header)
-	enc := xml.NewEncoder(buf)
+// ends the document with a newline. w is the encoder's buffer:
+// xml.NewEncoder uses a *bufio.Writer of at least its default size as it
+// is, rather than adding one of 4 KiB in front of it.
+func writeXML(w *bufio.Writer, v any) error {
+	w.WriteString(xml.Header)
+	enc := xml.NewEncoder(w)
 	enc.Indent("", "  ")
 	if err := enc.Encode(v); err != nil {
 		return err
@@ -18,8 +40,8 @@ func writeXML(buf *bytes.Buffer, v any) error {
 	if err := enc.Close(); err != nil {
 		return err
 	}
-	buf.WriteByte('\n')
-	return nil
+	w.WriteByte('\n')
+	return w.Flush()
 }
 
 // writeJSON writes v compactly with a trailing newline. Indenting would
@@ -28,8 +50,8 @@ func writeXML(buf *bytes.Buffer, v any) error {
 // compressed, and people pipe them through a formatter). HTML-escaping is
 // off: content_html is full of angle brackets, and \u003c everywhere only
 // makes the document larger.
-func writeJSON(buf *bytes.Buffer, v any) error {
-	enc := json.NewEncoder(buf)
+func writeJSON(o *output, v any) error {
+	enc := json.NewEncoder(o)
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
 }

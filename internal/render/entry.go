@@ -101,8 +101,9 @@ type entry struct {
 
 // newEntries prepares every article, refusing any without an ID: a feed
 // reader recognises an item by its id, so inventing one (as gorilla/feeds
-// does for Atom) would make every render look like new items.
-func newEntries(articles []*herald.Article) ([]entry, error) {
+// does for Atom) would make every render look like new items. The ids are
+// made in tx.
+func newEntries(articles []*herald.Article, tx *texts) ([]entry, error) {
 	out := make([]entry, len(articles))
 	for i, a := range articles {
 		if a == nil {
@@ -112,7 +113,7 @@ func newEntries(articles []*herald.Article) ([]entry, error) {
 			return nil, fmt.Errorf("article %d (%q) has no id", i, a.Slug)
 		}
 		e := &out[i]
-		e.id = "urn:uuid:" + clean(a.ID)
+		e.id = tx.add("urn:uuid:", clean(a.ID))
 		e.url = clean(a.URL)
 		e.title = clean(a.Title)
 		if e.title == "" {

@@ -1,7 +1,7 @@
 package render
 
 import (
-	"bytes"
+	"bufio"
 	"fmt"
 	"sync"
 
@@ -23,10 +23,10 @@ type Options struct {
 // goroutines; the zero value renders with the default options.
 type Renderer struct {
 	generator string
-	// buffers recycles output buffers between renders: a fresh buffer
-	// the size of a feed must be zeroed and then grown, which showed in
-	// profiles; the result is copied out at its exact size.
-	buffers sync.Pool
+	// writers recycles the XML encoder's buffers between renders: a
+	// fresh buffer the size of a feed must be zeroed, which showed in
+	// profiles. The document is copied out of it at its exact size.
+	writers sync.Pool // *bufio.Writer
 }
 
 var _ herald.Renderer = (*Renderer)(nil)
@@ -49,7 +49,9 @@ func (r *Renderer) Render(f herald.Format, ch herald.Channel, articles []*herald
 	default:
 		return nil, fmt.Errorf("render: unknown format %q", f)
 	}
-	entries, err := newEntries(articles)
+	var tx texts
+	tx.grow(len(articles) * textsPerArticle)
+	entries, err := newEntries(articles, &tx)
 	if err != nil {
 		return nil, fmt.Errorf("render %s: %w", f, err)
 	}
@@ -58,35 +60,49 @@ func (r *Renderer) Render(f herald.Format, ch herald.Channel, articles []*herald
 		return nil, fmt.Errorf("render %s: %w", f, err)
 	}
 	inheritLanguage(c.language, entries)
-	buf, _ := r.buffers.Get().(*bytes.Buffer)
-	if buf == nil {
-		buf = new(bytes.Buffer)
-	}
-	defer r.recycle(buf)
-	buf.Reset()
-	buf.Grow(sizeHint(entries))
+	var out output
 	switch f {
-	case herald.FormatRSS:
-		err = writeXML(buf, r.rss(c, entries))
-	case herald.FormatAtom:
-		err = writeXML(buf, r.atom(c, entries))
+	case herald.FormatRSS, herald.FormatAtom:
+		w := r.writer(&out, sizeHint(entries))
+		defer r.recycle(w)
+		if f == herald.FormatRSS {
+			err = writeXML(w, r.rss(c, entries, &tx))
+		} else {
+			err = writeXML(w, r.atom(c, entries, &tx))
+		}
 	case herald.FormatJSON:
-		err = writeJSON(buf, jsonFeedOf(c, entries))
+		err = writeJSON(&out, jsonFeedOf(c, entries))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("render %s: %w", f, err)
 	}
-	return bytes.Clone(buf.Bytes()), nil
+	return out.doc, nil
 }
+
+// textsPerArticle is about what texts holds per article: its id, two
+// dates and an author's address.
+const textsPerArticle = 160
 
 // maxRecycled bounds the buffers kept for reuse, so that one huge feed
 // does not pin its memory for the life of the process.
 const maxRecycled = 8 << 20
 
-func (r *Renderer) recycle(buf *bytes.Buffer) {
-	if buf.Cap() <= maxRecycled {
-		r.buffers.Put(buf)
+// writer returns a buffered writer into out holding at least size bytes
+// (up to maxRecycled), so that a document normally reaches out in one
+// piece.
+func (r *Renderer) writer(out *output, size int) *bufio.Writer {
+	size = min(size, maxRecycled)
+	if w, _ := r.writers.Get().(*bufio.Writer); w != nil && w.Size() >= size {
+		w.Reset(out)
+		return w
 	}
+	return bufio.NewWriterSize(out, size)
+}
+
+// recycle keeps w for the next render, without its last destination.
+func (r *Renderer) recycle(w *bufio.Writer) {
+	w.Reset(nil)
+	r.writers.Put(w)
 }
 
 // generatorName is the configured generator, or DefaultGenerator.

@@ -1,7 +1,6 @@
 package render
 
 import (
-	"html"
 	"strconv"
 	"time"
 
@@ -60,9 +59,14 @@ type rssAtomLink struct {
 
 // rssItem adds to gorilla's item what RSS 2.0 can only say through
 // extensions or repeated elements. Title and Categories shadow gorilla's
-// to escape them as plain text, Link to omit an empty one.
+// to escape them as plain text, Description to escape it in one pass,
+// Content to hand the HTML to encoding/xml without a copy, Link to omit an
+// empty one. Title, Description and Content are declared before gorilla's
+// item so that they keep their place in the output.
 type rssItem struct {
-	Title rssText `xml:"title"`
+	Title       rssText     `xml:"title"`
+	Description rssHTML     `xml:"description"`
+	Content     *rssContent `xml:"content:encoded"`
 	feeds.RssItem
 	Link       string        `xml:"link,omitempty"`
 	Categories []rssText     `xml:"category"`
@@ -73,6 +77,15 @@ type rssItem struct {
 	*rssEpisode
 }
 
+// rssContent is gorilla's RssContent (the content module's
+// <content:encoded>, written as CDATA) holding the HTML as bytes:
+// encoding/xml copies a string field into a new byte slice before writing
+// it, which for a feed's content was a second copy of most of the
+// document. The bytes are a view of the entry's string (see bytesOf).
+type rssContent struct {
+	HTML []byte `xml:",cdata"`
+}
+
 // mediaContent is a Media RSS image, the way RSS and Atom items name their
 // picture most readers understand.
 type mediaContent struct {
@@ -80,14 +93,14 @@ type mediaContent struct {
 	Medium string `xml:"medium,attr"`
 }
 
-func (r *Renderer) rss(c channel, entries []entry) *rssDoc {
+func (r *Renderer) rss(c channel, entries []entry, tx *texts) *rssDoc {
 	ch := &rssChannel{
 		Title:       newRSSText(c.title),
 		Link:        c.link,
 		Description: newRSSText(or(c.description, c.title)), // required, never empty
 		RssFeed: feeds.RssFeed{
 			Language:       c.language,
-			ManagingEditor: rssPerson(c.author),
+			ManagingEditor: rssPerson(c.author, tx),
 			LastBuildDate:  c.updated.Format(time.RFC1123Z),
 			Generator:      r.generatorName(),
 			Ttl:            c.ttl,
@@ -113,11 +126,18 @@ func (r *Renderer) rss(c channel, entries []entry) *rssDoc {
 		ch.Image = &feeds.RssImage{Url: c.podcast.ImageURL, Title: c.title, Link: c.link}
 		doc.ITunesNamespace, doc.PodcastNamespace = nsITunes, nsPodcast
 	}
-	// One allocation for all items, rather than several small objects per
-	// item.
+	// One allocation for all items and one for all their categories,
+	// rather than several small objects per item.
 	parts := make([]rssParts, len(entries))
+	var nTerms int
 	for i := range entries {
-		it := parts[i].fill(&entries[i], c.podcast)
+		nTerms += len(entries[i].terms)
+	}
+	cats := make([]rssText, nTerms)
+	for i := range entries {
+		e := &entries[i]
+		it := parts[i].fill(e, c.podcast, tx)
+		it.Categories, cats = rssTexts(e.terms, cats)
 		if it.Image != nil {
 			doc.MediaNamespace = nsMedia
 		}
@@ -145,40 +165,40 @@ func rssLinks(c channel) []rssAtomLink {
 type rssParts struct {
 	item      rssItem
 	guid      feeds.RssGuid
-	content   feeds.RssContent
+	content   rssContent
 	enclosure feeds.RssEnclosure
 	image     mediaContent
 }
 
-// fill sets p.item from e and returns it; show is the channel's podcast
-// show or nil.
-func (p *rssParts) fill(e *entry, show *herald.Show) *rssItem {
+// fill sets p.item from e, except its categories, and returns it; show
+// is the channel's podcast show or nil. Dates and addresses are made in
+// tx.
+func (p *rssParts) fill(e *entry, show *herald.Show, tx *texts) *rssItem {
 	it := &p.item
 	it.Title = newRSSText(e.title)
 	it.Description = rssDescription(e)
 	p.guid = feeds.RssGuid{Id: e.id, IsPermaLink: "false"}
 	it.Guid = &p.guid
 	it.Link = e.url
-	it.Categories = rssTexts(e.terms)
 	it.Language = e.language
 	if e.content != "" {
-		p.content.Content = e.content
+		p.content.HTML = bytesOf(e.content)
 		it.Content = &p.content
 	}
 	if !e.published.IsZero() {
-		it.PubDate = e.published.Format(time.RFC1123Z)
+		it.PubDate = tx.time(e.published, time.RFC1123Z)
 	} else if !e.updated.IsZero() {
-		it.PubDate = e.updated.Format(time.RFC1123Z)
+		it.PubDate = tx.time(e.updated, time.RFC1123Z)
 	}
 	if !e.updated.IsZero() {
-		it.Updated = e.updated.Format(time.RFC3339)
+		it.Updated = tx.time(e.updated, time.RFC3339)
 	}
 	// <author> holds one email address and dc:creator names; an item that
 	// carries both is flagged by validators as saying the same thing twice.
 	// A single author with an email goes to <author>, anything else to
 	// dc:creator (Atom and JSON Feed keep every address).
 	if len(e.authors) == 1 && e.authors[0].Email != "" {
-		it.Author = rssPerson(e.authors[0])
+		it.Author = rssPerson(e.authors[0], tx)
 	} else if len(e.authors) > 0 {
 		it.Creators = make([]rssText, len(e.authors))
 		for j, a := range e.authors {
@@ -202,29 +222,29 @@ func (p *rssParts) fill(e *entry, show *herald.Show) *rssItem {
 }
 
 // rssDescription is the item's HTML description: the plain-text summary
-// escaped, else the content, else the escaped title, so the element is
-// never empty.
-func rssDescription(e *entry) string {
+// escaped as HTML, else the content, else the title escaped as HTML, so
+// the element is never empty; escaped as XML text in the same pass.
+func rssDescription(e *entry) rssHTML {
 	switch {
 	case e.summary != "":
-		return html.EscapeString(e.summary)
+		return rssHTML{Inner: textAsHTMLEscaper.Replace(e.summary)}
 	case e.content != "":
-		return e.content
+		return rssHTML{Inner: xmlEscaper.Replace(e.content)}
 	}
-	return html.EscapeString(e.title)
+	return rssHTML{Inner: textAsHTMLEscaper.Replace(e.title)}
 }
 
 // rssPerson formats a for <author> and <managingEditor>, which RSS defines
 // as an email address: "email (Name)", or nothing without an email (names
-// alone go to dc:creator).
-func rssPerson(a herald.Author) string {
+// alone go to dc:creator). The result is made in tx.
+func rssPerson(a herald.Author, tx *texts) string {
 	switch {
 	case a.Email == "":
 		return ""
 	case a.Name == "":
 		return a.Email
 	}
-	return a.Email + " (" + a.Name + ")"
+	return tx.add(a.Email, " (", a.Name, ")")
 }
 
 // or returns s, or fallback when s is empty.

@@ -1,6 +1,10 @@
 package render
 
-import "strings"
+import (
+	"strings"
+	"time"
+	"unsafe"
+)
 
 // rssText is the character data of an RSS element that holds plain text
 // (titles, the channel description, categories, names). The RSS Advisory
@@ -18,18 +22,79 @@ type rssText struct {
 // XML cannot carry.
 func newRSSText(s string) rssText { return rssText{Inner: hexEscaper.Replace(s)} }
 
-// rssTexts converts a list.
-func rssTexts(list []string) []rssText {
+// rssTexts converts list into the start of slab and returns that part
+// and the rest of slab, which must be long enough.
+func rssTexts(list []string, slab []rssText) (own, rest []rssText) {
 	if len(list) == 0 {
-		return nil
+		return nil, slab
 	}
-	out := make([]rssText, len(list))
+	own, rest = slab[:len(list):len(list)], slab[len(list):]
 	for i, s := range list {
-		out[i] = newRSSText(s)
+		own[i] = newRSSText(s)
 	}
-	return out
+	return own, rest
 }
 
 // hexEscaper escapes what XML character data cannot hold literally, and a
 // carriage return, which a parser would otherwise turn into a line feed.
 var hexEscaper = strings.NewReplacer("&", "&#x26;", "<", "&#x3C;", ">", "&#x3E;", "\r", "&#xD;")
+
+// rssHTML is the character data of an RSS element that holds HTML (an
+// item's <description>), escaped here in one pass and written as inner
+// XML. encoding/xml would escape the string rune by rune, and a plain-text
+// summary needs escaping twice over (as HTML, then as XML text), which was
+// the largest part of escaping an RSS feed.
+type rssHTML struct {
+	Inner string `xml:",innerxml"`
+}
+
+// xmlEscaper escapes a clean string exactly as encoding/xml escapes
+// character data and attribute values. On strings that clean has passed,
+// encoding/xml changes nothing else: clean has already removed every
+// character it would replace with U+FFFD.
+var xmlEscaper = strings.NewReplacer(`"`, "&#34;", "'", "&#39;", "&", "&amp;", "<", "&lt;", ">", "&gt;",
+	"\t", "&#x9;", "\n", "&#xA;", "\r", "&#xD;")
+
+// textAsHTMLEscaper escapes a clean plain-text string as HTML and the
+// result as XML character data, in one pass: the bytes
+// xmlEscaper.Replace(html.EscapeString(s)) gives.
+var textAsHTMLEscaper = strings.NewReplacer("&", "&amp;amp;", "<", "&amp;lt;", ">", "&amp;gt;", "'", "&amp;#39;", `"`, "&amp;#34;",
+	"\t", "&#x9;", "\n", "&#xA;", "\r", "&#xD;")
+
+// texts makes the many short strings of a render (dates, ids, addresses)
+// with a few allocations instead of one each: every string is appended to
+// one strings.Builder and sliced back out of it. A Builder never changes
+// the bytes it has written, so strings taken earlier stay valid as it
+// grows.
+type texts struct {
+	b strings.Builder
+}
+
+// grow makes room for about n more bytes.
+func (t *texts) grow(n int) { t.b.Grow(n) }
+
+// add returns the concatenation of parts, kept in t.
+func (t *texts) add(parts ...string) string {
+	start := t.b.Len()
+	for _, p := range parts {
+		t.b.WriteString(p)
+	}
+	return t.b.String()[start:]
+}
+
+// time returns v formatted by layout, kept in t.
+func (t *texts) time(v time.Time, layout string) string {
+	var scratch [64]byte
+	start := t.b.Len()
+	t.b.Write(v.AppendFormat(scratch[:0], layout))
+	return t.b.String()[start:]
+}
+
+// bytesOf returns the bytes of s without copying them, for a CDATA field
+// that encoding/xml only reads (it copies a string field into a new slice
+// first, which for a feed's content was a copy of most of the document).
+// The slice must never be written to: the bytes belong to an immutable
+// string.
+func bytesOf(s string) []byte {
+	return unsafe.Slice(unsafe.StringData(s), len(s))
+}
