@@ -44,9 +44,10 @@ const feedKeysQuery = `SELECT s.article_id, a.version FROM article_scopes s
 	ORDER BY s.published_at DESC, s.article_id
 	LIMIT ? OFFSET ?`
 
-// articlesByIDQuery selects the articles whose ids are in a JSON array, in
-// no particular order.
-const articlesByIDQuery = "SELECT " + articleColumns + " FROM articles a WHERE a.id IN (SELECT value FROM json_each(?))"
+// articlesByIndexQuery selects the articles whose ids are in a JSON
+// array, each row led by the id's index in the array (see the list
+// queries in read.go), in no particular order.
+const articlesByIndexQuery = "SELECT j.key, " + articleFields + " FROM json_each(?) j JOIN articles a ON a.id = j.value"
 
 // pageArticles reads one page of a scope inside tx. Without an article
 // cache it reads the page's rows and lists at once. With one it first reads
@@ -62,11 +63,7 @@ func (s *Store) pageArticles(ctx context.Context, tx queryer, key string, now in
 		return nil, err
 	}
 	return s.articles.Page(keys, func(missing []string) (map[string]*herald.Article, error) {
-		idList, err := json.Marshal(missing)
-		if err != nil {
-			return nil, err
-		}
-		fetched, err := queryArticles(ctx, tx, articlesByIDQuery, string(idList))
+		fetched, err := articlesByID(ctx, tx, missing)
 		if err != nil {
 			return nil, err
 		}
@@ -76,6 +73,48 @@ func (s *Store) pageArticles(ctx context.Context, tx queryer, key string, now in
 		}
 		return byID, nil
 	})
+}
+
+// articlesByID reads the articles with ids, with their lists, in the order
+// of ids.
+func articlesByID(ctx context.Context, tx queryer, ids []string) ([]*herald.Article, error) {
+	idList, err := json.Marshal(ids)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, articlesByIndexQuery, string(idList))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	arts := make([]*herald.Article, len(ids))
+	var i int
+	sc := newArticleScanner(&i)
+	for rows.Next() {
+		a, err := sc.scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		if i < 0 || i >= len(arts) || arts[i] != nil {
+			return nil, fmt.Errorf("unexpected row for article %d of %d", i, len(arts))
+		}
+		a.ID = ids[i]
+		arts[i] = a
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	for i, a := range arts {
+		if a == nil {
+			// Impossible within one snapshot; never assemble a page with a hole.
+			return nil, fmt.Errorf("article %s of the page is missing from its own snapshot", ids[i])
+		}
+	}
+	if err := loadLists(ctx, tx, arts, string(idList)); err != nil {
+		return nil, err
+	}
+	return arts, nil
 }
 
 // pageKeys reads the (id, version) of each article of a page, in order.

@@ -10,10 +10,17 @@ import (
 	"github.com/herald-feeds/herald/internal/herald"
 )
 
-// articleColumns are the columns scanArticle reads, in its order, for a
-// query over articles aliased as a.
-const articleColumns = `a.id, a.slug, a.title, a.url, a.summary, a.content_html, a.language, a.image, a.published_at, a.updated_at,
-	a.episode, a.season, a.episode_type, a.transcript_url, a.transcript_type, a.chapters_url`
+// articleFields are the columns of an article row that articleScanner
+// reads, for a query over articles aliased as a, and articleColumns the
+// same after the id. The optional fields come back NULL rather than empty
+// or zero: the driver reads a NULL with one call into SQLite, an empty
+// string with three, and most articles leave all of them unset.
+const (
+	articleFields = `a.slug, a.title, a.url, a.summary, a.content_html, NULLIF(a.language, ''), NULLIF(a.image, ''),
+	a.published_at, a.updated_at, NULLIF(a.episode, 0), NULLIF(a.season, 0), NULLIF(a.episode_type, ''),
+	NULLIF(a.transcript_url, ''), NULLIF(a.transcript_type, ''), NULLIF(a.chapters_url, '')`
+	articleColumns = "a.id, " + articleFields
+)
 
 // Article returns the article with id.
 func (s *Store) Article(ctx context.Context, id string) (*herald.Article, error) {
@@ -89,6 +96,45 @@ func sqlLimit(limit int) int {
 	return limit
 }
 
+// articleScanner scans rows of articleFields, after one leading column,
+// into new articles. Its destinations are made once per query rather
+// than once per row.
+type articleScanner struct {
+	a                                           herald.Article
+	pub, upd                                    int64
+	language, image, episodeType, transcriptURL sql.NullString
+	transcriptType, chaptersURL                 sql.NullString
+	episode, season                             sql.NullInt64
+	dest                                        []any
+}
+
+// newArticleScanner returns a scanner whose rows start with a column
+// scanned into lead, or into the article's ID when lead is nil.
+func newArticleScanner(lead any) *articleScanner {
+	s := &articleScanner{}
+	if lead == nil {
+		lead = &s.a.ID
+	}
+	s.dest = []any{lead, &s.a.Slug, &s.a.Title, &s.a.URL, &s.a.Summary, &s.a.ContentHTML, &s.language, &s.image,
+		&s.pub, &s.upd, &s.episode, &s.season, &s.episodeType, &s.transcriptURL, &s.transcriptType, &s.chaptersURL}
+	return s
+}
+
+// scan reads the current row into a new article.
+func (s *articleScanner) scan(rows *sql.Rows) (*herald.Article, error) {
+	if err := rows.Scan(s.dest...); err != nil {
+		return nil, err
+	}
+	a := new(herald.Article)
+	*a = s.a
+	a.Language, a.Image = s.language.String, s.image.String
+	a.PublishedAt, a.UpdatedAt = fromUnix(s.pub), fromUnix(s.upd)
+	a.Episode, a.Season = int(s.episode.Int64), int(s.season.Int64)
+	a.EpisodeType, a.TranscriptURL = s.episodeType.String, s.transcriptURL.String
+	a.TranscriptType, a.ChaptersURL = s.transcriptType.String, s.chaptersURL.String
+	return a, nil
+}
+
 // queryArticles runs query, which selects articleColumns, and fills in the
 // lists of every article found with one query per list, whatever the
 // number of articles.
@@ -99,16 +145,13 @@ func queryArticles(ctx context.Context, tx queryer, query string, args ...any) (
 	}
 	defer rows.Close()
 	var arts []*herald.Article
+	sc := newArticleScanner(nil)
 	for rows.Next() {
-		var a herald.Article
-		var pub, upd int64
-		if err := rows.Scan(&a.ID, &a.Slug, &a.Title, &a.URL, &a.Summary, &a.ContentHTML,
-			&a.Language, &a.Image, &pub, &upd,
-			&a.Episode, &a.Season, &a.EpisodeType, &a.TranscriptURL, &a.TranscriptType, &a.ChaptersURL); err != nil {
+		a, err := sc.scan(rows)
+		if err != nil {
 			return nil, err
 		}
-		a.PublishedAt, a.UpdatedAt = fromUnix(pub), fromUnix(upd)
-		arts = append(arts, &a)
+		arts = append(arts, a)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
@@ -117,87 +160,108 @@ func queryArticles(ctx context.Context, tx queryer, query string, args ...any) (
 	if len(arts) == 0 {
 		return nil, nil
 	}
-	if err := loadLists(ctx, tx, arts); err != nil {
+	ids := make([]string, len(arts))
+	for i, a := range arts {
+		ids[i] = a.ID
+	}
+	idList, err := json.Marshal(ids)
+	if err != nil {
+		return nil, err
+	}
+	if err := loadLists(ctx, tx, arts, string(idList)); err != nil {
 		return nil, err
 	}
 	return arts, nil
 }
 
-// loadLists reads the authors, categories, tags and enclosures of arts.
-// The ids travel as one JSON array parameter, expanded by json_each, so a
-// page of any size is one statement per list and never hits SQLite's limit
-// on bound parameters.
-func loadLists(ctx context.Context, tx queryer, arts []*herald.Article) error {
-	byID := make(map[string]*herald.Article, len(arts))
-	ids := make([]string, len(arts))
-	for i, a := range arts {
-		byID[a.ID] = a
-		ids[i] = a.ID
-	}
-	idList, err := json.Marshal(ids)
-	if err != nil {
-		return err
-	}
-	const in = "article_id IN (SELECT value FROM json_each(?))"
+// List queries: the authors, terms and enclosures of the articles whose
+// ids are in a JSON array, each row led by the index of its article in
+// the array. Joining json_each, rather than testing article_id IN
+// (SELECT value FROM json_each(?)), spares SQLite building a temporary
+// index of the ids, and an integer index is cheaper to read and to look
+// up than the id. A page of any size is one statement per list and never
+// hits SQLite's limit on bound parameters.
+const (
+	authorsByIndexQuery = `SELECT j.key, au.name, au.email, au.url
+	FROM json_each(?) j JOIN article_authors au ON au.article_id = j.value
+	ORDER BY j.key, au.position`
+	termsByIndexQuery = `SELECT j.key, CASE t.kind WHEN 'category' THEN 0 WHEN 'tag' THEN 1 END, t.name
+	FROM json_each(?) j JOIN article_terms t ON t.article_id = j.value
+	ORDER BY j.key, t.kind, t.position`
+	enclosuresByIndexQuery = `SELECT j.key, e.url, e.type, e.length, e.duration
+	FROM json_each(?) j JOIN article_enclosures e ON e.article_id = j.value
+	ORDER BY j.key, e.position`
+)
 
-	err = eachRow(ctx, tx, "SELECT article_id, name, email, url FROM article_authors WHERE "+in+" ORDER BY article_id, position",
-		string(idList), func(rows *sql.Rows) error {
-			var id string
-			var au herald.Author
-			if err := rows.Scan(&id, &au.Name, &au.Email, &au.URL); err != nil {
-				return err
-			}
-			byID[id].Authors = append(byID[id].Authors, au)
-			return nil
-		})
+// loadLists reads the authors, categories, tags and enclosures of arts,
+// whose ids idList holds as a JSON array in the same order.
+func loadLists(ctx context.Context, tx queryer, arts []*herald.Article, idList string) error {
+	var i int
+	article := func() (*herald.Article, error) {
+		if i < 0 || i >= len(arts) {
+			return nil, fmt.Errorf("row for article %d of %d", i, len(arts))
+		}
+		return arts[i], nil
+	}
+	var au herald.Author
+	err := eachRow(ctx, tx, authorsByIndexQuery, idList, []any{&i, &au.Name, &au.Email, &au.URL}, func() error {
+		a, err := article()
+		if err != nil {
+			return err
+		}
+		a.Authors = append(a.Authors, au)
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("authors: %w", err)
 	}
-	err = eachRow(ctx, tx, "SELECT article_id, kind, name FROM article_terms WHERE "+in+" ORDER BY article_id, kind, position",
-		string(idList), func(rows *sql.Rows) error {
-			var id, kind, name string
-			if err := rows.Scan(&id, &kind, &name); err != nil {
-				return err
-			}
-			a := byID[id]
-			switch herald.ScopeKind(kind) {
-			case herald.ScopeCategory:
-				a.Categories = append(a.Categories, name)
-			case herald.ScopeTag:
-				a.Tags = append(a.Tags, name)
-			default:
-				return fmt.Errorf("unknown term kind %q", kind)
-			}
-			return nil
-		})
+	var kind sql.NullInt64
+	var name string
+	err = eachRow(ctx, tx, termsByIndexQuery, idList, []any{&i, &kind, &name}, func() error {
+		a, err := article()
+		if err != nil {
+			return err
+		}
+		switch {
+		case kind.Valid && kind.Int64 == 0:
+			a.Categories = append(a.Categories, name)
+		case kind.Valid && kind.Int64 == 1:
+			a.Tags = append(a.Tags, name)
+		default:
+			return errors.New("unknown term kind")
+		}
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("terms: %w", err)
 	}
-	err = eachRow(ctx, tx, "SELECT article_id, url, type, length, duration FROM article_enclosures WHERE "+in+" ORDER BY article_id, position",
-		string(idList), func(rows *sql.Rows) error {
-			var id string
-			var e herald.Enclosure
-			if err := rows.Scan(&id, &e.URL, &e.Type, &e.Length, &e.Duration); err != nil {
-				return err
-			}
-			byID[id].Enclosures = append(byID[id].Enclosures, e)
-			return nil
-		})
+	var e herald.Enclosure
+	err = eachRow(ctx, tx, enclosuresByIndexQuery, idList, []any{&i, &e.URL, &e.Type, &e.Length, &e.Duration}, func() error {
+		a, err := article()
+		if err != nil {
+			return err
+		}
+		a.Enclosures = append(a.Enclosures, e)
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("enclosures: %w", err)
 	}
 	return nil
 }
 
-// eachRow runs query and calls fn for each row.
-func eachRow(ctx context.Context, tx queryer, query string, arg any, fn func(*sql.Rows) error) error {
+// eachRow runs query, scans each row into dest and then calls fn.
+func eachRow(ctx context.Context, tx queryer, query string, arg any, dest []any, fn func() error) error {
 	rows, err := tx.QueryContext(ctx, query, arg)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		if err := fn(rows); err != nil {
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		if err := fn(); err != nil {
 			return err
 		}
 	}
