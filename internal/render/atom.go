@@ -26,10 +26,13 @@ type atomFeed struct {
 }
 
 // atomEntry adds the entry's language, several authors and categories, and
-// its image. Content shadows gorilla's to write HTML as CDATA.
+// its image. Content shadows gorilla's to write HTML as CDATA, Summary to
+// hand the text to encoding/xml without a copy (gorilla's is the last of
+// its elements not shadowed here, so it keeps its place).
 type atomEntry struct {
 	feeds.AtomEntry
 	Lang       string             `xml:"xml:lang,attr,omitempty"`
+	Summary    *atomSummary       `xml:"summary"`
 	Content    *atomContent       `xml:"content"`
 	Categories []atomCategory     `xml:"category"`
 	Authors    []feeds.AtomAuthor `xml:"author"`
@@ -45,6 +48,14 @@ type atomEntry struct {
 type atomContent struct {
 	Type    string `xml:"type,attr"`
 	Content []byte `xml:",cdata"`
+}
+
+// atomSummary is gorilla's AtomSummary holding the text as bytes, a view
+// of the entry's string (bytesOf): encoding/xml copies a string field
+// before escaping it.
+type atomSummary struct {
+	Content []byte `xml:",chardata"`
+	Type    string `xml:"type,attr"`
 }
 
 type atomCategory struct {
@@ -120,7 +131,7 @@ func (r *Renderer) atom(c channel, entries []entry, tx *texts) *atomFeed {
 // to, so that they share one allocation.
 type atomParts struct {
 	entry     atomEntry
-	summary   feeds.AtomSummary
+	summary   atomSummary
 	content   atomContent
 	image     mediaContent
 	alternate [1]feeds.AtomLink
@@ -143,7 +154,7 @@ func (p *atomParts) fill(e *entry, feedUpdated time.Time, tx *texts) *atomEntry 
 		x.Published = tx.time(e.published, time.RFC3339)
 	}
 	if e.summary != "" {
-		p.summary = feeds.AtomSummary{Content: e.summary, Type: "text"}
+		p.summary = atomSummary{Content: bytesOf(e.summary), Type: "text"}
 		x.Summary = &p.summary
 	}
 	x.Links = p.alternate[:0]
@@ -171,7 +182,7 @@ func (p *atomParts) fill(e *entry, feedUpdated time.Time, tx *texts) *atomEntry 
 	case e.summary == "":
 		// Neither content nor summary: validators warn that readers get
 		// nothing to show, so the title stands in as the summary.
-		p.summary = feeds.AtomSummary{Content: e.title, Type: "text"}
+		p.summary = atomSummary{Content: bytesOf(e.title), Type: "text"}
 		x.Summary = &p.summary
 	}
 	if e.image != "" {
