@@ -89,9 +89,10 @@ const maxRecycled = 8 << 20
 
 // writer returns a buffered writer into out holding at least size bytes
 // (up to maxRecycled), so that a document normally reaches out in one
-// piece.
+// piece, and never less than xml.NewEncoder's own 4 KiB, so that the
+// encoder uses it as it is.
 func (r *Renderer) writer(out *output, size int) *bufio.Writer {
-	size = min(size, maxRecycled)
+	size = max(min(size, maxRecycled), 4096)
 	if w, _ := r.writers.Get().(*bufio.Writer); w != nil && w.Size() >= size {
 		w.Reset(out)
 		return w
