@@ -60,17 +60,8 @@ func TestUpgrade(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Open: %v", err)
 		}
-		steps, err := loadMigrations()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range steps {
-			if m.Version > "0002_episodes" {
-				break
-			}
-			if _, err := before.applyMigration(ctx, m); err != nil {
-				t.Fatalf("apply %s: %v", m.Version, err)
-			}
+		if _, err := before.migrateThrough(ctx, "0002_episodes"); err != nil {
+			t.Fatalf("migrate through 0002: %v", err)
 		}
 		return before, func() herald.Store {
 			after, err := Open(ctx, path, Options{Now: now, ArticleCache: artcache.DefaultMaxArticles, ArticleCacheBytes: artcache.DefaultMaxBytes})
