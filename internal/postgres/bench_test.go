@@ -8,7 +8,10 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/herald-feeds/herald/internal/artcache"
 	"github.com/herald-feeds/herald/internal/herald"
+	"github.com/herald-feeds/herald/internal/pgtest"
+	"github.com/herald-feeds/herald/internal/storetest"
 )
 
 // BenchmarkFeed reads the first page of 20 from scopes of 100 articles, each
@@ -78,4 +81,23 @@ func BenchmarkCreateArticle(b *testing.B) {
 			b.Fatalf("CreateArticle: %v", err)
 		}
 	}
+}
+
+// BenchmarkFeed100: a page of the 100 sample articles without, with a
+// warm and with an emptied article cache (storetest.BenchmarkFeed100).
+func BenchmarkFeed100(b *testing.B) {
+	dbURL := pgtest.NewDatabase(b)
+	storetest.BenchmarkFeed100(b, func(b *testing.B, now func() time.Time, cached bool) herald.Store {
+		opts := Options{Now: now}
+		if cached {
+			opts.ArticleCache, opts.ArticleCacheBytes = artcache.DefaultMaxArticles, artcache.DefaultMaxBytes
+		}
+		return mustOpenURL(b, dbURL, opts)
+	}, func(s herald.Store) {
+		// What autovacuum does in service: statistics for the planner and
+		// the visibility map that lets index-only scans skip the rows.
+		if _, err := s.(*Store).pool.Exec(context.Background(), "VACUUM ANALYZE"); err != nil {
+			b.Fatalf("VACUUM ANALYZE: %v", err)
+		}
+	})
 }

@@ -11,7 +11,7 @@ import (
 
 	"github.com/herald-feeds/herald/internal/artcache"
 	"github.com/herald-feeds/herald/internal/herald"
-	"github.com/herald-feeds/herald/internal/sample"
+	"github.com/herald-feeds/herald/internal/storetest"
 )
 
 // BenchmarkFeed reads the first page of 20 from scopes of 100 articles, each
@@ -57,42 +57,15 @@ func BenchmarkFeed(b *testing.B) {
 	}
 }
 
-// BenchmarkFeed100 reads a page of all 100 realistic articles
-// (internal/sample) of the site scope: without an article cache, with every
-// article cached (warm), and with the cache emptied before each read
-// (cold).
+// BenchmarkFeed100: a page of the 100 sample articles without, with a
+// warm and with an emptied article cache (storetest.BenchmarkFeed100).
 func BenchmarkFeed100(b *testing.B) {
-	ctx := context.Background()
-	now := sample.Base.Add(time.Hour)
 	path := filepath.Join(b.TempDir(), "herald.db")
-	seed := mustOpenPath(b, path, Options{Now: func() time.Time { return now }})
-	for _, a := range sample.Articles(100, 1) {
-		a.ID = uuid.New().String()
-		if err := a.Prepare("https://example.com", now, herald.Limits{}); err != nil {
-			b.Fatalf("Prepare: %v", err)
+	storetest.BenchmarkFeed100(b, func(b *testing.B, now func() time.Time, cached bool) herald.Store {
+		opts := Options{Now: now}
+		if cached {
+			opts.ArticleCache, opts.ArticleCacheBytes = artcache.DefaultMaxArticles, artcache.DefaultMaxBytes
 		}
-		if err := seed.CreateArticle(ctx, a); err != nil {
-			b.Fatalf("CreateArticle: %v", err)
-		}
-	}
-	q := herald.FeedQuery{Scope: herald.SiteScope, Now: now, Limit: 100}
-	for _, mode := range []string{"no-cache", "warm", "cold"} {
-		b.Run(mode, func(b *testing.B) {
-			opts := Options{Now: func() time.Time { return now }}
-			if mode != "no-cache" {
-				opts.ArticleCache = artcache.DefaultMaxArticles
-			}
-			s := mustOpenPath(b, path, opts)
-			b.ReportAllocs()
-			for b.Loop() {
-				if mode == "cold" {
-					s.ArticleCache().Purge()
-				}
-				p, err := s.Feed(ctx, q)
-				if err != nil || len(p.Articles) != 100 {
-					b.Fatalf("Feed: %d articles, err %v", len(p.Articles), err)
-				}
-			}
-		})
-	}
+		return mustOpenPath(b, path, opts)
+	}, nil)
 }

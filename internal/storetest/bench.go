@@ -1,0 +1,66 @@
+package storetest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/herald-feeds/herald/internal/artcache"
+	"github.com/herald-feeds/herald/internal/herald"
+	"github.com/herald-feeds/herald/internal/sample"
+)
+
+// Feed100Opener opens a store on one database, the same every call, with
+// or without an article cache, and closes it when the benchmark ends.
+type Feed100Opener func(b *testing.B, now func() time.Time, cached bool) herald.Store
+
+// BenchmarkFeed100 reads a page of all 100 realistic articles
+// (internal/sample) of the site scope, as a 100-item feed miss does:
+// without an article cache, with every article cached (warm), and with the
+// cache emptied before each read (cold, the first miss after start).
+// settle, when not nil, runs once the articles are written, to bring the
+// database to the state it would be in after a while in service (say,
+// PostgreSQL's statistics and visibility map, which autovacuum keeps).
+func BenchmarkFeed100(b *testing.B, open Feed100Opener, settle func(herald.Store)) {
+	ctx := context.Background()
+	now := sample.Base.Add(time.Hour)
+	clock := func() time.Time { return now }
+	seed := open(b, clock, false)
+	for _, a := range sample.Articles(100, 1) {
+		a.ID = uuid.New().String()
+		if err := a.Prepare("https://example.com", now, herald.Limits{}); err != nil {
+			b.Fatalf("Prepare: %v", err)
+		}
+		if err := seed.CreateArticle(ctx, a); err != nil {
+			b.Fatalf("CreateArticle: %v", err)
+		}
+	}
+	if settle != nil {
+		settle(seed)
+	}
+	q := herald.FeedQuery{Scope: herald.SiteScope, Now: now, Limit: 100}
+	for _, mode := range []string{"no-cache", "warm", "cold"} {
+		b.Run(mode, func(b *testing.B) {
+			s := open(b, clock, mode != "no-cache")
+			cache := func() *artcache.Cache { return nil }
+			if c, ok := s.(interface{ ArticleCache() *artcache.Cache }); ok {
+				cache = c.ArticleCache
+			}
+			if mode != "no-cache" && cache() == nil {
+				b.Fatalf("store %T opened with a cache has none", s)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if mode == "cold" {
+					cache().Purge()
+				}
+				p, err := s.Feed(ctx, q)
+				if err != nil || len(p.Articles) != 100 {
+					b.Fatalf("Feed: %d articles, err %v", len(p.Articles), err)
+				}
+			}
+		})
+	}
+}
