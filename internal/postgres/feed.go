@@ -2,10 +2,12 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/herald-feeds/herald/internal/artcache"
 	"github.com/herald-feeds/herald/internal/herald"
@@ -15,18 +17,76 @@ import (
 // the page itself, the visible total, the scope's revision and change time,
 // the next scheduled publication and the scope's display name. A limit of
 // zero or less means no limit.
+//
+// With an article cache the read is pipelined (see snapshotBatches): one
+// round trip when every article of the page is cached, two when some are
+// not, instead of a transaction's begin and commit around them. Should a
+// write land between the two and change an article the first one listed,
+// the read starts again; after a few such races it falls back to one
+// ordinary transaction.
 func (s *Store) Feed(ctx context.Context, q herald.FeedQuery) (*herald.FeedPage, error) {
 	var page *herald.FeedPage
-	err := s.readTx(ctx, func(tx pgx.Tx) error {
-		var err error
-		page, err = feed(ctx, tx, q, s.articles)
-		return err
-	})
+	err := errSnapshotMoved
+	if s.articles != nil {
+		for range 3 {
+			if page, err = s.feedPipelined(ctx, q); !errors.Is(err, errSnapshotMoved) {
+				break
+			}
+		}
+	}
+	if errors.Is(err, errSnapshotMoved) {
+		err = s.readTx(ctx, func(tx pgx.Tx) error {
+			var err error
+			page, err = feed(ctx, tx, q, s.articles)
+			return err
+		})
+	}
 	if err != nil && !herald.IsNotFound(err) {
 		return nil, storeError("feed "+q.Scope.Key(), err)
 	}
 	return page, err
 }
+
+// feedPipelined is feed on one pooled connection whose every batch is its
+// own snapshot.
+func (s *Store) feedPipelined(ctx context.Context, q herald.FeedQuery) (*herald.FeedPage, error) {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// A batch that failed leaves its transaction open and aborted; the pool
+	// closes such a connection on release instead of reusing it.
+	defer conn.Release()
+	return feed(ctx, snapshotBatches{conn}, q, s.articles)
+}
+
+// batchSender sends a batch: a transaction, or snapshotBatches.
+type batchSender interface {
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}
+
+// snapshotBatches sends each batch inside a read-only REPEATABLE READ
+// transaction of its own, begun and committed in the same round trip, so
+// that every statement of a batch sees one snapshot. Two batches see two
+// snapshots: a reader that needs them to agree checks versions (see
+// cachedPage).
+type snapshotBatches struct{ conn *pgxpool.Conn }
+
+func (sb snapshotBatches) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
+	wrapped := &pgx.Batch{}
+	wrapped.Queue("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+	wrapped.QueuedQueries = append(wrapped.QueuedQueries, b.QueuedQueries...)
+	wrapped.Queue("COMMIT")
+	return sb.conn.SendBatch(ctx, wrapped)
+}
+
+// beforeFetch, when set (by tests), runs between the two batches of a feed
+// read that fetches articles.
+var beforeFetch func()
+
+// errSnapshotMoved reports that an article changed between the two
+// batches of a pipelined feed read.
+var errSnapshotMoved = errors.New("an article of the page changed during the read")
 
 // feedPageQuery selects one page of a scope's visible articles in feed
 // order: scope key, now, limit, offset.
@@ -50,7 +110,7 @@ const feedKeysQuery = `SELECT s.article_id, a.version FROM article_scopes s
 // batch reads only the page's (id, version) pairs, and a second batch reads
 // the rows and lists of the articles whose version is not cached; when
 // every one is, the page costs a single round trip.
-func feed(ctx context.Context, tx pgx.Tx, q herald.FeedQuery, cache *artcache.Cache) (*herald.FeedPage, error) {
+func feed(ctx context.Context, tx batchSender, q herald.FeedQuery, cache *artcache.Cache) (*herald.FeedPage, error) {
 	key := q.Scope.Key()
 	// Stored times are whole seconds; flooring Now keeps an article visible
 	// from the first instant of its second.
@@ -149,27 +209,49 @@ func feed(ctx context.Context, tx pgx.Tx, q herald.FeedQuery, cache *artcache.Ca
 	return page, nil
 }
 
-// articlesByIDQuery selects the articles whose ids are in an array, in no
-// particular order.
-const articlesByIDQuery = "SELECT " + articleColumns + " FROM articles a WHERE a.id = ANY($1)"
+// articlesByIDQuery selects the articles whose ids are in an array, with
+// their versions, in no particular order.
+const articlesByIDQuery = "SELECT a.version, " + articleColumns + " FROM articles a WHERE a.id = ANY($1)"
 
 // cachedPage assembles the page whose (id, version) pairs are keys: cached
-// articles as they are, the others read inside tx (rows and lists in one
-// batch) and then cached.
-func cachedPage(ctx context.Context, tx pgx.Tx, cache *artcache.Cache, keys []artcache.Key) ([]*herald.Article, error) {
+// articles as they are, the others read in one batch (rows and lists) and
+// then cached. The batch may see a later snapshot than the one keys came
+// from (snapshotBatches): every article it reads must be at the version
+// keys name, since a version names one content of the row and its lists,
+// or the read fails with errSnapshotMoved.
+func cachedPage(ctx context.Context, tx batchSender, cache *artcache.Cache, keys []artcache.Key) ([]*herald.Article, error) {
 	return cache.Page(keys, func(missing []string) (map[string]*herald.Article, error) {
+		want := make(map[string]int64, len(missing))
+		for _, k := range keys {
+			want[k.ID] = k.Version
+		}
 		byID := make(map[string]*herald.Article, len(missing))
+		moved := false
 		b := &pgx.Batch{}
 		b.Queue(articlesByIDQuery, missing).Query(func(rows pgx.Rows) error {
-			fetched, err := scanArticles(rows)
-			for _, a := range fetched {
-				byID[a.ID] = a
+			for rows.Next() {
+				var a herald.Article
+				var version int64
+				if err := rows.Scan(append([]any{&version}, articleScanTargets(&a)...)...); err != nil {
+					return err
+				}
+				a.PublishedAt, a.UpdatedAt = a.PublishedAt.UTC(), a.UpdatedAt.UTC()
+				if version != want[a.ID] {
+					moved = true
+				}
+				byID[a.ID] = &a
 			}
-			return err
+			return rows.Err()
 		})
 		queueLists(b, missing, byID)
+		if beforeFetch != nil {
+			beforeFetch()
+		}
 		if err := tx.SendBatch(ctx, b).Close(); err != nil {
 			return nil, err
+		}
+		if moved || len(byID) != len(missing) {
+			return nil, errSnapshotMoved
 		}
 		return byID, nil
 	})

@@ -116,18 +116,24 @@ func queryArticles(ctx context.Context, tx pgx.Tx, query string, args ...any) ([
 func scanArticles(rows pgx.Rows) ([]*herald.Article, error) {
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (*herald.Article, error) {
 		var a herald.Article
-		err := r.Scan(&a.ID, &a.Slug, &a.Title, &a.URL, &a.Summary, &a.ContentHTML,
-			&a.Language, &a.Image, &a.PublishedAt, &a.UpdatedAt,
-			&a.Episode, &a.Season, &a.EpisodeType, &a.TranscriptURL, &a.TranscriptType, &a.ChaptersURL)
+		err := r.Scan(articleScanTargets(&a)...)
 		a.PublishedAt, a.UpdatedAt = a.PublishedAt.UTC(), a.UpdatedAt.UTC()
 		return &a, err
 	})
 }
 
+// articleScanTargets are the fields of a that articleColumns fill, in
+// their order.
+func articleScanTargets(a *herald.Article) []any {
+	return []any{&a.ID, &a.Slug, &a.Title, &a.URL, &a.Summary, &a.ContentHTML,
+		&a.Language, &a.Image, &a.PublishedAt, &a.UpdatedAt,
+		&a.Episode, &a.Season, &a.EpisodeType, &a.TranscriptURL, &a.TranscriptType, &a.ChaptersURL}
+}
+
 // loadLists reads the authors, categories, tags and enclosures of arts in
 // one round trip: a batch of one statement per list, the ids passed as one
 // array parameter whatever their number.
-func loadLists(ctx context.Context, tx pgx.Tx, arts []*herald.Article) error {
+func loadLists(ctx context.Context, tx batchSender, arts []*herald.Article) error {
 	byID := make(map[string]*herald.Article, len(arts))
 	ids := make([]string, len(arts))
 	for i, a := range arts {

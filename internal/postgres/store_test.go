@@ -2,8 +2,11 @@ package postgres
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/herald-feeds/herald/internal/artcache"
 	"github.com/herald-feeds/herald/internal/herald"
@@ -71,4 +74,79 @@ func TestUpgrade(t *testing.T) {
 			return after
 		}
 	})
+}
+
+// TestFeedReadRacingAWrite: a write landing between the two round trips of
+// a pipelined feed read (the page's versions, then the articles not
+// cached) makes the read start again, so the page is the one after the
+// write; a write before every attempt ends in one ordinary transaction,
+// whose page is consistent too.
+func TestFeedReadRacingAWrite(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	s := mustOpenURL(t, pgtest.NewDatabase(t), Options{Now: func() time.Time { return now },
+		ArticleCache: artcache.DefaultMaxArticles, ArticleCacheBytes: artcache.DefaultMaxBytes})
+	a := &herald.Article{ID: uuid.New().String(), Title: "Racing", PublishedAt: now.Add(-time.Hour)}
+	if err := a.Prepare("https://example.com", now, herald.Limits{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateArticle(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	q := herald.FeedQuery{Scope: herald.SiteScope, Now: now, Limit: 10}
+	calls := 0
+	rewrite := func() {
+		calls++
+		b := a.Clone()
+		b.Title = "Racing, rewrite " + strconv.Itoa(calls)
+		if _, err := s.ReplaceArticle(ctx, b); err != nil {
+			t.Errorf("ReplaceArticle: %v", err)
+		}
+	}
+	t.Cleanup(func() { beforeFetch = nil })
+
+	beforeFetch = func() {
+		if calls == 0 {
+			rewrite()
+		}
+	}
+	page, err := s.Feed(ctx, q)
+	if err != nil || len(page.Articles) != 1 || page.Articles[0].Title != "Racing, rewrite 1" {
+		t.Fatalf("read racing one write: %v, err %v; want the rewritten article", titlesOf(page), err)
+	}
+	if calls != 1 {
+		t.Fatalf("%d writes, want 1", calls)
+	}
+
+	s.ArticleCache().Purge()
+	calls = 0
+	beforeFetch = rewrite // a write before every fetch, the fallback's included
+	page, err = s.Feed(ctx, q)
+	if err != nil || len(page.Articles) != 1 {
+		t.Fatalf("read racing a write per attempt: %v, err %v", titlesOf(page), err)
+	}
+	if calls != 4 {
+		t.Errorf("%d fetches, want 3 pipelined attempts and the transaction", calls)
+	}
+	// The transaction's snapshot predates its own racing write: it serves
+	// the third rewrite, the last one committed before it began.
+	if got := page.Articles[0].Title; got != "Racing, rewrite 3" {
+		t.Errorf("fallback read served %q, want the third rewrite", got)
+	}
+	beforeFetch = nil
+	s.ArticleCache().Purge()
+	if page, err := s.Feed(ctx, q); err != nil || page.Articles[0].Title != "Racing, rewrite 4" {
+		t.Errorf("after the race: %v, err %v, want the fourth rewrite", titlesOf(page), err)
+	}
+}
+
+func titlesOf(p *herald.FeedPage) []string {
+	if p == nil {
+		return nil
+	}
+	var out []string
+	for _, a := range p.Articles {
+		out = append(out, a.Title)
+	}
+	return out
 }
