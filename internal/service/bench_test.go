@@ -7,8 +7,12 @@ import (
 	"time"
 
 	"github.com/gorilla/feeds"
+	"github.com/jackc/pgx/v5"
 
+	"github.com/herald-feeds/herald/internal/artcache"
 	"github.com/herald-feeds/herald/internal/herald"
+	"github.com/herald-feeds/herald/internal/pgtest"
+	"github.com/herald-feeds/herald/internal/postgres"
 	"github.com/herald-feeds/herald/internal/sample"
 )
 
@@ -27,6 +31,39 @@ import (
 func benchFixture(b *testing.B) (*fixture, herald.FeedKey) {
 	fx := newFixture(&testing.T{}, nil) // fixture helpers take *testing.T
 	b.Cleanup(func() { fx.store.Close() })
+	return fx, seedBench(b, fx)
+}
+
+// benchFixturePostgres is benchFixture on a fresh PostgreSQL database,
+// with the store's options of `herald serve` (skipped, with a message,
+// where no PostgreSQL answers).
+func benchFixturePostgres(b *testing.B) (*fixture, herald.FeedKey) {
+	c := &clock{t: time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)}
+	dbURL := pgtest.NewDatabase(b)
+	st, err := postgres.Open(context.Background(), dbURL,
+		postgres.Options{Now: c.Now, ArticleCache: artcache.DefaultMaxArticles, ArticleCacheBytes: artcache.DefaultMaxBytes})
+	if err != nil {
+		b.Fatalf("open store: %v", err)
+	}
+	b.Cleanup(func() { st.Close() })
+	fx := newFixtureOn(c, st, nil)
+	key := seedBench(b, fx)
+	// What autovacuum does in service: the planner's statistics and the
+	// visibility map that lets index-only scans skip the rows.
+	conn, err := pgx.Connect(context.Background(), dbURL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(context.Background(), "VACUUM ANALYZE"); err != nil {
+		b.Fatalf("VACUUM ANALYZE: %v", err)
+	}
+	return fx, key
+}
+
+// seedBench writes the 100 sample articles through the write path and
+// returns the key of their 100-item RSS feed.
+func seedBench(b *testing.B, fx *fixture) herald.FeedKey {
 	ctx := context.Background()
 	for _, a := range sample.Articles(100, 1) {
 		a.PublishedAt = fx.clock.Now().Add(a.PublishedAt.Sub(sample.Base) - time.Hour)
@@ -34,7 +71,7 @@ func benchFixture(b *testing.B) (*fixture, herald.FeedKey) {
 			b.Fatalf("create: %v", err)
 		}
 	}
-	return fx, herald.FeedKey{Scope: herald.SiteScope, Format: herald.FormatRSS, Limit: 100}
+	return herald.FeedKey{Scope: herald.SiteScope, Format: herald.FormatRSS, Limit: 100}
 }
 
 func BenchmarkMissRSS100(b *testing.B) {
@@ -61,8 +98,16 @@ func BenchmarkMissRSS100(b *testing.B) {
 // store's article cache still holds the other 99 articles, so the store
 // reads their (id, version) pairs and one full article. Only the Get is
 // timed.
-func BenchmarkMissAfterWriteRSS100(b *testing.B) {
-	fx, key := benchFixture(b)
+func BenchmarkMissAfterWriteRSS100(b *testing.B) { benchmarkMissAfterWrite(b, benchFixture) }
+
+// BenchmarkMissAfterWritePostgresRSS100 is the same miss on PostgreSQL,
+// the store of replicated deployments.
+func BenchmarkMissAfterWritePostgresRSS100(b *testing.B) {
+	benchmarkMissAfterWrite(b, benchFixturePostgres)
+}
+
+func benchmarkMissAfterWrite(b *testing.B, open func(*testing.B) (*fixture, herald.FeedKey)) {
+	fx, key := open(b)
 	ctx := context.Background()
 	arts, _, err := fx.store.ListArticles(ctx, 0, 0)
 	if err != nil || len(arts) != 100 {

@@ -27,7 +27,7 @@ func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
 type fixture struct {
 	clock    *clock
-	store    *sqlite.Store
+	store    cachingStore
 	cache    *cache.Memory
 	feeds    *Feeds
 	articles *Articles
@@ -37,16 +37,26 @@ func testSite() Site {
 	return Site{Title: "Test Site", BaseURL: "https://example.com", Language: "en", DefaultLimit: 20, MaxLimit: 100, CacheTTL: time.Hour}
 }
 
+// cachingStore is a store with the article cache `herald serve` gives it.
+type cachingStore interface {
+	herald.Store
+	ArticleCache() *artcache.Cache
+}
+
 func newFixture(t *testing.T, r herald.Renderer) *fixture {
 	t.Helper()
 	c := &clock{t: time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)}
-	// With the article cache `herald serve` gives the store.
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "h.db"),
-		sqlite.Options{Now: c.Now, ArticleCache: artcache.DefaultMaxArticles})
+		sqlite.Options{Now: c.Now, ArticleCache: artcache.DefaultMaxArticles, ArticleCacheBytes: artcache.DefaultMaxBytes})
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
+	return newFixtureOn(c, st, r)
+}
+
+// newFixtureOn builds the services on st, whose clock is c.
+func newFixtureOn(c *clock, st cachingStore, r herald.Renderer) *fixture {
 	mc := cache.NewMemory(cache.MemoryOptions{Now: c.Now})
 	if r == nil {
 		r = render.New()
