@@ -124,3 +124,27 @@ func TestStaleRecordIsBounded(t *testing.T) {
 func staleKey(name string) herald.FeedKey {
 	return herald.FeedKey{Scope: herald.Scope{Kind: herald.ScopeTag, Slug: name}, Format: herald.FormatRSS}
 }
+
+// TestStaleRecordFastPath: within refreshEvery a confirmation of the same
+// rendering changes nothing, but a new rendering (another ETag) or the
+// same one now with its compressed variants is recorded at once.
+func TestStaleRecordFastPath(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	r := newStaleRecord(time.Hour, 10, 1<<20)
+	k := staleKey("a")
+	r.remember(k, herald.Entry{Body: []byte("one"), ETag: `"1"`}, now)
+	soon := now.Add(refreshEvery / 4)
+	r.remember(k, herald.Entry{Body: []byte("two"), ETag: `"2"`}, soon)
+	if e, age, ok := r.lookup(k, soon); !ok || e.ETag != `"2"` || age != 0 {
+		t.Fatalf("after a new rendering: %q age %v found %v, want the new one, just seen", e.ETag, age, ok)
+	}
+	later := soon.Add(refreshEvery / 4)
+	r.remember(k, herald.Entry{Body: []byte("two"), ETag: `"2"`, Variants: herald.Variants{Gzip: []byte("gz")}}, later)
+	if e, _, _ := r.lookup(k, later); e.Variants.Gzip == nil {
+		t.Errorf("the same rendering with its variants was not recorded")
+	}
+	r.remember(k, herald.Entry{Body: []byte("two"), ETag: `"2"`}, later.Add(refreshEvery/4))
+	if e, _, _ := r.lookup(k, later); e.Variants.Gzip == nil {
+		t.Errorf("a hit without variants dropped the recorded ones within refreshEvery")
+	}
+}
