@@ -11,9 +11,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-// HeaderRequestID carries the request id, in both directions.
-const HeaderRequestID = "X-Request-ID"
-
 // Locals keys set by handlers for the access log and metrics.
 const (
 	formatKey = "herald.format"
