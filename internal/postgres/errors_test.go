@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/herald-feeds/herald/internal/artcache"
 	"github.com/herald-feeds/herald/internal/herald"
 	"github.com/herald-feeds/herald/internal/pgtest"
 )
@@ -17,9 +18,18 @@ import (
 // running store, reads and writes fail with EUnavailable (503 at the API),
 // not as internal errors.
 func TestLostDatabaseIsUnavailable(t *testing.T) {
+	// Without the article cache Feed reads in a transaction; with it, in
+	// pipelined snapshots (feedPipelined).
+	t.Run("transaction", func(t *testing.T) { testLostDatabase(t, Options{}) })
+	t.Run("pipelined", func(t *testing.T) {
+		testLostDatabase(t, Options{ArticleCache: artcache.DefaultMaxArticles, ArticleCacheBytes: artcache.DefaultMaxBytes})
+	})
+}
+
+func testLostDatabase(t *testing.T, opts Options) {
 	ctx := context.Background()
 	dbURL := pgtest.NewDatabase(t)
-	s, err := Open(ctx, dbURL, Options{})
+	s, err := Open(ctx, dbURL, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
