@@ -232,10 +232,9 @@ func cachedPage(ctx context.Context, tx batchSender, cache *artcache.Cache, keys
 			for rows.Next() {
 				var a herald.Article
 				var version int64
-				if err := rows.Scan(append([]any{&version}, articleScanTargets(&a)...)...); err != nil {
+				if err := scanArticle(rows, &a, &version); err != nil {
 					return err
 				}
-				a.PublishedAt, a.UpdatedAt = a.PublishedAt.UTC(), a.UpdatedAt.UTC()
 				if version != want[a.ID] {
 					moved = true
 				}

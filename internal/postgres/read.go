@@ -116,10 +116,17 @@ func queryArticles(ctx context.Context, tx pgx.Tx, query string, args ...any) ([
 func scanArticles(rows pgx.Rows) ([]*herald.Article, error) {
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (*herald.Article, error) {
 		var a herald.Article
-		err := r.Scan(articleScanTargets(&a)...)
-		a.PublishedAt, a.UpdatedAt = a.PublishedAt.UTC(), a.UpdatedAt.UTC()
+		err := scanArticle(r, &a)
 		return &a, err
 	})
+}
+
+// scanArticle scans a row of lead columns (into lead) followed by
+// articleColumns (into a), with a's times in UTC.
+func scanArticle(r pgx.Row, a *herald.Article, lead ...any) error {
+	err := r.Scan(append(lead, articleScanTargets(a)...)...)
+	a.PublishedAt, a.UpdatedAt = a.PublishedAt.UTC(), a.UpdatedAt.UTC()
+	return err
 }
 
 // articleScanTargets are the fields of a that articleColumns fill, in
