@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -126,4 +128,51 @@ func BenchmarkFeed304GzipTagRedisLocal(b *testing.B) {
 	s := benchServer(b, redisFlags(b, true)...)
 	tag := s.get(b, benchPath, "Accept-Encoding: gzip").Header.Get("ETag")
 	benchFeed(b, s, 304, "", "Accept-Encoding", "gzip", "If-None-Match", tag)
+}
+
+// benchMissAfterWrite measures the whole miss as a poll pays it right after
+// a publisher's write: one of the 100 articles is replaced (timer stopped),
+// then the feed is requested through the handler; every layer of the cache
+// (the local tier, Redis's revisions, render lock and entry) is on the path.
+// Background compression of the previous rendering is waited for outside
+// the timer, so each miss is measured alone.
+func benchMissAfterWrite(b *testing.B, s *testServer) {
+	b.Helper()
+	ctx := context.Background()
+	arts, _, err := s.Store.ListArticles(ctx, 0, 0)
+	if err != nil || len(arts) != 100 {
+		b.Fatalf("ListArticles: %d articles, err %v", len(arts), err)
+	}
+	h := s.Server.App().Handler()
+	var rc fasthttp.RequestCtx
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		b.StopTimer()
+		s.Feeds.Wait()
+		a := arts[i%len(arts)].Clone()
+		a.Title = a.Title + " (edited " + strconv.Itoa(i) + ")"
+		if err := s.Articles.Replace(ctx, a.ID, a); err != nil {
+			b.Fatalf("Replace: %v", err)
+		}
+		i++
+		rc.Request.Reset()
+		rc.Response.Reset()
+		rc.Request.SetRequestURI(benchPath)
+		rc.Request.Header.SetMethod(fasthttp.MethodGet)
+		rc.Request.Header.Set("Accept-Encoding", "gzip")
+		b.StartTimer()
+		h(&rc)
+		if rc.Response.StatusCode() != 200 || !bytes.Contains(rc.Response.Body(), []byte("(edited "+strconv.Itoa(i-1)+")")) {
+			b.Fatalf("status %d, or the body lacks the edit", rc.Response.StatusCode())
+		}
+	}
+	b.StopTimer()
+	s.Feeds.Wait()
+}
+
+func BenchmarkFeedMissAfterWriteMemory(b *testing.B) { benchMissAfterWrite(b, benchServer(b)) }
+
+func BenchmarkFeedMissAfterWriteRedisLocal(b *testing.B) {
+	benchMissAfterWrite(b, benchServer(b, redisFlags(b, true)...))
 }
