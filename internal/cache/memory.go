@@ -211,10 +211,40 @@ func (m *Memory) Put(_ context.Context, k herald.FeedKey, rev string, e herald.E
 	if size > m.maxBytes {
 		return nil // too big to keep; serving it uncached is correct
 	}
-	e.Body = append([]byte(nil), e.Body...)
-	e.Variants = herald.Variants{Gzip: clone(e.Variants.Gzip), Brotli: clone(e.Variants.Brotli), Zstd: clone(e.Variants.Zstd)}
+	// Bytes the cache already holds for k (handed over by putShared, or
+	// read back from it) are immutable and need no second copy: the
+	// background Put after a miss's PutLocal passes the same body.
+	var held herald.Entry
+	m.mu.RLock()
+	if old := m.entries[k]; old != nil {
+		held = old.entry
+	}
+	m.mu.RUnlock()
+	e.Body = own(e.Body, held.Body)
+	e.Variants = herald.Variants{Gzip: own(e.Variants.Gzip, held.Variants.Gzip),
+		Brotli: own(e.Variants.Brotli, held.Variants.Brotli), Zstd: own(e.Variants.Zstd, held.Variants.Zstd)}
 	m.store(k, rev, e, ttl, size)
 	return nil
+}
+
+// putShared is Put without the copy: the cache keeps e's slices, which the
+// caller hands over and never modifies.
+func (m *Memory) putShared(k herald.FeedKey, rev string, e herald.Entry, ttl time.Duration) {
+	if ttl <= 0 || rev == "" {
+		return
+	}
+	if size := entrySize(rev, e); size <= m.maxBytes {
+		m.store(k, rev, e, ttl, size)
+	}
+}
+
+// own returns b, or a copy of it unless it is exactly held (same bytes in
+// memory and length), which the cache already owns.
+func own(b, held []byte) []byte {
+	if len(b) > 0 && len(b) == len(held) && &b[0] == &held[0] {
+		return b
+	}
+	return clone(b)
 }
 
 // store keeps e, whose bytes the cache now owns, under rev if rev is

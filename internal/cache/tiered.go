@@ -79,6 +79,7 @@ var (
 	_ herald.CodedGetter  = (*Tiered)(nil)
 	_ herald.Unwrapper    = (*Tiered)(nil)
 	_ herald.RenderLocker = (*Tiered)(nil)
+	_ herald.LocalPutter  = (*Tiered)(nil)
 )
 
 // NewTiered returns a cache with local in front of shared and starts the
@@ -210,6 +211,15 @@ func (t *Tiered) Put(ctx context.Context, k herald.FeedKey, rev string, e herald
 		_ = t.local.Put(ctx, k, rev, e, min(ttl, t.localTTL))
 	}
 	return err
+}
+
+// PutLocal implements herald.LocalPutter: the local tier alone, without a
+// copy, under the same rule as Put's (kept only while rev is the revision
+// the local tier knows).
+func (t *Tiered) PutLocal(k herald.FeedKey, rev string, e herald.Entry, ttl time.Duration) {
+	if t.live.Load() {
+		t.local.putShared(k, rev, e, min(ttl, t.localTTL))
+	}
 }
 
 // Invalidate implements herald.Cache: new tokens in Redis, published to

@@ -284,3 +284,39 @@ func TestCodedGetterThroughBreaker(t *testing.T) {
 		t.Fatalf("GetCoded(gzip) through the breaker: err %v gz %q body %q; want only the gzip bytes", err, l.Entry.Variants.Gzip, l.Entry.Body)
 	}
 }
+
+// TestTieredPutLocal: PutLocal stores in the local tier alone, sending
+// Redis nothing, under the same revision rule as Put; the Put that follows
+// stores the entry in Redis and keeps the bytes the local tier already
+// holds instead of copying them again.
+func TestTieredPutLocal(t *testing.T) {
+	srv := redistest.Start(t)
+	shared, log := openLogged(t, srv, RedisOptions{})
+	c := mustOpenTiered(t, shared, time.Now, TieredOptions{LocalTTL: time.Hour})
+	other := mustOpenRedis(t, srv, RedisOptions{}) // another replica with no local tier
+	rev := mustGet(t, c, siteRSS, nil).Revision
+	e := testEntry("<rss>local first</rss>")
+	log.take()
+
+	c.PutLocal(siteRSS, rev, e, time.Hour)
+	l := mustGet(t, c, siteRSS, nil)
+	assertHit(t, l, e)
+	if got, pipelines := log.take(); len(got) != 0 || pipelines != 0 {
+		t.Fatalf("PutLocal and a local hit sent %v and %d pipelines to Redis, want nothing", got, pipelines)
+	}
+	if &l.Entry.Body[0] != &e.Body[0] {
+		t.Fatalf("PutLocal copied the body; it keeps the caller's bytes")
+	}
+	assertMiss(t, mustGet(t, other, siteRSS, nil))
+
+	mustPut(t, c, siteRSS, rev, e)
+	assertHit(t, mustGet(t, other, siteRSS, nil), e)
+	if l := mustGet(t, c, siteRSS, nil); &l.Entry.Body[0] != &e.Body[0] {
+		t.Fatalf("Put of the bytes the local tier holds copied them again")
+	}
+
+	// Under a revision that has moved on, PutLocal keeps nothing.
+	mustInvalidate(t, c, herald.SiteScope)
+	c.PutLocal(siteRSS, rev, testEntry("stale"), time.Hour)
+	assertMiss(t, mustGet(t, c, siteRSS, nil))
+}

@@ -22,3 +22,16 @@ type RenderLocker interface {
 	// releases it (a crash), and so how long others wait at most.
 	RenderLockTTL() time.Duration
 }
+
+// LocalPutter is implemented by a Cache that keeps a tier in this process
+// in front of a shared one (Redis). On a miss the read path stores the new
+// rendering in the local tier first, answers, and stores it in the shared
+// tier in the background: the requests of this process find it at once,
+// and the client does not wait for the body's trip to Redis.
+type LocalPutter interface {
+	// PutLocal stores e for rev in the local tier only (nothing when that
+	// tier is not in use). The cache keeps e's byte slices without copying
+	// them; the caller must never modify them. The caller still Puts e
+	// afterwards, which stores it in the shared tier.
+	PutLocal(k FeedKey, rev string, e Entry, ttl time.Duration)
+}

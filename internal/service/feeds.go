@@ -180,6 +180,15 @@ func (f *Feeds) GetCoded(ctx context.Context, k herald.FeedKey, cond *herald.Con
 		if err != nil {
 			return herald.Entry{}, err
 		}
+		if lp, ok := f.cache.(herald.LocalPutter); ok && cacheOK && ttl > 0 {
+			// This process's requests find the entry at once; the trip of
+			// the body to the shared tier (0.7 ms for 234 KiB to a local
+			// Redis) and the unlock happen after the answer.
+			lp.PutLocal(k, look.Revision, e, ttl)
+			released = true
+			f.putLater(k, look.Revision, e, ttl, release)
+			return e, nil
+		}
 		stored := false
 		if cacheOK && ttl > 0 {
 			if err := f.cache.Put(rctx, k, look.Revision, e, ttl); err != nil {

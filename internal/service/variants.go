@@ -34,6 +34,30 @@ func newVariantMaker(compress func([]byte) (herald.Variants, error)) variantMake
 	return variantMaker{compress: compress, slots: make(chan struct{}, runtime.GOMAXPROCS(0))}
 }
 
+// putLater stores e, already in the cache's local tier, in the shared tier
+// under rev, then releases the render lock (so that replicas waiting on it
+// find the entry) and starts the compression. It runs after the miss was
+// answered; Wait waits for it.
+func (f *Feeds) putLater(k herald.FeedKey, rev string, e herald.Entry, ttl time.Duration, release func()) {
+	start := f.now()
+	f.variants.pending.Add(1)
+	go func() {
+		defer f.variants.pending.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), f.renderTimeout)
+		err := f.cache.Put(ctx, k, rev, e, ttl)
+		cancel()
+		release()
+		if err != nil {
+			f.stats.CacheErrors.Add(1)
+			f.cacheLog.warn(f.log, f.now(), "cache put failed", "cache", f.cache.Name(), "scope", k.Scope.Key(), "err", err)
+			return
+		}
+		if left := ttl - f.now().Sub(start); left > 0 {
+			f.compressLater(k, rev, e, left)
+		}
+	}()
+}
+
 // compressLater makes the variants of e, just stored under rev, and stores
 // e again with them. This is the only place a feed is compressed: once per
 // rendering, never per request. It runs after the miss was answered because

@@ -1,0 +1,163 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/herald-feeds/herald/internal/cache"
+	"github.com/herald-feeds/herald/internal/herald"
+	"github.com/herald-feeds/herald/internal/redistest"
+	"github.com/herald-feeds/herald/internal/render"
+)
+
+// gatedFront is the shared tier of a Tiered cache whose Puts wait for the
+// test: each one blocks until a value arrives on proceed (or it is
+// closed), and fails with it when it is not nil.
+type gatedFront struct {
+	herald.Cache
+	puts    atomic.Int64
+	proceed chan error
+}
+
+func (g *gatedFront) Put(ctx context.Context, k herald.FeedKey, rev string, e herald.Entry, ttl time.Duration) error {
+	g.puts.Add(1)
+	if err := <-g.proceed; err != nil {
+		return err
+	}
+	return g.Cache.Put(ctx, k, rev, e, ttl)
+}
+
+// tieredReplica is one process's read path on the Redis of srv with the
+// local tier in front, its shared-tier calls going through front when it
+// is not nil (the way production puts the breaker there).
+func tieredReplica(t *testing.T, fx *fixture, srv *redistest.Server, front func(*cache.Redis) herald.Cache) *Feeds {
+	t.Helper()
+	shared, err := cache.OpenRedis(srv.URL(), cache.RedisOptions{Prefix: "svc", Timeout: 5 * time.Second, LockTTL: time.Minute})
+	if err != nil {
+		t.Fatalf("OpenRedis: %v", err)
+	}
+	opts := cache.TieredOptions{LocalTTL: time.Hour}
+	if front != nil {
+		opts.Front = front(shared)
+	}
+	c := cache.NewTiered(cache.NewMemory(cache.MemoryOptions{}), shared, opts)
+	t.Cleanup(func() { c.Close() })
+	for deadline := time.Now().Add(10 * time.Second); !c.Live(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the subscription was never confirmed")
+		}
+	}
+	f := NewFeeds(fx.store, c, render.New(), testSite(), FeedsOptions{Now: fx.clock.Now, RenderTimeout: 10 * time.Second})
+	t.Cleanup(f.Wait)
+	return f
+}
+
+// TestMissAnswersBeforeTheSharedPut: with a local tier, a miss is answered
+// as soon as the rendering is in this process's tier; its trip to Redis
+// and the release of the render lock follow. Meanwhile this process serves
+// the entry locally, and another replica waits on the lock and then takes
+// the entry instead of rendering it again.
+func TestMissAnswersBeforeTheSharedPut(t *testing.T) {
+	srv := redistest.Start(t)
+	fx := newFixture(t, nil)
+	ctx := context.Background()
+	if err := fx.articles.Create(ctx, &herald.Article{Title: "One", PublishedAt: fx.clock.Now().Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	gate := &gatedFront{proceed: make(chan error)}
+	a := tieredReplica(t, fx, srv, func(r *cache.Redis) herald.Cache { gate.Cache = r; return gate })
+	t.Cleanup(func() { close(gate.proceed) }) // runs before a.Wait
+	b := tieredReplica(t, fx, srv, nil)
+	key := herald.FeedKey{Scope: herald.SiteScope, Format: herald.FormatRSS, Limit: 20}
+
+	// Answered while the shared Put is held: a miss that waited for it
+	// would never return (the guard only keeps that from hanging the run).
+	type result struct {
+		res FeedResult
+		err error
+	}
+	answered := make(chan result, 1)
+	go func() {
+		res, err := a.Get(ctx, key, nil)
+		answered <- result{res, err}
+	}()
+	var first FeedResult
+	var err error
+	select {
+	case r := <-answered:
+		first, err = r.res, r.err
+	case <-time.After(10 * time.Second):
+		t.Fatalf("the miss was not answered while its shared Put was held")
+	}
+	if err != nil || first.Cached || len(first.Entry.Body) == 0 {
+		t.Fatalf("first Get: cached=%v err=%v body %d bytes, want a rendered miss", first.Cached, err, len(first.Entry.Body))
+	}
+	for gate.puts.Load() == 0 { // the shared Put starts after the answer
+		time.Sleep(time.Millisecond)
+	}
+	if again, err := a.Get(ctx, key, nil); err != nil || !again.Cached || again.Entry.ETag != first.Entry.ETag {
+		t.Fatalf("same replica before the shared Put: cached=%v err=%v, want a local hit", again.Cached, err)
+	}
+	plain, err := cache.OpenRedis(srv.URL(), cache.RedisOptions{Prefix: "svc", Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plain.Close()
+	if l, err := plain.Get(ctx, key, nil); err != nil || l.Hit {
+		t.Fatalf("Redis before the shared Put: hit=%v err=%v, want nothing stored yet", l.Hit, err)
+	}
+
+	done := make(chan FeedResult, 1)
+	go func() {
+		res, err := b.Get(ctx, key, nil)
+		if err != nil {
+			t.Errorf("replica b: %v", err)
+		}
+		done <- res
+	}()
+	for b.Stats().Misses.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	gate.proceed <- nil
+	res := <-done
+	if res.Entry.ETag != first.Entry.ETag || b.Stats().Renders.Load() != 0 {
+		t.Fatalf("replica b: etag %q renders %d, want a's entry %q without rendering", res.Entry.ETag, b.Stats().Renders.Load(), first.Entry.ETag)
+	}
+	a.Wait()
+	if l, err := plain.Get(ctx, key, nil); err != nil || !l.Hit || l.Entry.ETag != first.Entry.ETag {
+		t.Fatalf("Redis after the shared Put: hit=%v err=%v", l.Hit, err)
+	}
+}
+
+// TestSharedPutFailsAfterTheAnswer: a shared Put that fails after the miss
+// was answered is counted as a cache error and still releases the render
+// lock, so another replica renders at once instead of waiting out the
+// lock's minute-long TTL (longer than its render timeout).
+func TestSharedPutFailsAfterTheAnswer(t *testing.T) {
+	srv := redistest.Start(t)
+	fx := newFixture(t, nil)
+	ctx := context.Background()
+	if err := fx.articles.Create(ctx, &herald.Article{Title: "One", PublishedAt: fx.clock.Now().Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	gate := &gatedFront{proceed: make(chan error, 1)}
+	gate.proceed <- errors.New("redis went away")
+	a := tieredReplica(t, fx, srv, func(r *cache.Redis) herald.Cache { gate.Cache = r; return gate })
+	t.Cleanup(func() { close(gate.proceed) }) // runs before a.Wait
+	b := tieredReplica(t, fx, srv, nil)
+	key := herald.FeedKey{Scope: herald.SiteScope, Format: herald.FormatRSS, Limit: 20}
+
+	if res, err := a.Get(ctx, key, nil); err != nil || len(res.Entry.Body) == 0 {
+		t.Fatalf("Get: err=%v body %d bytes, want the feed", err, len(res.Entry.Body))
+	}
+	a.Wait()
+	if got := a.Stats().CacheErrors.Load(); got != 1 {
+		t.Fatalf("cache errors=%d, want the failed shared Put counted", got)
+	}
+	if res, err := b.Get(ctx, key, nil); err != nil || res.Cached || b.Stats().Renders.Load() != 1 {
+		t.Fatalf("replica b: err=%v cached=%v renders=%d, want its own render without waiting on the lock", err, res.Cached, b.Stats().Renders.Load())
+	}
+}
