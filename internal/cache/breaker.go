@@ -202,17 +202,17 @@ func (b *Breaker) Close() error { return b.inner.Close() }
 // LockRender implements herald.RenderLocker through the breaker when the
 // decorated cache has a render lock. A cache without one has nobody to
 // share renders with: the caller simply holds the lock.
-func (b *Breaker) LockRender(ctx context.Context, k herald.FeedKey, rev string) (release func(), held bool, err error) {
+func (b *Breaker) LockRender(ctx context.Context, k herald.FeedKey, rev string) (release func(), got herald.LockResult, err error) {
 	lk, ok := b.inner.(herald.RenderLocker)
 	if !ok {
-		return func() {}, true, nil
+		return func() {}, herald.LockHeld, nil
 	}
 	err = b.call(ctx, func() error {
 		var err error
-		release, held, err = lk.LockRender(ctx, k, rev)
+		release, got, err = lk.LockRender(ctx, k, rev)
 		return err
 	})
-	return release, held, err
+	return release, got, err
 }
 
 // RenderLockTTL implements herald.RenderLocker: the decorated cache's, or

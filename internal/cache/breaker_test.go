@@ -161,12 +161,12 @@ func TestBreakerKeepsTheRenderLock(t *testing.T) {
 		t.Fatalf("Breaker over Redis does not offer herald.RenderLocker")
 	}
 	look := mustGet(t, c, siteRSS, nil)
-	release, held, err := lk.LockRender(context.Background(), siteRSS, look.Revision)
-	if err != nil || !held {
-		t.Fatalf("first LockRender: held=%v err=%v, want held", held, err)
+	release, got, err := lk.LockRender(context.Background(), siteRSS, look.Revision)
+	if err != nil || got != herald.LockHeld {
+		t.Fatalf("first LockRender: got %v err=%v, want held", got, err)
 	}
-	if _, again, err := lk.LockRender(context.Background(), siteRSS, look.Revision); err != nil || again {
-		t.Fatalf("second LockRender while held: held=%v err=%v, want refused", again, err)
+	if _, again, err := lk.LockRender(context.Background(), siteRSS, look.Revision); err != nil || again != herald.LockBusy {
+		t.Fatalf("second LockRender while held: got %v err=%v, want busy", again, err)
 	}
 	release()
 	if lk.RenderLockTTL() <= 0 {

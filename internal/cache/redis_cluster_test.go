@@ -46,9 +46,16 @@ func TestRedisCluster(t *testing.T) {
 		if l := mustGet(t, c, k, cond); !l.NotModified {
 			t.Fatalf("conditional Get of %s: NotModified=false", sc)
 		}
-		release, held, err := c.LockRender(ctx, k, l.Revision)
-		if err != nil || !held {
-			t.Fatalf("LockRender(%s): held=%v err=%v", sc, held, err)
+		// The lock script reads the entry's key and sets the lock's: both
+		// in the scope's slot.
+		if _, got, err := c.LockRender(ctx, k, l.Revision); err != nil || got != herald.LockStored {
+			t.Fatalf("LockRender(%s) of the stored entry: got %v err=%v, want stored", sc, got, err)
+		}
+		other := k
+		other.Limit = 50
+		release, got, err := c.LockRender(ctx, other, l.Revision)
+		if err != nil || got != herald.LockHeld {
+			t.Fatalf("LockRender(%s): got %v err=%v", sc, got, err)
 		}
 		release()
 		revs[sc] = l.Revision

@@ -21,28 +21,38 @@ var unlockSource string
 
 var unlockScript = redis.NewScript(unlockSource)
 
+//go:embed scripts/lock.lua
+var lockSource string
+
+var lockScript = redis.NewScript(lockSource)
+
 var _ herald.RenderLocker = (*Redis)(nil)
 
-// LockRender implements herald.RenderLocker with SET NX PX on a key of its
-// own, holding a random token; release deletes the key only while it still
+// LockRender implements herald.RenderLocker with a script that looks at
+// the entry's revision and, unless it is rev, sets a key of its own (SET NX
+// PX) holding a random token; release deletes the key only while it still
 // holds that token, so a holder that overran the TTL cannot release the
 // next holder's lock. The key is in the scope's hash slot, like every
 // other key of the scope, and names the revision, so a write does not make
 // renders of the new revision wait for a render of the old one.
-func (r *Redis) LockRender(ctx context.Context, k herald.FeedKey, rev string) (func(), bool, error) {
+func (r *Redis) LockRender(ctx context.Context, k herald.FeedKey, rev string) (func(), herald.LockResult, error) {
 	if rev == "" {
-		return nil, false, errors.New("redis cache: lock render: empty revision")
+		return nil, herald.LockBusy, errors.New("redis cache: lock render: empty revision")
 	}
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
 	key := r.lockKey(k, rev)
 	token := newRevision()
-	ok, err := r.client.SetNX(ctx, key, token, r.lockTTL).Result()
+	n, err := lockScript.Run(ctx, r.client, []string{key, r.entryKey(k)}, token, r.lockTTL.Milliseconds(), rev).Int()
 	if err != nil {
-		return nil, false, fmt.Errorf("redis cache: lock render: %w", err)
+		return nil, herald.LockBusy, fmt.Errorf("redis cache: lock render: %w", err)
 	}
-	if !ok {
-		return nil, false, nil
+	switch n {
+	case 2:
+		return nil, herald.LockStored, nil
+	case 1:
+	default:
+		return nil, herald.LockBusy, nil
 	}
 	release := func() {
 		// Detached from the request: the lock must go even when the
@@ -52,7 +62,7 @@ func (r *Redis) LockRender(ctx context.Context, k herald.FeedKey, rev string) (f
 		defer cancel()
 		_ = unlockScript.Run(ctx, r.client, []string{key}, token).Err()
 	}
-	return release, true, nil
+	return release, herald.LockHeld, nil
 }
 
 // RenderLockTTL implements herald.RenderLocker.

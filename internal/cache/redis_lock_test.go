@@ -20,20 +20,20 @@ func TestRedisRenderLock(t *testing.T) {
 	rev := mustGet(t, a, k, nil).Revision
 	key := "lk:lock:{tag:go}:atom:0:20:" + rev
 
-	releaseA, held, err := a.LockRender(ctx, k, rev)
-	if err != nil || !held {
-		t.Fatalf("first LockRender: held=%v err=%v, want held", held, err)
+	releaseA, got, err := a.LockRender(ctx, k, rev)
+	if err != nil || got != herald.LockHeld {
+		t.Fatalf("first LockRender: got %v err=%v, want held", got, err)
 	}
 	if got, err := admin.PTTL(ctx, key).Result(); err != nil || got <= 0 || got > ttl {
 		t.Fatalf("PTTL %s = %v (err %v), want in (0, %v]", key, got, err, ttl)
 	}
-	if _, held, err := b.LockRender(ctx, k, rev); err != nil || held {
-		t.Fatalf("LockRender by another replica while held: held=%v err=%v, want not held", held, err)
+	if rel, got, err := b.LockRender(ctx, k, rev); err != nil || got != herald.LockBusy || rel != nil {
+		t.Fatalf("LockRender by another replica while held: got %v err=%v, want busy (and no release)", got, err)
 	}
 	// Another revision (after a write) has a lock of its own.
-	releaseOther, held, err := b.LockRender(ctx, k, "another-revision")
-	if err != nil || !held {
-		t.Fatalf("LockRender of another revision: held=%v err=%v, want held", held, err)
+	releaseOther, got, err := b.LockRender(ctx, k, "another-revision")
+	if err != nil || got != herald.LockHeld {
+		t.Fatalf("LockRender of another revision: got %v err=%v, want held", got, err)
 	}
 	releaseOther()
 
@@ -41,9 +41,9 @@ func TestRedisRenderLock(t *testing.T) {
 	if n, err := admin.Exists(ctx, key).Result(); err != nil || n != 0 {
 		t.Fatalf("lock key exists=%d (err %v) after release, want gone", n, err)
 	}
-	releaseB, held, err := b.LockRender(ctx, k, rev)
-	if err != nil || !held {
-		t.Fatalf("LockRender after release: held=%v err=%v, want held", held, err)
+	releaseB, got, err := b.LockRender(ctx, k, rev)
+	if err != nil || got != herald.LockHeld {
+		t.Fatalf("LockRender after release: got %v err=%v, want held", got, err)
 	}
 
 	// A holder whose lock expired and was taken by someone else must not
@@ -51,9 +51,9 @@ func TestRedisRenderLock(t *testing.T) {
 	if err := admin.Del(ctx, key).Err(); err != nil { // as if b's lock expired
 		t.Fatal(err)
 	}
-	releaseC, held, err := a.LockRender(ctx, k, rev)
-	if err != nil || !held {
-		t.Fatalf("LockRender after expiry: held=%v err=%v, want held", held, err)
+	releaseC, got, err := a.LockRender(ctx, k, rev)
+	if err != nil || got != herald.LockHeld {
+		t.Fatalf("LockRender after expiry: got %v err=%v, want held", got, err)
 	}
 	releaseB() // stale: must leave a's lock alone
 	if n, _ := admin.Exists(ctx, key).Result(); n != 1 {
@@ -69,23 +69,59 @@ func TestRedisRenderLock(t *testing.T) {
 	}
 }
 
+// TestRedisRenderLockSeesTheStoredEntry: once the entry of a revision is
+// stored, LockRender says so instead of locking (in the same step, so a
+// holder that stored and released just before is never missed); the entry
+// of another revision does not count, and a lock of the old revision left
+// behind does not hide the stored entry.
+func TestRedisRenderLockSeesTheStoredEntry(t *testing.T) {
+	srv := redistest.Start(t)
+	admin := mustClient(t, srv)
+	c := mustOpenRedis(t, srv, RedisOptions{Prefix: "st", LockTTL: time.Minute})
+	ctx := context.Background()
+	rev := mustGet(t, c, siteRSS, nil).Revision
+	release, got, err := c.LockRender(ctx, siteRSS, rev)
+	if err != nil || got != herald.LockHeld {
+		t.Fatalf("LockRender: got %v err=%v, want held", got, err)
+	}
+	mustPut(t, c, siteRSS, rev, testEntry("stored"))
+	if rel, got, err := c.LockRender(ctx, siteRSS, rev); err != nil || got != herald.LockStored || rel != nil {
+		t.Fatalf("LockRender with the entry stored and the lock still held: got %v err=%v, want stored", got, err)
+	}
+	release()
+	if _, got, err := c.LockRender(ctx, siteRSS, rev); err != nil || got != herald.LockStored {
+		t.Fatalf("LockRender with the entry stored: got %v err=%v, want stored", got, err)
+	}
+	if n, err := admin.Exists(ctx, "st:lock:{site}:rss:0:20:"+rev).Result(); err != nil || n != 0 {
+		t.Fatalf("the lock key exists=%d (err %v) after a stored answer, want none taken", n, err)
+	}
+
+	mustInvalidate(t, c, herald.SiteScope)
+	next := mustGet(t, c, siteRSS, nil).Revision
+	rel, got, err := c.LockRender(ctx, siteRSS, next)
+	if err != nil || got != herald.LockHeld {
+		t.Fatalf("LockRender of the new revision beside the old entry: got %v err=%v, want held", got, err)
+	}
+	rel()
+}
+
 func TestRedisRenderLockExpires(t *testing.T) {
 	srv := redistest.Start(t)
 	c := mustOpenRedis(t, srv, RedisOptions{Prefix: "exp", LockTTL: 50 * time.Millisecond})
 	ctx := context.Background()
 	rev := mustGet(t, c, siteRSS, nil).Revision
-	if _, held, err := c.LockRender(ctx, siteRSS, rev); err != nil || !held {
-		t.Fatalf("LockRender: held=%v err=%v", held, err)
+	if _, got, err := c.LockRender(ctx, siteRSS, rev); err != nil || got != herald.LockHeld {
+		t.Fatalf("LockRender: got %v err=%v", got, err)
 	}
 	// A holder that never releases (a crashed replica) blocks nobody past
 	// the TTL. Poll with a generous deadline; this is not a timing claim.
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		release, held, err := c.LockRender(ctx, siteRSS, rev)
+		release, got, err := c.LockRender(ctx, siteRSS, rev)
 		if err != nil {
 			t.Fatalf("LockRender: %v", err)
 		}
-		if held {
+		if got == herald.LockHeld {
 			release()
 			return
 		}

@@ -35,9 +35,14 @@ func TestRedisSentinel(t *testing.T) {
 	assertMiss(t, l)
 	mustPut(t, c, siteRSS, l.Revision, testEntry("via sentinel"))
 	assertHit(t, mustGet(t, c, siteRSS, nil), testEntry("via sentinel"))
-	release, held, err := c.LockRender(ctx, siteRSS, l.Revision)
-	if err != nil || !held {
-		t.Fatalf("LockRender: held=%v err=%v", held, err)
+	if _, got, err := c.LockRender(ctx, siteRSS, l.Revision); err != nil || got != herald.LockStored {
+		t.Fatalf("LockRender of the stored entry: got %v err=%v, want stored", got, err)
+	}
+	other := siteRSS
+	other.Limit = 50
+	release, got, err := c.LockRender(ctx, other, l.Revision)
+	if err != nil || got != herald.LockHeld {
+		t.Fatalf("LockRender: got %v err=%v", got, err)
 	}
 	release()
 	mustInvalidate(t, c, herald.SiteScope)

@@ -270,7 +270,7 @@ func keyString(k herald.FeedKey) string {
 
 // LockRender implements herald.RenderLocker by the shared tier's lock, so
 // that the cross-replica render lock works with the local tier on.
-func (t *Tiered) LockRender(ctx context.Context, k herald.FeedKey, rev string) (release func(), held bool, err error) {
+func (t *Tiered) LockRender(ctx context.Context, k herald.FeedKey, rev string) (func(), herald.LockResult, error) {
 	if lk, ok := t.front.(herald.RenderLocker); ok {
 		return lk.LockRender(ctx, k, rev)
 	}

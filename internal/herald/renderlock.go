@@ -13,15 +13,29 @@ import (
 // lock's TTL. A cache local to one process has no need of it.
 type RenderLocker interface {
 	// LockRender tries to take the render lock of k at cache revision rev
-	// for RenderLockTTL. held reports whether this caller now holds it;
-	// when it does, release must be called once the entry is stored (or the
-	// render failed). An error means the lock could not be asked for at
-	// all; the caller then renders without it.
-	LockRender(ctx context.Context, k FeedKey, rev string) (release func(), held bool, err error)
+	// for RenderLockTTL, unless the entry of k at rev is already stored;
+	// both are decided in one step, so an entry stored and a lock released
+	// just before cannot be missed. With LockHeld, release must be called
+	// once the entry is stored (or the render failed); with the others it
+	// is nil. An error means the lock could not be asked for at all; the
+	// caller then renders without it.
+	LockRender(ctx context.Context, k FeedKey, rev string) (release func(), got LockResult, err error)
 	// RenderLockTTL is how long a lock lives when its holder never
 	// releases it (a crash), and so how long others wait at most.
 	RenderLockTTL() time.Duration
 }
+
+// LockResult is what LockRender found.
+type LockResult int
+
+const (
+	// LockBusy: another process holds the lock; wait for its entry.
+	LockBusy LockResult = iota
+	// LockHeld: the caller holds the lock: render, store, release.
+	LockHeld
+	// LockStored: the entry of k at rev is already stored: read it.
+	LockStored
+)
 
 // LocalPutter is implemented by a Cache that keeps a tier in this process
 // in front of a shared one (Redis). On a miss the read path stores the new

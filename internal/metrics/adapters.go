@@ -76,15 +76,15 @@ func (c *cache) Ping(ctx context.Context) error {
 
 // LockRender forwards herald.RenderLocker to the measured cache, timing it;
 // a cache without a render lock lets the caller hold it.
-func (c *cache) LockRender(ctx context.Context, k herald.FeedKey, rev string) (func(), bool, error) {
+func (c *cache) LockRender(ctx context.Context, k herald.FeedKey, rev string) (func(), herald.LockResult, error) {
 	lk, ok := c.Cache.(herald.RenderLocker)
 	if !ok {
-		return func() {}, true, nil
+		return func() {}, herald.LockHeld, nil
 	}
 	start := time.Now()
-	release, held, err := lk.LockRender(ctx, k, rev)
+	release, got, err := lk.LockRender(ctx, k, rev)
 	c.done("lock", start, err)
-	return release, held, err
+	return release, got, err
 }
 
 // RenderLockTTL forwards herald.RenderLocker.

@@ -158,8 +158,9 @@ func (f *Feeds) GetCoded(ctx context.Context, k herald.FeedKey, cond *herald.Con
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), f.renderTimeout)
 		defer cancel()
 		// A request that missed just as the previous flight for this key
-		// finished would otherwise render again: look once more.
-		if cacheOK {
+		// finished would otherwise render again: look once more. A render
+		// lock looks in the same round trip as it locks (peerRender).
+		if _, locks := f.cache.(herald.RenderLocker); cacheOK && !locks {
 			if again, err := f.cache.Get(rctx, k, nil); err == nil && again.Hit && again.Revision == look.Revision {
 				return again.Entry, nil
 			}

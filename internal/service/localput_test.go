@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -159,5 +160,58 @@ func TestSharedPutFailsAfterTheAnswer(t *testing.T) {
 	}
 	if res, err := b.Get(ctx, key, nil); err != nil || res.Cached || b.Stats().Renders.Load() != 1 {
 		t.Fatalf("replica b: err=%v cached=%v renders=%d, want its own render without waiting on the lock", err, res.Cached, b.Stats().Renders.Load())
+	}
+}
+
+// hookedRedis is a replica's Redis cache (render lock included) that runs
+// hook once, after its first Get has read a miss and before returning it.
+type hookedRedis struct {
+	*cache.Redis
+	once sync.Once
+	hook func()
+}
+
+func (h *hookedRedis) Get(ctx context.Context, k herald.FeedKey, cond *herald.Condition) (herald.Lookup, error) {
+	l, err := h.Redis.Get(ctx, k, cond)
+	h.once.Do(h.hook)
+	return l, err
+}
+
+// TestMissFindsTheEntryStoredSinceItsLookup: a replica whose lookup missed
+// just before another replica stored the entry and released its lock
+// learns, when it asks for the lock, that the entry is there, and serves
+// it without rendering.
+func TestMissFindsTheEntryStoredSinceItsLookup(t *testing.T) {
+	srv := redistest.Start(t)
+	fx := newFixture(t, nil)
+	ctx := context.Background()
+	if err := fx.articles.Create(ctx, &herald.Article{Title: "One", PublishedAt: fx.clock.Now().Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	a := tieredReplica(t, fx, srv, nil)
+	key := herald.FeedKey{Scope: herald.SiteScope, Format: herald.FormatRSS, Limit: 20}
+	var stored FeedResult
+	shared, err := cache.OpenRedis(srv.URL(), cache.RedisOptions{Prefix: "svc", Timeout: 5 * time.Second, LockTTL: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer shared.Close()
+	hooked := &hookedRedis{Redis: shared, hook: func() {
+		var err error
+		if stored, err = a.Get(ctx, key, nil); err != nil {
+			t.Errorf("replica a: %v", err)
+		}
+		a.Wait() // stored in Redis and the lock released
+	}}
+	b := NewFeeds(fx.store, hooked, render.New(), testSite(), FeedsOptions{Now: fx.clock.Now, RenderTimeout: 10 * time.Second})
+	res, err := b.Get(ctx, key, nil)
+	if err != nil || res.Entry.ETag != stored.Entry.ETag || stored.Entry.ETag == "" {
+		t.Fatalf("replica b: etag %q err %v, want a's %q", res.Entry.ETag, err, stored.Entry.ETag)
+	}
+	if got := b.Stats().Misses.Load(); got != 1 {
+		t.Fatalf("replica b: %d misses, want its lookup to have missed", got)
+	}
+	if got := b.Stats().Renders.Load(); got != 0 {
+		t.Fatalf("replica b rendered %d times, want a's entry taken", got)
 	}
 }

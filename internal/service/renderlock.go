@@ -33,19 +33,21 @@ func (f *Feeds) peerRender(ctx context.Context, k herald.FeedKey, rev string, ca
 	deadline := time.Now().Add(lk.RenderLockTTL())
 	wait := lockPollFirst
 	for {
-		rel, held, err := lk.LockRender(ctx, k, rev)
+		rel, got, err := lk.LockRender(ctx, k, rev)
 		if err != nil {
 			f.log.Warn("render lock unavailable; rendering without it", "scope", k.Scope.Key(), "err", err)
 			return noop, herald.Entry{}, false
 		}
-		if held {
-			// The previous holder may have stored its entry and released
-			// between our last look and this lock: look once more.
+		switch got {
+		case herald.LockHeld:
+			return rel, herald.Entry{}, false
+		case herald.LockStored:
+			// Stored by another replica (or an earlier flight) since our
+			// lookup: read it; if it went meanwhile, render.
 			if l, err := f.cache.Get(ctx, k, nil); err == nil && l.Hit && l.Revision == rev {
-				rel()
 				return noop, l.Entry, true
 			}
-			return rel, herald.Entry{}, false
+			return noop, herald.Entry{}, false
 		}
 		if !time.Now().Before(deadline) {
 			f.log.Warn("another replica's render did not arrive within the lock TTL; rendering here", "scope", k.Scope.Key())

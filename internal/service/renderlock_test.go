@@ -104,8 +104,8 @@ func TestLockHolderThatNeverStores(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, held, err := crashed.LockRender(ctx, key, l.Revision); err != nil || !held {
-		t.Fatalf("LockRender: held=%v err=%v", held, err)
+	if _, got, err := crashed.LockRender(ctx, key, l.Revision); err != nil || got != herald.LockHeld {
+		t.Fatalf("LockRender: got %v err=%v", got, err)
 	}
 	res, err := reps[0].Get(ctx, key, nil)
 	if err != nil || len(res.Entry.Body) == 0 {
