@@ -68,7 +68,10 @@ type memEntry struct {
 	used    atomic.Bool // read since eviction last passed over it
 }
 
-var _ herald.Cache = (*Memory)(nil)
+var (
+	_ herald.Cache       = (*Memory)(nil)
+	_ herald.LocalPutter = (*Memory)(nil)
+)
 
 // NewMemory returns an empty in-process cache.
 func NewMemory(opts MemoryOptions) *Memory {
@@ -225,6 +228,13 @@ func (m *Memory) Put(_ context.Context, k herald.FeedKey, rev string, e herald.E
 		Brotli: own(e.Variants.Brotli, held.Variants.Brotli), Zstd: own(e.Variants.Zstd, held.Variants.Zstd)}
 	m.store(k, rev, e, ttl, size)
 	return nil
+}
+
+// PutLocal implements herald.LocalPutter. A Memory cache is all local
+// tier: the miss that renders stores its bytes here without a copy, and
+// the Put that follows finds them already held.
+func (m *Memory) PutLocal(k herald.FeedKey, rev string, e herald.Entry, ttl time.Duration) {
+	m.putShared(k, rev, e, ttl)
 }
 
 // putShared is Put without the copy: the cache keeps e's slices, which the

@@ -171,3 +171,24 @@ func TestMemoryConcurrent(t *testing.T) {
 		t.Fatalf("Len()=%d, want at most 8", got)
 	}
 }
+
+// TestMemoryPutLocal: a Memory cache keeps PutLocal's bytes without a copy,
+// under Put's revision rule, and the Put that follows keeps them too.
+func TestMemoryPutLocal(t *testing.T) {
+	m := NewMemory(MemoryOptions{})
+	rev := mustGet(t, m, siteRSS, nil).Revision
+	e := testEntry("<rss>mine</rss>")
+	m.PutLocal(siteRSS, rev, e, time.Hour)
+	l := mustGet(t, m, siteRSS, nil)
+	assertHit(t, l, e)
+	if &l.Entry.Body[0] != &e.Body[0] {
+		t.Fatalf("PutLocal copied the body; it keeps the caller's bytes")
+	}
+	mustPut(t, m, siteRSS, rev, e)
+	if l := mustGet(t, m, siteRSS, nil); &l.Entry.Body[0] != &e.Body[0] {
+		t.Fatalf("Put of the bytes the cache holds copied them again")
+	}
+	mustInvalidate(t, m, herald.SiteScope)
+	m.PutLocal(siteRSS, rev, testEntry("stale"), time.Hour)
+	assertMiss(t, mustGet(t, m, siteRSS, nil))
+}

@@ -37,11 +37,12 @@ const (
 	LockStored
 )
 
-// LocalPutter is implemented by a Cache that keeps a tier in this process
-// in front of a shared one (Redis). On a miss the read path stores the new
-// rendering in the local tier first, answers, and stores it in the shared
-// tier in the background: the requests of this process find it at once,
-// and the client does not wait for the body's trip to Redis.
+// LocalPutter is implemented by a Cache that keeps a tier in this process,
+// alone (cache.Memory) or in front of a shared one (cache.Tiered). On a
+// miss the read path stores the new rendering in the local tier first,
+// answers, and Puts it in the background: the requests of this process
+// find it at once, and the client waits neither for the body's trip to
+// Redis nor for a copy of it.
 type LocalPutter interface {
 	// PutLocal stores e for rev in the local tier only (nothing when that
 	// tier is not in use). The cache keeps e's byte slices without copying
