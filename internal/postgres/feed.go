@@ -225,35 +225,48 @@ func cachedPage(ctx context.Context, tx batchSender, cache *artcache.Cache, keys
 		for _, k := range keys {
 			want[k.ID] = k.Version
 		}
-		byID := make(map[string]*herald.Article, len(missing))
-		moved := false
-		b := &pgx.Batch{}
-		b.Queue(articlesByIDQuery, missing).Query(func(rows pgx.Rows) error {
-			for rows.Next() {
-				var a herald.Article
-				var version int64
-				if err := scanArticle(rows, &a, &version); err != nil {
-					return err
-				}
-				if version != want[a.ID] {
-					moved = true
-				}
-				byID[a.ID] = &a
-			}
-			return rows.Err()
-		})
-		queueLists(b, missing, byID)
 		if beforeFetch != nil {
 			beforeFetch()
 		}
-		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		byID, versions, err := fetchVersioned(ctx, tx, missing)
+		if err != nil {
 			return nil, err
 		}
-		if moved || len(byID) != len(missing) {
+		if len(byID) != len(missing) {
 			return nil, errSnapshotMoved
+		}
+		for id, v := range versions {
+			if v != want[id] {
+				return nil, errSnapshotMoved
+			}
 		}
 		return byID, nil
 	})
+}
+
+// fetchVersioned reads the rows and lists of the articles with ids, and
+// their versions, in one batch. An id with no row is left out.
+func fetchVersioned(ctx context.Context, tx batchSender, ids []string) (map[string]*herald.Article, map[string]int64, error) {
+	byID := make(map[string]*herald.Article, len(ids))
+	versions := make(map[string]int64, len(ids))
+	b := &pgx.Batch{}
+	b.Queue(articlesByIDQuery, ids).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var a herald.Article
+			var version int64
+			if err := scanArticle(rows, &a, &version); err != nil {
+				return err
+			}
+			byID[a.ID] = &a
+			versions[a.ID] = version
+		}
+		return rows.Err()
+	})
+	queueLists(b, ids, byID)
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return nil, nil, err
+	}
+	return byID, versions, nil
 }
 
 // scopeNameQueries find the display name of a category, tag or author

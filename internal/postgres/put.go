@@ -19,6 +19,7 @@ func (s *Store) PutArticle(ctx context.Context, a *herald.Article) (*herald.Arti
 	now := s.clock()
 	updated := seconds(a.UpdatedAt)
 	var old *herald.Article
+	var w written
 	err := s.write(ctx, func(tx pgx.Tx) error {
 		var err error
 		old, err = lockedArticle(ctx, tx, a.ID)
@@ -28,7 +29,10 @@ func (s *Store) PutArticle(ctx context.Context, a *herald.Article) (*herald.Arti
 			if err := insertArticle(ctx, tx, a, updated); err != nil {
 				return err
 			}
-			return bumpScopes(ctx, tx, a.ScopeKeys(), now)
+			if err := bumpScopes(ctx, tx, a.ScopeKeys(), now); err != nil {
+				return err
+			}
+			return s.readBack(ctx, tx, a.ID, &w)
 		case err != nil:
 			return err
 		}
@@ -41,7 +45,10 @@ func (s *Store) PutArticle(ctx context.Context, a *herald.Article) (*herald.Arti
 		if err := insertArticle(ctx, tx, a, updated); err != nil {
 			return err
 		}
-		return bumpScopes(ctx, tx, append(old.ScopeKeys(), a.ScopeKeys()...), now)
+		if err := bumpScopes(ctx, tx, append(old.ScopeKeys(), a.ScopeKeys()...), now); err != nil {
+			return err
+		}
+		return s.readBack(ctx, tx, a.ID, &w)
 	})
 	if err != nil {
 		if c := conflict(err, a); c != nil {
@@ -49,5 +56,6 @@ func (s *Store) PutArticle(ctx context.Context, a *herald.Article) (*herald.Arti
 		}
 		return nil, storeError("put article", err)
 	}
+	s.keep(w)
 	return old, nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/herald-feeds/herald/internal/artcache"
 	"github.com/herald-feeds/herald/internal/herald"
 )
 
@@ -15,11 +16,15 @@ import (
 // the same transaction.
 func (s *Store) CreateArticle(ctx context.Context, a *herald.Article) error {
 	now := s.clock()
+	var w written
 	err := s.write(ctx, func(tx pgx.Tx) error {
 		if err := insertArticle(ctx, tx, a, now); err != nil {
 			return err
 		}
-		return bumpScopes(ctx, tx, a.ScopeKeys(), now)
+		if err := bumpScopes(ctx, tx, a.ScopeKeys(), now); err != nil {
+			return err
+		}
+		return s.readBack(ctx, tx, a.ID, &w)
 	})
 	if err != nil {
 		if c := conflict(err, a); c != nil {
@@ -27,6 +32,7 @@ func (s *Store) CreateArticle(ctx context.Context, a *herald.Article) error {
 		}
 		return storeError("create article", err)
 	}
+	s.keep(w)
 	a.UpdatedAt = now
 	return nil
 }
@@ -37,6 +43,7 @@ func (s *Store) CreateArticle(ctx context.Context, a *herald.Article) error {
 func (s *Store) ReplaceArticle(ctx context.Context, a *herald.Article) (*herald.Article, error) {
 	now := s.clock()
 	var old *herald.Article
+	var w written
 	err := s.write(ctx, func(tx pgx.Tx) error {
 		var err error
 		if old, err = lockedArticle(ctx, tx, a.ID); err != nil {
@@ -45,7 +52,10 @@ func (s *Store) ReplaceArticle(ctx context.Context, a *herald.Article) (*herald.
 		if err := overwriteArticle(ctx, tx, a, now); err != nil {
 			return err
 		}
-		return bumpScopes(ctx, tx, append(old.ScopeKeys(), a.ScopeKeys()...), now)
+		if err := bumpScopes(ctx, tx, append(old.ScopeKeys(), a.ScopeKeys()...), now); err != nil {
+			return err
+		}
+		return s.readBack(ctx, tx, a.ID, &w)
 	})
 	if err != nil {
 		if herald.IsNotFound(err) {
@@ -56,6 +66,7 @@ func (s *Store) ReplaceArticle(ctx context.Context, a *herald.Article) (*herald.
 		}
 		return nil, storeError("replace article", err)
 	}
+	s.keep(w)
 	a.UpdatedAt = now
 	return old, nil
 }
@@ -106,6 +117,42 @@ func (s *Store) DeleteArticle(ctx context.Context, id string) (*herald.Article, 
 	}
 	s.articles.Remove(id) // frees the memory now; later pages no longer list it
 	return old, nil
+}
+
+// written is an article as its write transaction left it, with the version
+// the database gave it.
+type written struct {
+	key     artcache.Key
+	article *herald.Article
+}
+
+// readBack reads the article with id inside tx, after tx wrote it, for the
+// article cache of this process: with it cached at its new version (keep,
+// once tx has committed), this process's next feed miss reads only the
+// page's (id, version) pairs, not the article just written. It goes
+// through fetchVersioned, the feed read's own fetch, so what is cached is
+// exactly what any replica would read. Nothing is read without a cache.
+func (s *Store) readBack(ctx context.Context, tx pgx.Tx, id string, w *written) error {
+	if s.articles == nil {
+		return nil
+	}
+	byID, versions, err := fetchVersioned(ctx, tx, []string{id})
+	if err != nil {
+		return err
+	}
+	a := byID[id]
+	if a == nil {
+		return fmt.Errorf("article %s missing right after its write", id)
+	}
+	*w = written{key: artcache.Key{ID: id, Version: versions[id]}, article: a}
+	return nil
+}
+
+// keep caches what readBack read, once its transaction has committed.
+func (s *Store) keep(w written) {
+	if w.article != nil {
+		s.articles.Put(w.key, w.article)
+	}
 }
 
 // lockedArticle locks the article's row against other writers, then reads
