@@ -55,6 +55,17 @@ func newFixture(t *testing.T, r herald.Renderer) *fixture {
 	return newFixtureOn(c, st, r)
 }
 
+// fixtureWithOne is newFixture holding one article, published an hour
+// before the fixture's clock.
+func fixtureWithOne(t *testing.T, r herald.Renderer) *fixture {
+	t.Helper()
+	fx := newFixture(t, r)
+	if err := fx.articles.Create(context.Background(), &herald.Article{Title: "One", PublishedAt: fx.clock.Now().Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	return fx
+}
+
 // newFixtureOn builds the services on st, whose clock is c.
 func newFixtureOn(c *clock, st cachingStore, r herald.Renderer) *fixture {
 	mc := cache.NewMemory(cache.MemoryOptions{Now: c.Now})
@@ -86,11 +97,8 @@ func (s *slowRenderer) Render(f herald.Format, ch herald.Channel, a []*herald.Ar
 
 func TestBurstOfMissesRendersOnce(t *testing.T) {
 	sr := &slowRenderer{Renderer: render.New(), release: make(chan struct{})}
-	fx := newFixture(t, sr)
+	fx := fixtureWithOne(t, sr)
 	ctx := context.Background()
-	if err := fx.articles.Create(ctx, &herald.Article{Title: "One", PublishedAt: fx.clock.Now().Add(-time.Hour)}); err != nil {
-		t.Fatal(err)
-	}
 	key := herald.FeedKey{Scope: herald.SiteScope, Format: herald.FormatRSS, Limit: 20}
 	const n = 50
 	var wg sync.WaitGroup

@@ -63,11 +63,8 @@ func tieredReplica(t *testing.T, fx *fixture, srv *redistest.Server, front func(
 // the entry instead of rendering it again.
 func TestMissAnswersBeforeTheSharedPut(t *testing.T) {
 	srv := redistest.Start(t)
-	fx := newFixture(t, nil)
+	fx := fixtureWithOne(t, nil)
 	ctx := context.Background()
-	if err := fx.articles.Create(ctx, &herald.Article{Title: "One", PublishedAt: fx.clock.Now().Add(-time.Hour)}); err != nil {
-		t.Fatal(err)
-	}
 	gate := &gatedFront{proceed: make(chan error)}
 	a := tieredReplica(t, fx, srv, func(r *cache.Redis) herald.Cache { gate.Cache = r; return gate })
 	t.Cleanup(func() { close(gate.proceed) }) // runs before a.Wait
@@ -139,11 +136,8 @@ func TestMissAnswersBeforeTheSharedPut(t *testing.T) {
 // lock's minute-long TTL (longer than its render timeout).
 func TestSharedPutFailsAfterTheAnswer(t *testing.T) {
 	srv := redistest.Start(t)
-	fx := newFixture(t, nil)
+	fx := fixtureWithOne(t, nil)
 	ctx := context.Background()
-	if err := fx.articles.Create(ctx, &herald.Article{Title: "One", PublishedAt: fx.clock.Now().Add(-time.Hour)}); err != nil {
-		t.Fatal(err)
-	}
 	gate := &gatedFront{proceed: make(chan error, 1)}
 	gate.proceed <- errors.New("redis went away")
 	a := tieredReplica(t, fx, srv, func(r *cache.Redis) herald.Cache { gate.Cache = r; return gate })
@@ -183,11 +177,8 @@ func (h *hookedRedis) Get(ctx context.Context, k herald.FeedKey, cond *herald.Co
 // it without rendering.
 func TestMissFindsTheEntryStoredSinceItsLookup(t *testing.T) {
 	srv := redistest.Start(t)
-	fx := newFixture(t, nil)
+	fx := fixtureWithOne(t, nil)
 	ctx := context.Background()
-	if err := fx.articles.Create(ctx, &herald.Article{Title: "One", PublishedAt: fx.clock.Now().Add(-time.Hour)}); err != nil {
-		t.Fatal(err)
-	}
 	a := tieredReplica(t, fx, srv, nil)
 	key := herald.FeedKey{Scope: herald.SiteScope, Format: herald.FormatRSS, Limit: 20}
 	var stored FeedResult

@@ -36,11 +36,8 @@ func replicas(t *testing.T, fx *fixture, srv *redistest.Server, r herald.Rendere
 func TestBurstAcrossReplicasRendersOnce(t *testing.T) {
 	srv := redistest.Start(t)
 	sr := &slowRenderer{Renderer: render.New(), release: make(chan struct{})}
-	fx := newFixture(t, nil)
+	fx := fixtureWithOne(t, nil)
 	ctx := context.Background()
-	if err := fx.articles.Create(ctx, &herald.Article{Title: "One", PublishedAt: fx.clock.Now().Add(-time.Hour)}); err != nil {
-		t.Fatal(err)
-	}
 	reps := replicas(t, fx, srv, sr, 3, time.Minute)
 	key := herald.FeedKey{Scope: herald.SiteScope, Format: herald.FormatAtom, Limit: 20}
 	const n = 30
@@ -87,11 +84,8 @@ func TestBurstAcrossReplicasRendersOnce(t *testing.T) {
 // themselves, and nothing fails.
 func TestLockHolderThatNeverStores(t *testing.T) {
 	srv := redistest.Start(t)
-	fx := newFixture(t, nil)
+	fx := fixtureWithOne(t, nil)
 	ctx := context.Background()
-	if err := fx.articles.Create(ctx, &herald.Article{Title: "One", PublishedAt: fx.clock.Now().Add(-time.Hour)}); err != nil {
-		t.Fatal(err)
-	}
 	const ttl = 200 * time.Millisecond
 	reps := replicas(t, fx, srv, render.New(), 2, ttl)
 	key := herald.FeedKey{Scope: herald.SiteScope, Format: herald.FormatRSS, Limit: 20}
