@@ -119,7 +119,12 @@ func feed(ctx context.Context, tx batchSender, q herald.FeedQuery, cache *artcac
 	var names [2]*string // the newest visible article's, the next scheduled one's
 	var next *time.Time
 	b := &pgx.Batch{}
+	// The site has no name to find; other scopes are named by their newest
+	// article (see below).
 	for i, query := range scopeNameQueries {
+		if q.Scope.Kind == herald.ScopeSite {
+			break
+		}
 		b.Queue(query, key, now).QueryRow(func(row pgx.Row) error {
 			var name string
 			if err := row.Scan(&name); err != nil {
