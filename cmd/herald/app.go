@@ -220,7 +220,7 @@ func (m *Main) Close(ctx context.Context) error {
 		}
 	}
 	if m.Feeds != nil {
-		m.Feeds.Wait() // background compressions still write to the cache
+		m.Feeds.Wait() // background Redis Puts and compressions still write to the cache
 	}
 	if m.Cache != nil {
 		if err := m.Cache.Close(); err != nil {
