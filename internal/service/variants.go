@@ -97,6 +97,6 @@ func (f *Feeds) compressLater(k herald.FeedKey, rev string, e herald.Entry, ttl 
 	}()
 }
 
-// Wait blocks until every background compression has finished; tests call
-// it, and shutdown does before closing the cache.
+// Wait blocks until every background Put and compression has finished;
+// tests call it, and shutdown does before closing the cache.
 func (f *Feeds) Wait() { f.variants.pending.Wait() }
