@@ -178,35 +178,26 @@ func (f *Feeds) GetCoded(ctx context.Context, k herald.FeedKey, cond *herald.Con
 			}
 		}()
 		e, ttl, err := f.renderEntry(rctx, k)
-		if err != nil {
-			return herald.Entry{}, err
+		if err != nil || !cacheOK || ttl <= 0 {
+			return e, err
 		}
-		if lp, ok := f.cache.(herald.LocalPutter); ok && cacheOK && ttl > 0 {
+		released = true
+		done := f.now()
+		if lp, ok := f.cache.(herald.LocalPutter); ok {
 			// This process's requests find the entry at once; the trip of
 			// the body to the shared tier (0.7 ms for 234 KiB to a local
-			// Redis) and the unlock happen after the answer.
+			// Redis), the unlock and the compression come after the answer.
 			lp.PutLocal(k, look.Revision, e, ttl)
-			released = true
-			f.putLater(k, look.Revision, e, ttl, release)
+			f.variants.pending.Add(1)
+			go func() {
+				defer f.variants.pending.Done()
+				ctx, cancel := context.WithTimeout(context.Background(), f.renderTimeout)
+				defer cancel()
+				f.storeRendering(ctx, k, look.Revision, e, ttl, done, release)
+			}()
 			return e, nil
 		}
-		stored := false
-		if cacheOK && ttl > 0 {
-			if err := f.cache.Put(rctx, k, look.Revision, e, ttl); err != nil {
-				f.stats.CacheErrors.Add(1)
-				f.cacheLog.warn(f.log, f.now(), "cache put failed", "cache", f.cache.Name(), "scope", k.Scope.Key(), "err", err)
-			} else {
-				stored = true
-			}
-		}
-		// The lock goes after Put, so that waiting replicas find the entry,
-		// and before the compression starts: with a compressor on one core
-		// the unlock's round trip took about 1.5 ms (docs/PERFORMANCE.md).
-		released = true
-		release()
-		if stored {
-			f.compressLater(k, look.Revision, e, ttl)
-		}
+		f.storeRendering(rctx, k, look.Revision, e, ttl, done, release)
 		return e, nil
 	})
 	if err != nil {

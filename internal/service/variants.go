@@ -34,28 +34,23 @@ func newVariantMaker(compress func([]byte) (herald.Variants, error)) variantMake
 	return variantMaker{compress: compress, slots: make(chan struct{}, runtime.GOMAXPROCS(0))}
 }
 
-// putLater stores e, already in the cache's local tier, in the shared tier
-// under rev, then releases the render lock (so that replicas waiting on it
-// find the entry) and starts the compression. It runs after the miss was
-// answered; Wait waits for it.
-func (f *Feeds) putLater(k herald.FeedKey, rev string, e herald.Entry, ttl time.Duration, release func()) {
-	start := f.now()
-	f.variants.pending.Add(1)
-	go func() {
-		defer f.variants.pending.Done()
-		ctx, cancel := context.WithTimeout(context.Background(), f.renderTimeout)
-		err := f.cache.Put(ctx, k, rev, e, ttl)
-		cancel()
-		release()
-		if err != nil {
-			f.stats.CacheErrors.Add(1)
-			f.cacheLog.warn(f.log, f.now(), "cache put failed", "cache", f.cache.Name(), "scope", k.Scope.Key(), "err", err)
-			return
-		}
-		if left := ttl - f.now().Sub(start); left > 0 {
-			f.compressLater(k, rev, e, left)
-		}
-	}()
+// storeRendering Puts e, rendered at done, in the cache under rev, then
+// releases the render lock: after the Put, so that replicas waiting on it
+// find the entry, and before the compression starts, since with a
+// compressor on the other core the unlock's round trip took about 1.5 ms
+// (docs/PERFORMANCE.md). A stored entry is then compressed. With a local
+// tier it runs after the miss was answered (Wait waits for it).
+func (f *Feeds) storeRendering(ctx context.Context, k herald.FeedKey, rev string, e herald.Entry, ttl time.Duration, done time.Time, release func()) {
+	err := f.cache.Put(ctx, k, rev, e, ttl)
+	release()
+	if err != nil {
+		f.stats.CacheErrors.Add(1)
+		f.cacheLog.warn(f.log, f.now(), "cache put failed", "cache", f.cache.Name(), "scope", k.Scope.Key(), "err", err)
+		return
+	}
+	if left := ttl - f.now().Sub(done); left > 0 {
+		f.compressLater(k, rev, e, left)
+	}
 }
 
 // compressLater makes the variants of e, just stored under rev, and stores
