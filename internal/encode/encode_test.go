@@ -5,12 +5,13 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"strings"
 	"testing"
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
 	brotli "github.com/molecule-man/go-brrr"
+
+	"github.com/herald-feeds/herald/internal/sample"
 )
 
 // sampleFeed is feed-like XML of about n bytes in made-up prose: words
@@ -19,15 +20,7 @@ import (
 // repeated string would compress a hundredfold and flatter every number.
 func sampleFeed(n int) []byte {
 	rng := rand.New(rand.NewPCG(1, 2))
-	syll := strings.Fields("ka ro tel an mi sto per lu vin da qua bre nor est fi gal om sem tur ple ix cha dor wen")
-	vocab := make([]string, 3000)
-	for i := range vocab {
-		var w strings.Builder
-		for k := 0; k < 1+rng.IntN(3); k++ {
-			w.WriteString(syll[rng.IntN(len(syll))])
-		}
-		vocab[i] = w.String()
-	}
+	vocab := sample.Vocabulary(rng)
 	zipf := rand.NewZipf(rng, 1.1, 1, uint64(len(vocab)-1))
 	var b bytes.Buffer
 	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>`)

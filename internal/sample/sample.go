@@ -66,6 +66,14 @@ type words struct {
 }
 
 func newWords(rng *rand.Rand) *words {
+	vocab := Vocabulary(rng)
+	return &words{rng: rng, vocab: vocab, zipf: rand.NewZipf(rng, 1.02, 1, uint64(len(vocab)-1))}
+}
+
+// Vocabulary is 3,000 made-up words of one to three syllables drawn from
+// rng, for prose that compresses like real text when its words are drawn
+// with a Zipf law (here and in internal/encode's tests).
+func Vocabulary(rng *rand.Rand) []string {
 	syll := strings.Fields("ka ro tel an mi sto per lu vin da qua bre nor est fi gal om sem tur ple ix cha dor wen")
 	vocab := make([]string, 3000)
 	for i := range vocab {
@@ -75,7 +83,7 @@ func newWords(rng *rand.Rand) *words {
 		}
 		vocab[i] = b.String()
 	}
-	return &words{rng: rng, vocab: vocab, zipf: rand.NewZipf(rng, 1.02, 1, uint64(len(vocab)-1))}
+	return vocab
 }
 
 // sentence is n words, capitalised, ending with a full stop.
