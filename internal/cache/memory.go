@@ -215,8 +215,9 @@ func (m *Memory) Put(_ context.Context, k herald.FeedKey, rev string, e herald.E
 		return nil // too big to keep; serving it uncached is correct
 	}
 	// Bytes the cache already holds for k (handed over by putShared, or
-	// read back from it) are immutable and need no second copy: the
-	// background Put after a miss's PutLocal passes the same body.
+	// read back from it) are immutable and need no second copy: the Put
+	// of the compressed variants after a miss's PutLocal passes the same
+	// body.
 	var held herald.Entry
 	m.mu.RLock()
 	if old := m.entries[k]; old != nil {
@@ -231,10 +232,15 @@ func (m *Memory) Put(_ context.Context, k herald.FeedKey, rev string, e herald.E
 }
 
 // PutLocal implements herald.LocalPutter. A Memory cache is all local
-// tier: the miss that renders stores its bytes here without a copy, and
-// the Put that follows finds them already held.
+// tier: the miss that renders stores its bytes here without a copy.
 func (m *Memory) PutLocal(k herald.FeedKey, rev string, e herald.Entry, ttl time.Duration) {
 	m.putShared(k, rev, e, ttl)
+}
+
+// PutShared implements herald.LocalPutter: a Memory cache has no shared
+// tier, so there is nothing to store.
+func (m *Memory) PutShared(context.Context, herald.FeedKey, string, herald.Entry, time.Duration) error {
+	return nil
 }
 
 // putShared is Put without the copy: the cache keeps e's slices, which the

@@ -173,7 +173,8 @@ func TestMemoryConcurrent(t *testing.T) {
 }
 
 // TestMemoryPutLocal: a Memory cache keeps PutLocal's bytes without a copy,
-// under Put's revision rule, and the Put that follows keeps them too.
+// under Put's revision rule; PutShared stores nothing (there is no shared
+// tier); a Put of the bytes it holds keeps them without a copy.
 func TestMemoryPutLocal(t *testing.T) {
 	m := NewMemory(MemoryOptions{})
 	rev := mustGet(t, m, siteRSS, nil).Revision
@@ -184,6 +185,10 @@ func TestMemoryPutLocal(t *testing.T) {
 	if &l.Entry.Body[0] != &e.Body[0] {
 		t.Fatalf("PutLocal copied the body; it keeps the caller's bytes")
 	}
+	if err := m.PutShared(context.Background(), siteRSS, rev, testEntry("elsewhere"), time.Hour); err != nil {
+		t.Fatalf("PutShared: %v", err)
+	}
+	assertHit(t, mustGet(t, m, siteRSS, nil), e) // no shared tier: nothing stored
 	mustPut(t, m, siteRSS, rev, e)
 	if l := mustGet(t, m, siteRSS, nil); &l.Entry.Body[0] != &e.Body[0] {
 		t.Fatalf("Put of the bytes the cache holds copied them again")

@@ -222,6 +222,11 @@ func (t *Tiered) PutLocal(k herald.FeedKey, rev string, e herald.Entry, ttl time
 	}
 }
 
+// PutShared implements herald.LocalPutter: Redis alone (through Front).
+func (t *Tiered) PutShared(ctx context.Context, k herald.FeedKey, rev string, e herald.Entry, ttl time.Duration) error {
+	return t.front.Put(ctx, k, rev, e, ttl)
+}
+
 // Invalidate implements herald.Cache: new tokens in Redis, published to
 // every replica, and applied here before returning. When Redis fails the
 // scopes are still dropped locally.

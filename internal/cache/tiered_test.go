@@ -286,9 +286,9 @@ func TestCodedGetterThroughBreaker(t *testing.T) {
 }
 
 // TestTieredPutLocal: PutLocal stores in the local tier alone, sending
-// Redis nothing, under the same revision rule as Put; the Put that follows
-// stores the entry in Redis and keeps the bytes the local tier already
-// holds instead of copying them again.
+// Redis nothing, under the same revision rule as Put; PutShared stores in
+// Redis alone; a Put of the bytes the local tier already holds keeps them
+// instead of copying them again.
 func TestTieredPutLocal(t *testing.T) {
 	srv := redistest.Start(t)
 	shared, log := openLogged(t, srv, RedisOptions{})
@@ -308,6 +308,15 @@ func TestTieredPutLocal(t *testing.T) {
 		t.Fatalf("PutLocal copied the body; it keeps the caller's bytes")
 	}
 	assertMiss(t, mustGet(t, other, siteRSS, nil))
+
+	// PutShared stores in Redis alone: a late one (an older rendering of
+	// the same revision) leaves the local tier's newer entry in place.
+	older := testEntry("<rss>rendered earlier</rss>")
+	if err := c.PutShared(context.Background(), siteRSS, rev, older, time.Hour); err != nil {
+		t.Fatalf("PutShared: %v", err)
+	}
+	assertHit(t, mustGet(t, other, siteRSS, nil), older)
+	assertHit(t, mustGet(t, c, siteRSS, nil), e)
 
 	mustPut(t, c, siteRSS, rev, e)
 	assertHit(t, mustGet(t, other, siteRSS, nil), e)

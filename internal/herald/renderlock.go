@@ -40,13 +40,16 @@ const (
 // LocalPutter is implemented by a Cache that keeps a tier in this process,
 // alone (cache.Memory) or in front of a shared one (cache.Tiered). On a
 // miss the read path stores the new rendering in the local tier first,
-// answers, and Puts it in the background: the requests of this process
-// find it at once, and the client waits neither for the body's trip to
-// Redis nor for a copy of it.
+// answers, and stores it in the shared tier in the background: the
+// requests of this process find it at once, and the client waits neither
+// for the body's trip to Redis nor for a copy of it.
 type LocalPutter interface {
 	// PutLocal stores e for rev in the local tier only (nothing when that
 	// tier is not in use). The cache keeps e's byte slices without copying
-	// them; the caller must never modify them. The caller still Puts e
-	// afterwards, which stores it in the shared tier.
+	// them; the caller must never modify them.
 	PutLocal(k FeedKey, rev string, e Entry, ttl time.Duration)
+	// PutShared stores e for rev in the shared tier only, as Put does
+	// there (nothing for a cache without one). It leaves the local tier
+	// alone, so a late PutShared never replaces a newer local entry.
+	PutShared(ctx context.Context, k FeedKey, rev string, e Entry, ttl time.Duration) error
 }

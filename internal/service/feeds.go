@@ -186,18 +186,21 @@ func (f *Feeds) GetCoded(ctx context.Context, k herald.FeedKey, cond *herald.Con
 		if lp, ok := f.cache.(herald.LocalPutter); ok {
 			// This process's requests find the entry at once; the trip of
 			// the body to the shared tier (0.7 ms for 234 KiB to a local
-			// Redis), the unlock and the compression come after the answer.
+			// Redis), the unlock and the compression come after the answer,
+			// and touch only the shared tier: by then this process may hold
+			// a newer rendering of the same revision (a scheduled article
+			// came due).
 			lp.PutLocal(k, look.Revision, e, ttl)
 			f.variants.pending.Add(1)
 			go func() {
 				defer f.variants.pending.Done()
 				ctx, cancel := context.WithTimeout(context.Background(), f.renderTimeout)
 				defer cancel()
-				f.storeRendering(ctx, k, look.Revision, e, ttl, done, release)
+				f.storeRendering(ctx, lp.PutShared, k, look.Revision, e, ttl, done, release)
 			}()
 			return e, nil
 		}
-		f.storeRendering(rctx, k, look.Revision, e, ttl, done, release)
+		f.storeRendering(rctx, f.cache.Put, k, look.Revision, e, ttl, done, release)
 		return e, nil
 	})
 	if err != nil {

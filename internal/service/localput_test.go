@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"github.com/herald-feeds/herald/internal/herald"
 	"github.com/herald-feeds/herald/internal/redistest"
 	"github.com/herald-feeds/herald/internal/render"
+	"github.com/herald-feeds/herald/internal/sqlite"
 )
 
 // gatedFront is the shared tier of a Tiered cache whose Puts wait for the
@@ -204,5 +206,88 @@ func TestMissFindsTheEntryStoredSinceItsLookup(t *testing.T) {
 	}
 	if got := b.Stats().Renders.Load(); got != 0 {
 		t.Fatalf("replica b rendered %d times, want a's entry taken", got)
+	}
+}
+
+// orderedGate is an in-process cache whose Puts and PutShareds each wait
+// for the test to let that very call through (by its number, from 0), so
+// that the test decides the order in which late stores land.
+type orderedGate struct {
+	*cache.Memory
+	mu    sync.Mutex
+	gates []chan struct{}
+	calls atomic.Int64 // stores that reached their gate
+	done  atomic.Int64 // stores that went through
+}
+
+func (g *orderedGate) gate(i int) chan struct{} {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for len(g.gates) <= i {
+		g.gates = append(g.gates, make(chan struct{}))
+	}
+	return g.gates[i]
+}
+
+func (g *orderedGate) wait() { <-g.gate(int(g.calls.Add(1) - 1)) }
+
+func (g *orderedGate) Put(ctx context.Context, k herald.FeedKey, rev string, e herald.Entry, ttl time.Duration) error {
+	g.wait()
+	defer g.done.Add(1)
+	return g.Memory.Put(ctx, k, rev, e, ttl)
+}
+
+func (g *orderedGate) PutShared(ctx context.Context, k herald.FeedKey, rev string, e herald.Entry, ttl time.Duration) error {
+	g.wait()
+	defer g.done.Add(1)
+	return g.Memory.PutShared(ctx, k, rev, e, ttl)
+}
+
+// TestLateStoreKeepsTheNewerRendering: the background store of a miss that
+// lands after a newer rendering of the same revision (a scheduled article
+// came due in between, which changes the feed but not the revision) must
+// not bring the older rendering back.
+func TestLateStoreKeepsTheNewerRendering(t *testing.T) {
+	c := &clock{t: time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)}
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "h.db"), sqlite.Options{Now: c.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	g := &orderedGate{Memory: cache.NewMemory(cache.MemoryOptions{Now: c.Now})}
+	feeds := NewFeeds(st, g, render.New(), testSite(), FeedsOptions{Now: c.Now, RenderTimeout: 10 * time.Second})
+	articles := NewArticles(st, g, testSite(), ArticlesOptions{Now: c.Now})
+	ctx := context.Background()
+	due := c.Now().Add(30 * time.Minute)
+	for _, a := range []*herald.Article{{Title: "Now", PublishedAt: c.Now().Add(-time.Hour)}, {Title: "Later", PublishedAt: due}} {
+		if err := articles.Create(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	key := herald.FeedKey{Scope: herald.SiteScope, Format: herald.FormatRSS, Limit: 20}
+	reached := func(n int64) { // the first n stores wait at their gates
+		for g.calls.Load() < n {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	older, err := feeds.Get(ctx, key, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reached(1) // its store, at gate 0, began before the due time
+	c.Set(due.Add(time.Second))
+	newer, err := feeds.Get(ctx, key, nil)
+	if err != nil || !containsTitle(newer.Entry.Body, "Later") {
+		t.Fatalf("after the due time: err %v, or the scheduled article is missing", err)
+	}
+	reached(2)
+	close(g.gate(1)) // the newer rendering's store lands first,
+	for g.done.Load() < 1 {
+		time.Sleep(time.Millisecond)
+	}
+	close(g.gate(0)) // then the older one's
+	feeds.Wait()
+	if res, err := feeds.Get(ctx, key, herald.ParseCondition(older.Entry.ETag, "")); err != nil || res.NotModified || !containsTitle(res.Entry.Body, "Later") {
+		t.Fatalf("after both stores: err %v, 304 %v; want the newer rendering, with the scheduled article", err, res.NotModified)
 	}
 }

@@ -34,14 +34,25 @@ func newVariantMaker(compress func([]byte) (herald.Variants, error)) variantMake
 	return variantMaker{compress: compress, slots: make(chan struct{}, runtime.GOMAXPROCS(0))}
 }
 
-// storeRendering Puts e, rendered at done, in the cache under rev, then
+// storeRendering stores e, rendered at done, with put (the cache's Put, or
+// its PutShared after a PutLocal) under rev, then
 // releases the render lock: after the Put, so that replicas waiting on it
 // find the entry, and before the compression starts, since with a
 // compressor on the other core the unlock's round trip took about 1.5 ms
 // (docs/PERFORMANCE.md). A stored entry is then compressed. With a local
 // tier it runs after the miss was answered (Wait waits for it).
-func (f *Feeds) storeRendering(ctx context.Context, k herald.FeedKey, rev string, e herald.Entry, ttl time.Duration, done time.Time, release func()) {
-	err := f.cache.Put(ctx, k, rev, e, ttl)
+//
+// The entry keeps the end of life it had when rendered: a Put that runs
+// late stores it only for what is left of ttl, and not at all once that
+// is spent (a scheduled article due meanwhile must not be hidden by it).
+func (f *Feeds) storeRendering(ctx context.Context, put func(context.Context, herald.FeedKey, string, herald.Entry, time.Duration) error,
+	k herald.FeedKey, rev string, e herald.Entry, ttl time.Duration, done time.Time, release func()) {
+	left := ttl - f.now().Sub(done)
+	if left <= 0 {
+		release()
+		return
+	}
+	err := put(ctx, k, rev, e, left)
 	release()
 	if err != nil {
 		f.stats.CacheErrors.Add(1)
