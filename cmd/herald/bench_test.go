@@ -22,7 +22,7 @@ import (
 
 // benchServer starts Herald with flags, seeds it and warms the feed,
 // including its compressed variants.
-func benchServer(b *testing.B, flags ...string) *testServer {
+func benchServer(b testing.TB, flags ...string) *testServer {
 	b.Helper()
 	s := startHerald(b, "", flags...)
 	ctx := context.Background()
@@ -45,21 +45,12 @@ func benchFeed(b *testing.B, s *testServer, wantStatus int, wantCoding string, h
 	b.Helper()
 	h := s.Server.App().Handler()
 	var rc fasthttp.RequestCtx
-	setup := func() {
-		rc.Request.Reset()
-		rc.Response.Reset()
-		rc.Request.SetRequestURI(benchPath)
-		rc.Request.Header.SetMethod(fasthttp.MethodGet)
-		for i := 0; i+1 < len(headers); i += 2 {
-			rc.Request.Header.Set(headers[i], headers[i+1])
-		}
-	}
-	setup()
+	feedRequest(&rc, headers...)
 	h(&rc)
 	b.ReportAllocs()
 	var n int
 	for b.Loop() {
-		setup()
+		feedRequest(&rc, headers...)
 		h(&rc)
 		if rc.Response.StatusCode() != wantStatus || string(rc.Response.Header.Peek("Content-Encoding")) != wantCoding {
 			b.Fatalf("status %d coding %q, want %d %q", rc.Response.StatusCode(), rc.Response.Header.Peek("Content-Encoding"), wantStatus, wantCoding)
@@ -69,12 +60,24 @@ func benchFeed(b *testing.B, s *testServer, wantStatus int, wantCoding string, h
 	b.ReportMetric(float64(n), "body-bytes")
 }
 
+// feedRequest makes rc a fresh GET of the bench feed with the given
+// header name/value pairs.
+func feedRequest(rc *fasthttp.RequestCtx, headers ...string) {
+	rc.Request.Reset()
+	rc.Response.Reset()
+	rc.Request.SetRequestURI(benchPath)
+	rc.Request.Header.SetMethod(fasthttp.MethodGet)
+	for i := 0; i+1 < len(headers); i += 2 {
+		rc.Request.Header.Set(headers[i], headers[i+1])
+	}
+}
+
 // etagOf fetches the current identity ETag of the bench feed.
-func etagOf(b *testing.B, s *testServer) string {
+func etagOf(b testing.TB, s *testServer) string {
 	return s.get(b, benchPath).Header.Get("ETag")
 }
 
-func redisFlags(b *testing.B, local bool) []string {
+func redisFlags(b testing.TB, local bool) []string {
 	flags := []string{"-redis.url", redistest.Start(b).URL(), "-redis.local-ttl", "1h"}
 	if !local {
 		flags = append(flags, "-redis.local-cache=false")

@@ -22,6 +22,7 @@ import (
 type Feeds struct {
 	store  herald.Store
 	cache  herald.Cache
+	coded  herald.CodedGetter // cache, when it can fetch one coding; asserted once, not per request
 	render herald.Renderer
 	site   Site
 	now    func() time.Time
@@ -72,6 +73,7 @@ type FeedsOptions struct {
 func NewFeeds(store herald.Store, cache herald.Cache, r herald.Renderer, site Site, opts FeedsOptions) *Feeds {
 	f := &Feeds{store: store, cache: cache, render: r, site: site, now: opts.Now, log: opts.Logger, renderTimeout: opts.RenderTimeout,
 		stale: newStaleRecord(opts.MaxStale, opts.StaleEntries, opts.StaleBytes), cacheLog: throttle{interval: 10 * time.Second}, storeLog: throttle{interval: 10 * time.Second}}
+	f.coded, _ = cache.(herald.CodedGetter)
 	if f.now == nil {
 		f.now = time.Now
 	}
@@ -149,11 +151,14 @@ func (f *Feeds) GetCoded(ctx context.Context, k herald.FeedKey, cond *herald.Con
 		return res, nil
 	}
 	f.stats.Misses.Add(1)
+	// The closures below take the revision, not look: a captured look
+	// would be moved to the heap on every call, hits included.
+	rev := look.Revision
 
 	// Requests for the same key and revision share one render. The render
 	// runs detached from any one request so that a client hanging up does
 	// not fail the others waiting on it.
-	flightKey := keyString(k) + "\x00" + look.Revision
+	flightKey := keyString(k) + "\x00" + rev
 	v, err, _ := f.flight.Do(flightKey, func() (any, error) {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), f.renderTimeout)
 		defer cancel()
@@ -161,13 +166,13 @@ func (f *Feeds) GetCoded(ctx context.Context, k herald.FeedKey, cond *herald.Con
 		// finished would otherwise render again: look once more. A render
 		// lock looks in the same round trip as it locks (peerRender).
 		if _, locks := f.cache.(herald.RenderLocker); cacheOK && !locks {
-			if again, err := f.cache.Get(rctx, k, nil); err == nil && again.Hit && again.Revision == look.Revision {
+			if again, err := f.cache.Get(rctx, k, nil); err == nil && again.Hit && again.Revision == rev {
 				return again.Entry, nil
 			}
 		}
 		// Across replicas sharing Redis, one renders and the others wait
 		// for its entry (see peerRender).
-		release, peer, fromPeer := f.peerRender(rctx, k, look.Revision, cacheOK)
+		release, peer, fromPeer := f.peerRender(rctx, k, rev, cacheOK)
 		if fromPeer {
 			return peer, nil
 		}
@@ -190,17 +195,17 @@ func (f *Feeds) GetCoded(ctx context.Context, k herald.FeedKey, cond *herald.Con
 			// and touch only the shared tier: by then this process may hold
 			// a newer rendering of the same revision (a scheduled article
 			// came due).
-			lp.PutLocal(k, look.Revision, e, ttl)
+			lp.PutLocal(k, rev, e, ttl)
 			f.variants.pending.Add(1)
 			go func() {
 				defer f.variants.pending.Done()
 				ctx, cancel := context.WithTimeout(context.Background(), f.renderTimeout)
 				defer cancel()
-				f.storeRendering(ctx, lp.PutShared, k, look.Revision, e, ttl, done, release)
+				f.storeRendering(ctx, lp.PutShared, k, rev, e, ttl, done, release)
 			}()
 			return e, nil
 		}
-		f.storeRendering(rctx, f.cache.Put, k, look.Revision, e, ttl, done, release)
+		f.storeRendering(rctx, f.cache.Put, k, rev, e, ttl, done, release)
 		return e, nil
 	})
 	if err != nil {

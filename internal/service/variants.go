@@ -14,10 +14,8 @@ const allCodings herald.Coding = "*"
 
 // lookup reads the cache, asking for coding c alone when the cache can.
 func (f *Feeds) lookup(ctx context.Context, k herald.FeedKey, cond *herald.Condition, c herald.Coding) (herald.Lookup, error) {
-	if c != allCodings {
-		if cg, ok := f.cache.(herald.CodedGetter); ok {
-			return cg.GetCoded(ctx, k, cond, c)
-		}
+	if c != allCodings && f.coded != nil {
+		return f.coded.GetCoded(ctx, k, cond, c)
 	}
 	return f.cache.Get(ctx, k, cond)
 }
