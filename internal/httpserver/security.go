@@ -61,11 +61,10 @@ func isFeedPath(path string) bool {
 // feedPolicy applies what only feeds get: CORS, so that readers running
 // in a browser can fetch them from any origin and see their validators,
 // and the polite-polling rule. The write API gets no CORS headers at all,
-// so a browser refuses cross-origin calls to it.
-func (s *Server) feedPolicy(c *fiber.Ctx) error {
-	if !isFeedPath(c.Path()) {
-		return c.Next()
-	}
+// so a browser refuses cross-origin calls to it. answered is true when it
+// answered the request itself (a CORS preflight); otherwise, and when err
+// is nil, the route comes next.
+func (s *Server) feedPolicy(c *fiber.Ctx) (answered bool, err error) {
 	h := &c.Response().Header
 	setHeader(h, hdrACAO, valAny)
 	if c.Method() == fiber.MethodOptions {
@@ -75,13 +74,10 @@ func (s *Server) feedPolicy(c *fiber.Ctx) error {
 		h.Set(fiber.HeaderAccessControlAllowHeaders, "If-None-Match, If-Modified-Since, Accept")
 		h.Set(fiber.HeaderAccessControlMaxAge, "86400")
 		h.Set(fiber.HeaderAllow, "GET, HEAD, OPTIONS")
-		return c.SendStatus(fiber.StatusNoContent)
+		return true, c.SendStatus(fiber.StatusNoContent)
 	}
 	setHeader(h, hdrACEH, valExposed)
-	if err := s.politePolling(c); err != nil {
-		return err
-	}
-	return c.Next()
+	return false, s.politePolling(c)
 }
 
 // politePolling refuses a client that fetches the same feed again sooner

@@ -11,7 +11,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
-	"github.com/gofiber/fiber/v2/middleware/recover"
 
 	"github.com/herald-feeds/herald/internal/herald"
 	"github.com/herald-feeds/herald/internal/sanitize"
@@ -129,9 +128,7 @@ func New(cfg Config, feeds *service.Feeds, articles *service.Articles, store her
 
 func (s *Server) routes() {
 	app := s.app
-	app.Use(s.observe)
-	app.Use(recover.New())
-	app.Use(s.feedPolicy)
+	app.Use(s.observe) // and, inside it, the feed policy and panic recovery
 	app.Get("/healthz", s.healthz)
 	if s.cfg.Metrics != nil && s.cfg.MetricsPath != "" {
 		metrics := adaptor.HTTPHandler(s.cfg.Metrics)

@@ -1,0 +1,97 @@
+package httpserver
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/herald-feeds/herald/internal/cache"
+	"github.com/herald-feeds/herald/internal/herald"
+	"github.com/herald-feeds/herald/internal/service"
+)
+
+// panickyStore panics where the admin API lists articles; nothing else of
+// it is used by the test.
+type panickyStore struct{ herald.Store }
+
+func (panickyStore) ListArticles(context.Context, int, int) ([]*herald.Article, int, error) {
+	panic("store exploded in panicky_store.go:12")
+}
+
+// recordingObserver keeps every observed request.
+type recordingObserver struct {
+	mu   sync.Mutex
+	seen []string
+}
+
+func (o *recordingObserver) ObserveRequest(route, format string, status int, _ time.Duration) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.seen = append(o.seen, route+" "+itoa(status))
+}
+
+// TestPanicBecomesA500: a handler that panics answers a bare JSON 500 with
+// the security headers and its request id, is counted and logged with its
+// stack under that id, and the server goes on answering.
+func TestPanicBecomesA500(t *testing.T) {
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	st := panickyStore{}
+	c := cache.NewMemory(cache.MemoryOptions{})
+	site := service.Site{Title: "t", BaseURL: "https://example.com", DefaultLimit: 10, MaxLimit: 100, CacheTTL: time.Minute}
+	obs := &recordingObserver{}
+	s := New(Config{APIToken: "secret", Observer: obs}, service.NewFeeds(st, c, nil, site, service.FeedsOptions{}),
+		service.NewArticles(st, c, site, service.ArticlesOptions{}), st, c, log)
+
+	for i := range 2 { // the second shows the first left nothing broken
+		req := httptest.NewRequest("GET", "/api/v1/articles", nil)
+		req.Header.Set("Authorization", "Bearer secret")
+		res, err := s.App().Test(req, -1)
+		if err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		if res.StatusCode != 500 {
+			t.Fatalf("request %d: status %d, want 500 (body %s)", i, res.StatusCode, body)
+		}
+		var e struct {
+			Error struct{ Code, Message string } `json:"error"`
+		}
+		if err := json.Unmarshal(body, &e); err != nil || e.Error.Code != string(herald.EInternal) {
+			t.Errorf("request %d: body %s, want a JSON error with code %q", i, body, herald.EInternal)
+		}
+		for _, leak := range []string{"exploded", ".go:", "goroutine", "panic"} {
+			if strings.Contains(string(body), leak) {
+				t.Errorf("request %d: body %s leaks %q", i, body, leak)
+			}
+		}
+		if res.Header.Get("X-Content-Type-Options") != "nosniff" || res.Header.Get("Cache-Control") != "no-store" {
+			t.Errorf("request %d: headers %v lack nosniff or no-store", i, res.Header)
+		}
+		id := res.Header.Get("X-Request-Id")
+		if id == "" {
+			t.Fatalf("request %d: no X-Request-Id", i)
+		}
+		var line string
+		for _, l := range strings.Split(logs.String(), "\n") {
+			if strings.Contains(l, "request_id="+id) && strings.Contains(l, "status=500") {
+				line = l
+			}
+		}
+		if !strings.Contains(line, "store exploded") || !strings.Contains(line, "goroutine") {
+			t.Errorf("request %d: no error line with the panic and its stack under request_id=%s in the log:\n%s", i, id, logs.String())
+		}
+	}
+	obs.mu.Lock()
+	defer obs.mu.Unlock()
+	if want := []string{"/api/v1/articles 500", "/api/v1/articles 500"}; strings.Join(obs.seen, ",") != strings.Join(want, ",") {
+		t.Errorf("observed %q, want %q", obs.seen, want)
+	}
+}
