@@ -241,6 +241,57 @@ func TestSlowClientIsCutOff(t *testing.T) {
 	}
 }
 
+// TestIdleConnectionIsClosed: a keep-alive connection that sends nothing
+// after its answer is closed once the idle timeout has passed, not before.
+func TestIdleConnectionIsClosed(t *testing.T) {
+	s := startHerald(t, "", "-server.idle-timeout", "300ms")
+	conn, err := net.Dial("tcp", s.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(15 * time.Second)) // a guard against hanging
+	br := bufio.NewReader(conn)
+	io.WriteString(conn, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("request: %v %v", resp, err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	answered := time.Now()
+	if _, err := br.ReadByte(); err != io.EOF {
+		t.Fatalf("idle connection: read %v, want the server to close it (EOF)", err)
+	}
+	if idle := time.Since(answered); idle < 300*time.Millisecond {
+		t.Errorf("closed after %s of idleness, before the 300ms idle timeout", idle)
+	}
+}
+
+// TestKeepAliveOutlivesTheTimeouts: a connection that keeps sending
+// requests stays open well past its read and idle timeouts, since every
+// request starts them again.
+func TestKeepAliveOutlivesTheTimeouts(t *testing.T) {
+	s := startHerald(t, "", "-server.read-timeout", "300ms", "-server.idle-timeout", "300ms")
+	conn, err := net.Dial("tcp", s.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(15 * time.Second))
+	br := bufio.NewReader(conn)
+	for start := time.Now(); time.Since(start) < 1200*time.Millisecond; time.Sleep(100 * time.Millisecond) {
+		io.WriteString(conn, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatalf("after %s on one connection: %v", time.Since(start).Round(time.Millisecond), err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("status %d", resp.StatusCode)
+		}
+	}
+}
+
 // TestHeaderNamesAnyCase: header names are case-insensitive (RFC 9110,
 // section 5.1), including those the feed path reads in one pass; the
 // first of repeated If-None-Match lines counts, as for any lookup.

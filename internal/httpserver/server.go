@@ -167,8 +167,11 @@ func (s *Server) routes() {
 	})
 }
 
-// Serve answers requests on ln until Shutdown.
-func (s *Server) Serve(ln net.Listener) error { return s.app.Listener(ln) }
+// Serve answers requests on ln until Shutdown. The connections' read,
+// write and idle timeouts are enforced by a sweeper (deadlines.go).
+func (s *Server) Serve(ln net.Listener) error {
+	return s.app.Listener(newSweptListener(ln, sweepTick(s.cfg.ReadTimeout, s.cfg.WriteTimeout, s.cfg.IdleTimeout)))
+}
 
 // Shutdown stops accepting connections and waits for in-flight requests
 // until ctx ends.
