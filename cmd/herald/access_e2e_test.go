@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
+	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -9,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // syncBuffer is a log destination that tests read while the server writes.
@@ -266,9 +270,35 @@ func TestRequestID(t *testing.T) {
 			t.Errorf("id %q came back as %q, want a fresh one", bad, got)
 		}
 	}
-	a, b := s.get(t, "/healthz").Header.Get("X-Request-ID"), s.get(t, "/healthz").Header.Get("X-Request-ID")
-	if a == "" || a == b {
-		t.Errorf("generated ids %q and %q, want two different ones", a, b)
+	// Fresh ids differ between requests on one keep-alive connection and
+	// between connections.
+	seen := map[string]bool{}
+	fresh := func(id string) {
+		if id == "" || !saneForTest(id) || seen[id] {
+			t.Errorf("generated id %q: empty, insane or seen before (%d ids so far)", id, len(seen))
+		}
+		seen[id] = true
+	}
+	for range 20 {
+		fresh(s.get(t, "/healthz").Header.Get("X-Request-ID"))
+	}
+	for range 5 {
+		conn, err := net.Dial("tcp", s.Addr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn.SetDeadline(time.Now().Add(10 * time.Second))
+		br := bufio.NewReader(conn)
+		for range 3 {
+			io.WriteString(conn, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+			resp, err := http.ReadResponse(br, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			fresh(resp.Header.Get("X-Request-ID"))
+		}
+		conn.Close()
 	}
 }
 

@@ -40,8 +40,9 @@ func (s *Server) requestID(c *fiber.Ctx) string {
 // is sane (1 to 128 letters, digits and -_.:), else a fresh one. Anything
 // else a client sends is dropped rather than echoed, so an id can never
 // smuggle a line break or a second header into the response. Fresh ids are
-// this process's random prefix and a counter: unique across replicas
-// without a random read per request, and built without allocating. The
+// this process's random prefix, the connection's number and the request's
+// number on it: unique across replicas without a random read per request,
+// and built without allocating. The
 // response header is where the id lives; requestID reads it back.
 func setRequestID(c *fiber.Ctx) {
 	h := &c.Response().Header
@@ -49,10 +50,19 @@ func setRequestID(c *fiber.Ctx) {
 		setHeader(h, hdrRequestID, in)
 		return
 	}
-	var buf [40]byte
+	var buf [48]byte
 	id := append(buf[:0], idPrefix...)
 	id = append(id, '-')
-	id = strconv.AppendUint(id, idCounter.Add(1), 36)
+	if conn := c.Context().ConnID(); conn != 0 {
+		// The connection's number (fasthttp's, unique in the process) and
+		// the request's on it: no counter shared by every request, whose
+		// cache line the cores would pass back and forth.
+		id = strconv.AppendUint(id, conn, 36)
+		id = append(id, '.')
+		id = strconv.AppendUint(id, c.Context().ConnRequestNum(), 36)
+	} else { // a RequestCtx not served by fasthttp's server
+		id = strconv.AppendUint(id, idCounter.Add(1), 36)
+	}
 	setHeader(h, hdrRequestID, id)
 }
 
