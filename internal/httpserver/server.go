@@ -167,11 +167,11 @@ func (s *Server) routes() {
 	})
 }
 
-// Serve answers requests on ln until Shutdown. The connections' read,
-// write and idle timeouts are enforced by a sweeper (deadlines.go).
-func (s *Server) Serve(ln net.Listener) error {
-	return s.app.Listener(newSweptListener(ln, sweepTick(s.cfg.ReadTimeout, s.cfg.WriteTimeout, s.cfg.IdleTimeout)))
-}
+// Serve answers requests on ln until Shutdown. ln's connections must reach
+// fasthttp as they are: it sends a response's header and a large body in
+// one writev only to a *net.TCPConn, and a wrapped connection cost a
+// quarter of the identity rate (docs/PERFORMANCE.md, swept deadlines).
+func (s *Server) Serve(ln net.Listener) error { return s.app.Listener(ln) }
 
 // Shutdown stops accepting connections and waits for in-flight requests
 // until ctx ends.
