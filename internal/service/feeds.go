@@ -37,6 +37,7 @@ type Feeds struct {
 	cacheLog      throttle     // cache failures: one line per interval, not per request
 	storeLog      throttle     // store failures on the read path, likewise
 	variants      variantMaker
+	stores        chan struct{} // a slot per background store to the shared tier
 }
 
 // FeedStats counts what the read path did since start. Tests use it to prove
@@ -50,6 +51,10 @@ type FeedStats struct {
 	// Compressions counts renderings whose compressed variants were made
 	// and stored (once per rendering, after the miss was answered).
 	Compressions atomic.Int64
+
+	// SyncStores counts renderings stored in the shared tier before their
+	// miss was answered because every background store slot was taken.
+	SyncStores atomic.Int64
 }
 
 // FeedsOptions are the optional dependencies of NewFeeds.
@@ -67,6 +72,10 @@ type FeedsOptions struct {
 	// was answered, and its result is stored with the entry. Nil: feeds
 	// are cached in identity only.
 	Compress func(body []byte) (herald.Variants, error)
+	// BackgroundStores bounds the renderings on their way to the shared
+	// tier after their miss was answered (default 64); past it, a miss
+	// stores its rendering before answering.
+	BackgroundStores int
 }
 
 // NewFeeds returns the read path over the given adapters.
@@ -84,6 +93,10 @@ func NewFeeds(store herald.Store, cache herald.Cache, r herald.Renderer, site Si
 		f.renderTimeout = 10 * time.Second
 	}
 	f.variants = newVariantMaker(opts.Compress)
+	if opts.BackgroundStores <= 0 {
+		opts.BackgroundStores = 64
+	}
+	f.stores = make(chan struct{}, opts.BackgroundStores)
 	return f
 }
 
@@ -196,13 +209,23 @@ func (f *Feeds) GetCoded(ctx context.Context, k herald.FeedKey, cond *herald.Con
 			// a newer rendering of the same revision (a scheduled article
 			// came due).
 			lp.PutLocal(k, rev, e, ttl)
-			f.variants.pending.Add(1)
-			go func() {
-				defer f.variants.pending.Done()
-				ctx, cancel := context.WithTimeout(context.Background(), f.renderTimeout)
-				defer cancel()
-				f.storeRendering(ctx, lp.PutShared, k, rev, e, ttl, done, release)
-			}()
+			select {
+			case f.stores <- struct{}{}:
+				f.variants.pending.Add(1)
+				go func() {
+					defer func() { <-f.stores; f.variants.pending.Done() }()
+					ctx, cancel := context.WithTimeout(context.Background(), f.renderTimeout)
+					defer cancel()
+					f.storeRendering(ctx, lp.PutShared, k, rev, e, ttl, done, release)
+				}()
+			default:
+				// As many stores as allowed are under way (a slow Redis,
+				// or many feeds invalidated at once): this one is made
+				// before the answer, which holds the answer back instead
+				// of piling up renderings waiting for Redis in memory.
+				f.stats.SyncStores.Add(1)
+				f.storeRendering(rctx, lp.PutShared, k, rev, e, ttl, done, release)
+			}
 			return e, nil
 		}
 		f.storeRendering(rctx, f.cache.Put, k, rev, e, ttl, done, release)

@@ -36,7 +36,7 @@ func (g *gatedFront) Put(ctx context.Context, k herald.FeedKey, rev string, e he
 // tieredReplica is one process's read path on the Redis of srv with the
 // local tier in front, its shared-tier calls going through front when it
 // is not nil (the way production puts the breaker there).
-func tieredReplica(t *testing.T, fx *fixture, srv *redistest.Server, front func(*cache.Redis) herald.Cache) *Feeds {
+func tieredReplica(t *testing.T, fx *fixture, srv *redistest.Server, front func(*cache.Redis) herald.Cache, tune ...func(*FeedsOptions)) *Feeds {
 	t.Helper()
 	shared, err := cache.OpenRedis(srv.URL(), cache.RedisOptions{Prefix: "svc", Timeout: 5 * time.Second, LockTTL: time.Minute})
 	if err != nil {
@@ -53,7 +53,11 @@ func tieredReplica(t *testing.T, fx *fixture, srv *redistest.Server, front func(
 			t.Fatalf("the subscription was never confirmed")
 		}
 	}
-	f := NewFeeds(fx.store, c, render.New(), testSite(), FeedsOptions{Now: fx.clock.Now, RenderTimeout: 10 * time.Second})
+	fo := FeedsOptions{Now: fx.clock.Now, RenderTimeout: 10 * time.Second}
+	for _, f := range tune {
+		f(&fo)
+	}
+	f := NewFeeds(fx.store, c, render.New(), testSite(), fo)
 	t.Cleanup(f.Wait)
 	return f
 }
@@ -289,5 +293,73 @@ func TestLateStoreKeepsTheNewerRendering(t *testing.T) {
 	feeds.Wait()
 	if res, err := feeds.Get(ctx, key, herald.ParseCondition(older.Entry.ETag, "")); err != nil || res.NotModified || !containsTitle(res.Entry.Body, "Later") {
 		t.Fatalf("after both stores: err %v, 304 %v; want the newer rendering, with the scheduled article", err, res.NotModified)
+	}
+}
+
+// TestBackgroundStoresAreBounded: once every background store slot is
+// taken (here the one slot, by a store Redis holds up), a miss stores its
+// rendering before answering instead of adding to the renderings waiting
+// in memory; when the slot is free again, misses answer first again.
+func TestBackgroundStoresAreBounded(t *testing.T) {
+	srv := redistest.Start(t)
+	fx := fixtureWithOne(t, nil)
+	ctx := context.Background()
+	gate := &gatedFront{proceed: make(chan error)}
+	a := tieredReplica(t, fx, srv, func(r *cache.Redis) herald.Cache { gate.Cache = r; return gate },
+		func(o *FeedsOptions) { o.BackgroundStores = 1 })
+	t.Cleanup(func() { close(gate.proceed) })
+	key := func(limit int) herald.FeedKey {
+		return herald.FeedKey{Scope: herald.SiteScope, Format: herald.FormatRSS, Limit: limit}
+	}
+	get := func(limit int) <-chan error {
+		done := make(chan error, 1)
+		go func() {
+			res, err := a.Get(ctx, key(limit), nil)
+			if err == nil && (res.Cached || len(res.Entry.Body) == 0) {
+				err = errors.New("not a rendered miss")
+			}
+			done <- err
+		}()
+		return done
+	}
+	awaitPuts := func(n int64) {
+		for deadline := time.Now().Add(10 * time.Second); gate.puts.Load() < n; time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d shared Puts started, want %d", gate.puts.Load(), n)
+			}
+		}
+	}
+	answer := func(done <-chan error, what string) {
+		t.Helper()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s: not answered", what)
+		}
+	}
+
+	answer(get(20), "first miss, its store in the background") // takes the slot, held by the gate
+	awaitPuts(1)
+	second := get(10)
+	awaitPuts(2) // the second miss's own store, made before it answers
+	select {
+	case err := <-second:
+		t.Fatalf("second miss answered (err %v) while its store was held, with no slot free", err)
+	default:
+	}
+	if n := a.Stats().SyncStores.Load(); n != 1 {
+		t.Errorf("SyncStores = %d, want 1", n)
+	}
+	gate.proceed <- nil
+	gate.proceed <- nil
+	answer(second, "second miss, once its store went through")
+	a.Wait() // the slot is free again
+	answer(get(5), "third miss, its store in the background again")
+	awaitPuts(3)
+	if n := a.Stats().SyncStores.Load(); n != 1 {
+		t.Errorf("SyncStores = %d after a free slot, want still 1", n)
 	}
 }
