@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"strings"
+	"time"
 
 	"github.com/herald-feeds/herald/config"
 	"github.com/herald-feeds/herald/internal/cache"
@@ -39,6 +40,10 @@ type Main struct {
 	articleCache *artcache.Cache // the store's, nil when off
 
 	ln net.Listener
+
+	// The start-up warming of the article cache (warm), stopped by Close.
+	warmStop context.CancelFunc
+	warmDone chan struct{}
 }
 
 // NewMain returns a process for cfg; nothing is opened yet.
@@ -201,7 +206,33 @@ func (m *Main) Listen() error {
 		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
 	}
 	m.ln = ln
+	m.warm()
 	return nil
+}
+
+// warm fills the store's article cache with the newest feed.max_limit
+// articles, in the background, as the server starts: the first misses
+// after a start (a deploy, a restart) then find those articles decoded
+// instead of reading every one in full, which cost a miss about twice the
+// render (docs/PERFORMANCE.md). Nothing is rendered or cached as a feed.
+func (m *Main) warm() {
+	if m.articleCache == nil || m.warmDone != nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	m.warmStop, m.warmDone = cancel, make(chan struct{})
+	go func() {
+		defer close(m.warmDone)
+		start := time.Now()
+		page, err := m.Store.Feed(ctx, herald.FeedQuery{Scope: herald.SiteScope, Now: start, Limit: m.Config.Feed.MaxLimit})
+		switch {
+		case ctx.Err() != nil: // closed meanwhile
+		case err != nil:
+			m.Log.Warn("warming the article cache failed; the first misses read their articles in full", "err", err)
+		default:
+			m.Log.Info("article cache warmed", "articles", len(page.Articles), "duration", time.Since(start).Round(time.Microsecond))
+		}
+	}()
 }
 
 // Addr is the address the server listens on, once Listen has run.
@@ -218,6 +249,10 @@ func (m *Main) Close(ctx context.Context) error {
 		if err := m.Server.Shutdown(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("shutdown: %w", err))
 		}
+	}
+	if m.warmStop != nil {
+		m.warmStop()
+		<-m.warmDone // it reads the store
 	}
 	if m.Feeds != nil {
 		m.Feeds.Wait() // background Redis Puts and compressions still write to the cache
