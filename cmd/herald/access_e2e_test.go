@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -283,11 +282,7 @@ func TestRequestID(t *testing.T) {
 		fresh(s.get(t, "/healthz").Header.Get("X-Request-ID"))
 	}
 	for range 5 {
-		conn, err := net.Dial("tcp", s.Addr())
-		if err != nil {
-			t.Fatal(err)
-		}
-		conn.SetDeadline(time.Now().Add(10 * time.Second))
+		conn := dial(t, s, 10*time.Second)
 		br := bufio.NewReader(conn)
 		for range 3 {
 			io.WriteString(conn, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")

@@ -12,16 +12,24 @@ import (
 	"time"
 )
 
-// rawRequest sends req as written, bytes and all, and parses the answer;
-// net/http would refuse to send most of what these tests send.
-func rawRequest(t *testing.T, s *testServer, req string) (*http.Response, []byte) {
+// dial opens a raw connection to s, closed when the test ends, whose reads
+// and writes fail after guard (a guard against hanging, not a measurement).
+func dial(t *testing.T, s *testServer, guard time.Duration) net.Conn {
 	t.Helper()
 	conn, err := net.Dial("tcp", s.Addr())
 	if err != nil {
 		t.Fatalf("dial: %v", err)
 	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	t.Cleanup(func() { conn.Close() })
+	conn.SetDeadline(time.Now().Add(guard))
+	return conn
+}
+
+// rawRequest sends req as written, bytes and all, and parses the answer;
+// net/http would refuse to send most of what these tests send.
+func rawRequest(t *testing.T, s *testServer, req string) (*http.Response, []byte) {
+	t.Helper()
+	conn := dial(t, s, 10*time.Second)
 	if _, err := io.WriteString(conn, req); err != nil {
 		t.Fatalf("write: %v", err)
 	}
@@ -224,14 +232,8 @@ func TestRequestLimits(t *testing.T) {
 // disconnected after the read timeout instead of holding a connection.
 func TestSlowClientIsCutOff(t *testing.T) {
 	s := startHerald(t, "", "-server.read-timeout", "300ms")
-	conn, err := net.Dial("tcp", s.Addr())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := dial(t, s, 15*time.Second)
 	io.WriteString(conn, "GET /feed.rss HTTP/1.1\r\nHost: x\r\n") // and never the blank line
-	// The deadline guards against hanging; it is not a measurement.
-	conn.SetReadDeadline(time.Now().Add(15 * time.Second))
 	b, err := io.ReadAll(conn)
 	if ne, ok := err.(net.Error); ok && ne.Timeout() {
 		t.Fatalf("the server kept a stalled request open past 15s")
@@ -245,12 +247,7 @@ func TestSlowClientIsCutOff(t *testing.T) {
 // after its answer is closed once the idle timeout has passed, not before.
 func TestIdleConnectionIsClosed(t *testing.T) {
 	s := startHerald(t, "", "-server.idle-timeout", "300ms")
-	conn, err := net.Dial("tcp", s.Addr())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(15 * time.Second)) // a guard against hanging
+	conn := dial(t, s, 15*time.Second)
 	br := bufio.NewReader(conn)
 	io.WriteString(conn, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
 	resp, err := http.ReadResponse(br, nil)
@@ -272,12 +269,7 @@ func TestIdleConnectionIsClosed(t *testing.T) {
 // request starts them again.
 func TestKeepAliveOutlivesTheTimeouts(t *testing.T) {
 	s := startHerald(t, "", "-server.read-timeout", "300ms", "-server.idle-timeout", "300ms")
-	conn, err := net.Dial("tcp", s.Addr())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(15 * time.Second))
+	conn := dial(t, s, 15*time.Second)
 	br := bufio.NewReader(conn)
 	for start := time.Now(); time.Since(start) < 1200*time.Millisecond; time.Sleep(100 * time.Millisecond) {
 		io.WriteString(conn, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
