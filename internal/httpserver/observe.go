@@ -42,8 +42,8 @@ func (s *Server) requestID(c *fiber.Ctx) string {
 // smuggle a line break or a second header into the response. Fresh ids are
 // this process's random prefix, the connection's number and the request's
 // number on it: unique across replicas without a random read per request,
-// and built without allocating. The
-// response header is where the id lives; requestID reads it back.
+// and built without allocating. The response header is where the id
+// lives; requestID reads it back.
 func setRequestID(c *fiber.Ctx) {
 	h := &c.Response().Header
 	if in := c.Request().Header.PeekBytes(hdrRequestID); saneRequestID(in) {
