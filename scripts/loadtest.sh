@@ -19,6 +19,10 @@
 #                    ("alt": another binary, e.g. built from main, and/or
 #                    other settings) in the same rounds, for before/after
 #                    figures that the machine's drift cannot skew
+#   PIN=1            every server on CPU 0 and wrk on CPU 1 (taskset), so that
+#                    each server's rate measures its own cost per request
+#                    rather than how the scheduler shares two cores with wrk;
+#                    steadier for before/after, and nginx runs one worker
 set -euo pipefail
 
 ROUNDS=${ROUNDS:-3}
@@ -27,16 +31,25 @@ CONNS=${CONNS:-64}
 THREADS=${THREADS:-2}
 SCENARIOS=${SCENARIOS:-"304 gzip br zstd identity burst"}
 SERVERS=${SERVERS:-"herald nginx peer fiber"}
+PIN=${PIN:-}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
 missing=()
-for tool in wrk nginx redis-server redis-cli node curl go; do
+tools=(wrk nginx redis-server redis-cli node curl go)
+[[ -z $PIN ]] || tools+=(taskset)
+for tool in "${tools[@]}"; do
 	command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 if ((${#missing[@]})); then
 	echo "loadtest: missing: ${missing[*]}" >&2
 	echo "On Debian or Ubuntu:  sudo apt-get update && sudo apt-get install -y wrk nginx redis-server redis-tools nodejs curl" >&2
 	exit 2
+fi
+# SRV runs a server, WRK the load: pinned apart with PIN=1.
+SRV=() WRK=(wrk)
+if [[ -n $PIN ]]; then
+	(($(nproc) >= 2)) || { echo "loadtest: PIN=1 needs two CPUs" >&2; exit 2; }
+	SRV=(taskset -c 0) WRK=(taskset -c 1 wrk)
 fi
 
 WORK=$(mktemp -d /tmp/herald-loadtest.XXXXXX)
@@ -63,7 +76,7 @@ fi
 (cd "$ROOT" && go run ./scripts/loadtest/seed -n 100 -out "$WORK/articles.json")
 
 RPORT=$(free_port)
-redis-server --port "$RPORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$WORK" >"$WORK/redis.log" 2>&1 &
+"${SRV[@]}" redis-server --port "$RPORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$WORK" >"$WORK/redis.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 100); do redis-cli -p "$RPORT" ping >/dev/null 2>&1 && break; sleep 0.05; done
 
@@ -74,7 +87,7 @@ herald_env=(HERALD_ADDR="127.0.0.1:$HPORT" HERALD_DATABASE_URL="sqlite:$WORK/her
 # shellcheck disable=SC2206
 herald_env+=(${HERALD_EXTRA:-})
 env "${herald_env[@]}" "$HERALD_BIN" import "$WORK/articles.json" >/dev/null
-env "${herald_env[@]}" "$HERALD_BIN" serve >"$WORK/herald.log" 2>&1 &
+"${SRV[@]}" env "${herald_env[@]}" "$HERALD_BIN" serve >"$WORK/herald.log" 2>&1 &
 HPID=$!
 PIDS+=($HPID)
 H="http://127.0.0.1:$HPORT"
@@ -91,7 +104,7 @@ if [[ -n "${ALT_BIN:-}${ALT_EXTRA:-}" ]]; then
 	# shellcheck disable=SC2206
 	alt_env+=(${ALT_EXTRA:-})
 	env "${alt_env[@]}" "${ALT_BIN:-$HERALD_BIN}" import "$WORK/articles.json" >/dev/null
-	env "${alt_env[@]}" "${ALT_BIN:-$HERALD_BIN}" serve >"$WORK/alt.log" 2>&1 &
+	"${SRV[@]}" env "${alt_env[@]}" "${ALT_BIN:-$HERALD_BIN}" serve >"$WORK/alt.log" 2>&1 &
 	APID=$!
 	PIDS+=($APID)
 	A="http://127.0.0.1:$APORT"
@@ -117,7 +130,7 @@ touch -d '2026-01-01 00:00:00' "$WORK/www/feed.rss" "$WORK/www/feed.rss.gz"
 # --- nginx -------------------------------------------------------------
 NPORT=$(free_port)
 cat >"$WORK/nginx.conf" <<EOF
-worker_processes auto;
+worker_processes $([[ -n $PIN ]] && echo 1 || echo auto);
 pid $WORK/nginx.pid;
 error_log $WORK/nginx-error.log warn;
 events { worker_connections 4096; }
@@ -135,7 +148,7 @@ http {
   }
 }
 EOF
-nginx -p "$WORK" -c "$WORK/nginx.conf" -g 'daemon off;' &
+"${SRV[@]}" nginx -p "$WORK" -c "$WORK/nginx.conf" -g 'daemon off;' &
 PIDS+=($!)
 N="http://127.0.0.1:$NPORT"
 wait_http "$N/feed.rss"
@@ -143,7 +156,7 @@ NETAG=$(curl -fsI "$N/feed.rss" | awk -F': ' 'tolower($1)=="etag"{print $2}' | t
 
 # --- Node peer ---------------------------------------------------------
 PPORT=$(free_port)
-node "$ROOT/scripts/loadtest/peer.js" "$PPORT" "$WORK/www/feed.rss" "$ETAG" &
+"${SRV[@]}" node "$ROOT/scripts/loadtest/peer.js" "$PPORT" "$WORK/www/feed.rss" "$ETAG" &
 PIDS+=($!)
 P="http://127.0.0.1:$PPORT"
 wait_http "$P/feed.rss"
@@ -151,7 +164,7 @@ wait_http "$P/feed.rss"
 # --- bare Fiber --------------------------------------------------------
 FPORT=$(free_port)
 (cd "$ROOT" && CGO_ENABLED=0 go build -trimpath -o "$WORK/fiberref" ./scripts/loadtest/fiberref)
-"$WORK/fiberref" -addr "127.0.0.1:$FPORT" -file "$WORK/www/feed.rss" -etag "$ETAG" &
+"${SRV[@]}" "$WORK/fiberref" -addr "127.0.0.1:$FPORT" -file "$WORK/www/feed.rss" -etag "$ETAG" &
 PIDS+=($!)
 F="http://127.0.0.1:$FPORT"
 wait_http "$F/feed.rss"
@@ -179,7 +192,7 @@ once() {
 	local hdr=() h before out reqs after
 	for h in "$@"; do hdr+=(-H "$h"); done
 	before=$(redis_calls)
-	out=$(wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency "${hdr[@]}" "$url")
+	out=$("${WRK[@]}" -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency "${hdr[@]}" "$url")
 	after=$(redis_calls)
 	if ! grep -q '^Requests/sec' <<<"$out" || grep -q 'Non-2xx or 3xx' <<<"$out"; then
 		echo "loadtest: bad wrk run for $name:"$'\n'"$out" >&2
@@ -235,7 +248,7 @@ scenario() {
 	done
 }
 
-echo "loadtest: $(nproc) CPUs, wrk -t$THREADS -c$CONNS -d${DURATION}s, $ROUNDS rounds; feed $(stat -c %s "$WORK/www/feed.rss") bytes, gzip $(stat -c %s "$WORK/www/feed.rss.gz") bytes" >&2
+echo "loadtest: $(nproc) CPUs${PIN:+ (servers pinned to CPU 0, wrk to CPU 1)}, wrk -t$THREADS -c$CONNS -d${DURATION}s, $ROUNDS rounds; feed $(stat -c %s "$WORK/www/feed.rss") bytes, gzip $(stat -c %s "$WORK/www/feed.rss.gz") bytes" >&2
 for s in $SCENARIOS; do
 	case $s in
 	304 | gzip | br | zstd | identity) scenario "$s" ;;
@@ -253,7 +266,7 @@ for s in $SCENARIOS; do
 		for i in $(seq "$ROUNDS"); do
 			r0=$(renders)
 			touch_article "$i"
-			wrk -t"$THREADS" -c"$CONNS" -d1s -H 'Accept-Encoding: gzip' "$H$FEED" >/dev/null
+			"${WRK[@]}" -t"$THREADS" -c"$CONNS" -d1s -H 'Accept-Encoding: gzip' "$H$FEED" >/dev/null
 			r1=$(renders)
 			BURST+="$((r1 - r0)) "
 			touch_article "$i-single"
