@@ -199,7 +199,9 @@ func (m *Main) importIfEmpty(ctx context.Context, dir string) error {
 	return nil
 }
 
-// Listen binds the configured address (":0" picks a free port).
+// Listen binds the configured address (":0" picks a free port) and starts
+// warming the article cache (warm): only a process about to serve does,
+// not `herald import`, which opens the same store.
 func (m *Main) Listen() error {
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
