@@ -149,7 +149,8 @@ http {
 }
 EOF
 "${SRV[@]}" nginx -p "$WORK" -c "$WORK/nginx.conf" -g 'daemon off;' &
-PIDS+=($!)
+NGPID=$!
+PIDS+=($NGPID)
 N="http://127.0.0.1:$NPORT"
 wait_http "$N/feed.rss"
 NETAG=$(curl -fsI "$N/feed.rss" | awk -F': ' 'tolower($1)=="etag"{print $2}' | tr -d '\r')
@@ -157,7 +158,8 @@ NETAG=$(curl -fsI "$N/feed.rss" | awk -F': ' 'tolower($1)=="etag"{print $2}' | t
 # --- Node peer ---------------------------------------------------------
 PPORT=$(free_port)
 "${SRV[@]}" node "$ROOT/scripts/loadtest/peer.js" "$PPORT" "$WORK/www/feed.rss" "$ETAG" &
-PIDS+=($!)
+PEERPID=$!
+PIDS+=($PEERPID)
 P="http://127.0.0.1:$PPORT"
 wait_http "$P/feed.rss"
 
@@ -165,7 +167,8 @@ wait_http "$P/feed.rss"
 FPORT=$(free_port)
 (cd "$ROOT" && CGO_ENABLED=0 go build -trimpath -o "$WORK/fiberref" ./scripts/loadtest/fiberref)
 "${SRV[@]}" "$WORK/fiberref" -addr "127.0.0.1:$FPORT" -file "$WORK/www/feed.rss" -etag "$ETAG" &
-PIDS+=($!)
+FIBPID=$!
+PIDS+=($FIBPID)
 F="http://127.0.0.1:$FPORT"
 wait_http "$F/feed.rss"
 
@@ -179,21 +182,38 @@ done
 redis_calls() { redis-cli -p "$RPORT" info commandstats | awk -F'[=,:]' '/^cmdstat_/{s+=$3} END{print s+0}'; }
 vm() { awk -v k="$1:" '$1==k{print $2}' "/proc/${2:-$HPID}/status"; }
 to_ms() { awk -v v="$1" 'BEGIN{ if (v ~ /us$/) {sub(/us$/,"",v); print v/1000} else if (v ~ /ms$/) {sub(/ms$/,"",v); print v+0} else if (v ~ /s$/) {sub(/s$/,"",v); print v*1000} else print v }'; }
+# cpu_ticks NAME: user+system clock ticks used so far by server NAME (nginx:
+# its master and workers).
+cpu_ticks() {
+	local pids
+	case $1 in
+	herald) pids=$HPID ;;
+	alt) pids=$APID ;;
+	nginx) pids="$NGPID $(pgrep -P "$NGPID" | tr '\n' ' ')" ;;
+	peer) pids=$PEERPID ;;
+	fiber) pids=$FIBPID ;;
+	esac
+	# shellcheck disable=SC2086
+	for p in $pids; do cat "/proc/$p/stat" 2>/dev/null; done | awk '{s+=$14+$15} END{print s+0}'
+}
+TICK=$(getconf CLK_TCK)
 stats() { sort -g | awk '{a[NR]=$1} END{ if (NR==0) {print "- - -"; exit} m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.0f %.0f %.0f\n", m, a[1], a[NR] }'; }
 
 # once NAME URL [headers…]: one wrk run, appended to NAME's samples. The
 # servers of a scenario take turns round by round, so that a machine that
 # drifts (a noisy neighbour, a frequency change) skews none of them alone.
-declare -A SAMPLES P99S CMDS RPS P99 RCMD
+declare -A SAMPLES P99S CMDS RPS P99 RCMD CPUS CPU
 once() {
 	local name=$1 url=$2
 	shift 2
 	[[ " $SERVERS " == *" ${name%%:*} "* ]] || return 0
-	local hdr=() h before out reqs after
+	local hdr=() h before out reqs after t0 t1 cpu
 	for h in "$@"; do hdr+=(-H "$h"); done
 	before=$(redis_calls)
+	t0=$(cpu_ticks "${name%%:*}")
 	out=$("${WRK[@]}" -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency "${hdr[@]}" "$url")
 	after=$(redis_calls)
+	t1=$(cpu_ticks "${name%%:*}")
 	if ! grep -q '^Requests/sec' <<<"$out" || grep -q 'Non-2xx or 3xx' <<<"$out"; then
 		echo "loadtest: bad wrk run for $name:"$'\n'"$out" >&2
 		exit 1
@@ -206,12 +226,17 @@ once() {
 	RPS[$name]=$(printf '%s' "${SAMPLES[$name]}" | stats)
 	P99[$name]=$(printf '%s' "${P99S[$name]}" | stats | awk '{print $1}')
 	RCMD[$name]=$(printf '%s' "${CMDS[$name]}" | sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')
+	# The server's own CPU (user and system) per request: steadier than
+	# req/s when the machine drifts, and what a before/after changes.
+	cpu=$(awk -v d=$((t1 - t0)) -v t="$TICK" -v r="$reqs" 'BEGIN{printf "%.2f", d/t*1e6/r}')
+	CPUS[$name]+="$cpu"$'\n'
+	CPU[$name]=$(printf '%s' "${CPUS[$name]}" | sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')
 	if [[ $name == herald:* || $name == alt:* ]]; then
 		local pid=$HPID
 		[[ $name == herald:* ]] || pid=$APID
-		echo "  $name  $(awk '/^Requests\/sec/{print $2}' <<<"$out") req/s  redis cmds/req ${RCMD[$name]}  VmRSS $(vm VmRSS "$pid") kB" >&2
+		echo "  $name  $(awk '/^Requests\/sec/{print $2}' <<<"$out") req/s  cpu $cpu µs/req  redis cmds/req ${RCMD[$name]}  VmRSS $(vm VmRSS "$pid") kB" >&2
 	else
-		echo "  $name  $(awk '/^Requests\/sec/{print $2}' <<<"$out") req/s" >&2
+		echo "  $name  $(awk '/^Requests\/sec/{print $2}' <<<"$out") req/s  cpu $cpu µs/req" >&2
 	fi
 }
 
@@ -278,7 +303,7 @@ done
 
 # --- report ------------------------------------------------------------
 ratio() { awk -v a="${1%% *}" -v b="${2%% *}" 'BEGIN{ if (a=="" || b=="" || b==0 || a=="-" || b=="-") print "-"; else printf "%.2f", a/b }'; }
-printf '\n%-9s %-8s %22s %10s %14s %9s %9s %9s\n' scenario server "req/s med (min–max)" "p99 ms" "redis cmd/req" "÷ nginx" "÷ peer" "÷ fiber"
+printf '\n%-9s %-8s %22s %10s %11s %14s %9s %9s %9s\n' scenario server "req/s med (min–max)" "p99 ms" "cpu µs/req" "redis cmd/req" "÷ nginx" "÷ peer" "÷ fiber"
 for s in 304 gzip br zstd identity; do
 	[[ -n "${RPS[herald:$s]:-}" ]] || continue
 	for srv in herald alt nginx peer fiber; do
@@ -294,7 +319,7 @@ for s in 304 gzip br zstd identity; do
 		elif [[ $srv == fiber ]]; then
 			rn=$(ratio "${RPS[$k]}" "${RPS[nginx:$s]:-}")
 		fi
-		printf '%-9s %-8s %22s %10s %14s %9s %9s %9s\n' "$s" "$srv" "$med ($lo–$hi)" "${P99[$k]}" "$rc" "$rn" "$rp" "$rf"
+		printf '%-9s %-8s %22s %10s %11s %14s %9s %9s %9s\n' "$s" "$srv" "$med ($lo–$hi)" "${P99[$k]}" "${CPU[$k]}" "$rc" "$rn" "$rp" "$rf"
 	done
 done
 if [[ -n "${BURST:-}" ]]; then
@@ -305,6 +330,10 @@ if [[ -n $A ]]; then
 	printf '\nherald ÷ alt (median req/s):'
 	for s in 304 gzip br zstd identity; do
 		[[ -n "${RPS[herald:$s]:-}" && -n "${RPS[alt:$s]:-}" ]] && printf ' %s %s' "$s" "$(ratio "${RPS[herald:$s]}" "${RPS[alt:$s]}")"
+	done
+	printf '\nherald ÷ alt (median cpu µs/req):'
+	for s in 304 gzip br zstd identity; do
+		[[ -n "${CPU[herald:$s]:-}" && -n "${CPU[alt:$s]:-}" ]] && printf ' %s %s' "$s" "$(ratio "${CPU[herald:$s]}" "${CPU[alt:$s]}")"
 	done
 	echo
 fi
