@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Load test: Herald (with Redis configured), nginx serving the very bytes
 # Herald serves, and a few lines of Node serving them from memory, measured
-# side by side in one run on loopback. Installs nothing; prints what is
-# missing. See docs/PERFORMANCE.md for the method and the latest figures.
+# side by side in one run on loopback, with each server's rate, p99 and own
+# CPU per request. Installs nothing; prints what is missing. See
+# docs/PERFORMANCE.md for the method and the latest figures.
 #
 # Environment (all optional):
 #   ROUNDS=3         rounds of every scenario (median, min and max are printed)
