@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/herald-feeds/herald/internal/herald"
 	"github.com/herald-feeds/herald/internal/redistest"
 	"github.com/herald-feeds/herald/internal/sample"
 )
@@ -138,7 +140,10 @@ func BenchmarkFeed304GzipTagRedisLocal(b *testing.B) {
 // then the feed is requested through the handler; every layer of the cache
 // (the local tier, Redis's revisions, render lock and entry) is on the path.
 // Background compression of the previous rendering is waited for outside
-// the timer, so each miss is measured alone.
+// the timer, so each miss is measured alone. With Redis it also reports the
+// round trips a miss makes to Redis before it answers (its lookup and its
+// render lock; the stores come after the answer), from the server's own
+// metrics.
 func benchMissAfterWrite(b *testing.B, s *testServer) {
 	b.Helper()
 	ctx := context.Background()
@@ -149,6 +154,7 @@ func benchMissAfterWrite(b *testing.B, s *testServer) {
 	h := s.Server.App().Handler()
 	var rc fasthttp.RequestCtx
 	b.ReportAllocs()
+	trips := redisTripsPerMiss(b, s, arts)
 	i := 0
 	for b.Loop() {
 		b.StopTimer()
@@ -172,6 +178,56 @@ func benchMissAfterWrite(b *testing.B, s *testServer) {
 	}
 	b.StopTimer()
 	s.Feeds.Wait()
+	b.ReportMetric(trips, "redis-trips/miss")
+}
+
+// redisTripsPerMiss counts, over a few misses after a write made before
+// the timed ones (reading the metrics between timed misses would disturb
+// them), the Redis round trips a miss makes before it answers.
+func redisTripsPerMiss(b *testing.B, s *testServer, arts []*herald.Article) float64 {
+	b.Helper()
+	const misses = 3
+	h := s.Server.App().Handler()
+	var rc fasthttp.RequestCtx
+	trips := 0
+	for i := range misses {
+		s.Feeds.Wait()
+		a := arts[i].Clone()
+		a.Title += " (probed)"
+		if err := s.Articles.Replace(context.Background(), a.ID, a); err != nil {
+			b.Fatalf("Replace: %v", err)
+		}
+		before := redisCallsBeforeAnswer(b, s)
+		feedRequest(&rc, "Accept-Encoding", "gzip")
+		h(&rc)
+		if rc.Response.StatusCode() != 200 {
+			b.Fatalf("probe miss: status %d", rc.Response.StatusCode())
+		}
+		trips += redisCallsBeforeAnswer(b, s) - before
+	}
+	s.Feeds.Wait()
+	return float64(trips) / misses
+}
+
+// redisCallsBeforeAnswer is how many cache lookups and render locks have
+// reached Redis so far, by the server's metrics: the calls a miss makes
+// before it answers (0 without Redis).
+func redisCallsBeforeAnswer(tb testing.TB, s *testServer) int {
+	tb.Helper()
+	r := s.get(tb, "/metrics")
+	n := 0
+	for _, line := range strings.Split(string(r.Body), "\n") {
+		for _, op := range []string{"get", "lock"} {
+			if v, ok := strings.CutPrefix(line, `herald_cache_duration_seconds_count{cache="redis",op="`+op+`"} `); ok {
+				c, err := strconv.Atoi(v)
+				if err != nil {
+					tb.Fatalf("metrics line %q: %v", line, err)
+				}
+				n += c
+			}
+		}
+	}
+	return n
 }
 
 func BenchmarkFeedMissAfterWriteMemory(b *testing.B) { benchMissAfterWrite(b, benchServer(b)) }
