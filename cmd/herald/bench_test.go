@@ -141,8 +141,9 @@ func BenchmarkFeed304GzipTagRedisLocal(b *testing.B) {
 // (the local tier, Redis's revisions, render lock and entry) is on the path.
 // Background compression of the previous rendering is waited for outside
 // the timer, so each miss is measured alone. With Redis it also reports the
-// round trips a miss makes to Redis before it answers (its lookup and its
-// render lock; the stores come after the answer), from the server's own
+// round trips a miss makes to Redis before it answers (the render lock
+// alone: the local tier knows the new revision from the write's
+// invalidation; the stores come after the answer), from the server's own
 // metrics.
 func benchMissAfterWrite(b *testing.B, s *testServer) {
 	b.Helper()

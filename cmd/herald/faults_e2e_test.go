@@ -100,7 +100,10 @@ func TestMetrics(t *testing.T) {
 		`herald_cache_breaker_state 0`,
 		`herald_feed_render_duration_seconds_count{format="rss"} 1`,
 		`herald_store_duration_seconds_count{op="feed"} 3`, // the warming, then the two misses
-		`herald_cache_duration_seconds_count{cache="redis",op="get"}`,
+		// The write told the local tier the new revisions, so each miss
+		// asked Redis once, for the render lock, and nothing else.
+		`herald_cache_duration_seconds_count{cache="redis",op="lock"} 2`,
+		`herald_feed_shared_fills_total 0`,
 		`herald_store_errors_total`,
 		`go_goroutines`,
 	} {
@@ -114,6 +117,9 @@ func TestMetrics(t *testing.T) {
 			}
 			t.Errorf("/metrics lacks %q; it has %q", want, have)
 		}
+	}
+	if strings.Contains(body, `herald_cache_duration_seconds_count{cache="redis",op="get"}`) {
+		t.Errorf("/metrics counts Redis lookups; after the write every miss should have asked for the render lock alone")
 	}
 	if strings.Contains(body, "/nowhere") {
 		t.Errorf("/metrics labels a raw path; routes must be bounded")

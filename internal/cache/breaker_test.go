@@ -161,11 +161,11 @@ func TestBreakerKeepsTheRenderLock(t *testing.T) {
 		t.Fatalf("Breaker over Redis does not offer herald.RenderLocker")
 	}
 	look := mustGet(t, c, siteRSS, nil)
-	release, got, err := lk.LockRender(context.Background(), siteRSS, look.Revision)
+	release, got, _, err := lk.LockRender(context.Background(), siteRSS, look.Revision)
 	if err != nil || got != herald.LockHeld {
 		t.Fatalf("first LockRender: got %v err=%v, want held", got, err)
 	}
-	if _, again, err := lk.LockRender(context.Background(), siteRSS, look.Revision); err != nil || again != herald.LockBusy {
+	if _, again, _, err := lk.LockRender(context.Background(), siteRSS, look.Revision); err != nil || again != herald.LockBusy {
 		t.Fatalf("second LockRender while held: got %v err=%v, want busy", again, err)
 	}
 	release()

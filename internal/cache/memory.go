@@ -119,41 +119,52 @@ func (m *Memory) Close() error {
 // stored body, which callers must treat as read-only. When cond is
 // satisfied, NotModified is set and Entry.Body is nil, as with Redis.
 func (m *Memory) Get(_ context.Context, k herald.FeedKey, cond *herald.Condition) (herald.Lookup, error) {
-	l, known := m.lookup(k, cond)
-	if !known {
+	l, held := m.lookup(k, cond)
+	if held == heldUnknown {
 		return herald.Lookup{Revision: m.revision(k.Scope)}, nil
 	}
 	return l, nil
 }
 
-// lookup is Get without minting: known is false when the scope has no
+// held is what the cache holds for a key, as lookup found it.
+type held int
+
+const (
+	heldUnknown held = iota // the scope has no revision
+	heldNone                // the revision, but no entry of it
+	heldExpired             // an entry of the revision, past its TTL
+	heldLive                // a live entry of the revision: a hit
+)
+
+// lookup is Get without minting: heldUnknown when the scope has no
 // revision yet. Tiered uses it on its local tier, whose revisions come
-// from Redis and must never be invented locally.
-func (m *Memory) lookup(k herald.FeedKey, cond *herald.Condition) (l herald.Lookup, known bool) {
+// from Redis and must never be invented locally, and tells the other
+// outcomes apart.
+func (m *Memory) lookup(k herald.FeedKey, cond *herald.Condition) (herald.Lookup, held) {
 	m.mu.RLock()
 	rev, ok := m.revs[k.Scope]
 	e := m.entries[k]
 	m.mu.RUnlock()
 	if !ok {
-		return herald.Lookup{}, false
+		return herald.Lookup{}, heldUnknown
 	}
 	if e == nil || e.rev != rev {
-		return herald.Lookup{Revision: rev}, true
+		return herald.Lookup{Revision: rev}, heldNone
 	}
 	now := m.now()
 	if !now.Before(e.expires) {
-		return herald.Lookup{Revision: rev}, true
+		return herald.Lookup{Revision: rev}, heldExpired
 	}
 	if !e.used.Load() { // skip the store when set: keeps the cache line shared
 		e.used.Store(true)
 	}
-	l = herald.Lookup{Hit: true, Entry: e.entry, Revision: rev}
+	l := herald.Lookup{Hit: true, Entry: e.entry, Revision: rev}
 	if cond.NotModified(e.entry.ETag, e.entry.LastModified, now) {
 		l.NotModified = true
 		l.Entry.Body = nil
 		l.Entry.Variants = herald.Variants{}
 	}
-	return l, true
+	return l, heldLive
 }
 
 // adopt makes rev the scope's revision, for a local tier that mirrors the

@@ -48,12 +48,12 @@ func TestRedisCluster(t *testing.T) {
 		}
 		// The lock script reads the entry's key and sets the lock's: both
 		// in the scope's slot.
-		if _, got, err := c.LockRender(ctx, k, l.Revision); err != nil || got != herald.LockStored {
+		if _, got, _, err := c.LockRender(ctx, k, l.Revision); err != nil || got != herald.LockStored {
 			t.Fatalf("LockRender(%s) of the stored entry: got %v err=%v, want stored", sc, got, err)
 		}
 		other := k
 		other.Limit = 50
-		release, got, err := c.LockRender(ctx, other, l.Revision)
+		release, got, _, err := c.LockRender(ctx, other, l.Revision)
 		if err != nil || got != herald.LockHeld {
 			t.Fatalf("LockRender(%s): got %v err=%v", sc, got, err)
 		}

@@ -35,12 +35,12 @@ func TestRedisSentinel(t *testing.T) {
 	assertMiss(t, l)
 	mustPut(t, c, siteRSS, l.Revision, testEntry("via sentinel"))
 	assertHit(t, mustGet(t, c, siteRSS, nil), testEntry("via sentinel"))
-	if _, got, err := c.LockRender(ctx, siteRSS, l.Revision); err != nil || got != herald.LockStored {
+	if _, got, _, err := c.LockRender(ctx, siteRSS, l.Revision); err != nil || got != herald.LockStored {
 		t.Fatalf("LockRender of the stored entry: got %v err=%v, want stored", got, err)
 	}
 	other := siteRSS
 	other.Limit = 50
-	release, got, err := c.LockRender(ctx, other, l.Revision)
+	release, got, _, err := c.LockRender(ctx, other, l.Revision)
 	if err != nil || got != herald.LockHeld {
 		t.Fatalf("LockRender: got %v err=%v", got, err)
 	}

@@ -147,7 +147,18 @@ func (t *Tiered) Get(ctx context.Context, k herald.FeedKey, cond *herald.Conditi
 	if !t.live.Load() {
 		return t.front.Get(ctx, k, cond)
 	}
-	if l, known := t.local.lookup(k, cond); known && l.Hit {
+	l, held := t.local.lookup(k, cond)
+	switch held {
+	case heldLive:
+		return l, nil
+	case heldNone:
+		// The scope's revision is known here, from Redis or its
+		// invalidation channel, and no entry of it: a write moved it on,
+		// or no request of this process has read k since. Asking Redis
+		// now would cost a round trip that the read path's LockRender,
+		// which looks for the entry as it takes the lock, makes anyway.
+		// (An expired entry is another matter: Redis most likely holds
+		// its successor, so that one is filled, and counts as a hit.)
 		return l, nil
 	}
 	return t.fill(ctx, k, cond)
@@ -274,18 +285,41 @@ func keyString(k herald.FeedKey) string {
 }
 
 // LockRender implements herald.RenderLocker by the shared tier's lock, so
-// that the cross-replica render lock works with the local tier on.
-func (t *Tiered) LockRender(ctx context.Context, k herald.FeedKey, rev string) (func(), herald.LockResult, error) {
-	if lk, ok := t.front.(herald.RenderLocker); ok {
-		return lk.LockRender(ctx, k, rev)
+// that the cross-replica render lock works with the local tier on. It is
+// where a miss of the local tier meets Redis (see Get): an entry the lock
+// script returns is kept locally, as a fill's would be, and a revision
+// that moved on in Redis is forgotten here, so the next lookup fills and
+// adopts the current one.
+func (t *Tiered) LockRender(ctx context.Context, k herald.FeedKey, rev string) (func(), herald.LockResult, herald.Entry, error) {
+	t.mu.Lock()
+	epoch := t.epoch
+	t.mu.Unlock()
+	release, got, stored, err := t.locker().LockRender(ctx, k, rev)
+	if err != nil || got != herald.LockStored && got != herald.LockMoved {
+		return release, got, stored, err
 	}
-	return t.shared.LockRender(ctx, k, rev)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.epoch == epoch && t.live.Load() {
+		if got == herald.LockStored {
+			// Fresh from Redis and never written: kept without a copy,
+			// and only while rev is still the scope's revision here.
+			t.local.store(k, rev, stored, t.localTTL, entrySize(rev, stored))
+		} else {
+			t.local.forget([]herald.Scope{k.Scope})
+		}
+	}
+	return release, got, stored, nil
+}
+
+// locker is the render lock of the shared tier, through Front when it
+// has one.
+func (t *Tiered) locker() herald.RenderLocker {
+	if lk, ok := t.front.(herald.RenderLocker); ok {
+		return lk
+	}
+	return t.shared
 }
 
 // RenderLockTTL implements herald.RenderLocker.
-func (t *Tiered) RenderLockTTL() time.Duration {
-	if lk, ok := t.front.(herald.RenderLocker); ok {
-		return lk.RenderLockTTL()
-	}
-	return t.shared.RenderLockTTL()
-}
+func (t *Tiered) RenderLockTTL() time.Duration { return t.locker().RenderLockTTL() }

@@ -88,7 +88,8 @@ func TestTieredLocalHitSendsNothing(t *testing.T) {
 
 func TestTieredInvalidationReachesOtherReplicas(t *testing.T) {
 	srv := redistest.Start(t)
-	a := mustOpenTiered(t, mustOpenRedis(t, srv, RedisOptions{}), time.Now, TieredOptions{LocalTTL: time.Hour})
+	sharedA, logA := openLogged(t, srv, RedisOptions{})
+	a := mustOpenTiered(t, sharedA, time.Now, TieredOptions{LocalTTL: time.Hour})
 	b := mustOpenTiered(t, mustOpenRedis(t, srv, RedisOptions{}), time.Now, TieredOptions{LocalTTL: time.Hour})
 	rev := mustGet(t, a, siteRSS, nil).Revision
 	mustPut(t, a, siteRSS, rev, testEntry("v1"))
@@ -108,7 +109,27 @@ func TestTieredInvalidationReachesOtherReplicas(t *testing.T) {
 		t.Fatalf("b on revision %q, a on %q; want the same", got, l.Revision)
 	}
 	mustPut(t, b, siteRSS, l.Revision, testEntry("v2"))
+	// a knows the revision and holds no entry of it: its lookup is a miss
+	// that costs no round trip, and the render lock, which the read path
+	// asks next, brings b's entry in one and keeps it in a's local tier.
+	// (The script is loaded first, so that it is one EVALSHA.)
+	if err := mustClient(t, srv).ScriptLoad(context.Background(), lockSource).Err(); err != nil {
+		t.Fatal(err)
+	}
+	logA.take()
+	assertMiss(t, mustGet(t, a, siteRSS, nil))
+	if got := withoutHandshake(logA); len(got) != 0 {
+		t.Fatalf("a lookup of a known revision without a local entry sent %v, want nothing", got)
+	}
+	rel, got, stored, err := a.LockRender(context.Background(), siteRSS, l.Revision)
+	if err != nil || got != herald.LockStored || rel != nil {
+		t.Fatalf("LockRender on a: got %v err=%v, want b's stored entry", got, err)
+	}
+	assertHit(t, herald.Lookup{Hit: true, Entry: stored}, testEntry("v2"))
 	assertHit(t, mustGet(t, a, siteRSS, nil), testEntry("v2"))
+	if got := withoutHandshake(logA); len(got) != 1 {
+		t.Fatalf("the lock and a lookup after it sent %v, want the lock's script alone", got)
+	}
 
 	// A plain Redis cache (local tier off on that replica) publishes too.
 	plain := mustOpenRedis(t, srv, RedisOptions{})

@@ -13,13 +13,15 @@ import (
 // lock's TTL. A cache local to one process has no need of it.
 type RenderLocker interface {
 	// LockRender tries to take the render lock of k at cache revision rev
-	// for RenderLockTTL, unless the entry of k at rev is already stored;
-	// both are decided in one step, so an entry stored and a lock released
-	// just before cannot be missed. With LockHeld, release must be called
+	// for RenderLockTTL, unless the entry of k at rev is already stored or
+	// the scope's revision is no longer rev; all of it is decided in one
+	// step (one round trip), so an entry stored and a lock released just
+	// before cannot be missed. With LockStored, stored is that entry with
+	// every coding the cache holds. With LockHeld, release must be called
 	// once the entry is stored (or the render failed); with the others it
 	// is nil. An error means the lock could not be asked for at all; the
 	// caller then renders without it.
-	LockRender(ctx context.Context, k FeedKey, rev string) (release func(), got LockResult, err error)
+	LockRender(ctx context.Context, k FeedKey, rev string) (release func(), got LockResult, stored Entry, err error)
 	// RenderLockTTL is how long a lock lives when its holder never
 	// releases it (a crash), and so how long others wait at most.
 	RenderLockTTL() time.Duration
@@ -33,8 +35,13 @@ const (
 	LockBusy LockResult = iota
 	// LockHeld: the caller holds the lock: render, store, release.
 	LockHeld
-	// LockStored: the entry of k at rev is already stored: read it.
+	// LockStored: the entry of k at rev is stored, and came with the
+	// answer.
 	LockStored
+	// LockMoved: the scope's revision is no longer rev (a write since the
+	// caller's lookup): no entry will ever be stored under rev, so the
+	// caller renders without a lock.
+	LockMoved
 )
 
 // LocalPutter is implemented by a Cache that keeps a tier in this process,

@@ -76,15 +76,15 @@ func (c *cache) Ping(ctx context.Context) error {
 
 // LockRender forwards herald.RenderLocker to the measured cache, timing it;
 // a cache without a render lock lets the caller hold it.
-func (c *cache) LockRender(ctx context.Context, k herald.FeedKey, rev string) (func(), herald.LockResult, error) {
+func (c *cache) LockRender(ctx context.Context, k herald.FeedKey, rev string) (func(), herald.LockResult, herald.Entry, error) {
 	lk, ok := c.Cache.(herald.RenderLocker)
 	if !ok {
-		return func() {}, herald.LockHeld, nil
+		return func() {}, herald.LockHeld, herald.Entry{}, nil
 	}
 	start := time.Now()
-	release, got, err := lk.LockRender(ctx, k, rev)
+	release, got, stored, err := lk.LockRender(ctx, k, rev)
 	c.done("lock", start, err)
-	return release, got, err
+	return release, got, stored, err
 }
 
 // RenderLockTTL forwards herald.RenderLocker.

@@ -55,6 +55,12 @@ type FeedStats struct {
 	// SyncStores counts renderings stored in the shared tier before their
 	// miss was answered because every background store slot was taken.
 	SyncStores atomic.Int64
+
+	// SharedFills counts misses (once per key and revision, like Renders)
+	// answered with the entry the render lock found in the shared tier,
+	// without rendering: stored by another replica, or by this one before
+	// its local tier dropped it.
+	SharedFills atomic.Int64
 }
 
 // FeedsOptions are the optional dependencies of NewFeeds.

@@ -14,16 +14,20 @@ const (
 	lockPollMax   = 100 * time.Millisecond
 )
 
-// peerRender takes the cross-replica render lock of k at revision rev when
-// the cache offers one (herald.RenderLocker). It returns either a release
-// function for the caller, who then renders, stores and releases; or, when
-// another replica held the lock and stored its entry meanwhile, that entry
-// with fromPeer set.
+// peerRender takes the cross-replica render lock of k at revision rev
+// when the cache offers one (herald.RenderLocker). It returns either a
+// release function for the caller, who then renders, stores and releases;
+// or the entry of k at rev, with fromPeer set, when it is stored in the
+// shared tier: found by the lock itself (the same round trip), or stored
+// by the replica that held the lock while this one waited.
 //
 // Without a working cache (cacheOK false) there is nothing to wait for.
 // Nothing here fails a request: if Redis errs, the revision moves on (a
 // write: the other replica's entry would never be stored under rev), or the
-// lock's TTL passes without an entry, the caller renders itself.
+// lock's TTL passes without an entry, the caller renders itself. While it
+// waits it asks the lock again, not the cache: the lock's answer carries
+// the entry once stored, and a Tiered cache's lookup would not go to Redis
+// for a revision it already knows.
 func (f *Feeds) peerRender(ctx context.Context, k herald.FeedKey, rev string, cacheOK bool) (release func(), e herald.Entry, fromPeer bool) {
 	noop := func() {}
 	lk, ok := f.cache.(herald.RenderLocker)
@@ -33,20 +37,18 @@ func (f *Feeds) peerRender(ctx context.Context, k herald.FeedKey, rev string, ca
 	deadline := time.Now().Add(lk.RenderLockTTL())
 	wait := lockPollFirst
 	for {
-		rel, got, err := lk.LockRender(ctx, k, rev)
+		rel, got, stored, err := lk.LockRender(ctx, k, rev)
 		if err != nil {
-			f.log.Warn("render lock unavailable; rendering without it", "scope", k.Scope.Key(), "err", err)
+			f.cacheLog.warn(f.log, f.now(), "render lock unavailable; rendering without it", "scope", k.Scope.Key(), "err", err)
 			return noop, herald.Entry{}, false
 		}
 		switch got {
 		case herald.LockHeld:
 			return rel, herald.Entry{}, false
 		case herald.LockStored:
-			// Stored by another replica (or an earlier flight) since our
-			// lookup: read it; if it went meanwhile, render.
-			if l, err := f.cache.Get(ctx, k, nil); err == nil && l.Hit && l.Revision == rev {
-				return noop, l.Entry, true
-			}
+			f.stats.SharedFills.Add(1)
+			return noop, stored, true
+		case herald.LockMoved:
 			return noop, herald.Entry{}, false
 		}
 		if !time.Now().Before(deadline) {
@@ -59,14 +61,5 @@ func (f *Feeds) peerRender(ctx context.Context, k herald.FeedKey, rev string, ca
 		case <-time.After(min(wait, time.Until(deadline))):
 		}
 		wait = min(2*wait, lockPollMax)
-		l, err := f.cache.Get(ctx, k, nil)
-		switch {
-		case err != nil:
-			return noop, herald.Entry{}, false
-		case l.Hit:
-			return noop, l.Entry, true
-		case l.Revision != rev:
-			return noop, herald.Entry{}, false
-		}
 	}
 }

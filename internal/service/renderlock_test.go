@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -98,7 +99,7 @@ func TestLockHolderThatNeverStores(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, got, err := crashed.LockRender(ctx, key, l.Revision); err != nil || got != herald.LockHeld {
+	if _, got, _, err := crashed.LockRender(ctx, key, l.Revision); err != nil || got != herald.LockHeld {
 		t.Fatalf("LockRender: got %v err=%v", got, err)
 	}
 	res, err := reps[0].Get(ctx, key, nil)
@@ -136,5 +137,102 @@ func TestLockedMissOfUnknownScope(t *testing.T) {
 		if !herald.IsNotFound(err) {
 			t.Fatalf("request %d: err=%v, want not found", i, err)
 		}
+	}
+}
+
+// countingRedis is a replica's shared tier that counts what a request
+// sends it: lookups and render locks.
+type countingRedis struct {
+	*cache.Redis
+	gets, locks atomic.Int64
+}
+
+func (c *countingRedis) Get(ctx context.Context, k herald.FeedKey, cond *herald.Condition) (herald.Lookup, error) {
+	c.gets.Add(1)
+	return c.Redis.Get(ctx, k, cond)
+}
+
+func (c *countingRedis) GetCoded(ctx context.Context, k herald.FeedKey, cond *herald.Condition, cd herald.Coding) (herald.Lookup, error) {
+	c.gets.Add(1)
+	return c.Redis.GetCoded(ctx, k, cond, cd)
+}
+
+func (c *countingRedis) LockRender(ctx context.Context, k herald.FeedKey, rev string) (func(), herald.LockResult, herald.Entry, error) {
+	c.locks.Add(1)
+	return c.Redis.LockRender(ctx, k, rev)
+}
+
+// take returns the lookups and locks counted since the last call.
+func (c *countingRedis) take() (gets, locks int64) { return c.gets.Swap(0), c.locks.Swap(0) }
+
+// TestMissAfterAWriteIsOneRoundTrip: after a write, every replica's local
+// tier knows the scope's new revision from the invalidation, so a miss
+// asks Redis once before answering: the render lock, which either grants
+// the render or returns the entry another replica stored. The writer
+// renders; the other replica takes its entry and renders nothing.
+func TestMissAfterAWriteIsOneRoundTrip(t *testing.T) {
+	srv := redistest.Start(t)
+	fx := fixtureWithOne(t, nil)
+	ctx := context.Background()
+	var fronts [2]*countingRedis
+	var reps [2]*Feeds
+	for i := range reps {
+		reps[i] = tieredReplica(t, fx, srv, func(r *cache.Redis) herald.Cache {
+			fronts[i] = &countingRedis{Redis: r}
+			return fronts[i]
+		})
+	}
+	a, b := reps[0], reps[1]
+	key := herald.FeedKey{Scope: herald.SiteScope, Format: herald.FormatRSS, Limit: 20}
+	if _, err := a.Get(ctx, key, nil); err != nil {
+		t.Fatal(err)
+	}
+	a.Wait() // stored in Redis
+	if res, err := b.Get(ctx, key, nil); err != nil || !res.Cached {
+		t.Fatalf("replica b before the write: cached=%v err=%v, want a's entry", res.Cached, err)
+	}
+
+	writer := NewArticles(fx.store, a.cache, testSite(), ArticlesOptions{Now: fx.clock.Now})
+	if err := writer.Create(ctx, &herald.Article{Title: "Two", PublishedAt: fx.clock.Now().Add(-time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	// b's lookups below stay local (a hit before the message, a miss of
+	// the known revision after it), so the polling sends nothing.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if l, err := b.cache.Get(ctx, key, nil); err == nil && !l.Hit {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("replica b never applied the invalidation")
+		}
+	}
+	fronts[0].take()
+	fronts[1].take()
+
+	res, err := a.Get(ctx, key, nil)
+	if err != nil || res.Cached || !containsTitle(res.Entry.Body, "Two") {
+		t.Fatalf("writer's miss: cached=%v err=%v, want a render with the new article", res.Cached, err)
+	}
+	if gets, locks := fronts[0].take(); gets != 0 || locks != 1 {
+		t.Fatalf("writer's miss asked Redis for %d lookups and %d locks before answering, want 0 and 1", gets, locks)
+	}
+	a.Wait()
+
+	res2, err := b.Get(ctx, key, nil)
+	if err != nil || res2.Entry.ETag != res.Entry.ETag {
+		t.Fatalf("replica b after the write: etag %q err %v, want a's %q", res2.Entry.ETag, err, res.Entry.ETag)
+	}
+	if gets, locks := fronts[1].take(); gets != 0 || locks != 1 {
+		t.Fatalf("replica b's miss asked Redis for %d lookups and %d locks, want 0 and 1", gets, locks)
+	}
+	if r, s := b.Stats().Renders.Load(), b.Stats().SharedFills.Load(); r != 0 || s != 1 {
+		t.Fatalf("replica b: %d renders, %d shared fills; want a's entry taken through the lock", r, s)
+	}
+	// And kept: the next request is a local hit.
+	if res3, err := b.Get(ctx, key, nil); err != nil || !res3.Cached || res3.Entry.ETag != res.Entry.ETag {
+		t.Fatalf("replica b again: cached=%v err=%v, want a local hit", res3.Cached, err)
+	}
+	if gets, locks := fronts[1].take(); gets != 0 || locks != 0 {
+		t.Fatalf("replica b's hit asked Redis for %d lookups and %d locks, want nothing", gets, locks)
 	}
 }

@@ -1,17 +1,40 @@
--- Takes a render lock unless the entry it would guard is already stored,
--- in one step: a replica that stored the entry and released the lock just
--- before cannot be missed.
+-- Settles a miss in one round trip: returns the entry when it is stored,
+-- else takes the render lock unless another holds it. A replica that
+-- stored the entry and released the lock just before cannot be missed,
+-- and a scope whose revision moved on is reported rather than locked.
 --
 -- KEYS[1]  the lock key
--- KEYS[2]  the entry's hash (same hash slot as KEYS[1])
+-- KEYS[2]  the entry's hash
+-- KEYS[3]  the scope's revision key (all three in one hash slot)
 -- ARGV     the caller's token, the lock's TTL (milliseconds), the revision
 --
--- Reply: 2 when the entry of that revision is stored, 1 when the caller
--- now holds the lock, 0 when another holds it.
-if redis.call('HGET', KEYS[2], 'rev') == ARGV[3] then
-  return 2
+-- Reply:
+--   {3}                   the scope's revision is no longer ARGV[3]
+--   {2, rev, 0, etag, lastmod, lmns, ctype, field, bytes, field, bytes…}
+--                         the entry of that revision is stored; from the
+--                         revision on, the shape of get.lua's hit with "all"
+--   {1}                   the caller now holds the lock
+--   {0}                   another holds it
+local cur = redis.call('GET', KEYS[3])
+if cur ~= ARGV[3] then
+  return {3}
 end
+
+local f = redis.call('HMGET', KEYS[2], 'rev', 'etag', 'lastmod', 'lmns', 'ctype')
+if f[1] == ARGV[3] then
+  local reply = {2, ARGV[3], 0, f[2], f[3], f[4], f[5]}
+  local names = {'body', 'gz', 'br', 'zst'}
+  local v = redis.call('HMGET', KEYS[2], 'body', 'gz', 'br', 'zst')
+  for i = 1, 4 do
+    if v[i] then
+      table.insert(reply, names[i])
+      table.insert(reply, v[i])
+    end
+  end
+  return reply
+end
+
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-  return 1
+  return {1}
 end
-return 0
+return {0}
