@@ -350,3 +350,28 @@ func TestTieredPutLocal(t *testing.T) {
 	c.PutLocal(siteRSS, rev, testEntry("stale"), time.Hour)
 	assertMiss(t, mustGet(t, c, siteRSS, nil))
 }
+
+// TestTieredLockOfAMovedRevision: when Redis's revision of a scope moved
+// on without the local tier hearing of it (a lost message), the render
+// lock of the old revision says so, and the local tier forgets the old
+// revision: the next lookup fills from Redis and adopts the current one,
+// instead of missing on the old revision for good.
+func TestTieredLockOfAMovedRevision(t *testing.T) {
+	srv := redistest.Start(t)
+	admin := mustClient(t, srv)
+	c := mustOpenTiered(t, mustOpenRedis(t, srv, RedisOptions{Prefix: "lost"}), time.Now, TieredOptions{LocalTTL: time.Hour})
+	ctx := context.Background()
+	old := mustGet(t, c, siteRSS, nil).Revision // adopted from Redis
+	if err := admin.Set(ctx, "lost:rev:{site}", "moved-quietly", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if l := mustGet(t, c, siteRSS, nil); l.Revision != old {
+		t.Fatalf("lookup before the lock: revision %q, want the old %q still (nothing told the local tier)", l.Revision, old)
+	}
+	if rel, got, _, err := c.LockRender(ctx, siteRSS, old); err != nil || got != herald.LockMoved || rel != nil {
+		t.Fatalf("LockRender of the old revision: got %v err=%v, want moved", got, err)
+	}
+	if l := mustGet(t, c, siteRSS, nil); l.Revision != "moved-quietly" {
+		t.Fatalf("lookup after the lock: revision %q, want Redis's current one", l.Revision)
+	}
+}
