@@ -64,7 +64,7 @@ func (m *Main) exportCounters() {
 		{"herald_feed_cache_errors_total", "Cache calls of the read path that failed (the feed was rendered from the store).", fs.CacheErrors.Load},
 		{"herald_feed_renders_total", "Feeds this process rendered from the store.", fs.Renders.Load},
 		{"herald_feed_not_modified_total", "Feed requests answered 304 Not Modified.", fs.NotModified.Load},
-		{"herald_feed_shared_fills_total", "Misses answered, without rendering, with the rendering the render lock found in Redis (stored by another replica).", fs.SharedFills.Load},
+		{"herald_feed_shared_fills_total", "Misses answered, without rendering, with the rendering the render lock found in Redis (stored by another replica); once per feed and revision.", fs.SharedFills.Load},
 		{"herald_feed_sync_stores_total", "Renderings stored in Redis before their miss was answered, because as many background stores as allowed were already under way.", fs.SyncStores.Load},
 		{"herald_feed_stale_served_total", "Feed requests answered with the last good rendering because the store failed.", fs.StaleServed.Load},
 		{"herald_cache_invalidation_errors_total", "Writes whose cache invalidation failed after they were stored.", m.Articles.Stats().InvalidationErrors.Load},
