@@ -2,7 +2,8 @@
 # Load test: Herald (with Redis configured), nginx serving the very bytes
 # Herald serves, and a few lines of Node serving them from memory, measured
 # side by side in one run on loopback, with each server's rate, p99 and own
-# CPU per request. Installs nothing; prints what is missing. See
+# CPU per request, and the ratios to nginx both of the medians and round by
+# round. Installs nothing; prints what is missing. See
 # docs/PERFORMANCE.md for the method and the latest figures.
 #
 # Environment (all optional):
@@ -337,6 +338,23 @@ for s in 304 gzip br zstd identity; do
 		printf '%-9s %-8s %22s %10s %11s %14s %9s %9s %9s\n' "$s" "$srv" "$med ($lo–$hi)" "${P99[$k]}" "${CPU[$k]}" "$rc" "$rn" "$rp" "$rf"
 	done
 done
+# Ratios taken round by round (each round's runs follow one another, so a
+# machine drifting between rounds moves both sides of a ratio alike), then
+# their median and range: steadier than the ratio of the medians above.
+per_round() {
+	paste <(printf '%s' "${SAMPLES[$1]:-}") <(printf '%s' "${SAMPLES[$2]:-}") |
+		awk -F'\t' '$1 != "" && $2 > 0 {print $1 / $2}' | sort -g |
+		awk '{a[NR]=$1} END{ if (NR==0) {print "-"; exit} m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.2f (%.2f–%.2f)", m, a[1], a[NR] }'
+}
+if [[ -n "${RPS[herald:304]:-}${RPS[herald:gzip]:-}${RPS[herald:identity]:-}" ]]; then
+	printf '\nper-round ratios, median (min–max):\n'
+	for s in 304 gzip identity; do
+		[[ -n "${RPS[herald:$s]:-}" ]] || continue
+		printf '%-9s herald ÷ nginx %s   fiber ÷ nginx %s' "$s" "$(per_round "herald:$s" "nginx:$s")" "$(per_round "fiber:$s" "nginx:$s")"
+		[[ -z $A ]] || printf '   herald ÷ alt %s' "$(per_round "herald:$s" "alt:$s")"
+		echo
+	done
+fi
 for srv in herald alt; do
 	[[ -n "${BURST[$srv]:-}" ]] || continue
 	printf '\n%s: miss burst after a write (%s connections, 1 s): renders per round: %s\n' "$srv" "$CONNS" "${BURST[$srv]}"
