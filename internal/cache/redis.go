@@ -71,6 +71,8 @@ var (
 	getSource string
 	//go:embed scripts/put.lua
 	putSource string
+	//go:embed scripts/bytes.lua
+	bytesSource string // functions the other scripts start with
 )
 
 // NewRedis returns a cache on client, which it owns from now on: Close
@@ -85,7 +87,7 @@ func NewRedis(client redis.UniversalClient, opts RedisOptions) *Redis {
 		revisionTTL: opts.RevisionTTL,
 		lockTTL:     opts.LockTTL,
 		now:         opts.Now,
-		get:         redis.NewScript(getSource),
+		get:         redis.NewScript(bytesSource + getSource),
 		put:         redis.NewScript(putSource),
 	}
 	if r.prefix == "" {

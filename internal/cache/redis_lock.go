@@ -24,7 +24,7 @@ var unlockScript = redis.NewScript(unlockSource)
 //go:embed scripts/lock.lua
 var lockSource string
 
-var lockScript = redis.NewScript(lockSource)
+var lockScript = redis.NewScript(bytesSource + lockSource)
 
 var _ herald.RenderLocker = (*Redis)(nil)
 

@@ -113,7 +113,7 @@ func TestTieredInvalidationReachesOtherReplicas(t *testing.T) {
 	// that costs no round trip, and the render lock, which the read path
 	// asks next, brings b's entry in one and keeps it in a's local tier.
 	// (The script is loaded first, so that it is one EVALSHA.)
-	if err := mustClient(t, srv).ScriptLoad(context.Background(), lockSource).Err(); err != nil {
+	if err := mustClient(t, srv).ScriptLoad(context.Background(), bytesSource+lockSource).Err(); err != nil {
 		t.Fatal(err)
 	}
 	logA.take()

@@ -1,4 +1,5 @@
 -- Reads one cached feed in a single round trip.
+-- Runs after bytes.lua (append_all_bytes), which the Go side puts first.
 --
 -- KEYS[1]  the scope's revision key
 -- KEYS[2]  the entry's hash (same hash slot as KEYS[1])
@@ -59,15 +60,7 @@ end
 local reply = {rev, 0, f[2], f[3], f[4], f[5]}
 local want = ARGV[3]
 if want == 'all' then
-  local names = {'body', 'gz', 'br', 'zst'}
-  local v = redis.call('HMGET', KEYS[2], 'body', 'gz', 'br', 'zst')
-  for i = 1, 4 do
-    if v[i] then
-      table.insert(reply, names[i])
-      table.insert(reply, v[i])
-    end
-  end
-  return reply
+  return append_all_bytes(KEYS[2], reply)
 end
 local b = redis.call('HGET', KEYS[2], want)
 if not b and want ~= 'body' then

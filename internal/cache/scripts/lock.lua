@@ -2,6 +2,7 @@
 -- else takes the render lock unless another holds it. A replica that
 -- stored the entry and released the lock just before cannot be missed,
 -- and a scope whose revision moved on is reported rather than locked.
+-- Runs after bytes.lua (append_all_bytes), which the Go side puts first.
 --
 -- KEYS[1]  the lock key
 -- KEYS[2]  the entry's hash
@@ -22,16 +23,7 @@ end
 
 local f = redis.call('HMGET', KEYS[2], 'rev', 'etag', 'lastmod', 'lmns', 'ctype')
 if f[1] == ARGV[3] then
-  local reply = {2, ARGV[3], 0, f[2], f[3], f[4], f[5]}
-  local names = {'body', 'gz', 'br', 'zst'}
-  local v = redis.call('HMGET', KEYS[2], 'body', 'gz', 'br', 'zst')
-  for i = 1, 4 do
-    if v[i] then
-      table.insert(reply, names[i])
-      table.insert(reply, v[i])
-    end
-  end
-  return reply
+  return append_all_bytes(KEYS[2], {2, ARGV[3], 0, f[2], f[3], f[4], f[5]})
 end
 
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
