@@ -259,6 +259,9 @@ func (m *Main) Close(ctx context.Context) error {
 	if m.Feeds != nil {
 		m.Feeds.Wait() // background Redis Puts and compressions still write to the cache
 	}
+	if m.Articles != nil {
+		m.Articles.Close() // retries of failed invalidations: one last attempt
+	}
 	if m.Cache != nil {
 		if err := m.Cache.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("close cache: %w", err))

@@ -67,7 +67,8 @@ func (m *Main) exportCounters() {
 		{"herald_feed_shared_fills_total", "Misses answered, without rendering, with the rendering the render lock found in Redis (stored by another replica); once per feed and revision.", fs.SharedFills.Load},
 		{"herald_feed_sync_stores_total", "Renderings stored in Redis before their miss was answered, because as many background stores as allowed were already under way.", fs.SyncStores.Load},
 		{"herald_feed_stale_served_total", "Feed requests answered with the last good rendering because the store failed.", fs.StaleServed.Load},
-		{"herald_cache_invalidation_errors_total", "Writes whose cache invalidation failed after they were stored.", m.Articles.Stats().InvalidationErrors.Load},
+		{"herald_cache_invalidation_errors_total", "Writes whose cache invalidation failed after they were stored (retried in the background).", m.Articles.Stats().InvalidationErrors.Load},
+		{"herald_cache_invalidation_retries_total", "Background invalidations that succeeded after a write's own had failed.", m.Articles.Stats().InvalidationRetries.Load},
 		{"herald_article_cache_hits_total", "Articles of feed pages found decoded in this process's article cache.", func() int64 {
 			hits, _ := m.articleCache.Stats()
 			return int64(hits)
@@ -81,6 +82,9 @@ func (m *Main) exportCounters() {
 	}
 	m.Metrics.GaugeFunc("herald_article_cache_bytes", "Bytes held by the article cache (as it counts them: text and lists plus half a KiB per article).", func() float64 {
 		return float64(m.articleCache.Bytes())
+	})
+	m.Metrics.GaugeFunc("herald_cache_invalidations_pending", "Scopes whose invalidation failed after a write and waits for a background retry.", func() float64 {
+		return float64(m.Articles.Stats().InvalidationsPending.Load())
 	})
 	m.Metrics.GaugeFunc("herald_cache_breaker_state", "State of the Redis circuit breaker: 0 closed, 1 half-open, 2 open (0 without Redis).", func() float64 {
 		if m.Breaker == nil {

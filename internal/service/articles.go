@@ -25,11 +25,17 @@ type Articles struct {
 	log    *slog.Logger
 	stats  ArticleStats
 	clean  *sanitize.Sanitizer
+	retry  *invalidationRetry
 }
 
 // ArticleStats counts failures of the write path that do not fail a write.
 type ArticleStats struct {
 	InvalidationErrors atomic.Int64
+	// InvalidationRetries counts background invalidations that succeeded
+	// after a write's own had failed; InvalidationsPending is the number
+	// of scopes still waiting for one.
+	InvalidationRetries  atomic.Int64
+	InvalidationsPending atomic.Int64
 }
 
 // Stats returns the live counters.
@@ -56,8 +62,13 @@ func NewArticles(store herald.Store, cache herald.Cache, site Site, opts Article
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	s.retry = newInvalidationRetry(cache, s.log, &s.stats)
 	return s
 }
+
+// Close stops the background retries of failed invalidations, after one
+// last attempt for the scopes still pending.
+func (s *Articles) Close() { s.retry.close() }
 
 // Create validates a, assigns it a new ID and stores it.
 func (s *Articles) Create(ctx context.Context, a *herald.Article) error {
@@ -141,19 +152,27 @@ func (s *Articles) prepare(a *herald.Article) error {
 
 // invalidate bumps the cache revision of every scope a write touched. The
 // store has already committed, so the write stands whatever happens here:
-// a failed invalidation is retried once and then logged, and the affected
-// entries live at most until their TTL ends. (When the cache is down,
-// readers bypass it and render from the store, so they see the write.)
+// a failed invalidation is retried once at once, then in the background
+// until the cache takes it (invalidationRetry); meanwhile readers of a
+// cache that is down render from the store and see the write, and a cache
+// that is only unreachable from here serves what it held until the retry.
 func (s *Articles) invalidate(ctx context.Context, scopes []herald.Scope) error {
 	scopes = uniqueScopes(scopes)
 	err := s.cache.Invalidate(ctx, scopes)
 	if err != nil {
 		err = s.cache.Invalidate(context.WithoutCancel(ctx), scopes)
 	}
-	if err != nil {
-		s.stats.InvalidationErrors.Add(1)
-		s.log.Error("cache invalidation failed after a committed write; feeds may be stale until their TTL ends",
-			"cache", s.cache.Name(), "scopes", len(scopes), "err", err)
+	if err == nil {
+		s.retry.settled(scopes)
+		return nil
+	}
+	s.stats.InvalidationErrors.Add(1)
+	dropped := s.retry.add(scopes)
+	s.log.Error("cache invalidation failed after a committed write; retrying in the background",
+		"cache", s.cache.Name(), "scopes", len(scopes), "err", err)
+	if dropped > 0 {
+		s.log.Error("too many scopes wait for an invalidation; these feeds may be stale until their TTL ends",
+			"scopes", dropped)
 	}
 	return nil
 }
