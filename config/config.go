@@ -42,6 +42,7 @@ type RedisConfig struct {
 	BreakerCooldown time.Duration       `koanf:"breaker_cooldown"`
 	Sentinel        RedisSentinelConfig `koanf:"sentinel"`
 	Cluster         RedisClusterConfig  `koanf:"cluster"`
+	TLS             RedisTLSConfig      `koanf:"tls"`
 
 	// LocalCache puts an in-process tier in front of Redis (cache.Tiered).
 	LocalCache bool          `koanf:"local_cache"`
@@ -58,6 +59,12 @@ type RedisSentinelConfig struct {
 // RedisClusterConfig is a Redis Cluster deployment.
 type RedisClusterConfig struct {
 	Addrs string `koanf:"addrs"`
+}
+
+// RedisTLSConfig is TLS to the Redis servers beyond what a URL says.
+type RedisTLSConfig struct {
+	Enabled bool   `koanf:"enabled"`
+	CAFile  string `koanf:"ca_file"`
 }
 
 // Enabled reports whether a shared Redis cache is configured in any mode.

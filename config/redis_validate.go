@@ -1,6 +1,13 @@
 package config
 
-import "net"
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+)
 
 // validateRedisModes checks the Sentinel and Cluster keys: at most one of
 // the three ways to reach Redis, each complete, every address host:port,
@@ -25,6 +32,13 @@ func validateRedisModes(v *validator, r RedisConfig) {
 		v.check("redis.username", r.Username == "", "applies to Sentinel and Cluster only; put a single server's user in redis.url")
 		v.check("redis.password", r.Password == "", "applies to Sentinel and Cluster only; put a single server's password in redis.url")
 	}
+	if r.URL != "" {
+		v.check("redis.tls.enabled", !r.TLS.Enabled, "applies to Sentinel and Cluster only; a single server uses TLS with a rediss:// URL")
+	}
+	if r.TLS.CAFile != "" {
+		v.check("redis.tls.ca_file", r.TLS.Enabled || strings.HasPrefix(r.URL, "rediss://"),
+			"needs TLS: redis.tls.enabled with Sentinel or Cluster, or a rediss:// redis.url")
+	}
 	v.check("redis.pool_size", r.PoolSize >= 0, "must be zero (the client's default) or positive, got %d", r.PoolSize)
 	v.check("redis.min_idle_conns", r.MinIdleConns >= 0, "must be zero or positive, got %d", r.MinIdleConns)
 	if r.PoolSize > 0 {
@@ -41,4 +55,25 @@ func checkAddrs(v *validator, key, list string) {
 			return
 		}
 	}
+}
+
+// TLSConfig is the client side of TLS that the redis.tls keys ask for, or
+// nil when they ask for nothing (plain TCP to Sentinel and Cluster nodes,
+// and the system's roots for a rediss:// URL). The CA file is read here.
+func (r RedisConfig) TLSConfig() (*tls.Config, error) {
+	if !r.TLS.Enabled && r.TLS.CAFile == "" {
+		return nil, nil
+	}
+	c := &tls.Config{MinVersion: tls.VersionTLS12}
+	if r.TLS.CAFile != "" {
+		data, err := os.ReadFile(r.TLS.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("config: redis.tls.ca_file: %w", err)
+		}
+		c.RootCAs = x509.NewCertPool()
+		if !c.RootCAs.AppendCertsFromPEM(data) {
+			return nil, fmt.Errorf("config: redis.tls.ca_file: %s holds no PEM certificate", r.TLS.CAFile)
+		}
+	}
+	return c, nil
 }

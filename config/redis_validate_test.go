@@ -1,8 +1,18 @@
 package config
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestValidateRedisModes(t *testing.T) {
@@ -35,6 +45,22 @@ func TestValidateRedisModes(t *testing.T) {
 		{"idle over pool", func(c *Config) { c.Redis.PoolSize, c.Redis.MinIdleConns = 5, 6 }, "config: redis.min_idle_conns: must not exceed redis.pool_size (5), got 6"},
 		{"dial timeout", func(c *Config) { c.Redis.DialTimeout = 0 }, "config: redis.dial_timeout: must be positive"},
 		{"prefix with braces", func(c *Config) { c.Redis.Prefix = "{site}" }, "config: redis.prefix: must be non-empty without spaces or braces"},
+		{"cluster over tls", func(c *Config) {
+			c.Redis.Cluster.Addrs = "10.0.0.1:7000"
+			c.Redis.TLS.Enabled, c.Redis.TLS.CAFile = true, "/etc/ssl/redis-ca.pem"
+		}, ""},
+		{"rediss with a ca file", func(c *Config) {
+			c.Redis.URL, c.Redis.TLS.CAFile = "rediss://cache.internal:6380/0", "/etc/ssl/redis-ca.pem"
+		}, ""},
+		{"tls with url", func(c *Config) {
+			c.Redis.URL, c.Redis.TLS.Enabled = "rediss://cache.internal:6380/0", true
+		}, "config: redis.tls.enabled: applies to Sentinel and Cluster only"},
+		{"ca file without tls", func(c *Config) {
+			c.Redis.Cluster.Addrs, c.Redis.TLS.CAFile = "10.0.0.1:7000", "/etc/ssl/redis-ca.pem"
+		}, "config: redis.tls.ca_file: needs TLS"},
+		{"ca file with redis://", func(c *Config) {
+			c.Redis.URL, c.Redis.TLS.CAFile = "redis://127.0.0.1:6379/0", "/etc/ssl/redis-ca.pem"
+		}, "config: redis.tls.ca_file: needs TLS"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -68,4 +94,50 @@ func TestSplitAddrs(t *testing.T) {
 			t.Fatalf("SplitAddrs(%q)=%q, want %q", tc.in, got, tc.want)
 		}
 	}
+}
+
+func TestRedisTLSConfig(t *testing.T) {
+	var r RedisConfig
+	if tc, err := r.TLSConfig(); tc != nil || err != nil {
+		t.Fatalf("TLSConfig without redis.tls: %v, %v; want nil, nil", tc, err)
+	}
+	r.TLS.Enabled = true
+	if tc, err := r.TLSConfig(); err != nil || tc == nil || tc.RootCAs != nil {
+		t.Fatalf("TLSConfig with TLS on and no CA file: %+v, %v; want the system roots", tc, err)
+	}
+	dir := t.TempDir()
+	r.TLS.CAFile = filepath.Join(dir, "missing.pem")
+	if _, err := r.TLSConfig(); err == nil || !strings.Contains(err.Error(), "redis.tls.ca_file") {
+		t.Fatalf("TLSConfig with a missing CA file: %v, want an error naming redis.tls.ca_file", err)
+	}
+	r.TLS.CAFile = filepath.Join(dir, "not.pem")
+	if err := os.WriteFile(r.TLS.CAFile, []byte("not a certificate"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.TLSConfig(); err == nil || !strings.Contains(err.Error(), "no PEM certificate") {
+		t.Fatalf("TLSConfig with a file that is not PEM: %v", err)
+	}
+	r.TLS.CAFile = filepath.Join(dir, "ca.pem")
+	if err := os.WriteFile(r.TLS.CAFile, testCAPEM(t), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if tc, err := r.TLSConfig(); err != nil || tc.RootCAs == nil {
+		t.Fatalf("TLSConfig with a CA file: %v, %v; want its pool", tc, err)
+	}
+}
+
+// testCAPEM is a self-signed certificate, as a CA file holds.
+func testCAPEM(t *testing.T) []byte {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }

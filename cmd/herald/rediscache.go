@@ -12,6 +12,10 @@ import (
 // contact Redis.
 func openRedisCache(cfg *config.Config) (*cache.Redis, error) {
 	r := cfg.Redis
+	tc, err := r.TLSConfig()
+	if err != nil {
+		return nil, err
+	}
 	client, err := cache.NewRedisClient(cache.RedisClientOptions{
 		URL:              r.URL,
 		SentinelMaster:   r.Sentinel.Master,
@@ -23,6 +27,7 @@ func openRedisCache(cfg *config.Config) (*cache.Redis, error) {
 		PoolSize:         r.PoolSize,
 		MinIdleConns:     r.MinIdleConns,
 		DialTimeout:      r.DialTimeout,
+		TLS:              tc,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("open redis cache: %w", err)

@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"crypto/tls"
 	"errors"
 	"time"
 
@@ -35,6 +36,13 @@ type RedisClientOptions struct {
 	PoolSize, MinIdleConns int
 	// DialTimeout bounds opening a connection (0: go-redis's default, 5s).
 	DialTimeout time.Duration
+
+	// TLS, when set, is the client side of TLS to every Sentinel and
+	// Cluster node (each verified against the address it was reached at,
+	// unless ServerName is set). A single server's URL turns TLS on by its
+	// rediss:// scheme; TLS then only supplies the roots it trusts, and
+	// with a redis:// URL it is an error.
+	TLS *tls.Config
 }
 
 // NewRedisClient builds the go-redis client for o: a plain client, a
@@ -54,6 +62,12 @@ func NewRedisClient(o RedisClientOptions) (redis.UniversalClient, error) {
 		opts, err := ParseRedisURL(o.URL)
 		if err != nil {
 			return nil, err
+		}
+		if o.TLS != nil {
+			if opts.TLSConfig == nil {
+				return nil, errors.New("redis cache: TLS settings need a rediss:// URL")
+			}
+			opts.TLSConfig.RootCAs = o.TLS.RootCAs
 		}
 		if o.PoolSize > 0 {
 			opts.PoolSize = o.PoolSize
@@ -90,5 +104,6 @@ func (o RedisClientOptions) universal(addrs []string) *redis.UniversalOptions {
 		MinIdleConns:          o.MinIdleConns,
 		DialTimeout:           o.DialTimeout,
 		ContextTimeoutEnabled: true,
+		TLSConfig:             o.TLS.Clone(), // nil stays nil
 	}
 }

@@ -34,6 +34,18 @@ func (c *Cluster) Addrs() []string {
 // redis-server or redis-cli unless HERALD_REQUIRE_REDIS=1.
 func StartCluster(tb testing.TB, masters int) *Cluster {
 	tb.Helper()
+	return startCluster(tb, masters, nil)
+}
+
+// StartClusterTLS is StartCluster with every node, and the cluster bus
+// between them, on TLS only, with t's certificate.
+func StartClusterTLS(tb testing.TB, masters int, t *TLS) *Cluster {
+	tb.Helper()
+	return startCluster(tb, masters, t)
+}
+
+func startCluster(tb testing.TB, masters int, t *TLS) *Cluster {
+	tb.Helper()
 	bin, err := exec.LookPath("redis-server")
 	cli, cliErr := exec.LookPath("redis-cli")
 	if err == nil {
@@ -47,7 +59,7 @@ func StartCluster(tb testing.TB, masters int) *Cluster {
 	}
 	c := &Cluster{}
 	for range masters {
-		s := &Server{tb: tb, bin: bin, dir: tb.TempDir()}
+		s := &Server{tb: tb, bin: bin, dir: tb.TempDir(), tls: t}
 		tb.Cleanup(s.Stop)
 		var lastErr error
 		for attempt := 0; attempt < 5; attempt++ {
@@ -58,6 +70,9 @@ func StartCluster(tb testing.TB, masters int) *Cluster {
 			}
 			s.port = port
 			s.extra = []string{"--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "5000"}
+			if t != nil {
+				s.extra = append(s.extra, "--tls-cluster", "yes")
+			}
 			if lastErr = s.start(); lastErr == nil {
 				break
 			}
@@ -67,7 +82,11 @@ func StartCluster(tb testing.TB, masters int) *Cluster {
 		}
 		c.Nodes = append(c.Nodes, s)
 	}
-	args := append([]string{"--cluster", "create"}, c.Addrs()...)
+	var tlsArgs []string
+	if t != nil {
+		tlsArgs = t.cliArgs()
+	}
+	args := append(append(tlsArgs, "--cluster", "create"), c.Addrs()...)
 	args = append(args, "--cluster-replicas", "0", "--cluster-yes")
 	if out, err := exec.Command(cli, args...).CombinedOutput(); err != nil {
 		tb.Fatalf("redistest: redis-cli %s: %v\n%s", strings.Join(args, " "), err, out)
@@ -75,7 +94,7 @@ func StartCluster(tb testing.TB, masters int) *Cluster {
 	deadline := time.Now().Add(startupWait)
 	for _, n := range c.Nodes {
 		for {
-			out, err := exec.Command(cli, "-h", "127.0.0.1", "-p", strconv.Itoa(n.port), "cluster", "info").CombinedOutput()
+			out, err := exec.Command(cli, append(tlsArgs, "-h", "127.0.0.1", "-p", strconv.Itoa(n.port), "cluster", "info")...).CombinedOutput()
 			if err == nil && bytes.Contains(out, []byte("cluster_state:ok")) {
 				break
 			}

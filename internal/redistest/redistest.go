@@ -14,6 +14,7 @@ package redistest
 import (
 	"bufio"
 	"bytes"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"os"
@@ -45,6 +46,7 @@ type Server struct {
 	// set, is a config file given first (sentinel mode).
 	extra []string
 	conf  string
+	tls   *TLS // serves TLS only when set
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
@@ -55,7 +57,13 @@ type Server struct {
 // Start launches a redis-server for tb and returns once it answers PING.
 // The server is stopped in tb.Cleanup. If redis-server is not on PATH, the
 // test is skipped, or fails when HERALD_REQUIRE_REDIS=1.
-func Start(tb testing.TB) *Server {
+func Start(tb testing.TB) *Server { tb.Helper(); return start(tb, nil) }
+
+// StartTLS is Start for a server that accepts TLS connections only, with
+// t's certificate.
+func StartTLS(tb testing.TB, t *TLS) *Server { tb.Helper(); return start(tb, t) }
+
+func start(tb testing.TB, t *TLS) *Server {
 	tb.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
@@ -64,7 +72,7 @@ func Start(tb testing.TB) *Server {
 		}
 		tb.Skipf("redis-server not found on PATH; skipping Redis-backed test (set %s=1 to make this fatal)", RequireEnv)
 	}
-	s := &Server{tb: tb, bin: bin, dir: tb.TempDir()}
+	s := &Server{tb: tb, bin: bin, dir: tb.TempDir(), tls: t}
 	tb.Cleanup(s.Stop)
 
 	// A port found free may be taken by someone else before redis-server
@@ -89,8 +97,12 @@ func (s *Server) Addr() string {
 	return net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port))
 }
 
-// URL returns a redis:// URL for database 0 of the server.
+// URL returns a redis:// URL for database 0 of the server (rediss:// for a
+// TLS server).
 func (s *Server) URL() string {
+	if s.tls != nil {
+		return "rediss://" + s.Addr() + "/0"
+	}
 	return "redis://" + s.Addr() + "/0"
 }
 
@@ -157,14 +169,17 @@ func (s *Server) start() error {
 	}
 	defer logFile.Close() // the child keeps its own descriptor
 
-	args := []string{
-		"--port", strconv.Itoa(s.port),
+	args := []string{"--port", strconv.Itoa(s.port)}
+	if s.tls != nil {
+		args = s.tls.serverArgs(strconv.Itoa(s.port))
+	}
+	args = append(args,
 		"--bind", "127.0.0.1",
 		"--save", "",
 		"--appendonly", "no",
 		"--dir", s.dir,
 		"--daemonize", "no",
-	}
+	)
 	if s.conf != "" {
 		args = append([]string{s.conf}, args...)
 	}
@@ -183,7 +198,7 @@ func (s *Server) start() error {
 
 	deadline := time.Now().Add(startupWait)
 	for {
-		if ping(s.Addr()) == nil {
+		if ping(s.Addr(), s.tls) == nil {
 			s.cmd, s.done = cmd, done
 			return nil
 		}
@@ -200,9 +215,15 @@ func (s *Server) start() error {
 	}
 }
 
-// ping sends one inline PING and expects +PONG.
-func ping(addr string) error {
-	conn, err := net.DialTimeout("tcp", addr, time.Second)
+// ping sends one inline PING and expects +PONG, over TLS when t is set.
+func ping(addr string, t *TLS) error {
+	var conn net.Conn
+	var err error
+	if t != nil {
+		conn, err = tls.DialWithDialer(&net.Dialer{Timeout: time.Second}, "tcp", addr, t.ClientConfig())
+	} else {
+		conn, err = net.DialTimeout("tcp", addr, time.Second)
+	}
 	if err != nil {
 		return err
 	}

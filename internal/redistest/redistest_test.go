@@ -9,7 +9,7 @@ import (
 
 func TestStartStopRestart(t *testing.T) {
 	s := Start(t)
-	if err := ping(s.Addr()); err != nil {
+	if err := ping(s.Addr(), nil); err != nil {
 		t.Fatalf("ping after Start: %v", err)
 	}
 	if got, want := s.URL(), "redis://"+s.Addr()+"/0"; got != want {
@@ -20,7 +20,7 @@ func TestStartStopRestart(t *testing.T) {
 	}
 
 	s.Stop()
-	if err := ping(s.Addr()); err == nil {
+	if err := ping(s.Addr(), nil); err == nil {
 		t.Fatalf("ping after Stop succeeded, want an error")
 	}
 	s.Stop() // a second Stop must be harmless
@@ -30,7 +30,7 @@ func TestStartStopRestart(t *testing.T) {
 	if s.Addr() != addr {
 		t.Fatalf("Restart moved the server from %s to %s", addr, s.Addr())
 	}
-	if err := ping(s.Addr()); err != nil {
+	if err := ping(s.Addr(), nil); err != nil {
 		t.Fatalf("ping after Restart: %v", err)
 	}
 }
@@ -41,7 +41,7 @@ func TestTwoServersAreIndependent(t *testing.T) {
 		t.Fatalf("two servers share %s", a.Addr())
 	}
 	a.Stop()
-	if err := ping(b.Addr()); err != nil {
+	if err := ping(b.Addr(), nil); err != nil {
 		t.Fatalf("stopping one server broke the other: %v", err)
 	}
 }

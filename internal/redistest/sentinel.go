@@ -22,8 +22,21 @@ type Sentinel struct {
 // HERALD_REQUIRE_REDIS=1.
 func StartSentinel(tb testing.TB) *Sentinel {
 	tb.Helper()
-	master := Start(tb)
-	s := &Server{tb: tb, bin: master.bin, dir: tb.TempDir()}
+	return startSentinel(tb, nil)
+}
+
+// StartSentinelTLS is StartSentinel with the master and the Sentinel on
+// TLS only, with t's certificate (the Sentinel reaches the master over TLS
+// too).
+func StartSentinelTLS(tb testing.TB, t *TLS) *Sentinel {
+	tb.Helper()
+	return startSentinel(tb, t)
+}
+
+func startSentinel(tb testing.TB, t *TLS) *Sentinel {
+	tb.Helper()
+	master := start(tb, t)
+	s := &Server{tb: tb, bin: master.bin, dir: tb.TempDir(), tls: t}
 	tb.Cleanup(s.Stop)
 	var lastErr error
 	for attempt := 0; attempt < 5; attempt++ {
