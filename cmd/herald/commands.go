@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/KimMachineGun/automemlimit/memlimit"
+
 	"github.com/herald-feeds/herald/config"
 	"github.com/herald-feeds/herald/internal/cache"
 	"github.com/herald-feeds/herald/internal/importer"
@@ -45,6 +47,7 @@ func runServe(ctx context.Context, args, environ []string, stdout, stderr io.Wri
 	}
 	log := cfg.Logger(stderr)
 	cache.RouteClientLogs(log)
+	setMemoryLimit(log, memlimit.FromCgroup)
 	m := NewMain(cfg, log)
 	if err := m.Open(ctx); err != nil {
 		m.Close(context.Background())
