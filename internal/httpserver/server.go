@@ -180,9 +180,11 @@ func (s *Server) Shutdown(ctx context.Context) error { return s.app.ShutdownWith
 // App exposes the Fiber app to tests in this package.
 func (s *Server) App() *fiber.App { return s.app }
 
-// requestContext derives the context handed to the layers below.
+// requestContext derives the context handed to the layers below: bounded
+// by server.request_timeout, and carrying the request id for their log
+// lines. (Feed reads, the hot path, do without it: see serveFeed.)
 func (s *Server) requestContext(c *fiber.Ctx) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(c.UserContext(), s.cfg.RequestTimeout)
+	return context.WithTimeout(herald.WithRequestID(c.UserContext(), s.requestID(c)), s.cfg.RequestTimeout)
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

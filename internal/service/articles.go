@@ -168,8 +168,11 @@ func (s *Articles) invalidate(ctx context.Context, scopes []herald.Scope) error 
 	}
 	s.stats.InvalidationErrors.Add(1)
 	dropped := s.retry.add(scopes)
-	s.log.Error("cache invalidation failed after a committed write; retrying in the background",
-		"cache", s.cache.Name(), "scopes", len(scopes), "err", err)
+	args := []any{"cache", s.cache.Name(), "scopes", len(scopes), "err", err}
+	if id := herald.RequestID(ctx); id != "" {
+		args = append(args, "request_id", id) // the write request's, as in its access log line
+	}
+	s.log.Error("cache invalidation failed after a committed write; retrying in the background", args...)
 	if dropped > 0 {
 		s.log.Error("too many scopes wait for an invalidation; these feeds may be stale until their TTL ends",
 			"scopes", dropped)
