@@ -158,12 +158,13 @@ func (s *Articles) prepare(a *herald.Article) error {
 // that is only unreachable from here serves what it held until the retry.
 func (s *Articles) invalidate(ctx context.Context, scopes []herald.Scope) error {
 	scopes = uniqueScopes(scopes)
+	mark := s.retry.mark()
 	err := s.cache.Invalidate(ctx, scopes)
 	if err != nil {
 		err = s.cache.Invalidate(context.WithoutCancel(ctx), scopes)
 	}
 	if err == nil {
-		s.retry.settled(scopes)
+		s.retry.settled(scopes, mark)
 		return nil
 	}
 	s.stats.InvalidationErrors.Add(1)

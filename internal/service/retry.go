@@ -31,8 +31,13 @@ type invalidationRetry struct {
 	log   *slog.Logger
 	stats *ArticleStats
 
+	// pending maps each scope to the sequence number of the failure that
+	// last added it. An invalidation that succeeds settles only the
+	// failures numbered up to the mark taken before it was sent: a write
+	// that committed after it may have failed since, and must stay.
 	mu      sync.Mutex
-	pending map[herald.Scope]struct{}
+	pending map[herald.Scope]uint64
+	seq     uint64
 	started bool
 	wake    chan struct{} // a new scope is pending
 	stop    chan struct{}
@@ -40,7 +45,7 @@ type invalidationRetry struct {
 }
 
 func newInvalidationRetry(c herald.Cache, log *slog.Logger, stats *ArticleStats) *invalidationRetry {
-	return &invalidationRetry{cache: c, log: log, stats: stats, pending: make(map[herald.Scope]struct{}),
+	return &invalidationRetry{cache: c, log: log, stats: stats, pending: make(map[herald.Scope]uint64),
 		wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 }
 
@@ -48,12 +53,13 @@ func newInvalidationRetry(c herald.Cache, log *slog.Logger, stats *ArticleStats)
 // use. It reports how many scopes it had to leave out.
 func (r *invalidationRetry) add(scopes []herald.Scope) (dropped int) {
 	r.mu.Lock()
+	r.seq++
 	for _, s := range scopes {
 		if _, ok := r.pending[s]; !ok && len(r.pending) >= maxPendingScopes {
 			dropped++
 			continue
 		}
-		r.pending[s] = struct{}{}
+		r.pending[s] = r.seq
 	}
 	r.stats.InvalidationsPending.Store(int64(len(r.pending)))
 	if !r.started {
@@ -72,29 +78,38 @@ func (r *invalidationRetry) add(scopes []herald.Scope) (dropped int) {
 	return dropped
 }
 
-// settled drops scopes that have been invalidated since they failed (by a
-// later write, or a retry).
-func (r *invalidationRetry) settled(scopes []herald.Scope) {
+// mark is taken before an invalidation is sent, for settled.
+func (r *invalidationRetry) mark() uint64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.seq
+}
+
+// settled drops scopes that an invalidation sent after mark was taken
+// (by a later write, or a retry) has covered.
+func (r *invalidationRetry) settled(scopes []herald.Scope, mark uint64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if len(r.pending) == 0 {
 		return
 	}
 	for _, s := range scopes {
-		delete(r.pending, s)
+		if seq, ok := r.pending[s]; ok && seq <= mark {
+			delete(r.pending, s)
+		}
 	}
 	r.stats.InvalidationsPending.Store(int64(len(r.pending)))
 }
 
-// snapshot returns the pending scopes.
-func (r *invalidationRetry) snapshot() []herald.Scope {
+// snapshot returns the pending scopes and the mark they are current at.
+func (r *invalidationRetry) snapshot() ([]herald.Scope, uint64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	out := make([]herald.Scope, 0, len(r.pending))
 	for s := range r.pending {
 		out = append(out, s)
 	}
-	return out
+	return out, r.seq
 }
 
 func (r *invalidationRetry) run() {
@@ -106,7 +121,7 @@ func (r *invalidationRetry) run() {
 			return
 		case <-time.After(wait):
 		}
-		scopes := r.snapshot()
+		scopes, mark := r.snapshot()
 		if len(scopes) == 0 {
 			wait = retryFirst
 			select {
@@ -116,7 +131,7 @@ func (r *invalidationRetry) run() {
 			}
 			continue
 		}
-		if r.attempt(scopes) {
+		if r.attempt(scopes, mark) {
 			wait = retryFirst
 		} else {
 			wait = min(2*wait, retryMax)
@@ -126,13 +141,13 @@ func (r *invalidationRetry) run() {
 
 // attempt invalidates scopes once and drops them from the pending set when
 // the cache took it.
-func (r *invalidationRetry) attempt(scopes []herald.Scope) bool {
+func (r *invalidationRetry) attempt(scopes []herald.Scope, mark uint64) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), retryTimeout)
 	defer cancel()
 	if err := r.cache.Invalidate(ctx, scopes); err != nil {
 		return false
 	}
-	r.settled(scopes)
+	r.settled(scopes, mark)
 	r.stats.InvalidationRetries.Add(1)
 	r.log.Info("cache invalidation retried after a failure; the written feeds are fresh again", "cache", r.cache.Name(), "scopes", len(scopes))
 	return true
@@ -155,7 +170,7 @@ func (r *invalidationRetry) close() {
 	if started {
 		<-r.done
 	}
-	if scopes := r.snapshot(); len(scopes) > 0 && !r.attempt(scopes) {
+	if scopes, mark := r.snapshot(); len(scopes) > 0 && !r.attempt(scopes, mark) {
 		r.log.Error("cache invalidation still failing at shutdown; feeds may be stale until their TTL ends",
 			"cache", r.cache.Name(), "scopes", len(scopes))
 	}
