@@ -1,18 +1,12 @@
 package config
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/herald-feeds/herald/internal/redistest"
 )
 
 func TestValidateRedisModes(t *testing.T) {
@@ -117,27 +111,8 @@ func TestRedisTLSConfig(t *testing.T) {
 	if _, err := r.TLSConfig(); err == nil || !strings.Contains(err.Error(), "no PEM certificate") {
 		t.Fatalf("TLSConfig with a file that is not PEM: %v", err)
 	}
-	r.TLS.CAFile = filepath.Join(dir, "ca.pem")
-	if err := os.WriteFile(r.TLS.CAFile, testCAPEM(t), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	r.TLS.CAFile = redistest.NewTLS(t).CAFile
 	if tc, err := r.TLSConfig(); err != nil || tc.RootCAs == nil {
 		t.Fatalf("TLSConfig with a CA file: %v, %v; want its pool", tc, err)
 	}
-}
-
-// testCAPEM is a self-signed certificate, as a CA file holds.
-func testCAPEM(t *testing.T) []byte {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test CA"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }
