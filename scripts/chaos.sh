@@ -163,6 +163,9 @@ awk 'NR == FNR { start[NR] = $1; $1 = ""; name[NR] = substr($0, 2); n = NR; next
   "$work/phases.log" "$work/probe.log"
 echo "circuit breaker transitions (from the log):"
 grep -oE 'redis circuit breaker (open|closed|half-open)' "$work/herald.log" | sort | uniq -c | sed 's/^ */  /'
+echo "cache invalidations of writes that failed, and background retries that got through (from the log;"
+echo "a later write's own invalidation of the same scopes settles them too, and usually comes first):"
+grep -oE 'cache invalidation (failed after a committed write|retried after a failure)' "$work/herald.log" | sort | uniq -c | sed 's/^ */  /' || true
 
 read_5xx=$(awk '$1 == "status" && $2 >= 500 { s += $3 } END { print s + 0 }' "$work/wrk.out")
 if ((lost > 0)); then echo "FAIL: $lost acknowledged writes are missing"; exit 1; fi
