@@ -15,11 +15,8 @@ import (
 func TestRedisClusterOverTLS(t *testing.T) {
 	ca := redistest.NewTLS(t)
 	cl := redistest.StartClusterTLS(t, 3, ca)
-	args := []string{"-addr", "127.0.0.1:0", "-database-url", "sqlite:" + t.TempDir() + "/herald.db",
-		"-base-url", "https://news.example.com", "-api.rate-limit", "0"}
-	s := startHeraldEnv(t, args, []string{"HERALD_API_TOKEN=" + testToken,
-		"HERALD_REDIS_CLUSTER_ADDRS=" + strings.Join(cl.Addrs(), ","),
-		"HERALD_REDIS_TLS_ENABLED=true", "HERALD_REDIS_TLS_CA_FILE=" + ca.CAFile})
+	s := startHerald(t, "", "-redis.cluster.addrs", strings.Join(cl.Addrs(), ","),
+		"-redis.tls.enabled", "-redis.tls.ca-file", ca.CAFile)
 	s.create(t, map[string]any{"title": "Sent over TLS"})
 	first := s.get(t, "/feed.atom")
 	if first.Status != http.StatusOK || !strings.Contains(string(first.Body), "Sent over TLS") {
