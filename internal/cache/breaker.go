@@ -202,17 +202,17 @@ func (b *Breaker) Close() error { return b.inner.Close() }
 // LockRender implements herald.RenderLocker through the breaker when the
 // decorated cache has a render lock. A cache without one has nobody to
 // share renders with: the caller simply holds the lock.
-func (b *Breaker) LockRender(ctx context.Context, k herald.FeedKey, rev string) (release func(), got herald.LockResult, stored herald.Entry, err error) {
+func (b *Breaker) LockRender(ctx context.Context, k herald.FeedKey) (lock herald.Lock, err error) {
 	lk, ok := b.inner.(herald.RenderLocker)
 	if !ok {
-		return func() {}, herald.LockHeld, herald.Entry{}, nil
+		return herald.Lock{Result: herald.LockHeld, Release: func() {}}, nil
 	}
 	err = b.call(ctx, func() error {
 		var err error
-		release, got, stored, err = lk.LockRender(ctx, k, rev)
+		lock, err = lk.LockRender(ctx, k)
 		return err
 	})
-	return release, got, stored, err
+	return lock, err
 }
 
 // RenderLockTTL implements herald.RenderLocker: the decorated cache's, or

@@ -161,14 +161,14 @@ func TestBreakerKeepsTheRenderLock(t *testing.T) {
 		t.Fatalf("Breaker over Redis does not offer herald.RenderLocker")
 	}
 	look := mustGet(t, c, siteRSS, nil)
-	release, got, _, err := lk.LockRender(context.Background(), siteRSS, look.Revision)
-	if err != nil || got != herald.LockHeld {
-		t.Fatalf("first LockRender: got %v err=%v, want held", got, err)
+	lock, err := lk.LockRender(context.Background(), siteRSS)
+	if err != nil || lock.Result != herald.LockHeld || lock.Revision != look.Revision {
+		t.Fatalf("first LockRender: got %+v err=%v, want held at %s", lock, err, look.Revision)
 	}
-	if _, again, _, err := lk.LockRender(context.Background(), siteRSS, look.Revision); err != nil || again != herald.LockBusy {
-		t.Fatalf("second LockRender while held: got %v err=%v, want busy", again, err)
+	if again, err := lk.LockRender(context.Background(), siteRSS); err != nil || again.Result != herald.LockBusy {
+		t.Fatalf("second LockRender while held: got %+v err=%v, want busy", again, err)
 	}
-	release()
+	lock.Release()
 	if lk.RenderLockTTL() <= 0 {
 		t.Errorf("RenderLockTTL()=%v, want Redis's", lk.RenderLockTTL())
 	}

@@ -48,16 +48,16 @@ func TestRedisCluster(t *testing.T) {
 		}
 		// The lock script reads the entry's key and sets the lock's: both
 		// in the scope's slot.
-		if _, got, _, err := c.LockRender(ctx, k, l.Revision); err != nil || got != herald.LockStored {
-			t.Fatalf("LockRender(%s) of the stored entry: got %v err=%v, want stored", sc, got, err)
+		if lock, err := c.LockRender(ctx, k); err != nil || lock.Result != herald.LockStored || lock.Revision != l.Revision {
+			t.Fatalf("LockRender(%s) of the stored entry: got %+v err=%v, want stored at %s", sc, lock, err, l.Revision)
 		}
 		other := k
 		other.Limit = 50
-		release, got, _, err := c.LockRender(ctx, other, l.Revision)
-		if err != nil || got != herald.LockHeld {
-			t.Fatalf("LockRender(%s): got %v err=%v", sc, got, err)
+		lock, err := c.LockRender(ctx, other)
+		if err != nil || lock.Result != herald.LockHeld {
+			t.Fatalf("LockRender(%s): got %+v err=%v", sc, lock, err)
 		}
-		release()
+		lock.Release()
 		revs[sc] = l.Revision
 		node, err := client.(*redis.ClusterClient).MasterForKey(ctx, c.entryKey(k))
 		if err != nil {

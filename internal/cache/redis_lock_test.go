@@ -18,48 +18,49 @@ func TestRedisRenderLock(t *testing.T) {
 	ctx := context.Background()
 	k := herald.FeedKey{Scope: herald.Scope{Kind: herald.ScopeTag, Slug: "go"}, Format: herald.FormatAtom, Limit: 20}
 	rev := mustGet(t, a, k, nil).Revision
-	key := "lk:lock:{tag:go}:atom:0:20:" + rev
+	const key = "lk:lock:{tag:go}:atom:0:20"
 
-	releaseA, got, _, err := a.LockRender(ctx, k, rev)
-	if err != nil || got != herald.LockHeld {
-		t.Fatalf("first LockRender: got %v err=%v, want held", got, err)
-	}
+	lockA := mustLock(t, a, k, herald.LockHeld, rev)
 	if got, err := admin.PTTL(ctx, key).Result(); err != nil || got <= 0 || got > ttl {
 		t.Fatalf("PTTL %s = %v (err %v), want in (0, %v]", key, got, err, ttl)
 	}
-	if rel, got, _, err := b.LockRender(ctx, k, rev); err != nil || got != herald.LockBusy || rel != nil {
-		t.Fatalf("LockRender by another replica while held: got %v err=%v, want busy (and no release)", got, err)
+	if busy := mustLock(t, b, k, herald.LockBusy, rev); busy.Release != nil {
+		t.Fatalf("LockRender by another replica while held returned a release")
 	}
-	releaseA()
+	lockA.Release()
 	if n, err := admin.Exists(ctx, key).Result(); err != nil || n != 0 {
 		t.Fatalf("lock key exists=%d (err %v) after release, want gone", n, err)
 	}
-	releaseB, got, _, err := b.LockRender(ctx, k, rev)
-	if err != nil || got != herald.LockHeld {
-		t.Fatalf("LockRender after release: got %v err=%v, want held", got, err)
-	}
+	lockB := mustLock(t, b, k, herald.LockHeld, rev)
 
 	// A holder whose lock expired and was taken by someone else must not
 	// release the new holder's lock.
 	if err := admin.Del(ctx, key).Err(); err != nil { // as if b's lock expired
 		t.Fatal(err)
 	}
-	releaseC, got, _, err := a.LockRender(ctx, k, rev)
-	if err != nil || got != herald.LockHeld {
-		t.Fatalf("LockRender after expiry: got %v err=%v, want held", got, err)
-	}
-	releaseB() // stale: must leave a's lock alone
+	lockC := mustLock(t, a, k, herald.LockHeld, rev)
+	lockB.Release() // stale: must leave a's lock alone
 	if n, _ := admin.Exists(ctx, key).Result(); n != 1 {
 		t.Fatalf("a stale release deleted the current holder's lock")
 	}
-	releaseC()
-
-	if _, _, _, err := a.LockRender(ctx, k, ""); err == nil {
-		t.Fatalf("LockRender with an empty revision succeeded, want an error")
-	}
+	lockC.Release()
 	if got := a.RenderLockTTL(); got != ttl {
 		t.Fatalf("RenderLockTTL=%v, want %v", got, ttl)
 	}
+}
+
+// mustLock asks c's render lock of k and fails unless it answers want
+// about revision rev.
+func mustLock(t *testing.T, c herald.RenderLocker, k herald.FeedKey, want herald.LockResult, rev string) herald.Lock {
+	t.Helper()
+	lock, err := c.LockRender(context.Background(), k)
+	if err != nil || lock.Result != want || lock.Revision != rev {
+		t.Fatalf("LockRender(%v): result %v at revision %q (err %v), want %v at %q", k, lock.Result, lock.Revision, err, want, rev)
+	}
+	if (lock.Release != nil) != (want == herald.LockHeld) {
+		t.Fatalf("LockRender(%v): result %v with release %v", k, lock.Result, lock.Release != nil)
+	}
+	return lock
 }
 
 // TestRedisRenderLockSeesTheStoredEntry: once the entry of a revision is
@@ -71,46 +72,36 @@ func TestRedisRenderLockSeesTheStoredEntry(t *testing.T) {
 	srv := redistest.Start(t)
 	admin := mustClient(t, srv)
 	c := mustOpenRedis(t, srv, RedisOptions{Prefix: "st", LockTTL: time.Minute})
-	ctx := context.Background()
 	rev := mustGet(t, c, siteRSS, nil).Revision
-	release, got, _, err := c.LockRender(ctx, siteRSS, rev)
-	if err != nil || got != herald.LockHeld {
-		t.Fatalf("LockRender: got %v err=%v, want held", got, err)
-	}
+	held := mustLock(t, c, siteRSS, herald.LockHeld, rev)
 	want := testEntry("stored")
 	want.Archive = true
 	want.Variants = herald.Variants{Gzip: []byte("gz bytes"), Zstd: []byte("zstd bytes")}
 	mustPut(t, c, siteRSS, rev, want)
-	rel, got, stored, err := c.LockRender(ctx, siteRSS, rev)
-	if err != nil || got != herald.LockStored || rel != nil {
-		t.Fatalf("LockRender with the entry stored and the lock still held: got %v err=%v, want stored", got, err)
-	}
-	assertHit(t, herald.Lookup{Hit: true, Entry: stored}, want)
-	if v := stored.Variants; string(v.Gzip) != "gz bytes" || string(v.Zstd) != "zstd bytes" || v.Brotli != nil {
+	stored := mustLock(t, c, siteRSS, herald.LockStored, rev)
+	assertHit(t, herald.Lookup{Hit: true, Entry: stored.Entry}, want)
+	if v := stored.Entry.Variants; string(v.Gzip) != "gz bytes" || string(v.Zstd) != "zstd bytes" || v.Brotli != nil {
 		t.Fatalf("stored entry's variants %+v, want gzip and zstd as put, no br", v)
 	}
-	release()
-	if _, got, stored, err := c.LockRender(ctx, siteRSS, rev); err != nil || got != herald.LockStored || string(stored.Body) != "stored" {
-		t.Fatalf("LockRender with the entry stored: got %v body %q err=%v, want stored", got, stored.Body, err)
+	held.Release()
+	if got := mustLock(t, c, siteRSS, herald.LockStored, rev); string(got.Entry.Body) != "stored" {
+		t.Fatalf("LockRender with the entry stored: body %q, want the stored one", got.Entry.Body)
 	}
-	if n, err := admin.Exists(ctx, "st:lock:{site}:rss:0:20:"+rev).Result(); err != nil || n != 0 {
+	if n, err := admin.Exists(context.Background(), "st:lock:{site}:rss:0:20").Result(); err != nil || n != 0 {
 		t.Fatalf("the lock key exists=%d (err %v) after a stored answer, want none taken", n, err)
 	}
 
 	mustInvalidate(t, c, herald.SiteScope)
 	next := mustGet(t, c, siteRSS, nil).Revision
-	rel, got, _, err = c.LockRender(ctx, siteRSS, next)
-	if err != nil || got != herald.LockHeld {
-		t.Fatalf("LockRender of the new revision beside the old entry: got %v err=%v, want held", got, err)
-	}
-	rel()
+	mustLock(t, c, siteRSS, herald.LockHeld, next).Release()
 }
 
-// TestRedisRenderLockAfterAWrite: once a write moved the scope's revision
-// on, the old revision's lock neither blocks the new one nor is granted
-// again: LockRender of the old revision says it moved (its waiters stop
-// waiting for an entry that can never be stored), and so it does for a
-// scope whose revision key is gone.
+// TestRedisRenderLockAfterAWrite: the lock is about the scope's current
+// revision, whatever the caller last saw. Once a write moved it on, a lock
+// still held for the old revision does not block the new one, its holder's
+// release leaves the new holder's lock alone, and a replica that has not
+// heard of the write learns the new revision from the answer. A scope
+// whose revision key is gone gets one, as a lookup would mint it.
 func TestRedisRenderLockAfterAWrite(t *testing.T) {
 	srv := redistest.Start(t)
 	admin := mustClient(t, srv)
@@ -118,32 +109,36 @@ func TestRedisRenderLockAfterAWrite(t *testing.T) {
 	b := mustOpenRedis(t, srv, RedisOptions{Prefix: "mv", LockTTL: time.Minute}) // another replica
 	ctx := context.Background()
 	rev := mustGet(t, a, siteRSS, nil).Revision
-	releaseOld, got, _, err := a.LockRender(ctx, siteRSS, rev)
-	if err != nil || got != herald.LockHeld {
-		t.Fatalf("LockRender: got %v err=%v, want held", got, err)
-	}
+	old := mustLock(t, a, siteRSS, herald.LockHeld, rev)
 	mustInvalidate(t, b, herald.SiteScope)
 	next := mustGet(t, b, siteRSS, nil).Revision
-	releaseNew, got, _, err := b.LockRender(ctx, siteRSS, next)
-	if err != nil || got != herald.LockHeld {
-		t.Fatalf("LockRender of the new revision while the old one's is held: got %v err=%v, want held", got, err)
+	if next == rev {
+		t.Fatalf("revision %q unchanged by the invalidation", rev)
 	}
-	releaseNew()
-	releaseOld()
-	for _, c := range []*Redis{a, b} {
-		if rel, got, _, err := c.LockRender(ctx, siteRSS, rev); err != nil || got != herald.LockMoved || rel != nil {
-			t.Fatalf("LockRender of the old revision: got %v err=%v, want moved", got, err)
-		}
-	}
-	if n, err := admin.Exists(ctx, "mv:lock:{site}:rss:0:20:"+rev).Result(); err != nil || n != 0 {
-		t.Fatalf("a lock of the old revision exists=%d (err %v), want none taken", n, err)
-	}
+	// a has not looked up since the write: its lock is taken for next.
+	cur := mustLock(t, a, siteRSS, herald.LockHeld, next)
+	mustLock(t, b, siteRSS, herald.LockBusy, next)
+	old.Release() // the old revision's holder finishing late
+	mustLock(t, b, siteRSS, herald.LockBusy, next)
+	mustPut(t, a, siteRSS, rev, testEntry("old revision's rendering"))
+	mustLock(t, b, siteRSS, herald.LockBusy, next)
+	cur.Release()
+	mustLock(t, b, siteRSS, herald.LockHeld, next).Release()
+
 	if err := admin.Del(ctx, "mv:rev:{site}").Err(); err != nil {
 		t.Fatal(err)
 	}
-	if _, got, _, err := a.LockRender(ctx, siteRSS, next); err != nil || got != herald.LockMoved {
-		t.Fatalf("LockRender of a scope without a revision: got %v err=%v, want moved", got, err)
+	minted, err := a.LockRender(ctx, siteRSS)
+	if err != nil || minted.Result != herald.LockHeld || minted.Revision == "" || minted.Revision == next {
+		t.Fatalf("LockRender of a scope without a revision: %+v err=%v, want held at a new revision", minted, err)
 	}
+	if got := mustGet(t, b, siteRSS, nil).Revision; got != minted.Revision {
+		t.Fatalf("lookup after the lock minted %q: revision %q", minted.Revision, got)
+	}
+	if pttl, err := admin.PTTL(ctx, "mv:rev:{site}").Result(); err != nil || pttl <= 0 {
+		t.Fatalf("minted revision key PTTL=%v err=%v, want a TTL like a lookup's", pttl, err)
+	}
+	minted.Release()
 }
 
 func TestRedisRenderLockExpires(t *testing.T) {
@@ -151,19 +146,17 @@ func TestRedisRenderLockExpires(t *testing.T) {
 	c := mustOpenRedis(t, srv, RedisOptions{Prefix: "exp", LockTTL: 50 * time.Millisecond})
 	ctx := context.Background()
 	rev := mustGet(t, c, siteRSS, nil).Revision
-	if _, got, _, err := c.LockRender(ctx, siteRSS, rev); err != nil || got != herald.LockHeld {
-		t.Fatalf("LockRender: got %v err=%v", got, err)
-	}
+	mustLock(t, c, siteRSS, herald.LockHeld, rev)
 	// A holder that never releases (a crashed replica) blocks nobody past
 	// the TTL. Poll with a generous deadline; this is not a timing claim.
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		release, got, _, err := c.LockRender(ctx, siteRSS, rev)
+		lock, err := c.LockRender(ctx, siteRSS)
 		if err != nil {
 			t.Fatalf("LockRender: %v", err)
 		}
-		if got == herald.LockHeld {
-			release()
+		if lock.Result == herald.LockHeld {
+			lock.Release()
 			return
 		}
 		if time.Now().After(deadline) {

@@ -35,16 +35,16 @@ func TestRedisSentinel(t *testing.T) {
 	assertMiss(t, l)
 	mustPut(t, c, siteRSS, l.Revision, testEntry("via sentinel"))
 	assertHit(t, mustGet(t, c, siteRSS, nil), testEntry("via sentinel"))
-	if _, got, _, err := c.LockRender(ctx, siteRSS, l.Revision); err != nil || got != herald.LockStored {
-		t.Fatalf("LockRender of the stored entry: got %v err=%v, want stored", got, err)
+	if lock, err := c.LockRender(ctx, siteRSS); err != nil || lock.Result != herald.LockStored || lock.Revision != l.Revision {
+		t.Fatalf("LockRender of the stored entry: got %+v err=%v, want stored at %s", lock, err, l.Revision)
 	}
 	other := siteRSS
 	other.Limit = 50
-	release, got, _, err := c.LockRender(ctx, other, l.Revision)
-	if err != nil || got != herald.LockHeld {
-		t.Fatalf("LockRender: got %v err=%v", got, err)
+	lock, err := c.LockRender(ctx, other)
+	if err != nil || lock.Result != herald.LockHeld {
+		t.Fatalf("LockRender: got %+v err=%v", lock, err)
 	}
-	release()
+	lock.Release()
 	mustInvalidate(t, c, herald.SiteScope)
 	assertMiss(t, mustGet(t, c, siteRSS, nil))
 

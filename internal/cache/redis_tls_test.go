@@ -23,8 +23,8 @@ func exerciseTLS(t *testing.T, c *Redis) {
 	assertMiss(t, l)
 	mustPut(t, c, k, l.Revision, testEntry("over tls"))
 	assertHit(t, mustGet(t, c, k, nil), testEntry("over tls"))
-	if _, got, stored, err := c.LockRender(ctx, k, l.Revision); err != nil || got != herald.LockStored || string(stored.Body) != "over tls" {
-		t.Fatalf("LockRender: got %v err=%v, want the stored entry", got, err)
+	if lock, err := c.LockRender(ctx, k); err != nil || lock.Result != herald.LockStored || string(lock.Entry.Body) != "over tls" {
+		t.Fatalf("LockRender: got %+v err=%v, want the stored entry", lock, err)
 	}
 	mustInvalidate(t, c, k.Scope)
 	assertMiss(t, mustGet(t, c, k, nil))

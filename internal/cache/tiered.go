@@ -286,30 +286,28 @@ func keyString(k herald.FeedKey) string {
 
 // LockRender implements herald.RenderLocker by the shared tier's lock, so
 // that the cross-replica render lock works with the local tier on. It is
-// where a miss of the local tier meets Redis (see Get): an entry the lock
-// script returns is kept locally, as a fill's would be, and a revision
-// that moved on in Redis is forgotten here, so the next lookup fills and
-// adopts the current one.
-func (t *Tiered) LockRender(ctx context.Context, k herald.FeedKey, rev string) (func(), herald.LockResult, herald.Entry, error) {
+// where a miss of the local tier meets Redis (see Get): the local tier
+// adopts the revision the lock answered about, as a fill would (so a
+// revision Redis moved on without this process hearing of it yet is
+// caught up with here), and keeps an entry the lock script returns.
+func (t *Tiered) LockRender(ctx context.Context, k herald.FeedKey) (herald.Lock, error) {
 	t.mu.Lock()
 	epoch := t.epoch
 	t.mu.Unlock()
-	release, got, stored, err := t.locker().LockRender(ctx, k, rev)
-	if err != nil || got != herald.LockStored && got != herald.LockMoved {
-		return release, got, stored, err
+	lock, err := t.locker().LockRender(ctx, k)
+	if err != nil || lock.Revision == "" {
+		return lock, err
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.epoch == epoch && t.live.Load() {
-		if got == herald.LockStored {
-			// Fresh from Redis and never written: kept without a copy,
-			// and only while rev is still the scope's revision here.
-			t.local.store(k, rev, stored, t.localTTL, entrySize(rev, stored))
-		} else {
-			t.local.forget([]herald.Scope{k.Scope})
+		t.local.adopt(k.Scope, lock.Revision)
+		if lock.Result == herald.LockStored {
+			// Fresh from Redis and never written: kept without a copy.
+			t.local.store(k, lock.Revision, lock.Entry, t.localTTL, entrySize(lock.Revision, lock.Entry))
 		}
 	}
-	return release, got, stored, nil
+	return lock, nil
 }
 
 // locker is the render lock of the shared tier, through Front when it

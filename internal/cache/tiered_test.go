@@ -121,11 +121,11 @@ func TestTieredInvalidationReachesOtherReplicas(t *testing.T) {
 	if got := withoutHandshake(logA); len(got) != 0 {
 		t.Fatalf("a lookup of a known revision without a local entry sent %v, want nothing", got)
 	}
-	rel, got, stored, err := a.LockRender(context.Background(), siteRSS, l.Revision)
-	if err != nil || got != herald.LockStored || rel != nil {
-		t.Fatalf("LockRender on a: got %v err=%v, want b's stored entry", got, err)
+	lock, err := a.LockRender(context.Background(), siteRSS)
+	if err != nil || lock.Result != herald.LockStored || lock.Release != nil || lock.Revision != l.Revision {
+		t.Fatalf("LockRender on a: got %+v err=%v, want b's stored entry at %s", lock, err, l.Revision)
 	}
-	assertHit(t, herald.Lookup{Hit: true, Entry: stored}, testEntry("v2"))
+	assertHit(t, herald.Lookup{Hit: true, Entry: lock.Entry}, testEntry("v2"))
 	assertHit(t, mustGet(t, a, siteRSS, nil), testEntry("v2"))
 	if got := withoutHandshake(logA); len(got) != 1 {
 		t.Fatalf("the lock and a lookup after it sent %v, want the lock's script alone", got)
@@ -352,14 +352,15 @@ func TestTieredPutLocal(t *testing.T) {
 }
 
 // TestTieredLockOfAMovedRevision: when Redis's revision of a scope moved
-// on without the local tier hearing of it (a lost message), the render
-// lock of the old revision says so, and the local tier forgets the old
-// revision: the next lookup fills from Redis and adopts the current one,
-// instead of missing on the old revision for good.
+// on without the local tier hearing of it (a message late or lost), the
+// render lock answers about the current revision, and the local tier
+// adopts it: the rendering stored under it is kept locally, and later
+// lookups no longer miss on the old revision.
 func TestTieredLockOfAMovedRevision(t *testing.T) {
 	srv := redistest.Start(t)
 	admin := mustClient(t, srv)
 	c := mustOpenTiered(t, mustOpenRedis(t, srv, RedisOptions{Prefix: "lost"}), time.Now, TieredOptions{LocalTTL: time.Hour})
+	other := mustOpenTiered(t, mustOpenRedis(t, srv, RedisOptions{Prefix: "lost"}), time.Now, TieredOptions{LocalTTL: time.Hour})
 	ctx := context.Background()
 	old := mustGet(t, c, siteRSS, nil).Revision // adopted from Redis
 	if err := admin.Set(ctx, "lost:rev:{site}", "moved-quietly", 0).Err(); err != nil {
@@ -368,10 +369,20 @@ func TestTieredLockOfAMovedRevision(t *testing.T) {
 	if l := mustGet(t, c, siteRSS, nil); l.Revision != old {
 		t.Fatalf("lookup before the lock: revision %q, want the old %q still (nothing told the local tier)", l.Revision, old)
 	}
-	if rel, got, _, err := c.LockRender(ctx, siteRSS, old); err != nil || got != herald.LockMoved || rel != nil {
-		t.Fatalf("LockRender of the old revision: got %v err=%v, want moved", got, err)
-	}
+	lock := mustLock(t, c, siteRSS, herald.LockHeld, "moved-quietly")
 	if l := mustGet(t, c, siteRSS, nil); l.Revision != "moved-quietly" {
 		t.Fatalf("lookup after the lock: revision %q, want Redis's current one", l.Revision)
 	}
+	// Another replica, as far behind, waits for this one's rendering
+	// instead of rendering the same revision.
+	mustLock(t, other, siteRSS, herald.LockBusy, "moved-quietly")
+	e := testEntry("current")
+	c.PutLocal(siteRSS, "moved-quietly", e, time.Hour)
+	assertHit(t, mustGet(t, c, siteRSS, nil), e)
+	if err := c.PutShared(ctx, siteRSS, "moved-quietly", e, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	lock.Release()
+	mustLock(t, other, siteRSS, herald.LockStored, "moved-quietly")
+	assertHit(t, mustGet(t, other, siteRSS, nil), e)
 }

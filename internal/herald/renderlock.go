@@ -12,36 +12,49 @@ import (
 // that entry and render themselves only if it does not come within the
 // lock's TTL. A cache local to one process has no need of it.
 type RenderLocker interface {
-	// LockRender tries to take the render lock of k at cache revision rev
-	// for RenderLockTTL, unless the entry of k at rev is already stored or
-	// the scope's revision is no longer rev; all of it is decided in one
-	// step (one round trip), so an entry stored and a lock released just
-	// before cannot be missed. With LockStored, stored is that entry with
-	// every coding the cache holds. With LockHeld, release must be called
-	// once the entry is stored (or the render failed); with the others it
-	// is nil. An error means the lock could not be asked for at all; the
-	// caller then renders without it.
-	LockRender(ctx context.Context, k FeedKey, rev string) (release func(), got LockResult, stored Entry, err error)
+	// LockRender settles a miss of k at the scope's current revision in
+	// the cache, in one step (one round trip): it returns the entry of
+	// that revision when it is stored, else takes the render lock of k for
+	// that revision and RenderLockTTL unless another process holds it. An
+	// entry stored and a lock released just before cannot be missed. The
+	// revision is the cache's, not the caller's: a caller whose idea of it
+	// is behind (an invalidation on its way to this process) learns the
+	// current one from Lock.Revision, and renders and stores under it. An
+	// error means the lock could not be asked for at all; the caller then
+	// renders without it.
+	LockRender(ctx context.Context, k FeedKey) (Lock, error)
 	// RenderLockTTL is how long a lock lives when its holder never
 	// releases it (a crash), and so how long others wait at most.
 	RenderLockTTL() time.Duration
 }
 
-// LockResult is what LockRender found.
+// Lock is what LockRender found.
+type Lock struct {
+	Result LockResult
+	// Revision is the scope's current revision, which Result is about;
+	// empty from a cache that has no render lock of its own (the caller
+	// keeps the revision of its lookup).
+	Revision string
+	// Entry is the stored entry of Revision, with every coding the cache
+	// holds, when Result is LockStored.
+	Entry Entry
+	// Release must be called once the entry is stored (or the render
+	// failed) when Result is LockHeld; it is nil otherwise.
+	Release func()
+}
+
+// LockResult says how LockRender settled the miss.
 type LockResult int
 
 const (
-	// LockBusy: another process holds the lock; wait for its entry.
+	// LockBusy: another process holds the lock for the revision; wait for
+	// its entry.
 	LockBusy LockResult = iota
 	// LockHeld: the caller holds the lock: render, store, release.
 	LockHeld
-	// LockStored: the entry of k at rev is stored, and came with the
+	// LockStored: the entry of the revision is stored, and came with the
 	// answer.
 	LockStored
-	// LockMoved: the scope's revision is no longer rev (a write since the
-	// caller's lookup): no entry will ever be stored under rev, so the
-	// caller renders without a lock.
-	LockMoved
 )
 
 // LocalPutter is implemented by a Cache that keeps a tier in this process,

@@ -76,15 +76,15 @@ func (c *cache) Ping(ctx context.Context) error {
 
 // LockRender forwards herald.RenderLocker to the measured cache, timing it;
 // a cache without a render lock lets the caller hold it.
-func (c *cache) LockRender(ctx context.Context, k herald.FeedKey, rev string) (func(), herald.LockResult, herald.Entry, error) {
+func (c *cache) LockRender(ctx context.Context, k herald.FeedKey) (herald.Lock, error) {
 	lk, ok := c.Cache.(herald.RenderLocker)
 	if !ok {
-		return func() {}, herald.LockHeld, herald.Entry{}, nil
+		return herald.Lock{Result: herald.LockHeld, Release: func() {}}, nil
 	}
 	start := time.Now()
-	release, got, stored, err := lk.LockRender(ctx, k, rev)
+	lock, err := lk.LockRender(ctx, k)
 	c.done("lock", start, err)
-	return release, got, stored, err
+	return lock, err
 }
 
 // RenderLockTTL forwards herald.RenderLocker.

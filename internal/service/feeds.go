@@ -191,7 +191,7 @@ func (f *Feeds) GetCoded(ctx context.Context, k herald.FeedKey, cond *herald.Con
 		}
 		// Across replicas sharing Redis, one renders and the others wait
 		// for its entry (see peerRender).
-		release, peer, fromPeer := f.peerRender(rctx, k, rev, cacheOK)
+		release, rev, peer, fromPeer := f.peerRender(rctx, k, rev, cacheOK)
 		if fromPeer {
 			return peer, nil
 		}

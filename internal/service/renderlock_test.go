@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/herald-feeds/herald/internal/cache"
 	"github.com/herald-feeds/herald/internal/herald"
 	"github.com/herald-feeds/herald/internal/redistest"
@@ -95,12 +97,8 @@ func TestLockHolderThatNeverStores(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer crashed.Close()
-	l, err := crashed.Get(ctx, key, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, got, _, err := crashed.LockRender(ctx, key, l.Revision); err != nil || got != herald.LockHeld {
-		t.Fatalf("LockRender: got %v err=%v", got, err)
+	if lock, err := crashed.LockRender(ctx, key); err != nil || lock.Result != herald.LockHeld {
+		t.Fatalf("LockRender: got %+v err=%v", lock, err)
 	}
 	res, err := reps[0].Get(ctx, key, nil)
 	if err != nil || len(res.Entry.Body) == 0 {
@@ -157,9 +155,9 @@ func (c *countingRedis) GetCoded(ctx context.Context, k herald.FeedKey, cond *he
 	return c.Redis.GetCoded(ctx, k, cond, cd)
 }
 
-func (c *countingRedis) LockRender(ctx context.Context, k herald.FeedKey, rev string) (func(), herald.LockResult, herald.Entry, error) {
+func (c *countingRedis) LockRender(ctx context.Context, k herald.FeedKey) (herald.Lock, error) {
 	c.locks.Add(1)
-	return c.Redis.LockRender(ctx, k, rev)
+	return c.Redis.LockRender(ctx, k)
 }
 
 // take returns the lookups and locks counted since the last call.
@@ -234,5 +232,61 @@ func TestMissAfterAWriteIsOneRoundTrip(t *testing.T) {
 	}
 	if gets, locks := fronts[1].take(); gets != 0 || locks != 0 {
 		t.Fatalf("replica b's hit asked Redis for %d lookups and %d locks, want nothing", gets, locks)
+	}
+}
+
+// TestBurstBehindALateInvalidation: replicas whose local tiers have not yet
+// heard of a write (its message still on the way) still render the feed
+// once between them: the render lock answers about Redis's current
+// revision, so they wait on one another instead of each rendering the
+// revision they knew, and both keep the result under the current one.
+func TestBurstBehindALateInvalidation(t *testing.T) {
+	srv := redistest.Start(t)
+	fx := fixtureWithOne(t, nil)
+	ctx := context.Background()
+	a := tieredReplica(t, fx, srv, nil)
+	b := tieredReplica(t, fx, srv, nil)
+	key := herald.FeedKey{Scope: herald.SiteScope, Format: herald.FormatRSS, Limit: 20}
+	if _, err := a.Get(ctx, key, nil); err != nil {
+		t.Fatal(err)
+	}
+	a.Wait()
+	if res, err := b.Get(ctx, key, nil); err != nil || !res.Cached {
+		t.Fatalf("replica b before the write: cached=%v err=%v, want a's entry", res.Cached, err)
+	}
+	// A write's revision reaches Redis, and no replica hears of it yet.
+	admin := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+	defer admin.Close()
+	if err := admin.Set(ctx, "svc:rev:{site}", "written-meanwhile", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	// Both know the scope's old revision; neither holds this feed of it.
+	key.Limit = 10
+	rendersBefore := a.Stats().Renders.Load() + b.Stats().Renders.Load()
+	var wg sync.WaitGroup
+	results := make([]FeedResult, 8)
+	errs := make([]error, len(results))
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i], errs[i] = []*Feeds{a, b}[i%2].Get(ctx, key, nil)
+		}()
+	}
+	wg.Wait()
+	for i := range results {
+		if errs[i] != nil || results[i].Entry.ETag == "" || results[i].Entry.ETag != results[0].Entry.ETag {
+			t.Fatalf("request %d: etag %q err %v, want %q", i, results[i].Entry.ETag, errs[i], results[0].Entry.ETag)
+		}
+	}
+	if got := a.Stats().Renders.Load() + b.Stats().Renders.Load() - rendersBefore; got != 1 {
+		t.Fatalf("%d renders across 2 replicas behind a late invalidation, want 1", got)
+	}
+	a.Wait()
+	b.Wait()
+	for i, r := range []*Feeds{a, b} {
+		if l, err := r.cache.Get(ctx, key, nil); err != nil || !l.Hit || l.Revision != "written-meanwhile" {
+			t.Fatalf("replica %d afterwards: hit=%v revision %q err %v, want a local hit at Redis's revision", i, l.Hit, l.Revision, err)
+		}
 	}
 }

@@ -1,32 +1,44 @@
--- Settles a miss in one round trip: returns the entry when it is stored,
--- else takes the render lock unless another holds it. A replica that
--- stored the entry and released the lock just before cannot be missed,
--- and a scope whose revision moved on is reported rather than locked.
+-- Settles a miss in one round trip, at the scope's current revision:
+-- returns the entry when it is stored, else takes the render lock unless
+-- another replica holds it for that revision. A replica that stored the
+-- entry and released the lock just before cannot be missed. The caller's
+-- own idea of the revision may be behind (an invalidation message still on
+-- its way); the reply names the revision it is about, which the caller
+-- renders and stores under.
 -- Runs after bytes.lua (append_all_bytes), which the Go side puts first.
 --
--- KEYS[1]  the lock key
+-- KEYS[1]  the lock key of the feed (one per feed, whatever the revision)
 -- KEYS[2]  the entry's hash
 -- KEYS[3]  the scope's revision key (all three in one hash slot)
--- ARGV     the caller's token, the lock's TTL (milliseconds), the revision
+-- ARGV[1]  the caller's token
+-- ARGV[2]  the lock's TTL in milliseconds
+-- ARGV[3]  a fresh token, stored as the revision if the scope has none
+-- ARGV[4]  the revision key's TTL in milliseconds
+--
+-- The lock's value is "<revision> <token>": a lock taken for a revision
+-- that a write has since moved on does not hold up the current one, and
+-- is replaced by the next caller's.
 --
 -- Reply:
---   {3}                   the scope's revision is no longer ARGV[3]
 --   {2, rev, 0, etag, lastmod, lmns, ctype, field, bytes, field, bytes…}
---                         the entry of that revision is stored; from the
---                         revision on, the shape of get.lua's hit with "all"
---   {1}                   the caller now holds the lock
---   {0}                   another holds it
+--                 the entry of rev is stored; from rev on, the shape of
+--                 get.lua's hit with "all"
+--   {1, rev}      the caller now holds the lock for rev
+--   {0, rev}      another holds it for rev
 local cur = redis.call('GET', KEYS[3])
-if cur ~= ARGV[3] then
-  return {3}
+if not cur then
+  cur = ARGV[3]
+  redis.call('SET', KEYS[3], cur, 'PX', ARGV[4])
 end
 
 local f = redis.call('HMGET', KEYS[2], 'rev', 'etag', 'lastmod', 'lmns', 'ctype')
-if f[1] == ARGV[3] then
-  return append_all_bytes(KEYS[2], {2, ARGV[3], 0, f[2], f[3], f[4], f[5]})
+if f[1] == cur then
+  return append_all_bytes(KEYS[2], {2, cur, 0, f[2], f[3], f[4], f[5]})
 end
 
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-  return {1}
+local held = redis.call('GET', KEYS[1])
+if held and string.sub(held, 1, #cur + 1) == cur .. ' ' then
+  return {0, cur}
 end
-return {0}
+redis.call('SET', KEYS[1], cur .. ' ' .. ARGV[1], 'PX', ARGV[2])
+return {1, cur}

@@ -1,9 +1,9 @@
 -- Releases a render lock, but only if the caller still holds it: after the
--- lock expired and another replica took it, the token differs and the other
--- replica's lock is left alone.
+-- lock expired, or a write moved the scope on and another replica took the
+-- lock for the new revision, the value differs and that lock is left alone.
 --
 -- KEYS[1]  the lock key
--- ARGV[1]  the token the caller locked with
+-- ARGV[1]  the value the caller locked with ("<revision> <token>")
 --
 -- Reply: 1 when released, 0 when the lock was not the caller's.
 if redis.call('GET', KEYS[1]) == ARGV[1] then
