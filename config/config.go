@@ -32,6 +32,10 @@ type RedisConfig struct {
 	Prefix  string        `koanf:"prefix"`
 	Timeout time.Duration `koanf:"timeout"`
 	LockTTL time.Duration `koanf:"lock_ttl"`
+	// WaitReplicas replicas must hold a write's new revisions
+	// (cache.RedisOptions.WaitReplicas), waited for up to WaitTimeout.
+	WaitReplicas int           `koanf:"wait_replicas"`
+	WaitTimeout  time.Duration `koanf:"wait_timeout"`
 
 	Username        string              `koanf:"username"`
 	Password        string              `koanf:"password"`

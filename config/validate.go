@@ -44,6 +44,8 @@ func (c *Config) Validate() error {
 	validateRedisModes(v, c.Redis)
 	positive(v, "redis.timeout", c.Redis.Timeout)
 	positive(v, "redis.lock_ttl", c.Redis.LockTTL)
+	v.check("redis.wait_replicas", c.Redis.WaitReplicas >= 0, "must be zero (do not wait) or more, got %d", c.Redis.WaitReplicas)
+	positive(v, "redis.wait_timeout", c.Redis.WaitTimeout)
 	positive(v, "redis.local_ttl", c.Redis.LocalTTL)
 
 	// A stray space or newline from a secrets file would make every

@@ -32,5 +32,6 @@ func openRedisCache(cfg *config.Config) (*cache.Redis, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open redis cache: %w", err)
 	}
-	return cache.NewRedis(client, cache.RedisOptions{Prefix: r.Prefix, Timeout: r.Timeout, LockTTL: r.LockTTL}), nil
+	return cache.NewRedis(client, cache.RedisOptions{Prefix: r.Prefix, Timeout: r.Timeout, LockTTL: r.LockTTL,
+		WaitReplicas: r.WaitReplicas, WaitTimeout: r.WaitTimeout}), nil
 }

@@ -91,6 +91,9 @@ func NewBreaker(inner herald.Cache, opts BreakerOptions) *Breaker {
 		Timeout:     opts.Cooldown,
 		ReadyToTrip: func(c gobreaker.Counts) bool { return c.ConsecutiveFailures >= failures },
 		IsExcluded:  func(err error) bool { return errors.Is(err, errCallerGone) },
+		// An invalidation the master took, short of replicas, is no
+		// failure of the cache: it stays in use.
+		IsSuccessful: func(err error) bool { return err == nil || errors.Is(err, herald.ErrUnreplicated) },
 	}
 	if opts.OnStateChange != nil {
 		st.OnStateChange = func(_ string, from, to gobreaker.State) {
@@ -123,7 +126,7 @@ func (b *Breaker) call(ctx context.Context, fn func() error) error {
 
 // Get implements herald.Cache.
 func (b *Breaker) Get(ctx context.Context, k herald.FeedKey, cond *herald.Condition) (herald.Lookup, error) {
-	if err := b.flush(ctx); err != nil {
+	if err := b.flush(ctx); err != nil && !errors.Is(err, herald.ErrUnreplicated) {
 		return herald.Lookup{}, err
 	}
 	var look herald.Lookup
@@ -137,7 +140,7 @@ func (b *Breaker) Get(ctx context.Context, k herald.FeedKey, cond *herald.Condit
 
 // Put implements herald.Cache.
 func (b *Breaker) Put(ctx context.Context, k herald.FeedKey, rev string, e herald.Entry, ttl time.Duration) error {
-	if err := b.flush(ctx); err != nil {
+	if err := b.flush(ctx); err != nil && !errors.Is(err, herald.ErrUnreplicated) {
 		return err
 	}
 	return b.call(ctx, func() error { return b.inner.Put(ctx, k, rev, e, ttl) })
@@ -169,9 +172,12 @@ func (b *Breaker) flush(ctx context.Context) error {
 		return nil
 	}
 	scopes := slices.Collect(maps.Keys(snapshot))
-	if err := b.call(ctx, func() error { return b.inner.Invalidate(ctx, scopes) }); err != nil {
+	err := b.call(ctx, func() error { return b.inner.Invalidate(ctx, scopes) })
+	if err != nil && !errors.Is(err, herald.ErrUnreplicated) {
 		return err
 	}
+	// Delivered, if perhaps not yet replicated: the error says so to
+	// Invalidate's caller, who retries; reads and writes go on.
 	b.mu.Lock()
 	for s, seq := range snapshot {
 		if b.pending[s] == seq {
@@ -180,7 +186,7 @@ func (b *Breaker) flush(ctx context.Context) error {
 	}
 	b.npending.Store(int64(len(b.pending)))
 	b.mu.Unlock()
-	return nil
+	return err
 }
 
 // Pending returns how many scopes wait for an invalidation the cache has
@@ -231,7 +237,7 @@ func (b *Breaker) GetCoded(ctx context.Context, k herald.FeedKey, cond *herald.C
 	if !ok {
 		return b.Get(ctx, k, cond)
 	}
-	if err := b.flush(ctx); err != nil {
+	if err := b.flush(ctx); err != nil && !errors.Is(err, herald.ErrUnreplicated) {
 		return herald.Lookup{}, err
 	}
 	var look herald.Lookup

@@ -3,7 +3,9 @@ package cache
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/redis/go-redis/v9"
 
@@ -29,7 +31,9 @@ type scopeRevision struct {
 func (r *Redis) channel() string { return r.prefix + ":invalidations" }
 
 // invalidate gives each scope a fresh token and publishes them, in one
-// pipeline, and returns the tokens.
+// pipeline, and returns the tokens. With WaitReplicas the pipeline waits
+// for the replicas before it publishes; when too few acknowledged, the
+// tokens come back with an error wrapping herald.ErrUnreplicated.
 func (r *Redis) invalidate(ctx context.Context, scopes []herald.Scope, origin string) ([]string, error) {
 	if len(scopes) == 0 {
 		return nil, nil
@@ -44,11 +48,28 @@ func (r *Redis) invalidate(ctx context.Context, scopes []herald.Scope, origin st
 	if err != nil {
 		return nil, fmt.Errorf("redis cache: invalidate: %w", err)
 	}
-	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	timeout := r.timeout
+	if r.waitN > 0 {
+		timeout += r.waitTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	if cc, ok := r.client.(*redis.ClusterClient); ok && r.waitN > 0 {
+		err := r.invalidateCluster(ctx, cc, scopes, tokens, payload)
+		if err != nil && !errors.Is(err, herald.ErrUnreplicated) {
+			return nil, err
+		}
+		return tokens, err
+	}
+	var acks *redis.Cmd
 	_, err = r.client.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, s := range scopes {
 			p.Set(ctx, r.revisionKey(s), tokens[i], r.revisionTTL)
+		}
+		if r.waitN > 0 {
+			// On the connection of the SETs: WAIT counts what this
+			// connection wrote.
+			acks = p.Do(ctx, "WAIT", r.waitN, r.waitTimeout.Milliseconds())
 		}
 		p.Publish(ctx, r.channel(), payload)
 		return nil
@@ -56,7 +77,77 @@ func (r *Redis) invalidate(ctx context.Context, scopes []herald.Scope, origin st
 	if err != nil {
 		return nil, fmt.Errorf("redis cache: invalidate: %w", err)
 	}
+	if acks != nil {
+		if n, err := acks.Int64(); err != nil || n < int64(r.waitN) {
+			return tokens, r.unreplicated(n)
+		}
+	}
 	return tokens, nil
+}
+
+// invalidateCluster is invalidate on a Redis Cluster with WaitReplicas: the
+// SETs go to each master of the scopes' slots in a pipeline of their own
+// that ends with WAIT (a WAIT only counts its own connection's writes),
+// the masters in parallel, and the message is published once all answered.
+func (r *Redis) invalidateCluster(ctx context.Context, cc *redis.ClusterClient, scopes []herald.Scope, tokens []string, payload []byte) error {
+	type batch struct {
+		node *redis.Client
+		idx  []int
+	}
+	byNode := map[string]*batch{}
+	for i, s := range scopes {
+		node, err := cc.MasterForKey(ctx, r.revisionKey(s))
+		if err != nil {
+			return fmt.Errorf("redis cache: invalidate: %w", err)
+		}
+		addr := node.Options().Addr
+		if byNode[addr] == nil {
+			byNode[addr] = &batch{node: node}
+		}
+		byNode[addr].idx = append(byNode[addr].idx, i)
+	}
+	errs := make(chan error, len(byNode))
+	least := int64(r.waitN)
+	var mu sync.Mutex
+	for _, b := range byNode {
+		go func() {
+			var acks *redis.Cmd
+			_, err := b.node.Pipelined(ctx, func(p redis.Pipeliner) error {
+				for _, i := range b.idx {
+					p.Set(ctx, r.revisionKey(scopes[i]), tokens[i], r.revisionTTL)
+				}
+				acks = p.Do(ctx, "WAIT", r.waitN, r.waitTimeout.Milliseconds())
+				return nil
+			})
+			if err == nil {
+				n, _ := acks.Int64() // a reply that is no integer counts as none
+				mu.Lock()
+				least = min(least, n)
+				mu.Unlock()
+			}
+			errs <- err
+		}()
+	}
+	var failed error
+	for range byNode {
+		if err := <-errs; err != nil && failed == nil {
+			failed = err
+		}
+	}
+	if failed == nil {
+		failed = cc.Publish(ctx, r.channel(), payload).Err()
+	}
+	if failed != nil {
+		return fmt.Errorf("redis cache: invalidate: %w", failed)
+	}
+	if least < int64(r.waitN) {
+		return r.unreplicated(least)
+	}
+	return nil
+}
+
+func (r *Redis) unreplicated(acks int64) error {
+	return fmt.Errorf("redis cache: invalidate: %d of %d replicas acknowledged within %v: %w", acks, r.waitN, r.waitTimeout, herald.ErrUnreplicated)
 }
 
 // parseInvalidation decodes a published message; a scope key that does not

@@ -19,6 +19,7 @@ const (
 	DefaultRedisPrefix      = "herald"
 	DefaultRedisTimeout     = 200 * time.Millisecond
 	DefaultRedisRevisionTTL = 24 * time.Hour
+	DefaultRedisWaitTimeout = 100 * time.Millisecond
 )
 
 // RedisOptions configures a Redis cache. Zero values take the defaults.
@@ -36,6 +37,14 @@ type RedisOptions struct {
 	// LockTTL is how long a render lock lives when its holder never
 	// releases it (default 5s); see LockRender.
 	LockTTL time.Duration
+	// WaitReplicas, when above zero, makes Invalidate wait (Redis WAIT)
+	// until that many replicas of each master it wrote to hold the new
+	// revisions, for at most WaitTimeout (default 100ms). Fewer
+	// acknowledgements make it return an error wrapping ErrUnreplicated,
+	// with the revisions in place on the master, so that the caller keeps
+	// retrying until a failover could no longer lose them.
+	WaitReplicas int
+	WaitTimeout  time.Duration
 	// Now returns the current time for evaluating If-Modified-Since; tests
 	// inject a fixed clock. Default time.Now. Entry expiry is Redis's own.
 	Now func() time.Time
@@ -55,6 +64,8 @@ type Redis struct {
 	timeout     time.Duration
 	revisionTTL time.Duration
 	lockTTL     time.Duration
+	waitN       int
+	waitTimeout time.Duration
 	now         func() time.Time
 	get, put    *redis.Script
 }
@@ -86,6 +97,8 @@ func NewRedis(client redis.UniversalClient, opts RedisOptions) *Redis {
 		timeout:     opts.Timeout,
 		revisionTTL: opts.RevisionTTL,
 		lockTTL:     opts.LockTTL,
+		waitN:       opts.WaitReplicas,
+		waitTimeout: opts.WaitTimeout,
 		now:         opts.Now,
 		get:         redis.NewScript(bytesSource + getSource),
 		put:         redis.NewScript(putSource),
@@ -101,6 +114,9 @@ func NewRedis(client redis.UniversalClient, opts RedisOptions) *Redis {
 	}
 	if r.lockTTL <= 0 {
 		r.lockTTL = DefaultRenderLockTTL
+	}
+	if r.waitTimeout <= 0 {
+		r.waitTimeout = DefaultRedisWaitTimeout
 	}
 	if r.now == nil {
 		r.now = time.Now

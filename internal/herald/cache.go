@@ -2,8 +2,17 @@ package herald
 
 import (
 	"context"
+	"errors"
 	"time"
 )
+
+// ErrUnreplicated is wrapped by the error of an invalidation that a shared
+// cache's primary took but too few of its replicas acknowledged in time
+// (cache.RedisOptions.WaitReplicas): the new revisions are in force, but a
+// failover now could bring the old ones back, so the caller should
+// invalidate again later. It is not a failure of the cache: a circuit
+// breaker counts it as a success, and reads go on.
+var ErrUnreplicated = errors.New("new revisions not yet on enough replicas")
 
 // Entry is one rendered feed as the cache keeps it: the exact bytes served,
 // the strong ETag computed from them at render time and the Last-Modified
@@ -63,7 +72,9 @@ type Cache interface {
 	// Put stores e for k under revision rev (as returned by Get) for ttl.
 	Put(ctx context.Context, k FeedKey, rev string, e Entry, ttl time.Duration) error
 	// Invalidate gives each scope a new revision, so every entry of those
-	// scopes stops matching before Invalidate returns.
+	// scopes stops matching before Invalidate returns. An error wrapping
+	// ErrUnreplicated means the new revisions are in force but not yet
+	// safe from a failover: invalidate again later.
 	Invalidate(ctx context.Context, scopes []Scope) error
 	// Ping checks that the cache answers.
 	Ping(ctx context.Context) error

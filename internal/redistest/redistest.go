@@ -63,7 +63,15 @@ func Start(tb testing.TB) *Server { tb.Helper(); return start(tb, nil) }
 // t's certificate.
 func StartTLS(tb testing.TB, t *TLS) *Server { tb.Helper(); return start(tb, t) }
 
-func start(tb testing.TB, t *TLS) *Server {
+// StartReplica starts a redis-server replicating master (replicaof), and
+// returns once it answers PING; the initial sync may still be under way, so
+// a test that needs it waits for the master to report the replica online.
+func StartReplica(tb testing.TB, master *Server) *Server {
+	tb.Helper()
+	return start(tb, master.tls, "--replicaof", "127.0.0.1", strconv.Itoa(master.port))
+}
+
+func start(tb testing.TB, t *TLS, extra ...string) *Server {
 	tb.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
@@ -72,7 +80,7 @@ func start(tb testing.TB, t *TLS) *Server {
 		}
 		tb.Skipf("redis-server not found on PATH; skipping Redis-backed test (set %s=1 to make this fatal)", RequireEnv)
 	}
-	s := &Server{tb: tb, bin: bin, dir: tb.TempDir(), tls: t}
+	s := &Server{tb: tb, bin: bin, dir: tb.TempDir(), tls: t, extra: extra}
 	tb.Cleanup(s.Stop)
 
 	// A port found free may be taken by someone else before redis-server

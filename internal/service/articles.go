@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync/atomic"
 	"time"
@@ -160,7 +161,7 @@ func (s *Articles) invalidate(ctx context.Context, scopes []herald.Scope) error 
 	scopes = uniqueScopes(scopes)
 	mark := s.retry.mark()
 	err := s.cache.Invalidate(ctx, scopes)
-	if err != nil {
+	if err != nil && !errors.Is(err, herald.ErrUnreplicated) {
 		err = s.cache.Invalidate(context.WithoutCancel(ctx), scopes)
 	}
 	if err == nil {
@@ -173,7 +174,14 @@ func (s *Articles) invalidate(ctx context.Context, scopes []herald.Scope) error 
 	if id := herald.RequestID(ctx); id != "" {
 		args = append(args, "request_id", id) // the write request's, as in its access log line
 	}
-	s.log.Error("cache invalidation failed after a committed write; retrying in the background", args...)
+	if errors.Is(err, herald.ErrUnreplicated) {
+		// In force, so readers see the write; only a failover could
+		// undo it. Waiting again at once would hold the write's answer
+		// back by another wait for a replica that is likely down.
+		s.log.Warn("cache invalidation not acknowledged by enough Redis replicas; repeating it in the background", args...)
+	} else {
+		s.log.Error("cache invalidation failed after a committed write; retrying in the background", args...)
+	}
 	if dropped > 0 {
 		s.log.Error("too many scopes wait for an invalidation; these feeds may be stale until their TTL ends",
 			"scopes", dropped)

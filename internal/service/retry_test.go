@@ -5,9 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/herald-feeds/herald/internal/cache"
 	"github.com/herald-feeds/herald/internal/herald"
@@ -109,5 +112,89 @@ func TestInvalidationRetryEdges(t *testing.T) {
 	r.close() // twice is harmless
 	if dropped := r.add([]herald.Scope{tag(1)}); dropped != 0 {
 		t.Fatalf("add after close dropped %d", dropped)
+	}
+}
+
+// countingInvalidations counts Invalidate calls.
+type countingInvalidations struct {
+	herald.Cache
+	calls atomic.Int64
+}
+
+func (c *countingInvalidations) Invalidate(ctx context.Context, scopes []herald.Scope) error {
+	c.calls.Add(1)
+	return c.Cache.Invalidate(ctx, scopes)
+}
+
+// TestUnreplicatedInvalidationIsRepeated: with redis.wait_replicas, a write
+// whose new revisions the master took but no replica acknowledged is
+// served fresh at once (the revisions are in force), is not held back by a
+// second wait, and is invalidated again in the background until a replica
+// acknowledges, so that a failover could not bring the old feed back.
+func TestUnreplicatedInvalidationIsRepeated(t *testing.T) {
+	master := redistest.Start(t)
+	replica := redistest.StartReplica(t, master)
+	fx := fixtureWithOne(t, nil)
+	ctx := context.Background()
+	admin := redis.NewClient(&redis.Options{Addr: master.Addr()})
+	defer admin.Close()
+	onReplica := redis.NewClient(&redis.Options{Addr: replica.Addr()})
+	defer onReplica.Close()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if info, err := admin.Info(ctx, "replication").Result(); err == nil && strings.Contains(info, "state=online") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the replica never came online")
+		}
+	}
+	rc, err := cache.OpenRedis(master.URL(), cache.RedisOptions{Prefix: "repl", Timeout: 5 * time.Second,
+		WaitReplicas: 1, WaitTimeout: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rc.Close() })
+	c := &countingInvalidations{Cache: rc}
+	feeds := NewFeeds(fx.store, c, render.New(), testSite(), FeedsOptions{Now: fx.clock.Now})
+	articles := NewArticles(fx.store, c, testSite(), ArticlesOptions{Now: fx.clock.Now})
+	t.Cleanup(articles.Close)
+	key := herald.FeedKey{Scope: herald.SiteScope, Format: herald.FormatRSS, Limit: 20}
+	if _, err := feeds.Get(ctx, key, nil); err != nil {
+		t.Fatal(err)
+	}
+	feeds.Wait()
+
+	replica.Pause()
+	defer replica.Resume()
+	const title = "Written while the replica hung"
+	if err := articles.Create(ctx, &herald.Article{Title: title, PublishedAt: fx.clock.Now().Add(-time.Minute)}); err != nil {
+		t.Fatalf("the write failed with its invalidation: %v", err)
+	}
+	if n := c.calls.Load(); n != 1 {
+		t.Fatalf("%d invalidations before the write returned, want 1 (no second wait)", n)
+	}
+	st := articles.Stats()
+	if st.InvalidationErrors.Load() != 1 || st.InvalidationsPending.Load() == 0 {
+		t.Fatalf("invalidation errors %d, pending scopes %d; want 1 and some", st.InvalidationErrors.Load(), st.InvalidationsPending.Load())
+	}
+	if res, err := feeds.Get(ctx, key, nil); err != nil || res.Cached || !containsTitle(res.Entry.Body, title) {
+		t.Fatalf("feed right after the write: cached=%v err=%v, want a fresh render with the article", res.Cached, err)
+	}
+
+	replica.Resume()
+	for deadline := time.Now().Add(10 * time.Second); st.InvalidationsPending.Load() != 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d scopes still pending 10s after the replica came back", st.InvalidationsPending.Load())
+		}
+	}
+	if st.InvalidationRetries.Load() < 1 {
+		t.Fatalf("pending settled without a retry")
+	}
+	want, err := admin.Get(ctx, "repl:rev:{site}").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := onReplica.Get(ctx, "repl:rev:{site}").Result(); err != nil || got != want {
+		t.Fatalf("replica's site revision %q (err %v), want the master's %q", got, err, want)
 	}
 }
