@@ -31,14 +31,7 @@ func TestFailedInvalidationIsRetried(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
-	feeds := NewFeeds(fx.store, c, render.New(), testSite(), FeedsOptions{Now: fx.clock.Now})
-	articles := NewArticles(fx.store, c, testSite(), ArticlesOptions{Now: fx.clock.Now})
-	t.Cleanup(articles.Close)
-	key := herald.FeedKey{Scope: herald.SiteScope, Format: herald.FormatRSS, Limit: 20}
-	if _, err := feeds.Get(ctx, key, nil); err != nil {
-		t.Fatal(err)
-	}
-	feeds.Wait() // stored in Redis
+	feeds, articles, key := siteFeedStored(t, fx, c)
 
 	srv.Pause()
 	const title = "Written while Redis hung"
@@ -63,6 +56,21 @@ func TestFailedInvalidationIsRetried(t *testing.T) {
 	if st.InvalidationRetries.Load() < 1 || st.InvalidationsPending.Load() != 0 {
 		t.Fatalf("retries %d, pending %d; want at least 1 and none left", st.InvalidationRetries.Load(), st.InvalidationsPending.Load())
 	}
+}
+
+// siteFeedStored makes the read and write services of fx on c, and renders
+// and stores the site's RSS feed, whose key it returns.
+func siteFeedStored(t *testing.T, fx *fixture, c herald.Cache) (*Feeds, *Articles, herald.FeedKey) {
+	t.Helper()
+	feeds := NewFeeds(fx.store, c, render.New(), testSite(), FeedsOptions{Now: fx.clock.Now})
+	articles := NewArticles(fx.store, c, testSite(), ArticlesOptions{Now: fx.clock.Now})
+	t.Cleanup(articles.Close)
+	key := herald.FeedKey{Scope: herald.SiteScope, Format: herald.FormatRSS, Limit: 20}
+	if _, err := feeds.Get(context.Background(), key, nil); err != nil {
+		t.Fatal(err)
+	}
+	feeds.Wait() // stored in the cache
+	return feeds, articles, key
 }
 
 // flakyCache fails every Invalidate until ok is set.
@@ -155,14 +163,7 @@ func TestUnreplicatedInvalidationIsRepeated(t *testing.T) {
 	}
 	t.Cleanup(func() { rc.Close() })
 	c := &countingInvalidations{Cache: rc}
-	feeds := NewFeeds(fx.store, c, render.New(), testSite(), FeedsOptions{Now: fx.clock.Now})
-	articles := NewArticles(fx.store, c, testSite(), ArticlesOptions{Now: fx.clock.Now})
-	t.Cleanup(articles.Close)
-	key := herald.FeedKey{Scope: herald.SiteScope, Format: herald.FormatRSS, Limit: 20}
-	if _, err := feeds.Get(ctx, key, nil); err != nil {
-		t.Fatal(err)
-	}
-	feeds.Wait()
+	feeds, articles, key := siteFeedStored(t, fx, c)
 
 	replica.Pause()
 	defer replica.Resume()
