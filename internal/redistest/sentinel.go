@@ -10,9 +10,11 @@ import (
 // SentinelMaster is the master name StartSentinel's Sentinel monitors.
 const SentinelMaster = "heraldmaster"
 
-// Sentinel is a throwaway Redis master watched by one Sentinel.
+// Sentinel is a throwaway Redis master watched by one Sentinel, and the
+// master's replica when started with one.
 type Sentinel struct {
 	Master   *Server
+	Replica  *Server
 	Sentinel *Server
 }
 
@@ -22,7 +24,15 @@ type Sentinel struct {
 // HERALD_REQUIRE_REDIS=1.
 func StartSentinel(tb testing.TB) *Sentinel {
 	tb.Helper()
-	return startSentinel(tb, nil)
+	return startSentinel(tb, nil, false)
+}
+
+// StartSentinelWithReplica is StartSentinel with a replica of the master,
+// which the Sentinel promotes half a second after the master stops
+// answering (a failover, as a test provokes by stopping Master).
+func StartSentinelWithReplica(tb testing.TB) *Sentinel {
+	tb.Helper()
+	return startSentinel(tb, nil, true)
 }
 
 // StartSentinelTLS is StartSentinel with the master and the Sentinel on
@@ -30,12 +40,16 @@ func StartSentinel(tb testing.TB) *Sentinel {
 // too).
 func StartSentinelTLS(tb testing.TB, t *TLS) *Sentinel {
 	tb.Helper()
-	return startSentinel(tb, t)
+	return startSentinel(tb, t, false)
 }
 
-func startSentinel(tb testing.TB, t *TLS) *Sentinel {
+func startSentinel(tb testing.TB, t *TLS, withReplica bool) *Sentinel {
 	tb.Helper()
 	master := start(tb, t)
+	var replica *Server
+	if withReplica {
+		replica = StartReplica(tb, master)
+	}
 	s := &Server{tb: tb, bin: master.bin, dir: tb.TempDir(), tls: t}
 	tb.Cleanup(s.Stop)
 	var lastErr error
@@ -49,12 +63,15 @@ func startSentinel(tb testing.TB, t *TLS) *Sentinel {
 		// its own.
 		s.conf = filepath.Join(s.dir, "sentinel.conf")
 		conf := fmt.Sprintf("sentinel monitor %s 127.0.0.1 %d 1\n", SentinelMaster, master.port)
+		if withReplica {
+			conf += fmt.Sprintf("sentinel down-after-milliseconds %[1]s 500\nsentinel failover-timeout %[1]s 5000\n", SentinelMaster)
+		}
 		if err := os.WriteFile(s.conf, []byte(conf), 0o600); err != nil {
 			tb.Fatalf("redistest: write sentinel.conf: %v", err)
 		}
 		s.extra = []string{"--sentinel"}
 		if lastErr = s.start(); lastErr == nil {
-			return &Sentinel{Master: master, Sentinel: s}
+			return &Sentinel{Master: master, Replica: replica, Sentinel: s}
 		}
 	}
 	tb.Fatalf("redistest: start sentinel: %v", lastErr)

@@ -199,3 +199,81 @@ func TestUnreplicatedInvalidationIsRepeated(t *testing.T) {
 		t.Fatalf("replica's site revision %q (err %v), want the master's %q", got, err, want)
 	}
 }
+
+// TestFailoverThatLostAWriteIsRepaired: the Redis master dies right after
+// taking a write's new revision, before its replica had it, and Sentinel
+// promotes that replica, which still holds the old revision and the feed
+// rendered under it. With redis.wait_replicas the write's invalidation was
+// reported unreplicated and is repeated in the background; the repeat
+// reaches the new master, and the feed served from Redis carries the
+// write. Without it the old feed would be served until its TTL.
+func TestFailoverThatLostAWriteIsRepaired(t *testing.T) {
+	st := redistest.StartSentinelWithReplica(t)
+	fx := fixtureWithOne(t, nil)
+	ctx := context.Background()
+	admin := redis.NewClient(&redis.Options{Addr: st.Master.Addr()})
+	defer admin.Close()
+	client, err := cache.NewRedisClient(cache.RedisClientOptions{
+		SentinelMaster: redistest.SentinelMaster,
+		SentinelAddrs:  []string{st.Sentinel.Addr()},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc := cache.NewRedis(client, cache.RedisOptions{Prefix: "fo", Timeout: time.Second,
+		WaitReplicas: 1, WaitTimeout: 50 * time.Millisecond})
+	t.Cleanup(func() { rc.Close() })
+	for deadline := time.Now().Add(15 * time.Second); rc.Ping(ctx) != nil; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no master through the Sentinel: %v", rc.Ping(ctx))
+		}
+	}
+	onReplica := redis.NewClient(&redis.Options{Addr: st.Replica.Addr()})
+	defer onReplica.Close()
+	feeds, articles, key := siteFeedStored(t, fx, rc)
+	// The old revision and the feed rendered under it reach the replica.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		rev, _ := admin.Get(ctx, "fo:rev:{site}").Result()
+		repRev, _ := onReplica.Get(ctx, "fo:rev:{site}").Result()
+		if n, _ := onReplica.Exists(ctx, "fo:feed:{site}:rss:0:20").Result(); n == 1 && rev != "" && repRev == rev {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the replica never got the stored feed")
+		}
+	}
+
+	// The replica is cut off (frozen, its link dropped by the master, so
+	// nothing the master writes next can reach it), then the write.
+	st.Replica.Pause()
+	if err := admin.ClientKillByFilter(ctx, "TYPE", "replica").Err(); err != nil {
+		t.Fatalf("CLIENT KILL TYPE replica: %v", err)
+	}
+	const title = "Written just before the failover"
+	if err := articles.Create(ctx, &herald.Article{Title: title, PublishedAt: fx.clock.Now().Add(-time.Minute)}); err != nil {
+		t.Fatalf("write: %v", err)
+	}
+	if articles.Stats().InvalidationsPending.Load() == 0 {
+		t.Fatalf("the write's invalidation was acknowledged with the replica frozen")
+	}
+	st.Master.Stop()
+	st.Replica.Resume()
+
+	// Served from Redis (not rendered because Redis failed) and with the
+	// write: the repeat reached the promoted replica.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		res, err := feeds.Get(ctx, key, nil)
+		if err == nil && res.Cached && containsTitle(res.Entry.Body, title) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("30s after the failover the cached feed still lacks the write (cached=%v, err %v)", res.Cached, err)
+		}
+	}
+	sentinel := redis.NewSentinelClient(&redis.Options{Addr: st.Sentinel.Addr()})
+	defer sentinel.Close()
+	addr, err := sentinel.GetMasterAddrByName(ctx, redistest.SentinelMaster).Result()
+	if err != nil || len(addr) != 2 || addr[0]+":"+addr[1] != st.Replica.Addr() {
+		t.Fatalf("Sentinel's master is %v (err %v), want the promoted replica %s", addr, err, st.Replica.Addr())
+	}
+}
