@@ -81,6 +81,12 @@ func (m *Main) Open(ctx context.Context) error {
 		m.Cache = m.Breaker
 		if err := rc.Ping(ctx); err != nil {
 			m.Log.Warn("redis unreachable at start-up; serving feeds from the store until it answers", "err", err)
+		} else if p, err := rc.Persistence(ctx); err == nil && p != "" {
+			// Restarted from a snapshot older than the last writes,
+			// Redis would serve their feeds' old renderings again.
+			m.Log.Warn("redis keeps its data on disk; restarted from an older snapshot it would serve feeds "+
+				"from before the writes since, until feed.cache_ttl: run Herald's Redis without persistence "+
+				"(save \"\", appendonly no)", "persistence", p)
 		}
 		if cfg.Redis.LocalCache {
 			local := cache.NewMemory(cache.MemoryOptions{MaxEntries: cfg.Cache.MaxEntries})

@@ -2,6 +2,7 @@ package main
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -103,5 +104,19 @@ func TestRedisSharedAcrossProcesses(t *testing.T) {
 			t.Fatalf("process a never served the write made through b")
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestRedisPersistenceWarning: Herald warns at start-up when its Redis
+// keeps data on disk, naming what is on, and says nothing when it does not.
+func TestRedisPersistenceWarning(t *testing.T) {
+	const msg = "redis keeps its data on disk"
+	_, quiet := startLogged(t, baseArgs(t, "-redis.url", redistest.Start(t).URL()), nil)
+	if strings.Contains(quiet.String(), msg) {
+		t.Fatalf("warned about persistence on a Redis without it:\n%s", quiet)
+	}
+	_, logs := startLogged(t, baseArgs(t, "-redis.url", redistest.StartWith(t, "--save", "60 1").URL()), nil)
+	if !strings.Contains(logs.String(), msg) || !strings.Contains(logs.String(), "save 60 1") {
+		t.Fatalf("no warning naming the snapshots of a saving Redis:\n%s", logs)
 	}
 }

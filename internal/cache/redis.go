@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -257,4 +259,55 @@ func (r *Redis) revisionKey(s herald.Scope) string {
 func (r *Redis) entryKey(k herald.FeedKey) string {
 	return r.prefix + ":feed:{" + k.Scope.Key() + "}:" + string(k.Format) + ":" +
 		strconv.Itoa(k.Offset) + ":" + strconv.Itoa(k.Limit)
+}
+
+// Persistence reports how the Redis servers keep their data on disk: ""
+// when they do not, else what is on ("save 3600 1 300 100",
+// "appendonly"), naming the first server found with it (every master of
+// a Cluster is asked). A Redis that refuses CONFIG (a managed service
+// that renamed it) is asked INFO persistence, which shows the append-only
+// file but not the snapshot schedule. Herald's Redis needs no persistence:
+// restarted from an older snapshot it would bring back revisions and
+// feeds from before the writes since, until their TTL.
+func (r *Redis) Persistence(ctx context.Context) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	check := func(ctx context.Context, c redis.Cmdable) (string, error) {
+		var on []string
+		save, err := c.ConfigGet(ctx, "save").Result()
+		if err == nil {
+			if s := strings.TrimSpace(save["save"]); s != "" {
+				on = append(on, "save "+s)
+			}
+			aof, err := c.ConfigGet(ctx, "appendonly").Result()
+			if err == nil && aof["appendonly"] == "yes" {
+				on = append(on, "appendonly")
+			}
+			return strings.Join(on, ", "), err
+		}
+		info, ierr := c.Info(ctx, "persistence").Result()
+		if ierr != nil {
+			return "", fmt.Errorf("redis cache: persistence: %w", err)
+		}
+		if strings.Contains(info, "aof_enabled:1") {
+			return "appendonly", nil
+		}
+		return "", nil
+	}
+	cc, ok := r.client.(*redis.ClusterClient)
+	if !ok {
+		return check(ctx, r.client)
+	}
+	var mu sync.Mutex
+	var found string
+	err := cc.ForEachMaster(ctx, func(ctx context.Context, node *redis.Client) error {
+		p, err := check(ctx, node)
+		mu.Lock()
+		defer mu.Unlock()
+		if p != "" && found == "" {
+			found = p + " (" + node.Options().Addr + ")"
+		}
+		return err
+	})
+	return found, err
 }

@@ -432,3 +432,42 @@ func TestParseRedisURL(t *testing.T) {
 		}
 	}
 }
+
+// TestRedisPersistence: Herald can tell whether its Redis keeps data on
+// disk, which it warns about at start-up.
+func TestRedisPersistence(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"none", nil, ""},
+		{"snapshots", []string{"--save", "60 1"}, "save 60 1"},
+		{"append-only file", []string{"--appendonly", "yes"}, "appendonly"},
+	} {
+		c := mustOpenRedis(t, redistest.StartWith(t, tc.args...), RedisOptions{})
+		if got, err := c.Persistence(ctx); err != nil || got != tc.want {
+			t.Errorf("%s: Persistence()=%q err %v, want %q", tc.name, got, err, tc.want)
+		}
+	}
+	cl := redistest.StartCluster(t, 3)
+	client, err := NewRedisClient(RedisClientOptions{ClusterAddrs: cl.Addrs()[:1]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewRedis(client, RedisOptions{Timeout: 5 * time.Second})
+	defer c.Close()
+	if got, err := c.Persistence(ctx); err != nil || got != "" {
+		t.Errorf("cluster without persistence: Persistence()=%q err %v, want nothing", got, err)
+	}
+	// One master of the three turns snapshots on: it is named.
+	node := redis.NewClient(&redis.Options{Addr: cl.Addrs()[1]})
+	defer node.Close()
+	if err := node.ConfigSet(ctx, "save", "60 1").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := c.Persistence(ctx); err != nil || got != "save 60 1 ("+cl.Addrs()[1]+")" {
+		t.Errorf("cluster with one master saving: Persistence()=%q err %v, want that master named", got, err)
+	}
+}

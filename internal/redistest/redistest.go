@@ -63,6 +63,13 @@ func Start(tb testing.TB) *Server { tb.Helper(); return start(tb, nil) }
 // t's certificate.
 func StartTLS(tb testing.TB, t *TLS) *Server { tb.Helper(); return start(tb, t) }
 
+// StartWith is Start with further redis-server arguments, which override
+// the defaults (for example "--save", "60 1" to turn snapshots back on).
+func StartWith(tb testing.TB, args ...string) *Server {
+	tb.Helper()
+	return start(tb, nil, args...)
+}
+
 // StartReplica starts a redis-server replicating master (replicaof), and
 // returns once it answers PING; the initial sync may still be under way, so
 // a test that needs it waits for the master to report the replica online.
