@@ -36,6 +36,9 @@ type RedisConfig struct {
 	// (cache.RedisOptions.WaitReplicas), waited for up to WaitTimeout.
 	WaitReplicas int           `koanf:"wait_replicas"`
 	WaitTimeout  time.Duration `koanf:"wait_timeout"`
+	// CheckInterval is how often a process checks that Redis has not
+	// lost acknowledged invalidations (cache.RedisOptions.GenerationCheck).
+	CheckInterval time.Duration `koanf:"check_interval"`
 
 	Username        string              `koanf:"username"`
 	Password        string              `koanf:"password"`

@@ -46,6 +46,7 @@ func (c *Config) Validate() error {
 	positive(v, "redis.lock_ttl", c.Redis.LockTTL)
 	v.check("redis.wait_replicas", c.Redis.WaitReplicas >= 0, "must be zero (do not wait) or more, got %d", c.Redis.WaitReplicas)
 	positive(v, "redis.wait_timeout", c.Redis.WaitTimeout)
+	v.check("redis.check_interval", c.Redis.CheckInterval >= 0, "must be zero (off) or more, got %s", c.Redis.CheckInterval)
 	positive(v, "redis.local_ttl", c.Redis.LocalTTL)
 
 	// A stray space or newline from a secrets file would make every

@@ -36,6 +36,7 @@ func TestValidateRejects(t *testing.T) {
 		{"redis.lock_ttl", func(c *Config) { c.Redis.LockTTL = -time.Second }, "must be positive"},
 		{"redis.wait_replicas", func(c *Config) { c.Redis.WaitReplicas = -1 }, "must be zero (do not wait) or more"},
 		{"redis.wait_timeout", func(c *Config) { c.Redis.WaitTimeout = 0 }, "must be positive"},
+		{"redis.check_interval", func(c *Config) { c.Redis.CheckInterval = -time.Second }, "must be zero (off) or more"},
 		{"api.token", func(c *Config) { c.API.Token = "abc def" }, "must not contain whitespace"},
 		{"api.max_body_bytes", func(c *Config) { c.API.MaxBodyBytes = 0 }, "must be positive, got 0"},
 		{"api.default_page_size", func(c *Config) { c.API.DefaultPageSize = 0 }, "must be positive"},

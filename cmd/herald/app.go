@@ -70,7 +70,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 
 	if cfg.Redis.Enabled() {
-		rc, err := openRedisCache(cfg)
+		rc, err := openRedisCache(cfg, m.Log, true)
 		if err != nil {
 			return err
 		}

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/herald-feeds/herald/internal/redistest"
 )
@@ -118,5 +121,42 @@ func TestRedisPersistenceWarning(t *testing.T) {
 	_, logs := startLogged(t, baseArgs(t, "-redis.url", redistest.StartWith(t, "--save", "60 1").URL()), nil)
 	if !strings.Contains(logs.String(), msg) || !strings.Contains(logs.String(), "save 60 1") {
 		t.Fatalf("no warning naming the snapshots of a saving Redis:\n%s", logs)
+	}
+}
+
+// TestRedisRestartedFromAnOldSnapshot: Herald's Redis restarts from a
+// snapshot taken before the last write, bringing back the feed rendered
+// before it. Herald notices within redis.check_interval that Redis lost
+// writes, drops every revision, and serves the feed with the write again.
+func TestRedisRestartedFromAnOldSnapshot(t *testing.T) {
+	rs := redistest.Start(t)
+	s, logs := startLogged(t, baseArgs(t, "-redis.url", rs.URL(), "-redis.check-interval", "50ms"),
+		[]string{"HERALD_API_TOKEN=" + testToken})
+	s.create(t, map[string]any{"title": "Before the snapshot", "published_at": "2026-06-01T00:00:00Z"})
+	if f := parseFeed(t, s.get(t, "/feed.rss")); f.Items[0].Title != "Before the snapshot" {
+		t.Fatalf("newest item %q", f.Items[0].Title)
+	}
+	s.Feeds.Wait() // the rendering is in Redis
+	admin := redis.NewClient(&redis.Options{Addr: rs.Addr()})
+	defer admin.Close()
+	if err := admin.Save(context.Background()).Err(); err != nil {
+		t.Fatalf("SAVE: %v", err)
+	}
+	const title = "After the snapshot"
+	s.create(t, map[string]any{"title": title, "published_at": "2026-06-02T00:00:00Z"})
+	if f := parseFeed(t, s.get(t, "/feed.rss")); f.Items[0].Title != title {
+		t.Fatalf("newest item %q before the restart, want %q", f.Items[0].Title, title)
+	}
+	s.Feeds.Wait()
+	rs.Restart()
+
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		f := parseFeed(t, s.get(t, "/feed.rss"))
+		if f.Items[0].Title == title && strings.Contains(logs.String(), "redis lost writes") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("10s after Redis came back from an old snapshot: newest item %q, want %q; log:\n%s", f.Items[0].Title, title, logs)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"log/slog"
 
 	"github.com/herald-feeds/herald/config"
 	"github.com/herald-feeds/herald/internal/cache"
@@ -9,8 +10,10 @@ import (
 
 // openRedisCache builds the shared cache from the redis section: a single
 // server (redis.url), a Sentinel-watched master or a Cluster. It does not
-// contact Redis.
-func openRedisCache(cfg *config.Config) (*cache.Redis, error) {
+// contact Redis. A long-lived process passes its logger and watch, which
+// starts the check for lost writes (redis.check_interval); a one-off
+// command passes neither.
+func openRedisCache(cfg *config.Config, log *slog.Logger, watch bool) (*cache.Redis, error) {
 	r := cfg.Redis
 	tc, err := r.TLSConfig()
 	if err != nil {
@@ -32,6 +35,10 @@ func openRedisCache(cfg *config.Config) (*cache.Redis, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open redis cache: %w", err)
 	}
-	return cache.NewRedis(client, cache.RedisOptions{Prefix: r.Prefix, Timeout: r.Timeout, LockTTL: r.LockTTL,
-		WaitReplicas: r.WaitReplicas, WaitTimeout: r.WaitTimeout}), nil
+	opts := cache.RedisOptions{Prefix: r.Prefix, Timeout: r.Timeout, LockTTL: r.LockTTL,
+		WaitReplicas: r.WaitReplicas, WaitTimeout: r.WaitTimeout, Logger: log}
+	if watch {
+		opts.GenerationCheck = r.CheckInterval
+	}
+	return cache.NewRedis(client, opts), nil
 }

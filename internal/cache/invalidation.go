@@ -15,10 +15,13 @@ import (
 // invalidation is the message a write publishes on the invalidation
 // channel: the scopes it touched and their new revision tokens, and which
 // Tiered cache sent it (so that the sender, which applied it before its
-// write returned, skips its own echo).
+// write returned, skips its own echo). Reset, with no scopes, says every
+// revision in Redis was dropped (see Redis.checkGeneration): every local
+// tier drops all it holds.
 type invalidation struct {
 	Origin string          `json:"origin,omitempty"`
 	Scopes []scopeRevision `json:"scopes"`
+	Reset  bool            `json:"reset,omitempty"`
 }
 
 type scopeRevision struct {
@@ -62,10 +65,12 @@ func (r *Redis) invalidate(ctx context.Context, scopes []herald.Scope, origin st
 		return tokens, err
 	}
 	var acks *redis.Cmd
+	var gen *redis.IntCmd
 	_, err = r.client.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, s := range scopes {
 			p.Set(ctx, r.revisionKey(s), tokens[i], r.revisionTTL)
 		}
+		gen = p.Incr(ctx, r.genKey())
 		if r.waitN > 0 {
 			// On the connection of the SETs: WAIT counts what this
 			// connection wrote.
@@ -77,6 +82,7 @@ func (r *Redis) invalidate(ctx context.Context, scopes []herald.Scope, origin st
 	if err != nil {
 		return nil, fmt.Errorf("redis cache: invalidate: %w", err)
 	}
+	r.incremented(gen.Val())
 	if acks != nil {
 		if n, err := acks.Int64(); err != nil || n < int64(r.waitN) {
 			return tokens, r.unreplicated(n)
@@ -135,7 +141,11 @@ func (r *Redis) invalidateCluster(ctx context.Context, cc *redis.ClusterClient, 
 		}
 	}
 	if failed == nil {
-		failed = cc.Publish(ctx, r.channel(), payload).Err()
+		var g int64
+		if g, failed = cc.Incr(ctx, r.genKey()).Result(); failed == nil {
+			r.incremented(g)
+			failed = cc.Publish(ctx, r.channel(), payload).Err()
+		}
 	}
 	if failed != nil {
 		return fmt.Errorf("redis cache: invalidate: %w", failed)
@@ -152,18 +162,18 @@ func (r *Redis) unreplicated(acks int64) error {
 
 // parseInvalidation decodes a published message; a scope key that does not
 // parse fails the whole message, which the receiver then treats as lost.
-func parseInvalidation(payload string) (origin string, scopes []herald.Scope, tokens []string, err error) {
+func parseInvalidation(payload string) (origin string, scopes []herald.Scope, tokens []string, reset bool, err error) {
 	var msg invalidation
 	if err := json.Unmarshal([]byte(payload), &msg); err != nil {
-		return "", nil, nil, fmt.Errorf("decode invalidation: %w", err)
+		return "", nil, nil, false, fmt.Errorf("decode invalidation: %w", err)
 	}
 	for _, sr := range msg.Scopes {
 		s, err := herald.ParseScopeKey(sr.Scope)
 		if err != nil || sr.Rev == "" {
-			return "", nil, nil, fmt.Errorf("decode invalidation: bad scope %q or revision %q", sr.Scope, sr.Rev)
+			return "", nil, nil, false, fmt.Errorf("decode invalidation: bad scope %q or revision %q", sr.Scope, sr.Rev)
 		}
 		scopes = append(scopes, s)
 		tokens = append(tokens, sr.Rev)
 	}
-	return msg.Origin, scopes, tokens, nil
+	return msg.Origin, scopes, tokens, msg.Reset, nil
 }

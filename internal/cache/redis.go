@@ -5,10 +5,12 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -47,6 +49,13 @@ type RedisOptions struct {
 	// retrying until a failover could no longer lose them.
 	WaitReplicas int
 	WaitTimeout  time.Duration
+	// GenerationCheck, when above zero, is how often the cache checks
+	// that Redis has not lost acknowledged invalidations (see
+	// generation.go) and, if it has, drops every revision. Zero: only an
+	// invalidation's own reply can show it, and nothing acts on it.
+	GenerationCheck time.Duration
+	// Logger receives the warning of such a reset (default: discarded).
+	Logger *slog.Logger
 	// Now returns the current time for evaluating If-Modified-Since; tests
 	// inject a fixed clock. Default time.Now. Entry expiry is Redis's own.
 	Now func() time.Time
@@ -69,7 +78,15 @@ type Redis struct {
 	waitN       int
 	waitTimeout time.Duration
 	now         func() time.Time
-	get, put    *redis.Script
+	log         *slog.Logger
+
+	// The generation (generation.go): the highest seen, and the checker.
+	gen       atomic.Int64
+	genKick   chan struct{}
+	genStop   chan struct{}
+	genDone   chan struct{}
+	closeOnce sync.Once
+	get, put  *redis.Script
 }
 
 var (
@@ -123,6 +140,16 @@ func NewRedis(client redis.UniversalClient, opts RedisOptions) *Redis {
 	if r.now == nil {
 		r.now = time.Now
 	}
+	r.log = opts.Logger
+	if r.log == nil {
+		r.log = slog.New(slog.DiscardHandler)
+	}
+	if opts.GenerationCheck > 0 {
+		r.genKick = make(chan struct{}, 1)
+		r.genStop = make(chan struct{})
+		r.genDone = make(chan struct{})
+		go r.watchGeneration(opts.GenerationCheck)
+	}
 	return r
 }
 
@@ -168,6 +195,10 @@ func (r *Redis) Ping(ctx context.Context) error {
 
 // Close closes the client.
 func (r *Redis) Close() error {
+	if r.genStop != nil {
+		r.closeOnce.Do(func() { close(r.genStop) })
+		<-r.genDone
+	}
 	if err := r.client.Close(); err != nil {
 		return fmt.Errorf("redis cache: close: %w", err)
 	}

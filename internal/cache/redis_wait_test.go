@@ -145,7 +145,7 @@ func TestRedisClusterInvalidateWaits(t *testing.T) {
 	if err != nil {
 		t.Fatalf("receive: %v", err)
 	}
-	if _, got, _, err := parseInvalidation(msg.Payload); err != nil || len(got) != len(scopes) {
+	if _, got, _, _, err := parseInvalidation(msg.Payload); err != nil || len(got) != len(scopes) {
 		t.Fatalf("published message has %d scopes (err %v), want %d", len(got), err, len(scopes))
 	}
 }

@@ -64,9 +64,13 @@ func (t *Tiered) listen(ctx context.Context) {
 // read is treated like a lost one would be if we knew: the whole local
 // tier is dropped.
 func (t *Tiered) receive(payload string) {
-	origin, scopes, tokens, err := parseInvalidation(payload)
-	if err != nil {
-		t.log.Warn("unreadable cache invalidation; dropping the local tier", "err", err)
+	origin, scopes, tokens, reset, err := parseInvalidation(payload)
+	if err != nil || reset {
+		if err != nil {
+			t.log.Warn("unreadable cache invalidation; dropping the local tier", "err", err)
+		} else {
+			t.log.Warn("every revision in Redis was dropped after it lost writes; dropping the local tier")
+		}
 		t.mu.Lock()
 		t.epoch++
 		t.local.Close()
