@@ -166,6 +166,8 @@ grep -oE 'redis circuit breaker (open|closed|half-open)' "$work/herald.log" | so
 echo "cache invalidations of writes that failed, and background retries that got through (from the log;"
 echo "a later write's own invalidation of the same scopes settles them too, and usually comes first):"
 grep -oE 'cache invalidation (failed after a committed write|retried after a failure)' "$work/herald.log" | sort | uniq -c | sed 's/^ */  /' || true
+echo "resets after Redis came back without writes it had acknowledged (a restart empties it here):"
+grep -oE 'redis lost writes' "$work/herald.log" | sort | uniq -c | sed 's/^ */  /' || true
 
 read_5xx=$(awk '$1 == "status" && $2 >= 500 { s += $3 } END { print s + 0 }' "$work/wrk.out")
 if ((lost > 0)); then echo "FAIL: $lost acknowledged writes are missing"; exit 1; fi
