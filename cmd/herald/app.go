@@ -38,6 +38,7 @@ type Main struct {
 	Breaker *cache.Breaker
 
 	articleCache *artcache.Cache // the store's, nil when off
+	redis        *cache.Redis    // the shared cache, nil without Redis
 
 	ln net.Listener
 
@@ -74,6 +75,7 @@ func (m *Main) Open(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		m.redis = rc
 		// The breaker sits outside the measuring decorator, so the Redis
 		// metrics count only calls that reached Redis.
 		m.Breaker = cache.NewBreaker(m.Metrics.Cache(rc), cache.BreakerOptions{

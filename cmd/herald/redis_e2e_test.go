@@ -159,4 +159,7 @@ func TestRedisRestartedFromAnOldSnapshot(t *testing.T) {
 			t.Fatalf("10s after Redis came back from an old snapshot: newest item %q, want %q; log:\n%s", f.Items[0].Title, title, logs)
 		}
 	}
+	if m := s.get(t, "/metrics"); !strings.Contains(string(m.Body), "herald_cache_resets_total 1") {
+		t.Fatalf("metrics do not count the reset:\n%s", m.Body)
+	}
 }

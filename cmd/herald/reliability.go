@@ -67,8 +67,14 @@ func (m *Main) exportCounters() {
 		{"herald_feed_shared_fills_total", "Misses answered, without rendering, with the rendering the render lock found in Redis (stored by another replica); once per feed and revision.", fs.SharedFills.Load},
 		{"herald_feed_sync_stores_total", "Renderings stored in Redis before their miss was answered, because as many background stores as allowed were already under way.", fs.SyncStores.Load},
 		{"herald_feed_stale_served_total", "Feed requests answered with the last good rendering because the store failed.", fs.StaleServed.Load},
-		{"herald_cache_invalidation_errors_total", "Writes whose cache invalidation failed after they were stored (retried in the background).", m.Articles.Stats().InvalidationErrors.Load},
+		{"herald_cache_invalidation_errors_total", "Writes whose cache invalidation failed after they were stored, or was not acknowledged by redis.wait_replicas replicas in time (repeated in the background).", m.Articles.Stats().InvalidationErrors.Load},
 		{"herald_cache_invalidation_retries_total", "Background invalidations that succeeded after a write's own had failed.", m.Articles.Stats().InvalidationRetries.Load},
+		{"herald_cache_resets_total", "Times this process found that Redis had lost writes it acknowledged (its generation went back) and dropped every feed revision.", func() int64 {
+			if m.redis == nil {
+				return 0
+			}
+			return m.redis.Resets()
+		}},
 		{"herald_article_cache_hits_total", "Articles of feed pages found decoded in this process's article cache.", func() int64 {
 			hits, _ := m.articleCache.Stats()
 			return int64(hits)

@@ -35,6 +35,10 @@ var generationSource string
 
 var generationScript = redis.NewScript(generationSource)
 
+// Resets returns how many times this process dropped every revision after
+// finding that Redis had lost writes.
+func (r *Redis) Resets() int64 { return r.resets.Load() }
+
 // genKey is {prefix}:gen.
 func (r *Redis) genKey() string { return r.prefix + ":gen" }
 
@@ -102,6 +106,7 @@ func (r *Redis) resetRevisions(ctx context.Context, found, seen int64) (int, err
 	if perr := r.client.Publish(ctx, r.channel(), payload).Err(); err == nil && perr != nil {
 		err = fmt.Errorf("redis cache: publish reset: %w", perr)
 	}
+	r.resets.Add(1)
 	r.log.Warn("redis lost writes (its generation went back); every feed revision dropped, so every feed renders afresh",
 		"generation", found, "seen", seen, "revisions", n, "err", err)
 	return n, err

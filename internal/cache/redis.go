@@ -82,6 +82,7 @@ type Redis struct {
 
 	// The generation (generation.go): the highest seen, and the checker.
 	gen       atomic.Int64
+	resets    atomic.Int64
 	genKick   chan struct{}
 	genStop   chan struct{}
 	genDone   chan struct{}
