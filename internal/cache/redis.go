@@ -79,15 +79,16 @@ type Redis struct {
 	waitTimeout time.Duration
 	now         func() time.Time
 	log         *slog.Logger
+	get, put    *redis.Script
 
-	// The generation (generation.go): the highest seen, and the checker.
+	// The generation (generation.go): the highest seen, the resets made,
+	// and the checker.
 	gen       atomic.Int64
 	resets    atomic.Int64
 	genKick   chan struct{}
 	genStop   chan struct{}
 	genDone   chan struct{}
 	closeOnce sync.Once
-	get, put  *redis.Script
 }
 
 var (
