@@ -203,11 +203,22 @@ func TestUnreplicatedInvalidationIsRepeated(t *testing.T) {
 // TestFailoverThatLostAWriteIsRepaired: the Redis master dies right after
 // taking a write's new revision, before its replica had it, and Sentinel
 // promotes that replica, which still holds the old revision and the feed
-// rendered under it. With redis.wait_replicas the write's invalidation was
-// reported unreplicated and is repeated in the background; the repeat
-// reaches the new master, and the feed served from Redis carries the
-// write. Without it the old feed would be served until its TTL.
+// rendered under it. Either defence brings the write back: with
+// redis.wait_replicas the write's invalidation was reported unreplicated
+// and is repeated in the background until it reaches the new master; with
+// the generation check the process sees the counter went back and drops
+// every revision. Without either, the old feed would be served until its
+// TTL (the test fails so, at its 30 s guard).
 func TestFailoverThatLostAWriteIsRepaired(t *testing.T) {
+	t.Run("wait_replicas", func(t *testing.T) {
+		failoverThatLostAWrite(t, cache.RedisOptions{WaitReplicas: 1, WaitTimeout: 50 * time.Millisecond})
+	})
+	t.Run("generation check", func(t *testing.T) {
+		failoverThatLostAWrite(t, cache.RedisOptions{GenerationCheck: 50 * time.Millisecond})
+	})
+}
+
+func failoverThatLostAWrite(t *testing.T, opts cache.RedisOptions) {
 	st := redistest.StartSentinelWithReplica(t)
 	fx := fixtureWithOne(t, nil)
 	ctx := context.Background()
@@ -220,8 +231,8 @@ func TestFailoverThatLostAWriteIsRepaired(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rc := cache.NewRedis(client, cache.RedisOptions{Prefix: "fo", Timeout: time.Second,
-		WaitReplicas: 1, WaitTimeout: 50 * time.Millisecond})
+	opts.Prefix, opts.Timeout = "fo", time.Second
+	rc := cache.NewRedis(client, opts)
 	t.Cleanup(func() { rc.Close() })
 	for deadline := time.Now().Add(15 * time.Second); rc.Ping(ctx) != nil; time.Sleep(50 * time.Millisecond) {
 		if time.Now().After(deadline) {
@@ -253,8 +264,8 @@ func TestFailoverThatLostAWriteIsRepaired(t *testing.T) {
 	if err := articles.Create(ctx, &herald.Article{Title: title, PublishedAt: fx.clock.Now().Add(-time.Minute)}); err != nil {
 		t.Fatalf("write: %v", err)
 	}
-	if articles.Stats().InvalidationsPending.Load() == 0 {
-		t.Fatalf("the write's invalidation was acknowledged with the replica frozen")
+	if pending := articles.Stats().InvalidationsPending.Load(); (pending > 0) != (opts.WaitReplicas > 0) {
+		t.Fatalf("%d scopes pending after the write; want some exactly when waiting for replicas", pending)
 	}
 	st.Master.Stop()
 	st.Replica.Resume()
