@@ -70,8 +70,24 @@ func (m *Main) Open(ctx context.Context) error {
 		m.articleCache = s.ArticleCache()
 	}
 
+	shows, err := loadShows(cfg)
+	if err != nil {
+		return err
+	}
+	site := service.Site{
+		Title:        cfg.Site.Title,
+		Description:  cfg.Site.Description,
+		BaseURL:      strings.TrimRight(cfg.BaseURL, "/"),
+		Language:     cfg.Site.Language,
+		Author:       herald.Author{Name: cfg.Site.Author.Name, Email: cfg.Site.Author.Email},
+		DefaultLimit: cfg.Feed.DefaultLimit,
+		MaxLimit:     cfg.Feed.MaxLimit,
+		CacheTTL:     cfg.Feed.CacheTTL,
+		TTLMinutes:   cfg.Feed.TTLMinutes,
+		Shows:        shows,
+	}
 	if cfg.Redis.Enabled() {
-		rc, err := openRedisCache(cfg, m.Log, true)
+		rc, err := openRedisCache(cfg, redisUse{log: m.Log, watch: true, variant: renderingVariant(site)})
 		if err != nil {
 			return err
 		}
@@ -100,22 +116,6 @@ func (m *Main) Open(ctx context.Context) error {
 		m.Cache = cache.NewMemory(cache.MemoryOptions{MaxEntries: cfg.Cache.MaxEntries})
 	}
 
-	shows, err := loadShows(cfg)
-	if err != nil {
-		return err
-	}
-	site := service.Site{
-		Title:        cfg.Site.Title,
-		Description:  cfg.Site.Description,
-		BaseURL:      strings.TrimRight(cfg.BaseURL, "/"),
-		Language:     cfg.Site.Language,
-		Author:       herald.Author{Name: cfg.Site.Author.Name, Email: cfg.Site.Author.Email},
-		DefaultLimit: cfg.Feed.DefaultLimit,
-		MaxLimit:     cfg.Feed.MaxLimit,
-		CacheTTL:     cfg.Feed.CacheTTL,
-		TTLMinutes:   cfg.Feed.TTLMinutes,
-		Shows:        shows,
-	}
 	enc, err := encode.New()
 	if err != nil {
 		return err

@@ -52,7 +52,7 @@ func runCopy(ctx context.Context, args, environ []string, stdout, stderr io.Writ
 
 	opts := storecopy.Options{Progress: stdout}
 	if cfg.Redis.Enabled() {
-		rc, err := openRedisCache(cfg, nil, false)
+		rc, err := openRedisCache(cfg, redisUse{})
 		if err != nil {
 			return err
 		}

@@ -3,13 +3,16 @@ package main
 import (
 	"context"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/herald-feeds/herald/internal/herald"
 	"github.com/herald-feeds/herald/internal/redistest"
+	"github.com/herald-feeds/herald/internal/service"
 )
 
 // TestRedisBackedFeeds runs the invalidation and conditional flows with the
@@ -161,5 +164,76 @@ func TestRedisRestartedFromAnOldSnapshot(t *testing.T) {
 	}
 	if m := s.get(t, "/metrics"); !strings.Contains(string(m.Body), "herald_cache_resets_total 1") {
 		t.Fatalf("metrics do not count the reset:\n%s", m.Body)
+	}
+}
+
+// TestRenderingSettingsChangeWithRedis: a process started with other
+// rendering settings (here the site's title) against the same Redis
+// renders its feeds afresh instead of serving what the previous settings
+// rendered, while both share the invalidations.
+func TestRenderingSettingsChangeWithRedis(t *testing.T) {
+	rs := redistest.Start(t)
+	db := filepath.Join(t.TempDir(), "herald.db")
+	before := startHerald(t, db, "-redis.url", rs.URL(), "-site.title", "Old Name")
+	before.create(t, map[string]any{"title": "First", "published_at": "2026-06-01T00:00:00Z"})
+	if f := parseFeed(t, before.get(t, "/feed.rss")); f.Title != "Old Name" {
+		t.Fatalf("feed title %q", f.Title)
+	}
+	before.Feeds.Wait()
+
+	after := startHerald(t, db, "-redis.url", rs.URL(), "-site.title", "New Name")
+	if f := parseFeed(t, after.get(t, "/feed.rss")); f.Title != "New Name" {
+		t.Fatalf("feed title %q after the settings changed, want the new one", f.Title)
+	}
+	// Side by side (a rolling change), each serves its own renderings, and
+	// a write through either reaches both.
+	after.create(t, map[string]any{"title": "Second", "published_at": "2026-06-02T00:00:00Z"})
+	for _, s := range []struct {
+		srv   *testServer
+		title string
+	}{{after, "New Name"}, {before, "Old Name"}} {
+		for deadline := time.Now().Add(staleBound); ; time.Sleep(20 * time.Millisecond) {
+			f := parseFeed(t, s.srv.get(t, "/feed.rss"))
+			if f.Title != s.title {
+				t.Fatalf("feed title %q, want %q", f.Title, s.title)
+			}
+			if f.Items[0].Title == "Second" {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the %q process never served the write made through the other", s.title)
+			}
+		}
+	}
+}
+
+// TestRenderingVariant: the variant follows the settings that shape a feed
+// and the build, and nothing else (a map's order included).
+func TestRenderingVariant(t *testing.T) {
+	site := service.Site{Title: "A", BaseURL: "https://a.example", DefaultLimit: 20,
+		Shows: map[string]herald.Show{"pod": {Title: "Pod"}, "cast": {Title: "Cast"}}}
+	same := site
+	same.Shows = map[string]herald.Show{"cast": {Title: "Cast"}, "pod": {Title: "Pod"}}
+	if renderingVariant(site) != renderingVariant(same) {
+		t.Fatalf("equal settings give different variants")
+	}
+	for name, change := range map[string]func(*service.Site){
+		"title": func(s *service.Site) { s.Title = "B" },
+		"url":   func(s *service.Site) { s.BaseURL = "https://b.example" },
+		"limit": func(s *service.Site) { s.DefaultLimit = 30 },
+		"show":  func(s *service.Site) { s.Shows = map[string]herald.Show{"pod": {Title: "Other"}} },
+	} {
+		other := site
+		change(&other)
+		if renderingVariant(other) == renderingVariant(site) {
+			t.Errorf("changing the %s leaves the variant", name)
+		}
+	}
+	before := renderingVariant(site)
+	old := version
+	version = "another build"
+	defer func() { version = old }()
+	if renderingVariant(site) == before {
+		t.Errorf("another build gives the same variant")
 	}
 }

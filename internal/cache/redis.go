@@ -49,6 +49,12 @@ type RedisOptions struct {
 	// retrying until a failover could no longer lose them.
 	WaitReplicas int
 	WaitTimeout  time.Duration
+	// Variant names the renderings of this process (its build and the
+	// settings that shape a feed). It is part of the entries' and render
+	// locks' keys, so processes of different variants never serve one
+	// another's renderings, while revisions, invalidations and the
+	// generation stay shared. Empty: no variant in the keys.
+	Variant string
 	// GenerationCheck, when above zero, is how often the cache checks
 	// that Redis has not lost acknowledged invalidations (see
 	// generation.go) and, if it has, drops every revision. Zero: only an
@@ -68,10 +74,11 @@ type RedisOptions struct {
 // and its entries live in one slot and the scripts may touch both:
 //
 //	{prefix}:rev:{site}
-//	{prefix}:feed:{tag:go}:atom:0:20
+//	{prefix}:feed:{tag:go}[:variant]:atom:0:20
 type Redis struct {
 	client      redis.UniversalClient
 	prefix      string
+	variant     string // ":" + RedisOptions.Variant, or empty
 	timeout     time.Duration
 	revisionTTL time.Duration
 	lockTTL     time.Duration
@@ -115,6 +122,7 @@ func NewRedis(client redis.UniversalClient, opts RedisOptions) *Redis {
 	r := &Redis{
 		client:      client,
 		prefix:      opts.Prefix,
+		variant:     variantPart(opts.Variant),
 		timeout:     opts.Timeout,
 		revisionTTL: opts.RevisionTTL,
 		lockTTL:     opts.LockTTL,
@@ -288,10 +296,17 @@ func (r *Redis) revisionKey(s herald.Scope) string {
 	return r.prefix + ":rev:{" + s.Key() + "}"
 }
 
-// entryKey is {prefix}:feed:{scope}:format:offset:limit.
+// entryKey is {prefix}:feed:{scope}[:variant]:format:offset:limit.
 func (r *Redis) entryKey(k herald.FeedKey) string {
-	return r.prefix + ":feed:{" + k.Scope.Key() + "}:" + string(k.Format) + ":" +
+	return r.prefix + ":feed:{" + k.Scope.Key() + "}" + r.variant + ":" + string(k.Format) + ":" +
 		strconv.Itoa(k.Offset) + ":" + strconv.Itoa(k.Limit)
+}
+
+func variantPart(v string) string {
+	if v == "" {
+		return ""
+	}
+	return ":" + v
 }
 
 // Persistence reports how the Redis servers keep their data on disk: ""

@@ -88,8 +88,8 @@ func (r *Redis) LockRender(ctx context.Context, k herald.FeedKey) (herald.Lock, 
 // RenderLockTTL implements herald.RenderLocker.
 func (r *Redis) RenderLockTTL() time.Duration { return r.lockTTL }
 
-// lockKey is {prefix}:lock:{scope}:format:offset:limit.
+// lockKey is {prefix}:lock:{scope}[:variant]:format:offset:limit.
 func (r *Redis) lockKey(k herald.FeedKey) string {
-	return r.prefix + ":lock:{" + k.Scope.Key() + "}:" + string(k.Format) + ":" +
+	return r.prefix + ":lock:{" + k.Scope.Key() + "}" + r.variant + ":" + string(k.Format) + ":" +
 		strconv.Itoa(k.Offset) + ":" + strconv.Itoa(k.Limit)
 }

@@ -471,3 +471,33 @@ func TestRedisPersistence(t *testing.T) {
 		t.Errorf("cluster with one master saving: Persistence()=%q err %v, want that master named", got, err)
 	}
 }
+
+// TestRedisVariants: caches of different variants on one Redis never see
+// one another's entries or render locks, but share revisions, so an
+// invalidation by either moves both on; caches of one variant share all.
+func TestRedisVariants(t *testing.T) {
+	srv := redistest.Start(t)
+	a := mustOpenRedis(t, srv, RedisOptions{Prefix: "var", Variant: "aaaa"})
+	sameAsA := mustOpenRedis(t, srv, RedisOptions{Prefix: "var", Variant: "aaaa"})
+	b := mustOpenRedis(t, srv, RedisOptions{Prefix: "var", Variant: "bbbb"})
+	rev := mustGet(t, a, siteRSS, nil).Revision
+	if got := mustGet(t, b, siteRSS, nil).Revision; got != rev {
+		t.Fatalf("variant b sees revision %q, want the shared %q", got, rev)
+	}
+	mustPut(t, a, siteRSS, rev, testEntry("rendered by a"))
+	assertHit(t, mustGet(t, sameAsA, siteRSS, nil), testEntry("rendered by a"))
+	assertMiss(t, mustGet(t, b, siteRSS, nil))
+	mustLock(t, a, siteRSS, herald.LockStored, rev)
+	held := mustLock(t, b, siteRSS, herald.LockHeld, rev) // a's stored entry and lock are not b's
+	mustLock(t, a, siteRSS, herald.LockStored, rev)
+	held.Release()
+
+	mustInvalidate(t, b, herald.SiteScope)
+	assertMiss(t, mustGet(t, a, siteRSS, nil))
+	if got, want := mustGet(t, a, siteRSS, nil).Revision, mustGet(t, b, siteRSS, nil).Revision; got != want || got == rev {
+		t.Fatalf("after b's invalidation a sees %q and b %q, want one new revision", got, want)
+	}
+	if n, err := mustClient(t, srv).Exists(context.Background(), "var:feed:{site}:aaaa:rss:0:20").Result(); err != nil || n != 1 {
+		t.Fatalf("a's entry key exists=%d (err %v), want the variant in the key", n, err)
+	}
+}
