@@ -146,15 +146,7 @@ func (r *Redis) forgetRevisions(ctx context.Context) (int, error) {
 			}
 		}
 	}
-	var err error
-	switch c := r.client.(type) {
-	case *redis.ClusterClient:
-		err = c.ForEachMaster(ctx, scan)
-	case *redis.Client:
-		err = scan(ctx, c)
-	default:
-		err = fmt.Errorf("client %T", r.client)
-	}
+	err := r.eachMaster(ctx, scan)
 	if err != nil {
 		err = fmt.Errorf("redis cache: drop revisions: %w", err)
 	}

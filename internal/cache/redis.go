@@ -320,7 +320,7 @@ func variantPart(v string) string {
 func (r *Redis) Persistence(ctx context.Context) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
-	check := func(ctx context.Context, c redis.Cmdable) (string, error) {
+	check := func(ctx context.Context, c *redis.Client) (string, error) {
 		var on []string
 		save, err := c.ConfigGet(ctx, "save").Result()
 		if err == nil {
@@ -342,20 +342,32 @@ func (r *Redis) Persistence(ctx context.Context) (string, error) {
 		}
 		return "", nil
 	}
-	cc, ok := r.client.(*redis.ClusterClient)
-	if !ok {
-		return check(ctx, r.client)
-	}
+	_, cluster := r.client.(*redis.ClusterClient)
 	var mu sync.Mutex
 	var found string
-	err := cc.ForEachMaster(ctx, func(ctx context.Context, node *redis.Client) error {
+	err := r.eachMaster(ctx, func(ctx context.Context, node *redis.Client) error {
 		p, err := check(ctx, node)
 		mu.Lock()
 		defer mu.Unlock()
 		if p != "" && found == "" {
-			found = p + " (" + node.Options().Addr + ")"
+			found = p
+			if cluster {
+				found += " (" + node.Options().Addr + ")"
+			}
 		}
 		return err
 	})
 	return found, err
+}
+
+// eachMaster runs fn on every master of a Cluster, in parallel, or on the
+// client of a single server or of a Sentinel-watched master.
+func (r *Redis) eachMaster(ctx context.Context, fn func(context.Context, *redis.Client) error) error {
+	switch c := r.client.(type) {
+	case *redis.ClusterClient:
+		return c.ForEachMaster(ctx, fn)
+	case *redis.Client:
+		return fn(ctx, c)
+	}
+	return fmt.Errorf("redis cache: client %T", r.client)
 }
