@@ -126,7 +126,7 @@ func (b *Breaker) call(ctx context.Context, fn func() error) error {
 
 // Get implements herald.Cache.
 func (b *Breaker) Get(ctx context.Context, k herald.FeedKey, cond *herald.Condition) (herald.Lookup, error) {
-	if err := b.flush(ctx); err != nil && !errors.Is(err, herald.ErrUnreplicated) {
+	if err := b.ready(ctx); err != nil {
 		return herald.Lookup{}, err
 	}
 	var look herald.Lookup
@@ -140,7 +140,7 @@ func (b *Breaker) Get(ctx context.Context, k herald.FeedKey, cond *herald.Condit
 
 // Put implements herald.Cache.
 func (b *Breaker) Put(ctx context.Context, k herald.FeedKey, rev string, e herald.Entry, ttl time.Duration) error {
-	if err := b.flush(ctx); err != nil && !errors.Is(err, herald.ErrUnreplicated) {
+	if err := b.ready(ctx); err != nil {
 		return err
 	}
 	return b.call(ctx, func() error { return b.inner.Put(ctx, k, rev, e, ttl) })
@@ -187,6 +187,15 @@ func (b *Breaker) flush(ctx context.Context) error {
 	b.npending.Store(int64(len(b.pending)))
 	b.mu.Unlock()
 	return err
+}
+
+// ready delivers the pending invalidations before a read or a write. One
+// delivered short of replicas is delivered: the cache may be used.
+func (b *Breaker) ready(ctx context.Context) error {
+	if err := b.flush(ctx); err != nil && !errors.Is(err, herald.ErrUnreplicated) {
+		return err
+	}
+	return nil
 }
 
 // Pending returns how many scopes wait for an invalidation the cache has
@@ -237,7 +246,7 @@ func (b *Breaker) GetCoded(ctx context.Context, k herald.FeedKey, cond *herald.C
 	if !ok {
 		return b.Get(ctx, k, cond)
 	}
-	if err := b.flush(ctx); err != nil && !errors.Is(err, herald.ErrUnreplicated) {
+	if err := b.ready(ctx); err != nil {
 		return herald.Lookup{}, err
 	}
 	var look herald.Lookup
