@@ -18,8 +18,8 @@ import (
 // revision and the feed rendered under it again. A cache without the
 // generation check goes on serving that feed; one with it notices that the
 // generation went back, drops every revision (one process of two does it),
-// and the feed misses; a replica's local tier, told
-// by the reset message or by its lost subscription, does not keep it.
+// and the feed misses; a replica's local tier, told by the reset message or
+// by its lost subscription, does not keep it.
 func TestRedisRestoredFromAnOldSnapshot(t *testing.T) {
 	srv := redistest.Start(t)
 	admin := mustClient(t, srv)
