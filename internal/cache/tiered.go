@@ -190,16 +190,7 @@ func (t *Tiered) fill(ctx context.Context, k herald.FeedKey, cond *herald.Condit
 		if err != nil {
 			return l, err
 		}
-		t.mu.Lock()
-		defer t.mu.Unlock()
-		if t.epoch == epoch && t.live.Load() {
-			t.local.adopt(k.Scope, l.Revision)
-			if l.Hit {
-				// The bytes are fresh from Redis and never written: the
-				// local tier may keep them without a copy.
-				t.local.store(k, l.Revision, l.Entry, t.localTTL, entrySize(l.Revision, l.Entry))
-			}
-		}
+		t.keep(epoch, k, l.Revision, l.Entry, l.Hit)
 		return l, nil
 	})
 	if err != nil {
@@ -298,16 +289,25 @@ func (t *Tiered) LockRender(ctx context.Context, k herald.FeedKey) (herald.Lock,
 	if err != nil || lock.Revision == "" {
 		return lock, err
 	}
+	t.keep(epoch, k, lock.Revision, lock.Entry, lock.Result == herald.LockStored)
+	return lock, nil
+}
+
+// keep takes what Redis answered for k into the local tier: the scope's
+// revision and, when hit, the entry of it, unless an invalidation or a
+// subscription change came since epoch was read (the answer may predate
+// it). The bytes are fresh from Redis and never written: the local tier
+// keeps them without a copy.
+func (t *Tiered) keep(epoch uint64, k herald.FeedKey, rev string, e herald.Entry, hit bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.epoch == epoch && t.live.Load() {
-		t.local.adopt(k.Scope, lock.Revision)
-		if lock.Result == herald.LockStored {
-			// Fresh from Redis and never written: kept without a copy.
-			t.local.store(k, lock.Revision, lock.Entry, t.localTTL, entrySize(lock.Revision, lock.Entry))
-		}
+	if t.epoch != epoch || !t.live.Load() {
+		return
 	}
-	return lock, nil
+	t.local.adopt(k.Scope, rev)
+	if hit {
+		t.local.store(k, rev, e, t.localTTL, entrySize(rev, e))
+	}
 }
 
 // locker is the render lock of the shared tier, through Front when it
