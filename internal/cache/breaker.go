@@ -3,10 +3,6 @@ package cache
 import (
 	"context"
 	"errors"
-	"maps"
-	"slices"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/sony/gobreaker/v2"
@@ -68,10 +64,8 @@ type Breaker struct {
 	inner herald.Cache
 	cb    *gobreaker.TwoStepCircuitBreaker[struct{}]
 
-	mu       sync.Mutex
-	pending  map[herald.Scope]uint64 // scope → sequence of the latest write that touched it
-	seq      uint64
-	npending atomic.Int64 // len(pending), read without the lock on every call
+	// pending are the invalidations the cache has not taken yet.
+	pending herald.PendingScopes
 }
 
 var _ herald.Cache = (*Breaker)(nil)
@@ -100,7 +94,7 @@ func NewBreaker(inner herald.Cache, opts BreakerOptions) *Breaker {
 			opts.OnStateChange(BreakerState(from), BreakerState(to))
 		}
 	}
-	return &Breaker{inner: inner, cb: gobreaker.NewTwoStepCircuitBreaker[struct{}](st), pending: map[herald.Scope]uint64{}}
+	return &Breaker{inner: inner, cb: gobreaker.NewTwoStepCircuitBreaker[struct{}](st)}
 }
 
 // State returns the breaker's current state.
@@ -149,43 +143,27 @@ func (b *Breaker) Put(ctx context.Context, k herald.FeedKey, rev string, e heral
 // Invalidate implements herald.Cache. The scopes are recorded first and
 // stay recorded until the cache has taken them, however long that takes.
 func (b *Breaker) Invalidate(ctx context.Context, scopes []herald.Scope) error {
-	b.mu.Lock()
-	for _, s := range scopes {
-		b.seq++
-		b.pending[s] = b.seq
-	}
-	b.npending.Store(int64(len(b.pending)))
-	b.mu.Unlock()
+	b.pending.Add(scopes, 0)
 	return b.flush(ctx)
 }
 
 // flush delivers the pending invalidations. A scope is forgotten only if
 // no write touched it again since the copy that was delivered was taken.
 func (b *Breaker) flush(ctx context.Context) error {
-	if b.npending.Load() == 0 {
+	if b.pending.Len() == 0 {
 		return nil
 	}
-	b.mu.Lock()
-	snapshot := maps.Clone(b.pending)
-	b.mu.Unlock()
-	if len(snapshot) == 0 {
+	scopes, mark := b.pending.Snapshot()
+	if len(scopes) == 0 {
 		return nil
 	}
-	scopes := slices.Collect(maps.Keys(snapshot))
 	err := b.call(ctx, func() error { return b.inner.Invalidate(ctx, scopes) })
 	if err != nil && !errors.Is(err, herald.ErrUnreplicated) {
 		return err
 	}
 	// Delivered, if perhaps not yet replicated: the error says so to
 	// Invalidate's caller, who retries; reads and writes go on.
-	b.mu.Lock()
-	for s, seq := range snapshot {
-		if b.pending[s] == seq {
-			delete(b.pending, s)
-		}
-	}
-	b.npending.Store(int64(len(b.pending)))
-	b.mu.Unlock()
+	b.pending.Settle(scopes, mark)
 	return err
 }
 
@@ -200,7 +178,7 @@ func (b *Breaker) ready(ctx context.Context) error {
 
 // Pending returns how many scopes wait for an invalidation the cache has
 // not taken yet.
-func (b *Breaker) Pending() int { return int(b.npending.Load()) }
+func (b *Breaker) Pending() int { return b.pending.Len() }
 
 // Ping implements herald.Cache; a ping counts like any call, so a
 // successful one may close a half-open breaker.

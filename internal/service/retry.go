@@ -31,13 +31,13 @@ type invalidationRetry struct {
 	log   *slog.Logger
 	stats *ArticleStats
 
-	// pending maps each scope to the sequence number of the failure that
-	// last added it. An invalidation that succeeds settles only the
-	// failures numbered up to the mark taken before it was sent: a write
-	// that committed after it may have failed since, and must stay.
-	mu      sync.Mutex
-	pending map[herald.Scope]uint64
-	seq     uint64
+	// pending are the scopes whose invalidation failed, each with the
+	// failure that last added it: an invalidation that succeeds settles
+	// only the failures before the mark taken before it was sent, since a
+	// write that committed after it may have failed since, and must stay.
+	pending herald.PendingScopes
+
+	mu      sync.Mutex // orders started against stop
 	started bool
 	wake    chan struct{} // a new scope is pending
 	stop    chan struct{}
@@ -45,23 +45,16 @@ type invalidationRetry struct {
 }
 
 func newInvalidationRetry(c herald.Cache, log *slog.Logger, stats *ArticleStats) *invalidationRetry {
-	return &invalidationRetry{cache: c, log: log, stats: stats, pending: make(map[herald.Scope]uint64),
+	return &invalidationRetry{cache: c, log: log, stats: stats,
 		wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 }
 
 // add keeps scopes for a retry and starts the retrying goroutine on first
 // use. It reports how many scopes it had to leave out.
 func (r *invalidationRetry) add(scopes []herald.Scope) (dropped int) {
+	dropped = r.pending.Add(scopes, maxPendingScopes)
+	r.stats.InvalidationsPending.Store(int64(r.pending.Len()))
 	r.mu.Lock()
-	r.seq++
-	for _, s := range scopes {
-		if _, ok := r.pending[s]; !ok && len(r.pending) >= maxPendingScopes {
-			dropped++
-			continue
-		}
-		r.pending[s] = r.seq
-	}
-	r.stats.InvalidationsPending.Store(int64(len(r.pending)))
 	if !r.started {
 		select {
 		case <-r.stop: // closed: Close makes the last attempt
@@ -79,37 +72,13 @@ func (r *invalidationRetry) add(scopes []herald.Scope) (dropped int) {
 }
 
 // mark is taken before an invalidation is sent, for settled.
-func (r *invalidationRetry) mark() uint64 {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.seq
-}
+func (r *invalidationRetry) mark() uint64 { return r.pending.Mark() }
 
 // settled drops scopes that an invalidation sent after mark was taken
 // (by a later write, or a retry) has covered.
 func (r *invalidationRetry) settled(scopes []herald.Scope, mark uint64) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if len(r.pending) == 0 {
-		return
-	}
-	for _, s := range scopes {
-		if seq, ok := r.pending[s]; ok && seq <= mark {
-			delete(r.pending, s)
-		}
-	}
-	r.stats.InvalidationsPending.Store(int64(len(r.pending)))
-}
-
-// snapshot returns the pending scopes and the mark they are current at.
-func (r *invalidationRetry) snapshot() ([]herald.Scope, uint64) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := make([]herald.Scope, 0, len(r.pending))
-	for s := range r.pending {
-		out = append(out, s)
-	}
-	return out, r.seq
+	r.pending.Settle(scopes, mark)
+	r.stats.InvalidationsPending.Store(int64(r.pending.Len()))
 }
 
 func (r *invalidationRetry) run() {
@@ -121,7 +90,7 @@ func (r *invalidationRetry) run() {
 			return
 		case <-time.After(wait):
 		}
-		scopes, mark := r.snapshot()
+		scopes, mark := r.pending.Snapshot()
 		if len(scopes) == 0 {
 			wait = retryFirst
 			select {
@@ -170,7 +139,7 @@ func (r *invalidationRetry) close() {
 	if started {
 		<-r.done
 	}
-	if scopes, mark := r.snapshot(); len(scopes) > 0 && !r.attempt(scopes, mark) {
+	if scopes, mark := r.pending.Snapshot(); len(scopes) > 0 && !r.attempt(scopes, mark) {
 		r.log.Error("cache invalidation still failing at shutdown; feeds may be stale until their TTL ends",
 			"cache", r.cache.Name(), "scopes", len(scopes))
 	}
