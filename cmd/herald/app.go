@@ -217,6 +217,7 @@ func (m *Main) Listen() error {
 	}
 	m.ln = ln
 	m.warm()
+	m.Articles.Start() // invalidations an earlier process owed
 	return nil
 }
 

@@ -46,6 +46,18 @@ type Store interface {
 	// articles, ordered by kind (category, tag, author) then slug. The site
 	// scope is not listed: it always exists.
 	Scopes(ctx context.Context, now time.Time) ([]ScopeInfo, error)
+	// MarkUndelivered records beside each of scopes that a committed
+	// write's cache invalidation has not reached the cache yet, so that a
+	// process can deliver it later even if the one that made the write is
+	// gone by then. Each record carries the scope's current revision as its
+	// mark. A scope never written has no row and is ignored.
+	MarkUndelivered(ctx context.Context, scopes []Scope) error
+	// Undelivered lists up to max recorded scopes with their marks.
+	Undelivered(ctx context.Context, max int) ([]Undelivered, error)
+	// ClearUndelivered forgets the records an invalidation sent after they
+	// were listed has covered: each only if its mark is still the one
+	// listed, so that a scope recorded again by a later write stays.
+	ClearUndelivered(ctx context.Context, list []Undelivered) error
 	// Ping checks that the store answers.
 	Ping(ctx context.Context) error
 	// Close releases the store's resources.
@@ -60,6 +72,15 @@ type ScopeInfo struct {
 	Name string
 	// Articles counts its visible articles.
 	Articles int
+}
+
+// Undelivered is a scope whose cache invalidation failed after a committed
+// write, as the store recorded it (Store.MarkUndelivered).
+type Undelivered struct {
+	Scope Scope
+	// Mark is the scope's revision when it was recorded: a later write that
+	// fails to invalidate it records it again under a higher one.
+	Mark int64
 }
 
 // FeedQuery asks for the newest visible articles of a scope.

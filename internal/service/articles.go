@@ -37,6 +37,12 @@ type ArticleStats struct {
 	// of scopes still waiting for one.
 	InvalidationRetries  atomic.Int64
 	InvalidationsPending atomic.Int64
+	// InvalidationsRecovered counts scopes delivered from the store's
+	// records alone: owed by a process that stopped first, or another
+	// replica. InvalidationsUnrecorded counts failed invalidations the
+	// store could not record either (lost if this process stops first).
+	InvalidationsRecovered  atomic.Int64
+	InvalidationsUnrecorded atomic.Int64
 }
 
 // Stats returns the live counters.
@@ -63,12 +69,19 @@ func NewArticles(store herald.Store, cache herald.Cache, site Site, opts Article
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	s.retry = newInvalidationRetry(cache, s.log, &s.stats)
+	s.retry = newInvalidationRetry(cache, store, s.log, &s.stats)
 	return s
 }
 
+// Start starts delivering, in the background, the cache invalidations
+// recorded in the store and not delivered yet: those a process that
+// stopped before the cache was back left behind, and later those of other
+// replicas that stop. Without Start that happens only once a write of this
+// process fails to invalidate. `herald serve` starts it.
+func (s *Articles) Start() { s.retry.start() }
+
 // Close stops the background retries of failed invalidations, after one
-// last attempt for the scopes still pending.
+// last attempt for the scopes still owed.
 func (s *Articles) Close() { s.retry.close() }
 
 // Create validates a, assigns it a new ID and stores it.
@@ -169,7 +182,7 @@ func (s *Articles) invalidate(ctx context.Context, scopes []herald.Scope) error 
 		return nil
 	}
 	s.stats.InvalidationErrors.Add(1)
-	dropped := s.retry.add(scopes)
+	dropped := s.retry.add(ctx, scopes)
 	args := []any{"cache", s.cache.Name(), "scopes", len(scopes), "err", err}
 	if id := herald.RequestID(ctx); id != "" {
 		args = append(args, "request_id", id) // the write request's, as in its access log line
@@ -183,7 +196,7 @@ func (s *Articles) invalidate(ctx context.Context, scopes []herald.Scope) error 
 		s.log.Error("cache invalidation failed after a committed write; retrying in the background", args...)
 	}
 	if dropped > 0 {
-		s.log.Error("too many scopes wait for an invalidation; these feeds may be stale until their TTL ends",
+		s.log.Error("too many scopes wait for an invalidation; these are retried from the database's records only, and may stay stale until their TTL ends if those failed",
 			"scopes", dropped)
 	}
 	return nil

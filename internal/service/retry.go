@@ -15,19 +15,31 @@ const (
 	retryFirst   = 500 * time.Millisecond
 	retryMax     = 30 * time.Second
 	retryTimeout = 5 * time.Second
-	// maxPendingScopes bounds the scopes kept for a retry; past it a
-	// failed invalidation's scopes are left to their TTL, as before.
+	// maxPendingScopes bounds the scopes kept in memory for a retry, and
+	// those one retry takes from the store's records; scopes past it in
+	// memory are still recorded in the store and delivered from there.
 	maxPendingScopes = 10_000
+	// sweepInterval is how often a started process with nothing owed
+	// looks for invalidations recorded by another process (one that
+	// stopped before it could deliver them).
+	sweepInterval = 30 * time.Second
 )
 
-// invalidationRetry keeps the scopes whose invalidation failed after a
-// committed write and invalidates them again in the background until the
-// cache takes it. Without it a write made while Redis was unreachable left
-// every replica serving the feeds it changed for up to feed.cache_ttl once
-// Redis was back with its old entries (a network cut, a frozen or
-// failed-over server: only a restart without persistence loses them).
+// invalidationRetry delivers, in the background, the invalidations that
+// failed after a committed write. Without it a write made while Redis was
+// unreachable left every replica serving the feeds it changed for up to
+// feed.cache_ttl once Redis was back with its old entries (a network cut,
+// a frozen or failed-over server: only a restart without persistence loses
+// them).
+//
+// What is owed lives in two places: in memory, for this process's retries,
+// and in the store (Store.MarkUndelivered), so that it outlives the
+// process: a process that stops, or is killed, before Redis is back leaves
+// it on record, and the next process to start, or any running one at its
+// next sweep, delivers it.
 type invalidationRetry struct {
 	cache herald.Cache
+	store herald.Store
 	log   *slog.Logger
 	stats *ArticleStats
 
@@ -44,26 +56,25 @@ type invalidationRetry struct {
 	done    chan struct{}
 }
 
-func newInvalidationRetry(c herald.Cache, log *slog.Logger, stats *ArticleStats) *invalidationRetry {
-	return &invalidationRetry{cache: c, log: log, stats: stats,
+func newInvalidationRetry(c herald.Cache, st herald.Store, log *slog.Logger, stats *ArticleStats) *invalidationRetry {
+	return &invalidationRetry{cache: c, store: st, log: log, stats: stats,
 		wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 }
 
-// add keeps scopes for a retry and starts the retrying goroutine on first
-// use. It reports how many scopes it had to leave out.
-func (r *invalidationRetry) add(scopes []herald.Scope) (dropped int) {
+// add keeps scopes for a retry, records them in the store before the write
+// is acknowledged, and wakes the retrying goroutine, starting it on first
+// use. It reports how many scopes it had to leave out of memory.
+func (r *invalidationRetry) add(ctx context.Context, scopes []herald.Scope) (dropped int) {
 	dropped = r.pending.Add(scopes, maxPendingScopes)
 	r.stats.InvalidationsPending.Store(int64(r.pending.Len()))
-	r.mu.Lock()
-	if !r.started {
-		select {
-		case <-r.stop: // closed: Close makes the last attempt
-		default:
-			r.started = true
-			go r.run()
-		}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), retryTimeout)
+	defer cancel()
+	if err := r.store.MarkUndelivered(rctx, scopes); err != nil {
+		r.stats.InvalidationsUnrecorded.Add(1)
+		r.log.Error("could not record the failed cache invalidation in the database; it is lost if this process stops before the cache is back",
+			"scopes", len(scopes), "err", err)
 	}
-	r.mu.Unlock()
+	r.start()
 	select {
 	case r.wake <- struct{}{}:
 	default:
@@ -71,11 +82,27 @@ func (r *invalidationRetry) add(scopes []herald.Scope) (dropped int) {
 	return dropped
 }
 
+// start starts the retrying goroutine unless it runs or has stopped.
+func (r *invalidationRetry) start() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.started {
+		return
+	}
+	select {
+	case <-r.stop: // closed: Close makes the last attempt
+	default:
+		r.started = true
+		go r.run()
+	}
+}
+
 // mark is taken before an invalidation is sent, for settled.
 func (r *invalidationRetry) mark() uint64 { return r.pending.Mark() }
 
 // settled drops scopes that an invalidation sent after mark was taken
-// (by a later write, or a retry) has covered.
+// (by a later write, or a retry) has covered. Their records in the store
+// stay until a retry clears them: one invalidation more, never one less.
 func (r *invalidationRetry) settled(scopes []herald.Scope, mark uint64) {
 	r.pending.Settle(scopes, mark)
 	r.stats.InvalidationsPending.Store(int64(r.pending.Len()))
@@ -90,41 +117,72 @@ func (r *invalidationRetry) run() {
 			return
 		case <-time.After(wait):
 		}
-		scopes, mark := r.pending.Snapshot()
-		if len(scopes) == 0 {
+		owed, delivered := r.attempt()
+		switch {
+		case !owed:
 			wait = retryFirst
 			select {
 			case <-r.stop:
 				return
 			case <-r.wake:
+			case <-time.After(sweepInterval):
 			}
-			continue
-		}
-		if r.attempt(scopes, mark) {
-			wait = retryFirst
-		} else {
+		case delivered:
+			wait = retryFirst // more may be on record
+		default:
 			wait = min(2*wait, retryMax)
 		}
 	}
 }
 
-// attempt invalidates scopes once and drops them from the pending set when
-// the cache took it.
-func (r *invalidationRetry) attempt(scopes []herald.Scope, mark uint64) bool {
+// attempt invalidates once what is owed: the scopes pending in memory and
+// those on record in the store. It drops from both what the cache took;
+// owed is false when there was nothing to do.
+func (r *invalidationRetry) attempt() (owed, delivered bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), retryTimeout)
 	defer cancel()
-	if err := r.cache.Invalidate(ctx, scopes); err != nil {
-		return false
+	recorded, err := r.store.Undelivered(ctx, maxPendingScopes)
+	if err != nil {
+		r.log.Warn("could not read the cache invalidations recorded in the database; retrying those of this process only", "err", err)
 	}
-	r.settled(scopes, mark)
+	scopes, mark := r.pending.Snapshot()
+	mine := len(scopes)
+	seen := make(map[herald.Scope]bool, len(scopes))
+	for _, s := range scopes {
+		seen[s] = true
+	}
+	for _, u := range recorded {
+		if !seen[u.Scope] {
+			seen[u.Scope] = true
+			scopes = append(scopes, u.Scope)
+		}
+	}
+	if len(scopes) == 0 {
+		return false, false
+	}
+	if err := r.cache.Invalidate(ctx, scopes); err != nil {
+		return true, false
+	}
+	r.settled(scopes[:mine], mark)
+	if err := r.store.ClearUndelivered(ctx, recorded); err != nil {
+		r.log.Warn("delivered cache invalidations stay on record in the database; they will be delivered again", "err", err)
+	}
 	r.stats.InvalidationRetries.Add(1)
-	r.log.Info("cache invalidation retried after a failure; the written feeds are fresh again", "cache", r.cache.Name(), "scopes", len(scopes))
-	return true
+	if others := len(scopes) - mine; others > 0 {
+		r.stats.InvalidationsRecovered.Add(int64(others))
+		r.log.Info("delivered cache invalidations recorded in the database by an earlier or another process; their feeds are fresh again",
+			"cache", r.cache.Name(), "scopes", others)
+	}
+	if mine > 0 {
+		r.log.Info("cache invalidation retried after a failure; the written feeds are fresh again", "cache", r.cache.Name(), "scopes", mine)
+	}
+	return true, true
 }
 
 // close stops the goroutine and makes one last attempt for what is still
-// pending, so that a clean shutdown does not leave stale feeds behind when
-// the cache is back by then.
+// owed, so that a clean shutdown does not leave stale feeds behind when the
+// cache is back by then. What it cannot deliver stays on record for the
+// next process.
 func (r *invalidationRetry) close() {
 	r.mu.Lock()
 	started := r.started
@@ -136,11 +194,12 @@ func (r *invalidationRetry) close() {
 		close(r.stop)
 	}
 	r.mu.Unlock()
-	if started {
-		<-r.done
+	if !started {
+		return // nothing failed here, and no sweep was asked for
 	}
-	if scopes, mark := r.pending.Snapshot(); len(scopes) > 0 && !r.attempt(scopes, mark) {
-		r.log.Error("cache invalidation still failing at shutdown; feeds may be stale until their TTL ends",
-			"cache", r.cache.Name(), "scopes", len(scopes))
+	<-r.done
+	if owed, delivered := r.attempt(); owed && !delivered {
+		r.log.Error("cache invalidation still failing at shutdown; the scopes stay on record in the database and the next Herald process to reach the cache delivers them",
+			"cache", r.cache.Name(), "scopes", r.pending.Len())
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -96,18 +97,18 @@ func TestInvalidationRetryEdges(t *testing.T) {
 	fx := newFixture(t, nil)
 	fc := &flakyCache{Cache: fx.cache}
 	var stats ArticleStats
-	r := newInvalidationRetry(fc, slog.New(slog.DiscardHandler), &stats)
+	r := newInvalidationRetry(fc, fx.store, slog.New(slog.DiscardHandler), &stats)
 	tag := func(i int) herald.Scope { return herald.Scope{Kind: herald.ScopeTag, Slug: fmt.Sprintf("t%d", i)} }
 
 	scopes := make([]herald.Scope, maxPendingScopes+3)
 	for i := range scopes {
 		scopes[i] = tag(i)
 	}
-	if dropped := r.add(scopes); dropped != 3 || stats.InvalidationsPending.Load() != maxPendingScopes {
+	if dropped := r.add(context.Background(), scopes); dropped != 3 || stats.InvalidationsPending.Load() != maxPendingScopes {
 		t.Fatalf("dropped %d, pending %d; want 3 and %d", dropped, stats.InvalidationsPending.Load(), maxPendingScopes)
 	}
 	mark := r.mark()
-	r.add(scopes[:1]) // failed again, after an invalidation was sent: stays
+	r.add(context.Background(), scopes[:1]) // failed again, after an invalidation was sent: stays
 	r.settled(scopes[:10], mark)
 	if got := stats.InvalidationsPending.Load(); got != maxPendingScopes-9 {
 		t.Fatalf("pending %d after ten were settled, one of them failing again since, want %d", got, maxPendingScopes-9)
@@ -118,7 +119,7 @@ func TestInvalidationRetryEdges(t *testing.T) {
 		t.Fatalf("after close: pending %d, retries %d; want 0 and 1", stats.InvalidationsPending.Load(), stats.InvalidationRetries.Load())
 	}
 	r.close() // twice is harmless
-	if dropped := r.add([]herald.Scope{tag(1)}); dropped != 0 {
+	if dropped := r.add(context.Background(), []herald.Scope{tag(1)}); dropped != 0 {
 		t.Fatalf("add after close dropped %d", dropped)
 	}
 }
@@ -287,4 +288,82 @@ func failoverThatLostAWrite(t *testing.T, opts cache.RedisOptions) {
 	if err != nil || len(addr) != 2 || addr[0]+":"+addr[1] != st.Replica.Addr() {
 		t.Fatalf("Sentinel's master is %v (err %v), want the promoted replica %s", addr, err, st.Replica.Addr())
 	}
+}
+
+// unrecordingStore fails to record undelivered invalidations.
+type unrecordingStore struct{ herald.Store }
+
+func (unrecordingStore) MarkUndelivered(context.Context, []herald.Scope) error {
+	return &herald.Error{Code: herald.EUnavailable, Message: "the database is unavailable"}
+}
+
+// TestFailedInvalidationIsRecorded: a write whose invalidation fails
+// leaves its scopes on record in the store, under their revisions, until a
+// delivery clears them; if the store cannot record them either, the write
+// still succeeds and the loss is counted and logged.
+func TestFailedInvalidationIsRecorded(t *testing.T) {
+	fx := fixtureWithOne(t, nil)
+	ctx := context.Background()
+	fc := &flakyCache{Cache: fx.cache}
+	writer := NewArticles(fx.store, fc, testSite(), ArticlesOptions{Now: fx.clock.Now})
+	t.Cleanup(writer.Close)
+	a := &herald.Article{Title: "Owed", Categories: []string{"News"}, PublishedAt: fx.clock.Now().Add(-time.Minute)}
+	if err := writer.Create(ctx, a); err != nil {
+		t.Fatalf("write: %v", err)
+	}
+	owed, err := fx.store.Undelivered(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	news := herald.Scope{Kind: herald.ScopeCategory, Slug: "news"}
+	if len(owed) != 2 || owed[0].Scope != news || owed[1].Scope != herald.SiteScope {
+		t.Fatalf("on record after the failed invalidation: %v, want the category and the site", owed)
+	}
+	fc.ok.Store(true)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if owed, err = fx.store.Undelivered(ctx, 10); err == nil && len(owed) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("still on record 10s after the cache came back: %v (err %v)", owed, err)
+		}
+	}
+	if st := writer.Stats(); st.InvalidationsPending.Load() != 0 || st.InvalidationsRecovered.Load() != 0 || st.InvalidationsUnrecorded.Load() != 0 {
+		t.Fatalf("pending %d, recovered %d, unrecorded %d; want 0 each (the process delivered its own)",
+			st.InvalidationsPending.Load(), st.InvalidationsRecovered.Load(), st.InvalidationsUnrecorded.Load())
+	}
+
+	logs := &syncWriter{w: &strings.Builder{}}
+	failing := &flakyCache{Cache: fx.cache}
+	blind := NewArticles(unrecordingStore{fx.store}, failing, testSite(), ArticlesOptions{Now: fx.clock.Now,
+		Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	t.Cleanup(blind.Close)
+	if err := blind.Create(ctx, &herald.Article{Title: "Unrecorded", PublishedAt: fx.clock.Now().Add(-time.Minute)}); err != nil {
+		t.Fatalf("write with neither cache nor record: %v", err)
+	}
+	if n := blind.Stats().InvalidationsUnrecorded.Load(); n != 1 {
+		t.Fatalf("unrecorded %d, want 1", n)
+	}
+	blind.Close()
+	if !strings.Contains(logs.String(), "could not record the failed cache invalidation") {
+		t.Fatalf("the loss is not logged:\n%s", logs.String())
+	}
+}
+
+// syncWriter serialises writes to w, for logs written by goroutines.
+type syncWriter struct {
+	mu sync.Mutex
+	w  *strings.Builder
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
+
+func (s *syncWriter) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.String()
 }

@@ -57,6 +57,7 @@ func Run(t *testing.T, open Opener) {
 		{"PutArticle", testPutArticle},
 		{"VersionBumps", testVersionBumps},
 		{"FeedSeesEveryWrite", testFeedSeesEveryWrite},
+		{"Undelivered", testUndelivered},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
