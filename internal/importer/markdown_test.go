@@ -154,6 +154,9 @@ func TestParseMarkdownErrors(t *testing.T) {
 		{"unclosed", "---\ntitle: T\n\nbody\n", 1, "", "never closed"},
 		{"no title", "---\nslug: s\n---\n\nJust text.\n", 4, "title", "no title"},
 		{"yaml syntax", "---\ntitle: T\n  bad: [\n---\n", 0, "", "line 3"},
+		{"lists nested too deep on one line", "---\ntitle: T\n---\n\nIntro\n" + strings.Repeat("- ", maxNesting+1) + "x\n", 6, "", "nested about 101 deep"},
+		{"quotes and lists nested too deep", "---\ntitle: T\n---\n" + strings.Repeat("> 1. ", 51) + "x\n", 4, "", "at most 100 levels"},
+		{"lists nested too deep by indentation", "# T\n\n" + nestedByIndent(maxNesting+2), maxNesting + 3, "", "nested about 101 deep"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -162,5 +165,34 @@ func TestParseMarkdownErrors(t *testing.T) {
 				t.Fatalf("got line=%d field=%q %q, want line=%d field=%q containing %q", pe.Line, pe.Field, pe.Error(), tt.wantLine, tt.wantField, tt.wantText)
 			}
 		})
+	}
+}
+
+// nestedByIndent is a list nested depth deep, one item per line, each
+// indented two columns past its parent.
+func nestedByIndent(depth int) string {
+	var b strings.Builder
+	for k := range depth {
+		b.WriteString(strings.Repeat(" ", 2*k) + "- item\n")
+	}
+	return b.String()
+}
+
+// TestMarkdownNestingBound: nesting up to the bound is parsed as usual;
+// what only looks deep is not refused: a thematic break of many dashes,
+// deep indentation inside fenced code.
+func TestMarkdownNestingBound(t *testing.T) {
+	deep := mustParseOne(t, "deep.md", "# Deep\n\n"+strings.Repeat("- ", maxNesting)+"bottom\n")
+	if got := strings.Count(deep.ContentHTML, "<ul>"); got != maxNesting {
+		t.Fatalf("%d lists rendered for %d nested markers", got, maxNesting)
+	}
+	indented := mustParseOne(t, "indented.md", "# Indented\n\n"+nestedByIndent(maxNesting))
+	if got := strings.Count(indented.ContentHTML, "<ul>"); got < maxNesting/2 {
+		t.Fatalf("only %d lists rendered for a list nested %d deep by indentation", got, maxNesting)
+	}
+	look := mustParseOne(t, "lookalikes.md", "# Lookalikes\n\n"+strings.Repeat("- ", 3*maxNesting)+"\n\n"+
+		"```\n"+strings.Repeat(" ", 4*maxNesting)+"deeply indented code\n"+strings.Repeat("> ", 2*maxNesting)+"\n```\n\nAfter.\n")
+	if !strings.Contains(look.ContentHTML, "<hr>") || !strings.Contains(look.ContentHTML, "deeply indented code") || !strings.Contains(look.ContentHTML, "<p>After.</p>") {
+		t.Fatalf("lookalikes rendered as:\n%s", look.ContentHTML)
 	}
 }
