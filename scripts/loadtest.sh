@@ -297,7 +297,10 @@ burst_round() {
 	MISS[$name]+="$(curl -fs -o /dev/null -w '%{time_total}' -H 'Accept-Encoding: gzip' "$url$FEED" | awk '{printf "%.1f", $1*1000}') "
 }
 
-echo "loadtest: $(nproc) CPUs${PIN:+ (servers pinned to CPU 0, wrk to CPU 1)}, wrk -t$THREADS -c$CONNS -d${DURATION}s, $ROUNDS rounds; feed $(stat -c %s "$WORK/www/feed.rss") bytes, gzip $(stat -c %s "$WORK/www/feed.rss.gz") bytes" >&2
+# The processor goes in the report: the same build's ratios differ
+# between machines (docs/PERFORMANCE.md, seventh session).
+cpu_model=$(awk -F': *' '/^model name/{print $2; exit}' /proc/cpuinfo 2>/dev/null || true)
+echo "loadtest: $(nproc) CPUs${cpu_model:+ ($cpu_model)}${PIN:+ (servers pinned to CPU 0, wrk to CPU 1)}, wrk -t$THREADS -c$CONNS -d${DURATION}s, $ROUNDS rounds; feed $(stat -c %s "$WORK/www/feed.rss") bytes, gzip $(stat -c %s "$WORK/www/feed.rss.gz") bytes" >&2
 for s in $SCENARIOS; do
 	case $s in
 	304 | gzip | br | zstd | identity) scenario "$s" ;;
