@@ -146,17 +146,11 @@ func (r *invalidationRetry) attempt() (owed, delivered bool) {
 		r.log.Warn("could not read the cache invalidations recorded in the database; retrying those of this process only", "err", err)
 	}
 	scopes, mark := r.pending.Snapshot()
-	mine := len(scopes)
-	seen := make(map[herald.Scope]bool, len(scopes))
-	for _, s := range scopes {
-		seen[s] = true
-	}
+	mine := len(scopes) // first, and distinct: uniqueScopes keeps them so
 	for _, u := range recorded {
-		if !seen[u.Scope] {
-			seen[u.Scope] = true
-			scopes = append(scopes, u.Scope)
-		}
+		scopes = append(scopes, u.Scope)
 	}
+	scopes = uniqueScopes(scopes)
 	if len(scopes) == 0 {
 		return false, false
 	}

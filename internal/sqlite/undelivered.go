@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"fmt"
 
 	"github.com/herald-feeds/herald/internal/herald"
 )
@@ -29,24 +28,16 @@ func (s *Store) MarkUndelivered(ctx context.Context, scopes []herald.Scope) erro
 
 // Undelivered lists up to max recorded scopes.
 func (s *Store) Undelivered(ctx context.Context, max int) ([]herald.Undelivered, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT key, undelivered FROM scopes WHERE undelivered IS NOT NULL ORDER BY key LIMIT ?`, max)
-	if err != nil {
-		return nil, fail("undelivered", err)
-	}
-	defer rows.Close()
 	var out []herald.Undelivered
-	for rows.Next() {
-		var key string
-		var u herald.Undelivered
-		if err := rows.Scan(&key, &u.Mark); err != nil {
-			return nil, fail("undelivered", err)
-		}
-		if u.Scope, err = herald.ParseScopeKey(key); err != nil {
-			return nil, fmt.Errorf("sqlite: undelivered: %w", err)
-		}
-		out = append(out, u)
-	}
-	if err := rows.Err(); err != nil {
+	var key string
+	var mark int64
+	err := eachRow(ctx, s.db, `SELECT key, undelivered FROM scopes WHERE undelivered IS NOT NULL ORDER BY key LIMIT ?`, max,
+		[]any{&key, &mark}, func() error {
+			sc, err := herald.ParseScopeKey(key)
+			out = append(out, herald.Undelivered{Scope: sc, Mark: mark})
+			return err
+		})
+	if err != nil {
 		return nil, fail("undelivered", err)
 	}
 	return out, nil
