@@ -142,6 +142,9 @@ type CacheConfig struct {
 	MaxArticles int `koanf:"max_articles"`
 	// MaxArticleBytes bounds the same cache by the bytes its articles hold.
 	MaxArticleBytes int `koanf:"max_article_bytes"`
+	// MaxItemBytes bounds the encoded feed items the renderer keeps for
+	// later renders; 0 is off.
+	MaxItemBytes int `koanf:"max_item_bytes"`
 }
 
 // ServerConfig is the HTTP server's timeouts.

@@ -38,7 +38,8 @@ type Main struct {
 	Breaker *cache.Breaker
 
 	articleCache *artcache.Cache // the store's, nil when off
-	redis        *cache.Redis    // the shared cache, nil without Redis
+	renderer     *render.Renderer
+	redis        *cache.Redis // the shared cache, nil without Redis
 
 	ln net.Listener
 
@@ -120,7 +121,8 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	m.Feeds = service.NewFeeds(m.Store, m.Cache, m.Metrics.Renderer(render.New()), site, service.FeedsOptions{Logger: m.Log, RenderTimeout: cfg.Server.RequestTimeout, Compress: enc.Variants,
+	m.renderer = render.NewWithOptions(render.Options{FragmentCacheBytes: itemCacheBytes(cfg.Cache.MaxItemBytes)})
+	m.Feeds = service.NewFeeds(m.Store, m.Cache, m.Metrics.Renderer(m.renderer), site, service.FeedsOptions{Logger: m.Log, RenderTimeout: cfg.Server.RequestTimeout, Compress: enc.Variants,
 		MaxStale: cfg.Feed.MaxStale, StaleEntries: cfg.Feed.StaleEntries, StaleBytes: staleBytes})
 	m.Articles = service.NewArticles(m.Store, m.Cache, site, service.ArticlesOptions{Logger: m.Log, Limits: articleLimits(cfg)})
 	m.exportCounters()
@@ -282,4 +284,13 @@ func (m *Main) Close(ctx context.Context) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// itemCacheBytes is the renderer's budget of kept items for
+// cache.max_item_bytes, where 0 keeps none.
+func itemCacheBytes(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }

@@ -85,6 +85,14 @@ func (m *Main) exportCounters() {
 			_, misses := m.articleCache.Stats()
 			return int64(misses)
 		}},
+		{"herald_render_item_hits_total", "Items of rendered feeds whose encoding the renderer had kept from an earlier render (cache.max_item_bytes).", func() int64 {
+			hits, _ := m.renderer.FragmentStats()
+			return int64(hits)
+		}},
+		{"herald_render_item_misses_total", "Items of rendered feeds the renderer encoded, not having kept them.", func() int64 {
+			_, misses := m.renderer.FragmentStats()
+			return int64(misses)
+		}},
 	} {
 		m.Metrics.CounterFunc(c.name, c.help, c.read)
 	}

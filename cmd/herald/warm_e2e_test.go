@@ -45,3 +45,39 @@ func TestArticleCacheWarmedAtStart(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderedItemsAreKept: `herald serve` renders a feed again after a
+// write by encoding only the changed article's item (the others' bytes are
+// kept from the previous render), serves the change, and counts both on
+// /metrics; with cache.max_item_bytes 0 it keeps and counts nothing.
+func TestRenderedItemsAreKept(t *testing.T) {
+	for _, c := range []struct {
+		flags                   []string
+		wantHits, wantEncodings uint64
+	}{{nil, 4, 1}, {[]string{"-cache.max-item-bytes", "0"}, 0, 0}} {
+		s := startHerald(t, "", c.flags...)
+		var last map[string]any
+		for i := range 5 {
+			last = s.create(t, map[string]any{"title": fmt.Sprintf("Kept %d", i)})
+		}
+		if r := s.get(t, "/feed.rss"); r.Status != 200 || strings.Count(string(r.Body), "<item>") != 5 {
+			t.Fatalf("%v: feed status %d with %d items, want 200 with 5", c.flags, r.Status, strings.Count(string(r.Body), "<item>"))
+		}
+		hits0, misses0 := s.renderer.FragmentStats()
+		if r := s.api(t, "PATCH", "/api/v1/articles/"+last["id"].(string), map[string]any{"title": "Kept and changed"}); r.Status != 200 {
+			t.Fatalf("PATCH: status %d %s", r.Status, r.Body)
+		}
+		r := s.get(t, "/feed.rss")
+		if r.Status != 200 || !strings.Contains(string(r.Body), "Kept and changed") || strings.Count(string(r.Body), "<item>") != 5 {
+			t.Fatalf("%v: after the change, status %d, want 200 with the change and 5 items:\n%s", c.flags, r.Status, r.Body)
+		}
+		hits, misses := s.renderer.FragmentStats()
+		if hits-hits0 != c.wantHits || misses-misses0 != c.wantEncodings {
+			t.Errorf("%v: the render after the change found %d items kept and encoded %d, want %d and %d", c.flags, hits-hits0, misses-misses0, c.wantHits, c.wantEncodings)
+		}
+		m := string(s.get(t, "/metrics").Body)
+		if want := fmt.Sprintf("herald_render_item_hits_total %d\n", hits); !strings.Contains(m, want) {
+			t.Errorf("%v: /metrics lacks %q", c.flags, want)
+		}
+	}
+}

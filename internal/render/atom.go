@@ -66,7 +66,9 @@ type atomGenerator struct {
 	Name string `xml:",chardata"`
 }
 
-func (r *Renderer) atom(c channel, entries []entry, tx *texts) *atomFeed {
+// atom builds the document of c and entries, leaving out (as nil) the
+// entries s already holds encoded.
+func (r *Renderer) atom(c channel, entries []entry, s *itemSet, tx *texts) *atomFeed {
 	f := &atomFeed{
 		AtomFeed: feeds.AtomFeed{
 			Xmlns:    nsAtom,
@@ -106,22 +108,31 @@ func (r *Renderer) atom(c channel, entries []entry, tx *texts) *atomFeed {
 	f.Authors, _ = atomAuthors([]herald.Author{author}, nil)
 	// One allocation for all entries, one for all their categories and one
 	// for all their authors, rather than several small objects per entry.
-	parts := make([]atomParts, len(entries))
-	var nTerms, nAuthors int
+	// Entries already encoded (s.bytes) are not built again, but still
+	// declare their namespace.
+	var nParts, nTerms, nAuthors int
 	for i := range entries {
-		nTerms += len(entries[i].terms)
-		nAuthors += len(entries[i].authors)
+		if s.bytes[i] == nil {
+			nParts++
+			nTerms += len(entries[i].terms)
+			nAuthors += len(entries[i].authors)
+		}
 	}
+	parts := make([]atomParts, nParts)
 	cats := make([]atomCategory, nTerms)
 	authors := make([]feeds.AtomAuthor, nAuthors)
 	for i := range entries {
 		e := &entries[i]
-		x := parts[i].fill(e, c.updated, tx)
-		x.Categories, cats = atomCategories(e.terms, cats)
-		x.Authors, authors = atomAuthors(e.authors, authors)
-		if x.Image != nil {
+		if e.image != "" {
 			f.MediaNamespace = nsMedia
 		}
+		if s.bytes[i] != nil {
+			continue
+		}
+		x := parts[0].fill(e, c.updated, tx)
+		parts = parts[1:]
+		x.Categories, cats = atomCategories(e.terms, cats)
+		x.Authors, authors = atomAuthors(e.authors, authors)
 		f.Entries[i] = x
 	}
 	return f

@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -15,7 +16,10 @@ import (
 // The benchmarks render the same 100 typical posts. BenchmarkGorillaToRss
 // is the yardstick: gorilla/feeds' own RSS output of those posts, from a
 // feeds.Feed built once outside the loop. Ours include the conversion from
-// herald.Article, which is part of every real render.
+// herald.Article, which is part of every real render. Unless their name
+// says otherwise they encode every item, with a Renderer that keeps none
+// (the first render of a feed); BenchmarkRenderSampleKept measures the
+// renders that find items kept.
 
 func benchmarkRender(b *testing.B, f herald.Format) {
 	renderLoop(b, f, manyArticles(100))
@@ -23,7 +27,7 @@ func benchmarkRender(b *testing.B, f herald.Format) {
 
 // renderLoop renders articles in format f b.N times.
 func renderLoop(b *testing.B, f herald.Format, articles []*herald.Article) {
-	r, ch := New(), siteChannel(f)
+	r, ch := NewWithOptions(Options{FragmentCacheBytes: -1}), siteChannel(f)
 	b.ReportAllocs()
 	var n int
 	for b.Loop() {
@@ -51,6 +55,52 @@ func BenchmarkRenderSample(b *testing.B) {
 	}
 	for _, f := range herald.Formats {
 		b.Run(string(f), func(b *testing.B) { renderLoop(b, f, articles) })
+	}
+}
+
+// BenchmarkRenderSampleKept renders the sample page with a Renderer that
+// kept the items of its previous render: "one-changed" after one article
+// of the 100 changed (a render after a write), "none-changed" with the
+// same articles (a render after the feed's entry expired).
+func BenchmarkRenderSampleKept(b *testing.B) {
+	articles := sample.Articles(100, 1)
+	for i, a := range articles {
+		a.ID = fmt.Sprintf("00000000-0000-4000-8000-%012d", i)
+		a.URL = fmt.Sprintf("https://news.example.com/post-%d", i)
+	}
+	for _, f := range herald.Formats {
+		for _, changing := range []bool{true, false} {
+			name := string(f) + "/none-changed"
+			if changing {
+				name = string(f) + "/one-changed"
+			}
+			b.Run(name, func(b *testing.B) {
+				r, ch := New(), siteChannel(f)
+				if _, err := r.Render(f, ch, articles); err != nil {
+					b.Fatal(err)
+				}
+				page := slices.Clone(articles)
+				b.ReportAllocs()
+				i := 0
+				for b.Loop() {
+					if changing {
+						b.StopTimer()
+						k := i % len(page)
+						c := articles[k].Clone()
+						c.Title += " (edited " + strconv.Itoa(i) + ")"
+						page[k] = c
+						i++
+						b.StartTimer()
+					}
+					if _, err := r.Render(f, ch, page); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if hits, _ := r.FragmentStats(); hits == 0 {
+					b.Fatal("no item was found kept")
+				}
+			})
+		}
 	}
 }
 
@@ -106,7 +156,7 @@ func benchmarkGorilla(b *testing.B, render func(*feeds.Feed) (string, error)) {
 // BenchmarkRenderRSSWithVariants is a whole miss's CPU work: the render and
 // the three compressed codings stored beside it (internal/encode).
 func BenchmarkRenderRSSWithVariants(b *testing.B) {
-	r, ch, articles := New(), siteChannel(herald.FormatRSS), manyArticles(100)
+	r, ch, articles := NewWithOptions(Options{FragmentCacheBytes: -1}), siteChannel(herald.FormatRSS), manyArticles(100)
 	enc, err := encode.New()
 	if err != nil {
 		b.Fatal(err)

@@ -14,7 +14,8 @@ import (
 
 // FuzzRenderAcceptedArticle: any article that validation accepts renders,
 // in every format, to a document that parses: well-formed XML for RSS and
-// Atom, valid JSON with one item for JSON Feed.
+// Atom, valid JSON with one item for JSON Feed; spliced from its item's
+// fresh or kept encoding, it is the whole document's bytes.
 func FuzzRenderAcceptedArticle(f *testing.F) {
 	f.Add("Hello", "slug", "A summary", "<p>Body</p>", "Ada", "Go", "rss", "https://example.com/x", "audio/mpeg")
 	f.Add("]]>\x00<![CDATA[", "", "\v\x1b&amp;<", "<script>alert(1)</script>]]>", "N\uFFFE", "Cat\"'<>", "t&g", "https://e.com/?a=1&b=<2>", "video/mp4")
@@ -37,6 +38,13 @@ func FuzzRenderAcceptedArticle(f *testing.F) {
 			out, err := r.Render(format, siteChannel(format), []*herald.Article{a})
 			if err != nil {
 				t.Fatalf("render %s of an accepted article: %v", format, err)
+			}
+			// Spliced from a fresh encoding, then from the kept one: both
+			// are the whole document's bytes.
+			want := renderWhole(t, format, siteChannel(format), []*herald.Article{a})
+			again, err := r.Render(format, siteChannel(format), []*herald.Article{a})
+			if err != nil || !bytes.Equal(out, want) || !bytes.Equal(again, want) {
+				t.Fatalf("%s: spliced renders differ from the whole document (err %v):\n%s\n%s\n---- want ----\n%s", format, err, out, again, want)
 			}
 			if format == herald.FormatJSON {
 				var doc struct {

@@ -35,7 +35,9 @@ type jsonAttachment struct {
 	DurationInSeconds int64  `json:"duration_in_seconds,omitempty"`
 }
 
-func jsonFeedOf(c channel, entries []entry) *jsonFeed {
+// jsonFeedOf builds the document of c and entries, leaving out (as nil)
+// the items s already holds encoded.
+func jsonFeedOf(c channel, entries []entry, s *itemSet) *jsonFeed {
 	f := &jsonFeed{
 		JSONFeed: feeds.JSONFeed{
 			Version:     jsonFeedVersion,
@@ -55,16 +57,24 @@ func jsonFeedOf(c channel, entries []entry) *jsonFeed {
 		f.Icon = c.podcast.ImageURL
 	}
 	// One allocation for all items and one for all their authors, rather
-	// than several small objects per item.
-	parts := make([]jsonParts, len(entries))
-	var nAuthors int
+	// than several small objects per item. Items already encoded (s.bytes)
+	// are not built again.
+	var nParts, nAuthors int
 	for i := range entries {
-		nAuthors += len(entries[i].authors)
+		if s.bytes[i] == nil {
+			nParts++
+			nAuthors += len(entries[i].authors)
+		}
 	}
+	parts := make([]jsonParts, nParts)
 	authors := make([]feeds.JSONAuthor, nAuthors)
 	for i := range entries {
+		if s.bytes[i] != nil {
+			continue
+		}
 		e := &entries[i]
-		it := parts[i].fill(e)
+		it := parts[0].fill(e)
+		parts = parts[1:]
 		if n := len(e.authors); n > 0 {
 			own := authors[:n:n]
 			authors = authors[n:]

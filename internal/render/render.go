@@ -17,12 +17,20 @@ type Options struct {
 	// Generator names the software in RSS <generator> and Atom
 	// <generator>; empty means DefaultGenerator.
 	Generator string
+	// FragmentCacheBytes bounds the encoded items kept for later renders
+	// (see fragments.go): zero means DefaultFragmentCacheBytes, a
+	// negative value keeps none.
+	FragmentCacheBytes int
 }
 
 // Renderer renders feeds. One value may be shared by any number of
-// goroutines; the zero value renders with the default options.
+// goroutines; the zero value renders with the default options but keeps
+// no encoded items.
 type Renderer struct {
 	generator string
+	// fragments keeps encoded items for later renders (fragments.go);
+	// nil keeps none.
+	fragments *fragmentCache
 	// writers recycles the XML encoder's buffers between renders: a
 	// fresh buffer the size of a feed must be zeroed, which showed in
 	// profiles. The document is copied out of it at its exact size.
@@ -36,7 +44,14 @@ func New() *Renderer { return NewWithOptions(Options{}) }
 
 // NewWithOptions returns a Renderer configured by o.
 func NewWithOptions(o Options) *Renderer {
-	return &Renderer{generator: clean(o.Generator)}
+	r := &Renderer{generator: clean(o.Generator)}
+	switch {
+	case o.FragmentCacheBytes == 0:
+		r.fragments = newFragmentCache(DefaultFragmentCacheBytes)
+	case o.FragmentCacheBytes > 0:
+		r.fragments = newFragmentCache(o.FragmentCacheBytes)
+	}
+	return r
 }
 
 // Render returns the document of format f for the channel ch listing
@@ -50,33 +65,51 @@ func (r *Renderer) Render(f herald.Format, ch herald.Channel, articles []*herald
 		return nil, fmt.Errorf("render: unknown format %q", f)
 	}
 	var tx texts
-	tx.grow(len(articles) * textsPerArticle)
-	entries, err := newEntries(articles, &tx)
+	c, entries, err := prepare(ch, articles, &tx)
 	if err != nil {
 		return nil, fmt.Errorf("render %s: %w", f, err)
+	}
+	items := r.keptItems(f, c, entries)
+	var doc []byte
+	switch f {
+	case herald.FormatRSS:
+		d := r.rss(c, entries, &items, &tx)
+		list := d.Channel.Items
+		d.Channel.Items = nil
+		doc, err = spliceXML(r, d, list, "item", "    ", "\n  </channel>", &items)
+	case herald.FormatAtom:
+		d := r.atom(c, entries, &items, &tx)
+		list := d.Entries
+		d.Entries = nil
+		doc, err = spliceXML(r, d, list, "entry", "  ", "\n</feed>", &items)
+	case herald.FormatJSON:
+		d := jsonFeedOf(c, entries, &items)
+		list := d.Items
+		d.Items = []*jsonItem{}
+		doc, err = spliceJSON(r, d, list, &items)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("render %s: %w", f, err)
+	}
+	r.keep(&items)
+	return doc, nil
+}
+
+// prepare cleans the channel and the articles, applies the fallbacks
+// every format shares and takes the feed's language out of the entries.
+// Short strings are made in tx.
+func prepare(ch herald.Channel, articles []*herald.Article, tx *texts) (channel, []entry, error) {
+	tx.grow(len(articles) * textsPerArticle)
+	entries, err := newEntries(articles, tx)
+	if err != nil {
+		return channel{}, nil, err
 	}
 	c, err := newChannel(ch, entries)
 	if err != nil {
-		return nil, fmt.Errorf("render %s: %w", f, err)
+		return channel{}, nil, err
 	}
 	inheritLanguage(c.language, entries)
-	var out output
-	switch f {
-	case herald.FormatRSS, herald.FormatAtom:
-		w := r.writer(&out, sizeHint(entries))
-		defer r.recycle(w)
-		if f == herald.FormatRSS {
-			err = writeXML(w, r.rss(c, entries, &tx))
-		} else {
-			err = writeXML(w, r.atom(c, entries, &tx))
-		}
-	case herald.FormatJSON:
-		err = writeJSON(&out, jsonFeedOf(c, entries))
-	}
-	if err != nil {
-		return nil, fmt.Errorf("render %s: %w", f, err)
-	}
-	return out.doc, nil
+	return c, entries, nil
 }
 
 // textsPerArticle is about what texts holds per article: its id, two
@@ -111,13 +144,9 @@ func (r *Renderer) generatorName() string {
 	return or(r.generator, DefaultGenerator)
 }
 
-// sizeHint guesses the output size so the buffer rarely grows: the text
-// that goes out, plus room for markup and escaping.
-func sizeHint(entries []entry) int {
-	n := 2048
-	for i := range entries {
-		e := &entries[i]
-		n += 1024 + len(e.title) + 2*len(e.summary) + len(e.content) + len(e.content)/8
-	}
-	return n
+// itemSizeHint guesses the encoded size of e, so that the buffer fresh
+// items are encoded into rarely grows: the text that goes out, plus room
+// for markup and escaping.
+func itemSizeHint(e *entry) int {
+	return 1024 + len(e.title) + 2*len(e.summary) + len(e.content) + len(e.content)/8
 }

@@ -93,7 +93,9 @@ type mediaContent struct {
 	Medium string `xml:"medium,attr"`
 }
 
-func (r *Renderer) rss(c channel, entries []entry, tx *texts) *rssDoc {
+// rss builds the document of c and entries, leaving out (as nil) the items
+// s already holds encoded.
+func (r *Renderer) rss(c channel, entries []entry, s *itemSet, tx *texts) *rssDoc {
 	ch := &rssChannel{
 		Title:       newRSSText(c.title),
 		Link:        c.link,
@@ -127,23 +129,31 @@ func (r *Renderer) rss(c channel, entries []entry, tx *texts) *rssDoc {
 		doc.ITunesNamespace, doc.PodcastNamespace = nsITunes, nsPodcast
 	}
 	// One allocation for all items and one for all their categories,
-	// rather than several small objects per item.
-	parts := make([]rssParts, len(entries))
-	var nTerms int
+	// rather than several small objects per item. Items already encoded
+	// (s.bytes) are not built again, but still declare their namespaces.
+	var nParts, nTerms int
 	for i := range entries {
-		nTerms += len(entries[i].terms)
+		if s.bytes[i] == nil {
+			nParts++
+			nTerms += len(entries[i].terms)
+		}
 	}
+	parts := make([]rssParts, nParts)
 	cats := make([]rssText, nTerms)
 	for i := range entries {
 		e := &entries[i]
-		it := parts[i].fill(e, c.podcast, tx)
-		it.Categories, cats = rssTexts(e.terms, cats)
-		if it.Image != nil {
+		if e.image != "" {
 			doc.MediaNamespace = nsMedia
 		}
-		if len(it.Creators) > 0 || it.Language != "" {
+		if rssCreators(e) || e.language != "" {
 			doc.DCNamespace = nsDC
 		}
+		if s.bytes[i] != nil {
+			continue
+		}
+		it := parts[0].fill(e, c.podcast, tx)
+		parts = parts[1:]
+		it.Categories, cats = rssTexts(e.terms, cats)
 		ch.Items[i] = it
 	}
 	return doc
@@ -197,9 +207,9 @@ func (p *rssParts) fill(e *entry, show *herald.Show, tx *texts) *rssItem {
 	// carries both is flagged by validators as saying the same thing twice.
 	// A single author with an email goes to <author>, anything else to
 	// dc:creator (Atom and JSON Feed keep every address).
-	if len(e.authors) == 1 && e.authors[0].Email != "" {
+	if len(e.authors) > 0 && !rssCreators(e) {
 		it.Author = rssPerson(e.authors[0], tx)
-	} else if len(e.authors) > 0 {
+	} else if rssCreators(e) {
 		it.Creators = make([]rssText, len(e.authors))
 		for j, a := range e.authors {
 			it.Creators[j] = newRSSText(a.Name)
@@ -219,6 +229,12 @@ func (p *rssParts) fill(e *entry, show *herald.Show, tx *texts) *rssItem {
 		it.rssEpisode = newRSSEpisode(e)
 	}
 	return it
+}
+
+// rssCreators reports whether e's authors go out as dc:creator names
+// rather than as the one <author> address.
+func rssCreators(e *entry) bool {
+	return len(e.authors) > 1 || len(e.authors) == 1 && e.authors[0].Email == ""
 }
 
 // rssDescription is the item's HTML description: the plain-text summary

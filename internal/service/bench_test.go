@@ -13,6 +13,7 @@ import (
 	"github.com/herald-feeds/herald/internal/herald"
 	"github.com/herald-feeds/herald/internal/pgtest"
 	"github.com/herald-feeds/herald/internal/postgres"
+	"github.com/herald-feeds/herald/internal/render"
 	"github.com/herald-feeds/herald/internal/sample"
 )
 
@@ -21,15 +22,20 @@ import (
 // serve` gives it. BenchmarkMissRSS100 is a whole miss as a request pays
 // it: cache lookup, store read, render, ETag, cache put; since nothing was
 // written in between, every article comes from the store's article cache
-// (a warm miss, as after a feed's entry expires). The after-write and cold
+// and every item's encoding from the renderer's kept items (a warm miss,
+// as after a feed's entry expires). The after-write and cold
 // variants below are the other two kinds. BenchmarkGorillaToRssSameItems is the yardstick the issue names:
 // gorilla/feeds' own ToRss on the same items, from a feeds.Feed built
 // outside the loop (so it leaves out the store and the conversion). The
 // compressed variants are made after the miss is answered and are measured
 // apart, by internal/encode's BenchmarkVariants.
 
-func benchFixture(b *testing.B) (*fixture, herald.FeedKey) {
-	fx := newFixture(&testing.T{}, nil) // fixture helpers take *testing.T
+func benchFixture(b *testing.B) (*fixture, herald.FeedKey) { return benchFixtureWith(b, nil) }
+
+// benchFixtureWith is benchFixture rendering with r (nil: the renderer
+// `herald serve` uses).
+func benchFixtureWith(b *testing.B, r herald.Renderer) (*fixture, herald.FeedKey) {
+	fx := newFixture(&testing.T{}, r) // fixture helpers take *testing.T
 	b.Cleanup(func() { fx.store.Close() })
 	return fx, seedBench(b, fx)
 }
@@ -138,11 +144,12 @@ func benchmarkMissAfterWrite(b *testing.B, open func(*testing.B) (*fixture, hera
 
 // BenchmarkMissColdRSS100 is the first miss after a process starts: the
 // store's article cache is emptied before each iteration, so every article
-// is read in full (after the page's (id, version) pairs). SQLite's own page
+// is read in full (after the page's (id, version) pairs), and the renderer
+// keeps no encoded items, so every item is encoded. SQLite's own page
 // cache and the prepared statements stay warm, as they would after the
 // first few requests.
 func BenchmarkMissColdRSS100(b *testing.B) {
-	fx, key := benchFixture(b)
+	fx, key := benchFixtureWith(b, render.NewWithOptions(render.Options{FragmentCacheBytes: -1}))
 	ctx := context.Background()
 	b.ReportAllocs()
 	var n int

@@ -1,0 +1,175 @@
+package render
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/herald-feeds/herald/internal/herald"
+)
+
+// itemSet is the state of one render's items: for each, its key and id
+// (when the Renderer keeps items), its bytes (kept from an earlier render
+// or encoded by this one), and which of them this render encoded.
+type itemSet struct {
+	keys  []uint64
+	ids   []string
+	bytes [][]byte
+	fresh []bool
+	// hint guesses the bytes of the items still to encode.
+	hint int
+}
+
+// keptItems hashes every entry and looks its encoded bytes up among those
+// the Renderer keeps.
+func (r *Renderer) keptItems(f herald.Format, c channel, entries []entry) itemSet {
+	s := itemSet{bytes: make([][]byte, len(entries)), fresh: make([]bool, len(entries))}
+	if r.fragments != nil && len(entries) > 0 {
+		s.keys, s.ids = make([]uint64, len(entries)), make([]string, len(entries))
+		var k keyHash
+		for i := range entries {
+			s.keys[i] = itemKey(&k, f, c.podcast != nil, c.updated, &entries[i])
+			s.ids[i] = entries[i].id
+		}
+		r.fragments.lookup(s.keys, s.ids, s.bytes)
+	}
+	for i := range entries {
+		if s.bytes[i] == nil {
+			s.hint += itemSizeHint(&entries[i])
+		}
+	}
+	return s
+}
+
+// keep hands the items this render encoded to the Renderer's cache.
+func (r *Renderer) keep(s *itemSet) {
+	if r.fragments == nil {
+		return
+	}
+	var fresh [][]byte
+	for i, ok := range s.fresh {
+		if ok {
+			if fresh == nil {
+				fresh = make([][]byte, len(s.bytes))
+			}
+			fresh[i] = s.bytes[i]
+			// The id is a view of the render's scratch text; a kept copy
+			// keeps only itself alive.
+			s.ids[i] = strings.Clone(s.ids[i])
+		}
+	}
+	if fresh != nil {
+		r.fragments.keep(s.keys, s.ids, fresh)
+	}
+}
+
+// spliceXML writes doc, whose items were taken out of it, then encodes
+// the items not yet in s, each element named name at the indentation
+// prefix its depth gives, and puts all items in order before closing,
+// the indented end tag of the element that holds them. The result is the
+// document encoding doc with its items in place would have given.
+func spliceXML[T any](r *Renderer, doc any, items []*T, name, prefix, closing string, s *itemSet) ([]byte, error) {
+	var head output
+	w := r.writer(&head, 0)
+	err := writeXML(w, doc)
+	r.recycle(w)
+	if err != nil {
+		return nil, err
+	}
+	cut := bytes.LastIndex(head.doc, []byte(closing))
+	if cut < 0 {
+		return nil, fmt.Errorf("no %q in the document to put the items before", closing)
+	}
+	if err := encodeXMLItems(r, items, name, prefix, s); err != nil {
+		return nil, err
+	}
+	return assemble(head.doc, cut, s.bytes, nil), nil
+}
+
+// encodeXMLItems encodes the items of s that have no bytes yet, into one
+// buffer. Each starts with the line feed and prefix that precede it inside
+// the document: the encoder writes both before every element but the
+// first, so the buffer begins with a line feed of its own.
+func encodeXMLItems[T any](r *Renderer, items []*T, name, prefix string, s *itemSet) error {
+	if s.hint == 0 {
+		return nil
+	}
+	var buf output
+	buf.doc = append(make([]byte, 0, s.hint), '\n')
+	w := r.writer(&buf, 0)
+	defer r.recycle(w)
+	enc := xml.NewEncoder(w)
+	enc.Indent(prefix, "  ")
+	start := xml.StartElement{Name: xml.Name{Local: name}}
+	ends := make([]int, len(items))
+	for i, it := range items {
+		if s.bytes[i] != nil {
+			continue
+		}
+		if err := enc.EncodeElement(it, start); err != nil { // flushes into buf
+			return err
+		}
+		ends[i] = len(buf.doc)
+	}
+	from := 0
+	for i, end := range ends {
+		if end > 0 {
+			s.bytes[i], s.fresh[i] = buf.doc[from:end:end], true
+			from = end
+		}
+	}
+	return nil
+}
+
+// spliceJSON writes doc, whose items were replaced by an empty list (the
+// last member of the feed object), then encodes the items not yet in s and
+// puts all of them, comma-separated, into that list.
+func spliceJSON(r *Renderer, doc *jsonFeed, items []*jsonItem, s *itemSet) ([]byte, error) {
+	var head output
+	if err := writeJSON(&head, doc); err != nil {
+		return nil, err
+	}
+	const end = "[]}\n"
+	if !bytes.HasSuffix(head.doc, []byte(end)) {
+		return nil, errors.New("the feed object does not end with its items")
+	}
+	cut := len(head.doc) - len(end) + 1
+	buf := output{doc: make([]byte, 0, s.hint)}
+	ends := make([]int, len(items))
+	for i, it := range items {
+		if s.bytes[i] != nil {
+			continue
+		}
+		if err := writeJSON(&buf, it); err != nil {
+			return nil, err
+		}
+		ends[i] = len(buf.doc) - 1 // without the encoder's line feed
+	}
+	from := 0
+	for i, end := range ends {
+		if end > 0 {
+			s.bytes[i], s.fresh[i] = buf.doc[from:end:end], true
+			from = end + 1
+		}
+	}
+	return assemble(head.doc, cut, s.bytes, comma), nil
+}
+
+var comma = []byte(",")
+
+// assemble returns head with parts, separated by sep, inserted at cut, in
+// a slice of exactly that size. bytes.Join makes it without zeroing it
+// first.
+func assemble(head []byte, cut int, parts [][]byte, sep []byte) []byte {
+	pieces := make([][]byte, 0, 2*len(parts)+2)
+	pieces = append(pieces, head[:cut])
+	for i, p := range parts {
+		if i > 0 && len(sep) > 0 {
+			pieces = append(pieces, sep)
+		}
+		pieces = append(pieces, p)
+	}
+	return bytes.Join(append(pieces, head[cut:]), nil)
+}
