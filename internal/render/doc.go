@@ -13,6 +13,12 @@
 // iteration, times in UTC to the second. The same inputs give the same bytes
 // on every replica, which is what makes strong ETags shareable.
 //
+// A Renderer keeps the encoded bytes of the items it rendered, under a hash
+// of everything they are made from, and splices them into later renders of
+// any feed listing the same articles (fragments.go, splice.go): after a
+// write, a feed is encoded again only for the changed article's item. The
+// spliced document is byte for byte the one encoding it whole would give.
+//
 // Conventions worth knowing:
 //   - Article.Summary and titles are plain text, Article.ContentHTML is
 //     HTML. RSS <description> is HTML, so it gets the summary escaped.

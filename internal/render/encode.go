@@ -6,17 +6,13 @@ import (
 	"encoding/xml"
 )
 
-// output collects a document as the encoders write it and keeps it at its
-// exact size. Both encoders hand over what they made in large pieces: the
-// XML encoder flushes its buffer (which Render makes large enough for the
-// whole document, so normally once, plus the final newline) and the JSON
-// encoder writes its document in one call. The first piece is copied into
-// a new slice by append, which neither zeroes it first (as make would)
-// nor leaves more spare room than the allocator's rounding (a large
-// slice is rounded up to whole pages, nearly always room for the
-// newline); the rest is appended. That is the only copy of the document
-// besides the encoder's own buffer, where an intermediate bytes.Buffer
-// and a final clone used to make two.
+// output collects what an encoder writes, appending each piece: the XML
+// encoder flushes its buffer (the head of a document, or the items a
+// render encodes) and the JSON encoder writes a document or an item in
+// one call. The first piece is copied into a new slice by append, which
+// does not zero it first (as make would). A document's final bytes are
+// assembled from the head and the items in a slice of their exact size
+// (assemble, in splice.go).
 type output struct {
 	doc []byte
 }

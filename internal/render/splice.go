@@ -113,14 +113,31 @@ func encodeXMLItems[T any](r *Renderer, items []*T, name, prefix string, s *item
 		}
 		ends[i] = len(buf.doc)
 	}
+	fill(s, trim(buf.doc), ends, 0)
+	return nil
+}
+
+// fill points the items of s that ends marks (where each one ends in buf;
+// zero for the others) at their bytes in buf, each starting where the
+// previous one ended plus gap bytes.
+func fill(s *itemSet, buf []byte, ends []int, gap int) {
 	from := 0
 	for i, end := range ends {
 		if end > 0 {
-			s.bytes[i], s.fresh[i] = buf.doc[from:end:end], true
-			from = end
+			s.bytes[i], s.fresh[i] = buf[from:end:end], true
+			from = end + gap
 		}
 	}
-	return nil
+}
+
+// trim returns buf in a slice of its own length when more than a quarter
+// of its capacity is unused: kept items hold their buffer alive, and the
+// cache counts only their lengths.
+func trim(buf []byte) []byte {
+	if cap(buf)-len(buf) > cap(buf)/4 {
+		return bytes.Clone(buf)
+	}
+	return buf
 }
 
 // spliceJSON writes doc, whose items were replaced by an empty list (the
@@ -147,13 +164,7 @@ func spliceJSON(r *Renderer, doc *jsonFeed, items []*jsonItem, s *itemSet) ([]by
 		}
 		ends[i] = len(buf.doc) - 1 // without the encoder's line feed
 	}
-	from := 0
-	for i, end := range ends {
-		if end > 0 {
-			s.bytes[i], s.fresh[i] = buf.doc[from:end:end], true
-			from = end + 1
-		}
-	}
+	fill(s, trim(buf.doc), ends, 1)
 	return assemble(head.doc, cut, s.bytes, comma), nil
 }
 
