@@ -35,6 +35,8 @@ type Renderer struct {
 	// fresh buffer the size of a feed must be zeroed, which showed in
 	// profiles. The document is copied out of it at its exact size.
 	writers sync.Pool // *bufio.Writer
+	// scratches recycles the buffers items are encoded into (splice.go).
+	scratches sync.Pool // *output
 }
 
 var _ herald.Renderer = (*Renderer)(nil)
@@ -142,11 +144,4 @@ func (r *Renderer) recycle(w *bufio.Writer) {
 // generatorName is the configured generator, or DefaultGenerator.
 func (r *Renderer) generatorName() string {
 	return or(r.generator, DefaultGenerator)
-}
-
-// itemSizeHint guesses the encoded size of e, so that the buffer fresh
-// items are encoded into rarely grows: the text that goes out, plus room
-// for markup and escaping.
-func itemSizeHint(e *entry) int {
-	return 1024 + len(e.title) + 2*len(e.summary) + len(e.content) + len(e.content)/8
 }

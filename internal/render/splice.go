@@ -18,8 +18,8 @@ type itemSet struct {
 	ids   []string
 	bytes [][]byte
 	fresh []bool
-	// hint guesses the bytes of the items still to encode.
-	hint int
+	// missing counts the items still to encode.
+	missing int
 }
 
 // keptItems hashes every entry and looks its encoded bytes up among those
@@ -35,9 +35,9 @@ func (r *Renderer) keptItems(f herald.Format, c channel, entries []entry) itemSe
 		}
 		r.fragments.lookup(s.keys, s.ids, s.bytes)
 	}
-	for i := range entries {
-		if s.bytes[i] == nil {
-			s.hint += itemSizeHint(&entries[i])
+	for _, b := range s.bytes {
+		if b == nil {
+			s.missing++
 		}
 	}
 	return s
@@ -82,23 +82,24 @@ func spliceXML[T any](r *Renderer, doc any, items []*T, name, prefix, closing st
 	if cut < 0 {
 		return nil, fmt.Errorf("no %q in the document to put the items before", closing)
 	}
-	if err := encodeXMLItems(r, items, name, prefix, s); err != nil {
+	buf := r.scratch()
+	defer r.recycleScratch(buf)
+	if err := encodeXMLItems(r, buf, items, name, prefix, s); err != nil {
 		return nil, err
 	}
 	return assemble(head.doc, cut, s.bytes, nil), nil
 }
 
-// encodeXMLItems encodes the items of s that have no bytes yet, into one
-// buffer. Each starts with the line feed and prefix that precede it inside
-// the document: the encoder writes both before every element but the
-// first, so the buffer begins with a line feed of its own.
-func encodeXMLItems[T any](r *Renderer, items []*T, name, prefix string, s *itemSet) error {
-	if s.hint == 0 {
+// encodeXMLItems encodes the items of s that have no bytes yet, into buf.
+// Each starts with the line feed and prefix that precede it inside the
+// document: the encoder writes both before every element but the first,
+// so buf begins with a line feed of its own.
+func encodeXMLItems[T any](r *Renderer, buf *output, items []*T, name, prefix string, s *itemSet) error {
+	if s.missing == 0 {
 		return nil
 	}
-	var buf output
-	buf.doc = append(make([]byte, 0, s.hint), '\n')
-	w := r.writer(&buf, 0)
+	buf.doc = append(buf.doc, '\n')
+	w := r.writer(buf, 0)
 	defer r.recycle(w)
 	enc := xml.NewEncoder(w)
 	enc.Indent(prefix, "  ")
@@ -113,7 +114,7 @@ func encodeXMLItems[T any](r *Renderer, items []*T, name, prefix string, s *item
 		}
 		ends[i] = len(buf.doc)
 	}
-	fill(s, trim(buf.doc), ends, 0)
+	fill(s, r.own(buf.doc), ends, 0)
 	return nil
 }
 
@@ -130,14 +131,33 @@ func fill(s *itemSet, buf []byte, ends []int, gap int) {
 	}
 }
 
-// trim returns buf in a slice of its own length when more than a quarter
-// of its capacity is unused: kept items hold their buffer alive, and the
-// cache counts only their lengths.
-func trim(buf []byte) []byte {
-	if cap(buf)-len(buf) > cap(buf)/4 {
-		return bytes.Clone(buf)
+// scratch returns an empty buffer for the items a render encodes, used
+// again by later renders (recycleScratch) once the document is assembled.
+func (r *Renderer) scratch() *output {
+	if o, _ := r.scratches.Get().(*output); o != nil {
+		o.doc = o.doc[:0]
+		return o
 	}
-	return buf
+	return &output{}
+}
+
+// recycleScratch keeps buf for a later render, unless it grew past
+// maxRecycled.
+func (r *Renderer) recycleScratch(buf *output) {
+	if cap(buf.doc) <= maxRecycled {
+		r.scratches.Put(buf)
+	}
+}
+
+// own returns the bytes of the items a render encoded (in its scratch
+// buffer) as the items will be kept: in a slice of their exact size, so
+// that kept items pin no more memory than they count, or, for a Renderer
+// that keeps none, where they are.
+func (r *Renderer) own(encoded []byte) []byte {
+	if r.fragments == nil {
+		return encoded
+	}
+	return bytes.Clone(encoded)
 }
 
 // spliceJSON writes doc, whose items were replaced by an empty list (the
@@ -153,18 +173,19 @@ func spliceJSON(r *Renderer, doc *jsonFeed, items []*jsonItem, s *itemSet) ([]by
 		return nil, errors.New("the feed object does not end with its items")
 	}
 	cut := len(head.doc) - len(end) + 1
-	buf := output{doc: make([]byte, 0, s.hint)}
+	buf := r.scratch()
+	defer r.recycleScratch(buf)
 	ends := make([]int, len(items))
 	for i, it := range items {
 		if s.bytes[i] != nil {
 			continue
 		}
-		if err := writeJSON(&buf, it); err != nil {
+		if err := writeJSON(buf, it); err != nil {
 			return nil, err
 		}
 		ends[i] = len(buf.doc) - 1 // without the encoder's line feed
 	}
-	fill(s, trim(buf.doc), ends, 1)
+	fill(s, r.own(buf.doc), ends, 1)
 	return assemble(head.doc, cut, s.bytes, comma), nil
 }
 
