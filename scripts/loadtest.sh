@@ -10,7 +10,9 @@
 #   ROUNDS=3         rounds of every scenario (median, min and max are printed)
 #   DURATION=5       seconds of each wrk run
 #   CONNS=64         wrk connections;  THREADS=2  wrk threads
-#   HERALD_BIN=path  a prebuilt herald binary (default: built from this tree)
+#   HERALD_BIN=path  a prebuilt herald binary (default: built from this tree;
+#                    not passed on to Herald, which would warn of an unknown
+#                    HERALD_ variable)
 #   HERALD_EXTRA="HERALD_KEY=value …"  extra configuration for Herald, e.g.
 #                    HERALD_REDIS_LOCAL_CACHE=false to measure Redis alone
 #   SCENARIOS="304 gzip br zstd identity burst"
@@ -88,8 +90,8 @@ herald_env=(HERALD_ADDR="127.0.0.1:$HPORT" HERALD_DATABASE_URL="sqlite:$WORK/her
 	HERALD_BASE_URL=https://news.example.com)
 # shellcheck disable=SC2206
 herald_env+=(${HERALD_EXTRA:-})
-env "${herald_env[@]}" "$HERALD_BIN" import "$WORK/articles.json" >/dev/null
-"${SRV[@]}" env "${herald_env[@]}" "$HERALD_BIN" serve >"$WORK/herald.log" 2>&1 &
+env -u HERALD_BIN "${herald_env[@]}" "$HERALD_BIN" import "$WORK/articles.json" >/dev/null
+"${SRV[@]}" env -u HERALD_BIN "${herald_env[@]}" "$HERALD_BIN" serve >"$WORK/herald.log" 2>&1 &
 HPID=$!
 PIDS+=($HPID)
 H="http://127.0.0.1:$HPORT"
@@ -105,8 +107,8 @@ if [[ -n "${ALT_BIN:-}${ALT_EXTRA:-}" ]]; then
 		HERALD_LOG_LEVEL=warn HERALD_BASE_URL=https://news.example.com)
 	# shellcheck disable=SC2206
 	alt_env+=(${ALT_EXTRA:-})
-	env "${alt_env[@]}" "${ALT_BIN:-$HERALD_BIN}" import "$WORK/articles.json" >/dev/null
-	"${SRV[@]}" env "${alt_env[@]}" "${ALT_BIN:-$HERALD_BIN}" serve >"$WORK/alt.log" 2>&1 &
+	env -u HERALD_BIN "${alt_env[@]}" "${ALT_BIN:-$HERALD_BIN}" import "$WORK/articles.json" >/dev/null
+	"${SRV[@]}" env -u HERALD_BIN "${alt_env[@]}" "${ALT_BIN:-$HERALD_BIN}" serve >"$WORK/alt.log" 2>&1 &
 	APID=$!
 	PIDS+=($APID)
 	A="http://127.0.0.1:$APORT"

@@ -48,14 +48,20 @@ func BenchmarkRenderJSON(b *testing.B) { benchmarkRender(b, herald.FormatJSON) }
 // internal/sample (about 235 KiB of RSS), the page the service's miss
 // benchmarks render, in each format, without the store.
 func BenchmarkRenderSample(b *testing.B) {
+	articles := samplePage()
+	for _, f := range herald.Formats {
+		b.Run(string(f), func(b *testing.B) { renderLoop(b, f, articles) })
+	}
+}
+
+// samplePage is the 100 articles of internal/sample with ids and links.
+func samplePage() []*herald.Article {
 	articles := sample.Articles(100, 1)
 	for i, a := range articles {
 		a.ID = fmt.Sprintf("00000000-0000-4000-8000-%012d", i)
 		a.URL = fmt.Sprintf("https://news.example.com/post-%d", i)
 	}
-	for _, f := range herald.Formats {
-		b.Run(string(f), func(b *testing.B) { renderLoop(b, f, articles) })
-	}
+	return articles
 }
 
 // BenchmarkRenderSampleKept renders the sample page with a Renderer that
@@ -63,11 +69,7 @@ func BenchmarkRenderSample(b *testing.B) {
 // of the 100 changed (a render after a write), "none-changed" with the
 // same articles (a render after the feed's entry expired).
 func BenchmarkRenderSampleKept(b *testing.B) {
-	articles := sample.Articles(100, 1)
-	for i, a := range articles {
-		a.ID = fmt.Sprintf("00000000-0000-4000-8000-%012d", i)
-		a.URL = fmt.Sprintf("https://news.example.com/post-%d", i)
-	}
+	articles := samplePage()
 	for _, f := range herald.Formats {
 		for _, changing := range []bool{true, false} {
 			name := string(f) + "/none-changed"

@@ -18,8 +18,9 @@ type itemSet struct {
 	ids   []string
 	bytes [][]byte
 	fresh []bool
-	// missing counts the items still to encode.
-	missing int
+	// missing counts the items still to encode, and hint guesses their
+	// size.
+	missing, hint int
 }
 
 // keptItems hashes every entry and looks its encoded bytes up among those
@@ -35,9 +36,10 @@ func (r *Renderer) keptItems(f herald.Format, c channel, entries []entry) itemSe
 		}
 		r.fragments.lookup(s.keys, s.ids, s.bytes)
 	}
-	for _, b := range s.bytes {
+	for i, b := range s.bytes {
 		if b == nil {
 			s.missing++
+			s.hint += itemSizeHint(&entries[i])
 		}
 	}
 	return s
@@ -82,7 +84,7 @@ func spliceXML[T any](r *Renderer, doc any, items []*T, name, prefix, closing st
 	if cut < 0 {
 		return nil, fmt.Errorf("no %q in the document to put the items before", closing)
 	}
-	buf := r.scratch()
+	buf := r.scratch(s.hint)
 	defer r.recycleScratch(buf)
 	if err := encodeXMLItems(r, buf, items, name, prefix, s); err != nil {
 		return nil, err
@@ -131,14 +133,19 @@ func fill(s *itemSet, buf []byte, ends []int, gap int) {
 	}
 }
 
-// scratch returns an empty buffer for the items a render encodes, used
-// again by later renders (recycleScratch) once the document is assembled.
-func (r *Renderer) scratch() *output {
-	if o, _ := r.scratches.Get().(*output); o != nil {
-		o.doc = o.doc[:0]
-		return o
+// scratch returns an empty buffer with room for about size bytes, for the
+// items a render encodes; later renders use it again (recycleScratch) once
+// the document is assembled.
+func (r *Renderer) scratch(size int) *output {
+	o, _ := r.scratches.Get().(*output)
+	if o == nil {
+		o = &output{}
 	}
-	return &output{}
+	if cap(o.doc) < size {
+		o.doc = make([]byte, 0, min(size, maxRecycled))
+	}
+	o.doc = o.doc[:0]
+	return o
 }
 
 // recycleScratch keeps buf for a later render, unless it grew past
@@ -147,6 +154,12 @@ func (r *Renderer) recycleScratch(buf *output) {
 	if cap(buf.doc) <= maxRecycled {
 		r.scratches.Put(buf)
 	}
+}
+
+// itemSizeHint guesses the encoded size of e: the text that goes out,
+// plus room for markup and escaping.
+func itemSizeHint(e *entry) int {
+	return 1024 + len(e.title) + 2*len(e.summary) + len(e.content) + len(e.content)/8
 }
 
 // own returns the bytes of the items a render encoded (in its scratch
@@ -173,7 +186,7 @@ func spliceJSON(r *Renderer, doc *jsonFeed, items []*jsonItem, s *itemSet) ([]by
 		return nil, errors.New("the feed object does not end with its items")
 	}
 	cut := len(head.doc) - len(end) + 1
-	buf := r.scratch()
+	buf := r.scratch(s.hint)
 	defer r.recycleScratch(buf)
 	ends := make([]int, len(items))
 	for i, it := range items {
