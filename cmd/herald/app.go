@@ -223,13 +223,16 @@ func (m *Main) Listen() error {
 	return nil
 }
 
-// warm fills the store's article cache with the newest feed.max_limit
-// articles, in the background, as the server starts: the first misses
-// after a start (a deploy, a restart) then find those articles decoded
-// instead of reading every one in full, which cost a miss about twice the
-// render (docs/PERFORMANCE.md). Nothing is rendered or cached as a feed.
+// warm prepares, in the background as the server starts, what the first
+// misses after a start (a deploy, a restart) would otherwise pay for: it
+// renders the site feed of the newest feed.max_limit articles in every
+// format (Feeds.Prerender), which fills the store's article cache with
+// those articles and the renderer with their encoded items. A first miss
+// then neither reads them in full nor encodes them, which cost it about
+// three times a warm miss (docs/PERFORMANCE.md). Nothing is cached as a
+// feed.
 func (m *Main) warm() {
-	if m.articleCache == nil || m.warmDone != nil {
+	if m.articleCache == nil && m.Config.Cache.MaxItemBytes == 0 || m.warmDone != nil {
 		return
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -237,13 +240,13 @@ func (m *Main) warm() {
 	go func() {
 		defer close(m.warmDone)
 		start := time.Now()
-		page, err := m.Store.Feed(ctx, herald.FeedQuery{Scope: herald.SiteScope, Now: start, Limit: m.Config.Feed.MaxLimit})
+		n, err := m.Feeds.Prerender(ctx, m.Config.Feed.MaxLimit)
 		switch {
 		case ctx.Err() != nil: // closed meanwhile
 		case err != nil:
-			m.Log.Warn("warming the article cache failed; the first misses read their articles in full", "err", err)
+			m.Log.Warn("warming the article and item caches failed; the first misses read and encode their articles in full", "err", err)
 		default:
-			m.Log.Info("article cache warmed", "articles", len(page.Articles), "duration", time.Since(start).Round(time.Microsecond))
+			m.Log.Info("article and item caches warmed", "articles", n, "duration", time.Since(start).Round(time.Microsecond))
 		}
 	}()
 }

@@ -280,6 +280,33 @@ func (f *Feeds) renderEntry(ctx context.Context, k herald.FeedKey) (herald.Entry
 	return e, ttl, nil
 }
 
+// Prerender renders the site feed of the newest limit articles in every
+// format and keeps none of the documents: what it leaves behind is the
+// store's decoded articles and the renderer's encoded items, which the
+// next render of any feed listing those articles (the site feed at any
+// limit, its categories, tags and authors) takes instead of reading and
+// encoding them again. Nothing is cached as a feed, nor counted as a
+// render of one. It returns how many articles it rendered.
+func (f *Feeds) Prerender(ctx context.Context, limit int) (int, error) {
+	now := f.now()
+	n := 0
+	for _, format := range herald.Formats {
+		if err := ctx.Err(); err != nil {
+			return n, err
+		}
+		k := herald.FeedKey{Scope: herald.SiteScope, Format: format, Limit: limit}
+		page, ch, err := f.readChannel(ctx, k, now)
+		if err != nil {
+			return n, err
+		}
+		if _, err := f.render.Render(format, ch, page.Articles); err != nil {
+			return n, fmt.Errorf("feed: prerender %s: %w", format, err)
+		}
+		n = len(page.Articles)
+	}
+	return n, nil
+}
+
 // StrongETag is the entity tag of exact bytes: their 64-bit xxHash in hex,
 // so the same bytes give the same tag on every replica. A tag only has to
 // tell the versions of one URL apart, which 64 bits do with a chance of
