@@ -280,31 +280,34 @@ func (f *Feeds) renderEntry(ctx context.Context, k herald.FeedKey) (herald.Entry
 	return e, ttl, nil
 }
 
-// Prerender renders the site feed of the newest limit articles in every
-// format and keeps none of the documents: what it leaves behind is the
-// store's decoded articles and the renderer's encoded items, which the
-// next render of any feed listing those articles (the site feed at any
-// limit, its categories, tags and authors) takes instead of reading and
-// encoding them again. Nothing is cached as a feed, nor counted as a
-// render of one. It returns how many articles it rendered.
+// Prerender reads the site feed of the newest limit articles once and
+// renders it in every format, keeping none of the documents: what it
+// leaves behind is the store's decoded articles and the renderer's encoded
+// items, which the next render of any feed listing those articles (the
+// site feed at any limit, its categories, tags and authors) takes instead
+// of reading and encoding them again. Nothing is cached as a feed, nor
+// counted as a feed render (the renderer's own metrics count the three
+// renders); an empty site renders nothing. It returns how many articles
+// it read.
 func (f *Feeds) Prerender(ctx context.Context, limit int) (int, error) {
-	now := f.now()
-	n := 0
+	k := herald.FeedKey{Scope: herald.SiteScope, Format: herald.FormatRSS, Limit: limit}
+	page, d, err := f.readDocument(ctx, k, f.now())
+	if err != nil {
+		return 0, fmt.Errorf("feed: prerender: %w", err)
+	}
+	if len(page.Articles) == 0 {
+		return 0, nil
+	}
 	for _, format := range herald.Formats {
 		if err := ctx.Err(); err != nil {
-			return n, err
+			return len(page.Articles), err
 		}
-		k := herald.FeedKey{Scope: herald.SiteScope, Format: format, Limit: limit}
-		page, ch, err := f.readChannel(ctx, k, now)
-		if err != nil {
-			return n, err
+		k.Format = format
+		if _, err := f.render.Render(format, f.channelOf(k, page, d), page.Articles); err != nil {
+			return len(page.Articles), fmt.Errorf("feed: prerender %s: %w", format, err)
 		}
-		if _, err := f.render.Render(format, ch, page.Articles); err != nil {
-			return n, fmt.Errorf("feed: prerender %s: %w", format, err)
-		}
-		n = len(page.Articles)
 	}
-	return n, nil
+	return len(page.Articles), nil
 }
 
 // StrongETag is the entity tag of exact bytes: their 64-bit xxHash in hex,

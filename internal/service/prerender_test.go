@@ -32,6 +32,9 @@ func TestPrerender(t *testing.T) {
 	if hits, misses := r.FragmentStats(); hits != 0 || misses != 6 {
 		t.Fatalf("after Prerender(2): %d items kept and %d encoded, want 0 and 6 (two articles, three formats)", hits, misses)
 	}
+	if hits, misses := fx.store.ArticleCache().Stats(); hits != 0 || misses != 2 {
+		t.Fatalf("after Prerender(2): article cache hits %d misses %d, want 0 and 2 (one store read for the three formats)", hits, misses)
+	}
 	for _, f := range herald.Formats {
 		res, err := fx.feeds.Get(ctx, herald.FeedKey{Scope: herald.SiteScope, Format: f, Limit: 2}, nil)
 		if err != nil || res.Cached {

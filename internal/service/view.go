@@ -21,6 +21,12 @@ func (f *Feeds) readChannel(ctx context.Context, k herald.FeedKey, now time.Time
 		}
 		return nil, herald.Channel{}, fmt.Errorf("feed: read %s: %w", k.Scope.Key(), err)
 	}
+	return page, f.channelOf(k, page, d), nil
+}
+
+// channelOf builds the channel of the document k names, read as page and
+// located as d.
+func (f *Feeds) channelOf(k herald.FeedKey, page *herald.FeedPage, d document) herald.Channel {
 	ch := f.site.channel(k, page)
 	ch.Paging = f.site.paging(k, d, page.Total)
 	if k.Offset > 0 {
@@ -30,7 +36,7 @@ func (f *Feeds) readChannel(ctx context.Context, k herald.FeedKey, now time.Time
 		// the scope's change time, which never goes backwards.
 		ch.Updated = newestUpdate(page.Articles)
 	}
-	return page, ch, nil
+	return ch
 }
 
 // newestUpdate is the latest UpdatedAt (or PublishedAt) among articles, in
