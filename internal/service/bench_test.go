@@ -44,6 +44,12 @@ func benchFixtureWith(b *testing.B, r herald.Renderer) (*fixture, herald.FeedKey
 // with the store's options of `herald serve` (skipped, with a message,
 // where no PostgreSQL answers).
 func benchFixturePostgres(b *testing.B) (*fixture, herald.FeedKey) {
+	return benchFixturePostgresWith(b, nil)
+}
+
+// benchFixturePostgresWith is benchFixturePostgres rendering with r (nil:
+// the renderer `herald serve` uses).
+func benchFixturePostgresWith(b *testing.B, r herald.Renderer) (*fixture, herald.FeedKey) {
 	c := &clock{t: time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)}
 	dbURL := pgtest.NewDatabase(b)
 	st, err := postgres.Open(context.Background(), dbURL,
@@ -52,7 +58,7 @@ func benchFixturePostgres(b *testing.B) (*fixture, herald.FeedKey) {
 		b.Fatalf("open store: %v", err)
 	}
 	b.Cleanup(func() { st.Close() })
-	fx := newFixtureOn(c, st, nil)
+	fx := newFixtureOn(c, st, r)
 	key := seedBench(b, fx)
 	// What autovacuum does in service: the planner's statistics and the
 	// visibility map that lets index-only scans skip the rows.
@@ -150,6 +156,16 @@ func benchmarkMissAfterWrite(b *testing.B, open func(*testing.B) (*fixture, hera
 // first few requests.
 func BenchmarkMissColdRSS100(b *testing.B) {
 	fx, key := benchFixtureWith(b, render.NewWithOptions(render.Options{FragmentCacheBytes: -1}))
+	benchmarkMissCold(b, fx, key)
+}
+
+// BenchmarkMissColdPostgresRSS100 is the cold miss on PostgreSQL.
+func BenchmarkMissColdPostgresRSS100(b *testing.B) {
+	fx, key := benchFixturePostgresWith(b, render.NewWithOptions(render.Options{FragmentCacheBytes: -1}))
+	benchmarkMissCold(b, fx, key)
+}
+
+func benchmarkMissCold(b *testing.B, fx *fixture, key herald.FeedKey) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	var n int
