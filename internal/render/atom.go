@@ -108,8 +108,8 @@ func (r *Renderer) atom(c channel, entries []entry, s *itemSet, tx *texts) *atom
 	f.Authors, _ = atomAuthors([]herald.Author{author}, nil)
 	// One allocation for all entries, one for all their categories and one
 	// for all their authors, rather than several small objects per entry.
-	// Entries already encoded (s.bytes) are not built again, but still
-	// declare their namespace.
+	// Entries already encoded (s.bytes; their entries are empty) are not
+	// built again, but still declare their namespace (s.flags).
 	var nParts, nTerms, nAuthors int
 	for i := range entries {
 		if s.bytes[i] == nil {
@@ -122,13 +122,13 @@ func (r *Renderer) atom(c channel, entries []entry, s *itemSet, tx *texts) *atom
 	cats := make([]atomCategory, nTerms)
 	authors := make([]feeds.AtomAuthor, nAuthors)
 	for i := range entries {
-		e := &entries[i]
-		if e.image != "" {
+		if s.flags[i]&usesMedia != 0 {
 			f.MediaNamespace = nsMedia
 		}
 		if s.bytes[i] != nil {
 			continue
 		}
+		e := &entries[i]
 		x := parts[0].fill(e, c.updated, tx)
 		parts = parts[1:]
 		x.Categories, cats = atomCategories(e.terms, cats)

@@ -27,9 +27,9 @@ type channel struct {
 }
 
 // newChannel checks and cleans ch. updated is ch.Updated, or when that is
-// zero the newest time among the entries, or the Unix epoch: Atom requires
-// a date and the clock is not an option.
-func newChannel(ch herald.Channel, entries []entry) (channel, error) {
+// zero the newest time among the articles (as their entries will have it),
+// or the Unix epoch: Atom requires a date and the clock is not an option.
+func newChannel(ch herald.Channel, articles []*herald.Article) (channel, error) {
 	c := channel{
 		title:       clean(ch.Title),
 		description: clean(ch.Description),
@@ -65,8 +65,8 @@ func newChannel(ch herald.Channel, entries []entry) (channel, error) {
 		}
 	}
 	if c.updated.IsZero() {
-		for i := range entries {
-			if u := entries[i].updated; u.After(c.updated) {
+		for _, a := range articles {
+			if u := entryUpdated(a); u.After(c.updated) {
 				c.updated = u
 			}
 		}
@@ -99,18 +99,29 @@ type entry struct {
 	chaptersURL                  string
 }
 
-// newEntries prepares every article, refusing any without an ID: a feed
-// reader recognises an item by its id, so inventing one (as gorilla/feeds
-// does for Atom) would make every render look like new items. The ids are
-// made in tx.
-func newEntries(articles []*herald.Article, tx *texts) ([]entry, error) {
-	out := make([]entry, len(articles))
+// checkArticles refuses a nil article or one without an ID: a feed reader
+// recognises an item by its id, so inventing one (as gorilla/feeds does for
+// Atom) would make every render look like new items.
+func checkArticles(articles []*herald.Article) error {
 	for i, a := range articles {
 		if a == nil {
-			return nil, fmt.Errorf("article %d is nil", i)
+			return fmt.Errorf("article %d is nil", i)
 		}
 		if a.ID == "" {
-			return nil, fmt.Errorf("article %d (%q) has no id", i, a.Slug)
+			return fmt.Errorf("article %d (%q) has no id", i, a.Slug)
+		}
+	}
+	return nil
+}
+
+// newEntries prepares the articles checkArticles passed, except those
+// whose item kept holds already encoded (kept may be nil: all of them);
+// the entries of those stay empty. The ids are made in tx.
+func newEntries(articles []*herald.Article, tx *texts, kept [][]byte) []entry {
+	out := make([]entry, len(articles))
+	for i, a := range articles {
+		if kept != nil && kept[i] != nil {
+			continue
 		}
 		e := &out[i]
 		e.id = tx.add("urn:uuid:", clean(a.ID))
@@ -130,16 +141,22 @@ func newEntries(articles []*herald.Article, tx *texts) ([]entry, error) {
 		e.terms = terms(cleanAll(a.Categories), cleanAll(a.Tags))
 		e.enclosures = cleanEnclosures(a.Enclosures)
 		e.published = second(a.PublishedAt)
-		e.updated = second(a.UpdatedAt)
-		if e.updated.IsZero() {
-			e.updated = e.published
-		}
+		e.updated = entryUpdated(a)
 		e.episode, e.season = max(a.Episode, 0), max(a.Season, 0)
 		e.episodeType = clean(a.EpisodeType)
 		e.transcriptURL, e.transcriptTyp = clean(a.TranscriptURL), clean(a.TranscriptType)
 		e.chaptersURL = clean(a.ChaptersURL)
 	}
-	return out, nil
+	return out
+}
+
+// entryUpdated is the date an entry of a carries as updated: UpdatedAt,
+// else PublishedAt, in whole seconds; zero when it has neither.
+func entryUpdated(a *herald.Article) time.Time {
+	if u := second(a.UpdatedAt); !u.IsZero() {
+		return u
+	}
+	return second(a.PublishedAt)
 }
 
 // inheritLanguage blanks the language of entries written in the feed's

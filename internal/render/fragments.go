@@ -12,17 +12,18 @@ import (
 )
 
 // A feed is its channel and its items, and an item's bytes depend only on
-// its article and on two facts about the feed: whether it is a podcast
-// show's RSS feed (which gives items their episode elements and picks
-// their enclosure) and, for an Atom entry without a date of its own, the
-// feed's date. After a write, the next render of a feed meets 99 articles
-// of 100 exactly as it last encoded them. So a Renderer keeps each item's
-// encoded bytes under a hash of everything they are made from, and a
-// render encodes only the items it has not met, then splices them with the
-// kept ones into the channel's own bytes. Encoding is most of a render
-// (encoding/xml: about three quarters of an RSS render of 100 items), and a
-// document spliced from kept items is byte for byte the one encoding it
-// whole gives (TestSplicedEqualsWhole).
+// its article and on a few facts about the feed: its language, whether it
+// is a podcast show's RSS feed (which gives items their episode elements
+// and picks their enclosure) and, for an Atom entry without a date of its
+// own, the feed's date. After a write, the next render of a feed meets 99
+// articles of 100 exactly as it last encoded them. So a Renderer keeps
+// each item's encoded bytes under a hash of everything they are made from,
+// and a render prepares and encodes only the items it has not met, then
+// splices them with the kept ones into the channel's own bytes. Preparing
+// (cleaning every string) and encoding are most of a render
+// (encoding/xml alone: about three quarters of an RSS render of 100
+// items), and a document spliced from kept items is byte for byte the one
+// encoding it whole gives (TestSplicedEqualsWhole).
 
 // DefaultFragmentCacheBytes is the budget of kept items when Options
 // leaves it zero: about the items of fifty feeds of 100 long articles.
@@ -36,8 +37,9 @@ const fragmentOverhead = 64
 // lookup compares: two articles whose hashes collide can then never trade
 // places; only two versions of one article could, with a chance of 2⁻⁶⁴.
 type fragment struct {
-	id string
-	b  []byte
+	id    string
+	b     []byte
+	flags itemFlags
 }
 
 // fragmentCache keeps encoded items within a byte budget, in two
@@ -60,24 +62,24 @@ func newFragmentCache(budget int) *fragmentCache {
 	return &fragmentCache{genMax: budget / 2, cur: map[uint64]fragment{}}
 }
 
-// lookup sets out[i] to the kept bytes of every item i it holds, leaving
-// the others nil, and returns how many it found.
-func (c *fragmentCache) lookup(keys []uint64, ids []string, out [][]byte) int {
+// lookup sets out[i] and flags[i] to the kept bytes and namespaces of
+// every item i it holds, leaving the others alone, and returns how many
+// it found.
+func (c *fragmentCache) lookup(keys []uint64, ids []string, out [][]byte, flags []itemFlags) int {
 	found := 0
 	c.mu.Lock()
 	for i, k := range keys {
-		if f, ok := c.cur[k]; ok && f.id == ids[i] {
-			out[i] = f.b
-			found++
-			continue
-		}
-		if f, ok := c.old[k]; ok && f.id == ids[i] {
+		f, ok := c.cur[k]
+		if !ok || f.id != ids[i] {
+			if f, ok = c.old[k]; !ok || f.id != ids[i] {
+				continue
+			}
 			f.b = append([]byte(nil), f.b...)
 			delete(c.old, k)
 			c.add(k, f)
-			out[i] = f.b
-			found++
 		}
+		out[i], flags[i] = f.b, f.flags
+		found++
 	}
 	c.mu.Unlock()
 	c.hits.Add(uint64(found))
@@ -85,12 +87,12 @@ func (c *fragmentCache) lookup(keys []uint64, ids []string, out [][]byte) int {
 	return found
 }
 
-// keep adds the items of fresh that are not nil.
-func (c *fragmentCache) keep(keys []uint64, ids []string, fresh [][]byte) {
+// keep adds the items of fresh that are not nil, with their flags.
+func (c *fragmentCache) keep(keys []uint64, ids []string, fresh [][]byte, flags []itemFlags) {
 	c.mu.Lock()
 	for i, b := range fresh {
 		if b != nil {
-			c.add(keys[i], fragment{id: ids[i], b: b})
+			c.add(keys[i], fragment{id: ids[i], b: b, flags: flags[i]})
 		}
 	}
 	c.mu.Unlock()
@@ -123,54 +125,57 @@ func (r *Renderer) FragmentStats() (hits, misses uint64) {
 	return r.fragments.hits.Load(), r.fragments.misses.Load()
 }
 
-// itemKey hashes everything item e's bytes in format f are made from:
-// every field of the entry (after the feed's language was taken out of
-// it), whether the feed is a show's, and for an Atom entry without a date
-// the feed's date that stands in for it. TestItemKeyCoversEveryField
-// checks that changing any field of an entry changes its key.
-func itemKey(k *keyHash, f herald.Format, show bool, feedUpdated time.Time, e *entry) uint64 {
+// itemKey hashes everything the item of article a in format f within
+// channel c is made from: every field of the article as it was given
+// (equal fields give an equal entry, since preparing one is a pure
+// function of them), the feed's language (an item in it leaves its own
+// out), whether the feed is a show's (RSS), and for an Atom entry without
+// a date the feed's date that stands in for it.
+// TestItemKeyCoversEveryField checks that changing any field of an
+// article, or any of those facts where it matters, changes the key.
+func itemKey(k *keyHash, f herald.Format, c channel, a *herald.Article) uint64 {
 	k.b = k.b[:0]
 	k.str(string(f))
+	k.str(c.language)
 	switch f {
 	case herald.FormatRSS:
-		k.flag(show)
+		k.flag(c.podcast != nil)
 	case herald.FormatAtom:
-		if e.updated.IsZero() {
-			k.time(feedUpdated)
+		if entryUpdated(a).IsZero() {
+			k.time(c.updated)
 		}
 	}
-	k.str(e.id)
-	k.str(e.title)
-	k.str(e.url)
-	k.str(e.summary)
-	k.str(e.content)
-	k.str(e.language)
-	k.str(e.image)
-	k.num(int64(len(e.authors)))
-	for _, a := range e.authors {
-		k.str(a.Name)
-		k.str(a.Email)
-		k.str(a.URL)
+	k.str(a.ID)
+	k.str(a.Slug)
+	k.str(a.Title)
+	k.str(a.URL)
+	k.str(a.Summary)
+	k.str(a.ContentHTML)
+	k.num(int64(len(a.Authors)))
+	for _, au := range a.Authors {
+		k.str(au.Name)
+		k.str(au.Email)
+		k.str(au.URL)
 	}
-	k.num(int64(len(e.terms)))
-	for _, t := range e.terms {
-		k.str(t)
-	}
-	k.num(int64(len(e.enclosures)))
-	for _, x := range e.enclosures {
+	k.strs(a.Categories)
+	k.strs(a.Tags)
+	k.str(a.Language)
+	k.str(a.Image)
+	k.num(int64(len(a.Enclosures)))
+	for _, x := range a.Enclosures {
 		k.str(x.URL)
 		k.str(x.Type)
 		k.num(x.Length)
 		k.num(x.Duration)
 	}
-	k.time(e.published)
-	k.time(e.updated)
-	k.num(int64(e.episode))
-	k.num(int64(e.season))
-	k.str(e.episodeType)
-	k.str(e.transcriptURL)
-	k.str(e.transcriptTyp)
-	k.str(e.chaptersURL)
+	k.time(second(a.PublishedAt))
+	k.time(second(a.UpdatedAt))
+	k.num(int64(a.Episode))
+	k.num(int64(a.Season))
+	k.str(a.EpisodeType)
+	k.str(a.TranscriptURL)
+	k.str(a.TranscriptType)
+	k.str(a.ChaptersURL)
 	return xxhash.Sum64(k.b)
 }
 
@@ -190,6 +195,13 @@ func (k *keyHash) str(s string) {
 	k.b = append(k.b, s...)
 }
 
+func (k *keyHash) strs(list []string) {
+	k.num(int64(len(list)))
+	for _, s := range list {
+		k.str(s)
+	}
+}
+
 func (k *keyHash) flag(b bool) {
 	if b {
 		k.num(1)
@@ -198,8 +210,8 @@ func (k *keyHash) flag(b bool) {
 	}
 }
 
-// time lays out a time the entries hold as whole seconds in UTC; a zero
-// time differs from every instant an entry can carry.
+// time lays out a time in whole seconds (as second gives it); a zero
+// time differs from every instant.
 func (k *keyHash) time(t time.Time) {
 	if t.IsZero() {
 		k.flag(false)

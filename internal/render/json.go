@@ -57,8 +57,8 @@ func jsonFeedOf(c channel, entries []entry, s *itemSet) *jsonFeed {
 		f.Icon = c.podcast.ImageURL
 	}
 	// One allocation for all items and one for all their authors, rather
-	// than several small objects per item. Items already encoded (s.bytes)
-	// are not built again.
+	// than several small objects per item. Items already encoded (s.bytes;
+	// their entries are empty) are not built again.
 	var nParts, nAuthors int
 	for i := range entries {
 		if s.bytes[i] == nil {

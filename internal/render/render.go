@@ -66,12 +66,20 @@ func (r *Renderer) Render(f herald.Format, ch herald.Channel, articles []*herald
 	default:
 		return nil, fmt.Errorf("render: unknown format %q", f)
 	}
-	var tx texts
-	c, entries, err := prepare(ch, articles, &tx)
+	if err := checkArticles(articles); err != nil {
+		return nil, fmt.Errorf("render %s: %w", f, err)
+	}
+	c, err := newChannel(ch, articles)
 	if err != nil {
 		return nil, fmt.Errorf("render %s: %w", f, err)
 	}
-	items := r.keptItems(f, c, entries)
+	// Only the items not kept from an earlier render need their entries.
+	items := r.keptItems(f, c, articles)
+	var tx texts
+	tx.grow(items.missing * textsPerArticle)
+	entries := newEntries(articles, &tx, items.bytes)
+	inheritLanguage(c.language, entries)
+	items.prepared(entries)
 	var doc []byte
 	switch f {
 	case herald.FormatRSS:
@@ -95,23 +103,6 @@ func (r *Renderer) Render(f herald.Format, ch herald.Channel, articles []*herald
 	}
 	r.keep(&items)
 	return doc, nil
-}
-
-// prepare cleans the channel and the articles, applies the fallbacks
-// every format shares and takes the feed's language out of the entries.
-// Short strings are made in tx.
-func prepare(ch herald.Channel, articles []*herald.Article, tx *texts) (channel, []entry, error) {
-	tx.grow(len(articles) * textsPerArticle)
-	entries, err := newEntries(articles, tx)
-	if err != nil {
-		return channel{}, nil, err
-	}
-	c, err := newChannel(ch, entries)
-	if err != nil {
-		return channel{}, nil, err
-	}
-	inheritLanguage(c.language, entries)
-	return c, entries, nil
 }
 
 // textsPerArticle is about what texts holds per article: its id, two

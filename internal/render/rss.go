@@ -130,7 +130,8 @@ func (r *Renderer) rss(c channel, entries []entry, s *itemSet, tx *texts) *rssDo
 	}
 	// One allocation for all items and one for all their categories,
 	// rather than several small objects per item. Items already encoded
-	// (s.bytes) are not built again, but still declare their namespaces.
+	// (s.bytes; their entries are empty) are not built again, but still
+	// declare their namespaces (s.flags).
 	var nParts, nTerms int
 	for i := range entries {
 		if s.bytes[i] == nil {
@@ -141,16 +142,16 @@ func (r *Renderer) rss(c channel, entries []entry, s *itemSet, tx *texts) *rssDo
 	parts := make([]rssParts, nParts)
 	cats := make([]rssText, nTerms)
 	for i := range entries {
-		e := &entries[i]
-		if e.image != "" {
+		if s.flags[i]&usesMedia != 0 {
 			doc.MediaNamespace = nsMedia
 		}
-		if rssCreators(e) || e.language != "" {
+		if s.flags[i]&usesDC != 0 {
 			doc.DCNamespace = nsDC
 		}
 		if s.bytes[i] != nil {
 			continue
 		}
+		e := &entries[i]
 		it := parts[0].fill(e, c.podcast, tx)
 		parts = parts[1:]
 		it.Categories, cats = rssTexts(e.terms, cats)

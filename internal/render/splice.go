@@ -12,37 +12,72 @@ import (
 
 // itemSet is the state of one render's items: for each, its key and id
 // (when the Renderer keeps items), its bytes (kept from an earlier render
-// or encoded by this one), and which of them this render encoded.
+// or encoded by this one), which of them this render encoded, and the
+// namespaces each one uses.
 type itemSet struct {
 	keys  []uint64
 	ids   []string
 	bytes [][]byte
 	fresh []bool
+	flags []itemFlags
 	// missing counts the items still to encode, and hint guesses their
 	// size.
 	missing, hint int
 }
 
-// keptItems hashes every entry and looks its encoded bytes up among those
-// the Renderer keeps.
-func (r *Renderer) keptItems(f herald.Format, c channel, entries []entry) itemSet {
-	s := itemSet{bytes: make([][]byte, len(entries)), fresh: make([]bool, len(entries))}
-	if r.fragments != nil && len(entries) > 0 {
-		s.keys, s.ids = make([]uint64, len(entries)), make([]string, len(entries))
-		var k keyHash
-		for i := range entries {
-			s.keys[i] = itemKey(&k, f, c.podcast != nil, c.updated, &entries[i])
-			s.ids[i] = entries[i].id
-		}
-		r.fragments.lookup(s.keys, s.ids, s.bytes)
+// itemFlags are the namespaces an item uses beyond its format's own,
+// which the document's root declares only when some item needs them.
+type itemFlags uint8
+
+const (
+	usesMedia itemFlags = 1 << iota // media:content, for an image
+	usesDC                          // dc:creator or dc:language (RSS)
+)
+
+// flagsOf is what e uses.
+func flagsOf(e *entry) itemFlags {
+	var fl itemFlags
+	if e.image != "" {
+		fl |= usesMedia
 	}
-	for i, b := range s.bytes {
+	if rssCreators(e) || e.language != "" {
+		fl |= usesDC
+	}
+	return fl
+}
+
+// keptItems hashes every article in the context of format f and channel
+// c, and looks its item's encoded bytes up among those the Renderer
+// keeps.
+func (r *Renderer) keptItems(f herald.Format, c channel, articles []*herald.Article) itemSet {
+	n := len(articles)
+	s := itemSet{bytes: make([][]byte, n), fresh: make([]bool, n), flags: make([]itemFlags, n)}
+	if r.fragments != nil && n > 0 {
+		s.keys, s.ids = make([]uint64, n), make([]string, n)
+		var k keyHash
+		for i, a := range articles {
+			s.keys[i] = itemKey(&k, f, c, a)
+			s.ids[i] = a.ID
+		}
+		r.fragments.lookup(s.keys, s.ids, s.bytes, s.flags)
+	}
+	for _, b := range s.bytes {
 		if b == nil {
 			s.missing++
-			s.hint += itemSizeHint(&entries[i])
 		}
 	}
 	return s
+}
+
+// prepared takes, for every item still to encode, its namespaces and a
+// guess of its size from its entry.
+func (s *itemSet) prepared(entries []entry) {
+	for i, b := range s.bytes {
+		if b == nil {
+			s.flags[i] = flagsOf(&entries[i])
+			s.hint += itemSizeHint(&entries[i])
+		}
+	}
 }
 
 // keep hands the items this render encoded to the Renderer's cache.
@@ -57,13 +92,13 @@ func (r *Renderer) keep(s *itemSet) {
 				fresh = make([][]byte, len(s.bytes))
 			}
 			fresh[i] = s.bytes[i]
-			// The id is a view of the render's scratch text; a kept copy
-			// keeps only itself alive.
+			// The id may be a view of a larger string; a kept copy keeps
+			// only itself alive.
 			s.ids[i] = strings.Clone(s.ids[i])
 		}
 	}
 	if fresh != nil {
-		r.fragments.keep(s.keys, s.ids, fresh)
+		r.fragments.keep(s.keys, s.ids, fresh, s.flags)
 	}
 }
 

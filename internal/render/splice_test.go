@@ -7,7 +7,6 @@ import (
 	"reflect"
 	"testing"
 	"time"
-	"unsafe"
 
 	"github.com/herald-feeds/herald/internal/herald"
 )
@@ -17,13 +16,19 @@ import (
 // documents are compared with.
 func renderWhole(tb testing.TB, f herald.Format, ch herald.Channel, articles []*herald.Article) []byte {
 	tb.Helper()
-	var tx texts
-	c, entries, err := prepare(ch, articles, &tx)
-	if err != nil {
-		tb.Fatalf("prepare: %v", err)
+	if err := checkArticles(articles); err != nil {
+		tb.Fatal(err)
 	}
+	c, err := newChannel(ch, articles)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var tx texts
+	entries := newEntries(articles, &tx, nil)
+	inheritLanguage(c.language, entries)
 	var r Renderer
-	none := itemSet{bytes: make([][]byte, len(entries))}
+	none := itemSet{bytes: make([][]byte, len(entries)), flags: make([]itemFlags, len(entries))}
+	none.prepared(entries)
 	var out output
 	switch f {
 	case herald.FormatRSS, herald.FormatAtom:
@@ -167,57 +172,71 @@ func mustRenderWith(tb testing.TB, r *Renderer, f herald.Format, ch herald.Chann
 	return out
 }
 
-// TestItemKeyCoversEveryField changes each field of an entry in turn, by
-// reflection so that a field added later is covered too, and checks the
+// TestItemKeyCoversEveryField changes each field of an article in turn,
+// by reflection so that a field added later is covered too, and checks the
 // key changes; and that the feed's facts an item depends on change it
 // only where they matter.
 func TestItemKeyCoversEveryField(t *testing.T) {
-	base := func() entry {
-		return entry{
-			id: "urn:uuid:1", title: "t", url: "u", summary: "s", content: "c", language: "l", image: "i",
-			authors:    []herald.Author{{Name: "n", Email: "e", URL: "a"}},
-			terms:      []string{"x"},
-			enclosures: []herald.Enclosure{{URL: "eu", Type: "et", Length: 1, Duration: 2}},
-			published:  day, updated: day,
-			episode: 1, season: 1, episodeType: "full", transcriptURL: "tu", transcriptTyp: "tt", chaptersURL: "cu",
+	base := func() *herald.Article {
+		return &herald.Article{
+			ID: "1", Slug: "s", Title: "t", URL: "u", Summary: "s", ContentHTML: "c", Language: "l", Image: "i",
+			Authors:    []herald.Author{{Name: "n", Email: "e", URL: "a"}},
+			Categories: []string{"x"}, Tags: []string{"y"},
+			Enclosures: []herald.Enclosure{{URL: "eu", Type: "et", Length: 1, Duration: 2}},
+			PublishedAt: day, UpdatedAt: day,
+			Episode: 1, Season: 1, EpisodeType: "full", TranscriptURL: "tu", TranscriptType: "tt", ChaptersURL: "cu",
 		}
 	}
+	site := channel{language: "en", updated: day}
+	key := func(f herald.Format, c channel, a *herald.Article) uint64 { return itemKey(new(keyHash), f, c, a) }
 	for _, f := range herald.Formats {
-		e := base()
-		k0 := itemKey(new(keyHash), f, false, day, &e)
-		typ := reflect.TypeOf(e)
+		k0 := key(f, site, base())
+		typ := reflect.TypeOf(herald.Article{})
 		for i := range typ.NumField() {
 			for j, change := range fieldChanges(typ.Field(i).Type) {
-				e := base()
-				field := reflect.ValueOf(&e).Elem().Field(i)
-				// The fields are unexported: reach them through their address.
-				change(reflect.NewAt(field.Type(), unsafe.Pointer(field.UnsafeAddr())).Elem())
-				if itemKey(new(keyHash), f, false, day, &e) == k0 {
+				a := base()
+				change(reflect.ValueOf(a).Elem().Field(i))
+				if key(f, site, a) == k0 {
 					t.Errorf("%s: change %d of field %s leaves the key alone", f, j, typ.Field(i).Name)
 				}
 			}
 		}
-		// Moving text from one field to the next must not collide.
+		// Moving text from one field to the next, or from one list to
+		// the other, must not collide.
 		a, b := base(), base()
-		a.title, a.url = "ab", ""
-		b.title, b.url = "a", "b"
-		if itemKey(new(keyHash), f, false, day, &a) == itemKey(new(keyHash), f, false, day, &b) {
-			t.Errorf("%s: title|url %q|%q and %q|%q give one key", f, a.title, a.url, b.title, b.url)
+		a.Title, a.URL = "ab", ""
+		b.Title, b.URL = "a", "b"
+		if key(f, site, a) == key(f, site, b) {
+			t.Errorf("%s: title|url %q|%q and %q|%q give one key", f, a.Title, a.URL, b.Title, b.URL)
+		}
+		a, b = base(), base()
+		a.Categories, a.Tags = []string{"x", "y"}, nil
+		if key(f, site, a) == key(f, site, b) {
+			t.Errorf("%s: a tag moved to the categories gives the same key", f)
+		}
+		other := site
+		other.language = "fr"
+		if key(f, other, base()) == k0 {
+			t.Errorf("%s: the feed's language leaves the key alone", f)
 		}
 	}
-	e := base()
-	if itemKey(new(keyHash), herald.FormatRSS, true, day, &e) == itemKey(new(keyHash), herald.FormatRSS, false, day, &e) {
+	show := site
+	show.podcast = &herald.Show{}
+	if key(herald.FormatRSS, show, base()) == key(herald.FormatRSS, site, base()) {
 		t.Error("RSS: a show's item has the key of a site feed's")
 	}
-	if itemKey(new(keyHash), herald.FormatAtom, false, day, &e) != itemKey(new(keyHash), herald.FormatAtom, false, day.Add(time.Hour), &e) {
+	later := site
+	later.updated = day.Add(time.Hour)
+	if key(herald.FormatAtom, site, base()) != key(herald.FormatAtom, later, base()) {
 		t.Error("Atom: the feed's date changes the key of a dated entry")
 	}
-	e.updated = time.Time{}
-	if itemKey(new(keyHash), herald.FormatAtom, false, day, &e) == itemKey(new(keyHash), herald.FormatAtom, false, day.Add(time.Hour), &e) {
+	undated := base()
+	undated.PublishedAt, undated.UpdatedAt = time.Time{}, time.Time{}
+	if key(herald.FormatAtom, site, undated) == key(herald.FormatAtom, later, undated) {
 		t.Error("Atom: the feed's date leaves the key of an undated entry alone")
 	}
-	if itemKey(new(keyHash), herald.FormatJSON, true, day, &e) != itemKey(new(keyHash), herald.FormatJSON, false, day.Add(time.Hour), &e) {
-		t.Error("JSON: facts of the feed change an item's key")
+	if key(herald.FormatJSON, show, base()) != key(herald.FormatJSON, later, base()) {
+		t.Error("JSON: a show or the feed's date change an item's key")
 	}
 }
 
@@ -270,21 +289,21 @@ func TestFragmentCacheBounds(t *testing.T) {
 	c := newFragmentCache(budget)
 	item := bytes.Repeat([]byte("x"), 1000)
 	for i := range 200 {
-		c.keep([]uint64{uint64(i)}, []string{fmt.Sprint(i)}, [][]byte{item})
+		c.keep([]uint64{uint64(i)}, []string{fmt.Sprint(i)}, [][]byte{item}, []itemFlags{usesMedia})
 		if held := c.heldBytes(); held > budget {
 			t.Fatalf("after %d items %d bytes held, over the budget of %d", i+1, held, budget)
 		}
 	}
-	out := make([][]byte, 1)
-	if c.lookup([]uint64{199}, []string{"199"}, out); out[0] == nil {
+	out, flags := make([][]byte, 1), make([]itemFlags, 1)
+	if c.lookup([]uint64{199}, []string{"199"}, out, flags); out[0] == nil || flags[0] != usesMedia {
 		t.Fatal("the newest item is gone")
 	}
 	out[0] = nil
-	if c.lookup([]uint64{0}, []string{"0"}, out); out[0] != nil {
+	if c.lookup([]uint64{0}, []string{"0"}, out, flags); out[0] != nil {
 		t.Fatal("the oldest item is still served")
 	}
 	out[0] = nil
-	if c.lookup([]uint64{199}, []string{"another"}, out); out[0] != nil {
+	if c.lookup([]uint64{199}, []string{"another"}, out, flags); out[0] != nil {
 		t.Fatal("an item was served for another id with the same key")
 	}
 	// Find an item of the old generation: it is served as a copy.
@@ -295,14 +314,14 @@ func TestFragmentCacheBounds(t *testing.T) {
 	}
 	kept := c.old[old].b
 	out[0] = nil
-	if c.lookup([]uint64{old}, []string{c.old[old].id}, out); out[0] == nil || &out[0][0] == &kept[0] || !bytes.Equal(out[0], kept) {
+	if c.lookup([]uint64{old}, []string{c.old[old].id}, out, flags); out[0] == nil || &out[0][0] == &kept[0] || !bytes.Equal(out[0], kept) {
 		t.Fatal("an item of the old generation was not served as a copy")
 	}
 	if _, ok := c.cur[old]; !ok {
 		t.Fatal("an item found in the old generation did not move to the current one")
 	}
 	huge := bytes.Repeat([]byte("y"), budget)
-	c.keep([]uint64{1 << 40}, []string{"huge"}, [][]byte{huge})
+	c.keep([]uint64{1 << 40}, []string{"huge"}, [][]byte{huge}, []itemFlags{0})
 	if _, ok := c.cur[1<<40]; ok {
 		t.Fatal("an item larger than a generation was kept")
 	}
