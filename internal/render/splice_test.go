@@ -182,7 +182,7 @@ func TestItemKeyCoversEveryField(t *testing.T) {
 			ID: "1", Slug: "s", Title: "t", URL: "u", Summary: "s", ContentHTML: "c", Language: "l", Image: "i",
 			Authors:    []herald.Author{{Name: "n", Email: "e", URL: "a"}},
 			Categories: []string{"x"}, Tags: []string{"y"},
-			Enclosures: []herald.Enclosure{{URL: "eu", Type: "et", Length: 1, Duration: 2}},
+			Enclosures:  []herald.Enclosure{{URL: "eu", Type: "et", Length: 1, Duration: 2}},
 			PublishedAt: day, UpdatedAt: day,
 			Episode: 1, Season: 1, EpisodeType: "full", TranscriptURL: "tu", TranscriptType: "tt", ChaptersURL: "cu",
 		}
