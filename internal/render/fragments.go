@@ -2,6 +2,7 @@ package render
 
 import (
 	"encoding/binary"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -87,12 +88,14 @@ func (c *fragmentCache) lookup(keys []uint64, ids []string, out [][]byte, flags 
 	return found
 }
 
-// keep adds the items of fresh that are not nil, with their flags.
-func (c *fragmentCache) keep(keys []uint64, ids []string, fresh [][]byte, flags []itemFlags) {
+// keep adds the items a render encoded (s.fresh), with their namespaces.
+// An id may be a view of a larger string; a kept copy keeps only itself
+// alive.
+func (c *fragmentCache) keep(s *itemSet) {
 	c.mu.Lock()
-	for i, b := range fresh {
-		if b != nil {
-			c.add(keys[i], fragment{id: ids[i], b: b, flags: flags[i]})
+	for i, fresh := range s.fresh {
+		if fresh {
+			c.add(s.keys[i], fragment{id: strings.Clone(s.ids[i]), b: s.bytes[i], flags: s.flags[i]})
 		}
 	}
 	c.mu.Unlock()

@@ -31,9 +31,7 @@ type Renderer struct {
 	// fragments keeps encoded items for later renders (fragments.go);
 	// nil keeps none.
 	fragments *fragmentCache
-	// writers recycles the XML encoder's buffers between renders: a
-	// fresh buffer the size of a feed must be zeroed, which showed in
-	// profiles. The document is copied out of it at its exact size.
+	// writers recycles the XML encoder's 4 KiB buffers between renders.
 	writers sync.Pool // *bufio.Writer
 	// scratches recycles the buffers items are encoded into (splice.go).
 	scratches sync.Pool // *output
@@ -113,17 +111,16 @@ const textsPerArticle = 160
 // does not pin its memory for the life of the process.
 const maxRecycled = 8 << 20
 
-// writer returns a buffered writer into out holding at least size bytes
-// (up to maxRecycled), so that a document normally reaches out in one
-// piece, and never less than xml.NewEncoder's own 4 KiB, so that the
-// encoder uses it as it is.
-func (r *Renderer) writer(out *output, size int) *bufio.Writer {
-	size = max(min(size, maxRecycled), 4096)
-	if w, _ := r.writers.Get().(*bufio.Writer); w != nil && w.Size() >= size {
+// writer returns a buffered writer into out of xml.NewEncoder's own size
+// (4 KiB), which the encoder then uses as it is instead of adding one in
+// front of it. The encoder flushes it into out after every element it
+// encodes whole: a document's head, or an item.
+func (r *Renderer) writer(out *output) *bufio.Writer {
+	if w, _ := r.writers.Get().(*bufio.Writer); w != nil {
 		w.Reset(out)
 		return w
 	}
-	return bufio.NewWriterSize(out, size)
+	return bufio.NewWriterSize(out, 4096)
 }
 
 // recycle keeps w for the next render, without its last destination.

@@ -5,7 +5,6 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/herald-feeds/herald/internal/herald"
 )
@@ -82,23 +81,8 @@ func (s *itemSet) prepared(entries []entry) {
 
 // keep hands the items this render encoded to the Renderer's cache.
 func (r *Renderer) keep(s *itemSet) {
-	if r.fragments == nil {
-		return
-	}
-	var fresh [][]byte
-	for i, ok := range s.fresh {
-		if ok {
-			if fresh == nil {
-				fresh = make([][]byte, len(s.bytes))
-			}
-			fresh[i] = s.bytes[i]
-			// The id may be a view of a larger string; a kept copy keeps
-			// only itself alive.
-			s.ids[i] = strings.Clone(s.ids[i])
-		}
-	}
-	if fresh != nil {
-		r.fragments.keep(s.keys, s.ids, fresh, s.flags)
+	if r.fragments != nil && s.missing > 0 {
+		r.fragments.keep(s)
 	}
 }
 
@@ -109,7 +93,7 @@ func (r *Renderer) keep(s *itemSet) {
 // document encoding doc with its items in place would have given.
 func spliceXML[T any](r *Renderer, doc any, items []*T, name, prefix, closing string, s *itemSet) ([]byte, error) {
 	var head output
-	w := r.writer(&head, 0)
+	w := r.writer(&head)
 	err := writeXML(w, doc)
 	r.recycle(w)
 	if err != nil {
@@ -136,7 +120,7 @@ func encodeXMLItems[T any](r *Renderer, buf *output, items []*T, name, prefix st
 		return nil
 	}
 	buf.doc = append(buf.doc, '\n')
-	w := r.writer(buf, 0)
+	w := r.writer(buf)
 	defer r.recycle(w)
 	enc := xml.NewEncoder(w)
 	enc.Indent(prefix, "  ")

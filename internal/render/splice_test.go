@@ -289,7 +289,7 @@ func TestFragmentCacheBounds(t *testing.T) {
 	c := newFragmentCache(budget)
 	item := bytes.Repeat([]byte("x"), 1000)
 	for i := range 200 {
-		c.keep([]uint64{uint64(i)}, []string{fmt.Sprint(i)}, [][]byte{item}, []itemFlags{usesMedia})
+		keepOne(c, uint64(i), fmt.Sprint(i), item, usesMedia)
 		if held := c.heldBytes(); held > budget {
 			t.Fatalf("after %d items %d bytes held, over the budget of %d", i+1, held, budget)
 		}
@@ -321,10 +321,15 @@ func TestFragmentCacheBounds(t *testing.T) {
 		t.Fatal("an item found in the old generation did not move to the current one")
 	}
 	huge := bytes.Repeat([]byte("y"), budget)
-	c.keep([]uint64{1 << 40}, []string{"huge"}, [][]byte{huge}, []itemFlags{0})
+	keepOne(c, 1<<40, "huge", huge, 0)
 	if _, ok := c.cur[1<<40]; ok {
 		t.Fatal("an item larger than a generation was kept")
 	}
+}
+
+// keepOne keeps one item, as a render that encoded it alone would.
+func keepOne(c *fragmentCache, key uint64, id string, b []byte, fl itemFlags) {
+	c.keep(&itemSet{keys: []uint64{key}, ids: []string{id}, bytes: [][]byte{b}, fresh: []bool{true}, flags: []itemFlags{fl}, missing: 1})
 }
 
 // heldBytes is what the cache's two generations hold, counted as add
