@@ -224,13 +224,16 @@ func (m *Main) Listen() error {
 }
 
 // warm prepares, in the background as the server starts, what the first
-// misses after a start (a deploy, a restart) would otherwise pay for: it
+// misses after a start (a deploy, a restart) would otherwise pay for. It
 // renders the site feed of the newest feed.max_limit articles in every
-// format (Feeds.Prerender), which fills the store's article cache with
-// those articles and the renderer with their encoded items. A first miss
-// then neither reads them in full nor encodes them, which cost it about
-// three times a warm miss (docs/PERFORMANCE.md). Nothing is cached as a
-// feed.
+// format, and each podcast show's RSS feed (Feeds.Prerender), which fills
+// the store's article cache with those articles and the renderer with
+// their encoded items: a first miss then neither reads them in full nor
+// encodes them, which cost it about three times a warm miss
+// (docs/PERFORMANCE.md). Then it reads older articles into the article
+// cache, newest first, while they fit without evicting any
+// (Feeds.Preread), so that a category, tag or author feed reaching further
+// back reads none of them in full either. Nothing is cached as a feed.
 func (m *Main) warm() {
 	if m.articleCache == nil && m.Config.Cache.MaxItemBytes == 0 || m.warmDone != nil {
 		return
@@ -241,15 +244,23 @@ func (m *Main) warm() {
 		defer close(m.warmDone)
 		start := time.Now()
 		n, err := m.Feeds.Prerender(ctx, m.Config.Feed.MaxLimit)
+		var older int
+		if err == nil && n == m.Config.Feed.MaxLimit && m.articleCache != nil {
+			older, err = m.Feeds.Preread(ctx, n, prereadPage, m.articleCache.Room)
+		}
 		switch {
 		case ctx.Err() != nil: // closed meanwhile
 		case err != nil:
 			m.Log.Warn("warming the article and item caches failed; the first misses read and encode their articles in full", "err", err)
 		default:
-			m.Log.Info("article and item caches warmed", "articles", n, "duration", time.Since(start).Round(time.Microsecond))
+			m.Log.Info("article and item caches warmed", "articles", n, "older_articles", older,
+				"duration", time.Since(start).Round(time.Microsecond))
 		}
 	}()
 }
+
+// prereadPage is how many older articles warm reads per store query.
+const prereadPage = 500
 
 // Addr is the address the server listens on, once Listen has run.
 func (m *Main) Addr() string { return m.ln.Addr().String() }

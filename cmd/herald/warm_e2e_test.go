@@ -20,8 +20,10 @@ func waitWarm(t *testing.T, s *testServer) {
 
 // TestArticleCacheWarmedAtStart: a server started on a store that already
 // holds articles reads the newest feed.max_limit of them into its article
-// cache, and encodes their items in every format, before any request, so
-// its first feed miss reads none in full and encodes none.
+// cache and encodes their items in every format, then reads the older ones
+// into the article cache too, before any request: its first feed miss
+// reads no article in full and encodes none of the newest, and a history
+// page of the older articles reads none in full either.
 func TestArticleCacheWarmedAtStart(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "herald.db")
 	writer := startHerald(t, db)
@@ -30,25 +32,38 @@ func TestArticleCacheWarmedAtStart(t *testing.T) {
 	}
 	for _, c := range []struct {
 		maxLimit string
-		warmed   uint64
+		encoded  uint64 // articles whose items are encoded at start
 	}{{"100", 3}, {"2", 2}} {
 		s := startHerald(t, db, "-feed.max-limit", c.maxLimit, "-feed.default-limit", "2")
 		waitWarm(t, s)
-		if hits, misses := s.articleCache.Stats(); hits != 0 || misses != c.warmed {
-			t.Fatalf("max_limit %s, after the start: article cache hits %d misses %d, want 0 and %d (the newest articles read once)", c.maxLimit, hits, misses, c.warmed)
+		if hits, misses := s.articleCache.Stats(); hits != 0 || misses != 3 {
+			t.Fatalf("max_limit %s, after the start: article cache hits %d misses %d, want 0 and 3 (every article read once)", c.maxLimit, hits, misses)
 		}
-		if hits, misses := s.renderer.FragmentStats(); hits != 0 || misses != 3*c.warmed {
-			t.Fatalf("max_limit %s, after the start: %d items kept and %d encoded, want 0 and %d (each article in three formats)", c.maxLimit, hits, misses, 3*c.warmed)
+		if hits, misses := s.renderer.FragmentStats(); hits != 0 || misses != 3*c.encoded {
+			t.Fatalf("max_limit %s, after the start: %d items kept and %d encoded, want 0 and %d (the newest in three formats)", c.maxLimit, hits, misses, 3*c.encoded)
 		}
 		r := s.get(t, "/feed.rss?limit=2")
 		if r.Status != 200 || strings.Count(string(r.Body), "<item>") != 2 {
 			t.Fatalf("max_limit %s: feed status %d with %d items, want 200 with 2", c.maxLimit, r.Status, strings.Count(string(r.Body), "<item>"))
 		}
-		if hits, misses := s.articleCache.Stats(); hits != 2 || misses != c.warmed {
-			t.Errorf("max_limit %s, after the first miss: article cache hits %d misses %d, want 2 and %d (nothing read in full)", c.maxLimit, hits, misses, c.warmed)
+		if hits, misses := s.articleCache.Stats(); hits != 2 || misses != 3 {
+			t.Errorf("max_limit %s, after the first miss: article cache hits %d misses %d, want 2 and 3 (nothing read in full)", c.maxLimit, hits, misses)
 		}
-		if hits, misses := s.renderer.FragmentStats(); hits != 2 || misses != 3*c.warmed {
-			t.Errorf("max_limit %s, after the first miss: %d items kept and %d encoded, want 2 and %d (nothing encoded)", c.maxLimit, hits, misses, 3*c.warmed)
+		if hits, misses := s.renderer.FragmentStats(); hits != 2 || misses != 3*c.encoded {
+			t.Errorf("max_limit %s, after the first miss: %d items kept and %d encoded, want 2 and %d (nothing encoded)", c.maxLimit, hits, misses, 3*c.encoded)
+		}
+		var oldest string // the article the first page leaves out
+		for i := range 3 {
+			if title := fmt.Sprintf("Warm %d", i); !strings.Contains(string(r.Body), title) {
+				oldest = title
+			}
+		}
+		r = s.get(t, "/feed.atom?limit=2&page=1") // the oldest archive page
+		if r.Status != 200 || oldest == "" || !strings.Contains(string(r.Body), oldest) {
+			t.Fatalf("max_limit %s: history page status %d, want 200 with %q:\n%s", c.maxLimit, r.Status, oldest, r.Body)
+		}
+		if _, misses := s.articleCache.Stats(); misses != 3 {
+			t.Errorf("max_limit %s, after the history page: %d article cache misses, want still 3 (the oldest was read at start)", c.maxLimit, misses)
 		}
 	}
 }

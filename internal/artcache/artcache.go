@@ -275,6 +275,29 @@ func (c *Cache) Max() int {
 	return c.max
 }
 
+// Room reports whether n more articles, each the size of the cached
+// articles' average (or of half a page of text when none is cached), would
+// fit within both bounds without evicting any. A disabled cache has no
+// room.
+func (c *Cache) Room(n int) bool {
+	if c == nil {
+		return false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.order.Len()+n > c.max {
+		return false
+	}
+	if c.maxBytes == 0 {
+		return true
+	}
+	avg := 2048
+	if l := c.order.Len(); l > 0 {
+		avg = c.bytes / l
+	}
+	return c.bytes+n*avg <= c.maxBytes
+}
+
 // Stats returns how many lookups found their article and how many did
 // not, since the cache was made.
 func (c *Cache) Stats() (hits, misses uint64) {

@@ -255,3 +255,31 @@ func TestPage(t *testing.T) {
 		t.Errorf("disabled cache: page %d err %v fetched %v, want all three fetched", len(page), err, asked)
 	}
 }
+
+// TestRoom: Room answers whether more articles fit in both bounds, by the
+// count and by the cached articles' average size, without evicting any.
+func TestRoom(t *testing.T) {
+	var disabled *Cache
+	if disabled.Room(0) || disabled.Room(1) {
+		t.Error("a disabled cache has room")
+	}
+	sized := func(id string, n int) *herald.Article {
+		return &herald.Article{ID: id, ContentHTML: strings.Repeat("x", n)}
+	}
+	one := Size(sized("a", 1000))
+	byCount := New(4, 0)
+	if !byCount.Room(4) || byCount.Room(5) {
+		t.Errorf("empty cache of 4: Room(4)=%v Room(5)=%v, want true false", byCount.Room(4), byCount.Room(5))
+	}
+	byCount.Put(Key{"a", 1}, sized("a", 1000))
+	if !byCount.Room(3) || byCount.Room(4) {
+		t.Errorf("cache of 4 holding 1: Room(3)=%v Room(4)=%v, want true false", byCount.Room(3), byCount.Room(4))
+	}
+	byBytes := New(100, 5*one)
+	for _, id := range []string{"a", "b"} {
+		byBytes.Put(Key{id, 1}, sized(id, 1000))
+	}
+	if !byBytes.Room(3) || byBytes.Room(4) {
+		t.Errorf("2 of 5 articles' bytes: Room(3)=%v Room(4)=%v, want true false", byBytes.Room(3), byBytes.Room(4))
+	}
+}

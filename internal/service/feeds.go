@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -285,29 +287,79 @@ func (f *Feeds) renderEntry(ctx context.Context, k herald.FeedKey) (herald.Entry
 // leaves behind is the store's decoded articles and the renderer's encoded
 // items, which the next render of any feed listing those articles (the
 // site feed at any limit, its categories, tags and authors) takes instead
-// of reading and encoding them again. Nothing is cached as a feed, nor
-// counted as a feed render (the renderer's own metrics count the three
-// renders); an empty site renders nothing. It returns how many articles
-// it read.
+// of reading and encoding them again. A podcast show's RSS items differ
+// from the site's (they carry the show's elements), so each show's RSS feed
+// of the newest limit articles is rendered too; its Atom and JSON items
+// are the site's. Nothing is cached as a feed, nor counted as a feed
+// render (the renderer's own metrics count the renders); an empty site
+// renders nothing. It returns how many articles of the site feed it read.
 func (f *Feeds) Prerender(ctx context.Context, limit int) (int, error) {
-	k := herald.FeedKey{Scope: herald.SiteScope, Format: herald.FormatRSS, Limit: limit}
+	n, err := f.prerender(ctx, herald.FeedKey{Scope: herald.SiteScope, Limit: limit}, herald.Formats)
+	if err != nil || n == 0 {
+		return n, err
+	}
+	for _, slug := range slices.Sorted(maps.Keys(f.site.Shows)) {
+		k := herald.FeedKey{Scope: herald.Scope{Kind: herald.ScopeCategory, Slug: slug}, Limit: limit}
+		if _, err := f.prerender(ctx, k, []herald.Format{herald.FormatRSS}); err != nil && !herald.IsNotFound(err) {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// prerender reads the document k names (whatever its format) and renders
+// it in each of formats, keeping nothing; it returns how many articles it
+// read. A scope without articles gives ENotFound.
+func (f *Feeds) prerender(ctx context.Context, k herald.FeedKey, formats []herald.Format) (int, error) {
 	page, d, err := f.readDocument(ctx, k, f.now())
 	if err != nil {
-		return 0, fmt.Errorf("feed: prerender: %w", err)
+		if herald.IsNotFound(err) {
+			return 0, err
+		}
+		return 0, fmt.Errorf("feed: prerender %s: %w", k.Scope.Key(), err)
 	}
 	if len(page.Articles) == 0 {
 		return 0, nil
 	}
-	for _, format := range herald.Formats {
+	for _, format := range formats {
 		if err := ctx.Err(); err != nil {
 			return len(page.Articles), err
 		}
 		k.Format = format
 		if _, err := f.render.Render(format, f.channelOf(k, page, d), page.Articles); err != nil {
-			return len(page.Articles), fmt.Errorf("feed: prerender %s: %w", format, err)
+			return len(page.Articles), fmt.Errorf("feed: prerender %s %s: %w", k.Scope.Key(), format, err)
 		}
 	}
 	return len(page.Articles), nil
+}
+
+// Preread reads the site's visible articles after the newest skip, newest
+// first, page articles at a time, so that the store's article cache holds
+// them when a feed of a category, tag or author (or a history page) first
+// lists them: such a miss then encodes those articles but reads none in
+// full. Before each page it asks room whether that many more articles fit;
+// it stops when they do not, at the last article, or when ctx ends. It
+// renders and caches nothing, and returns how many articles it read.
+func (f *Feeds) Preread(ctx context.Context, skip, page int, room func(n int) bool) (int, error) {
+	if page <= 0 {
+		return 0, nil
+	}
+	now := f.now()
+	read := 0
+	for room(page) {
+		if err := ctx.Err(); err != nil {
+			return read, err
+		}
+		p, err := f.store.Feed(ctx, herald.FeedQuery{Scope: herald.SiteScope, Now: now, Limit: page, Offset: skip + read})
+		if err != nil {
+			return read, fmt.Errorf("feed: preread: %w", err)
+		}
+		read += len(p.Articles)
+		if len(p.Articles) < page {
+			break
+		}
+	}
+	return read, nil
 }
 
 // StrongETag is the entity tag of exact bytes: their 64-bit xxHash in hex,
