@@ -69,8 +69,7 @@ func (m *Main) exportCounters() {
 		{"herald_feed_stale_served_total", "Feed requests answered with the last good rendering because the store failed.", fs.StaleServed.Load},
 		{"herald_cache_invalidation_errors_total", "Writes whose cache invalidation failed after they were stored, or was not acknowledged by redis.wait_replicas replicas in time (repeated in the background).", m.Articles.Stats().InvalidationErrors.Load},
 		{"herald_cache_invalidation_retries_total", "Background invalidations that succeeded after a write's own had failed.", m.Articles.Stats().InvalidationRetries.Load},
-		{"herald_cache_invalidations_recovered_total", "Scopes whose invalidation this process delivered from the database's records alone: owed by a process that stopped before Redis was back, or by another replica.", m.Articles.Stats().InvalidationsRecovered.Load},
-		{"herald_cache_invalidations_unrecorded_total", "Failed invalidations the database could not record either: lost if their process stops before Redis is back.", m.Articles.Stats().InvalidationsUnrecorded.Load},
+		{"herald_cache_invalidations_recovered_total", "Scopes whose invalidation this process delivered from the database's records alone: owed by a process that stopped before delivering it (Redis unreachable, or killed right after a write), or by another replica.", m.Articles.Stats().InvalidationsRecovered.Load},
 		{"herald_cache_resets_total", "Times this process found that Redis had lost writes it acknowledged (its generation went back) and dropped every feed revision.", func() int64 {
 			if m.redis == nil {
 				return 0

@@ -10,6 +10,13 @@ import (
 // scope's last change. Both are updated in the same transaction as the
 // article, so a reader never sees one without the other.
 //
+// Every write (CreateArticle, ReplaceArticle, DeleteArticle, PutArticle)
+// also records, in that transaction, that the cache invalidation of each
+// scope it touched is owed, under the scope's new revision (Undelivered).
+// The writer clears the record once the cache has taken the invalidation;
+// a writer that dies first, whenever that is, leaves it for another
+// process to deliver (internal/service).
+//
 // Implementations: internal/sqlite (embedded default) and internal/postgres.
 // Every method returns *Error values with ENotFound or EConflict where those
 // apply; not found is always an error, never a nil article.
@@ -46,14 +53,12 @@ type Store interface {
 	// articles, ordered by kind (category, tag, author) then slug. The site
 	// scope is not listed: it always exists.
 	Scopes(ctx context.Context, now time.Time) ([]ScopeInfo, error)
-	// MarkUndelivered records beside each of scopes that a committed
-	// write's cache invalidation has not reached the cache yet, so that a
-	// process can deliver it later even if the one that made the write is
-	// gone by then. Each record carries the scope's current revision as its
-	// mark. A scope never written has no row and is ignored.
-	MarkUndelivered(ctx context.Context, scopes []Scope) error
-	// Undelivered lists up to max recorded scopes with their marks.
+	// Undelivered lists up to max scopes whose invalidation is owed, with
+	// their marks, in key order.
 	Undelivered(ctx context.Context, max int) ([]Undelivered, error)
+	// UndeliveredOf lists the records of scopes that are owed, in key
+	// order: what an invalidation of scopes sent from now on covers.
+	UndeliveredOf(ctx context.Context, scopes []Scope) ([]Undelivered, error)
 	// ClearUndelivered forgets the records an invalidation sent after they
 	// were listed has covered: each only if its mark is still the one
 	// listed, so that a scope recorded again by a later write stays.
@@ -74,12 +79,12 @@ type ScopeInfo struct {
 	Articles int
 }
 
-// Undelivered is a scope whose cache invalidation failed after a committed
-// write, as the store recorded it (Store.MarkUndelivered).
+// Undelivered is a scope whose cache invalidation a committed write owes,
+// as the store recorded it with the write.
 type Undelivered struct {
 	Scope Scope
-	// Mark is the scope's revision when it was recorded: a later write that
-	// fails to invalidate it records it again under a higher one.
+	// Mark is the revision the last write of the scope gave it: a later
+	// write records the scope again under a higher one.
 	Mark int64
 }
 

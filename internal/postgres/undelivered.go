@@ -8,24 +8,27 @@ import (
 	"github.com/herald-feeds/herald/internal/herald"
 )
 
-// MarkUndelivered records each of scopes under its current revision.
-func (s *Store) MarkUndelivered(ctx context.Context, scopes []herald.Scope) error {
+// Undelivered lists up to max recorded scopes, in key order.
+func (s *Store) Undelivered(ctx context.Context, max int) ([]herald.Undelivered, error) {
+	rows, err := s.pool.Query(ctx, `SELECT key, undelivered FROM scopes WHERE undelivered IS NOT NULL ORDER BY key LIMIT $1`, max)
+	return collectUndelivered(rows, err)
+}
+
+// UndeliveredOf lists the records of scopes, in key order.
+func (s *Store) UndeliveredOf(ctx context.Context, scopes []herald.Scope) ([]herald.Undelivered, error) {
 	if len(scopes) == 0 {
-		return nil
+		return nil, nil
 	}
 	keys := make([]string, len(scopes))
 	for i, sc := range scopes {
 		keys[i] = sc.Key()
 	}
-	if _, err := s.pool.Exec(ctx, `UPDATE scopes SET undelivered = revision WHERE key = ANY($1)`, keys); err != nil {
-		return storeError("mark undelivered", err)
-	}
-	return nil
+	rows, err := s.pool.Query(ctx, `SELECT key, undelivered FROM scopes WHERE key = ANY($1) AND undelivered IS NOT NULL ORDER BY key`, keys)
+	return collectUndelivered(rows, err)
 }
 
-// Undelivered lists up to max recorded scopes.
-func (s *Store) Undelivered(ctx context.Context, max int) ([]herald.Undelivered, error) {
-	rows, err := s.pool.Query(ctx, `SELECT key, undelivered FROM scopes WHERE undelivered IS NOT NULL ORDER BY key LIMIT $1`, max)
+// collectUndelivered reads rows of a scope key and its mark.
+func collectUndelivered(rows pgx.Rows, err error) ([]herald.Undelivered, error) {
 	if err != nil {
 		return nil, storeError("undelivered", err)
 	}

@@ -21,7 +21,7 @@ func (s *Store) CreateArticle(ctx context.Context, a *herald.Article) error {
 		if err := insertArticle(ctx, tx, a, now); err != nil {
 			return err
 		}
-		if err := bumpScopes(ctx, tx, a.ScopeKeys(), now); err != nil {
+		if err := s.bumpScopes(ctx, tx, a.ScopeKeys(), now); err != nil {
 			return err
 		}
 		return s.readBack(ctx, tx, a.ID, &w)
@@ -52,7 +52,7 @@ func (s *Store) ReplaceArticle(ctx context.Context, a *herald.Article) (*herald.
 		if err := overwriteArticle(ctx, tx, a, now); err != nil {
 			return err
 		}
-		if err := bumpScopes(ctx, tx, append(old.ScopeKeys(), a.ScopeKeys()...), now); err != nil {
+		if err := s.bumpScopes(ctx, tx, append(old.ScopeKeys(), a.ScopeKeys()...), now); err != nil {
 			return err
 		}
 		return s.readBack(ctx, tx, a.ID, &w)
@@ -107,7 +107,7 @@ func (s *Store) DeleteArticle(ctx context.Context, id string) (*herald.Article, 
 		if _, err := tx.Exec(ctx, "DELETE FROM articles WHERE id = $1", id); err != nil {
 			return err
 		}
-		return bumpScopes(ctx, tx, old.ScopeKeys(), now)
+		return s.bumpScopes(ctx, tx, old.ScopeKeys(), now)
 	})
 	if err != nil {
 		if herald.IsNotFound(err) {
@@ -215,10 +215,12 @@ func insertChildren(ctx context.Context, tx pgx.Tx, a *herald.Article) error {
 }
 
 // bumpScopes adds one to the revision of each scope in keys (once per
-// scope) and sets its changed_at to now, which never moves backwards. The
+// scope), sets its changed_at to now, which never moves backwards, and
+// records that its cache invalidation is owed under the new revision
+// (herald.Store). The
 // keys are bumped in sorted order, so concurrent writers lock scope rows in
 // one global order and cannot deadlock on them.
-func bumpScopes(ctx context.Context, tx pgx.Tx, keys []string, now time.Time) error {
+func (s *Store) bumpScopes(ctx context.Context, tx pgx.Tx, keys []string, now time.Time) error {
 	keys = append([]string(nil), keys...)
 	sort.Strings(keys)
 	b := &pgx.Batch{}
@@ -226,9 +228,15 @@ func bumpScopes(ctx context.Context, tx pgx.Tx, keys []string, now time.Time) er
 		if i > 0 && keys[i-1] == k {
 			continue
 		}
-		b.Queue(`INSERT INTO scopes (key, revision, changed_at) VALUES ($1, 1, $2)
+		query := `INSERT INTO scopes (key, revision, changed_at, undelivered) VALUES ($1, 1, $2, 1)
 			ON CONFLICT (key) DO UPDATE SET revision = scopes.revision + 1,
-			changed_at = greatest(scopes.changed_at, excluded.changed_at)`, k, now)
+			changed_at = greatest(scopes.changed_at, excluded.changed_at), undelivered = scopes.revision + 1`
+		if s.unmarked {
+			query = `INSERT INTO scopes (key, revision, changed_at) VALUES ($1, 1, $2)
+			ON CONFLICT (key) DO UPDATE SET revision = scopes.revision + 1,
+			changed_at = greatest(scopes.changed_at, excluded.changed_at)`
+		}
+		b.Queue(query, k, now)
 	}
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("bump scopes: %w", err)

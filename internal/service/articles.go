@@ -17,16 +17,17 @@ import (
 // the write touched before reporting success, so the next read on any
 // replica sees the change.
 type Articles struct {
-	store  herald.Store
-	cache  herald.Cache
-	site   Site
-	limits herald.Limits
-	now    func() time.Time
-	newID  func() string
-	log    *slog.Logger
-	stats  ArticleStats
-	clean  *sanitize.Sanitizer
-	retry  *invalidationRetry
+	store   herald.Store
+	cache   herald.Cache
+	site    Site
+	limits  herald.Limits
+	now     func() time.Time
+	newID   func() string
+	log     *slog.Logger
+	stats   ArticleStats
+	clean   *sanitize.Sanitizer
+	retry   *invalidationRetry
+	clearer *recordClearer
 }
 
 // ArticleStats counts failures of the write path that do not fail a write.
@@ -39,10 +40,8 @@ type ArticleStats struct {
 	InvalidationsPending atomic.Int64
 	// InvalidationsRecovered counts scopes delivered from the store's
 	// records alone: owed by a process that stopped first, or another
-	// replica. InvalidationsUnrecorded counts failed invalidations the
-	// store could not record either (lost if this process stops first).
-	InvalidationsRecovered  atomic.Int64
-	InvalidationsUnrecorded atomic.Int64
+	// replica.
+	InvalidationsRecovered atomic.Int64
 }
 
 // Stats returns the live counters.
@@ -70,6 +69,7 @@ func NewArticles(store herald.Store, cache herald.Cache, site Site, opts Article
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	s.retry = newInvalidationRetry(cache, store, s.log, &s.stats)
+	s.clearer = &recordClearer{store: store, log: s.log}
 	return s
 }
 
@@ -81,8 +81,12 @@ func NewArticles(store herald.Store, cache herald.Cache, site Site, opts Article
 func (s *Articles) Start() { s.retry.start() }
 
 // Close stops the background retries of failed invalidations, after one
-// last attempt for the scopes still owed.
-func (s *Articles) Close() { s.retry.close() }
+// last attempt for the scopes still owed, and waits for the records of
+// delivered ones to be cleared.
+func (s *Articles) Close() {
+	s.retry.close()
+	s.clearer.close()
+}
 
 // Create validates a, assigns it a new ID and stores it.
 func (s *Articles) Create(ctx context.Context, a *herald.Article) error {
@@ -165,13 +169,19 @@ func (s *Articles) prepare(a *herald.Article) error {
 }
 
 // invalidate bumps the cache revision of every scope a write touched. The
-// store has already committed, so the write stands whatever happens here:
-// a failed invalidation is retried once at once, then in the background
-// until the cache takes it (invalidationRetry); meanwhile readers of a
-// cache that is down render from the store and see the write, and a cache
-// that is only unreachable from here serves what it held until the retry.
+// store has already committed, and recorded with the write that these
+// scopes' invalidations are owed (herald.Store), so the write stands
+// whatever happens here, even this process dying: a failed invalidation is
+// retried once at once, then in the background until the cache takes it
+// (invalidationRetry), and what this process cannot deliver another one
+// delivers from the store's records. Meanwhile readers of a cache that is
+// down render from the store and see the write, and a cache that is only
+// unreachable from here serves what it held until the retry. Once the
+// cache has taken the invalidation, the records it covers are cleared:
+// those the store held for these scopes before it was sent.
 func (s *Articles) invalidate(ctx context.Context, scopes []herald.Scope) error {
 	scopes = uniqueScopes(scopes)
+	owed, owedErr := s.store.UndeliveredOf(ctx, scopes)
 	mark := s.retry.mark()
 	err := s.cache.Invalidate(ctx, scopes)
 	if err != nil && !errors.Is(err, herald.ErrUnreplicated) {
@@ -179,10 +189,16 @@ func (s *Articles) invalidate(ctx context.Context, scopes []herald.Scope) error 
 	}
 	if err == nil {
 		s.retry.settled(scopes, mark)
+		if owedErr != nil {
+			s.log.Warn("could not list the write's invalidation records; they stay in the database and a background sweep delivers them once more",
+				"scopes", len(scopes), "err", owedErr)
+		} else {
+			s.clearer.add(owed)
+		}
 		return nil
 	}
 	s.stats.InvalidationErrors.Add(1)
-	dropped := s.retry.add(ctx, scopes)
+	dropped := s.retry.add(scopes)
 	args := []any{"cache", s.cache.Name(), "scopes", len(scopes), "err", err}
 	if id := herald.RequestID(ctx); id != "" {
 		args = append(args, "request_id", id) // the write request's, as in its access log line

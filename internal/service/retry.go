@@ -33,10 +33,12 @@ const (
 // them).
 //
 // What is owed lives in two places: in memory, for this process's retries,
-// and in the store (Store.MarkUndelivered), so that it outlives the
-// process: a process that stops, or is killed, before Redis is back leaves
-// it on record, and the next process to start, or any running one at its
-// next sweep, delivers it.
+// and in the store, which records it with every write and forgets it once
+// the invalidation is delivered (herald.Store), so that it outlives the
+// process: a process that stops, or is killed, at any moment after the
+// write commits and before the cache takes the invalidation, leaves it on
+// record, and the next process to start, or any running one at its next
+// sweep, delivers it.
 type invalidationRetry struct {
 	cache herald.Cache
 	store herald.Store
@@ -61,19 +63,12 @@ func newInvalidationRetry(c herald.Cache, st herald.Store, log *slog.Logger, sta
 		wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 }
 
-// add keeps scopes for a retry, records them in the store before the write
-// is acknowledged, and wakes the retrying goroutine, starting it on first
-// use. It reports how many scopes it had to leave out of memory.
-func (r *invalidationRetry) add(ctx context.Context, scopes []herald.Scope) (dropped int) {
+// add keeps scopes for a retry (the store holds them on record since
+// their write) and wakes the retrying goroutine, starting it on first use.
+// It reports how many scopes it had to leave out of memory.
+func (r *invalidationRetry) add(scopes []herald.Scope) (dropped int) {
 	dropped = r.pending.Add(scopes, maxPendingScopes)
 	r.stats.InvalidationsPending.Store(int64(r.pending.Len()))
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), retryTimeout)
-	defer cancel()
-	if err := r.store.MarkUndelivered(rctx, scopes); err != nil {
-		r.stats.InvalidationsUnrecorded.Add(1)
-		r.log.Error("could not record the failed cache invalidation in the database; it is lost if this process stops before the cache is back",
-			"scopes", len(scopes), "err", err)
-	}
 	r.start()
 	select {
 	case r.wake <- struct{}{}:
@@ -157,11 +152,11 @@ func (r *invalidationRetry) attempt() (owed, delivered bool) {
 	if err := r.cache.Invalidate(ctx, scopes); err != nil {
 		return true, false
 	}
+	r.stats.InvalidationRetries.Add(1) // counted before the pending scopes drop, which readers of both wait for
 	r.settled(scopes[:mine], mark)
 	if err := r.store.ClearUndelivered(ctx, recorded); err != nil {
 		r.log.Warn("delivered cache invalidations stay on record in the database; they will be delivered again", "err", err)
 	}
-	r.stats.InvalidationRetries.Add(1)
 	if others := len(scopes) - mine; others > 0 {
 		r.stats.InvalidationsRecovered.Add(int64(others))
 		r.log.Info("delivered cache invalidations recorded in the database by an earlier or another process; their feeds are fresh again",
@@ -196,4 +191,113 @@ func (r *invalidationRetry) close() {
 		r.log.Error("cache invalidation still failing at shutdown; the scopes stay on record in the database and the next Herald process to reach the cache delivers them",
 			"cache", r.cache.Name(), "scopes", r.pending.Len())
 	}
+}
+
+// clearDelay is how long the record clearer waits before clearing, so that
+// the records of a burst of writes are cleared in one transaction: a clear
+// locks the scope rows it touches, which the next write of those scopes
+// must then wait for.
+const clearDelay = time.Second
+
+// recordClearer clears the store's records of delivered invalidations in
+// the background, after the writes that delivered them have answered:
+// clearing is a transaction of its own, and a burst of writes shares one.
+// It keeps, per scope, the highest mark delivered, since clearing it also
+// covers every lower one. A record it does not get to clear (the process
+// stops first, or the store fails) only makes a sweep deliver that
+// invalidation once more.
+type recordClearer struct {
+	store herald.Store
+	log   *slog.Logger
+
+	mu      sync.Mutex
+	marks   map[herald.Scope]int64
+	running bool // a goroutine is clearing
+	closed  bool
+	stop    chan struct{} // closed by close: clear at once
+	done    sync.WaitGroup
+}
+
+// add queues the records owed lists, which a delivered invalidation covered.
+func (c *recordClearer) add(owed []herald.Undelivered) {
+	if len(owed) == 0 {
+		return
+	}
+	c.mu.Lock()
+	if c.marks == nil {
+		c.marks, c.stop = make(map[herald.Scope]int64), make(chan struct{})
+	}
+	for _, u := range owed {
+		if u.Mark > c.marks[u.Scope] {
+			c.marks[u.Scope] = u.Mark
+		}
+	}
+	start := !c.running && !c.closed
+	if start {
+		c.running = true
+		c.done.Add(1)
+	}
+	closed := c.closed
+	c.mu.Unlock()
+	switch {
+	case start:
+		go c.run()
+	case closed:
+		c.flush()
+	}
+}
+
+// run clears what is queued until nothing is.
+func (c *recordClearer) run() {
+	defer c.done.Done()
+	for {
+		select {
+		case <-time.After(clearDelay):
+		case <-c.stop:
+		}
+		if !c.flush() {
+			c.mu.Lock()
+			if len(c.marks) > 0 { // queued since the flush
+				c.mu.Unlock()
+				continue
+			}
+			c.running = false
+			c.mu.Unlock()
+			return
+		}
+	}
+}
+
+// flush clears what is queued, in one call to the store, and reports
+// whether there was anything.
+func (c *recordClearer) flush() bool {
+	c.mu.Lock()
+	list := make([]herald.Undelivered, 0, len(c.marks))
+	for sc, m := range c.marks {
+		list = append(list, herald.Undelivered{Scope: sc, Mark: m})
+	}
+	clear(c.marks)
+	c.mu.Unlock()
+	if len(list) == 0 {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), retryTimeout)
+	defer cancel()
+	if err := c.store.ClearUndelivered(ctx, list); err != nil {
+		c.log.Warn("delivered cache invalidations stay on record in the database; a background sweep will deliver them once more",
+			"scopes", len(list), "err", err)
+	}
+	return true
+}
+
+// close waits for the background clearing and clears what is left.
+func (c *recordClearer) close() {
+	c.mu.Lock()
+	if !c.closed && c.stop != nil {
+		close(c.stop)
+	}
+	c.closed = true
+	c.mu.Unlock()
+	c.done.Wait()
+	c.flush()
 }

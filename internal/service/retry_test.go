@@ -104,11 +104,11 @@ func TestInvalidationRetryEdges(t *testing.T) {
 	for i := range scopes {
 		scopes[i] = tag(i)
 	}
-	if dropped := r.add(context.Background(), scopes); dropped != 3 || stats.InvalidationsPending.Load() != maxPendingScopes {
+	if dropped := r.add(scopes); dropped != 3 || stats.InvalidationsPending.Load() != maxPendingScopes {
 		t.Fatalf("dropped %d, pending %d; want 3 and %d", dropped, stats.InvalidationsPending.Load(), maxPendingScopes)
 	}
 	mark := r.mark()
-	r.add(context.Background(), scopes[:1]) // failed again, after an invalidation was sent: stays
+	r.add(scopes[:1]) // failed again, after an invalidation was sent: stays
 	r.settled(scopes[:10], mark)
 	if got := stats.InvalidationsPending.Load(); got != maxPendingScopes-9 {
 		t.Fatalf("pending %d after ten were settled, one of them failing again since, want %d", got, maxPendingScopes-9)
@@ -119,7 +119,7 @@ func TestInvalidationRetryEdges(t *testing.T) {
 		t.Fatalf("after close: pending %d, retries %d; want 0 and 1", stats.InvalidationsPending.Load(), stats.InvalidationRetries.Load())
 	}
 	r.close() // twice is harmless
-	if dropped := r.add(context.Background(), []herald.Scope{tag(1)}); dropped != 0 {
+	if dropped := r.add([]herald.Scope{tag(1)}); dropped != 0 {
 		t.Fatalf("add after close dropped %d", dropped)
 	}
 }
@@ -290,20 +290,33 @@ func failoverThatLostAWrite(t *testing.T, opts cache.RedisOptions) {
 	}
 }
 
-// unrecordingStore fails to record undelivered invalidations.
-type unrecordingStore struct{ herald.Store }
+// unclearingStore fails to clear records of delivered invalidations.
+type unclearingStore struct{ herald.Store }
 
-func (unrecordingStore) MarkUndelivered(context.Context, []herald.Scope) error {
+func (unclearingStore) ClearUndelivered(context.Context, []herald.Undelivered) error {
 	return &herald.Error{Code: herald.EUnavailable, Message: "the database is unavailable"}
 }
 
-// TestFailedInvalidationIsRecorded: a write whose invalidation fails
-// leaves its scopes on record in the store, under their revisions, until a
-// delivery clears them; if the store cannot record them either, the write
-// still succeeds and the loss is counted and logged.
+// TestFailedInvalidationIsRecorded: a write whose invalidation fails stays
+// on record in the store (recorded by the write itself) until a delivery
+// clears it; a write whose invalidation succeeds leaves nothing on record,
+// and if the store cannot clear the record, the write still succeeds and
+// the record only costs a later sweep one more invalidation.
 func TestFailedInvalidationIsRecorded(t *testing.T) {
 	fx := fixtureWithOne(t, nil)
 	ctx := context.Background()
+	owed := func() []herald.Undelivered {
+		t.Helper()
+		list, err := fx.store.Undelivered(ctx, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return list
+	}
+	fx.articles.Close() // waits for the records of its delivered invalidations to be cleared
+	if got := owed(); len(got) != 0 {
+		t.Fatalf("on record after a delivered write: %v, want nothing", got)
+	}
 	fc := &flakyCache{Cache: fx.cache}
 	writer := NewArticles(fx.store, fc, testSite(), ArticlesOptions{Now: fx.clock.Now})
 	t.Cleanup(writer.Close)
@@ -311,42 +324,75 @@ func TestFailedInvalidationIsRecorded(t *testing.T) {
 	if err := writer.Create(ctx, a); err != nil {
 		t.Fatalf("write: %v", err)
 	}
-	owed, err := fx.store.Undelivered(ctx, 10)
-	if err != nil {
-		t.Fatal(err)
-	}
 	news := herald.Scope{Kind: herald.ScopeCategory, Slug: "news"}
-	if len(owed) != 2 || owed[0].Scope != news || owed[1].Scope != herald.SiteScope {
-		t.Fatalf("on record after the failed invalidation: %v, want the category and the site", owed)
+	if got := owed(); len(got) != 2 || got[0].Scope != news || got[1].Scope != herald.SiteScope {
+		t.Fatalf("on record after the failed invalidation: %v, want the category and the site", got)
 	}
 	fc.ok.Store(true)
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if owed, err = fx.store.Undelivered(ctx, 10); err == nil && len(owed) == 0 {
-			break
-		}
+	for deadline := time.Now().Add(10 * time.Second); len(owed()) > 0; time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("still on record 10s after the cache came back: %v (err %v)", owed, err)
+			t.Fatalf("still on record 10s after the cache came back: %v", owed())
 		}
 	}
-	if st := writer.Stats(); st.InvalidationsPending.Load() != 0 || st.InvalidationsRecovered.Load() != 0 || st.InvalidationsUnrecorded.Load() != 0 {
-		t.Fatalf("pending %d, recovered %d, unrecorded %d; want 0 each (the process delivered its own)",
-			st.InvalidationsPending.Load(), st.InvalidationsRecovered.Load(), st.InvalidationsUnrecorded.Load())
+	if st := writer.Stats(); st.InvalidationsPending.Load() != 0 || st.InvalidationsRecovered.Load() != 0 {
+		t.Fatalf("pending %d, recovered %d; want 0 each (the process delivered its own)",
+			st.InvalidationsPending.Load(), st.InvalidationsRecovered.Load())
 	}
 
 	logs := &syncWriter{w: &strings.Builder{}}
-	failing := &flakyCache{Cache: fx.cache}
-	blind := NewArticles(unrecordingStore{fx.store}, failing, testSite(), ArticlesOptions{Now: fx.clock.Now,
+	sticky := NewArticles(unclearingStore{fx.store}, fx.cache, testSite(), ArticlesOptions{Now: fx.clock.Now,
 		Logger: slog.New(slog.NewTextHandler(logs, nil))})
-	t.Cleanup(blind.Close)
-	if err := blind.Create(ctx, &herald.Article{Title: "Unrecorded", PublishedAt: fx.clock.Now().Add(-time.Minute)}); err != nil {
-		t.Fatalf("write with neither cache nor record: %v", err)
+	t.Cleanup(sticky.Close)
+	if err := sticky.Create(ctx, &herald.Article{Title: "Uncleared", PublishedAt: fx.clock.Now().Add(-time.Minute)}); err != nil {
+		t.Fatalf("write whose record cannot be cleared: %v", err)
 	}
-	if n := blind.Stats().InvalidationsUnrecorded.Load(); n != 1 {
-		t.Fatalf("unrecorded %d, want 1", n)
+	sticky.Close()
+	if got := owed(); len(got) != 1 || got[0].Scope != herald.SiteScope {
+		t.Fatalf("on record after a delivered write the store could not clear: %v, want the site", got)
 	}
-	blind.Close()
-	if !strings.Contains(logs.String(), "could not record the failed cache invalidation") {
-		t.Fatalf("the loss is not logged:\n%s", logs.String())
+	if !strings.Contains(logs.String(), "delivered cache invalidations stay on record in the database; a background sweep will deliver them once more") {
+		t.Fatalf("the record left behind is not logged:\n%s", logs.String())
+	}
+}
+
+// TestInvalidationOwedByAWriteThatDied: a write commits and its process
+// dies before invalidating (the store written directly, as by a process
+// killed right after the commit): the cache keeps serving the feed from
+// before the write, but the store has the invalidation on record, and the
+// next process to start delivers it, so the feed shows the write; the
+// delivery is counted as recovered and the record cleared.
+func TestInvalidationOwedByAWriteThatDied(t *testing.T) {
+	fx := fixtureWithOne(t, nil)
+	ctx := context.Background()
+	key := herald.FeedKey{Scope: herald.SiteScope, Format: herald.FormatRSS, Limit: 20}
+	if _, err := fx.feeds.Get(ctx, key, nil); err != nil {
+		t.Fatal(err)
+	}
+	a := &herald.Article{ID: "died-after-commit", Slug: "died-after-commit", Title: "Committed, never invalidated",
+		URL: "https://example.com/died-after-commit", PublishedAt: fx.clock.Now().Add(-time.Minute)}
+	if err := fx.store.CreateArticle(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := fx.feeds.Get(ctx, key, nil); err != nil || !res.Cached || strings.Contains(string(res.Entry.Body), a.Title) {
+		t.Fatalf("before any delivery: cached %v, err %v; want the cached feed from before the write", res.Cached, err)
+	}
+	next := NewArticles(fx.store, fx.cache, testSite(), ArticlesOptions{Now: fx.clock.Now})
+	next.Start()
+	t.Cleanup(next.Close)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		res, err := fx.feeds.Get(ctx, key, nil)
+		if err == nil && strings.Contains(string(res.Entry.Body), a.Title) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("10s after a process started, the feed still lacks the write (err %v)", err)
+		}
+	}
+	if n := next.Stats().InvalidationsRecovered.Load(); n != 1 {
+		t.Errorf("recovered %d scopes, want 1 (the site)", n)
+	}
+	if list, err := fx.store.Undelivered(ctx, 10); err != nil || len(list) != 0 {
+		t.Errorf("on record after the delivery: %v (err %v), want nothing", list, err)
 	}
 }
 
@@ -366,4 +412,46 @@ func (s *syncWriter) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.w.String()
+}
+
+// countingClears counts ClearUndelivered calls.
+type countingClears struct {
+	herald.Store
+	calls atomic.Int64
+}
+
+func (c *countingClears) ClearUndelivered(ctx context.Context, l []herald.Undelivered) error {
+	c.calls.Add(1)
+	return c.Store.ClearUndelivered(ctx, l)
+}
+
+// TestDeliveredRecordsClearedInTheBackground: the records of delivered
+// invalidations are cleared after the writes answered, without Close, and
+// a burst of writes shares one clear.
+func TestDeliveredRecordsClearedInTheBackground(t *testing.T) {
+	fx := newFixture(t, nil)
+	ctx := context.Background()
+	st := &countingClears{Store: fx.store}
+	w := NewArticles(st, fx.cache, testSite(), ArticlesOptions{Now: fx.clock.Now})
+	t.Cleanup(w.Close)
+	for i := range 5 {
+		a := &herald.Article{Title: fmt.Sprintf("Burst %d", i), Tags: []string{fmt.Sprintf("t%d", i)}, PublishedAt: fx.clock.Now().Add(-time.Minute)}
+		if err := w.Create(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := st.calls.Load(); n != 0 {
+		t.Fatalf("%d clears before the burst's writes had all answered and the delay passed, want 0", n)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if owed, err := fx.store.Undelivered(ctx, 20); err == nil && len(owed) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("records still on record 10s after the writes")
+		}
+	}
+	if n := st.calls.Load(); n != 1 {
+		t.Errorf("%d clears for a burst of 5 writes, want 1", n)
+	}
 }

@@ -3,40 +3,48 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 
 	"github.com/herald-feeds/herald/internal/herald"
 )
 
-// MarkUndelivered records each of scopes under its current revision.
-func (s *Store) MarkUndelivered(ctx context.Context, scopes []herald.Scope) error {
-	if len(scopes) == 0 {
-		return nil
-	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		for _, sc := range scopes {
-			if _, err := tx.ExecContext(ctx, `UPDATE scopes SET undelivered = revision WHERE key = ?`, sc.Key()); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+// Undelivered lists up to max recorded scopes, in key order.
+func (s *Store) Undelivered(ctx context.Context, max int) ([]herald.Undelivered, error) {
+	out, err := undelivered(ctx, s.db, `SELECT key, undelivered FROM scopes WHERE undelivered IS NOT NULL ORDER BY key LIMIT ?`, max)
 	if err != nil {
-		return fail("mark undelivered", err)
+		return nil, fail("undelivered", err)
 	}
-	return nil
+	return out, nil
 }
 
-// Undelivered lists up to max recorded scopes.
-func (s *Store) Undelivered(ctx context.Context, max int) ([]herald.Undelivered, error) {
+// undelivered runs query, which selects a scope key and its mark, with arg.
+func undelivered(ctx context.Context, q queryer, query string, arg any) ([]herald.Undelivered, error) {
 	var out []herald.Undelivered
 	var key string
 	var mark int64
-	err := eachRow(ctx, s.db, `SELECT key, undelivered FROM scopes WHERE undelivered IS NOT NULL ORDER BY key LIMIT ?`, max,
-		[]any{&key, &mark}, func() error {
-			sc, err := herald.ParseScopeKey(key)
-			out = append(out, herald.Undelivered{Scope: sc, Mark: mark})
-			return err
-		})
+	err := eachRow(ctx, q, query, arg, []any{&key, &mark}, func() error {
+		sc, err := herald.ParseScopeKey(key)
+		out = append(out, herald.Undelivered{Scope: sc, Mark: mark})
+		return err
+	})
+	return out, err
+}
+
+// UndeliveredOf lists the records of scopes, in key order.
+func (s *Store) UndeliveredOf(ctx context.Context, scopes []herald.Scope) ([]herald.Undelivered, error) {
+	if len(scopes) == 0 {
+		return nil, nil
+	}
+	keys := make([]string, len(scopes))
+	for i, sc := range scopes {
+		keys[i] = sc.Key()
+	}
+	list, err := json.Marshal(keys)
+	if err != nil {
+		return nil, fail("undelivered", err)
+	}
+	out, err := undelivered(ctx, s.db, `SELECT s.key, s.undelivered FROM json_each(?) j JOIN scopes s ON s.key = j.value
+		WHERE s.undelivered IS NOT NULL ORDER BY s.key`, string(list))
 	if err != nil {
 		return nil, fail("undelivered", err)
 	}

@@ -17,7 +17,7 @@ func (s *Store) CreateArticle(ctx context.Context, a *herald.Article) error {
 		if err := insertArticle(ctx, tx, a, now); err != nil {
 			return err
 		}
-		return bumpScopes(ctx, tx, a.ScopeKeys(), now)
+		return s.bumpScopes(ctx, tx, a.ScopeKeys(), now)
 	})
 	if err != nil {
 		if c := conflict(err, a); c != nil {
@@ -58,7 +58,7 @@ func (s *Store) ReplaceArticle(ctx context.Context, a *herald.Article) (*herald.
 		if err := insertChildren(ctx, tx, a); err != nil {
 			return err
 		}
-		return bumpScopes(ctx, tx, append(old.ScopeKeys(), a.ScopeKeys()...), now)
+		return s.bumpScopes(ctx, tx, append(old.ScopeKeys(), a.ScopeKeys()...), now)
 	})
 	if err != nil {
 		if herald.IsNotFound(err) {
@@ -87,7 +87,7 @@ func (s *Store) DeleteArticle(ctx context.Context, id string) (*herald.Article, 
 		if _, err := tx.ExecContext(ctx, "DELETE FROM articles WHERE id = ?", id); err != nil {
 			return err
 		}
-		return bumpScopes(ctx, tx, old.ScopeKeys(), now)
+		return s.bumpScopes(ctx, tx, old.ScopeKeys(), now)
 	})
 	if err != nil {
 		if herald.IsNotFound(err) {
@@ -164,19 +164,25 @@ func insertChildren(ctx context.Context, tx *sql.Tx, a *herald.Article) error {
 }
 
 // bumpScopes adds one to the revision of each scope in keys (once per
-// scope, duplicates ignored) and sets its changed_at to now. changed_at
-// never moves backwards, even if the clock does, because Last-Modified
-// is derived from it.
-func bumpScopes(ctx context.Context, tx *sql.Tx, keys []string, now time.Time) error {
+// scope, duplicates ignored), sets its changed_at to now and records that
+// its cache invalidation is owed under the new revision (herald.Store).
+// changed_at never moves backwards, even if the clock does, because
+// Last-Modified is derived from it.
+func (s *Store) bumpScopes(ctx context.Context, tx *sql.Tx, keys []string, now time.Time) error {
 	seen := make(map[string]bool, len(keys))
 	for _, k := range keys {
 		if seen[k] {
 			continue
 		}
 		seen[k] = true
-		_, err := tx.ExecContext(ctx, `INSERT INTO scopes (key, revision, changed_at) VALUES (?, 1, ?)
-			ON CONFLICT (key) DO UPDATE SET revision = revision + 1, changed_at = max(changed_at, excluded.changed_at)`,
-			k, now.Unix())
+		query := `INSERT INTO scopes (key, revision, changed_at, undelivered) VALUES (?, 1, ?, 1)
+			ON CONFLICT (key) DO UPDATE SET revision = revision + 1, changed_at = max(changed_at, excluded.changed_at),
+			undelivered = revision + 1`
+		if s.unmarked {
+			query = `INSERT INTO scopes (key, revision, changed_at) VALUES (?, 1, ?)
+			ON CONFLICT (key) DO UPDATE SET revision = revision + 1, changed_at = max(changed_at, excluded.changed_at)`
+		}
+		_, err := tx.ExecContext(ctx, query, k, now.Unix())
 		if err != nil {
 			return fmt.Errorf("bump scope %s: %w", k, err)
 		}

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"reflect"
 	"testing"
 	"time"
@@ -8,10 +9,12 @@ import (
 	"github.com/herald-feeds/herald/internal/herald"
 )
 
-// testUndelivered: recorded scopes are listed with their revision as the
-// mark, in key order and up to max; a scope never written is ignored; a
-// clear forgets only records still holding the mark it was given, so a
-// scope recorded again after a later write stays; nothing else is touched.
+// testUndelivered: every write records the scopes it touched as owed,
+// under their new revisions, in the write's own transaction (create,
+// replace, delete and put alike); records are listed in key order, up to
+// max, or for given scopes; a clear forgets only records still holding
+// the mark it was given, so a scope written again after they were listed
+// stays; clearing touches nothing else.
 func testUndelivered(t *testing.T, h *harness) {
 	list := func(max int) []herald.Undelivered {
 		t.Helper()
@@ -20,6 +23,12 @@ func testUndelivered(t *testing.T, h *harness) {
 			t.Fatalf("Undelivered: %v", err)
 		}
 		return got
+	}
+	clear := func(l []herald.Undelivered) {
+		t.Helper()
+		if err := h.s.ClearUndelivered(h.ctx, l); err != nil {
+			t.Fatalf("ClearUndelivered: %v", err)
+		}
 	}
 	if got := list(10); len(got) != 0 {
 		t.Fatalf("fresh store: Undelivered=%v, want none", got)
@@ -32,52 +41,70 @@ func testUndelivered(t *testing.T, h *harness) {
 	if busy < 2 || site < 2 || loud < 1 {
 		t.Fatalf("revisions site %d, busy %d, loud %d after two writes", site, busy, loud)
 	}
-	never := herald.Scope{Kind: herald.ScopeTag, Slug: "never-written"}
-	if err := h.s.MarkUndelivered(h.ctx, []herald.Scope{category("Busy"), never, tag("Loud"), herald.SiteScope}); err != nil {
-		t.Fatalf("MarkUndelivered: %v", err)
-	}
 	want := []herald.Undelivered{
 		{Scope: category("Busy"), Mark: busy}, {Scope: herald.SiteScope, Mark: site}, {Scope: tag("Loud"), Mark: loud}}
 	if got := list(10); !reflect.DeepEqual(got, want) {
-		t.Fatalf("Undelivered=%v, want %v (key order, the never-written scope ignored)", got, want)
+		t.Fatalf("after two creates: Undelivered=%v, want %v (every scope written, under its revision, in key order)", got, want)
 	}
 	if got := list(2); !reflect.DeepEqual(got, want[:2]) {
 		t.Fatalf("Undelivered(max 2)=%v, want %v", got, want[:2])
 	}
+	never := herald.Scope{Kind: herald.ScopeTag, Slug: "never-written"}
+	of, err := h.s.UndeliveredOf(h.ctx, []herald.Scope{tag("Loud"), never, category("Busy")})
+	if err != nil {
+		t.Fatalf("UndeliveredOf: %v", err)
+	}
+	if w := []herald.Undelivered{want[0], want[2]}; !reflect.DeepEqual(of, w) {
+		t.Fatalf("UndeliveredOf(tag, never written, category)=%v, want %v", of, w)
+	}
+	if of, err := h.s.UndeliveredOf(h.ctx, nil); err != nil || len(of) != 0 {
+		t.Fatalf("UndeliveredOf(nil)=%v, %v; want none", of, err)
+	}
 	listed := list(10)
 
-	// A later write to the tag fails to invalidate it too: recorded again
-	// under its new revision, it survives the clear of what was listed.
+	// A later write to the tag and the site records them again under new
+	// revisions: they survive the clear of what was listed before it.
 	next := a.Clone()
 	next.Title = "Subject, edited"
 	if _, err := h.s.ReplaceArticle(h.ctx, next); err != nil {
 		t.Fatalf("ReplaceArticle: %v", err)
 	}
-	if err := h.s.MarkUndelivered(h.ctx, []herald.Scope{tag("Loud")}); err != nil {
-		t.Fatalf("MarkUndelivered again: %v", err)
-	}
-	if err := h.s.ClearUndelivered(h.ctx, listed); err != nil {
-		t.Fatalf("ClearUndelivered: %v", err)
-	}
+	clear(listed)
 	got := list(10)
-	if len(got) != 1 || got[0].Scope != tag("Loud") || got[0].Mark <= loud {
-		t.Fatalf("after the clear: Undelivered=%v, want only %s under a revision above %d", got, tag("Loud"), loud)
+	if len(got) != 3 || got[0].Mark <= busy || got[1].Mark <= site || got[2].Mark <= loud {
+		t.Fatalf("after the replace and the clear: Undelivered=%v, want the three scopes of the replaced article under higher revisions", got)
 	}
-	if err := h.s.ClearUndelivered(h.ctx, got); err != nil {
-		t.Fatalf("ClearUndelivered of the rest: %v", err)
-	}
+	clear(got)
 	if got := list(10); len(got) != 0 {
 		t.Fatalf("after clearing everything: Undelivered=%v, want none", got)
 	}
-	if err := h.s.ClearUndelivered(h.ctx, nil); err != nil {
-		t.Fatalf("ClearUndelivered(nil): %v", err)
+	clear(nil)
+
+	// Delete and put (`herald copy`'s write) record their scopes too.
+	if _, err := h.s.DeleteArticle(h.ctx, a.ID); err != nil {
+		t.Fatalf("DeleteArticle: %v", err)
 	}
-	if err := h.s.MarkUndelivered(h.ctx, nil); err != nil {
-		t.Fatalf("MarkUndelivered(nil): %v", err)
+	if got := list(10); len(got) != 3 {
+		t.Fatalf("after a delete: Undelivered=%v, want the deleted article's three scopes", got)
+	}
+	clear(list(10))
+	if p, ok := h.s.(interface {
+		PutArticle(context.Context, *herald.Article) (*herald.Article, error)
+	}); ok {
+		put := h.article(t, "Put", t0.Add(-time.Hour), withTags("Quiet"))
+		put.ID = "put-" + put.Slug
+		if _, err := p.PutArticle(h.ctx, put); err != nil {
+			t.Fatalf("PutArticle: %v", err)
+		}
+		if got := list(10); len(got) != 2 || got[0].Scope != herald.SiteScope || got[1].Scope != tag("Quiet") {
+			t.Fatalf("after a put: Undelivered=%v, want the site and the new tag", got)
+		}
 	}
 
-	// Recording is bookkeeping: the feeds and their revisions are unchanged.
-	if p := h.feed(t, category("Busy"), t0, 0, 10); p.Revision != busy+1 || len(p.Articles) != 2 {
-		t.Fatalf("category after the records: revision %d, %d articles; want %d and 2", p.Revision, len(p.Articles), busy+1)
+	// Records are bookkeeping: clearing them leaves feeds and revisions.
+	before := h.feed(t, category("Busy"), t0, 0, 10)
+	clear(list(10))
+	if p := h.feed(t, category("Busy"), t0, 0, 10); p.Revision != before.Revision || len(p.Articles) != 1 {
+		t.Fatalf("category after the clear: revision %d, %d articles; want %d and 1", p.Revision, len(p.Articles), before.Revision)
 	}
 }
