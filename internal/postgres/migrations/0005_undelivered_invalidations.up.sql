@@ -7,8 +7,9 @@
 -- undelivered holds the scope's revision when it was recorded, NULL when
 -- nothing is owed. A delivered invalidation clears a record only if it
 -- still holds the revision that was listed, so a later failure stays.
--- Rows are written only when an invalidation fails, never on the normal
--- write path. Adding a nullable column without a default rewrites nothing.
+-- (Later builds write the record with every write, in the write's own
+-- transaction, and clear it once the invalidation is delivered; the
+-- column is the same.) Adding a nullable column without a default rewrites nothing.
 
 ALTER TABLE scopes ADD COLUMN undelivered bigint;
 
