@@ -51,6 +51,18 @@ type invalidationRetry struct {
 	// write that committed after it may have failed since, and must stay.
 	pending herald.PendingScopes
 
+	// seen are the records the last attempt listed, and swept is set after
+	// the first. A write's record lives from its commit until its writer
+	// clears it, a second or so later, so a sweep (an attempt with nothing
+	// of this process's own to retry) delivers only the records the
+	// previous attempt listed too: those their writers will not clear. The
+	// first attempt after a start delivers all it finds. Used by the
+	// retrying goroutine only, and by close after it stopped.
+	seen  map[herald.Undelivered]bool
+	swept bool
+	// sweepEvery is sweepInterval, shorter in tests.
+	sweepEvery time.Duration
+
 	mu      sync.Mutex // orders started against stop
 	started bool
 	wake    chan struct{} // a new scope is pending
@@ -59,7 +71,7 @@ type invalidationRetry struct {
 }
 
 func newInvalidationRetry(c herald.Cache, st herald.Store, log *slog.Logger, stats *ArticleStats) *invalidationRetry {
-	return &invalidationRetry{cache: c, store: st, log: log, stats: stats,
+	return &invalidationRetry{cache: c, store: st, log: log, stats: stats, sweepEvery: sweepInterval,
 		wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 }
 
@@ -120,7 +132,7 @@ func (r *invalidationRetry) run() {
 			case <-r.stop:
 				return
 			case <-r.wake:
-			case <-time.After(sweepInterval):
+			case <-time.After(r.sweepEvery):
 			}
 		case delivered:
 			wait = retryFirst // more may be on record
@@ -142,6 +154,11 @@ func (r *invalidationRetry) attempt() (owed, delivered bool) {
 	}
 	scopes, mark := r.pending.Snapshot()
 	mine := len(scopes) // first, and distinct: uniqueScopes keeps them so
+	lingering := r.lingering(recorded)
+	if mine == 0 && r.swept {
+		recorded = lingering
+	}
+	r.swept = true
 	for _, u := range recorded {
 		scopes = append(scopes, u.Scope)
 	}
@@ -166,6 +183,21 @@ func (r *invalidationRetry) attempt() (owed, delivered bool) {
 		r.log.Info("cache invalidation retried after a failure; the written feeds are fresh again", "cache", r.cache.Name(), "scopes", mine)
 	}
 	return true, true
+}
+
+// lingering returns the records of list that the last attempt listed too,
+// and remembers list for the next.
+func (r *invalidationRetry) lingering(list []herald.Undelivered) []herald.Undelivered {
+	prev := r.seen
+	r.seen = make(map[herald.Undelivered]bool, len(list))
+	var out []herald.Undelivered
+	for _, u := range list {
+		r.seen[u] = true
+		if prev[u] {
+			out = append(out, u)
+		}
+	}
+	return out
 }
 
 // close stops the goroutine and makes one last attempt for what is still

@@ -455,3 +455,80 @@ func TestDeliveredRecordsClearedInTheBackground(t *testing.T) {
 		t.Errorf("%d clears for a burst of 5 writes, want 1", n)
 	}
 }
+
+// listingStore counts Undelivered calls and reports each one's list.
+type listingStore struct {
+	herald.Store
+	calls  atomic.Int64
+	listed chan []herald.Undelivered
+}
+
+func (s *listingStore) Undelivered(ctx context.Context, max int) ([]herald.Undelivered, error) {
+	l, err := s.Store.Undelivered(ctx, max)
+	s.calls.Add(1)
+	select {
+	case s.listed <- l:
+	default:
+	}
+	return l, err
+}
+
+// TestSweepDeliversLingeringRecordsOnly: a running process's sweep
+// delivers a record another process left only once the previous sweep
+// listed it too, and never one its writer cleared in between (a write in
+// flight), while the first attempt after a start delivers all it finds.
+func TestSweepDeliversLingeringRecordsOnly(t *testing.T) {
+	fx := newFixture(t, nil)
+	ctx := context.Background()
+	st := &listingStore{Store: fx.store, listed: make(chan []herald.Undelivered, 1)}
+	w := NewArticles(st, fx.cache, testSite(), ArticlesOptions{Now: fx.clock.Now})
+	w.retry.sweepEvery = 200 * time.Millisecond
+	t.Cleanup(w.Close)
+	orphan := func(slug string) { // committed by a writer that never invalidates
+		t.Helper()
+		a := &herald.Article{ID: slug, Slug: slug, Title: slug, URL: "https://example.com/" + slug, Tags: []string{slug},
+			PublishedAt: fx.clock.Now().Add(-time.Minute)}
+		if err := fx.store.CreateArticle(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	recovered := func() int64 { return w.Stats().InvalidationsRecovered.Load() }
+	orphan("before-start")
+	w.Start()
+	eventually(t, 10*time.Second, "the first attempt delivering what it found", func() bool { return recovered() == 2 })
+
+	orphan("left-behind")
+	from := st.calls.Load()
+	eventually(t, 10*time.Second, "a sweep delivering the record left behind", func() bool { return recovered() == 4 })
+	if n := st.calls.Load() - from; n < 2 {
+		t.Errorf("delivered after %d listings, want at least 2 (seen by two sweeps)", n)
+	}
+
+	for len(st.listed) > 0 {
+		<-st.listed
+	}
+	orphan("in-flight")
+	for {
+		l := <-st.listed
+		if len(l) > 0 {
+			if err := fx.store.ClearUndelivered(ctx, l); err != nil { // its writer delivered and cleared it
+				t.Fatal(err)
+			}
+			break
+		}
+	}
+	from = st.calls.Load()
+	eventually(t, 10*time.Second, "three more sweeps", func() bool { return st.calls.Load()-from >= 3 })
+	if n := recovered(); n != 4 {
+		t.Errorf("recovered %d scopes, want still 4: a record its writer cleared after one sweep was delivered", n)
+	}
+}
+
+func eventually(t *testing.T, within time.Duration, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(within); !cond(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within %v", what, within)
+		}
+	}
+}
