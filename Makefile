@@ -46,10 +46,13 @@ chaos:
 ## 300000x rather than a duration: Go 1.26's fuzzer can fail spuriously with
 ## "context deadline exceeded" when a duration runs out, golang/go#75804)
 FUZZTIME ?= 300000x
+## Minimising a new interesting input may take 60 s by default, during which
+## the fuzzer runs nothing else; a few seconds keep the corpus small enough.
+FUZZMINIMIZE ?= 5s
 fuzz:
 	@for t in $$(grep -rhoE '^func Fuzz[A-Za-z0-9_]+' --include='*_test.go' . | sed 's/func //' | sort -u); do \
 	  pkg=$$(grep -rlE "^func $${t}\(" --include='*_test.go' . | head -1 | xargs dirname); \
-	  $(GO) test -run '^$$' -fuzz "^$${t}\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  $(GO) test -run '^$$' -fuzz "^$${t}\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZE) $$pkg || exit 1; \
 	done
 
 clean:
