@@ -51,13 +51,17 @@ func (r *Redis) invalidate(ctx context.Context, scopes []herald.Scope, origin st
 	if err != nil {
 		return nil, fmt.Errorf("redis cache: invalidate: %w", err)
 	}
+	// While the replicas are short (the last wait fell short), only a
+	// repeat waits: a replica down for good would otherwise hold every
+	// write back by redis.wait_timeout.
+	wait := r.waitN > 0 && (!r.replicasShort.Load() || herald.IsRepeating(ctx))
 	timeout := r.timeout
-	if r.waitN > 0 {
+	if wait {
 		timeout += r.waitTimeout
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	if cc, ok := r.client.(*redis.ClusterClient); ok && r.waitN > 0 {
+	if cc, ok := r.client.(*redis.ClusterClient); ok && wait {
 		err := r.invalidateCluster(ctx, cc, scopes, tokens, payload)
 		if err != nil && !errors.Is(err, herald.ErrUnreplicated) {
 			return nil, err
@@ -71,7 +75,7 @@ func (r *Redis) invalidate(ctx context.Context, scopes []herald.Scope, origin st
 			p.Set(ctx, r.revisionKey(s), tokens[i], r.revisionTTL)
 		}
 		gen = p.Incr(ctx, r.genKey())
-		if r.waitN > 0 {
+		if wait {
 			// On the connection of the SETs: WAIT counts what this
 			// connection wrote.
 			acks = p.Do(ctx, "WAIT", r.waitN, r.waitTimeout.Milliseconds())
@@ -83,10 +87,15 @@ func (r *Redis) invalidate(ctx context.Context, scopes []herald.Scope, origin st
 		return nil, fmt.Errorf("redis cache: invalidate: %w", err)
 	}
 	r.incremented(gen.Val())
-	if acks != nil {
+	switch {
+	case acks != nil:
 		if n, err := acks.Int64(); err != nil || n < int64(r.waitN) {
 			return tokens, r.unreplicated(n)
 		}
+		r.replicasShort.Store(false)
+	case r.waitN > 0: // not waited for
+		return tokens, fmt.Errorf("redis cache: invalidate: not waiting for %d replicas, which fell short at the last wait: %w",
+			r.waitN, herald.ErrUnreplicated)
 	}
 	return tokens, nil
 }
@@ -153,10 +162,14 @@ func (r *Redis) invalidateCluster(ctx context.Context, cc *redis.ClusterClient, 
 	if least < int64(r.waitN) {
 		return r.unreplicated(least)
 	}
+	r.replicasShort.Store(false)
 	return nil
 }
 
+// unreplicated records that the replicas fell short, and is the error
+// saying so.
 func (r *Redis) unreplicated(acks int64) error {
+	r.replicasShort.Store(true)
 	return fmt.Errorf("redis cache: invalidate: %d of %d replicas acknowledged within %v: %w", acks, r.waitN, r.waitTimeout, herald.ErrUnreplicated)
 }
 

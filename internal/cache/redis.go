@@ -83,10 +83,13 @@ type Redis struct {
 	revisionTTL time.Duration
 	lockTTL     time.Duration
 	waitN       int
-	waitTimeout time.Duration
-	now         func() time.Time
-	log         *slog.Logger
-	get, put    *redis.Script
+	// replicasShort: the last wait for the replicas fell short; until a
+	// wait succeeds, only repeats wait (invalidation.go).
+	replicasShort atomic.Bool
+	waitTimeout   time.Duration
+	now           func() time.Time
+	log           *slog.Logger
+	get, put      *redis.Script
 
 	// The generation (generation.go): the highest seen, the resets made,
 	// and the checker.

@@ -149,3 +149,70 @@ func TestRedisClusterInvalidateWaits(t *testing.T) {
 		t.Fatalf("published message has %d scopes (err %v), want %d", len(got), err, len(scopes))
 	}
 }
+
+// TestRedisWaitSkippedWhileReplicasShort: once a wait fell short, a
+// write's invalidation no longer waits (no WAIT reaches Redis; it reports
+// ErrUnreplicated at once, its revisions in force), while a repeat
+// (herald.Repeating) waits in full; the first repeat the replicas
+// acknowledge makes writes wait again.
+func TestRedisWaitSkippedWhileReplicasShort(t *testing.T) {
+	master := redistest.Start(t)
+	replica := redistest.StartReplica(t, master)
+	admin := mustClient(t, master)
+	waitReplicaOnline(t, admin, 1)
+	ctx := context.Background()
+	waits := func() int64 {
+		t.Helper()
+		info, err := admin.Info(ctx, "commandstats").Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(info, "\n") {
+			if rest, ok := strings.CutPrefix(line, "cmdstat_wait:calls="); ok {
+				var n int64
+				fmt.Sscanf(rest, "%d", &n)
+				return n
+			}
+		}
+		return 0
+	}
+	c := mustOpenRedis(t, master, RedisOptions{Prefix: "ws", WaitReplicas: 1, WaitTimeout: time.Second})
+	invalidate := func(ctx context.Context) error {
+		return c.Invalidate(ctx, []herald.Scope{herald.SiteScope})
+	}
+	if err := invalidate(ctx); err != nil || waits() != 1 {
+		t.Fatalf("with the replica up: %v after %d WAITs, want success after 1", err, waits())
+	}
+
+	replica.Pause()
+	defer replica.Resume()
+	if err := invalidate(ctx); !errors.Is(err, herald.ErrUnreplicated) || waits() != 2 {
+		t.Fatalf("replica frozen: %v after %d WAITs, want ErrUnreplicated after 2", err, waits())
+	}
+	before, err := admin.Get(ctx, "ws:rev:{site}").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = invalidate(ctx)
+	if !errors.Is(err, herald.ErrUnreplicated) || !strings.Contains(err.Error(), "fell short at the last wait") || waits() != 2 {
+		t.Fatalf("write while short: %v after %d WAITs, want ErrUnreplicated without a WAIT (still 2)", err, waits())
+	}
+	if after, _ := admin.Get(ctx, "ws:rev:{site}").Result(); after == before {
+		t.Fatal("the revision did not change: a skipped wait must leave the invalidation in force")
+	}
+	if err := invalidate(herald.Repeating(ctx)); !errors.Is(err, herald.ErrUnreplicated) || waits() != 3 {
+		t.Fatalf("repeat while short: %v after %d WAITs, want ErrUnreplicated after a WAIT (3)", err, waits())
+	}
+
+	replica.Resume()
+	waitReplicaOnline(t, admin, 1)
+	if err := invalidate(ctx); !errors.Is(err, herald.ErrUnreplicated) || waits() != 3 {
+		t.Fatalf("write after the replica came back, before any repeat: %v after %d WAITs, want ErrUnreplicated without a WAIT", err, waits())
+	}
+	if err := invalidate(herald.Repeating(ctx)); err != nil || waits() != 4 {
+		t.Fatalf("repeat with the replica back: %v after %d WAITs, want success after 4", err, waits())
+	}
+	if err := invalidate(ctx); err != nil || waits() != 5 {
+		t.Fatalf("write after a successful repeat: %v after %d WAITs, want success after a WAIT (5)", err, waits())
+	}
+}

@@ -14,6 +14,24 @@ import (
 // breaker counts it as a success, and reads go on.
 var ErrUnreplicated = errors.New("new revisions not yet on enough replicas")
 
+type repeatKey struct{}
+
+// Repeating returns ctx marking an invalidation as the background repeat
+// of one that failed or fell short of its replicas. A shared cache whose
+// replicas fell short at its last wait skips the wait on a write's own
+// invalidation (it reports ErrUnreplicated at once, leaving the wait to
+// the repeat), and waits in full on a repeat, which is how it learns that
+// the replicas are back.
+func Repeating(ctx context.Context) context.Context {
+	return context.WithValue(ctx, repeatKey{}, true)
+}
+
+// IsRepeating reports whether ctx was marked by Repeating.
+func IsRepeating(ctx context.Context) bool {
+	r, _ := ctx.Value(repeatKey{}).(bool)
+	return r
+}
+
 // Entry is one rendered feed as the cache keeps it: the exact bytes served,
 // the strong ETag computed from them at render time and the Last-Modified
 // time. Entries are immutable once stored; callers must not modify Body.

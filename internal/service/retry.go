@@ -146,7 +146,7 @@ func (r *invalidationRetry) run() {
 // those on record in the store. It drops from both what the cache took;
 // owed is false when there was nothing to do.
 func (r *invalidationRetry) attempt() (owed, delivered bool) {
-	ctx, cancel := context.WithTimeout(context.Background(), retryTimeout)
+	ctx, cancel := context.WithTimeout(herald.Repeating(context.Background()), retryTimeout)
 	defer cancel()
 	recorded, err := r.store.Undelivered(ctx, maxPendingScopes)
 	if err != nil {
