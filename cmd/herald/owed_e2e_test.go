@@ -29,6 +29,12 @@ func TestInvalidationOwedByAKilledProcess(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
+	onBothStores(t, invalidationOwedByAKilledProcess)
+}
+
+// onBothStores builds the binary and runs test on a fresh SQLite file and
+// on a fresh PostgreSQL database, as subtests.
+func onBothStores(t *testing.T, test func(t *testing.T, bin, dbURL string)) {
 	bin := buildHerald(t)
 	for _, store := range []string{"sqlite", "postgres"} {
 		t.Run(store, func(t *testing.T) {
@@ -36,7 +42,7 @@ func TestInvalidationOwedByAKilledProcess(t *testing.T) {
 			if store == "postgres" {
 				dbURL = pgtest.NewDatabase(t)
 			}
-			invalidationOwedByAKilledProcess(t, bin, dbURL)
+			test(t, bin, dbURL)
 		})
 	}
 }
@@ -116,16 +122,7 @@ func TestInvalidationOwedByAProcessKilledMidWrite(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	bin := buildHerald(t)
-	for _, store := range []string{"sqlite", "postgres"} {
-		t.Run(store, func(t *testing.T) {
-			dbURL := "sqlite:" + filepath.Join(t.TempDir(), "herald.db")
-			if store == "postgres" {
-				dbURL = pgtest.NewDatabase(t)
-			}
-			invalidationOwedMidWrite(t, bin, dbURL)
-		})
-	}
+	onBothStores(t, invalidationOwedMidWrite)
 }
 
 func invalidationOwedMidWrite(t *testing.T, bin, dbURL string) {

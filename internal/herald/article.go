@@ -59,8 +59,10 @@ func (a *Article) Scopes() []Scope {
 }
 
 // ScopeKeys is Scopes as their Key strings, the form stores keep.
-func (a *Article) ScopeKeys() []string {
-	scopes := a.Scopes()
+func (a *Article) ScopeKeys() []string { return Keys(a.Scopes()) }
+
+// Keys is scopes as their Key strings.
+func Keys(scopes []Scope) []string {
 	keys := make([]string, len(scopes))
 	for i, s := range scopes {
 		keys[i] = s.Key()

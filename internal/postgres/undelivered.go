@@ -19,10 +19,7 @@ func (s *Store) UndeliveredOf(ctx context.Context, scopes []herald.Scope) ([]her
 	if len(scopes) == 0 {
 		return nil, nil
 	}
-	keys := make([]string, len(scopes))
-	for i, sc := range scopes {
-		keys[i] = sc.Key()
-	}
+	keys := herald.Keys(scopes)
 	rows, err := s.pool.Query(ctx, `SELECT key, undelivered FROM scopes WHERE key = ANY($1) AND undelivered IS NOT NULL ORDER BY key`, keys)
 	return collectUndelivered(rows, err)
 }

@@ -35,10 +35,7 @@ func (s *Store) UndeliveredOf(ctx context.Context, scopes []herald.Scope) ([]her
 	if len(scopes) == 0 {
 		return nil, nil
 	}
-	keys := make([]string, len(scopes))
-	for i, sc := range scopes {
-		keys[i] = sc.Key()
-	}
+	keys := herald.Keys(scopes)
 	list, err := json.Marshal(keys)
 	if err != nil {
 		return nil, fail("undelivered", err)
