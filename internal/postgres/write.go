@@ -223,18 +223,18 @@ func insertChildren(ctx context.Context, tx pgx.Tx, a *herald.Article) error {
 func (s *Store) bumpScopes(ctx context.Context, tx pgx.Tx, keys []string, now time.Time) error {
 	keys = append([]string(nil), keys...)
 	sort.Strings(keys)
+	query := `INSERT INTO scopes (key, revision, changed_at, undelivered) VALUES ($1, 1, $2, 1)
+		ON CONFLICT (key) DO UPDATE SET revision = scopes.revision + 1,
+		changed_at = greatest(scopes.changed_at, excluded.changed_at), undelivered = scopes.revision + 1`
+	if s.unmarked {
+		query = `INSERT INTO scopes (key, revision, changed_at) VALUES ($1, 1, $2)
+		ON CONFLICT (key) DO UPDATE SET revision = scopes.revision + 1,
+		changed_at = greatest(scopes.changed_at, excluded.changed_at)`
+	}
 	b := &pgx.Batch{}
 	for i, k := range keys {
 		if i > 0 && keys[i-1] == k {
 			continue
-		}
-		query := `INSERT INTO scopes (key, revision, changed_at, undelivered) VALUES ($1, 1, $2, 1)
-			ON CONFLICT (key) DO UPDATE SET revision = scopes.revision + 1,
-			changed_at = greatest(scopes.changed_at, excluded.changed_at), undelivered = scopes.revision + 1`
-		if s.unmarked {
-			query = `INSERT INTO scopes (key, revision, changed_at) VALUES ($1, 1, $2)
-			ON CONFLICT (key) DO UPDATE SET revision = scopes.revision + 1,
-			changed_at = greatest(scopes.changed_at, excluded.changed_at)`
 		}
 		b.Queue(query, k, now)
 	}

@@ -313,10 +313,7 @@ func (f *Feeds) Prerender(ctx context.Context, limit int) (int, error) {
 func (f *Feeds) prerender(ctx context.Context, k herald.FeedKey, formats []herald.Format) (int, error) {
 	page, d, err := f.readDocument(ctx, k, f.now())
 	if err != nil {
-		if herald.IsNotFound(err) {
-			return 0, err
-		}
-		return 0, fmt.Errorf("feed: prerender %s: %w", k.Scope.Key(), err)
+		return 0, fmt.Errorf("feed: prerender %s: %w", k.Scope.Key(), err) // still IsNotFound for a scope without articles
 	}
 	if len(page.Articles) == 0 {
 		return 0, nil

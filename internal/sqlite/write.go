@@ -170,18 +170,18 @@ func insertChildren(ctx context.Context, tx *sql.Tx, a *herald.Article) error {
 // Last-Modified is derived from it.
 func (s *Store) bumpScopes(ctx context.Context, tx *sql.Tx, keys []string, now time.Time) error {
 	seen := make(map[string]bool, len(keys))
+	query := `INSERT INTO scopes (key, revision, changed_at, undelivered) VALUES (?, 1, ?, 1)
+		ON CONFLICT (key) DO UPDATE SET revision = revision + 1, changed_at = max(changed_at, excluded.changed_at),
+		undelivered = revision + 1`
+	if s.unmarked {
+		query = `INSERT INTO scopes (key, revision, changed_at) VALUES (?, 1, ?)
+		ON CONFLICT (key) DO UPDATE SET revision = revision + 1, changed_at = max(changed_at, excluded.changed_at)`
+	}
 	for _, k := range keys {
 		if seen[k] {
 			continue
 		}
 		seen[k] = true
-		query := `INSERT INTO scopes (key, revision, changed_at, undelivered) VALUES (?, 1, ?, 1)
-			ON CONFLICT (key) DO UPDATE SET revision = revision + 1, changed_at = max(changed_at, excluded.changed_at),
-			undelivered = revision + 1`
-		if s.unmarked {
-			query = `INSERT INTO scopes (key, revision, changed_at) VALUES (?, 1, ?)
-			ON CONFLICT (key) DO UPDATE SET revision = revision + 1, changed_at = max(changed_at, excluded.changed_at)`
-		}
 		_, err := tx.ExecContext(ctx, query, k, now.Unix())
 		if err != nil {
 			return fmt.Errorf("bump scope %s: %w", k, err)
