@@ -182,6 +182,9 @@ func benchmarkMissCold(b *testing.B, fx *fixture, key herald.FeedKey, purge bool
 	if _, err := fx.feeds.Get(ctx, key, nil); err != nil { // fills the article cache
 		b.Fatal(err)
 	}
+	// Counted from here: on PostgreSQL the fixture's writes cached their
+	// articles, so the first read above found them (item 19).
+	hits0, misses0 := fx.store.ArticleCache().Stats()
 	b.ReportAllocs()
 	var n int
 	for b.Loop() {
@@ -199,8 +202,9 @@ func benchmarkMissCold(b *testing.B, fx *fixture, key herald.FeedKey, purge bool
 		}
 		n = len(res.Entry.Body)
 	}
-	if hits, misses := fx.store.ArticleCache().Stats(); purge && hits != 0 || !purge && misses != uint64(key.Limit) {
-		b.Fatalf("%d article cache hits and %d misses: want no hit in a cold miss, no miss but the first read's otherwise", hits, misses)
+	hits, misses := fx.store.ArticleCache().Stats()
+	if hits, misses = hits-hits0, misses-misses0; purge && hits != 0 || !purge && misses != 0 {
+		b.Fatalf("%d article cache hits and %d misses in the timed reads: want no hit in a cold miss, no miss otherwise", hits, misses)
 	}
 	b.ReportMetric(float64(n), "bytes/feed")
 }
