@@ -16,9 +16,11 @@
 #   HERALD_EXTRA="HERALD_KEY=value …"  extra configuration for Herald, e.g.
 #                    HERALD_REDIS_LOCAL_CACHE=false to measure Redis alone
 #   SCENARIOS="304 gzip br zstd identity burst"
-#   SERVERS="herald nginx peer fiber"   which servers to measure ("fiber" is
-#                    a bare Fiber handler serving the same bytes from memory:
-#                    the framework's own ceiling on this machine)
+#   SERVERS="herald nginx peer fiber fasthttp"   which servers to measure
+#                    ("fiber" is a bare Fiber handler serving the same bytes
+#                    from memory: the framework's own ceiling on this
+#                    machine; "fasthttp" the same handler on fasthttp alone,
+#                    without Fiber: the ceiling of any Go server on it)
 #   ALT_BIN=path, ALT_EXTRA="HERALD_KEY=value …"   also run a second Herald
 #                    ("alt": another binary, e.g. built from main, and/or
 #                    other settings) in the same rounds, for before/after
@@ -34,7 +36,7 @@ DURATION=${DURATION:-5}
 CONNS=${CONNS:-64}
 THREADS=${THREADS:-2}
 SCENARIOS=${SCENARIOS:-"304 gzip br zstd identity burst"}
-SERVERS=${SERVERS:-"herald nginx peer fiber"}
+SERVERS=${SERVERS:-"herald nginx peer fiber fasthttp"}
 PIN=${PIN:-}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -176,8 +178,17 @@ PIDS+=($FIBPID)
 F="http://127.0.0.1:$FPORT"
 wait_http "$F/feed.rss"
 
+# --- bare fasthttp -----------------------------------------------------
+XPORT=$(free_port)
+(cd "$ROOT" && CGO_ENABLED=0 go build -trimpath -o "$WORK/fasthttpref" ./scripts/loadtest/fasthttpref)
+"${SRV[@]}" "$WORK/fasthttpref" -addr "127.0.0.1:$XPORT" -file "$WORK/www/feed.rss" -etag "$ETAG" &
+FHPID=$!
+PIDS+=($FHPID)
+X="http://127.0.0.1:$XPORT"
+wait_http "$X/feed.rss"
+
 # Same bytes everywhere, or the comparison means nothing.
-for url in "$N/feed.rss" "$P/feed.rss" "$F/feed.rss"; do
+for url in "$N/feed.rss" "$P/feed.rss" "$F/feed.rss" "$X/feed.rss"; do
 	cmp -s <(curl -fs "$url") "$WORK/www/feed.rss" || { echo "loadtest: $url serves other bytes than Herald" >&2; exit 1; }
 	cmp -s <(curl -fs -H 'Accept-Encoding: gzip' "$url") "$WORK/www/feed.rss.gz" || { echo "loadtest: $url serves other gzip bytes" >&2; exit 1; }
 done
@@ -196,6 +207,7 @@ cpu_ticks() {
 	nginx) pids="$NGPID $(pgrep -P "$NGPID" | tr '\n' ' ')" ;;
 	peer) pids=$PEERPID ;;
 	fiber) pids=$FIBPID ;;
+	fasthttp) pids=$FHPID ;;
 	esac
 	# shellcheck disable=SC2086
 	for p in $pids; do cat "/proc/$p/stat" 2>/dev/null; done | awk '{s+=$14+$15} END{print s+0}'
@@ -244,7 +256,7 @@ once() {
 	fi
 }
 
-# scenario NAME: ROUNDS rounds of herald, nginx and peer in turn.
+# scenario NAME: ROUNDS rounds of every server in turn.
 scenario() {
 	local s=$1 r
 	for r in $(seq "$ROUNDS"); do
@@ -254,13 +266,15 @@ scenario() {
 			[[ -z $A ]] || once alt:304 "$A$FEED" "If-None-Match: $AETAG"
 			once nginx:304 "$N/feed.rss" "If-None-Match: $NETAG"
 			once peer:304 "$P/feed.rss" "If-None-Match: $ETAG"
-			once fiber:304 "$F/feed.rss" "If-None-Match: $ETAG" ;;
+			once fiber:304 "$F/feed.rss" "If-None-Match: $ETAG"
+			once fasthttp:304 "$X/feed.rss" "If-None-Match: $ETAG" ;;
 		gzip)
 			once herald:gzip "$H$FEED" "Accept-Encoding: gzip"
 			[[ -z $A ]] || once alt:gzip "$A$FEED" "Accept-Encoding: gzip"
 			once nginx:gzip "$N/feed.rss" "Accept-Encoding: gzip"
 			once peer:gzip "$P/feed.rss" "Accept-Encoding: gzip"
-			once fiber:gzip "$F/feed.rss" "Accept-Encoding: gzip" ;;
+			once fiber:gzip "$F/feed.rss" "Accept-Encoding: gzip"
+			once fasthttp:gzip "$X/feed.rss" "Accept-Encoding: gzip" ;;
 		br)
 			once herald:br "$H$FEED" "Accept-Encoding: br"
 			[[ -z $A ]] || once alt:br "$A$FEED" "Accept-Encoding: br" ;;
@@ -272,7 +286,8 @@ scenario() {
 			[[ -z $A ]] || once alt:identity "$A$FEED"
 			once nginx:identity "$N/feed.rss"
 			once peer:identity "$P/feed.rss"
-			once fiber:identity "$F/feed.rss" ;;
+			once fiber:identity "$F/feed.rss"
+			once fasthttp:identity "$X/feed.rss" ;;
 		esac
 	done
 }
@@ -327,7 +342,7 @@ ratio() { awk -v a="${1%% *}" -v b="${2%% *}" 'BEGIN{ if (a=="" || b=="" || b==0
 printf '\n%-9s %-8s %22s %10s %11s %14s %9s %9s %9s\n' scenario server "req/s med (min–max)" "p99 ms" "cpu µs/req" "redis cmd/req" "÷ nginx" "÷ peer" "÷ fiber"
 for s in 304 gzip br zstd identity; do
 	[[ -n "${RPS[herald:$s]:-}" ]] || continue
-	for srv in herald alt nginx peer fiber; do
+	for srv in herald alt nginx peer fiber fasthttp; do
 		k="$srv:$s"
 		[[ -n "${RPS[$k]:-}" ]] || continue
 		read -r med lo hi <<<"${RPS[$k]}"
@@ -337,7 +352,7 @@ for s in 304 gzip br zstd identity; do
 			rp=$(ratio "${RPS[$k]}" "${RPS[peer:$s]:-}")
 			rf=$(ratio "${RPS[$k]}" "${RPS[fiber:$s]:-}")
 			rc=${RCMD[$k]}
-		elif [[ $srv == fiber ]]; then
+		elif [[ $srv == fiber || $srv == fasthttp ]]; then
 			rn=$(ratio "${RPS[$k]}" "${RPS[nginx:$s]:-}")
 		fi
 		printf '%-9s %-8s %22s %10s %11s %14s %9s %9s %9s\n' "$s" "$srv" "$med ($lo–$hi)" "${P99[$k]}" "${CPU[$k]}" "$rc" "$rn" "$rp" "$rf"
@@ -355,7 +370,8 @@ if [[ -n "${RPS[herald:304]:-}${RPS[herald:gzip]:-}${RPS[herald:identity]:-}" ]]
 	printf '\nper-round ratios, median (min–max):\n'
 	for s in 304 gzip identity; do
 		[[ -n "${RPS[herald:$s]:-}" ]] || continue
-		printf '%-9s herald ÷ nginx %s   fiber ÷ nginx %s' "$s" "$(per_round "herald:$s" "nginx:$s")" "$(per_round "fiber:$s" "nginx:$s")"
+		printf '%-9s herald ÷ nginx %s   fiber ÷ nginx %s   fasthttp ÷ nginx %s' "$s" "$(per_round "herald:$s" "nginx:$s")" \
+			"$(per_round "fiber:$s" "nginx:$s")" "$(per_round "fasthttp:$s" "nginx:$s")"
 		[[ -z $A ]] || printf '   herald ÷ alt %s' "$(per_round "herald:$s" "alt:$s")"
 		echo
 	done
