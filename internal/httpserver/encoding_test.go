@@ -70,6 +70,7 @@ func TestIsFeedPath(t *testing.T) {
 		"/tags/go/feed.atom": true, "/categories/news/feed": true, "/authors/ada/feed.rss": true,
 		"/": false, "/healthz": false, "/api/v1/articles": false, "/categories/news": false,
 		"/tags/go/x/feed.rss": false, "/shows/go/feed.rss": false, "/tags//feed.rss": true,
+		"/feed.rss/": true, "/tags/go/feed/": true, "/healthz/": false, "/feed.rss//": false,
 	}
 	for path, want := range tests {
 		if got := isFeedPath(path); got != want {

@@ -11,16 +11,17 @@ import (
 
 // statusOf is the one table from domain error codes to HTTP statuses.
 var statusOf = map[herald.Code]int{
-	herald.EBadRequest:   fiber.StatusBadRequest,
-	herald.EInvalid:      fiber.StatusUnprocessableEntity,
-	herald.ENotFound:     fiber.StatusNotFound,
-	herald.EConflict:     fiber.StatusConflict,
-	herald.ETooLarge:     fiber.StatusRequestEntityTooLarge,
-	herald.EUnauthorized: fiber.StatusUnauthorized,
-	herald.EForbidden:    fiber.StatusForbidden,
-	herald.EUnavailable:  fiber.StatusServiceUnavailable,
-	herald.ERateLimited:  fiber.StatusTooManyRequests,
-	herald.EInternal:     fiber.StatusInternalServerError,
+	herald.EBadRequest:       fiber.StatusBadRequest,
+	herald.EInvalid:          fiber.StatusUnprocessableEntity,
+	herald.ENotFound:         fiber.StatusNotFound,
+	herald.EMethodNotAllowed: fiber.StatusMethodNotAllowed,
+	herald.EConflict:         fiber.StatusConflict,
+	herald.ETooLarge:         fiber.StatusRequestEntityTooLarge,
+	herald.EUnauthorized:     fiber.StatusUnauthorized,
+	herald.EForbidden:        fiber.StatusForbidden,
+	herald.EUnavailable:      fiber.StatusServiceUnavailable,
+	herald.ERateLimited:      fiber.StatusTooManyRequests,
+	herald.EInternal:         fiber.StatusInternalServerError,
 }
 
 // codeOfStatus maps the statuses Fiber produces on its own (unknown route,
@@ -29,6 +30,8 @@ func codeOfStatus(status int) herald.Code {
 	switch status {
 	case fiber.StatusNotFound:
 		return herald.ENotFound
+	case fiber.StatusMethodNotAllowed:
+		return herald.EMethodNotAllowed
 	case fiber.StatusRequestEntityTooLarge:
 		return herald.ETooLarge
 	case fiber.StatusServiceUnavailable:

@@ -46,6 +46,9 @@ func isFeedPath(path string) bool {
 	// Cut rather than Split: this runs on every request, and must not
 	// allocate on the feed path (docs/PERFORMANCE.md).
 	isFeed := func(s string) bool { return s == "feed" || strings.HasPrefix(s, "feed.") }
+	// A trailing slash reaches the same route (StrictRouting is off), so
+	// it is the same feed.
+	path = strings.TrimSuffix(path, "/")
 	first, rest, more := strings.Cut(strings.TrimPrefix(path, "/"), "/")
 	if !more {
 		return isFeed(first)

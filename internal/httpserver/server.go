@@ -67,8 +67,9 @@ type Server struct {
 	dates         httpDates
 	clean         *sanitize.Sanitizer
 	tokens        []Token
-	apiLimiter    *limiter // nil when off
-	pollLimiter   *limiter // nil when off
+	resources     []resource // every route's pattern and methods (unrouted)
+	apiLimiter    *limiter   // nil when off
+	pollLimiter   *limiter   // nil when off
 }
 
 // New builds the server and its routes.
@@ -162,9 +163,8 @@ func (s *Server) routes() {
 	api.Patch("/articles/:id", s.patchArticle)
 	api.Delete("/articles/:id", s.deleteArticle)
 
-	app.Use(func(c *fiber.Ctx) error {
-		return herald.Errorf(herald.ENotFound, "no route for %s %s", c.Method(), c.Path())
-	})
+	s.resources = newResources(app.GetRoutes(true))
+	app.Use(s.unrouted)
 }
 
 // Serve answers requests on ln until Shutdown. ln's connections must reach

@@ -1,0 +1,123 @@
+package httpserver
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/herald-feeds/herald/internal/herald"
+)
+
+// resource is one route pattern ("/api/v1/articles/:id") and the methods
+// its routes answer.
+type resource struct {
+	segments []string
+	methods  []string
+}
+
+// methodOrder is the order methods are listed in an Allow header.
+var methodOrder = []string{
+	fiber.MethodGet, fiber.MethodHead, fiber.MethodPost, fiber.MethodPut,
+	fiber.MethodPatch, fiber.MethodDelete, fiber.MethodOptions,
+}
+
+// newResources groups routes by pattern, leaving out middleware.
+func newResources(routes []fiber.Route) []resource {
+	var out []resource
+	for _, r := range routes {
+		segs := splitPath(r.Path)
+		i := slices.IndexFunc(out, func(x resource) bool { return slices.Equal(x.segments, segs) })
+		if i < 0 {
+			out = append(out, resource{segments: segs})
+			i = len(out) - 1
+		}
+		if !slices.Contains(out[i].methods, r.Method) {
+			out[i].methods = append(out[i].methods, r.Method)
+		}
+	}
+	for i := range out {
+		slices.SortFunc(out[i].methods, func(a, b string) int {
+			return slices.Index(methodOrder, a) - slices.Index(methodOrder, b)
+		})
+	}
+	return out
+}
+
+// splitPath is path's segments, a trailing slash ignored as the router
+// ignores it (StrictRouting is off).
+func splitPath(path string) []string {
+	path = strings.TrimSuffix(path, "/")
+	if path == "" {
+		return nil
+	}
+	return strings.Split(strings.TrimPrefix(path, "/"), "/")
+}
+
+// matches reports whether path's segments fit the pattern: literal
+// segments equal, a parameter any value its handler could accept (a feed
+// file name for :file, a slug for :slug), so that a path whose GET is a
+// 404 is a 404 for every method.
+func (r resource) matches(segs []string) bool {
+	if len(segs) != len(r.segments) {
+		return false
+	}
+	for i, p := range r.segments {
+		switch p {
+		case ":file":
+			if _, ok := feedFile(segs[i]); !ok {
+				return false
+			}
+		case ":slug":
+			if segs[i] == "" || herald.Slugify(segs[i]) != segs[i] {
+				return false
+			}
+		default:
+			if strings.HasPrefix(p, ":") {
+				if segs[i] == "" {
+					return false
+				}
+			} else if p != segs[i] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// allowed lists the methods path answers, as an Allow header's value, or
+// "" when no route serves it. Feed paths also answer OPTIONS (the CORS
+// preflight, feedPolicy).
+func (s *Server) allowed(path string) string {
+	segs := splitPath(path)
+	var methods []string
+	for _, r := range s.resources {
+		if r.matches(segs) {
+			for _, m := range r.methods {
+				if !slices.Contains(methods, m) {
+					methods = append(methods, m)
+				}
+			}
+		}
+	}
+	if len(methods) == 0 {
+		return ""
+	}
+	if isFeedPath(path) && !slices.Contains(methods, fiber.MethodOptions) {
+		methods = append(methods, fiber.MethodOptions)
+	}
+	slices.SortFunc(methods, func(a, b string) int {
+		return slices.Index(methodOrder, a) - slices.Index(methodOrder, b)
+	})
+	return strings.Join(methods, ", ")
+}
+
+// unrouted answers a request no route took: 405 with Allow when other
+// methods serve the path (RFC 9110, 15.5.6), else 404.
+func (s *Server) unrouted(c *fiber.Ctx) error {
+	if allow := s.allowed(c.Path()); allow != "" {
+		c.Set(fiber.HeaderAllow, allow)
+		return herald.Errorf(herald.EMethodNotAllowed, "%s is not allowed on %s: it answers %s", c.Method(), c.Path(), allow)
+	}
+	return herald.Errorf(herald.ENotFound, "no route for %s %s", c.Method(), c.Path())
+}
