@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"encoding/xml"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -272,4 +275,43 @@ func scriptIn(t *testing.T, page string) string {
 	}
 	walk(doc)
 	return found
+}
+
+// TestFeedsOfNonASCIISlugs: categories, tags and authors whose slugs keep
+// letters beyond ASCII are listed with percent-encoded links, and every
+// link answers with the feed, as does the same path sent unencoded or
+// with ASCII letters encoded too (RFC 3986, 6.2.2.2).
+func TestFeedsOfNonASCIISlugs(t *testing.T) {
+	s := startHerald(t, "")
+	s.create(t, map[string]any{"title": "Un caffè", "url": "https://news.example.com/caffe",
+		"categories": []string{"Café Società"}, "tags": []string{"Straße"},
+		"authors": []map[string]any{{"name": "José Müller"}}})
+	r := s.get(t, "/feeds.opml")
+	var links []string
+	for _, m := range regexp.MustCompile(`xmlUrl="https://news\.example\.com([^"]+)"`).FindAllStringSubmatch(string(r.Body), -1) {
+		links = append(links, m[1])
+	}
+	var scoped int
+	for _, link := range links {
+		if link == "/feed.rss" {
+			continue
+		}
+		scoped++
+		if !strings.Contains(link, "%") {
+			t.Errorf("OPML link %s: want its slug percent-encoded", link)
+		}
+		decoded, err := url.PathUnescape(link)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, path := range []string{link, decoded, strings.ReplaceAll(link, "/feed.rss", "/%66eed.rss")} {
+			fr := s.get(t, path)
+			if fr.Status != http.StatusOK || !bytes.Contains(fr.Body, []byte("Un caffè")) {
+				t.Errorf("GET %s (listed as %s): %d %.200s", path, link, fr.Status, fr.Body)
+			}
+		}
+	}
+	if scoped != 3 {
+		t.Fatalf("OPML links %q: want the site and 3 scopes", links)
+	}
 }

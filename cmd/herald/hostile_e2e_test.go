@@ -312,3 +312,28 @@ func TestHeaderNamesAnyCase(t *testing.T) {
 		}
 	}
 }
+
+// TestMalformedRequestIsNotEchoed: a request fasthttp cannot parse gets
+// our JSON 400, which never quotes the request back: its headers may carry
+// a token or a session cookie.
+func TestMalformedRequestIsNotEchoed(t *testing.T) {
+	s := startHerald(t, "")
+	const secret = "s3cr3t-cookie-value"
+	for _, req := range []string{
+		"GET  /feed.rss HTTP/1.1\r\nHost: x\r\nCookie: session=" + secret + "\r\n\r\n", // two spaces: no version
+		"GET /feed.rss HTTP/1.1\r\nCookie: session=" + secret + "\r\n\r\n",             // no Host
+		"POST /api/v1/articles HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\nAuthorization: Bearer " + secret + "\r\n\r\n",
+	} {
+		resp, body := rawRequest(t, s, req)
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("%q: status %d, want 400", req, resp.StatusCode)
+		}
+		var e apiError
+		if err := json.Unmarshal(body, &e); err != nil || e.Error.Code != "bad_request" || e.Error.Message == "" {
+			t.Errorf("%q: body %q is not our JSON error", req, body)
+		}
+		if strings.Contains(string(body), secret) || strings.Contains(string(body), "contents") {
+			t.Errorf("%q: the error quotes the request: %s", req, body)
+		}
+	}
+}

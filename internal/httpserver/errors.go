@@ -68,6 +68,11 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 		status = fe.Code
 		body.Error = errorDetail{Code: codeOfStatus(fe.Code), Message: fe.Message}
 		switch fe.Code {
+		case fiber.StatusBadRequest:
+			// Only fasthttp raises this one (a request it could not parse),
+			// and its text quotes the raw request, credentials and cookies
+			// included: never echo it.
+			body.Error.Message = "malformed HTTP request: the request line or headers could not be parsed"
 		case fiber.StatusRequestEntityTooLarge:
 			body.Error.Message = "request body is larger than the limit of " + itoa(s.cfg.MaxBodyBytes) + " bytes"
 		case fiber.StatusRequestHeaderFieldsTooLarge:

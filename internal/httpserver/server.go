@@ -122,6 +122,10 @@ func New(cfg Config, feeds *service.Feeds, articles *service.Articles, store her
 		ErrorHandler:              s.errorHandler,
 		StrictRouting:             false,
 		CaseSensitive:             true,
+		// Route on the decoded path: the feed links Herald writes
+		// percent-encode slugs beyond ASCII (/tags/stra%C3%9Fe/feed.rss),
+		// and a client may encode any character (RFC 3986, 6.2.2.2).
+		UnescapePath: true,
 	})
 	s.routes()
 	return s
