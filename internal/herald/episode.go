@@ -1,9 +1,14 @@
 package herald
 
 import (
+	"math"
 	"path"
 	"strings"
 )
+
+// MaxEpisode bounds episode and season numbers: what a 32-bit integer
+// column, as in the PostgreSQL schema, holds.
+const MaxEpisode = math.MaxInt32
 
 // The episode types Apple Podcasts and the podcast namespace know.
 const (
@@ -31,11 +36,11 @@ func (a *Article) prepareEpisode() error {
 	a.TranscriptURL = strings.TrimSpace(a.TranscriptURL)
 	a.TranscriptType = strings.TrimSpace(a.TranscriptType)
 	a.ChaptersURL = strings.TrimSpace(a.ChaptersURL)
-	if a.Episode < 0 {
-		return FieldError(EInvalid, "episode", "episode must be a whole number of 1 or more (0 for none), got %d", a.Episode)
+	if a.Episode < 0 || a.Episode > MaxEpisode {
+		return FieldError(EInvalid, "episode", "episode must be a whole number from 1 to %d (0 for none), got %d", MaxEpisode, a.Episode)
 	}
-	if a.Season < 0 {
-		return FieldError(EInvalid, "season", "season must be a whole number of 1 or more (0 for none), got %d", a.Season)
+	if a.Season < 0 || a.Season > MaxEpisode {
+		return FieldError(EInvalid, "season", "season must be a whole number from 1 to %d (0 for none), got %d", MaxEpisode, a.Season)
 	}
 	switch a.EpisodeType {
 	case "", EpisodeFull, EpisodeTrailer, EpisodeBonus:

@@ -62,9 +62,13 @@ func (a *Article) Prepare(baseURL string, now time.Time, lim Limits) error {
 	if a.Title == "" {
 		return FieldError(EInvalid, "title", "title is required")
 	}
-	for _, f := range [...]struct{ name, v string }{{"title", a.Title}, {"slug", a.Slug}, {"summary", a.Summary}, {"content_html", a.ContentHTML}} {
-		if !utf8.ValidString(f.v) {
-			return FieldError(EInvalid, f.name, "%s is not valid UTF-8", f.name)
+	for _, f := range [...]struct{ name, v string }{
+		{"title", a.Title}, {"slug", a.Slug}, {"summary", a.Summary}, {"content_html", a.ContentHTML},
+		{"url", a.URL}, {"image", a.Image}, {"language", a.Language}, {"episode_type", a.EpisodeType},
+		{"transcript_url", a.TranscriptURL}, {"transcript_type", a.TranscriptType}, {"chapters_url", a.ChaptersURL},
+	} {
+		if err := checkText(f.name, f.v); err != nil {
+			return err
 		}
 	}
 	if utf8.RuneCountInString(a.Title) > lim.TitleLength {
@@ -141,6 +145,11 @@ func (au *Author) prepare(field string) error {
 	au.Name = strings.TrimSpace(au.Name)
 	au.Email = strings.TrimSpace(au.Email)
 	au.URL = strings.TrimSpace(au.URL)
+	for _, f := range [...]struct{ name, v string }{{".name", au.Name}, {".email", au.Email}, {".url", au.URL}} {
+		if err := checkText(field+f.name, f.v); err != nil {
+			return err
+		}
+	}
 	if au.Name == "" {
 		return FieldError(EInvalid, field+".name", "author name is required")
 	}
@@ -159,6 +168,11 @@ func (au *Author) prepare(field string) error {
 func (e *Enclosure) prepare(field string) error {
 	e.URL = strings.TrimSpace(e.URL)
 	e.Type = strings.TrimSpace(e.Type)
+	for _, f := range [...]struct{ name, v string }{{".url", e.URL}, {".type", e.Type}} {
+		if err := checkText(field+f.name, f.v); err != nil {
+			return err
+		}
+	}
 	if err := checkURL(field+".url", e.URL); err != nil {
 		return err
 	}
@@ -170,6 +184,22 @@ func (e *Enclosure) prepare(field string) error {
 	}
 	if e.Duration < 0 {
 		return FieldError(EInvalid, field+".duration", "duration must not be negative")
+	}
+	return nil
+}
+
+// checkText accepts valid UTF-8 without the characters XML 1.0 cannot
+// carry, which every feed format would have to drop: the C0 controls but
+// tab, line feed and carriage return, and U+FFFE and U+FFFF. (A database
+// may refuse them too: PostgreSQL stores no NUL in text.)
+func checkText(field, v string) error {
+	if !utf8.ValidString(v) {
+		return FieldError(EInvalid, field, "%s is not valid UTF-8", field)
+	}
+	for _, r := range v {
+		if r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0xFFFE || r == 0xFFFF {
+			return FieldError(EInvalid, field, "%s contains the character U+%04X, which feeds cannot carry", field, r)
+		}
 	}
 	return nil
 }
@@ -197,6 +227,9 @@ func cleanNames(field string, names []string, max int) ([]string, error) {
 		n = strings.TrimSpace(n)
 		if n == "" {
 			continue
+		}
+		if err := checkText(field+"["+strconv.Itoa(i)+"]", n); err != nil {
+			return nil, err
 		}
 		slug := Slugify(n)
 		if slug == "" {

@@ -56,6 +56,14 @@ func TestPrepareRejects(t *testing.T) {
 		{"transcript type without url", Article{Title: "x", TranscriptType: "text/vtt"}, "transcript_type"},
 		{"bad transcript type", Article{Title: "x", TranscriptURL: "https://e.com/t", TranscriptType: "vtt"}, "transcript_type"},
 		{"javascript chapters", Article{Title: "x", ChaptersURL: "javascript:alert(1)"}, "chapters_url"},
+		{"nul in title", Article{Title: "a\x00b"}, "title"},
+		{"control in content", Article{Title: "x", ContentHTML: "<p>\x1b[31m</p>"}, "content_html"},
+		{"noncharacter in summary", Article{Title: "x", Summary: "\uffff"}, "summary"},
+		{"control in a category", Article{Title: "x", Categories: []string{"Go", "b\x00"}}, "categories[1]"},
+		{"control in an author", Article{Title: "x", Authors: []Author{{Name: "A\x01"}}}, "authors[0].name"},
+		{"control in an enclosure type", Article{Title: "x", Enclosures: []Enclosure{{URL: "https://e.com/a.mp3", Type: "audio/mpeg\x00"}}}, "enclosures[0].type"},
+		{"episode past 32 bits", Article{Title: "x", Episode: MaxEpisode + 1}, "episode"},
+		{"season past 32 bits", Article{Title: "x", Season: MaxEpisode + 1}, "season"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
