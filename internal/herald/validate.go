@@ -54,6 +54,22 @@ func (l Limits) withDefaults() Limits {
 // EInvalid *Error naming the field in the API's JSON shape.
 func (a *Article) Prepare(baseURL string, now time.Time, lim Limits) error {
 	lim = lim.withDefaults()
+	for _, f := range [...]struct {
+		name string
+		v    *string
+	}{{"title", &a.Title}, {"summary", &a.Summary}, {"content_html", &a.ContentHTML}} {
+		if err := cleanText(f.name, f.v); err != nil {
+			return err
+		}
+	}
+	for _, f := range [...]struct{ name, v string }{
+		{"slug", a.Slug}, {"url", a.URL}, {"image", a.Image}, {"language", a.Language}, {"episode_type", a.EpisodeType},
+		{"transcript_url", a.TranscriptURL}, {"transcript_type", a.TranscriptType}, {"chapters_url", a.ChaptersURL},
+	} {
+		if err := checkToken(f.name, f.v); err != nil {
+			return err
+		}
+	}
 	a.Title = strings.TrimSpace(a.Title)
 	a.Slug = strings.TrimSpace(a.Slug)
 	a.URL = strings.TrimSpace(a.URL)
@@ -61,15 +77,6 @@ func (a *Article) Prepare(baseURL string, now time.Time, lim Limits) error {
 	a.Language = strings.TrimSpace(a.Language)
 	if a.Title == "" {
 		return FieldError(EInvalid, "title", "title is required")
-	}
-	for _, f := range [...]struct{ name, v string }{
-		{"title", a.Title}, {"slug", a.Slug}, {"summary", a.Summary}, {"content_html", a.ContentHTML},
-		{"url", a.URL}, {"image", a.Image}, {"language", a.Language}, {"episode_type", a.EpisodeType},
-		{"transcript_url", a.TranscriptURL}, {"transcript_type", a.TranscriptType}, {"chapters_url", a.ChaptersURL},
-	} {
-		if err := checkText(f.name, f.v); err != nil {
-			return err
-		}
 	}
 	if utf8.RuneCountInString(a.Title) > lim.TitleLength {
 		return FieldError(EInvalid, "title", "title is longer than %d characters", lim.TitleLength)
@@ -142,14 +149,17 @@ func (a *Article) Prepare(baseURL string, now time.Time, lim Limits) error {
 }
 
 func (au *Author) prepare(field string) error {
-	au.Name = strings.TrimSpace(au.Name)
-	au.Email = strings.TrimSpace(au.Email)
-	au.URL = strings.TrimSpace(au.URL)
-	for _, f := range [...]struct{ name, v string }{{".name", au.Name}, {".email", au.Email}, {".url", au.URL}} {
-		if err := checkText(field+f.name, f.v); err != nil {
+	if err := cleanText(field+".name", &au.Name); err != nil {
+		return err
+	}
+	for _, f := range [...]struct{ name, v string }{{".email", au.Email}, {".url", au.URL}} {
+		if err := checkToken(field+f.name, f.v); err != nil {
 			return err
 		}
 	}
+	au.Name = strings.TrimSpace(au.Name)
+	au.Email = strings.TrimSpace(au.Email)
+	au.URL = strings.TrimSpace(au.URL)
 	if au.Name == "" {
 		return FieldError(EInvalid, field+".name", "author name is required")
 	}
@@ -166,13 +176,13 @@ func (au *Author) prepare(field string) error {
 }
 
 func (e *Enclosure) prepare(field string) error {
-	e.URL = strings.TrimSpace(e.URL)
-	e.Type = strings.TrimSpace(e.Type)
 	for _, f := range [...]struct{ name, v string }{{".url", e.URL}, {".type", e.Type}} {
-		if err := checkText(field+f.name, f.v); err != nil {
+		if err := checkToken(field+f.name, f.v); err != nil {
 			return err
 		}
 	}
+	e.URL = strings.TrimSpace(e.URL)
+	e.Type = strings.TrimSpace(e.Type)
 	if err := checkURL(field+".url", e.URL); err != nil {
 		return err
 	}
@@ -188,20 +198,43 @@ func (e *Enclosure) prepare(field string) error {
 	return nil
 }
 
-// checkText accepts valid UTF-8 without the characters XML 1.0 cannot
-// carry, which every feed format would have to drop: the C0 controls but
-// tab, line feed and carriage return, and U+FFFE and U+FFFF. (A database
-// may refuse them too: PostgreSQL stores no NUL in text.)
-func checkText(field, v string) error {
+// cleanText refuses text that is not valid UTF-8 and removes from *v the
+// characters XML 1.0 cannot carry, which every feed would drop anyway:
+// the C0 controls but tab, line feed and carriage return, and U+FFFE and
+// U+FFFF. What is stored is then what readers get, and no database is
+// handed text it refuses (PostgreSQL stores no NUL).
+func cleanText(field string, v *string) error {
+	if !utf8.ValidString(*v) {
+		return FieldError(EInvalid, field, "%s is not valid UTF-8", field)
+	}
+	if strings.IndexFunc(*v, unfit) >= 0 {
+		*v = strings.Map(func(r rune) rune {
+			if unfit(r) {
+				return -1
+			}
+			return r
+		}, *v)
+	}
+	return nil
+}
+
+// checkToken refuses, in a value that must be exact (an address, a slug,
+// a media type), text that is not valid UTF-8 or holds a character no
+// feed can carry: mending it would change what it names.
+func checkToken(field, v string) error {
 	if !utf8.ValidString(v) {
 		return FieldError(EInvalid, field, "%s is not valid UTF-8", field)
 	}
-	for _, r := range v {
-		if r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0xFFFE || r == 0xFFFF {
-			return FieldError(EInvalid, field, "%s contains the character U+%04X, which feeds cannot carry", field, r)
-		}
+	if i := strings.IndexFunc(v, unfit); i >= 0 {
+		r, _ := utf8.DecodeRuneInString(v[i:])
+		return FieldError(EInvalid, field, "%s contains the character U+%04X, which feeds cannot carry", field, r)
 	}
 	return nil
+}
+
+// unfit reports whether r is a character no feed can carry.
+func unfit(r rune) bool {
+	return r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0xFFFE || r == 0xFFFF
 }
 
 // checkURL accepts only absolute http and https URLs: feeds are read far
@@ -224,12 +257,12 @@ func cleanNames(field string, names []string, max int) ([]string, error) {
 	out := make([]string, 0, len(names))
 	seen := map[string]bool{}
 	for i, n := range names {
+		if err := cleanText(field+"["+strconv.Itoa(i)+"]", &n); err != nil {
+			return nil, err
+		}
 		n = strings.TrimSpace(n)
 		if n == "" {
 			continue
-		}
-		if err := checkText(field+"["+strconv.Itoa(i)+"]", n); err != nil {
-			return nil, err
 		}
 		slug := Slugify(n)
 		if slug == "" {

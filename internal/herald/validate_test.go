@@ -26,6 +26,25 @@ func TestPrepareDerivesFields(t *testing.T) {
 	}
 }
 
+// TestPrepareRemovesUnfitCharacters: free text loses the characters no
+// feed can carry, and keeps tabs and line breaks.
+func TestPrepareRemovesUnfitCharacters(t *testing.T) {
+	a := &Article{
+		Title: "\x00 a\x00b\v", Summary: "one\r\ntwo\tthree\uffff", ContentHTML: "<p>\x1b[31m</p>",
+		Categories: []string{"Go", "b\x00", "\x01"}, Authors: []Author{{Name: "A\x01da"}},
+	}
+	if err := a.Prepare("https://example.com", time.Now(), Limits{}); err != nil {
+		t.Fatalf("Prepare: %v", err)
+	}
+	got := []string{a.Title, a.Summary, a.ContentHTML, strings.Join(a.Categories, "|"), a.Authors[0].Name}
+	want := []string{"ab", "one\r\ntwo\tthree", "<p>[31m</p>", "Go|b", "Ada"}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("field %d = %q, want %q", i, got[i], want[i])
+		}
+	}
+}
+
 func TestPrepareRejects(t *testing.T) {
 	now := time.Now()
 	tests := []struct {
@@ -56,12 +75,12 @@ func TestPrepareRejects(t *testing.T) {
 		{"transcript type without url", Article{Title: "x", TranscriptType: "text/vtt"}, "transcript_type"},
 		{"bad transcript type", Article{Title: "x", TranscriptURL: "https://e.com/t", TranscriptType: "vtt"}, "transcript_type"},
 		{"javascript chapters", Article{Title: "x", ChaptersURL: "javascript:alert(1)"}, "chapters_url"},
-		{"nul in title", Article{Title: "a\x00b"}, "title"},
-		{"control in content", Article{Title: "x", ContentHTML: "<p>\x1b[31m</p>"}, "content_html"},
-		{"noncharacter in summary", Article{Title: "x", Summary: "\uffff"}, "summary"},
-		{"control in a category", Article{Title: "x", Categories: []string{"Go", "b\x00"}}, "categories[1]"},
-		{"control in an author", Article{Title: "x", Authors: []Author{{Name: "A\x01"}}}, "authors[0].name"},
+		{"only controls in title", Article{Title: "\x00\x01"}, "title"},
 		{"control in an enclosure type", Article{Title: "x", Enclosures: []Enclosure{{URL: "https://e.com/a.mp3", Type: "audio/mpeg\x00"}}}, "enclosures[0].type"},
+		{"control in an author email", Article{Title: "x", Authors: []Author{{Name: "A", Email: "a\x00@example.com"}}}, "authors[0].email"},
+		{"control in the url", Article{Title: "x", URL: "https://example.com/a\x00"}, "url"},
+		{"control in the transcript type", Article{Title: "x", TranscriptURL: "https://e.com/t.vtt", TranscriptType: "text/vtt\x00"}, "transcript_type"},
+		{"noncharacter in the language", Article{Title: "x", Language: "en\uffff"}, "language"},
 		{"episode past 32 bits", Article{Title: "x", Episode: MaxEpisode + 1}, "episode"},
 		{"season past 32 bits", Article{Title: "x", Season: MaxEpisode + 1}, "season"},
 	}

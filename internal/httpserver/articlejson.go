@@ -116,7 +116,7 @@ func jsonError(err error) error {
 	case errors.As(err, &typ):
 		field := typ.Field
 		if field == "" {
-			return herald.Errorf(herald.EBadRequest, "request body must be a JSON %s, got %s", jsonKind(typ.Type.Kind().String()), typ.Value)
+			return herald.Errorf(herald.EBadRequest, "request body must be %s, got %s", jsonKind(typ.Type.Kind().String()), typ.Value)
 		}
 		return herald.FieldError(herald.EBadRequest, field, "%s must be %s, got %s", field, jsonKind(typ.Type.Kind().String()), typ.Value)
 	case errors.Is(err, io.ErrUnexpectedEOF):
@@ -141,8 +141,10 @@ func jsonKind(kind string) string {
 		return "a boolean"
 	case "ptr":
 		return "a string or null"
+	case "float32", "float64":
+		return "a number"
 	}
-	return "a number"
+	return "a whole number within range"
 }
 
 // mergePatch applies an RFC 7396 JSON merge patch to the stored article's
@@ -153,6 +155,10 @@ func mergePatch(current *herald.Article, patch []byte) (*articleInput, error) {
 	var members map[string]json.RawMessage
 	if err := decodeStrict(patch, &members); err != nil {
 		return nil, err
+	}
+	if members == nil {
+		// null: RFC 7396 would replace the whole article with it.
+		return nil, herald.Errorf(herald.EBadRequest, "a merge patch must be a JSON object, got null")
 	}
 	base, err := json.Marshal(articleOutput(current))
 	if err != nil {

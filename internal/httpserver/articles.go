@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
 
 	"github.com/herald-feeds/herald/internal/herald"
 )
@@ -56,10 +57,24 @@ func (s *Server) createArticle(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(articleOutput(a))
 }
 
+// articleID is the article id in the URL: a UUID in its canonical lower
+// case, however the client wrote its letters (ids are UUIDs, which
+// compare without regard to case), else as given, copied since it
+// outlives the handler.
+func articleID(c *fiber.Ctx) string {
+	id := c.Params("id")
+	if len(id) == 36 {
+		if u, err := uuid.Parse(id); err == nil {
+			return u.String()
+		}
+	}
+	return strings.Clone(id)
+}
+
 func (s *Server) getArticle(c *fiber.Ctx) error {
 	ctx, cancel := s.requestContext(c)
 	defer cancel()
-	a, err := s.articles.Get(ctx, strings.Clone(c.Params("id")))
+	a, err := s.articles.Get(ctx, articleID(c))
 	if err != nil {
 		return err
 	}
@@ -77,16 +92,17 @@ func (s *Server) replaceArticle(c *fiber.Ctx) error {
 
 // patchArticle answers PATCH with a JSON merge patch (RFC 7396).
 func (s *Server) patchArticle(c *fiber.Ctx) error {
-	if err := requireJSON(c); err != nil {
+	body, err := requestBody(c, true)
+	if err != nil {
 		return err
 	}
 	ctx, cancel := s.requestContext(c)
 	defer cancel()
-	current, err := s.articles.Get(ctx, strings.Clone(c.Params("id")))
+	current, err := s.articles.Get(ctx, articleID(c))
 	if err != nil {
 		return err
 	}
-	in, err := mergePatch(current, c.Body())
+	in, err := mergePatch(current, body)
 	if err != nil {
 		return err
 	}
@@ -94,7 +110,7 @@ func (s *Server) patchArticle(c *fiber.Ctx) error {
 }
 
 func (s *Server) replace(c *fiber.Ctx, in *articleInput) error {
-	id := strings.Clone(c.Params("id"))
+	id := articleID(c)
 	if in.ID != "" && in.ID != id {
 		return herald.FieldError(herald.EInvalid, "id", "id %q does not match the article in the URL", in.ID)
 	}
@@ -113,32 +129,56 @@ func (s *Server) replace(c *fiber.Ctx, in *articleInput) error {
 func (s *Server) deleteArticle(c *fiber.Ctx) error {
 	ctx, cancel := s.requestContext(c)
 	defer cancel()
-	if err := s.articles.Delete(ctx, strings.Clone(c.Params("id"))); err != nil {
+	if err := s.articles.Delete(ctx, articleID(c)); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
-// readArticle checks the media type and decodes the body strictly.
+// readArticle checks the media type and decodes the body of a POST or a
+// PUT, a whole article, strictly.
 func readArticle(c *fiber.Ctx) (*articleInput, error) {
-	if err := requireJSON(c); err != nil {
+	body, err := requestBody(c, false)
+	if err != nil {
 		return nil, err
 	}
 	var in articleInput
-	if err := decodeStrict(c.Body(), &in); err != nil {
+	if err := decodeStrict(body, &in); err != nil {
 		return nil, err
 	}
 	return &in, nil
 }
 
-// requireJSON accepts application/json and any +json type (such as
-// application/merge-patch+json); a missing Content-Type is taken as JSON.
-func requireJSON(c *fiber.Ctx) error {
-	ct := strings.ToLower(strings.TrimSpace(strings.Split(c.Get(fiber.HeaderContentType), ";")[0]))
-	if ct == "" || ct == "application/json" || strings.HasSuffix(ct, "+json") {
-		return nil
+// mergePatchType is the media type of a JSON merge patch (RFC 7396), the
+// one PATCH takes; Accept-Patch names it (RFC 5789, 3.1).
+const mergePatchType = "application/merge-patch+json"
+
+// requestBody checks the body's media type and coding and returns it as
+// sent. A whole article (POST, PUT) is application/json or another +json
+// type but a merge patch, whose members would be taken for the whole
+// article; a patch is a merge patch, or application/json read as one.
+// A missing Content-Type is taken as JSON. A compressed body is refused
+// (415, with Accept-Encoding: identity, RFC 9110 12.5.3) rather than
+// inflated: api.max_body_bytes bounds what arrives, and a few hundred
+// kilobytes of gzip inflate to gigabytes.
+func requestBody(c *fiber.Ctx, patch bool) ([]byte, error) {
+	if ce := strings.TrimSpace(c.Get(fiber.HeaderContentEncoding)); ce != "" && !strings.EqualFold(ce, "identity") {
+		c.Set(fiber.HeaderAcceptEncoding, "identity")
+		return nil, fiber.NewError(fiber.StatusUnsupportedMediaType, "Content-Encoding "+strconv.Quote(ce)+" is not accepted: send the body uncompressed")
 	}
-	return fiber.NewError(fiber.StatusUnsupportedMediaType, "Content-Type must be application/json, got "+strconv.Quote(ct))
+	ct := strings.ToLower(strings.TrimSpace(strings.Split(c.Get(fiber.HeaderContentType), ";")[0]))
+	switch {
+	case patch && (ct == "" || ct == "application/json" || ct == mergePatchType):
+	case !patch && (ct == "" || ct == "application/json" || strings.HasSuffix(ct, "+json") && ct != mergePatchType):
+	case patch:
+		c.Set("Accept-Patch", mergePatchType)
+		return nil, fiber.NewError(fiber.StatusUnsupportedMediaType, "Content-Type must be "+mergePatchType+" (or application/json), got "+strconv.Quote(ct))
+	default:
+		return nil, fiber.NewError(fiber.StatusUnsupportedMediaType, "Content-Type must be application/json, got "+strconv.Quote(ct))
+	}
+	// The body as received: Fiber's Body would inflate it per its
+	// Content-Encoding.
+	return c.Request().Body(), nil
 }
 
 // intQuery reads an optional integer query parameter within [lo, hi].
