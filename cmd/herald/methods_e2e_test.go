@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -61,5 +62,43 @@ func TestMethodNotAllowed(t *testing.T) {
 		if ct := r.Header.Get("Content-Type"); ct != "application/json" {
 			t.Errorf("%s %s: Content-Type %q", tc.method, tc.path, ct)
 		}
+	}
+}
+
+// TestHeadersOnSeveralLines: a list header sent on several lines counts
+// as one list of all their values (RFC 9110, 5.3), for the validators,
+// the coding and the format alike.
+func TestHeadersOnSeveralLines(t *testing.T) {
+	s := startHerald(t, "")
+	s.create(t, map[string]any{"title": "Hello", "url": "https://news.example.com/hello"})
+	etag := s.get(t, "/feed.rss").Header.Get("ETag")
+	send := func(path string, lines ...[2]string) *http.Response {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodGet, s.URL+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range lines {
+			req.Header.Add(l[0], l[1])
+		}
+		res, err := plainClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res
+	}
+	if r := send("/feed.rss", [2]string{"If-None-Match", `"other"`}, [2]string{"If-None-Match", etag}); r.StatusCode != http.StatusNotModified {
+		t.Errorf("If-None-Match on two lines, the second matching: %d, want 304", r.StatusCode)
+	}
+	s.Feeds.Wait() // the compressed variants
+	if r := send("/feed.rss", [2]string{"Accept-Encoding", "identity;q=0.5"}, [2]string{"Accept-Encoding", "br"}); r.Header.Get("Content-Encoding") != "br" {
+		t.Errorf("Accept-Encoding on two lines: Content-Encoding %q, want br", r.Header.Get("Content-Encoding"))
+	}
+	if r := send("/feed", [2]string{"Accept", "image/png"}, [2]string{"Accept", "application/atom+xml"}); !strings.HasPrefix(r.Header.Get("Content-Type"), "application/atom+xml") {
+		t.Errorf("Accept on two lines: Content-Type %q, want Atom", r.Header.Get("Content-Type"))
+	}
+	if r := send("/feed", [2]string{"Accept", "application/rss+xml;q=0, */*"}); strings.HasPrefix(r.Header.Get("Content-Type"), "application/rss+xml") {
+		t.Errorf("RSS refused with q=0: served %q", r.Header.Get("Content-Type"))
 	}
 }

@@ -76,9 +76,23 @@ func parseAccept(accept string) []mediaRange {
 // quality is the q-value ranges give media type mt: that of the most
 // specific matching range (type/sub, then type/*, then */*), 0 if none.
 func quality(ranges []mediaRange, mt string) float64 {
+	return match(ranges, mt).q
+}
+
+// rangeMatch is how an Accept header rates a media type: the q-value of
+// the most specific range that matches it, that range's rank (3 type/sub,
+// 2 type/*, 1 */*, 0 none) and its position in the header.
+type rangeMatch struct {
+	q         float64
+	rank, pos int
+}
+
+// match rates mt by the most specific range of ranges that matches it
+// (the first such range, when several do).
+func match(ranges []mediaRange, mt string) rangeMatch {
 	typ, sub, _ := strings.Cut(mt, "/")
-	best, bestRank := 0.0, 0
-	for _, r := range ranges {
+	best := rangeMatch{pos: len(ranges)}
+	for i, r := range ranges {
 		rank := 0
 		switch {
 		case r.typ == typ && r.sub == sub:
@@ -88,8 +102,8 @@ func quality(ranges []mediaRange, mt string) float64 {
 		case r.typ == "*" && r.sub == "*":
 			rank = 1
 		}
-		if rank > bestRank {
-			best, bestRank = r.q, rank
+		if rank > best.rank {
+			best = rangeMatch{q: r.q, rank: rank, pos: i}
 		}
 	}
 	return best

@@ -22,7 +22,7 @@ func (s *Server) siteFeed(c *fiber.Ctx) error {
 
 // siteFeedNegotiated serves /feed in the format the Accept header prefers.
 func (s *Server) siteFeedNegotiated(c *fiber.Ctx) error {
-	return s.serveFeed(c, herald.SiteScope, negotiateFormat(c.Get(fiber.HeaderAccept)), true)
+	return s.serveFeed(c, herald.SiteScope, negotiateFormat(headerList(c, fiber.HeaderAccept)), true)
 }
 
 func (s *Server) scopeFeed(kind herald.ScopeKind) fiber.Handler {
@@ -45,7 +45,7 @@ func (s *Server) scopeFeedNegotiated(kind herald.ScopeKind) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		return s.serveFeed(c, scope, negotiateFormat(c.Get(fiber.HeaderAccept)), true)
+		return s.serveFeed(c, scope, negotiateFormat(headerList(c, fiber.HeaderAccept)), true)
 	}
 }
 
@@ -151,8 +151,9 @@ type feedHeaders struct {
 // readFeedHeaders picks the feed's request headers in one pass over the
 // request's headers, instead of a lookup per header (each of which copies
 // and normalises the name, then scans every header). fasthttp has already
-// normalised the names it parsed, so they compare exactly. As with a
-// lookup, the first of repeated headers counts.
+// normalised the names it parsed, so they compare exactly. All four are
+// lists, so a header sent on several lines is one list of their values
+// joined by commas (RFC 9110, 5.3): only then is a copy made.
 func readFeedHeaders(c *fiber.Ctx) (rh feedHeaders) {
 	c.Request().Header.VisitAll(func(k, v []byte) {
 		var dst *[]byte
@@ -170,9 +171,29 @@ func readFeedHeaders(c *fiber.Ctx) (rh feedHeaders) {
 		}
 		if *dst == nil {
 			*dst = v
+		} else {
+			*dst = append(append(append(make([]byte, 0, len(*dst)+2+len(v)), *dst...), ", "...), v...)
 		}
 	})
 	return rh
+}
+
+// headerList is the header name, its lines joined by commas when it comes
+// on several (RFC 9110, 5.3).
+func headerList(c *fiber.Ctx, name string) string {
+	var joined []byte
+	lines := 0
+	c.Request().Header.VisitAll(func(k, v []byte) {
+		if string(k) != name {
+			return
+		}
+		if lines > 0 {
+			joined = append(joined, ", "...)
+		}
+		joined = append(joined, v...)
+		lines++
+	})
+	return string(joined)
 }
 
 // b2s views b as a string without copying; the string must not outlive

@@ -1,46 +1,43 @@
 package httpserver
 
 import (
-	"strconv"
-	"strings"
-
 	"github.com/herald-feeds/herald/internal/herald"
 )
 
-// mediaFormats maps the media types a client may ask for to a format.
-var mediaFormats = map[string]herald.Format{
-	"application/rss+xml":   herald.FormatRSS,
-	"application/atom+xml":  herald.FormatAtom,
-	"application/feed+json": herald.FormatJSON,
-	"application/json":      herald.FormatJSON,
-	"application/xml":       herald.FormatRSS,
-	"text/xml":              herald.FormatRSS,
+// negotiableFormats are the formats /feed chooses among, in the order
+// that breaks ties the header leaves, each with the media type it is
+// served as and the other types a client may name it by (matched only
+// when named exactly, as their wildcards match other documents too).
+var negotiableFormats = []struct {
+	format  herald.Format
+	primary string
+	aliases []string
+}{
+	{herald.FormatRSS, "application/rss+xml", []string{"application/xml", "text/xml"}},
+	{herald.FormatAtom, "application/atom+xml", nil},
+	{herald.FormatJSON, "application/feed+json", []string{"application/json"}},
 }
 
-// negotiateFormat picks the format the Accept header prefers by q-value,
-// the more specific type winning ties in header order. Anything it cannot
-// satisfy (no header, */*, only unknown types) gets RSS, the format every
-// reader understands: a feed is more useful than a 406.
+// negotiateFormat picks the format the Accept header prefers (RFC 9110,
+// 12.5.1): each format is rated by the most specific range that matches
+// its media type, so "application/rss+xml;q=0, */*" refuses RSS and
+// accepts the others; the highest q-value wins, then the more specific
+// range, then the range named first, then RSS, Atom, JSON. When the header
+// accepts none of them (no header, only other types, or every feed type
+// at q=0) the answer is RSS, the format every reader understands: a feed
+// is more useful than a 406, which RFC 9110 lets a server skip.
 func negotiateFormat(accept string) herald.Format {
-	best, bestQ := herald.FormatRSS, 0.0
-	for _, part := range strings.Split(accept, ",") {
-		mt, params, _ := strings.Cut(part, ";")
-		mt = strings.ToLower(strings.TrimSpace(mt))
-		f, ok := mediaFormats[mt]
-		if !ok {
-			continue
-		}
-		q := 1.0
-		for _, p := range strings.Split(params, ";") {
-			k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
-			if strings.EqualFold(k, "q") {
-				if parsed, err := strconv.ParseFloat(v, 64); err == nil {
-					q = parsed
-				}
+	ranges := parseAccept(accept)
+	best, bestMatch := herald.FormatRSS, rangeMatch{}
+	for _, nf := range negotiableFormats {
+		m := match(ranges, nf.primary)
+		for _, alias := range nf.aliases {
+			if a := match(ranges, alias); a.rank == 3 && (m.rank < 3 || a.q > m.q) {
+				m = a
 			}
 		}
-		if q > bestQ {
-			best, bestQ = f, q
+		if m.q > bestMatch.q || m.q == bestMatch.q && m.q > 0 && (m.rank > bestMatch.rank || m.rank == bestMatch.rank && m.pos < bestMatch.pos) {
+			best, bestMatch = nf.format, m
 		}
 	}
 	return best

@@ -22,6 +22,22 @@ func TestNegotiateFormat(t *testing.T) {
 		{"application/atom+xml;q=0, application/rss+xml;q=0.1", herald.FormatRSS},
 		{"application/atom+xml, application/feed+json", herald.FormatAtom},
 		{"application/rss+xml; charset=utf-8; q=0.8, application/feed+json; q=0.9", herald.FormatJSON},
+		// The most specific range rates a format: q=0 refuses it, a
+		// wildcard accepts the others.
+		{"application/rss+xml;q=0, */*", herald.FormatAtom},
+		{"application/rss+xml;q=0.1, */*;q=0.5", herald.FormatAtom},
+		{"application/rss+xml;q=0, application/atom+xml;q=0, */*", herald.FormatJSON},
+		{"application/feed+json;q=0, application/*;q=0.5", herald.FormatRSS},
+		{"application/*;q=0.2, application/atom+xml;q=0.1", herald.FormatRSS},
+		// Equal q: the more specific range, then the one named first.
+		{"*/*, application/feed+json", herald.FormatJSON},
+		{"application/feed+json, application/atom+xml", herald.FormatJSON},
+		{"image/png, application/atom+xml", herald.FormatAtom},
+		{"application/xml", herald.FormatRSS},
+		{"text/*, application/json;q=0.5", herald.FormatJSON},
+		// Nothing acceptable: RSS rather than a 406.
+		{"application/rss+xml;q=0, application/atom+xml;q=0, application/feed+json;q=0", herald.FormatRSS},
+		{"image/png", herald.FormatRSS},
 	}
 	for _, tt := range tests {
 		if got := negotiateFormat(tt.accept); got != tt.want {
