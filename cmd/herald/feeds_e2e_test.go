@@ -180,14 +180,19 @@ func TestScopeFeeds(t *testing.T) {
 			decodeError(t, r)
 		}
 	}
-	for _, path := range []string{"/feed.rss?limit=0", "/feed.rss?limit=101", "/feed.rss?limit=ten"} {
+	for _, path := range []string{"/feed.rss?limit=0", "/feed.rss?limit=101", "/feed.rss?limit=ten", "/feed.rss?limit=99999999999999999999"} {
 		r := s.get(t, path)
 		if r.Status != http.StatusBadRequest {
 			t.Errorf("GET %s: status %d, want 400", path, r.Status)
 			continue
 		}
-		if e := decodeError(t, r); e.Error.Field != "limit" {
+		e := decodeError(t, r)
+		if e.Error.Field != "limit" {
 			t.Errorf("GET %s: error field=%q, want limit", path, e.Error.Field)
+		}
+		// A number says which numbers would do.
+		if !strings.HasSuffix(path, "ten") && !strings.Contains(e.Error.Message, "between 1 and") {
+			t.Errorf("GET %s: message %q, want the range", path, e.Error.Message)
 		}
 	}
 }

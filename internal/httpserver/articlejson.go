@@ -100,10 +100,62 @@ func decodeStrict(body []byte, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return jsonError(err)
 	}
+	if err := checkMembers(body); err != nil {
+		return err
+	}
 	if _, err := dec.Token(); err != io.EOF {
 		return herald.Errorf(herald.EBadRequest, "request body holds data after the JSON value")
 	}
 	return nil
+}
+
+// checkMembers refuses what encoding/json lets through in a well-formed
+// body: a member named twice in one object (the last would silently win)
+// and a member name in another case than the field's ("Title" would set
+// title). Every field of the API is lower case, so a name with an upper
+// case letter is an unknown field.
+func checkMembers(body []byte) error {
+	type object struct {
+		names   map[string]bool
+		nameDue bool // the next string is a member name
+	}
+	var stack []*object // nil entries are arrays
+	dec := json.NewDecoder(bytes.NewReader(body))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil // the end, or an error the decoding already reported
+		}
+		var top *object
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if name, ok := tok.(string); ok && top != nil && top.nameDue {
+			if strings.ToLower(name) != name {
+				return herald.FieldError(herald.EBadRequest, name, "unknown field %q (field names are lower case)", name)
+			}
+			if top.names[name] {
+				return herald.FieldError(herald.EBadRequest, name, "field %q is given more than once", name)
+			}
+			top.names[name] = true
+			top.nameDue = false
+			continue
+		}
+		switch tok {
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+			continue
+		}
+		if top != nil { // a value ends, or begins here: a name comes next
+			top.nameDue = true
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, &object{names: map[string]bool{}, nameDue: true})
+		case json.Delim('['):
+			stack = append(stack, nil)
+		}
+	}
 }
 
 // jsonError turns an encoding/json error into a client-facing one.

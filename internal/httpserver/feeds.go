@@ -1,6 +1,7 @@
 package httpserver
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 	"sync"
@@ -211,6 +212,9 @@ func (s *Server) limitParam(c *fiber.Ctx) (int, error) {
 		return s.feeds.Limit(0, false)
 	}
 	n, err := strconv.Atoi(string(args.Peek("limit")))
+	if errors.Is(err, strconv.ErrRange) { // an integer, far out of range
+		n, err = -1, nil
+	}
 	if err != nil {
 		return 0, herald.FieldError(herald.EBadRequest, "limit", "limit must be an integer")
 	}

@@ -58,3 +58,27 @@ func TestEveryErrorCodeHasAStatus(t *testing.T) {
 		t.Errorf("statusOf has %d entries, the test knows %d codes: update both", len(statusOf), len(codes))
 	}
 }
+
+// TestDecodeStrictMembers: a member named twice, or in another case than
+// its field, is a 400 naming it; the same name in two objects, and upper
+// case in values, are fine.
+func TestDecodeStrictMembers(t *testing.T) {
+	for body, field := range map[string]string{
+		`{"title":"a","Title":"b"}`:                                           "Title",
+		`{"TITLE":"x"}`:                                                       "TITLE",
+		`{"title":"a","title":"b"}`:                                           "title",
+		`{"title":"x","authors":[{"name":"a","Name":"b"}]}`:                   "Name",
+		`{"title":"x","enclosures":[{"url":"u","url":"v"}]}`:                  "url",
+		`{"title":"x","authors":[{"name":"a"}],"authors":[]}`:                 "authors",
+		`{"title":"x","authors":[{"name":"a"},{"name":"b"}]}`:                 "",
+		`{"title":"Hello World","categories":["News","Sport"]}`:               "",
+		`{"title":"x","authors":[],"summary":"{\"Title\":1}"}`:                "",
+		`{"title":"x","enclosures":[{"url":"u","type":"a/b"}],"summary":"s"}`: "",
+	} {
+		var in articleInput
+		err := decodeStrict([]byte(body), &in)
+		if got := herald.ErrorField(err); got != field || field != "" && herald.ErrorCode(err) != herald.EBadRequest {
+			t.Errorf("%s: err %v (field %q), want field %q", body, err, got, field)
+		}
+	}
+}
