@@ -35,7 +35,7 @@ func (s *Server) listArticles(c *fiber.Ctx) error {
 }
 
 // createArticle answers POST /api/v1/articles with 201 and the stored
-// article, whose URL is in Location.
+// article, whose URL is in Location and whose version is in ETag.
 func (s *Server) createArticle(c *fiber.Ctx) error {
 	in, err := readArticle(c)
 	if err != nil {
@@ -50,10 +50,12 @@ func (s *Server) createArticle(c *fiber.Ctx) error {
 	}
 	ctx, cancel := s.requestContext(c)
 	defer cancel()
-	if err := s.articles.Create(ctx, a); err != nil {
+	vc := &herald.VersionCheck{}
+	if err := s.articles.Create(herald.WithVersionCheck(ctx, vc), a); err != nil {
 		return err
 	}
 	c.Location("/api/v1/articles/" + a.ID)
+	setArticleETag(c, vc.Version)
 	return c.Status(fiber.StatusCreated).JSON(articleOutput(a))
 }
 
@@ -71,45 +73,26 @@ func articleID(c *fiber.Ctx) string {
 	return strings.Clone(id)
 }
 
+// getArticle answers GET with the article and its version in ETag.
 func (s *Server) getArticle(c *fiber.Ctx) error {
 	ctx, cancel := s.requestContext(c)
 	defer cancel()
-	a, err := s.articles.Get(ctx, articleID(c))
+	vc := &herald.VersionCheck{}
+	a, err := s.articles.Get(herald.WithVersionCheck(ctx, vc), articleID(c))
 	if err != nil {
 		return err
 	}
+	setArticleETag(c, vc.Version)
 	return c.JSON(articleOutput(a))
 }
 
-// replaceArticle answers PUT: the body is the whole new article.
+// replaceArticle answers PUT: the body is the whole new article. With
+// If-Match, the article is replaced only at a version the header names.
 func (s *Server) replaceArticle(c *fiber.Ctx) error {
 	in, err := readArticle(c)
 	if err != nil {
 		return err
 	}
-	return s.replace(c, in)
-}
-
-// patchArticle answers PATCH with a JSON merge patch (RFC 7396).
-func (s *Server) patchArticle(c *fiber.Ctx) error {
-	body, err := requestBody(c, true)
-	if err != nil {
-		return err
-	}
-	ctx, cancel := s.requestContext(c)
-	defer cancel()
-	current, err := s.articles.Get(ctx, articleID(c))
-	if err != nil {
-		return err
-	}
-	in, err := mergePatch(current, body)
-	if err != nil {
-		return err
-	}
-	return s.replace(c, in)
-}
-
-func (s *Server) replace(c *fiber.Ctx, in *articleInput) error {
 	id := articleID(c)
 	if in.ID != "" && in.ID != id {
 		return herald.FieldError(herald.EInvalid, "id", "id %q does not match the article in the URL", in.ID)
@@ -120,17 +103,86 @@ func (s *Server) replace(c *fiber.Ctx, in *articleInput) error {
 	}
 	ctx, cancel := s.requestContext(c)
 	defer cancel()
-	if err := s.articles.Replace(ctx, id, a); err != nil {
+	m := readIfMatch(c)
+	vc, err := s.expectation(ctx, m, id)
+	if err != nil {
 		return err
 	}
+	if err := s.articles.Replace(herald.WithVersionCheck(ctx, vc), id, a); err != nil {
+		return m.failed(err)
+	}
+	setArticleETag(c, vc.Version)
 	return c.JSON(articleOutput(a))
 }
 
+// patchArticle answers PATCH with a JSON merge patch (RFC 7396), applied
+// to the version it read and written only if the article is still at that
+// version: a write that came in between is never lost. Without If-Match
+// the patch is applied again to the newer version, up to patchAttempts
+// times; with it, the request fails with 412.
+func (s *Server) patchArticle(c *fiber.Ctx) error {
+	body, err := requestBody(c, true)
+	if err != nil {
+		return err
+	}
+	id := articleID(c)
+	m := readIfMatch(c)
+	ctx, cancel := s.requestContext(c)
+	defer cancel()
+	for attempt := 1; ; attempt++ {
+		read := &herald.VersionCheck{}
+		current, err := s.articles.Get(herald.WithVersionCheck(ctx, read), id)
+		if err != nil {
+			return m.failed(err)
+		}
+		if !m.matches(read.Version) {
+			return errPrecondition(id)
+		}
+		in, err := mergePatch(current, body)
+		if err != nil {
+			return err
+		}
+		if in.ID != "" && in.ID != id {
+			return herald.FieldError(herald.EInvalid, "id", "id %q does not match the article in the URL", in.ID)
+		}
+		a, err := in.article()
+		if err != nil {
+			return err
+		}
+		vc := &herald.VersionCheck{Expect: read.Version}
+		err = s.articles.Replace(herald.WithVersionCheck(ctx, vc), id, a)
+		if herald.ErrorCode(err) == herald.EPrecondition && !m.present {
+			if attempt < patchAttempts {
+				continue // another write came in between: patch that one
+			}
+			return herald.Errorf(herald.EConflict, "article %s changed %d times while this patch was applied; send it again", id, attempt)
+		}
+		if err != nil {
+			return m.failed(err)
+		}
+		setArticleETag(c, vc.Version)
+		return c.JSON(articleOutput(a))
+	}
+}
+
+// patchAttempts bounds how often a PATCH without If-Match is applied
+// again because another write changed the article between its read and
+// its write.
+const patchAttempts = 3
+
+// deleteArticle answers DELETE with 204; with If-Match, only at a version
+// the header names.
 func (s *Server) deleteArticle(c *fiber.Ctx) error {
 	ctx, cancel := s.requestContext(c)
 	defer cancel()
-	if err := s.articles.Delete(ctx, articleID(c)); err != nil {
+	id := articleID(c)
+	m := readIfMatch(c)
+	vc, err := s.expectation(ctx, m, id)
+	if err != nil {
 		return err
+	}
+	if err := s.articles.Delete(herald.WithVersionCheck(ctx, vc), id); err != nil {
+		return m.failed(err)
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }

@@ -15,6 +15,7 @@ var statusOf = map[herald.Code]int{
 	herald.EInvalid:          fiber.StatusUnprocessableEntity,
 	herald.ENotFound:         fiber.StatusNotFound,
 	herald.EMethodNotAllowed: fiber.StatusMethodNotAllowed,
+	herald.EPrecondition:     fiber.StatusPreconditionFailed,
 	herald.EConflict:         fiber.StatusConflict,
 	herald.ETooLarge:         fiber.StatusRequestEntityTooLarge,
 	herald.EUnauthorized:     fiber.StatusUnauthorized,

@@ -38,8 +38,10 @@ func (s *Store) oneArticle(ctx context.Context, where string, arg any) (*herald.
 	var a *herald.Article
 	err := s.readTx(ctx, func(tx pgx.Tx) error {
 		var err error
-		a, err = articleWhere(ctx, tx, where, arg)
-		return err
+		if a, err = articleWhere(ctx, tx, where, arg); err != nil {
+			return err
+		}
+		return reportVersion(ctx, tx, a.ID)
 	})
 	return a, err
 }

@@ -21,6 +21,9 @@ func (s *Store) CreateArticle(ctx context.Context, a *herald.Article) error {
 		if err := insertArticle(ctx, tx, a, now); err != nil {
 			return err
 		}
+		if err := reportVersion(ctx, tx, a.ID); err != nil {
+			return err
+		}
 		if err := s.bumpScopes(ctx, tx, a.ScopeKeys(), now); err != nil {
 			return err
 		}
@@ -52,13 +55,16 @@ func (s *Store) ReplaceArticle(ctx context.Context, a *herald.Article) (*herald.
 		if err := overwriteArticle(ctx, tx, a, now); err != nil {
 			return err
 		}
+		if err := reportVersion(ctx, tx, a.ID); err != nil {
+			return err
+		}
 		if err := s.bumpScopes(ctx, tx, append(old.ScopeKeys(), a.ScopeKeys()...), now); err != nil {
 			return err
 		}
 		return s.readBack(ctx, tx, a.ID, &w)
 	})
 	if err != nil {
-		if herald.IsNotFound(err) {
+		if herald.IsNotFound(err) || herald.ErrorCode(err) == herald.EPrecondition {
 			return nil, err
 		}
 		if c := conflict(err, a); c != nil {
@@ -110,7 +116,7 @@ func (s *Store) DeleteArticle(ctx context.Context, id string) (*herald.Article, 
 		return s.bumpScopes(ctx, tx, old.ScopeKeys(), now)
 	})
 	if err != nil {
-		if herald.IsNotFound(err) {
+		if herald.IsNotFound(err) || herald.ErrorCode(err) == herald.EPrecondition {
 			return nil, err
 		}
 		return nil, storeError("delete article", err)
@@ -157,16 +163,38 @@ func (s *Store) keep(w written) {
 
 // lockedArticle locks the article's row against other writers, then reads
 // it whole: under READ COMMITTED the version read is then the one this
-// transaction replaces or deletes, even when writers race.
+// transaction replaces or deletes, even when writers race. A write whose
+// context expects another version of the row (herald.VersionCheck) stops
+// here with EPrecondition.
 func lockedArticle(ctx context.Context, tx pgx.Tx, id string) (*herald.Article, error) {
-	var one int
-	if err := tx.QueryRow(ctx, "SELECT 1 FROM articles WHERE id = $1 FOR UPDATE", id).Scan(&one); err != nil {
+	var version int64
+	if err := tx.QueryRow(ctx, "SELECT version FROM articles WHERE id = $1 FOR UPDATE", id).Scan(&version); err != nil {
 		if isNoRows(err) {
 			return nil, errArticleNotFound()
 		}
 		return nil, err
 	}
+	if err := herald.CheckVersion(ctx, id, version); err != nil {
+		return nil, err
+	}
 	return articleWhere(ctx, tx, "a.id = $1", id)
+}
+
+// reportVersion hands the version of the article id, as tx sees it, to
+// the VersionCheck ctx carries, if any.
+func reportVersion(ctx context.Context, tx pgx.Tx, id string) error {
+	if herald.VersionCheckOf(ctx) == nil {
+		return nil
+	}
+	var v int64
+	if err := tx.QueryRow(ctx, "SELECT version FROM articles WHERE id = $1", id).Scan(&v); err != nil {
+		if isNoRows(err) {
+			return errArticleNotFound()
+		}
+		return err
+	}
+	herald.ReportVersion(ctx, v)
+	return nil
 }
 
 func insertArticle(ctx context.Context, tx pgx.Tx, a *herald.Article, updatedAt time.Time) error {

@@ -48,7 +48,11 @@ func (s *Store) oneArticle(ctx context.Context, where string, arg any) (*herald.
 		return nil, err
 	}
 	defer tx.Rollback()
-	return articleWhere(ctx, tx, where, arg)
+	a, err := articleWhere(ctx, tx, where, arg)
+	if err != nil {
+		return nil, err
+	}
+	return a, reportVersion(ctx, tx, a.ID)
 }
 
 // articleWhere reads the one article matching where inside tx, or gives

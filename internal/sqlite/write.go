@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -15,6 +16,9 @@ func (s *Store) CreateArticle(ctx context.Context, a *herald.Article) error {
 	now := s.clock()
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		if err := insertArticle(ctx, tx, a, now); err != nil {
+			return err
+		}
+		if err := reportVersion(ctx, tx, a.ID); err != nil {
 			return err
 		}
 		return s.bumpScopes(ctx, tx, a.ScopeKeys(), now)
@@ -40,6 +44,9 @@ func (s *Store) ReplaceArticle(ctx context.Context, a *herald.Article) (*herald.
 		if old, err = articleWhere(ctx, tx, "a.id = ?", a.ID); err != nil {
 			return err
 		}
+		if err := checkVersion(ctx, tx, a.ID); err != nil {
+			return err
+		}
 		_, err = tx.ExecContext(ctx, `UPDATE articles SET slug = ?, title = ?, url = ?, summary = ?,
 			content_html = ?, language = ?, image = ?, published_at = ?, updated_at = ?,
 			episode = ?, season = ?, episode_type = ?, transcript_url = ?, transcript_type = ?, chapters_url = ?
@@ -58,10 +65,13 @@ func (s *Store) ReplaceArticle(ctx context.Context, a *herald.Article) (*herald.
 		if err := insertChildren(ctx, tx, a); err != nil {
 			return err
 		}
+		if err := reportVersion(ctx, tx, a.ID); err != nil {
+			return err
+		}
 		return s.bumpScopes(ctx, tx, append(old.ScopeKeys(), a.ScopeKeys()...), now)
 	})
 	if err != nil {
-		if herald.IsNotFound(err) {
+		if herald.IsNotFound(err) || herald.ErrorCode(err) == herald.EPrecondition {
 			return nil, err
 		}
 		if c := conflict(err, a); c != nil {
@@ -83,6 +93,9 @@ func (s *Store) DeleteArticle(ctx context.Context, id string) (*herald.Article, 
 		if old, err = articleWhere(ctx, tx, "a.id = ?", id); err != nil {
 			return err
 		}
+		if err := checkVersion(ctx, tx, id); err != nil {
+			return err
+		}
 		// Child rows go by ON DELETE CASCADE.
 		if _, err := tx.ExecContext(ctx, "DELETE FROM articles WHERE id = ?", id); err != nil {
 			return err
@@ -90,13 +103,53 @@ func (s *Store) DeleteArticle(ctx context.Context, id string) (*herald.Article, 
 		return s.bumpScopes(ctx, tx, old.ScopeKeys(), now)
 	})
 	if err != nil {
-		if herald.IsNotFound(err) {
+		if herald.IsNotFound(err) || herald.ErrorCode(err) == herald.EPrecondition {
 			return nil, err
 		}
 		return nil, fail("delete article", err)
 	}
 	s.articles.Remove(id) // frees the memory now; later pages no longer list it
 	return old, nil
+}
+
+// checkVersion refuses, when ctx carries a VersionCheck expecting another
+// version, to go on with a write of the article id (herald.VersionCheck).
+// The write transaction holds SQLite's write lock, so the version cannot
+// change before the write.
+func checkVersion(ctx context.Context, tx queryer, id string) error {
+	if vc := herald.VersionCheckOf(ctx); vc == nil || vc.Expect == 0 {
+		return nil
+	}
+	v, err := rowVersion(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	return herald.CheckVersion(ctx, id, v)
+}
+
+// reportVersion hands the version of the article id, as tx sees it, to
+// the VersionCheck ctx carries, if any.
+func reportVersion(ctx context.Context, tx queryer, id string) error {
+	if herald.VersionCheckOf(ctx) == nil {
+		return nil
+	}
+	v, err := rowVersion(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	herald.ReportVersion(ctx, v)
+	return nil
+}
+
+func rowVersion(ctx context.Context, tx queryer, id string) (int64, error) {
+	var v int64
+	if err := tx.QueryRowContext(ctx, "SELECT version FROM articles WHERE id = ?", id).Scan(&v); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, errArticleNotFound()
+		}
+		return 0, err
+	}
+	return v, nil
 }
 
 // write runs fn in one read-write transaction and commits it, or rolls it

@@ -58,6 +58,7 @@ func Run(t *testing.T, open Opener) {
 		{"VersionBumps", testVersionBumps},
 		{"FeedSeesEveryWrite", testFeedSeesEveryWrite},
 		{"Undelivered", testUndelivered},
+		{"VersionCheck", testVersionCheck},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

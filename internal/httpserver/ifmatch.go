@@ -1,0 +1,101 @@
+package httpserver
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/herald-feeds/herald/internal/herald"
+)
+
+// An article's entity tag is its row version (herald.VersionCheck), a
+// strong tag: "1234". Every write gives the article a version no row ever
+// had, so a tag names one state of one article.
+
+// setArticleETag sends version as the response's ETag.
+func setArticleETag(c *fiber.Ctx, version int64) {
+	if version > 0 {
+		c.Set(fiber.HeaderETag, `"`+strconv.FormatInt(version, 10)+`"`)
+	}
+}
+
+// ifMatch is a request's If-Match header (RFC 9110, 13.1.1).
+type ifMatch struct {
+	present bool
+	any     bool    // "*": any current version
+	tags    []int64 // the versions its strong tags name
+}
+
+// readIfMatch parses If-Match, all its lines. Weak tags and tags that name
+// no version of ours are kept out: If-Match compares strongly, so they
+// can never match.
+func readIfMatch(c *fiber.Ctx) ifMatch {
+	var m ifMatch
+	for _, part := range strings.Split(headerList(c, fiber.HeaderIfMatch), ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		m.present = true
+		if part == "*" {
+			m.any = true
+			continue
+		}
+		if tag, ok := strings.CutPrefix(part, `"`); ok {
+			if tag, ok = strings.CutSuffix(tag, `"`); ok {
+				if v, err := strconv.ParseInt(tag, 10, 64); err == nil && v > 0 {
+					m.tags = append(m.tags, v)
+				}
+			}
+		}
+	}
+	return m
+}
+
+// matches reports whether the article's current version satisfies m.
+func (m ifMatch) matches(version int64) bool {
+	return !m.present || m.any || slices.Contains(m.tags, version)
+}
+
+// failed maps a write's error under m: with If-Match, an article that does
+// not exist fails the precondition (RFC 9110, 13.1.1) rather than being a
+// 404.
+func (m ifMatch) failed(err error) error {
+	if m.present && herald.IsNotFound(err) {
+		return herald.Errorf(herald.EPrecondition, "If-Match names a version, but the article does not exist")
+	}
+	return err
+}
+
+func errPrecondition(id string) error {
+	return herald.Errorf(herald.EPrecondition, "article %s is not at a version If-Match names; GET it for its current ETag", id)
+}
+
+// expectation is what a PUT or DELETE of the article id requires of its
+// version under m: nothing without If-Match; the one version a single tag
+// names, checked by the store inside the write; with "*" or several tags,
+// the current version, read here, when m matches it.
+func (s *Server) expectation(ctx context.Context, m ifMatch, id string) (*herald.VersionCheck, error) {
+	vc := &herald.VersionCheck{}
+	switch {
+	case !m.present:
+		return vc, nil
+	case !m.any && len(m.tags) == 0:
+		return nil, errPrecondition(id)
+	case !m.any && len(m.tags) == 1:
+		vc.Expect = m.tags[0]
+		return vc, nil
+	}
+	cur := &herald.VersionCheck{}
+	if _, err := s.articles.Get(herald.WithVersionCheck(ctx, cur), id); err != nil {
+		return nil, m.failed(err)
+	}
+	if !m.matches(cur.Version) {
+		return nil, errPrecondition(id)
+	}
+	vc.Expect = cur.Version
+	return vc, nil
+}
