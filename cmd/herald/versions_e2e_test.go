@@ -130,3 +130,39 @@ func concurrentPatches(t *testing.T, s *testServer) {
 		}
 	}
 }
+
+// TestUnchangedWriteWritesNothing: saving an article as it is (a PUT of the
+// same document, an empty PATCH) keeps its version, its updated_at and
+// every feed's ETag, so readers polling with If-None-Match still get 304.
+func TestUnchangedWriteWritesNothing(t *testing.T) {
+	s := startHerald(t, "")
+	doc := map[string]any{"title": "Steady", "summary": "as it was", "categories": []string{"News"}, "published_at": "2026-01-02T03:04:05Z"}
+	r := s.api(t, http.MethodPost, "/api/v1/articles", doc)
+	tag := r.Header.Get("ETag")
+	var a map[string]any
+	json.Unmarshal(r.Body, &a)
+	path := "/api/v1/articles/" + a["id"].(string)
+	feedTag := s.get(t, "/categories/news/feed.rss").Header.Get("ETag")
+	for _, w := range []struct {
+		method, body string
+	}{
+		{http.MethodPut, `{"title":"Steady","summary":"as it was","categories":["News"],"published_at":"2026-01-02T03:04:05Z"}`},
+		{http.MethodPatch, `{}`},
+		{http.MethodPatch, `{"summary":"as it was"}`},
+	} {
+		r := s.do(t, w.method, path, []byte(w.body), "Authorization: Bearer "+testToken, "Content-Type: application/json")
+		var got map[string]any
+		json.Unmarshal(r.Body, &got)
+		if r.Status != http.StatusOK || r.Header.Get("ETag") != tag || got["updated_at"] != a["updated_at"] {
+			t.Errorf("%s %s: %d, ETag %q (was %q), updated_at %v (was %v)", w.method, w.body, r.Status, r.Header.Get("ETag"), tag, got["updated_at"], a["updated_at"])
+		}
+		if f := s.get(t, "/categories/news/feed.rss", "If-None-Match: "+feedTag); f.Status != http.StatusNotModified {
+			t.Errorf("after %s %s the feed answers %d, want 304", w.method, w.body, f.Status)
+		}
+	}
+	// A change is a change.
+	r = s.do(t, http.MethodPatch, path, []byte(`{"summary":"changed"}`), "Authorization: Bearer "+testToken, "Content-Type: application/json")
+	if r.Header.Get("ETag") == tag || s.get(t, "/categories/news/feed.rss", "If-None-Match: "+feedTag).Status != http.StatusOK {
+		t.Errorf("a real change kept the ETags")
+	}
+}

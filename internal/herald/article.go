@@ -1,6 +1,9 @@
 package herald
 
-import "time"
+import (
+	"reflect"
+	"time"
+)
 
 // Article is one piece of published content: a blog post, a news story or a
 // podcast episode. The store owns ID and UpdatedAt; everything else comes
@@ -117,4 +120,31 @@ func (a *Article) Clone() *Article {
 	c.Tags = append([]string(nil), a.Tags...)
 	c.Enclosures = append([]Enclosure(nil), a.Enclosures...)
 	return &c
+}
+
+// SameAs reports whether a and b hold the same article, whatever their
+// UpdatedAt, with an empty list equal to none.
+func (a *Article) SameAs(b *Article) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	norm := func(x *Article) Article {
+		c := *x
+		c.UpdatedAt = time.Time{}
+		c.PublishedAt = c.PublishedAt.UTC().Round(0)
+		if len(c.Authors) == 0 {
+			c.Authors = nil
+		}
+		if len(c.Categories) == 0 {
+			c.Categories = nil
+		}
+		if len(c.Tags) == 0 {
+			c.Tags = nil
+		}
+		if len(c.Enclosures) == 0 {
+			c.Enclosures = nil
+		}
+		return c
+	}
+	return reflect.DeepEqual(norm(a), norm(b))
 }

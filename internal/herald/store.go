@@ -30,7 +30,11 @@ type Store interface {
 	// the same transaction. Scopes the old version belonged to are touched as
 	// well as the new ones, so a move between categories changes both feeds;
 	// the caller invalidates the cache of old.Scopes() and a.Scopes(), which
-	// is exact even when writers race.
+	// is exact even when writers race. When the stored article already is a
+	// (old.SameAs(a)), nothing is written and a takes its UpdatedAt: a write
+	// bumps its scopes, which changes each feed's date and ETag, so saving
+	// an article unchanged (or importing a file again) would otherwise have
+	// every reader download its feeds again.
 	ReplaceArticle(ctx context.Context, a *Article) (old *Article, err error)
 	// DeleteArticle removes the article, touches every scope it was in and
 	// returns the deleted version (read in the same transaction).

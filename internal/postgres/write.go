@@ -52,6 +52,9 @@ func (s *Store) ReplaceArticle(ctx context.Context, a *herald.Article) (*herald.
 		if old, err = lockedArticle(ctx, tx, a.ID); err != nil {
 			return err
 		}
+		if old.SameAs(a) {
+			return reportVersion(ctx, tx, a.ID)
+		}
 		if err := overwriteArticle(ctx, tx, a, now); err != nil {
 			return err
 		}
@@ -74,6 +77,9 @@ func (s *Store) ReplaceArticle(ctx context.Context, a *herald.Article) (*herald.
 	}
 	s.keep(w)
 	a.UpdatedAt = now
+	if old.SameAs(a) {
+		a.UpdatedAt = old.UpdatedAt
+	}
 	return old, nil
 }
 

@@ -100,7 +100,8 @@ func (s *Articles) Create(ctx context.Context, a *herald.Article) error {
 	return s.invalidate(ctx, a.Scopes())
 }
 
-// Replace validates a and overwrites the article with id.
+// Replace validates a and overwrites the article with id, unless the
+// stored article already is a (herald.Store's ReplaceArticle).
 func (s *Articles) Replace(ctx context.Context, id string, a *herald.Article) error {
 	a.ID = id
 	if err := s.prepare(a); err != nil {
@@ -109,6 +110,9 @@ func (s *Articles) Replace(ctx context.Context, id string, a *herald.Article) er
 	old, err := s.store.ReplaceArticle(ctx, a)
 	if err != nil {
 		return err
+	}
+	if old.SameAs(a) { // the store wrote nothing: nothing to invalidate
+		return nil
 	}
 	return s.invalidate(ctx, append(old.Scopes(), a.Scopes()...))
 }

@@ -47,6 +47,9 @@ func (s *Store) ReplaceArticle(ctx context.Context, a *herald.Article) (*herald.
 		if err := checkVersion(ctx, tx, a.ID); err != nil {
 			return err
 		}
+		if old.SameAs(a) {
+			return reportVersion(ctx, tx, a.ID)
+		}
 		_, err = tx.ExecContext(ctx, `UPDATE articles SET slug = ?, title = ?, url = ?, summary = ?,
 			content_html = ?, language = ?, image = ?, published_at = ?, updated_at = ?,
 			episode = ?, season = ?, episode_type = ?, transcript_url = ?, transcript_type = ?, chapters_url = ?
@@ -80,6 +83,9 @@ func (s *Store) ReplaceArticle(ctx context.Context, a *herald.Article) (*herald.
 		return nil, fail("replace article", err)
 	}
 	a.UpdatedAt = now
+	if old.SameAs(a) {
+		a.UpdatedAt = old.UpdatedAt
+	}
 	return old, nil
 }
 
