@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"reflect"
 
 	"github.com/herald-feeds/herald/internal/herald"
 )
@@ -129,28 +128,7 @@ func copyOne(ctx context.Context, a *herald.Article, to Target, opts Options, su
 // Same reports whether two articles are equal field by field, times by
 // instant and empty lists equal to nil ones.
 func Same(a, b *herald.Article) bool {
-	if !a.PublishedAt.Equal(b.PublishedAt) || !a.UpdatedAt.Equal(b.UpdatedAt) {
-		return false
-	}
-	x, y := *a, *b
-	x.PublishedAt, x.UpdatedAt, y.PublishedAt, y.UpdatedAt = b.PublishedAt, b.UpdatedAt, b.PublishedAt, b.UpdatedAt
-	norm := func(c *herald.Article) {
-		if len(c.Authors) == 0 {
-			c.Authors = nil
-		}
-		if len(c.Categories) == 0 {
-			c.Categories = nil
-		}
-		if len(c.Tags) == 0 {
-			c.Tags = nil
-		}
-		if len(c.Enclosures) == 0 {
-			c.Enclosures = nil
-		}
-	}
-	norm(&x)
-	norm(&y)
-	return reflect.DeepEqual(x, y)
+	return a.UpdatedAt.Equal(b.UpdatedAt) && a.SameAs(b)
 }
 
 // errNotTarget is returned by AsTarget for a store that cannot take
