@@ -22,7 +22,7 @@ test-race:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
-## loadtest: Herald (with Redis) beside nginx and a Node peer on the same
+## loadtest: Herald (with Redis) beside nginx, a Node peer and bare Fiber and fasthttp servers on the same
 ## feed bytes; needs wrk, nginx, redis-server and node (prints what is
 ## missing, installs nothing). ROUNDS, DURATION, CONNS tune it.
 loadtest:
