@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/xml"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -313,5 +315,59 @@ func TestFeedsOfNonASCIISlugs(t *testing.T) {
 	}
 	if scoped != 3 {
 		t.Fatalf("OPML links %q: want the site and 3 scopes", links)
+	}
+}
+
+// TestPagesRevalidateAndCompress: the index, the OPML and a feed's page
+// for browsers carry a strong ETag and answer 304 to it (or to their
+// compressed variant's tag), come compressed in the coding the client
+// prefers, and change tag when what they show changes.
+func TestPagesRevalidateAndCompress(t *testing.T) {
+	s := startHerald(t, "")
+	for i := range 12 { // pages long enough to be worth compressing
+		s.create(t, map[string]any{"title": fmt.Sprintf("Story %d", i), "summary": strings.Repeat("words and more words ", 20),
+			"categories": []string{fmt.Sprintf("Section %d", i)}})
+	}
+	pages := []struct{ path, accept, ctype string }{
+		{"/", "", "text/html"},
+		{"/feeds.opml", "", "text/x-opml"},
+		{"/feed.rss", "text/html", "text/html"},
+	}
+	for _, p := range pages {
+		plain := s.get(t, p.path, "Accept: "+p.accept)
+		tag := plain.Header.Get("ETag")
+		if plain.Status != http.StatusOK || !strings.HasPrefix(plain.Header.Get("Content-Type"), p.ctype) || !strings.HasPrefix(tag, `"`) {
+			t.Fatalf("GET %s: %d %q ETag %q", p.path, plain.Status, plain.Header.Get("Content-Type"), tag)
+		}
+		gz := s.get(t, p.path, "Accept: "+p.accept, "Accept-Encoding: gzip")
+		if gz.Header.Get("Content-Encoding") != "gzip" || !strings.Contains(gz.Header.Get("Vary"), "Accept-Encoding") {
+			t.Fatalf("GET %s with gzip: Content-Encoding %q, Vary %q", p.path, gz.Header.Get("Content-Encoding"), gz.Header.Get("Vary"))
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(gz.Body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		inflated, _ := io.ReadAll(zr)
+		if !bytes.Equal(inflated, plain.Body) || len(gz.Body) >= len(plain.Body) {
+			t.Fatalf("GET %s: the gzip body (%d bytes) is not the page (%d bytes) compressed", p.path, len(gz.Body), len(plain.Body))
+		}
+		for _, held := range []string{tag, gz.Header.Get("ETag")} {
+			if r := s.get(t, p.path, "Accept: "+p.accept, "If-None-Match: "+held); r.Status != http.StatusNotModified || len(r.Body) != 0 {
+				t.Errorf("GET %s If-None-Match %s: %d, %d bytes; want an empty 304", p.path, held, r.Status, len(r.Body))
+			}
+		}
+		if r := s.get(t, p.path, "Accept: "+p.accept, `If-None-Match: "other"`); r.Status != http.StatusOK {
+			t.Errorf("GET %s with another tag: %d", p.path, r.Status)
+		}
+	}
+	old := map[string]string{}
+	for _, p := range pages {
+		old[p.path] = s.get(t, p.path, "Accept: "+p.accept).Header.Get("ETag")
+	}
+	s.create(t, map[string]any{"title": "A new story", "categories": []string{"Brand new section"}})
+	for _, p := range pages {
+		if r := s.get(t, p.path, "Accept: "+p.accept, "If-None-Match: "+old[p.path]); r.Status != http.StatusOK {
+			t.Errorf("GET %s after a write, with the old tag: %d, want 200", p.path, r.Status)
+		}
 	}
 }

@@ -90,3 +90,18 @@ func (e *Encoder) gzip(body []byte) ([]byte, error) {
 func (e *Encoder) brotliEncode(body []byte) ([]byte, error) {
 	return brotli.Compress(body, brotliLevel)
 }
+
+// Encode compresses body with the one coding c; identity returns body.
+// It is for documents made per request, where only the coding the client
+// asked for is worth the work.
+func (e *Encoder) Encode(body []byte, c herald.Coding) ([]byte, error) {
+	switch c {
+	case herald.CodingGzip:
+		return e.gzip(body)
+	case herald.CodingBrotli:
+		return e.brotliEncode(body)
+	case herald.CodingZstd:
+		return e.zstd.EncodeAll(body, make([]byte, 0, len(body)/4)), nil
+	}
+	return body, nil
+}

@@ -3,6 +3,7 @@ package encode
 import (
 	"bytes"
 	"fmt"
+	"github.com/herald-feeds/herald/internal/herald"
 	"io"
 	"math/rand/v2"
 	"testing"
@@ -141,4 +142,26 @@ func BenchmarkVariants(b *testing.B) {
 		v0 = v.Size()
 	}
 	b.ReportMetric(float64(v0), "variant-bytes")
+}
+
+// TestEncodeOneCoding: Encode gives each coding's variant, decoding to the
+// body, and identity the body itself.
+func TestEncodeOneCoding(t *testing.T) {
+	e, err := New()
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	body := sampleFeed(50 << 10)[:50<<10]
+	for name, dec := range decoders() {
+		out, err := e.Encode(body, herald.Coding(name))
+		if err != nil {
+			t.Fatalf("Encode %s: %v", name, err)
+		}
+		if plain, err := dec(out); err != nil || !bytes.Equal(plain, body) || len(out) >= len(body)/2 {
+			t.Fatalf("Encode %s: %d bytes, decoding err %v, equal %v", name, len(out), err, bytes.Equal(plain, body))
+		}
+	}
+	if out, err := e.Encode(body, herald.CodingIdentity); err != nil || !bytes.Equal(out, body) {
+		t.Fatalf("Encode identity: %d bytes, err %v", len(out), err)
+	}
 }

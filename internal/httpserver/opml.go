@@ -81,8 +81,5 @@ func (s *Server) opml(c *fiber.Ctx) error {
 		return err
 	}
 	b.WriteByte('\n')
-	h := &c.Response().Header
-	h.Set(fiber.HeaderContentType, opmlContentType)
-	setHeader(h, hdrCacheControl, s.maxAge)
-	return c.Send(b.Bytes())
+	return s.sendDocument(c, b.Bytes(), opmlContentType, "Accept-Encoding")
 }

@@ -3,8 +3,11 @@ package httpserver
 import (
 	"bytes"
 	"html/template"
+	"strconv"
 	"strings"
+	"time"
 
+	"github.com/cespare/xxhash/v2"
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/herald-feeds/herald/internal/herald"
@@ -66,14 +69,49 @@ func (s *Server) sendPage(c *fiber.Ctx, t *template.Template, data any) error {
 		return err
 	}
 	h := &c.Response().Header
-	h.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	h.Set(fiber.HeaderContentSecurityPolicy, pageCSP)
 	h.Set(fiber.HeaderXContentTypeOptions, "nosniff")
 	h.Set(fiber.HeaderReferrerPolicy, "no-referrer")
-	setHeader(h, hdrCacheControl, s.maxAge)
-	h.Set(fiber.HeaderVary, "Accept, Accept-Encoding")
-	return c.Send(b.Bytes())
+	return s.sendDocument(c, b.Bytes(), fiber.MIMETextHTMLCharsetUTF8, "Accept, Accept-Encoding")
 }
+
+// sendDocument sends body, a page or the OPML made for this request, with
+// Cache-Control, Vary, and a strong ETag of its bytes (with the coding's
+// suffix, as feeds have), answering 304 when If-None-Match names any
+// coding's tag; compressed in the coding the client prefers, made here
+// since only that one is needed and such documents are small and rarely
+// asked for.
+func (s *Server) sendDocument(c *fiber.Ctx, body []byte, contentType, vary string) error {
+	h := &c.Response().Header
+	setHeader(h, hdrCacheControl, s.maxAge)
+	h.Set(fiber.HeaderVary, vary)
+	etag := `"` + strconv.FormatUint(xxhash.Sum64(body), 16) + `"`
+	rh := readFeedHeaders(c)
+	coding := acceptCoding(rh.acceptEncoding)
+	if s.enc == nil || len(body) < minCodedDocument {
+		coding = herald.CodingIdentity
+	}
+	var buf [96]byte
+	setHeader(h, hdrETag, appendETag(buf[:0], etag, coding))
+	if cond := herald.ParseCondition(b2s(rh.ifNoneMatch), ""); cond.NotModified(etag, time.Time{}, s.now()) {
+		c.Status(fiber.StatusNotModified)
+		return nil
+	}
+	h.Set(fiber.HeaderContentType, contentType)
+	if coding != herald.CodingIdentity {
+		coded, err := s.enc.Encode(body, coding)
+		if err != nil {
+			return err
+		}
+		setHeader(h, hdrContentEnc, codingValue(coding))
+		body = coded
+	}
+	return c.Send(body)
+}
+
+// minCodedDocument is the size below which a document goes uncompressed:
+// a coding's framing would eat what it saves.
+const minCodedDocument = 1024
 
 // pageTemplate parses a page whose body is body, sharing the head.
 func pageTemplate(name, body string) *template.Template {

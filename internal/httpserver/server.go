@@ -12,6 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 
+	"github.com/herald-feeds/herald/internal/encode"
 	"github.com/herald-feeds/herald/internal/herald"
 	"github.com/herald-feeds/herald/internal/sanitize"
 	"github.com/herald-feeds/herald/internal/service"
@@ -67,9 +68,10 @@ type Server struct {
 	dates         httpDates
 	clean         *sanitize.Sanitizer
 	tokens        []Token
-	resources     []resource // every route's pattern and methods (unrouted)
-	apiLimiter    *limiter   // nil when off
-	pollLimiter   *limiter   // nil when off
+	resources     []resource      // every route's pattern and methods (unrouted)
+	enc           *encode.Encoder // compresses pages and the OPML; nil sends them as they are
+	apiLimiter    *limiter        // nil when off
+	pollLimiter   *limiter        // nil when off
 }
 
 // New builds the server and its routes.
@@ -94,6 +96,11 @@ func New(cfg Config, feeds *service.Feeds, articles *service.Articles, store her
 	s.cfg = cfg
 	s.archiveMaxAge = []byte("public, max-age=" + strconv.Itoa(int(cfg.ArchiveMaxAge/time.Second)))
 	s.clean = sanitize.New()
+	if enc, err := encode.New(); err == nil {
+		s.enc = enc
+	} else {
+		log.Warn("pages and the OPML will be sent uncompressed", "err", err)
+	}
 	s.tokens = append([]Token(nil), cfg.Tokens...)
 	if cfg.APIToken != "" {
 		s.tokens = append(s.tokens, Token{Secret: cfg.APIToken, Source: "api.token"})
