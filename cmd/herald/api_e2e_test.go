@@ -177,14 +177,15 @@ func TestAPIAuth(t *testing.T) {
 	s := startHerald(t, "")
 	body := []byte(`{"title":"x"}`)
 	tests := []struct {
-		name   string
-		header string
-		status int
+		name    string
+		header  string
+		status  int
+		invalid bool // the challenge says error="invalid_token" (RFC 6750, 3.1)
 	}{
-		{"no header", "", 401},
-		{"wrong token", "Authorization: Bearer nope", 401},
-		{"basic scheme", "Authorization: Basic " + testToken, 401},
-		{"token prefix", "Authorization: Bearer " + testToken[:5], 401},
+		{"no header", "", 401, false},
+		{"wrong token", "Authorization: Bearer nope", 401, true},
+		{"basic scheme", "Authorization: Basic " + testToken, 401, false},
+		{"token prefix", "Authorization: Bearer " + testToken[:5], 401, true},
 	}
 	for _, tt := range tests {
 		var h []string
@@ -195,8 +196,8 @@ func TestAPIAuth(t *testing.T) {
 		if r.Status != tt.status {
 			t.Errorf("%s: status %d, want %d", tt.name, r.Status, tt.status)
 		}
-		if r.Header.Get("WWW-Authenticate") == "" {
-			t.Errorf("%s: no WWW-Authenticate challenge", tt.name)
+		if ch := r.Header.Get("WWW-Authenticate"); !strings.HasPrefix(ch, `Bearer realm="herald"`) || strings.Contains(ch, `error="invalid_token"`) != tt.invalid {
+			t.Errorf("%s: WWW-Authenticate %q", tt.name, ch)
 		}
 	}
 

@@ -48,6 +48,8 @@ func (s *Server) requireToken(c *fiber.Ctx) error {
 	}
 	t, ok := s.matchToken(strings.TrimSpace(token))
 	if !ok {
+		// RFC 6750, 3.1: a token was sent and is not one of ours.
+		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="herald", error="invalid_token"`)
 		return herald.Errorf(herald.EUnauthorized, "invalid bearer token")
 	}
 	c.Locals(tokenKey, t.Source)

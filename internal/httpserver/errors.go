@@ -95,7 +95,7 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	if status == fiber.StatusServiceUnavailable && len(c.Response().Header.Peek(fiber.HeaderRetryAfter)) == 0 {
 		c.Set(fiber.HeaderRetryAfter, "5")
 	}
-	if status == fiber.StatusUnauthorized {
+	if status == fiber.StatusUnauthorized && len(c.Response().Header.Peek(fiber.HeaderWWWAuthenticate)) == 0 {
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="herald"`)
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
