@@ -8,10 +8,11 @@ import (
 // 12.5.1): each format is rated by the most specific range that matches
 // its media type, so "application/rss+xml;q=0, */*" refuses RSS and
 // accepts the others; the highest q-value wins, then the more specific
-// range, then the range named first, then RSS, Atom, JSON (herald.Formats). When the header
-// accepts none of them (no header, only other types, or every feed type
-// at q=0) the answer is RSS, the format every reader understands: a feed
-// is more useful than a 406, which RFC 9110 lets a server skip.
+// range, then the range named first, then the order of herald.Formats.
+// When the header accepts none of them (no header, only other types, or
+// every feed type at q=0) the answer is RSS, the format every reader
+// understands: a feed is more useful than a 406, which RFC 9110 lets a
+// server skip.
 func negotiateFormat(accept string) herald.Format {
 	ranges := parseAccept(accept)
 	best, bestMatch := herald.FormatRSS, rangeMatch{}
