@@ -217,12 +217,23 @@ func queueRows(b *pgx.Batch, what, query string, arg any, fn func(pgx.Rows) erro
 // every write of the article changes (migration 0003). The feed read keys
 // its article cache by it; the conformance suite checks it.
 func (s *Store) ArticleVersion(ctx context.Context, id string) (int64, error) {
+	v, err := rowVersion(ctx, s.pool, id)
+	if err != nil && !herald.IsNotFound(err) {
+		return 0, storeError("article version", err)
+	}
+	return v, err
+}
+
+// rowVersion reads the version of the article id, or gives ENotFound.
+func rowVersion(ctx context.Context, q interface {
+	QueryRow(context.Context, string, ...any) pgx.Row
+}, id string) (int64, error) {
 	var v int64
-	if err := s.pool.QueryRow(ctx, "SELECT version FROM articles WHERE id = $1", id).Scan(&v); err != nil {
+	if err := q.QueryRow(ctx, "SELECT version FROM articles WHERE id = $1", id).Scan(&v); err != nil {
 		if isNoRows(err) {
 			return 0, errArticleNotFound()
 		}
-		return 0, storeError("article version", err)
+		return 0, err
 	}
 	return v, nil
 }

@@ -47,12 +47,13 @@ func (s *Store) ReplaceArticle(ctx context.Context, a *herald.Article) (*herald.
 	now := s.clock()
 	var old *herald.Article
 	var w written
+	var unchanged bool // the stored article already is a: nothing written
 	err := s.write(ctx, func(tx pgx.Tx) error {
 		var err error
 		if old, err = lockedArticle(ctx, tx, a.ID); err != nil {
 			return err
 		}
-		if old.SameAs(a) {
+		if unchanged = old.SameAs(a); unchanged {
 			return reportVersion(ctx, tx, a.ID)
 		}
 		if err := overwriteArticle(ctx, tx, a, now); err != nil {
@@ -77,7 +78,7 @@ func (s *Store) ReplaceArticle(ctx context.Context, a *herald.Article) (*herald.
 	}
 	s.keep(w)
 	a.UpdatedAt = now
-	if old.SameAs(a) {
+	if unchanged {
 		a.UpdatedAt = old.UpdatedAt
 	}
 	return old, nil
@@ -192,11 +193,8 @@ func reportVersion(ctx context.Context, tx pgx.Tx, id string) error {
 	if herald.VersionCheckOf(ctx) == nil {
 		return nil
 	}
-	var v int64
-	if err := tx.QueryRow(ctx, "SELECT version FROM articles WHERE id = $1", id).Scan(&v); err != nil {
-		if isNoRows(err) {
-			return errArticleNotFound()
-		}
+	v, err := rowVersion(ctx, tx, id)
+	if err != nil {
 		return err
 	}
 	herald.ReportVersion(ctx, v)

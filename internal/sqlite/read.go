@@ -276,12 +276,9 @@ func eachRow(ctx context.Context, tx queryer, query string, arg any, dest []any,
 // every write of the article changes (migration 0003). The feed read keys
 // its article cache by it; the conformance suite checks it.
 func (s *Store) ArticleVersion(ctx context.Context, id string) (int64, error) {
-	var v int64
-	if err := s.db.QueryRowContext(ctx, "SELECT version FROM articles WHERE id = ?", id).Scan(&v); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return 0, errArticleNotFound()
-		}
+	v, err := rowVersion(ctx, s.db, id)
+	if err != nil && !herald.IsNotFound(err) {
 		return 0, fail("article version", err)
 	}
-	return v, nil
+	return v, err
 }

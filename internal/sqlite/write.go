@@ -39,6 +39,7 @@ func (s *Store) CreateArticle(ctx context.Context, a *herald.Article) error {
 func (s *Store) ReplaceArticle(ctx context.Context, a *herald.Article) (*herald.Article, error) {
 	now := s.clock()
 	var old *herald.Article
+	var unchanged bool // the stored article already is a: nothing written
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		var err error
 		if old, err = articleWhere(ctx, tx, "a.id = ?", a.ID); err != nil {
@@ -47,7 +48,7 @@ func (s *Store) ReplaceArticle(ctx context.Context, a *herald.Article) (*herald.
 		if err := checkVersion(ctx, tx, a.ID); err != nil {
 			return err
 		}
-		if old.SameAs(a) {
+		if unchanged = old.SameAs(a); unchanged {
 			return reportVersion(ctx, tx, a.ID)
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE articles SET slug = ?, title = ?, url = ?, summary = ?,
@@ -83,7 +84,7 @@ func (s *Store) ReplaceArticle(ctx context.Context, a *herald.Article) (*herald.
 		return nil, fail("replace article", err)
 	}
 	a.UpdatedAt = now
-	if old.SameAs(a) {
+	if unchanged {
 		a.UpdatedAt = old.UpdatedAt
 	}
 	return old, nil
