@@ -9,12 +9,12 @@
 package main
 
 import (
-	"bytes"
 	"flag"
 	"log"
-	"os"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/herald-feeds/herald/scripts/loadtest/ref"
 )
 
 func main() {
@@ -22,39 +22,14 @@ func main() {
 	file := flag.String("file", "", "the feed's bytes")
 	etag := flag.String("etag", "", "the identity ETag, quoted")
 	flag.Parse()
-	plain, err := os.ReadFile(*file)
+	plain, gz, err := ref.Load(*file)
 	if err != nil {
 		log.Fatal(err)
 	}
-	gz, err := os.ReadFile(*file + ".gz")
-	if err != nil {
-		log.Fatal(err)
-	}
-	tag := []byte(*etag)
-	gzTag := append(append(bytes.TrimSuffix(bytes.Clone(tag), []byte(`"`)), "-gzip"...), '"')
-
+	serve := ref.Handler(plain, gz, *etag)
 	app := fiber.New(fiber.Config{DisableStartupMessage: true, DisableDefaultContentType: true})
 	app.Get("/feed.rss", func(c *fiber.Ctx) error {
-		h := &c.Response().Header
-		useGzip := bytes.Contains(c.Request().Header.Peek("Accept-Encoding"), []byte("gzip"))
-		t := tag
-		if useGzip {
-			t = gzTag
-		}
-		h.SetCanonical([]byte("Etag"), t)
-		h.SetCanonical([]byte("Vary"), []byte("Accept-Encoding"))
-		h.SetCanonical([]byte("Cache-Control"), []byte("public, max-age=300"))
-		if inm := c.Request().Header.Peek("If-None-Match"); bytes.Equal(inm, tag) || bytes.Equal(inm, gzTag) {
-			c.Status(fiber.StatusNotModified)
-			return nil
-		}
-		h.SetContentType("application/rss+xml; charset=utf-8")
-		if useGzip {
-			h.SetCanonical([]byte("Content-Encoding"), []byte("gzip"))
-			c.Response().SetBodyRaw(gz)
-			return nil
-		}
-		c.Response().SetBodyRaw(plain)
+		serve(c.Context())
 		return nil
 	})
 	log.Fatal(app.Listen(*addr))
