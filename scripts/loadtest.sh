@@ -169,23 +169,23 @@ PIDS+=($PEERPID)
 P="http://127.0.0.1:$PPORT"
 wait_http "$P/feed.rss"
 
-# --- bare Fiber --------------------------------------------------------
-FPORT=$(free_port)
-(cd "$ROOT" && CGO_ENABLED=0 go build -trimpath -o "$WORK/fiberref" ./scripts/loadtest/fiberref)
-"${SRV[@]}" "$WORK/fiberref" -addr "127.0.0.1:$FPORT" -file "$WORK/www/feed.rss" -etag "$ETAG" &
-FIBPID=$!
-PIDS+=($FIBPID)
-F="http://127.0.0.1:$FPORT"
-wait_http "$F/feed.rss"
-
-# --- bare fasthttp -----------------------------------------------------
-XPORT=$(free_port)
-(cd "$ROOT" && CGO_ENABLED=0 go build -trimpath -o "$WORK/fasthttpref" ./scripts/loadtest/fasthttpref)
-"${SRV[@]}" "$WORK/fasthttpref" -addr "127.0.0.1:$XPORT" -file "$WORK/www/feed.rss" -etag "$ETAG" &
-FHPID=$!
-PIDS+=($FHPID)
-X="http://127.0.0.1:$XPORT"
-wait_http "$X/feed.rss"
+# --- bare Fiber and bare fasthttp (scripts/loadtest/ref) ----------------
+# start_floor CMD: builds scripts/loadtest/CMD and starts it on a free
+# port; sets FLOOR_PID and FLOOR_URL.
+start_floor() {
+	local port
+	port=$(free_port)
+	(cd "$ROOT" && CGO_ENABLED=0 go build -trimpath -o "$WORK/$1" "./scripts/loadtest/$1")
+	"${SRV[@]}" "$WORK/$1" -addr "127.0.0.1:$port" -file "$WORK/www/feed.rss" -etag "$ETAG" &
+	FLOOR_PID=$!
+	PIDS+=($FLOOR_PID)
+	FLOOR_URL="http://127.0.0.1:$port"
+	wait_http "$FLOOR_URL/feed.rss"
+}
+start_floor fiberref
+FIBPID=$FLOOR_PID F=$FLOOR_URL
+start_floor fasthttpref
+FHPID=$FLOOR_PID X=$FLOOR_URL
 
 # Same bytes everywhere, or the comparison means nothing.
 for url in "$N/feed.rss" "$P/feed.rss" "$F/feed.rss" "$X/feed.rss"; do
