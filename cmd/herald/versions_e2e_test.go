@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/herald-feeds/herald/internal/pgtest"
 )
@@ -164,5 +165,56 @@ func TestUnchangedWriteWritesNothing(t *testing.T) {
 	r = s.do(t, http.MethodPatch, path, []byte(`{"summary":"changed"}`), "Authorization: Bearer "+testToken, "Content-Type: application/json")
 	if r.Header.Get("ETag") == tag || s.get(t, "/categories/news/feed.rss", "If-None-Match: "+feedTag).Status != http.StatusOK {
 		t.Errorf("a real change kept the ETags")
+	}
+}
+
+// TestScheduledWritesKeepFeeds: creating, editing and deleting an article
+// scheduled for later changes no feed a reader can see, so every feed it
+// belongs to keeps its ETag and Last-Modified and still answers 304.
+func TestScheduledWritesKeepFeeds(t *testing.T) {
+	s := startHerald(t, "")
+	s.api(t, http.MethodPost, "/api/v1/articles", map[string]any{"title": "Out", "categories": []string{"News"}, "published_at": "2026-01-02T03:04:05Z"})
+	feeds := []string{"/feed.rss", "/feed.atom", "/feed.json", "/categories/news/feed.rss", "/categories/news/feed.atom"}
+	tags := map[string]string{}
+	modified := map[string]string{}
+	for _, f := range feeds {
+		r := s.get(t, f)
+		tags[f], modified[f] = r.Header.Get("ETag"), r.Header.Get("Last-Modified")
+	}
+	unchanged := func(step string) {
+		t.Helper()
+		for _, f := range feeds {
+			if r := s.get(t, f, "If-None-Match: "+tags[f]); r.Status != http.StatusNotModified {
+				t.Errorf("after %s, %s answers %d to its ETag, want 304", step, f, r.Status)
+			}
+			if r := s.get(t, f); r.Header.Get("Last-Modified") != modified[f] {
+				t.Errorf("after %s, %s Last-Modified %q, want %q", step, f, r.Header.Get("Last-Modified"), modified[f])
+			}
+		}
+	}
+
+	// Last-Modified counts whole seconds: the writes below land in a later
+	// second than the first, so any that moved it would show.
+	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second)))
+	r := s.api(t, http.MethodPost, "/api/v1/articles", map[string]any{"title": "Next week", "categories": []string{"News"}, "tags": []string{"Premiere"}, "published_at": "2099-01-01T00:00:00Z"})
+	var a map[string]any
+	json.Unmarshal(r.Body, &a)
+	path := "/api/v1/articles/" + a["id"].(string)
+	unchanged("a scheduled POST")
+	if r := s.do(t, http.MethodPatch, path, []byte(`{"title":"Next month","published_at":"2099-02-01T00:00:00Z"}`), "Authorization: Bearer "+testToken, "Content-Type: application/json"); r.Status != http.StatusOK {
+		t.Fatalf("PATCH: %d %s", r.Status, r.Body)
+	}
+	unchanged("a scheduled PATCH")
+	if r := s.do(t, http.MethodDelete, path, nil, "Authorization: Bearer "+testToken); r.Status != http.StatusNoContent {
+		t.Fatalf("DELETE: %d %s", r.Status, r.Body)
+	}
+	unchanged("a scheduled DELETE")
+
+	// Publishing now is a change to every feed.
+	s.api(t, http.MethodPost, "/api/v1/articles", map[string]any{"title": "Now", "categories": []string{"News"}})
+	for _, f := range feeds {
+		if r := s.get(t, f, "If-None-Match: "+tags[f]); r.Status != http.StatusOK {
+			t.Errorf("after a published POST, %s answers %d, want 200", f, r.Status)
+		}
 	}
 }

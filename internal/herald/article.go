@@ -111,6 +111,14 @@ func (a *Article) Visible(now time.Time) bool {
 	return !a.PublishedAt.After(now)
 }
 
+// ShowsChange reports whether replacing old with new at now changes what
+// feeds show: it does unless both are scheduled. Either may be nil (a
+// create or a delete). A write that shows nothing leaves its scopes'
+// change time alone, so feeds rendered again keep their bytes and ETags.
+func ShowsChange(old, new *Article, now time.Time) bool {
+	return (old != nil && old.Visible(now)) || (new != nil && new.Visible(now))
+}
+
 // Clone returns a deep copy, so that a caller may change the copy without
 // touching an article another goroutine holds.
 func (a *Article) Clone() *Article {

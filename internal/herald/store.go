@@ -113,7 +113,9 @@ type FeedPage struct {
 	Total int
 	// Revision counts the writes that touched the scope.
 	Revision int64
-	// ChangedAt is the time of the scope's last write, deletions included.
+	// ChangedAt is the time of the scope's last write that changed what
+	// it shows, deletions included; writes of scheduled articles that
+	// stay scheduled leave it (ShowsChange).
 	ChangedAt time.Time
 	// NextPublish is the earliest PublishedAt after Now in the scope, or
 	// zero when nothing is scheduled: the feed changes then without a write.

@@ -29,7 +29,7 @@ func (s *Store) PutArticle(ctx context.Context, a *herald.Article) (*herald.Arti
 			if err := insertArticle(ctx, tx, a, updated); err != nil {
 				return err
 			}
-			if err := s.bumpScopes(ctx, tx, a.ScopeKeys(), now); err != nil {
+			if err := s.bumpScopes(ctx, tx, a.ScopeKeys(), now, herald.ShowsChange(nil, a, now)); err != nil {
 				return err
 			}
 			return s.readBack(ctx, tx, a.ID, &w)
@@ -45,7 +45,7 @@ func (s *Store) PutArticle(ctx context.Context, a *herald.Article) (*herald.Arti
 		if err := insertArticle(ctx, tx, a, updated); err != nil {
 			return err
 		}
-		if err := s.bumpScopes(ctx, tx, append(old.ScopeKeys(), a.ScopeKeys()...), now); err != nil {
+		if err := s.bumpScopes(ctx, tx, append(old.ScopeKeys(), a.ScopeKeys()...), now, herald.ShowsChange(old, a, now)); err != nil {
 			return err
 		}
 		return s.readBack(ctx, tx, a.ID, &w)

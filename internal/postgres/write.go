@@ -24,7 +24,7 @@ func (s *Store) CreateArticle(ctx context.Context, a *herald.Article) error {
 		if err := reportVersion(ctx, tx, a.ID); err != nil {
 			return err
 		}
-		if err := s.bumpScopes(ctx, tx, a.ScopeKeys(), now); err != nil {
+		if err := s.bumpScopes(ctx, tx, a.ScopeKeys(), now, herald.ShowsChange(nil, a, now)); err != nil {
 			return err
 		}
 		return s.readBack(ctx, tx, a.ID, &w)
@@ -62,7 +62,7 @@ func (s *Store) ReplaceArticle(ctx context.Context, a *herald.Article) (*herald.
 		if err := reportVersion(ctx, tx, a.ID); err != nil {
 			return err
 		}
-		if err := s.bumpScopes(ctx, tx, append(old.ScopeKeys(), a.ScopeKeys()...), now); err != nil {
+		if err := s.bumpScopes(ctx, tx, append(old.ScopeKeys(), a.ScopeKeys()...), now, herald.ShowsChange(old, a, now)); err != nil {
 			return err
 		}
 		return s.readBack(ctx, tx, a.ID, &w)
@@ -120,7 +120,7 @@ func (s *Store) DeleteArticle(ctx context.Context, id string) (*herald.Article, 
 		if _, err := tx.Exec(ctx, "DELETE FROM articles WHERE id = $1", id); err != nil {
 			return err
 		}
-		return s.bumpScopes(ctx, tx, old.ScopeKeys(), now)
+		return s.bumpScopes(ctx, tx, old.ScopeKeys(), now, herald.ShowsChange(old, nil, now))
 	})
 	if err != nil {
 		if herald.IsNotFound(err) || herald.ErrorCode(err) == herald.EPrecondition {
@@ -247,21 +247,28 @@ func insertChildren(ctx context.Context, tx pgx.Tx, a *herald.Article) error {
 }
 
 // bumpScopes adds one to the revision of each scope in keys (once per
-// scope), sets its changed_at to now, which never moves backwards, and
-// records that its cache invalidation is owed under the new revision
-// (herald.Store). The
-// keys are bumped in sorted order, so concurrent writers lock scope rows in
-// one global order and cannot deadlock on them.
-func (s *Store) bumpScopes(ctx context.Context, tx pgx.Tx, keys []string, now time.Time) error {
+// scope) and records that its cache invalidation is owed under the new
+// revision (herald.Store). When shown is true, the write changes what
+// feeds show, and each scope's changed_at becomes now, never moving
+// backwards; a write only of scheduled articles leaves it alone, so the
+// feeds it renders again keep their bytes, ETag and Last-Modified (a scope
+// it creates starts at now). The keys are bumped in sorted order, so
+// concurrent writers lock scope rows in one global order and cannot
+// deadlock on them.
+func (s *Store) bumpScopes(ctx context.Context, tx pgx.Tx, keys []string, now time.Time, shown bool) error {
 	keys = append([]string(nil), keys...)
 	sort.Strings(keys)
+	changed := "greatest(scopes.changed_at, excluded.changed_at)"
+	if !shown {
+		changed = "scopes.changed_at"
+	}
 	query := `INSERT INTO scopes (key, revision, changed_at, undelivered) VALUES ($1, 1, $2, 1)
 		ON CONFLICT (key) DO UPDATE SET revision = scopes.revision + 1,
-		changed_at = greatest(scopes.changed_at, excluded.changed_at), undelivered = scopes.revision + 1`
+		changed_at = ` + changed + `, undelivered = scopes.revision + 1`
 	if s.unmarked {
 		query = `INSERT INTO scopes (key, revision, changed_at) VALUES ($1, 1, $2)
 		ON CONFLICT (key) DO UPDATE SET revision = scopes.revision + 1,
-		changed_at = greatest(scopes.changed_at, excluded.changed_at)`
+		changed_at = ` + changed
 	}
 	b := &pgx.Batch{}
 	for i, k := range keys {

@@ -28,7 +28,7 @@ func (s *Store) PutArticle(ctx context.Context, a *herald.Article) (*herald.Arti
 			if err := insertArticle(ctx, tx, a, updated); err != nil {
 				return err
 			}
-			return s.bumpScopes(ctx, tx, a.ScopeKeys(), now)
+			return s.bumpScopes(ctx, tx, a.ScopeKeys(), now, herald.ShowsChange(nil, a, now))
 		case err != nil:
 			return err
 		}
@@ -41,7 +41,7 @@ func (s *Store) PutArticle(ctx context.Context, a *herald.Article) (*herald.Arti
 		if err := insertArticle(ctx, tx, a, updated); err != nil {
 			return err
 		}
-		return s.bumpScopes(ctx, tx, append(old.ScopeKeys(), a.ScopeKeys()...), now)
+		return s.bumpScopes(ctx, tx, append(old.ScopeKeys(), a.ScopeKeys()...), now, herald.ShowsChange(old, a, now))
 	})
 	if err != nil {
 		if c := conflict(err, a); c != nil {

@@ -21,7 +21,7 @@ func (s *Store) CreateArticle(ctx context.Context, a *herald.Article) error {
 		if err := reportVersion(ctx, tx, a.ID); err != nil {
 			return err
 		}
-		return s.bumpScopes(ctx, tx, a.ScopeKeys(), now)
+		return s.bumpScopes(ctx, tx, a.ScopeKeys(), now, herald.ShowsChange(nil, a, now))
 	})
 	if err != nil {
 		if c := conflict(err, a); c != nil {
@@ -72,7 +72,7 @@ func (s *Store) ReplaceArticle(ctx context.Context, a *herald.Article) (*herald.
 		if err := reportVersion(ctx, tx, a.ID); err != nil {
 			return err
 		}
-		return s.bumpScopes(ctx, tx, append(old.ScopeKeys(), a.ScopeKeys()...), now)
+		return s.bumpScopes(ctx, tx, append(old.ScopeKeys(), a.ScopeKeys()...), now, herald.ShowsChange(old, a, now))
 	})
 	if err != nil {
 		if herald.IsNotFound(err) || herald.ErrorCode(err) == herald.EPrecondition {
@@ -107,7 +107,7 @@ func (s *Store) DeleteArticle(ctx context.Context, id string) (*herald.Article, 
 		if _, err := tx.ExecContext(ctx, "DELETE FROM articles WHERE id = ?", id); err != nil {
 			return err
 		}
-		return s.bumpScopes(ctx, tx, old.ScopeKeys(), now)
+		return s.bumpScopes(ctx, tx, old.ScopeKeys(), now, herald.ShowsChange(old, nil, now))
 	})
 	if err != nil {
 		if herald.IsNotFound(err) || herald.ErrorCode(err) == herald.EPrecondition {
@@ -224,18 +224,25 @@ func insertChildren(ctx context.Context, tx *sql.Tx, a *herald.Article) error {
 }
 
 // bumpScopes adds one to the revision of each scope in keys (once per
-// scope, duplicates ignored), sets its changed_at to now and records that
-// its cache invalidation is owed under the new revision (herald.Store).
-// changed_at never moves backwards, even if the clock does, because
-// Last-Modified is derived from it.
-func (s *Store) bumpScopes(ctx context.Context, tx *sql.Tx, keys []string, now time.Time) error {
+// scope, duplicates ignored) and records that its cache invalidation is
+// owed under the new revision (herald.Store). When shown is true, the
+// write changes what feeds show, and each scope's changed_at becomes now;
+// a write only of scheduled articles leaves it alone, so the feeds it
+// renders again keep their bytes, ETag and Last-Modified (a scope it
+// creates starts at now). changed_at never moves backwards, even if the
+// clock does, because Last-Modified is derived from it.
+func (s *Store) bumpScopes(ctx context.Context, tx *sql.Tx, keys []string, now time.Time, shown bool) error {
 	seen := make(map[string]bool, len(keys))
+	changed := "max(changed_at, excluded.changed_at)"
+	if !shown {
+		changed = "changed_at"
+	}
 	query := `INSERT INTO scopes (key, revision, changed_at, undelivered) VALUES (?, 1, ?, 1)
-		ON CONFLICT (key) DO UPDATE SET revision = revision + 1, changed_at = max(changed_at, excluded.changed_at),
+		ON CONFLICT (key) DO UPDATE SET revision = revision + 1, changed_at = ` + changed + `,
 		undelivered = revision + 1`
 	if s.unmarked {
 		query = `INSERT INTO scopes (key, revision, changed_at) VALUES (?, 1, ?)
-		ON CONFLICT (key) DO UPDATE SET revision = revision + 1, changed_at = max(changed_at, excluded.changed_at)`
+		ON CONFLICT (key) DO UPDATE SET revision = revision + 1, changed_at = ` + changed
 	}
 	for _, k := range keys {
 		if seen[k] {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/herald-feeds/herald/internal/herald"
+	"github.com/herald-feeds/herald/internal/storecopy"
 )
 
 // feedOrder sorts arts the way every feed lists them: newest PublishedAt
@@ -163,4 +164,89 @@ func testScopeName(t *testing.T, h *harness) {
 	if got, want := author("Zoë Ångström").Slug, "zoë-ångström"; got != want {
 		t.Fatalf("author slug=%q, want %q", got, want)
 	}
+}
+
+// testScheduledWritesKeepChangedAt: a write that only touches scheduled
+// articles invalidates its scopes (their next publication may move) but
+// does not move their change time, so a feed rendered again has the same
+// bytes and Last-Modified; a write that shows or hides an article does.
+func testScheduledWritesKeepChangedAt(t *testing.T, h *harness) {
+	target, err := storecopy.AsTarget(h.s)
+	if err != nil {
+		t.Fatalf("store %T: %v", h.s, err)
+	}
+	shown := h.create(t, h.article(t, "Shown", t0.Add(-time.Hour), inCategory("Shows")))
+	scopes := []herald.Scope{herald.SiteScope, category("Shows")}
+	// check reads each scope at the clock's time and wants its revision
+	// one past the last check's and its ChangedAt at changed.
+	revisions := map[string]int64{}
+	for _, sc := range scopes {
+		revisions[sc.Key()] = h.feed(t, sc, h.clock.Now(), 0, 10).Revision
+	}
+	check := func(step string, changed time.Time) {
+		t.Helper()
+		for _, sc := range scopes {
+			p := h.feed(t, sc, h.clock.Now(), 0, 10)
+			if p.Revision <= revisions[sc.Key()] {
+				t.Fatalf("%s: %s revision=%d, want above %d", step, sc.Key(), p.Revision, revisions[sc.Key()])
+			}
+			revisions[sc.Key()] = p.Revision
+			wantTime(t, step+": "+sc.Key()+" ChangedAt", p.ChangedAt, changed)
+		}
+	}
+
+	createdAt := h.clock.Advance(time.Minute)
+	future := h.create(t, h.article(t, "Future", t0.Add(48*time.Hour), inCategory("Shows"), withTags("Premiere")))
+	check("scheduled create", t0)
+	// A scope the scheduled article brings into being starts at its write.
+	wantTime(t, "new scheduled-only tag ChangedAt", h.feed(t, tag("Premiere"), createdAt, 0, 10).ChangedAt, createdAt)
+
+	h.clock.Advance(time.Minute)
+	edited := future.Clone()
+	edited.Title = "Future, retitled"
+	edited.PublishedAt = t0.Add(24 * time.Hour)
+	if _, err := h.s.ReplaceArticle(h.ctx, edited); err != nil {
+		t.Fatalf("ReplaceArticle(scheduled): %v", err)
+	}
+	check("scheduled replace", t0)
+
+	h.clock.Advance(time.Minute)
+	put := edited.Clone()
+	put.Summary = "put while scheduled"
+	if _, err := target.PutArticle(h.ctx, put); err != nil {
+		t.Fatalf("PutArticle(scheduled): %v", err)
+	}
+	check("scheduled put", t0)
+
+	h.clock.Advance(time.Minute)
+	if _, err := h.s.DeleteArticle(h.ctx, future.ID); err != nil {
+		t.Fatalf("DeleteArticle(scheduled): %v", err)
+	}
+	check("scheduled delete", t0)
+
+	// Hiding a shown article behind a future date is a change now.
+	hiddenAt := h.clock.Advance(time.Minute)
+	hidden := shown.Clone()
+	hidden.PublishedAt = t0.Add(time.Hour)
+	if _, err := h.s.ReplaceArticle(h.ctx, hidden); err != nil {
+		t.Fatalf("ReplaceArticle(hide): %v", err)
+	}
+	check("hiding replace", hiddenAt)
+
+	// Showing it again, by moving its date into the past, is one too.
+	showAt := h.clock.Advance(time.Minute)
+	again := hidden.Clone()
+	again.PublishedAt = t0.Add(-time.Hour)
+	if _, err := h.s.ReplaceArticle(h.ctx, again); err != nil {
+		t.Fatalf("ReplaceArticle(show): %v", err)
+	}
+	check("showing replace", showAt)
+
+	// A scheduled article coming due needs no write: Last-Modified moves
+	// to its publication while ChangedAt stays.
+	due := h.create(t, h.article(t, "Due", showAt.Add(time.Hour), inCategory("Shows")))
+	check("scheduled create before coming due", showAt)
+	p := h.feed(t, category("Shows"), due.PublishedAt, 0, 10)
+	wantTime(t, "ChangedAt when due", p.ChangedAt, showAt)
+	wantTime(t, "LastModified when due", p.LastModified(), due.PublishedAt)
 }

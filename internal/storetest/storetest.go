@@ -46,6 +46,7 @@ func Run(t *testing.T, open Opener) {
 		{"Delete", testDelete},
 		{"FeedOrderAndPaging", testFeedOrderAndPaging},
 		{"Scheduled", testScheduled},
+		{"ScheduledWritesKeepChangedAt", testScheduledWritesKeepChangedAt},
 		{"ScopeNotFound", testScopeNotFound},
 		{"ScopeKinds", testScopeKinds},
 		{"ScopeName", testScopeName},
