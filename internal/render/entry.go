@@ -21,6 +21,7 @@ type channel struct {
 	author      herald.Author
 	category    string // display name of a category scope, else empty
 	updated     time.Time
+	undated     bool // updated is the epoch, for want of any date
 	ttl         int
 	paging      *herald.Paging // cleaned; nil without paging
 	podcast     *herald.Show   // cleaned; nil unless the scope is a show
@@ -73,6 +74,7 @@ func newChannel(ch herald.Channel, articles []*herald.Article) (channel, error) 
 	}
 	if c.updated.IsZero() {
 		c.updated = time.Unix(0, 0).UTC()
+		c.undated = true
 	}
 	return c, nil
 }

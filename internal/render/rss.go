@@ -103,7 +103,7 @@ func (r *Renderer) rss(c channel, entries []entry, s *itemSet, tx *texts) *rssDo
 		RssFeed: feeds.RssFeed{
 			Language:       c.language,
 			ManagingEditor: rssPerson(c.author, tx),
-			LastBuildDate:  c.updated.Format(time.RFC1123Z),
+			LastBuildDate:  c.lastBuildDate(),
 			Generator:      r.generatorName(),
 			Ttl:            c.ttl,
 		},
@@ -270,4 +270,14 @@ func or(s, fallback string) string {
 		return fallback
 	}
 	return s
+}
+
+// lastBuildDate is the channel's date, or nothing for a channel without
+// one (no article, no write): RSS makes the element optional, and the
+// epoch that Atom's required <updated> falls back to would only mislead.
+func (c *channel) lastBuildDate() string {
+	if c.undated {
+		return ""
+	}
+	return c.updated.Format(time.RFC1123Z)
 }

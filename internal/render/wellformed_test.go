@@ -165,6 +165,31 @@ func TestRSSFallbacks(t *testing.T) {
 		t.Errorf("managingEditor=%v author=%v ttl=%v, want none (no email, no TTL)", c.ManagingEditor, c.Item.Author, c.TTL)
 	}
 }
+
+// TestUndatedChannel: a feed with no date at all (no article, never
+// written) has no lastBuildDate in RSS, where it is optional, and the
+// epoch in Atom, where <updated> is required.
+func TestUndatedChannel(t *testing.T) {
+	ch := herald.Channel{Title: "Nothing yet", FeedURL: "https://x.example.com/feed"}
+	var rss struct {
+		LastBuildDate *string `xml:"channel>lastBuildDate"`
+	}
+	if err := xml.Unmarshal(mustRender(t, herald.FormatRSS, ch, nil), &rss); err != nil {
+		t.Fatal(err)
+	}
+	if rss.LastBuildDate != nil {
+		t.Errorf("RSS lastBuildDate=%q, want none", *rss.LastBuildDate)
+	}
+	var atom struct {
+		Updated string `xml:"updated"`
+	}
+	if err := xml.Unmarshal(mustRender(t, herald.FormatAtom, ch, nil), &atom); err != nil {
+		t.Fatal(err)
+	}
+	if atom.Updated != "1970-01-01T00:00:00Z" {
+		t.Errorf("Atom updated=%q, want the epoch", atom.Updated)
+	}
+}
 func TestAtomLanguages(t *testing.T) {
 	var doc struct {
 		Lang    string `xml:"http://www.w3.org/XML/1998/namespace lang,attr"`
