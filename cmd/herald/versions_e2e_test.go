@@ -201,6 +201,12 @@ func TestScheduledWritesKeepFeeds(t *testing.T) {
 	json.Unmarshal(r.Body, &a)
 	path := "/api/v1/articles/" + a["id"].(string)
 	unchanged("a scheduled POST")
+	// Nor do the names it brings show before it does.
+	for _, f := range []string{"/tags/premiere/feed.rss", "/tags/premiere/feed"} {
+		if r := s.get(t, f); r.Status != http.StatusNotFound {
+			t.Errorf("%s of a scheduled article's new tag: %d, want 404", f, r.Status)
+		}
+	}
 	if r := s.do(t, http.MethodPatch, path, []byte(`{"title":"Next month","published_at":"2099-02-01T00:00:00Z"}`), "Authorization: Bearer "+testToken, "Content-Type: application/json"); r.Status != http.StatusOK {
 		t.Fatalf("PATCH: %d %s", r.Status, r.Body)
 	}

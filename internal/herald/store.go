@@ -48,8 +48,9 @@ type Store interface {
 	// count of articles.
 	ListArticles(ctx context.Context, offset, limit int) ([]*Article, int, error)
 	// Feed returns what a feed of q.Scope needs at q.Now. A scope that no
-	// article belongs to (published or scheduled) gives ENotFound; the site
-	// scope always exists. The page's articles may be shared with every
+	// article visible at q.Now belongs to gives ENotFound, even when
+	// scheduled articles do, so its name does not show before they do;
+	// the site scope always exists. The page's articles may be shared with every
 	// other reader (a store may cache them): read them, never modify them.
 	Feed(ctx context.Context, q FeedQuery) (*FeedPage, error)
 	// Scopes lists every category, tag and author that has at least one

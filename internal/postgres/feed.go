@@ -116,24 +116,21 @@ func feed(ctx context.Context, tx batchSender, q herald.FeedQuery, cache *artcac
 	// from the first instant of its second.
 	now := seconds(q.Now)
 	page := &herald.FeedPage{}
-	var names [2]*string // the newest visible article's, the next scheduled one's
+	var name *string // the newest visible article's
 	var next *time.Time
 	b := &pgx.Batch{}
 	// The site has no name to find; other scopes are named by their newest
-	// article (see below).
-	for i, query := range scopeNameQueries {
-		if q.Scope.Kind == herald.ScopeSite {
-			break
-		}
-		b.Queue(query, key, now).QueryRow(func(row pgx.Row) error {
-			var name string
-			if err := row.Scan(&name); err != nil {
+	// visible article (see below).
+	if q.Scope.Kind != herald.ScopeSite {
+		b.Queue(scopeNameQuery, key, now).QueryRow(func(row pgx.Row) error {
+			var n string
+			if err := row.Scan(&n); err != nil {
 				if isNoRows(err) {
 					return nil
 				}
 				return fmt.Errorf("scope name: %w", err)
 			}
-			names[i] = &name
+			name = &n
 			return nil
 		})
 	}
@@ -179,17 +176,14 @@ func feed(ctx context.Context, tx batchSender, q herald.FeedQuery, cache *artcac
 	}
 
 	if q.Scope.Kind != herald.ScopeSite {
-		// The name the newest visible article gives the scope or, when every
-		// article of the scope is scheduled, the next one to appear. Both
-		// are fixed by the data, so every replica picks the same name.
-		switch {
-		case names[0] != nil:
-			page.Name = *names[0]
-		case names[1] != nil:
-			page.Name = *names[1]
-		default:
+		// The name the newest visible article gives the scope, fixed by
+		// the data, so every replica picks the same name. A scope whose
+		// articles are all scheduled does not exist yet: neither its feed
+		// nor its name shows before its first article does.
+		if name == nil {
 			return nil, herald.Errorf(herald.ENotFound, "%s %q not found", q.Scope.Kind, q.Scope.Slug)
 		}
+		page.Name = *name
 	}
 	if next != nil {
 		page.NextPublish = next.UTC()
@@ -274,11 +268,7 @@ func fetchVersioned(ctx context.Context, tx batchSender, ids []string) (map[stri
 	return byID, versions, nil
 }
 
-// scopeNameQueries find the display name of a category, tag or author
-// scope: from its newest visible article, else from its next scheduled one.
-var scopeNameQueries = [...]string{
-	`SELECT name FROM article_scopes WHERE scope_key = $1 AND published_at <= $2
-		ORDER BY published_at DESC, article_id LIMIT 1`,
-	`SELECT name FROM article_scopes WHERE scope_key = $1 AND published_at > $2
-		ORDER BY published_at, article_id LIMIT 1`,
-}
+// scopeNameQuery finds the display name of a category, tag or author
+// scope: its newest visible article's.
+const scopeNameQuery = `SELECT name FROM article_scopes WHERE scope_key = $1 AND published_at <= $2
+	ORDER BY published_at DESC, article_id LIMIT 1`

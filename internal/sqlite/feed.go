@@ -186,25 +186,19 @@ func (s *Store) feed(ctx context.Context, q herald.FeedQuery) (*herald.FeedPage,
 }
 
 // scopeName picks the display name of a category, tag or author scope:
-// the name given by its newest visible article or, when every article of
-// the scope is scheduled, by the next one to appear. Both choices are
-// fixed by the data, so every replica picks the same name. ok is false when
-// no article belongs to the scope.
+// the name given by its newest visible article, a choice fixed by the
+// data, so every replica picks the same name. ok is false when no visible
+// article belongs to the scope: a scope whose articles are all scheduled
+// does not exist yet, so neither its feed nor its name shows before its
+// first article does.
 func scopeName(ctx context.Context, tx queryer, key string, now int64) (name string, ok bool, err error) {
-	queries := [...]string{
-		`SELECT name FROM article_scopes WHERE scope_key = ? AND published_at <= ?
-			ORDER BY published_at DESC, article_id LIMIT 1`,
-		`SELECT name FROM article_scopes WHERE scope_key = ? AND published_at > ?
-			ORDER BY published_at, article_id LIMIT 1`,
+	err = tx.QueryRowContext(ctx, `SELECT name FROM article_scopes WHERE scope_key = ? AND published_at <= ?
+		ORDER BY published_at DESC, article_id LIMIT 1`, key, now).Scan(&name)
+	switch {
+	case err == nil:
+		return name, true, nil
+	case errors.Is(err, sql.ErrNoRows):
+		return "", false, nil
 	}
-	for _, query := range queries {
-		err := tx.QueryRowContext(ctx, query, key, now).Scan(&name)
-		if err == nil {
-			return name, true, nil
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return "", false, fmt.Errorf("scope name: %w", err)
-		}
-	}
-	return "", false, nil
+	return "", false, fmt.Errorf("scope name: %w", err)
 }
