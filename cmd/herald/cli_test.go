@@ -26,7 +26,7 @@ func TestImportCommand(t *testing.T) {
 		t.Errorf("first import output lacks per-file lines or summary:\n%s", out)
 	}
 	code, out, _ = runCLI(t, nil, "import", "-database-url", "sqlite:"+db, examples)
-	if code != 0 || !strings.Contains(out, " 0 created") || strings.Contains(out, "\ncreated") {
+	if code != 0 || !strings.Contains(out, " 0 articles created") || strings.Contains(out, "\ncreated") {
 		t.Errorf("re-import (exit %d) should update, not create:\n%s", code, out)
 	}
 	// The imported articles are in the feeds.

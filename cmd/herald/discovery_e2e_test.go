@@ -371,3 +371,32 @@ func TestPagesRevalidateAndCompress(t *testing.T) {
 		}
 	}
 }
+
+// TestIndexHeadLinksAreBounded: the index's head links every feed of up to
+// 100 scopes, the site included; past that only the site's and the
+// categories', while the OPML still lists every one.
+func TestIndexHeadLinksAreBounded(t *testing.T) {
+	s := startHerald(t, "")
+	tags := make([]string, 97)
+	for i := range tags {
+		tags[i] = fmt.Sprintf("Tag %03d", i)
+	}
+	// The site, two categories, 97 tags: 100 scopes.
+	s.create(t, map[string]any{"title": "Many", "categories": []string{"One", "Two"}, "tags": tags})
+	head := func() (links int, scopes int) {
+		t.Helper()
+		page := string(s.get(t, "/").Body)
+		h, _, ok := strings.Cut(page, "</head>")
+		if !ok {
+			t.Fatalf("index has no </head>:\n%s", page)
+		}
+		return strings.Count(h, `rel="alternate"`), strings.Count(string(s.get(t, "/feeds.opml").Body), "xmlUrl=")
+	}
+	if links, scopes := head(); scopes != 100 || links != 3*100 {
+		t.Fatalf("100 scopes: head links %d of OPML's %d feeds, want %d of 100", links, scopes, 3*100)
+	}
+	s.create(t, map[string]any{"title": "One more", "tags": []string{"Tag 097"}})
+	if links, scopes := head(); scopes != 101 || links != 3*3 {
+		t.Fatalf("101 scopes: head links %d of OPML's %d feeds, want %d (the site and two categories) of 101", links, scopes, 3*3)
+	}
+}

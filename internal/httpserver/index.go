@@ -26,9 +26,10 @@ or import <a href="{{.OPML}}" type="text/x-opml">all of them as OPML</a>.</p>
 </section>
 {{end}}</main>`)
 
-// maxHeadScopes bounds the autodiscovery links in the index's head: a
-// reader's "pick a feed" list stays usable, and beyond it the body and the
-// OPML file still list every feed.
+// maxHeadScopes bounds the autodiscovery links in the index's head: up to
+// that many scopes (the site included) all have theirs; past it only the
+// site, the shows and the categories do, so a reader's "pick a feed" list
+// stays usable. The body and the OPML file still list every feed.
 const maxHeadScopes = 100
 
 type indexGroup struct {
@@ -57,9 +58,9 @@ func (s *Server) index(c *fiber.Ctx) error {
 
 	headings := []string{"The whole site", "Podcasts", "Categories", "Tags", "Authors"}
 	groups := make([][]indexFeed, len(headings))
-	for i, info := range dir {
+	for _, info := range dir {
 		links := s.formatLinks(info.Scope, info.Title)
-		if i <= maxHeadScopes || info.Podcast || info.Scope.Kind == herald.ScopeCategory {
+		if len(dir) <= maxHeadScopes || info.Podcast || info.Scope.Kind == herald.ScopeSite || info.Scope.Kind == herald.ScopeCategory {
 			data.Alternates = append(data.Alternates, links...)
 		}
 		g := groupOf(info)

@@ -116,7 +116,7 @@ func (s *Server) observe(c *fiber.Ctx) error {
 	// Check the level first: building the line's attributes costs more than
 	// the rest of a cached 304, and at level warn nobody reads it.
 	if s.cfg.AccessLog && s.log.Enabled(c.UserContext(), slog.LevelInfo) {
-		s.log.LogAttrs(c.UserContext(), slog.LevelInfo, "request",
+		attrs := [...]slog.Attr{
 			slog.String("request_id", s.requestID(c)),
 			slog.String("method", c.Method()),
 			slog.String("uri", c.OriginalURL()),
@@ -125,8 +125,14 @@ func (s *Server) observe(c *fiber.Ctx) error {
 			slog.Int("bytes", len(c.Response().Body())),
 			slog.Duration("duration", elapsed),
 			slog.String("client", s.client(c)),
-			slog.Any("token", c.Locals(tokenKey)), // where the token was configured, never the token
-		)
+			{}, // token, on requests that presented one
+		}
+		n := len(attrs) - 1
+		if tok := c.Locals(tokenKey); tok != nil {
+			// Where the token was configured, never the token.
+			attrs[n], n = slog.Any("token", tok), n+1
+		}
+		s.log.LogAttrs(c.UserContext(), slog.LevelInfo, "request", attrs[:n]...)
 	}
 	return nil
 }

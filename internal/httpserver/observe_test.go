@@ -95,3 +95,40 @@ func TestPanicBecomesA500(t *testing.T) {
 		t.Errorf("observed %q, want %q", obs.seen, want)
 	}
 }
+
+// TestAccessLogNamesTokensOnlyWhereUsed: every request gets an access
+// line; only one that presented a token says where that token was
+// configured, and no line holds the token itself.
+func TestAccessLogNamesTokensOnlyWhereUsed(t *testing.T) {
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	st := panickyStore{}
+	c := cache.NewMemory(cache.MemoryOptions{})
+	site := service.Site{Title: "t", BaseURL: "https://example.com", DefaultLimit: 10, MaxLimit: 100, CacheTTL: time.Minute}
+	s := New(Config{APIToken: "secret", AccessLog: true}, service.NewFeeds(st, c, nil, site, service.FeedsOptions{}),
+		service.NewArticles(st, c, site, service.ArticlesOptions{}), st, c, log)
+	for _, authz := range []string{"", "Bearer secret"} {
+		req := httptest.NewRequest("GET", "/api/v1/articles", nil)
+		if authz != "" {
+			req.Header.Set("Authorization", authz)
+		}
+		if _, err := s.App().Test(req, -1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var lines []string
+	for _, l := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(l, "msg=request ") {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) != 2 {
+		t.Fatalf("%d access lines, want 2:\n%s", len(lines), logs.String())
+	}
+	if strings.Contains(lines[0], "token") || !strings.Contains(lines[0], "status=401") {
+		t.Errorf("request without a token: %s, want a 401 and no token attribute", lines[0])
+	}
+	if !strings.Contains(lines[1], "token=") || strings.Contains(lines[1], "secret") {
+		t.Errorf("request with a token: %s, want where it was configured and not the token", lines[1])
+	}
+}

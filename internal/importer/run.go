@@ -55,8 +55,9 @@ type Summary struct {
 
 // String is the run's closing line.
 func (s Summary) String() string {
-	return fmt.Sprintf("imported %d %s: %d created, %d updated, %d failed, %d skipped",
-		s.Files, plural(s.Files, "file", "files"), s.Created, s.Updated, s.Failed, s.Skipped)
+	return fmt.Sprintf("%d %s read: %d %s created, %d updated, %d failed; %d %s skipped",
+		s.Files, plural(s.Files, "file", "files"), s.Created, plural(s.Created, "article", "articles"),
+		s.Updated, s.Failed, s.Skipped, plural(s.Skipped, "file", "files"))
 }
 
 // ErrFailed is wrapped by the error Run returns when any file or article

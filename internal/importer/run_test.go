@@ -91,7 +91,7 @@ failed   DIR/c.json (delta): invalid: url must be an absolute http or https URL,
 skipped  DIR/d.png: .png is not an importable file type
 skipped  DIR/readme.md: a README describes its folder; name it explicitly to import it
 created  DIR/sub/echo.markdown (echo)
-imported 8 files: 4 created, 0 updated, 2 failed, 3 skipped
+8 files read: 4 articles created, 0 updated, 2 failed; 3 files skipped
 `
 	if got != want {
 		t.Errorf("output:\n%s\nwant:\n%s", got, want)
@@ -133,7 +133,7 @@ func TestRunReimportUpdates(t *testing.T) {
 updated  DIR/many.json (four)
 updated  DIR/one.txt (one)
 updated  DIR/two.md (two)
-imported 3 files: 0 created, 4 updated, 0 failed, 0 skipped
+3 files read: 0 articles created, 4 updated, 0 failed; 0 files skipped
 `
 	if got != want {
 		t.Errorf("output:\n%s\nwant:\n%s", got, want)
