@@ -207,9 +207,9 @@ func cleanText(field string, v *string) error {
 	if !utf8.ValidString(*v) {
 		return FieldError(EInvalid, field, "%s is not valid UTF-8", field)
 	}
-	if strings.IndexFunc(*v, unfit) >= 0 {
+	if strings.IndexFunc(*v, Unfit) >= 0 {
 		*v = strings.Map(func(r rune) rune {
-			if unfit(r) {
+			if Unfit(r) {
 				return -1
 			}
 			return r
@@ -225,16 +225,23 @@ func checkToken(field, v string) error {
 	if !utf8.ValidString(v) {
 		return FieldError(EInvalid, field, "%s is not valid UTF-8", field)
 	}
-	if i := strings.IndexFunc(v, unfit); i >= 0 {
+	if i := strings.IndexFunc(v, Unfit); i >= 0 {
 		r, _ := utf8.DecodeRuneInString(v[i:])
 		return FieldError(EInvalid, field, "%s contains the character U+%04X, which feeds cannot carry", field, r)
 	}
 	return nil
 }
 
-// unfit reports whether r is a character no feed can carry.
-func unfit(r rune) bool {
-	return r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0xFFFE || r == 0xFFFF
+// Unfit reports whether r is a character feeds do not carry: the C0
+// controls but tab, line feed and carriage return, and U+FFFE and U+FFFF,
+// which XML 1.0 forbids; the C1 controls and U+FFFD, the marks of text
+// decoded in the wrong character set, which validators flag and readers
+// cannot show. The renderer removes exactly these (a test holds the two
+// together), and so free text is stored without them: what is stored is
+// what readers get.
+func Unfit(r rune) bool {
+	return r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r >= 0x80 && r <= 0x9F ||
+		r == utf8.RuneError || r == 0xFFFE || r == 0xFFFF
 }
 
 // checkURL accepts only absolute http and https URLs: feeds are read far

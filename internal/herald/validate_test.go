@@ -30,7 +30,7 @@ func TestPrepareDerivesFields(t *testing.T) {
 // feed can carry, and keeps tabs and line breaks.
 func TestPrepareRemovesUnfitCharacters(t *testing.T) {
 	a := &Article{
-		Title: "\x00 a\x00b\v", Summary: "one\r\ntwo\tthree\uffff", ContentHTML: "<p>\x1b[31m</p>",
+		Title: "\x00 a\x00b\v", Summary: "one\r\ntwo\tthree\uffff\u0085\ufffd\u009f", ContentHTML: "<p>\x1b[31m</p>",
 		Categories: []string{"Go", "b\x00", "\x01"}, Authors: []Author{{Name: "A\x01da"}},
 	}
 	if err := a.Prepare("https://example.com", time.Now(), Limits{}); err != nil {
@@ -54,6 +54,8 @@ func TestPrepareRejects(t *testing.T) {
 	}{
 		{"missing title", Article{}, "title"},
 		{"blank title", Article{Title: "   "}, "title"},
+		{"title of unfit characters only", Article{Title: "\u0085\ufffd"}, "title"},
+		{"url with a replacement character", Article{Title: "x", URL: "https://example.com/\ufffd"}, "url"},
 		{"relative url", Article{Title: "x", URL: "/posts/x"}, "url"},
 		{"javascript url", Article{Title: "x", URL: "javascript:alert(1)"}, "url"},
 		{"bad slug", Article{Title: "x", Slug: "Not A Slug"}, "slug"},

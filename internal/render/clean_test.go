@@ -4,7 +4,24 @@ import (
 	"slices"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/herald-feeds/herald/internal/herald"
 )
+
+// TestCleanRemovesWhatStorageRemoves: the renderer removes a character
+// exactly when herald.Unfit says feeds do not carry it, so text cleaned
+// as it is stored comes out of every feed unchanged.
+func TestCleanRemovesWhatStorageRemoves(t *testing.T) {
+	for r := rune(0); r <= utf8.MaxRune; r++ {
+		if !utf8.ValidRune(r) {
+			continue // surrogates: no valid string holds one
+		}
+		s := "a" + string(r) + "b"
+		if removed := clean(s) != s; removed != herald.Unfit(r) {
+			t.Errorf("U+%04X: clean removes it %v, herald.Unfit %v", r, removed, herald.Unfit(r))
+		}
+	}
+}
 
 func TestClean(t *testing.T) {
 	for _, tc := range []struct {
