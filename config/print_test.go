@@ -112,3 +112,31 @@ func TestFormatDuration(t *testing.T) {
 		}
 	}
 }
+
+// TestPrintedMaskIsNoToken: a printed configuration fed back as it is
+// holds "****" where the token was; that must stop the start rather than
+// become a token anyone can send.
+func TestPrintedMaskIsNoToken(t *testing.T) {
+	printed := mustLoad(t, nil, []string{"HERALD_API_TOKEN=real-token-1"})
+	var buf bytes.Buffer
+	if err := printed.Print(&buf); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "printed.yaml")
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := mustLoad(t, []string{"-config", path}, nil)
+	if cfg.API.Token != mask {
+		t.Fatalf("reloaded api.token %q, want the mask", cfg.API.Token)
+	}
+	if _, err := cfg.Tokens(); err == nil || !strings.Contains(err.Error(), "api.token") {
+		t.Fatalf("Tokens() = %v, want an error naming api.token", err)
+	}
+	cfg.API.Token = ""
+	cfg.API.TokensFile = filepath.Join(t.TempDir(), "tokens")
+	writeTokens(t, cfg.API.TokensFile, "ro:reader-token\nrw:***\n")
+	if _, err := cfg.Tokens(); err == nil || !strings.Contains(err.Error(), ":2") {
+		t.Fatalf("Tokens() = %v, want an error naming line 2 of the file", err)
+	}
+}

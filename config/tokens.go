@@ -45,12 +45,22 @@ func (c *Config) Tokens() ([]Token, error) {
 	}
 	seen := map[string]string{}
 	for _, t := range out {
+		if masked(t.Secret) {
+			return nil, fmt.Errorf("config: %s is %s, the mask `herald config` prints in place of a secret: set the real token", t.Source, t.Secret)
+		}
 		if prev, ok := seen[t.Secret]; ok {
 			return nil, fmt.Errorf("config: the token of %s repeats the one of %s", t.Source, prev)
 		}
 		seen[t.Secret] = t.Source
 	}
 	return out, nil
+}
+
+// masked reports whether a secret is nothing but the asterisks of the
+// mask Print writes: a printed configuration fed back as it is would
+// otherwise make "****" a token anyone could send.
+func masked(secret string) bool {
+	return secret != "" && strings.Trim(secret, "*") == ""
 }
 
 // parseTokenList reads api.tokens: rw:TOKEN or ro:TOKEN entries separated

@@ -205,7 +205,7 @@ created  DIR/post.txt (post)
 failed   DIR/missing.md: no such file or directory
 failed   DIR/post.md: slug "post" was already imported from DIR/post.txt in this run
 created  DIR/.dot.md (dot)
-imported 5 files: 2 created, 0 updated, 3 failed, 0 skipped
+5 files read: 2 articles created, 0 updated, 3 failed; 0 files skipped
 `
 	if got != want {
 		t.Errorf("output:\n%s\nwant:\n%s", got, want)
