@@ -145,6 +145,9 @@ type CacheConfig struct {
 	// MaxItemBytes bounds the encoded feed items the renderer keeps for
 	// later renders; 0 is off.
 	MaxItemBytes int `koanf:"max_item_bytes"`
+	// StorePoll is how often a server with the in-process cache checks
+	// the database for other processes' writes; 0 is off.
+	StorePoll time.Duration `koanf:"store_poll"`
 }
 
 // ServerConfig is the HTTP server's timeouts.

@@ -80,6 +80,7 @@ func (c *Config) Validate() error {
 	v.check("cache.max_articles", c.Cache.MaxArticles >= 0, "must be zero (off) or more, got %d", c.Cache.MaxArticles)
 	positive(v, "cache.max_article_bytes", c.Cache.MaxArticleBytes)
 	v.check("cache.max_item_bytes", c.Cache.MaxItemBytes >= 0, "must be zero (off) or more, got %d", c.Cache.MaxItemBytes)
+	v.check("cache.store_poll", c.Cache.StorePoll >= 0, "must be zero (off) or positive, got %s", c.Cache.StorePoll)
 
 	positive(v, "server.read_timeout", c.Server.ReadTimeout)
 	positive(v, "server.write_timeout", c.Server.WriteTimeout)

@@ -56,6 +56,7 @@ func TestValidateRejects(t *testing.T) {
 		{"feed.ttl_minutes", func(c *Config) { c.Feed.TTLMinutes = 0 }, "must be positive"},
 		{"cache.max_entries", func(c *Config) { c.Cache.MaxEntries = 0 }, "must be positive"},
 		{"cache.max_articles", func(c *Config) { c.Cache.MaxArticles = -1 }, "must be zero (off) or more"},
+		{"cache.store_poll", func(c *Config) { c.Cache.StorePoll = -time.Second }, "must be zero (off) or positive"},
 		{"cache.max_article_bytes", func(c *Config) { c.Cache.MaxArticleBytes = 0 }, "must be positive"},
 		{"server.read_timeout", func(c *Config) { c.Server.ReadTimeout = 0 }, "must be positive"},
 		{"server.write_timeout", func(c *Config) { c.Server.WriteTimeout = 0 }, "must be positive"},

@@ -46,6 +46,9 @@ type Main struct {
 	// The start-up warming of the article cache (warm), stopped by Close.
 	warmStop context.CancelFunc
 	warmDone chan struct{}
+	// watch brings other processes' writes to the in-process cache; nil
+	// with Redis or cache.store_poll 0.
+	watch *service.StoreWatch
 }
 
 // NewMain returns a process for cfg; nothing is opened yet.
@@ -218,6 +221,19 @@ func (m *Main) Listen() error {
 		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
 	}
 	m.ln = ln
+	if m.redis == nil && m.Config.Cache.StorePoll > 0 {
+		// The in-process cache: only this process invalidates it, so the
+		// writes of others sharing the database are found there.
+		ctx, cancel := context.WithTimeout(context.Background(), m.Config.Server.RequestTimeout)
+		w, err := service.NewStoreWatch(ctx, m.Store, m.Cache, m.Config.Cache.StorePoll, m.Log)
+		cancel()
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("read the scopes' revisions: %w", err)
+		}
+		m.watch = w
+		w.Start()
+	}
 	m.warm()
 	m.Articles.Start() // invalidations an earlier process owed
 	return nil
@@ -280,6 +296,9 @@ func (m *Main) Close(ctx context.Context) error {
 	if m.warmStop != nil {
 		m.warmStop()
 		<-m.warmDone // it reads the store
+	}
+	if m.watch != nil {
+		m.watch.Close() // it reads the store
 	}
 	if m.Feeds != nil {
 		m.Feeds.Wait() // background Redis Puts and compressions still write to the cache

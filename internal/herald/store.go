@@ -68,6 +68,12 @@ type Store interface {
 	// were listed has covered: each only if its mark is still the one
 	// listed, so that a scope recorded again by a later write stays.
 	ClearUndelivered(ctx context.Context, list []Undelivered) error
+	// Revisions returns the revision of each scope of scopes that has been
+	// written, or of every written scope when scopes is nil. Every write
+	// bumps the site's, so reading the site's alone tells whether anything
+	// was written since: how a process whose cache no other process
+	// reaches notices the writes of others (service.StoreWatch).
+	Revisions(ctx context.Context, scopes []Scope) (map[Scope]int64, error)
 	// Ping checks that the store answers.
 	Ping(ctx context.Context) error
 	// Close releases the store's resources.

@@ -63,3 +63,30 @@ func (s *Store) ClearUndelivered(ctx context.Context, list []herald.Undelivered)
 	}
 	return nil
 }
+
+// Revisions returns the revisions of scopes, or of every written scope
+// when scopes is nil (herald.Store).
+func (s *Store) Revisions(ctx context.Context, scopes []herald.Scope) (map[herald.Scope]int64, error) {
+	var rows pgx.Rows
+	var err error
+	if scopes == nil {
+		rows, err = s.pool.Query(ctx, `SELECT key, revision FROM scopes`)
+	} else {
+		rows, err = s.pool.Query(ctx, `SELECT key, revision FROM scopes WHERE key = ANY($1)`, herald.Keys(scopes))
+	}
+	if err != nil {
+		return nil, storeError("revisions", err)
+	}
+	out := map[herald.Scope]int64{}
+	var key string
+	var rev int64
+	_, err = pgx.ForEachRow(rows, []any{&key, &rev}, func() error {
+		sc, err := herald.ParseScopeKey(key)
+		out[sc] = rev
+		return err
+	})
+	if err != nil {
+		return nil, storeError("revisions", err)
+	}
+	return out, nil
+}

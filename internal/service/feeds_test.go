@@ -43,7 +43,7 @@ type cachingStore interface {
 	ArticleCache() *artcache.Cache
 }
 
-func newFixture(t *testing.T, r herald.Renderer) *fixture {
+func newFixture(t testing.TB, r herald.Renderer) *fixture {
 	t.Helper()
 	c := &clock{t: time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)}
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "h.db"),

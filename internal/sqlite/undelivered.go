@@ -66,3 +66,28 @@ func (s *Store) ClearUndelivered(ctx context.Context, list []herald.Undelivered)
 	}
 	return nil
 }
+
+// Revisions returns the revisions of scopes, or of every written scope
+// when scopes is nil (herald.Store).
+func (s *Store) Revisions(ctx context.Context, scopes []herald.Scope) (map[herald.Scope]int64, error) {
+	query, arg := `SELECT key, revision FROM scopes WHERE ? IS NULL`, any(nil)
+	if scopes != nil {
+		list, err := json.Marshal(herald.Keys(scopes))
+		if err != nil {
+			return nil, fail("revisions", err)
+		}
+		query, arg = `SELECT s.key, s.revision FROM json_each(?) j JOIN scopes s ON s.key = j.value`, string(list)
+	}
+	out := map[herald.Scope]int64{}
+	var key string
+	var rev int64
+	err := eachRow(ctx, s.db, query, arg, []any{&key, &rev}, func() error {
+		sc, err := herald.ParseScopeKey(key)
+		out[sc] = rev
+		return err
+	})
+	if err != nil {
+		return nil, fail("revisions", err)
+	}
+	return out, nil
+}

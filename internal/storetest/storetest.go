@@ -59,6 +59,7 @@ func Run(t *testing.T, open Opener) {
 		{"VersionBumps", testVersionBumps},
 		{"FeedSeesEveryWrite", testFeedSeesEveryWrite},
 		{"Undelivered", testUndelivered},
+		{"Revisions", testRevisions},
 		{"VersionCheck", testVersionCheck},
 	}
 	for _, tc := range tests {

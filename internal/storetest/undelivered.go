@@ -108,3 +108,36 @@ func testUndelivered(t *testing.T, h *harness) {
 		t.Fatalf("category after the clear: revision %d, %d articles; want %d and 1", p.Revision, len(p.Articles), before.Revision)
 	}
 }
+
+// testRevisions: Revisions reports each written scope's revision, every
+// write bumps the site's, and a scope never written is absent.
+func testRevisions(t *testing.T, h *harness) {
+	revs := func(scopes []herald.Scope) map[herald.Scope]int64 {
+		t.Helper()
+		got, err := h.s.Revisions(h.ctx, scopes)
+		if err != nil {
+			t.Fatalf("Revisions(%v): %v", scopes, err)
+		}
+		return got
+	}
+	if got := revs(nil); len(got) != 0 {
+		t.Fatalf("Revisions of an empty store = %v, want none", got)
+	}
+	a := h.create(t, h.article(t, "One", t0.Add(-time.Hour), inCategory("News")))
+	h.create(t, h.article(t, "Two", t0.Add(-time.Hour), withTags("Solo")))
+	want := map[herald.Scope]int64{herald.SiteScope: 2, category("News"): 1, tag("Solo"): 1}
+	if got := revs(nil); !reflect.DeepEqual(got, want) {
+		t.Fatalf("Revisions(nil) = %v, want %v", got, want)
+	}
+	if _, err := h.s.DeleteArticle(h.ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	want = map[herald.Scope]int64{herald.SiteScope: 3, category("News"): 2}
+	if got := revs([]herald.Scope{herald.SiteScope, category("News"), category("Never")}); !reflect.DeepEqual(got, want) {
+		t.Fatalf("Revisions(site, news, never) = %v, want %v", got, want)
+	}
+	// Each revision is the one the feed reads report.
+	if p := h.feed(t, herald.SiteScope, t0, 0, 10); p.Revision != 3 {
+		t.Fatalf("site feed revision %d, want 3", p.Revision)
+	}
+}

@@ -1,0 +1,128 @@
+package service
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/herald-feeds/herald/internal/herald"
+)
+
+// StoreWatch brings writes made by other processes to a cache that only
+// this process reaches: the in-process cache, when several processes
+// share one database without Redis (`herald import` or `herald copy` into
+// the file a running server uses, two servers on one SQLite file). Their
+// writes reach the database, but their invalidations reach only their
+// own memory, so without it this process would serve the old feeds until
+// feed.cache_ttl.
+//
+// Every interval it reads the site scope's revision, which every write
+// bumps (one indexed read). When it moved, it reads every scope's
+// revision and invalidates the scopes whose revision differs from the
+// last reading. This process's own writes are seen too; invalidating
+// their scopes again costs one more render of feeds whose bytes, and so
+// ETags, are the same.
+type StoreWatch struct {
+	store herald.Store
+	cache herald.Cache
+	log   *slog.Logger
+	every time.Duration
+
+	known map[herald.Scope]int64 // the last reading; used by the loop only
+
+	mu      sync.Mutex // orders Start against Close
+	running bool
+	closed  bool
+	stop    chan struct{}
+	done    chan struct{}
+}
+
+// NewStoreWatch reads every scope's revision, the reading later changes
+// are told from, and returns a watch that Start runs every interval.
+func NewStoreWatch(ctx context.Context, st herald.Store, c herald.Cache, every time.Duration, log *slog.Logger) (*StoreWatch, error) {
+	known, err := st.Revisions(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &StoreWatch{store: st, cache: c, log: log, every: every, known: known,
+		stop: make(chan struct{}), done: make(chan struct{})}, nil
+}
+
+// Start runs the watch in the background until Close.
+func (w *StoreWatch) Start() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.running || w.closed {
+		return
+	}
+	w.running = true
+	go func() {
+		defer close(w.done)
+		t := time.NewTicker(w.every)
+		defer t.Stop()
+		for {
+			select {
+			case <-w.stop:
+				return
+			case <-t.C:
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), retryTimeout)
+			n, err := w.Poll(ctx)
+			cancel()
+			switch {
+			case err != nil:
+				w.log.Warn("could not check the database for writes of other processes; their feeds may stay stale until the next check", "err", err)
+			case n > 0:
+				w.log.Debug("feeds written in the database since the last check invalidated", "scopes", n)
+			}
+		}
+	}()
+}
+
+// Poll checks once, invalidating the scopes written since the last
+// reading, and returns how many it invalidated. Start calls it on its
+// own; tests call it directly.
+func (w *StoreWatch) Poll(ctx context.Context) (int, error) {
+	site, err := w.store.Revisions(ctx, []herald.Scope{herald.SiteScope})
+	if err != nil {
+		return 0, err
+	}
+	if site[herald.SiteScope] == w.known[herald.SiteScope] {
+		return 0, nil
+	}
+	now, err := w.store.Revisions(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	var changed []herald.Scope
+	for sc, rev := range now {
+		if w.known[sc] != rev {
+			changed = append(changed, sc)
+		}
+	}
+	if err := w.cache.Invalidate(ctx, changed); err != nil {
+		return 0, err // the reading stays: the next check tries them again
+	}
+	w.known = now
+	return len(changed), nil
+}
+
+// Close stops the watch and waits for it.
+func (w *StoreWatch) Close() {
+	w.mu.Lock()
+	if w.closed {
+		w.mu.Unlock()
+		return
+	}
+	w.closed = true
+	close(w.stop)
+	running := w.running
+	w.mu.Unlock()
+	if running {
+		<-w.done
+	}
+}
