@@ -219,3 +219,28 @@ func ids(arts []*herald.Article) []string {
 	}
 	return out
 }
+
+// TestCopyGoesOnWithoutRedis: with Redis configured but down, a copy
+// writes every article, says once that it could not invalidate, and
+// leaves the written scopes on record in the target for a server to
+// invalidate, instead of stopping at the first article.
+func TestCopyGoesOnWithoutRedis(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	src, dst := filepath.Join(dir, "src.db"), filepath.Join(dir, "dst.db")
+	seedSQLite(t, src, 30)
+	code, out, errOut := runCLI(t, []string{"HERALD_REDIS_URL=redis://127.0.0.1:1/0", "HERALD_REDIS_TIMEOUT=200ms"},
+		"copy", "--from", "sqlite:"+src, "--to", "sqlite:"+dst)
+	if code != 0 || !strings.Contains(out, "29 articles read: 29 created") || strings.Count(out, "cache invalidation failed") != 1 {
+		t.Fatalf("copy with Redis down: exit %d, want 0, every article and one warning\n%s%s", code, out, errOut)
+	}
+	st, err := sqlite.Open(ctx, dst, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	owed, err := st.Undelivered(ctx, 100)
+	if err != nil || len(owed) == 0 || owed[0].Scope.Key() == "" {
+		t.Fatalf("target's records of owed invalidations: %v, %v; want the written scopes", owed, err)
+	}
+}

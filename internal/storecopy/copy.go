@@ -35,12 +35,19 @@ type Options struct {
 	ProgressEvery int
 	// Invalidate, when set, is called with the scopes of every article
 	// written, so that a cache in front of a live target drops stale feeds.
+	// Its failure does not stop the copy: every write leaves its scopes on
+	// record in the target (herald.Store), where a serving process finds
+	// and invalidates them. After the first failure the copy says so once
+	// on Progress and calls it no more, rather than wait on a dead cache
+	// for every article.
 	Invalidate func(ctx context.Context, scopes []herald.Scope) error
 }
 
 // Summary counts what a copy did.
 type Summary struct {
 	Read, Created, Updated, Unchanged, Failed int
+
+	invalidationFailed bool // the cache refused an invalidation: stop asking
 }
 
 // String is the one-line summary printed at the end of a copy.
@@ -71,6 +78,9 @@ func Copy(ctx context.Context, from herald.Store, to Target, opts Options) (Summ
 		}
 		for _, a := range page {
 			sum.Read++
+			if sum.invalidationFailed {
+				opts.Invalidate = nil
+			}
 			if err := copyOne(ctx, a, to, opts, &sum); err != nil {
 				if herald.ErrorCode(err) != herald.EConflict {
 					return sum, err
@@ -119,7 +129,8 @@ func copyOne(ctx context.Context, a *herald.Article, to Target, opts Options, su
 	}
 	if opts.Invalidate != nil {
 		if err := opts.Invalidate(ctx, scopes); err != nil {
-			return fmt.Errorf("copy: invalidate cache: %w", err)
+			fmt.Fprintf(opts.Progress, "cache invalidation failed (%v); going on without it: the written feeds stay on record in the target, and a Herald serving it invalidates them\n", err)
+			sum.invalidationFailed = true
 		}
 	}
 	return nil
