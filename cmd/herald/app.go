@@ -8,7 +8,9 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/herald-feeds/herald/config"
@@ -41,7 +43,8 @@ type Main struct {
 	renderer     *render.Renderer
 	redis        *cache.Redis // the shared cache, nil without Redis
 
-	ln net.Listener
+	ln      net.Listener
+	serving atomic.Bool // Serve was called: Shutdown closes ln
 
 	// The start-up warming of the article cache (warm), stopped by Close.
 	warmStop context.CancelFunc
@@ -64,6 +67,9 @@ func NewMain(cfg *config.Config, log *slog.Logger) *Main {
 // store until it answers.
 func (m *Main) Open(ctx context.Context) error {
 	cfg := m.Config
+	if err := preflight(cfg); err != nil {
+		return err
+	}
 	store, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
@@ -167,6 +173,30 @@ func (m *Main) Open(ctx context.Context) error {
 	return nil
 }
 
+// preflight checks the files the configuration names (tokens, shows,
+// Redis TLS, the folder imported into an empty store) before Open creates
+// or migrates anything, so a mistake there stops the start with the
+// store untouched.
+func preflight(cfg *config.Config) error {
+	if _, err := cfg.Tokens(); err != nil {
+		return err
+	}
+	if _, err := loadShows(cfg); err != nil {
+		return err
+	}
+	if cfg.Redis.Enabled() {
+		if _, err := cfg.Redis.TLSConfig(); err != nil {
+			return err
+		}
+	}
+	if dir := cfg.Import.OnEmptyStore; dir != "" {
+		if _, err := os.Stat(dir); err != nil {
+			return fmt.Errorf("config: import.on_empty_store: %w", err)
+		}
+	}
+	return nil
+}
+
 func openStore(ctx context.Context, cfg *config.Config) (herald.Store, error) {
 	return openStoreURL(ctx, cfg.DatabaseURL, storeOptions{articleCache: cfg.Cache.MaxArticles, articleCacheBytes: cfg.Cache.MaxArticleBytes})
 }
@@ -212,15 +242,28 @@ func (m *Main) importIfEmpty(ctx context.Context, dir string) error {
 	return nil
 }
 
-// Listen binds the configured address (":0" picks a free port) and starts
-// warming the article cache (warm): only a process about to serve does,
-// not `herald import`, which opens the same store.
-func (m *Main) Listen() error {
+// Bind takes the configured address (":0" picks a free port) ahead of
+// Open, so that an address in use stops `herald serve` before it creates,
+// migrates or imports anything. Listen binds it itself when Bind did not.
+func (m *Main) Bind() error {
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
 	}
 	m.ln = ln
+	return nil
+}
+
+// Listen binds the configured address (":0" picks a free port) and starts
+// warming the article cache (warm): only a process about to serve does,
+// not `herald import`, which opens the same store.
+func (m *Main) Listen() error {
+	if m.ln == nil {
+		if err := m.Bind(); err != nil {
+			return err
+		}
+	}
+	ln := m.ln
 	if m.redis == nil && m.Config.Cache.StorePoll > 0 {
 		// The in-process cache: only this process invalidates it, so the
 		// writes of others sharing the database are found there.
@@ -282,16 +325,22 @@ const prereadPage = 500
 func (m *Main) Addr() string { return m.ln.Addr().String() }
 
 // Serve answers requests until Close.
-func (m *Main) Serve() error { return m.Server.Serve(m.ln) }
+func (m *Main) Serve() error {
+	m.serving.Store(true)
+	return m.Server.Serve(m.ln)
+}
 
 // Close stops the server (finishing requests in flight until ctx ends),
 // then closes the cache and the store.
 func (m *Main) Close(ctx context.Context) error {
 	var errs []error
-	if m.Server != nil && m.ln != nil {
+	switch {
+	case m.Server != nil && m.serving.Load():
 		if err := m.Server.Shutdown(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("shutdown: %w", err))
 		}
+	case m.ln != nil: // bound, never served
+		m.ln.Close()
 	}
 	if m.warmStop != nil {
 		m.warmStop()

@@ -3,9 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io/fs"
+	"net"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func runCLI(t *testing.T, environ []string, args ...string) (code int, stdout, stderr string) {
@@ -72,5 +77,40 @@ func TestVersionAndUnknownCommand(t *testing.T) {
 	}
 	if code, _, errOut := runCLI(t, nil, "frobnicate"); code != 2 || !strings.Contains(errOut, "unknown command") {
 		t.Errorf("unknown command: exit %d stderr %q", code, errOut)
+	}
+}
+
+// TestServeChecksBeforeTouchingTheStore: an address in use, a missing
+// tokens file or a missing folder to import stop `herald serve` with the
+// database not even created.
+func TestServeChecksBeforeTouchingTheStore(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	examples := filepath.Join("..", "..", "examples")
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"address in use", []string{"-addr", taken.Addr().String(), "-import.on-empty-store", examples}, "address already in use"},
+		{"missing tokens file", []string{"-addr", "127.0.0.1:0", "-api.tokens-file", "/nonexistent/tokens"}, "api.tokens_file"},
+		{"missing import folder", []string{"-addr", "127.0.0.1:0", "-import.on-empty-store", "/nonexistent/posts"}, "import.on_empty_store"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := filepath.Join(t.TempDir(), "h.db")
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			var out, errb bytes.Buffer
+			code := run(ctx, append([]string{"serve", "-database-url", "sqlite:" + db}, tc.args...), nil, &out, &errb)
+			if code == 0 || !strings.Contains(errb.String(), tc.want) {
+				t.Fatalf("serve: exit %d, stderr %q; want a failure naming %q", code, errb.String(), tc.want)
+			}
+			if _, err := os.Stat(db); !errors.Is(err, fs.ErrNotExist) {
+				t.Fatalf("the database exists after the failed start (%v)", err)
+			}
+		})
 	}
 }

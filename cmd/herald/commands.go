@@ -49,6 +49,9 @@ func runServe(ctx context.Context, args, environ []string, stdout, stderr io.Wri
 	cache.RouteClientLogs(log)
 	setMemoryLimit(log, memlimit.FromCgroup)
 	m := NewMain(cfg, log)
+	if err := m.Bind(); err != nil {
+		return err
+	}
 	if err := m.Open(ctx); err != nil {
 		m.Close(context.Background())
 		return err
