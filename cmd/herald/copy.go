@@ -35,7 +35,7 @@ func runCopy(ctx context.Context, args, environ []string, stdout, stderr io.Writ
 	if from == to {
 		return errors.New("copy: --from and --to name the same database")
 	}
-	src, err := openStoreURL(ctx, from, storeOptions{})
+	src, err := openStoreURL(ctx, from, storeOptions{mustExist: true})
 	if err != nil {
 		return fmt.Errorf("copy: source: %w", err)
 	}

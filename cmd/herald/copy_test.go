@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -22,7 +23,11 @@ func TestMigrateCommand(t *testing.T) {
 		name string
 		url  func(t *testing.T) string
 	}{
-		{"sqlite", func(t *testing.T) string { return "sqlite:" + filepath.Join(t.TempDir(), "m.db") }},
+		{"sqlite", func(t *testing.T) string {
+			path := filepath.Join(t.TempDir(), "m.db")
+			writeFile(t, path, "") // an empty file is an empty SQLite database
+			return "sqlite:" + path
+		}},
 		{"postgres", func(t *testing.T) string { return pgtest.NewDatabase(t) }},
 	}
 	for _, st := range stores {
@@ -45,6 +50,18 @@ func TestMigrateCommand(t *testing.T) {
 				t.Fatalf("second up: exit %d\n%s", code, out)
 			}
 		})
+	}
+	// Reading the status of a file that is not there is a mistake, not a
+	// new database; so is copying from one.
+	missing := filepath.Join(t.TempDir(), "typo.db")
+	if code, _, errOut := runCLI(t, nil, "migrate", "status", "-database-url", "sqlite:"+missing); code == 0 || !strings.Contains(errOut, "no such file") {
+		t.Fatalf("status of a missing file: exit %d stderr %q, want a failure naming it", code, errOut)
+	}
+	if code, _, errOut := runCLI(t, nil, "copy", "--from", "sqlite:"+missing, "--to", "sqlite:"+filepath.Join(t.TempDir(), "to.db")); code == 0 || !strings.Contains(errOut, "no such file") {
+		t.Fatalf("copy from a missing file: exit %d stderr %q, want a failure naming it", code, errOut)
+	}
+	if _, err := os.Stat(missing); err == nil {
+		t.Fatalf("%s was created", missing)
 	}
 	if code, _, errOut := runCLI(t, nil, "migrate", "sideways"); code != 1 || !strings.Contains(errOut, "up|status") {
 		t.Fatalf("migrate sideways: exit %d stderr %q, want 1 and the usage", code, errOut)

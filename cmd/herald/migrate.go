@@ -24,7 +24,7 @@ func runMigrate(ctx context.Context, args, environ []string, stdout, stderr io.W
 	if len(rest) > 0 {
 		return fmt.Errorf("migrate %s takes no arguments, got %q", sub, rest)
 	}
-	s, err := openStoreURL(ctx, cfg.DatabaseURL, storeOptions{skipMigrate: true})
+	s, err := openStoreURL(ctx, cfg.DatabaseURL, storeOptions{skipMigrate: true, mustExist: sub == "status"})
 	if err != nil {
 		return err
 	}
@@ -51,15 +51,18 @@ func runMigrate(ctx context.Context, args, environ []string, stdout, stderr io.W
 	if err != nil {
 		return err
 	}
-	pending := 0
+	pending, width := 0, 0
+	for _, m := range states {
+		width = max(width, len(m.Version))
+	}
 	fmt.Fprintf(stdout, "%s\n", where)
 	for _, m := range states {
 		if m.AppliedAt.IsZero() {
 			pending++
-			fmt.Fprintf(stdout, "  %-24s pending\n", m.Version)
+			fmt.Fprintf(stdout, "  %-*s  pending\n", width, m.Version)
 			continue
 		}
-		fmt.Fprintf(stdout, "  %-24s applied %s\n", m.Version, m.AppliedAt.UTC().Format(time.RFC3339))
+		fmt.Fprintf(stdout, "  %-*s  applied %s\n", width, m.Version, m.AppliedAt.UTC().Format(time.RFC3339))
 	}
 	fmt.Fprintf(stdout, "%d applied, %d pending\n", len(states)-pending, pending)
 	return nil

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/herald-feeds/herald/config"
@@ -34,6 +36,10 @@ type storeOptions struct {
 	// skipMigrate leaves the schema as it is (only `herald migrate status`
 	// wants that).
 	skipMigrate bool
+	// mustExist refuses an SQLite file that does not exist instead of
+	// creating it: a store only read from (`herald copy --from`, `herald
+	// migrate status`) is never new, and a mistyped path must say so.
+	mustExist bool
 	// articleCache is how many decoded articles the store keeps for feed
 	// reads (cache.max_articles), in at most articleCacheBytes
 	// (cache.max_article_bytes); only `herald serve` reads feeds.
@@ -48,6 +54,12 @@ func openStoreURL(ctx context.Context, dbURL string, opts storeOptions) (schemaS
 	case config.DriverSQLite:
 		if dsn == "" {
 			return nil, fmt.Errorf("open store: sqlite: needs a file path, as in sqlite:data/herald.db")
+		}
+		if opts.mustExist {
+			path, _, _ := strings.Cut(dsn, "?")
+			if _, err := os.Stat(path); err != nil {
+				return nil, fmt.Errorf("open store: sqlite: %w", err)
+			}
 		}
 		s, err := sqlite.Open(ctx, dsn, sqlite.Options{SkipMigrate: opts.skipMigrate, ArticleCache: opts.articleCache, ArticleCacheBytes: opts.articleCacheBytes})
 		if err != nil {
