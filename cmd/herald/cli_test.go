@@ -114,3 +114,28 @@ func TestServeChecksBeforeTouchingTheStore(t *testing.T) {
 		})
 	}
 }
+
+// TestArgumentsInTheWrongPlace: a flag after an import path is refused
+// before anything is written (it used to be read as a file, and the
+// articles went to the default store), and healthcheck takes no
+// arguments.
+func TestArgumentsInTheWrongPlace(t *testing.T) {
+	examples, err := filepath.Abs(filepath.Join("..", "..", "examples"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	t.Chdir(dir) // where the default store would be created
+	code, _, errOut := runCLI(t, nil, "import", examples, "-database-url", "sqlite:"+filepath.Join(dir, "h.db"))
+	if code == 0 || !strings.Contains(errOut, "flags go first") {
+		t.Fatalf("import PATH -flag: exit %d stderr %q, want the flag refused", code, errOut)
+	}
+	for _, p := range []string{"data", "h.db"} {
+		if _, err := os.Stat(filepath.Join(dir, p)); err == nil {
+			t.Errorf("%s was created by the refused import", p)
+		}
+	}
+	if code, _, errOut := runCLI(t, nil, "healthcheck", "extra"); code == 0 || !strings.Contains(errOut, "takes no arguments") {
+		t.Fatalf("healthcheck extra: exit %d stderr %q", code, errOut)
+	}
+}

@@ -84,6 +84,13 @@ func runImport(ctx context.Context, args, environ []string, stdout, stderr io.Wr
 	if len(paths) == 0 {
 		return errors.New("import needs at least one file or folder: herald import PATH…")
 	}
+	for _, p := range paths {
+		// Flags end at the first path; one after it would be taken for a
+		// file, and the import would go to the default store.
+		if strings.HasPrefix(p, "-") {
+			return fmt.Errorf("import: %q comes after a path; flags go first: herald import [flags] PATH… (a file named so: ./%s)", p, p)
+		}
+	}
 	m := NewMain(cfg, cfg.Logger(stderr))
 	defer m.Close(context.Background())
 	if err := m.Open(ctx); err != nil {
@@ -107,9 +114,12 @@ func runConfig(args, environ []string, stdout, stderr io.Writer) error {
 // runHealthcheck lets a container health check probe the server without a
 // shell or curl in the image.
 func runHealthcheck(ctx context.Context, args, environ []string, stderr io.Writer) error {
-	cfg, _, err := loadConfig(args, environ, stderr)
+	cfg, rest, err := loadConfig(args, environ, stderr)
 	if err != nil {
 		return err
+	}
+	if len(rest) > 0 {
+		return fmt.Errorf("healthcheck takes no arguments, got %q", rest)
 	}
 	host, port, err := net.SplitHostPort(cfg.Addr)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -239,5 +240,20 @@ func TestRunFileTooLarge(t *testing.T) {
 	got, _, err := runImport(t, newMemSink(), dir, []string{dir}, Options{MaxFileSize: 50})
 	if !strings.Contains(got, "failed   DIR/big.txt: larger than 50 bytes") || err == nil {
 		t.Fatalf("output %q err=%v, want big.txt failed for size", got, err)
+	}
+}
+
+// TestRunNamedPipeFails: a pipe named on the command line fails at once
+// instead of blocking the run on a read that never ends.
+func TestRunNamedPipeFails(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "pipe.md")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatalf("mkfifo: %v", err)
+	}
+	writeFiles(t, dir, map[string]string{"post.txt": "Post\n"})
+	got, sum, err := runImport(t, newMemSink(), dir, []string{fifo, filepath.Join(dir, "post.txt")}, Options{})
+	if sum.Failed != 1 || sum.Created != 1 || !errors.Is(err, ErrFailed) || !strings.Contains(got, "failed   DIR/pipe.md: not a regular file") {
+		t.Fatalf("summary=%+v err=%v output:\n%s\nwant the pipe failed and the post created", sum, err, got)
 	}
 }

@@ -43,6 +43,11 @@ func collect(paths []string) []job {
 			continue
 		}
 		if !info.IsDir() {
+			if !info.Mode().IsRegular() {
+				// A pipe or a device would block the read, or never end.
+				add(job{path: root, err: errors.New("not a regular file")})
+				continue
+			}
 			add(job{path: root})
 			continue
 		}
