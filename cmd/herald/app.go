@@ -336,7 +336,13 @@ func (m *Main) Close(ctx context.Context) error {
 	var errs []error
 	switch {
 	case m.Server != nil && m.serving.Load():
-		if err := m.Server.Shutdown(ctx); err != nil {
+		switch err := m.Server.Shutdown(ctx); {
+		case errors.Is(err, context.DeadlineExceeded):
+			// What a grace period is for: a client that has not finished
+			// its request by then (a stalled upload, a slow reader) is
+			// cut off, and the stop goes on as planned.
+			m.Log.Warn("shutdown grace over; connections still in a request are closed unfinished")
+		case err != nil:
 			errs = append(errs, fmt.Errorf("shutdown: %w", err))
 		}
 	case m.ln != nil: // bound, never served

@@ -71,9 +71,14 @@ func runServe(ctx context.Context, args, environ []string, stdout, stderr io.Wri
 		return err
 	case <-ctx.Done():
 	}
+	log.Info("stopping: no new connections; finishing the requests in flight", "grace", cfg.Server.ShutdownGrace)
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.Server.ShutdownGrace)
 	defer cancel()
-	return m.Close(shutdownCtx)
+	if err := m.Close(shutdownCtx); err != nil {
+		return err
+	}
+	log.Info("stopped")
+	return nil
 }
 
 func runImport(ctx context.Context, args, environ []string, stdout, stderr io.Writer) error {

@@ -191,3 +191,61 @@ func waitUp(t *testing.T, base string) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestStopWithAStalledClient: a client stuck in the middle of a request
+// does not make a stop fail. SIGTERM waits for it server.shutdown_grace,
+// then cuts it off and exits 0, saying so in the log; a second signal
+// ends the process at once, without waiting out the grace.
+func TestStopWithAStalledClient(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := buildHerald(t)
+	for _, tc := range []struct {
+		name   string
+		grace  string
+		second bool
+	}{{"grace over", "1s", false}, {"second signal", "60s", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			addr := freeAddr(t)
+			cmd := exec.Command(bin, "serve", "-addr", addr, "-database-url", "sqlite:"+filepath.Join(t.TempDir(), "h.db"),
+				"-server.shutdown-grace", tc.grace, "-server.read-timeout", "120s")
+			var stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = io.Discard, &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer cmd.Process.Kill()
+			waitUp(t, "http://"+addr)
+			stalled, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer stalled.Close()
+			io.WriteString(stalled, "GET /feed.rss HTTP/1.1\r\nHost: x\r\n") // and never the end of the headers
+			time.Sleep(100 * time.Millisecond)
+
+			done := make(chan error, 1)
+			cmd.Process.Signal(syscall.SIGTERM)
+			go func() { done <- cmd.Wait() }()
+			if tc.second {
+				time.Sleep(300 * time.Millisecond) // the first signal is being handled
+				cmd.Process.Signal(syscall.SIGINT)
+			}
+			select {
+			case err := <-done:
+				if tc.second {
+					if err == nil {
+						t.Fatalf("stopped by a second signal with exit 0; stderr:\n%s", stderr.String())
+					}
+					return
+				}
+				if err != nil || !strings.Contains(stderr.String(), "shutdown grace over") {
+					t.Fatalf("exit %v, want 0 and the grace's warning; stderr:\n%s", err, stderr.String())
+				}
+			case <-time.After(20 * time.Second):
+				t.Fatalf("still running 20 s after the signal; stderr:\n%s", stderr.String())
+			}
+		})
+	}
+}
