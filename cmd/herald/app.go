@@ -108,7 +108,7 @@ func (m *Main) Open(ctx context.Context) error {
 			Failures: cfg.Redis.BreakerFailures, Cooldown: cfg.Redis.BreakerCooldown, OnStateChange: m.logBreaker})
 		m.Cache = m.Breaker
 		if err := rc.Ping(ctx); err != nil {
-			m.Log.Warn("redis unreachable at start-up; serving feeds from the store until it answers", "err", err)
+			m.Log.Warn("redis unreachable at start-up; until it answers, feeds are rendered from the store and invalidations wait on record in the database", "err", err)
 		} else if p, err := rc.Persistence(ctx); err == nil && p != "" {
 			// Restarted from a snapshot older than the last writes,
 			// Redis would serve their feeds' old renderings again.

@@ -96,7 +96,9 @@ func runImport(ctx context.Context, args, environ []string, stdout, stderr io.Wr
 			return fmt.Errorf("import: %q comes after a path; flags go first: herald import [flags] PATH… (a file named so: ./%s)", p, p)
 		}
 	}
-	m := NewMain(cfg, cfg.Logger(stderr))
+	log := cfg.Logger(stderr)
+	cache.RouteClientLogs(log)
+	m := NewMain(cfg, log)
 	defer m.Close(context.Background())
 	if err := m.Open(ctx); err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/herald-feeds/herald/internal/cache"
 	"github.com/herald-feeds/herald/internal/herald"
 	"github.com/herald-feeds/herald/internal/storecopy"
 )
@@ -52,6 +53,7 @@ func runCopy(ctx context.Context, args, environ []string, stdout, stderr io.Writ
 
 	opts := storecopy.Options{Progress: stdout}
 	if cfg.Redis.Enabled() {
+		cache.RouteClientLogs(cfg.Logger(stderr))
 		rc, err := openRedisCache(cfg, redisUse{})
 		if err != nil {
 			return err

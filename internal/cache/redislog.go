@@ -14,7 +14,7 @@ import (
 // throttled and structured, so these lines only help when debugging.
 //
 // go-redis keeps its logger in a package variable, so this affects the
-// whole process: call it once, from the command that serves.
+// whole process: call it once, from the command that opens Redis.
 func RouteClientLogs(log *slog.Logger) {
 	redis.SetLogger(clientLog{log: log})
 }
