@@ -139,3 +139,31 @@ func TestArgumentsInTheWrongPlace(t *testing.T) {
 		t.Fatalf("healthcheck extra: exit %d stderr %q", code, errOut)
 	}
 }
+
+// TestHelpAndVersion: -h on any command prints the usage and the flags
+// and succeeds, as Go's own flag handling does; --version is version.
+func TestHelpAndVersion(t *testing.T) {
+	for _, args := range [][]string{{"-h"}, {"serve", "-h"}, {"import", "-h"}, {"copy", "-h"}, {"migrate", "-h"}, {"config", "--help"}} {
+		code, _, errOut := runCLI(t, nil, args...)
+		if code != 0 || !strings.Contains(errOut, "Usage:") || !strings.Contains(errOut, "-database-url") {
+			t.Errorf("herald %q: exit %d, want 0 with the usage and the flags; stderr:\n%.300s", args, code, errOut)
+		}
+	}
+	if code, out, _ := runCLI(t, nil, "--version"); code != 0 || !strings.HasPrefix(out, "herald ") {
+		t.Errorf("herald --version: exit %d, out %q", code, out)
+	}
+}
+
+// TestConfigChecksTheFilesItNames: `herald config` refuses what `herald
+// serve` would, the files the configuration names included.
+func TestConfigChecksTheFilesItNames(t *testing.T) {
+	for _, flag := range []string{"-api.tokens-file", "-import.on-empty-store", "-podcast.shows-file"} {
+		code, _, errOut := runCLI(t, nil, "config", flag, "/nonexistent/x")
+		if code == 0 || !strings.Contains(errOut, "/nonexistent/x") {
+			t.Errorf("config %s /nonexistent/x: exit %d stderr %q, want a failure naming the file", flag, code, errOut)
+		}
+	}
+	if code, out, _ := runCLI(t, nil, "config"); code != 0 || !strings.Contains(out, "database_url") {
+		t.Errorf("config: exit %d, want the printout", code)
+	}
+}

@@ -18,13 +18,16 @@ import (
 	"github.com/herald-feeds/herald/internal/importer"
 )
 
-// errHelp ends a subcommand after -h printed the flags.
+// errHelp ends a subcommand after -h printed the usage and the flags: a
+// successful run, as with Go's own flag handling.
 var errHelp = errors.New("help requested")
 
 // loadConfig loads the configuration for a subcommand and logs warnings.
 func loadConfig(args, environ []string, stderr io.Writer) (*config.Config, []string, error) {
 	cfg, rest, warnings, err := config.LoadArgs(args, environ)
 	if errors.Is(err, flag.ErrHelp) {
+		usage(stderr)
+		fmt.Fprintln(stderr, "\nFlags, taken by every command (each also HERALD_ and the key as an environment variable):")
 		config.Usage(stderr)
 		return nil, nil, errHelp
 	}
@@ -114,6 +117,10 @@ func runConfig(args, environ []string, stdout, stderr io.Writer) error {
 	}
 	if len(rest) > 0 {
 		return fmt.Errorf("config takes no arguments, got %q", rest)
+	}
+	// What serve would refuse, config refuses too: the files it names.
+	if err := preflight(cfg); err != nil {
+		return err
 	}
 	return cfg.Print(stdout)
 }

@@ -44,7 +44,10 @@ func main() {
 // run dispatches a subcommand and returns the process exit code.
 func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
 	sub := "serve"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+	switch {
+	case len(args) > 0 && (args[0] == "-version" || args[0] == "--version"):
+		sub, args = "version", args[1:]
+	case len(args) > 0 && !strings.HasPrefix(args[0], "-"):
 		sub, args = args[0], args[1:]
 	}
 	var err error
@@ -71,7 +74,7 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 		return 2
 	}
 	if errors.Is(err, errHelp) {
-		return 2
+		return 0
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "herald:", err)
@@ -83,7 +86,8 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 func usage(w io.Writer) {
 	fmt.Fprint(w, `Usage:
   herald [serve] [flags]       run the feed server (the default command)
-  herald import [flags] PATH…  import .txt, .md and .json articles from files and folders
+  herald import [flags] PATH…  import articles from files and folders: .txt, .md, .json
+                               and RSS, Atom or JSON feeds
   herald config [flags]        print the effective configuration (secrets masked)
   herald migrate up|status [flags]
                                apply pending schema migrations, or list them, on database_url
@@ -92,6 +96,6 @@ func usage(w io.Writer) {
   herald version               print the version
   herald healthcheck [flags]   exit 0 when the server at -addr answers /healthz
 
-Flags are the configuration keys; run "herald serve -h" to list them.
+Flags are the configuration keys and come before any PATH; "herald -h" lists them.
 `)
 }

@@ -13,6 +13,10 @@ import (
 // is for running them ahead of a deploy); `status` lists every migration
 // and whether it is applied, changing nothing.
 func runMigrate(ctx context.Context, args, environ []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+		_, _, err := loadConfig(args, environ, stderr) // prints the usage and the flags
+		return err
+	}
 	if len(args) == 0 || (args[0] != "up" && args[0] != "status") {
 		return errors.New("migrate needs a subcommand: herald migrate up|status [flags]")
 	}
