@@ -65,6 +65,10 @@ func TestParseFeed(t *testing.T) {
 	if j.Title != "JSON item" || j.URL != "https://example.org/j" || j.ContentHTML != "<p>J</p>" {
 		t.Errorf("json feed item=%+v", j)
 	}
+	// Saved as plain .json (a downloaded feed.json), it is still a feed.
+	if j := mustParseOne(t, "feed.json", jf); j.Title != "JSON item" || j.ContentHTML != "<p>J</p>" {
+		t.Errorf("json feed as feed.json: item=%+v", j)
+	}
 }
 
 func TestParseFeedError(t *testing.T) {

@@ -3,6 +3,7 @@ package importer
 import (
 	"bytes"
 	"errors"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -63,7 +64,21 @@ func ParseFile(path string, data []byte) ([]*herald.Article, error) {
 	if !utf8.Valid(data) {
 		return nil, &ParseError{Path: path, Line: invalidUTF8Line(data), Msg: "not valid UTF-8"}
 	}
+	if f.name == "json" && isJSONFeed(data) {
+		// A JSON Feed saved as plain .json (a feed downloaded as
+		// feed.json) is read as the feed it is.
+		f = format{"feed", parseFeed}
+	}
 	return f.parse(path, data)
+}
+
+// isJSONFeed reports whether data is a JSON object whose version names a
+// JSON Feed version, which no article of the API's shape has.
+func isJSONFeed(data []byte) bool {
+	var doc struct {
+		Version string `json:"version"`
+	}
+	return json.Unmarshal(data, &doc) == nil && strings.HasPrefix(doc.Version, "https://jsonfeed.org/version/")
 }
 
 // invalidUTF8Line returns the line of the first invalid UTF-8 sequence.
