@@ -161,7 +161,8 @@ func (l *loader) flagSet() *flag.FlagSet {
 		help := strings.ReplaceAll(k.Doc, "`", "'")
 		switch v := l.ko.Get(k.Name).(type) {
 		case time.Duration:
-			fs.Duration(k.Flag, v, help)
+			d := durationFlag(v)
+			fs.Var(&d, k.Flag, help)
 		case int:
 			fs.Int(k.Flag, v, help)
 		case int64:
@@ -258,6 +259,10 @@ func (l *loader) merge(src *koanf.Koanf, source func(key string) string) error {
 		}
 		f, ok := l.fields[key]
 		if !ok {
+			if l.isSection(key) {
+				errs = append(errs, fmt.Errorf("config: %s: %q is a section, not a value: give its keys under it (%s.…)", source(key), key, key))
+				continue
+			}
 			msg := fmt.Sprintf("config: %s: unknown key %q", source(key), key)
 			if near := nearest(key, slices.Collect(maps.Keys(l.fields))); near != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", near)
@@ -300,4 +305,34 @@ func lookupEnv(environ []string, name string) (string, bool) {
 		}
 	}
 	return value, found
+}
+
+// durationFlag is a duration flag whose parse error says what a duration
+// looks like, as the same mistake in the file or the environment does,
+// rather than flag's bare "parse error".
+type durationFlag time.Duration
+
+func (d *durationFlag) String() string { return time.Duration(*d).String() }
+
+func (d *durationFlag) Set(s string) error {
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("must be a duration such as 200ms, 30s or 5m")
+	}
+	*d = durationFlag(v)
+	return nil
+}
+
+// Get returns the value as a time.Duration, for the merge of set flags.
+func (d *durationFlag) Get() any { return time.Duration(*d) }
+
+// isSection reports whether name is the section of some keys ("redis" of
+// "redis.url"), given a value of its own by mistake.
+func (l *loader) isSection(name string) bool {
+	for key := range l.fields {
+		if strings.HasPrefix(key, name+".") {
+			return true
+		}
+	}
+	return false
 }

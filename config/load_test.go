@@ -220,7 +220,7 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name: "value where a section belongs",
 			file: "redis: redis://localhost\n",
-			want: []string{`unknown key "redis"`},
+			want: []string{`"redis" is a section, not a value`, "redis.…"},
 		},
 		{
 			name: "section where a value belongs",
@@ -367,5 +367,18 @@ func TestLoadIsPure(t *testing.T) {
 	t.Setenv("HERALD_ADDR", ":6553")
 	if cfg := mustLoad(t, nil, nil); cfg.Addr != ":8080" {
 		t.Fatalf("addr=%q, want the default; Load must read only its environ argument", cfg.Addr)
+	}
+}
+
+// TestDurationFlagErrorSaysWhatADurationIs: a flag given a bare number
+// explains the format, as the file and the environment do.
+func TestDurationFlagErrorSaysWhatADurationIs(t *testing.T) {
+	_, _, _, err := LoadArgs([]string{"-feed.max-age=10"}, nil)
+	if err == nil || !strings.Contains(err.Error(), "feed.max-age") || !strings.Contains(err.Error(), "must be a duration such as") {
+		t.Fatalf("LoadArgs(-feed.max-age=10) = %v, want an error naming the flag and the format", err)
+	}
+	cfg, _, _, err := LoadArgs([]string{"-feed.max-age=90s"}, nil)
+	if err != nil || cfg.Feed.MaxAge != 90*time.Second {
+		t.Fatalf("LoadArgs(-feed.max-age=90s) = %v, %v", cfg, err)
 	}
 }
