@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -95,13 +96,15 @@ func decodeStrict(body []byte, v any) error {
 	if !utf8.Valid(body) {
 		return herald.Errorf(herald.EBadRequest, "request body is not valid UTF-8")
 	}
+	// Members first: an unknown, repeated or mis-cased one is named by
+	// its path (authors[1].nmae), which encoding/json does not give.
+	if err := checkMembers(body, reflect.TypeOf(v)); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return jsonError(err)
-	}
-	if err := checkMembers(body); err != nil {
-		return err
+		return jsonError(body, err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return herald.Errorf(herald.EBadRequest, "request body holds data after the JSON value")
@@ -109,57 +112,9 @@ func decodeStrict(body []byte, v any) error {
 	return nil
 }
 
-// checkMembers refuses what encoding/json lets through in a well-formed
-// body: a member named twice in one object (the last would silently win)
-// and a member name in another case than the field's ("Title" would set
-// title). Every field of the API is lower case, so a name with an upper
-// case letter is an unknown field.
-func checkMembers(body []byte) error {
-	type object struct {
-		names   map[string]bool
-		nameDue bool // the next string is a member name
-	}
-	var stack []*object // nil entries are arrays
-	dec := json.NewDecoder(bytes.NewReader(body))
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil // the end, or an error the decoding already reported
-		}
-		var top *object
-		if len(stack) > 0 {
-			top = stack[len(stack)-1]
-		}
-		if name, ok := tok.(string); ok && top != nil && top.nameDue {
-			if strings.ToLower(name) != name {
-				return herald.FieldError(herald.EBadRequest, name, "unknown field %q (field names are lower case)", name)
-			}
-			if top.names[name] {
-				return herald.FieldError(herald.EBadRequest, name, "field %q is given more than once", name)
-			}
-			top.names[name] = true
-			top.nameDue = false
-			continue
-		}
-		switch tok {
-		case json.Delim('}'), json.Delim(']'):
-			stack = stack[:len(stack)-1]
-			continue
-		}
-		if top != nil { // a value ends, or begins here: a name comes next
-			top.nameDue = true
-		}
-		switch tok {
-		case json.Delim('{'):
-			stack = append(stack, &object{names: map[string]bool{}, nameDue: true})
-		case json.Delim('['):
-			stack = append(stack, nil)
-		}
-	}
-}
-
-// jsonError turns an encoding/json error into a client-facing one.
-func jsonError(err error) error {
+// jsonError turns an encoding/json error about body into a client-facing
+// one.
+func jsonError(body []byte, err error) error {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
@@ -167,6 +122,11 @@ func jsonError(err error) error {
 		return herald.Errorf(herald.EBadRequest, "malformed JSON at byte %d: %s", syn.Offset, syn.Error())
 	case errors.As(err, &typ):
 		field := typ.Field
+		// encoding/json names a field inside a list without its index
+		// (enclosures.length); the walk finds which (enclosures[1].length).
+		if p := valuePath(body, typ.Offset); p != "" && stripIndexes(p) == field {
+			field = p
+		}
 		if field == "" {
 			return herald.Errorf(herald.EBadRequest, "request body must be %s, got %s", jsonKind(typ.Type.Kind().String()), typ.Value)
 		}
@@ -239,4 +199,22 @@ func mergePatch(current *herald.Article, patch []byte) (*articleInput, error) {
 		return nil, err
 	}
 	return &in, nil
+}
+
+// stripIndexes removes the [i] steps of a path, leaving the form
+// encoding/json names fields in.
+func stripIndexes(path string) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(path, '[')
+		if i < 0 {
+			return b.String() + path
+		}
+		b.WriteString(path[:i])
+		j := strings.IndexByte(path[i:], ']')
+		if j < 0 {
+			return b.String()
+		}
+		path = path[i+j+1:]
+	}
 }
