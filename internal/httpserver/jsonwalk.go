@@ -100,9 +100,9 @@ type jsonVisit struct {
 	path   string
 	name   bool
 	member string // the name, when name
-	known bool // a member the type has (always true where the type is open)
-	dup   bool // a member named twice in its object
-	end   int64
+	known  bool   // a member the type has (always true where the type is open)
+	dup    bool   // a member named twice in its object
+	end    int64
 }
 
 // walk calls visit for each member name and value start, until visit
