@@ -37,18 +37,23 @@ func (o *recordingObserver) ObserveRequest(route, format string, status int, _ t
 	o.seen = append(o.seen, route+" "+itoa(status))
 }
 
+// panickyServer is a server on a panickyStore, logging as text to logs.
+func panickyServer(cfg Config, logs io.Writer) *Server {
+	log := slog.New(slog.NewTextHandler(logs, nil))
+	st := panickyStore{}
+	c := cache.NewMemory(cache.MemoryOptions{})
+	site := service.Site{Title: "t", BaseURL: "https://example.com", DefaultLimit: 10, MaxLimit: 100, CacheTTL: time.Minute}
+	return New(cfg, service.NewFeeds(st, c, nil, site, service.FeedsOptions{}),
+		service.NewArticles(st, c, site, service.ArticlesOptions{}), st, c, log)
+}
+
 // TestPanicBecomesA500: a handler that panics answers a bare JSON 500 with
 // the security headers and its request id, is counted and logged with its
 // stack under that id, and the server goes on answering.
 func TestPanicBecomesA500(t *testing.T) {
 	var logs bytes.Buffer
-	log := slog.New(slog.NewTextHandler(&logs, nil))
-	st := panickyStore{}
-	c := cache.NewMemory(cache.MemoryOptions{})
-	site := service.Site{Title: "t", BaseURL: "https://example.com", DefaultLimit: 10, MaxLimit: 100, CacheTTL: time.Minute}
 	obs := &recordingObserver{}
-	s := New(Config{APIToken: "secret", Observer: obs}, service.NewFeeds(st, c, nil, site, service.FeedsOptions{}),
-		service.NewArticles(st, c, site, service.ArticlesOptions{}), st, c, log)
+	s := panickyServer(Config{APIToken: "secret", Observer: obs}, &logs)
 
 	for i := range 2 { // the second shows the first left nothing broken
 		req := httptest.NewRequest("GET", "/api/v1/articles", nil)
@@ -101,12 +106,7 @@ func TestPanicBecomesA500(t *testing.T) {
 // configured, and no line holds the token itself.
 func TestAccessLogNamesTokensOnlyWhereUsed(t *testing.T) {
 	var logs bytes.Buffer
-	log := slog.New(slog.NewTextHandler(&logs, nil))
-	st := panickyStore{}
-	c := cache.NewMemory(cache.MemoryOptions{})
-	site := service.Site{Title: "t", BaseURL: "https://example.com", DefaultLimit: 10, MaxLimit: 100, CacheTTL: time.Minute}
-	s := New(Config{APIToken: "secret", AccessLog: true}, service.NewFeeds(st, c, nil, site, service.FeedsOptions{}),
-		service.NewArticles(st, c, site, service.ArticlesOptions{}), st, c, log)
+	s := panickyServer(Config{APIToken: "secret", AccessLog: true}, &logs)
 	for _, authz := range []string{"", "Bearer secret"} {
 		req := httptest.NewRequest("GET", "/api/v1/articles", nil)
 		if authz != "" {
