@@ -76,15 +76,7 @@ func TestPrintRoundTrip(t *testing.T) {
 		"-redis.url", "redis://localhost:6379/1",
 	}
 	want := mustLoad(t, args, nil)
-	var buf bytes.Buffer
-	if err := want.Print(&buf); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "printed.yaml")
-	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	got := mustLoad(t, []string{"-config", path}, nil)
+	got, buf := reloadPrinted(t, want)
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("reloaded %+v\nwant %+v\nprintout:\n%s", got, want, buf.String())
 	}
@@ -117,16 +109,7 @@ func TestFormatDuration(t *testing.T) {
 // holds "****" where the token was; that must stop the start rather than
 // become a token anyone can send.
 func TestPrintedMaskIsNoToken(t *testing.T) {
-	printed := mustLoad(t, nil, []string{"HERALD_API_TOKEN=real-token-1"})
-	var buf bytes.Buffer
-	if err := printed.Print(&buf); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "printed.yaml")
-	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg := mustLoad(t, []string{"-config", path}, nil)
+	cfg, _ := reloadPrinted(t, mustLoad(t, nil, []string{"HERALD_API_TOKEN=real-token-1"}))
 	if cfg.API.Token != mask {
 		t.Fatalf("reloaded api.token %q, want the mask", cfg.API.Token)
 	}
@@ -139,4 +122,19 @@ func TestPrintedMaskIsNoToken(t *testing.T) {
 	if _, err := cfg.Tokens(); err == nil || !strings.Contains(err.Error(), ":2") {
 		t.Fatalf("Tokens() = %v, want an error naming line 2 of the file", err)
 	}
+}
+
+// reloadPrinted prints cfg, loads the printout as a config file and
+// returns what it loaded and the printout.
+func reloadPrinted(t *testing.T, cfg *Config) (*Config, *bytes.Buffer) {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := cfg.Print(&buf); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "printed.yaml")
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return mustLoad(t, []string{"-config", path}, nil), &buf
 }
