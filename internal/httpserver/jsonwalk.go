@@ -97,13 +97,18 @@ func jsonField(t reflect.Type, name string) (reflect.StructField, bool) {
 // then ends in that name), or the start of a value, at end, the input
 // offset just past its first token.
 type jsonVisit struct {
-	path   string
+	path   func() string // the value's path, built only when asked for
 	name   bool
 	member string // the name, when name
 	known  bool   // a member the type has (always true where the type is open)
 	dup    bool   // a member named twice in its object
 	end    int64
 }
+
+// maxJSONDepth is how deep a walk follows a document: encoding/json
+// refuses one nested deeper than 10,000, and so no error a walk could
+// find lies below it.
+const maxJSONDepth = 10_000
 
 // walk calls visit for each member name and value start, until visit
 // returns false or the document ends (or is malformed: decoding reports
@@ -125,7 +130,7 @@ func (w *jsonWalk) walk(visit func(jsonVisit) bool) {
 			}
 			name, _ := tok.(string)
 			top.name, top.nameDue = name, false
-			v := jsonVisit{path: w.path(), name: true, member: name, known: true, dup: top.names[name], end: w.dec.InputOffset()}
+			v := jsonVisit{path: w.path, name: true, member: name, known: true, dup: top.names[name], end: w.dec.InputOffset()}
 			top.names[name] = true
 			if top.typ != nil && top.typ.Kind() == reflect.Struct {
 				_, v.known = jsonField(top.typ, name)
@@ -142,8 +147,11 @@ func (w *jsonWalk) walk(visit func(jsonVisit) bool) {
 		if top != nil && top.array {
 			top.index++
 		}
-		if !visit(jsonVisit{path: w.path(), known: true, end: w.dec.InputOffset()}) {
+		if !visit(jsonVisit{path: w.path, known: true, end: w.dec.InputOffset()}) {
 			return
+		}
+		if len(w.stack) >= maxJSONDepth && (tok == json.Delim('{') || tok == json.Delim('[')) {
+			return // deeper than decoding goes: it reports that
 		}
 		switch tok {
 		case json.Delim('{'):
@@ -185,11 +193,14 @@ func checkMembers(body []byte, into reflect.Type) error {
 		}
 		switch {
 		case strings.ToLower(v.member) != v.member:
-			err = herald.FieldError(herald.EBadRequest, v.path, "unknown field %q (field names are lower case)", v.path)
+			p := v.path()
+			err = herald.FieldError(herald.EBadRequest, p, "unknown field %q (field names are lower case)", p)
 		case v.dup:
-			err = herald.FieldError(herald.EBadRequest, v.path, "field %q is given more than once", v.path)
+			p := v.path()
+			err = herald.FieldError(herald.EBadRequest, p, "field %q is given more than once", p)
 		case !v.known:
-			err = herald.FieldError(herald.EBadRequest, v.path, "unknown field %q", v.path)
+			p := v.path()
+			err = herald.FieldError(herald.EBadRequest, p, "unknown field %q", p)
 		}
 		return err == nil
 	})
@@ -203,7 +214,7 @@ func valuePath(body []byte, offset int64) string {
 	var path string
 	newJSONWalk(body, nil).walk(func(v jsonVisit) bool {
 		if !v.name && v.end >= offset {
-			path = v.path
+			path = v.path()
 			return false
 		}
 		return true

@@ -1,6 +1,7 @@
 package httpserver
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/herald-feeds/herald/internal/herald"
@@ -87,5 +88,27 @@ func TestDecodeStrictMembers(t *testing.T) {
 		if got := herald.ErrorField(err); got != field || field != "" && herald.ErrorCode(err) != herald.EBadRequest {
 			t.Errorf("%s: err %v (field %q), want field %q", body, err, got, field)
 		}
+	}
+}
+
+// BenchmarkDecodeStrictHostile: bodies of about a MiB built to make the
+// member check work hardest (deep nesting, many elements under deep
+// nesting, a long flat list) cost about what decoding them does.
+func BenchmarkDecodeStrictHostile(b *testing.B) {
+	bodies := map[string]string{
+		"deep 30000":          `{"tags":` + strings.Repeat("[", 30000) + strings.Repeat("]", 30000) + `}`,
+		"5000 deep, 100k els": `{"tags":` + strings.Repeat("[", 5000) + strings.Repeat("1,", 100000) + "1" + strings.Repeat("]", 5000) + `}`,
+		"flat 250k":           `{"tags":[` + strings.Repeat(`"a",`, 250000) + `"a"]}`,
+	}
+	for name, body := range bodies {
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(body)))
+			for b.Loop() {
+				var in articleInput
+				if err := decodeStrict([]byte(body), &in); err == nil && name != "flat 250k" {
+					b.Fatal("accepted")
+				}
+			}
+		})
 	}
 }
