@@ -48,10 +48,12 @@ func TestTextFeedsCannotCarry(t *testing.T) {
 			if r := s.api(t, http.MethodGet, "/api/v1/articles", nil); !feedHas(r, "Kept as it is") || feedHas(r, `"ok"`) || feedHas(r, "Changed") {
 				t.Errorf("after the refused writes the API lists %s", r.Body)
 			}
-			got := s.create(t, map[string]any{"title": "Nul\u0000led", "summary": "one\r\ntwo\tthree\u0001",
-				"categories": []string{"Ca\u0000fé"}, "authors": []map[string]any{{"name": "A\u001bda"}}, "season": 2147483647})
-			if got["title"] != "Nulled" || got["summary"] != "one\r\ntwo\tthree" || got["season"] != float64(2147483647) {
-				t.Errorf("stored %v", got)
+			got := s.create(t, map[string]any{"title": "Nul\u0000led\u0085", "summary": "one\r\ntwo\tthree\u0001\ufffd",
+				"categories": []string{"Ca\u0000fé"}, "authors": []map[string]any{{"name": "A\u001bda"}}, "season": 2147483647,
+				// Written as character references, the sanitiser would bring them back.
+				"content_html": "<p>a&#x81;b&#xFFFD;c&#0;d&#x8D;e&#x1;&#xFFFE;</p>"})
+			if got["title"] != "Nulled" || got["summary"] != "one\r\ntwo\tthree" || got["season"] != float64(2147483647) || got["content_html"] != "<p>abcde</p>" {
+				t.Errorf("stored %q", got)
 			}
 			feed := s.get(t, "/categories/caf%C3%A9/feed.rss")
 			if !feedHas(feed, "<title>Nulled</title>") || !feedHas(feed, "Ada") {

@@ -199,23 +199,31 @@ func (e *Enclosure) prepare(field string) error {
 }
 
 // cleanText refuses text that is not valid UTF-8 and removes from *v the
-// characters XML 1.0 cannot carry, which every feed would drop anyway:
-// the C0 controls but tab, line feed and carriage return, and U+FFFE and
-// U+FFFF. What is stored is then what readers get, and no database is
+// characters feeds do not carry (Unfit), which every feed would drop
+// anyway. What is stored is then what readers get, and no database is
 // handed text it refuses (PostgreSQL stores no NUL).
 func cleanText(field string, v *string) error {
 	if !utf8.ValidString(*v) {
 		return FieldError(EInvalid, field, "%s is not valid UTF-8", field)
 	}
-	if strings.IndexFunc(*v, Unfit) >= 0 {
-		*v = strings.Map(func(r rune) rune {
-			if Unfit(r) {
-				return -1
-			}
-			return r
-		}, *v)
-	}
+	*v = RemoveUnfit(*v)
 	return nil
+}
+
+// RemoveUnfit returns s without the characters feeds do not carry
+// (Unfit); s itself when it has none. HTML needs it once more after
+// sanitising, which decodes character references (&#x85;) into the
+// characters they name.
+func RemoveUnfit(s string) string {
+	if strings.IndexFunc(s, Unfit) < 0 {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if Unfit(r) {
+			return -1
+		}
+		return r
+	}, s)
 }
 
 // checkToken refuses, in a value that must be exact (an address, a slug,

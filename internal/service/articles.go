@@ -168,7 +168,9 @@ func (s *Articles) prepare(a *herald.Article) error {
 	if err := a.Prepare(s.site.BaseURL, s.now(), s.limits); err != nil {
 		return err
 	}
-	a.ContentHTML = s.clean.HTML(a.ContentHTML, a.URL)
+	// Sanitising decodes character references, so a removed character
+	// written as one (&#x85;) comes back: remove those again.
+	a.ContentHTML = herald.RemoveUnfit(s.clean.HTML(a.ContentHTML, a.URL))
 	return nil
 }
 
