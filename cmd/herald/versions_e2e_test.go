@@ -173,6 +173,12 @@ func TestUnchangedWriteWritesNothing(t *testing.T) {
 // belongs to keeps its ETag and Last-Modified and still answers 304.
 func TestScheduledWritesKeepFeeds(t *testing.T) {
 	s := startHerald(t, "")
+	// The very first write, scheduled, leaves the empty feed as it was.
+	empty := s.get(t, "/feed.rss").Header.Get("ETag")
+	s.api(t, http.MethodPost, "/api/v1/articles", map[string]any{"title": "Early", "published_at": "2099-03-01T00:00:00Z"})
+	if r := s.get(t, "/feed.rss", "If-None-Match: "+empty); r.Status != http.StatusNotModified {
+		t.Errorf("after a scheduled first write the empty feed answers %d, want 304", r.Status)
+	}
 	s.api(t, http.MethodPost, "/api/v1/articles", map[string]any{"title": "Out", "categories": []string{"News"}, "published_at": "2026-01-02T03:04:05Z"})
 	feeds := []string{"/feed.rss", "/feed.atom", "/feed.json", "/categories/news/feed.rss", "/categories/news/feed.atom"}
 	tags := map[string]string{}

@@ -141,8 +141,14 @@ func feed(ctx context.Context, tx batchSender, q herald.FeedQuery, cache *artcac
 		}
 		return nil
 	})
-	b.Queue("SELECT revision, changed_at FROM scopes WHERE key = $1", key).QueryRow(func(row pgx.Row) error {
-		err := row.Scan(&page.Revision, &page.ChangedAt)
+	// changed_at is the epoch for a scope only scheduled writes touched:
+	// none yet.
+	b.Queue("SELECT revision, NULLIF(changed_at, 'epoch') FROM scopes WHERE key = $1", key).QueryRow(func(row pgx.Row) error {
+		var changed *time.Time
+		err := row.Scan(&page.Revision, &changed)
+		if changed != nil {
+			page.ChangedAt = *changed
+		}
 		if err != nil && !isNoRows(err) {
 			return fmt.Errorf("revision: %w", err)
 		}

@@ -252,15 +252,18 @@ func insertChildren(ctx context.Context, tx pgx.Tx, a *herald.Article) error {
 // feeds show, and each scope's changed_at becomes now, never moving
 // backwards; a write only of scheduled articles leaves it alone, so the
 // feeds it renders again keep their bytes, ETag and Last-Modified (a scope
-// it creates starts at now). The keys are bumped in sorted order, so
+// it creates starts with none). The keys are bumped in sorted order, so
 // concurrent writers lock scope rows in one global order and cannot
 // deadlock on them.
 func (s *Store) bumpScopes(ctx context.Context, tx pgx.Tx, keys []string, now time.Time, shown bool) error {
 	keys = append([]string(nil), keys...)
 	sort.Strings(keys)
 	changed := "greatest(scopes.changed_at, excluded.changed_at)"
+	changedAt := now
 	if !shown {
-		changed = "scopes.changed_at"
+		// A scope this write creates has changed nothing readers see yet:
+		// the epoch stands for "never" (a feed read takes it as zero).
+		changed, changedAt = "scopes.changed_at", time.Unix(0, 0).UTC()
 	}
 	query := `INSERT INTO scopes (key, revision, changed_at, undelivered) VALUES ($1, 1, $2, 1)
 		ON CONFLICT (key) DO UPDATE SET revision = scopes.revision + 1,
@@ -275,7 +278,7 @@ func (s *Store) bumpScopes(ctx context.Context, tx pgx.Tx, keys []string, now ti
 		if i > 0 && keys[i-1] == k {
 			continue
 		}
-		b.Queue(query, k, now)
+		b.Queue(query, k, changedAt)
 	}
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("bump scopes: %w", err)

@@ -136,13 +136,14 @@ func pageKeys(ctx context.Context, tx queryer, key string, now int64, limit, off
 }
 
 // scopeStateQuery reads, in one statement, a scope's visible total, its
-// next scheduled publication (NULL for none), and its revision and change
-// time (NULL before its first write): scope key, now.
+// next scheduled publication (NULL for none), and its revision (NULL
+// before its first write) and change time (NULL before its first write
+// that changed what it shows, stored as 0): scope key, now.
 const scopeStateQuery = `SELECT
 	(SELECT count(*) FROM article_scopes WHERE scope_key = ?1 AND published_at <= ?2),
 	(SELECT min(published_at) FROM article_scopes WHERE scope_key = ?1 AND published_at > ?2),
 	(SELECT revision FROM scopes WHERE key = ?1),
-	(SELECT changed_at FROM scopes WHERE key = ?1)`
+	(SELECT NULLIF(changed_at, 0) FROM scopes WHERE key = ?1)`
 
 func (s *Store) feed(ctx context.Context, q herald.FeedQuery) (*herald.FeedPage, error) {
 	key := q.Scope.Key()
@@ -175,7 +176,10 @@ func (s *Store) feed(ctx context.Context, q herald.FeedQuery) (*herald.FeedPage,
 		page.NextPublish = fromUnix(next.Int64)
 	}
 	if revision.Valid {
-		page.Revision, page.ChangedAt = revision.Int64, fromUnix(changed.Int64)
+		page.Revision = revision.Int64
+	}
+	if changed.Valid { // the epoch: created by writes that showed nothing
+		page.ChangedAt = fromUnix(changed.Int64)
 	}
 
 	page.Articles, err = s.pageArticles(ctx, tx, key, now, sqlLimit(q.Limit), max(q.Offset, 0))

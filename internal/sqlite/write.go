@@ -229,13 +229,16 @@ func insertChildren(ctx context.Context, tx *sql.Tx, a *herald.Article) error {
 // write changes what feeds show, and each scope's changed_at becomes now;
 // a write only of scheduled articles leaves it alone, so the feeds it
 // renders again keep their bytes, ETag and Last-Modified (a scope it
-// creates starts at now). changed_at never moves backwards, even if the
+// creates starts with none). changed_at never moves backwards, even if the
 // clock does, because Last-Modified is derived from it.
 func (s *Store) bumpScopes(ctx context.Context, tx *sql.Tx, keys []string, now time.Time, shown bool) error {
 	seen := make(map[string]bool, len(keys))
 	changed := "max(changed_at, excluded.changed_at)"
+	changedAt := now.Unix()
 	if !shown {
-		changed = "changed_at"
+		// A scope this write creates has changed nothing readers see yet:
+		// 0, the epoch, stands for "never" (a feed read takes it as zero).
+		changed, changedAt = "changed_at", 0
 	}
 	query := `INSERT INTO scopes (key, revision, changed_at, undelivered) VALUES (?, 1, ?, 1)
 		ON CONFLICT (key) DO UPDATE SET revision = revision + 1, changed_at = ` + changed + `,
@@ -249,7 +252,7 @@ func (s *Store) bumpScopes(ctx context.Context, tx *sql.Tx, keys []string, now t
 			continue
 		}
 		seen[k] = true
-		_, err := tx.ExecContext(ctx, query, k, now.Unix())
+		_, err := tx.ExecContext(ctx, query, k, changedAt)
 		if err != nil {
 			return fmt.Errorf("bump scope %s: %w", k, err)
 		}

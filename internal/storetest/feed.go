@@ -177,6 +177,12 @@ func testScheduledWritesKeepChangedAt(t *testing.T, h *harness) {
 	if err != nil {
 		t.Fatalf("store %T: %v", h.s, err)
 	}
+	// On an empty store, a scheduled article creates the site's record
+	// without giving it a change: the empty feed stays undated.
+	h.create(t, h.article(t, "Early bird", t0.Add(72*time.Hour), inCategory("Shows")))
+	if p := h.feed(t, herald.SiteScope, t0, 0, 10); p.Revision != 1 || !p.ChangedAt.IsZero() || !p.LastModified().IsZero() {
+		t.Fatalf("site after a scheduled first write: revision %d, ChangedAt %v, LastModified %v; want 1 and none", p.Revision, p.ChangedAt, p.LastModified())
+	}
 	shown := h.create(t, h.article(t, "Shown", t0.Add(-time.Hour), inCategory("Shows")))
 	h.create(t, h.article(t, "Stays", t0.Add(-2*time.Hour), inCategory("Shows"))) // keeps the category when Shown hides
 	scopes := []herald.Scope{herald.SiteScope, category("Shows")}
