@@ -30,6 +30,7 @@ type StoreWatch struct {
 	every time.Duration
 
 	known map[herald.Scope]int64 // the last reading; used by the loop only
+	warns throttle               // a database that is away: one line per interval
 
 	mu      sync.Mutex // orders Start against Close
 	running bool
@@ -49,7 +50,7 @@ func NewStoreWatch(ctx context.Context, st herald.Store, c herald.Cache, every t
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &StoreWatch{store: st, cache: c, log: log, every: every, known: known,
-		stop: make(chan struct{}), done: make(chan struct{})}, nil
+		warns: throttle{interval: 10 * time.Second}, stop: make(chan struct{}), done: make(chan struct{})}, nil
 }
 
 // Start runs the watch in the background until Close.
@@ -75,7 +76,7 @@ func (w *StoreWatch) Start() {
 			cancel()
 			switch {
 			case err != nil:
-				w.log.Warn("could not check the database for writes of other processes; their feeds may stay stale until the next check", "err", err)
+				w.warns.warn(w.log, time.Now(), "could not check the database for writes of other processes; their feeds may stay stale until a check succeeds", "err", err)
 			case n > 0:
 				w.log.Debug("feeds written in the database since the last check invalidated", "scopes", n)
 			}

@@ -1,11 +1,14 @@
 package service
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"reflect"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -89,5 +92,43 @@ func BenchmarkStoreWatchIdle(b *testing.B) {
 		if n, err := w.Poll(ctx); err != nil || n != 0 {
 			b.Fatalf("Poll = %d, %v", n, err)
 		}
+	}
+}
+
+// failingRevisions is a store whose Revisions fail once fail is set.
+type failingRevisions struct {
+	herald.Store
+	fail  atomic.Bool
+	calls atomic.Int64
+}
+
+func (f *failingRevisions) Revisions(ctx context.Context, scopes []herald.Scope) (map[herald.Scope]int64, error) {
+	f.calls.Add(1)
+	if f.fail.Load() {
+		return nil, errors.New("database away")
+	}
+	return f.Store.Revisions(ctx, scopes)
+}
+
+// TestStoreWatchThrottlesItsWarnings: a database that stays away is
+// reported once per interval, not at every check.
+func TestStoreWatchThrottlesItsWarnings(t *testing.T) {
+	fx := newFixture(t, nil)
+	st := &failingRevisions{Store: fx.store}
+	var logs bytes.Buffer
+	w, err := NewStoreWatch(context.Background(), st, &invalidationLog{}, time.Millisecond, slog.New(slog.NewTextHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.fail.Store(true)
+	w.Start()
+	for deadline := time.Now().Add(10 * time.Second); st.calls.Load() < 20; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d checks in 10 s", st.calls.Load())
+		}
+	}
+	w.Close()
+	if n := strings.Count(logs.String(), "could not check the database"); n != 1 {
+		t.Fatalf("%d warnings over %d failed checks, want 1:\n%s", n, st.calls.Load(), logs.String())
 	}
 }
