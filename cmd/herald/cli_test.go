@@ -27,12 +27,12 @@ func TestImportCommand(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("import exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
-	if !strings.Contains(out, "created") || !strings.Contains(out, "0 updated, 0 failed") {
+	if !strings.Contains(out, "created") || !strings.Contains(out, "0 updated, 0 unchanged, 0 failed") {
 		t.Errorf("first import output lacks per-file lines or summary:\n%s", out)
 	}
 	code, out, _ = runCLI(t, nil, "import", "-database-url", "sqlite:"+db, examples)
-	if code != 0 || !strings.Contains(out, " 0 articles created") || strings.Contains(out, "\ncreated") {
-		t.Errorf("re-import (exit %d) should update, not create:\n%s", code, out)
+	if code != 0 || !strings.Contains(out, " 0 articles created, 0 updated, 7 unchanged") || strings.Contains(out, "\ncreated") {
+		t.Errorf("re-import (exit %d) should find every article unchanged, and create none:\n%s", code, out)
 	}
 	// The imported articles are in the feeds.
 	s := startHerald(t, db)

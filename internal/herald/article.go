@@ -130,6 +130,15 @@ func (a *Article) Clone() *Article {
 	return &c
 }
 
+// Upserted says what writing an article by its slug did.
+type Upserted int
+
+const (
+	UpsertCreated   Upserted = iota + 1 // no article had the slug
+	UpsertUpdated                       // the article with the slug changed
+	UpsertUnchanged                     // it already was as given: nothing written
+)
+
 // SameAs reports whether a and b hold the same article, whatever their
 // UpdatedAt, with an empty list equal to none.
 func (a *Article) SameAs(b *Article) bool {

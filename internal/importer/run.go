@@ -14,8 +14,8 @@ import (
 
 // Sink receives the parsed articles. It validates each one (with
 // herald.Article.Prepare), stores it, and reports whether it created a new
-// article or updated the one with the same slug, which is what makes a
-// re-import update rather than duplicate. Upsert may fill in fields (slug,
+// article, updated the one with the same slug (which is what makes a
+// re-import update rather than duplicate) or found it already as given. Upsert may fill in fields (slug,
 // URL, PublishedAt); the importer reads the slug back for its output.
 //
 // Plain-text files carry no date, so their articles arrive with a zero
@@ -23,7 +23,7 @@ import (
 // rather than set the current time, or every re-import would move the
 // article to the top of its feeds.
 type Sink interface {
-	Upsert(ctx context.Context, a *herald.Article) (created bool, err error)
+	Upsert(ctx context.Context, a *herald.Article) (herald.Upserted, error)
 }
 
 // Options tune a Run. The zero value is ready to use.
@@ -46,18 +46,19 @@ const (
 // articles, since one JSON or feed file may hold many; a file that cannot
 // be read or parsed counts as one failure. Skipped counts files.
 type Summary struct {
-	Files   int // files visited, skipped and failed ones included
-	Created int
-	Updated int
-	Failed  int
-	Skipped int
+	Files     int // files visited, skipped and failed ones included
+	Created   int
+	Updated   int
+	Unchanged int // already stored as given: nothing written
+	Failed    int
+	Skipped   int
 }
 
 // String is the run's closing line.
 func (s Summary) String() string {
-	return fmt.Sprintf("%d %s read: %d %s created, %d updated, %d failed; %d %s skipped",
+	return fmt.Sprintf("%d %s read: %d %s created, %d updated, %d unchanged, %d failed; %d %s skipped",
 		s.Files, plural(s.Files, "file", "files"), s.Created, plural(s.Created, "article", "articles"),
-		s.Updated, s.Failed, s.Skipped, plural(s.Skipped, "file", "files"))
+		s.Updated, s.Unchanged, s.Failed, s.Skipped, plural(s.Skipped, "file", "files"))
 }
 
 // ErrFailed is wrapped by the error Run returns when any file or article
@@ -70,10 +71,10 @@ var ErrFailed = errors.New("import: some files failed")
 // passed over). It writes one line per file to out, or one per article
 // for files holding several:
 //
-//	created  notes/first.md (first)
-//	updated  notes/second.txt (second)
-//	failed   notes/broken.md: line 4: published_at: …
-//	skipped  notes/photo.png: .png is not an importable file type
+//	created   notes/first.md (first)
+//	updated   notes/second.txt (second)
+//	failed    notes/broken.md: line 4: published_at: …
+//	skipped   notes/photo.png: .png is not an importable file type
 //
 // then progress lines ("… 40/120 files") on long runs and the Summary's
 // line. A failure does not stop the run; Run returns an error wrapping
@@ -130,7 +131,7 @@ func (r *run) file(ctx context.Context, j job) error {
 		return nil
 	case j.skip != "":
 		r.sum.Skipped++
-		r.printf("skipped  %s: %s\n", j.path, j.skip)
+		r.printf("skipped   %s: %s\n", j.path, j.skip)
 		return nil
 	}
 	data, err := readFile(j.path, r.opts.MaxFileSize)
@@ -159,7 +160,7 @@ func (r *run) file(ctx context.Context, j job) error {
 			r.fail(label, fmt.Errorf("slug %q was already imported from %s in this run", slug, prev))
 			continue
 		}
-		created, err := r.sink.Upsert(ctx, a)
+		did, err := r.sink.Upsert(ctx, a)
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -171,14 +172,19 @@ func (r *run) file(ctx context.Context, j job) error {
 			continue
 		}
 		r.slugs[a.Slug] = j.path
-		verb := "updated"
-		if created {
+		var verb string
+		switch did {
+		case herald.UpsertCreated:
 			verb = "created"
 			r.sum.Created++
-		} else {
+		case herald.UpsertUnchanged:
+			verb = "unchanged"
+			r.sum.Unchanged++
+		default:
+			verb = "updated"
 			r.sum.Updated++
 		}
-		r.printf("%-8s %s (%s)\n", verb, j.path, a.Slug)
+		r.printf("%-9s %s (%s)\n", verb, j.path, a.Slug)
 	}
 	return nil
 }
@@ -191,7 +197,7 @@ func (r *run) fail(label string, err error) {
 	if errors.As(err, &pe) {
 		reason = pe.Reason()
 	}
-	r.printf("failed   %s: %s\n", label, reason)
+	r.printf("failed    %s: %s\n", label, reason)
 }
 
 // printf writes one output line. Write errors are ignored: the output is a

@@ -28,18 +28,27 @@ func newMemSink() *memSink {
 	return &memSink{now: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC), articles: map[string]*herald.Article{}}
 }
 
-func (s *memSink) Upsert(ctx context.Context, a *herald.Article) (bool, error) {
+func (s *memSink) Upsert(ctx context.Context, a *herald.Article) (herald.Upserted, error) {
 	s.upserts++
+	if a.Slug == "" {
+		a.Slug = herald.Slugify(a.Title) // found by the slug it will have, as the service does
+	}
 	old, exists := s.articles[a.Slug]
 	if exists && a.PublishedAt.IsZero() {
 		a.PublishedAt = old.PublishedAt
 	}
 	if err := a.Prepare("https://example.com", s.now, herald.Limits{}); err != nil {
-		return false, err
+		return 0, err
 	}
-	_, exists = s.articles[a.Slug]
+	old, exists = s.articles[a.Slug]
 	s.articles[a.Slug] = a.Clone()
-	return !exists, nil
+	switch {
+	case !exists:
+		return herald.UpsertCreated, nil
+	case old.SameAs(a):
+		return herald.UpsertUnchanged, nil
+	}
+	return herald.UpsertUpdated, nil
 }
 
 // writeFiles creates files (relative name → content) under dir.
@@ -83,16 +92,16 @@ func TestRunOutputAndSummary(t *testing.T) {
 	sink := newMemSink()
 	got, sum, err := runImport(t, sink, dir, []string{dir}, Options{})
 
-	want := `skipped  DIR/README: no file extension
-created  DIR/a.txt (a)
-created  DIR/b.md (b)
-failed   DIR/broken.md: line 3: tag: unknown front matter key (known keys: title, slug, url, summary, authors, categories, tags, language, image, enclosures, published_at, episode, season, episode_type, transcript_url, transcript_type, chapters_url)
-created  DIR/c.json (charlie)
-failed   DIR/c.json (delta): invalid: url must be an absolute http or https URL, got "not a url" (field url)
-skipped  DIR/d.png: .png is not an importable file type
-skipped  DIR/readme.md: a README describes its folder; name it explicitly to import it
-created  DIR/sub/echo.markdown (echo)
-8 files read: 4 articles created, 0 updated, 2 failed; 3 files skipped
+	want := `skipped   DIR/README: no file extension
+created   DIR/a.txt (a)
+created   DIR/b.md (b)
+failed    DIR/broken.md: line 3: tag: unknown front matter key (known keys: title, slug, url, summary, authors, categories, tags, language, image, enclosures, published_at, episode, season, episode_type, transcript_url, transcript_type, chapters_url)
+created   DIR/c.json (charlie)
+failed    DIR/c.json (delta): invalid: url must be an absolute http or https URL, got "not a url" (field url)
+skipped   DIR/d.png: .png is not an importable file type
+skipped   DIR/readme.md: a README describes its folder; name it explicitly to import it
+created   DIR/sub/echo.markdown (echo)
+8 files read: 4 articles created, 0 updated, 0 unchanged, 2 failed; 3 files skipped
 `
 	if got != want {
 		t.Errorf("output:\n%s\nwant:\n%s", got, want)
@@ -111,6 +120,8 @@ created  DIR/sub/echo.markdown (echo)
 	}
 }
 
+// TestRunReimportUpdates: a second run updates what changed and reports
+// the rest as unchanged.
 func TestRunReimportUpdates(t *testing.T) {
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{
@@ -130,16 +141,16 @@ func TestRunReimportUpdates(t *testing.T) {
 	if err != nil {
 		t.Fatalf("second run: %v", err)
 	}
-	want := `updated  DIR/many.json (three)
-updated  DIR/many.json (four)
-updated  DIR/one.txt (one)
-updated  DIR/two.md (two)
-3 files read: 0 articles created, 4 updated, 0 failed; 0 files skipped
+	want := `unchanged DIR/many.json (three)
+unchanged DIR/many.json (four)
+updated   DIR/one.txt (one)
+unchanged DIR/two.md (two)
+3 files read: 0 articles created, 1 updated, 3 unchanged, 0 failed; 0 files skipped
 `
 	if got != want {
 		t.Errorf("output:\n%s\nwant:\n%s", got, want)
 	}
-	if wantSum := (Summary{Files: 3, Updated: 4}); sum != wantSum {
+	if wantSum := (Summary{Files: 3, Updated: 1, Unchanged: 3}); sum != wantSum {
 		t.Errorf("summary=%+v, want %+v", sum, wantSum)
 	}
 	if len(sink.articles) != 4 {
@@ -201,12 +212,12 @@ func TestRunExplicitPaths(t *testing.T) {
 	writeFiles(t, dir, map[string]string{"pic.png": "x", "post.txt": "Post\n", "post.md": "# Other post\n", ".dot.md": "# Dotted\n"})
 	p := func(name string) string { return filepath.Join(dir, name) }
 	got, sum, err := runImport(t, newMemSink(), dir, []string{p("pic.png"), p("post.txt"), p("missing.md"), p("post.txt"), p("post.md"), p(".dot.md")}, Options{})
-	want := `failed   DIR/pic.png: extension ".png" is not one of .txt, .md, .markdown, .json, .rss, .atom, .xml, .feed.json: unsupported file type
-created  DIR/post.txt (post)
-failed   DIR/missing.md: no such file or directory
-failed   DIR/post.md: slug "post" was already imported from DIR/post.txt in this run
-created  DIR/.dot.md (dot)
-5 files read: 2 articles created, 0 updated, 3 failed; 0 files skipped
+	want := `failed    DIR/pic.png: extension ".png" is not one of .txt, .md, .markdown, .json, .rss, .atom, .xml, .feed.json: unsupported file type
+created   DIR/post.txt (post)
+failed    DIR/missing.md: no such file or directory
+failed    DIR/post.md: slug "post" was already imported from DIR/post.txt in this run
+created   DIR/.dot.md (dot)
+5 files read: 2 articles created, 0 updated, 0 unchanged, 3 failed; 0 files skipped
 `
 	if got != want {
 		t.Errorf("output:\n%s\nwant:\n%s", got, want)
@@ -238,7 +249,7 @@ func TestRunFileTooLarge(t *testing.T) {
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{"big.txt": "Big\n\n" + strings.Repeat("x", 100)})
 	got, _, err := runImport(t, newMemSink(), dir, []string{dir}, Options{MaxFileSize: 50})
-	if !strings.Contains(got, "failed   DIR/big.txt: larger than 50 bytes") || err == nil {
+	if !strings.Contains(got, "failed    DIR/big.txt: larger than 50 bytes") || err == nil {
 		t.Fatalf("output %q err=%v, want big.txt failed for size", got, err)
 	}
 }
@@ -253,7 +264,7 @@ func TestRunNamedPipeFails(t *testing.T) {
 	}
 	writeFiles(t, dir, map[string]string{"post.txt": "Post\n"})
 	got, sum, err := runImport(t, newMemSink(), dir, []string{fifo, filepath.Join(dir, "post.txt")}, Options{})
-	if sum.Failed != 1 || sum.Created != 1 || !errors.Is(err, ErrFailed) || !strings.Contains(got, "failed   DIR/pipe.md: not a regular file") {
+	if sum.Failed != 1 || sum.Created != 1 || !errors.Is(err, ErrFailed) || !strings.Contains(got, "failed    DIR/pipe.md: not a regular file") {
 		t.Fatalf("summary=%+v err=%v output:\n%s\nwant the pipe failed and the post created", sum, err, got)
 	}
 }

@@ -140,21 +140,29 @@ func (s *Articles) List(ctx context.Context, offset, limit int) ([]*herald.Artic
 // replaces it keeping its ID: re-importing a file updates its article
 // instead of duplicating it. The slug is derived first so that matching
 // works for sources that carry none.
-func (s *Articles) Upsert(ctx context.Context, a *herald.Article) (created bool, err error) {
+func (s *Articles) Upsert(ctx context.Context, a *herald.Article) (herald.Upserted, error) {
 	if a.Slug == "" {
 		a.Slug = herald.Slugify(a.Title)
 	}
 	existing, err := s.store.ArticleBySlug(ctx, a.Slug)
 	switch {
 	case herald.IsNotFound(err):
-		return true, s.Create(ctx, a)
+		return herald.UpsertCreated, s.Create(ctx, a)
 	case err != nil:
-		return false, err
+		return 0, err
 	}
 	if a.PublishedAt.IsZero() {
 		a.PublishedAt = existing.PublishedAt // keep the original date on re-import
 	}
-	return false, s.Replace(ctx, existing.ID, a)
+	if err := s.Replace(ctx, existing.ID, a); err != nil {
+		return 0, err
+	}
+	// a is now as prepared and stored; the store wrote nothing when it
+	// matched what it held.
+	if existing.SameAs(a) {
+		return herald.UpsertUnchanged, nil
+	}
+	return herald.UpsertUpdated, nil
 }
 
 // prepare validates a and sanitises its HTML before it is stored.

@@ -212,13 +212,17 @@ func TestUpsertMatchesBySlugAndKeepsDate(t *testing.T) {
 	fx := newFixture(t, nil)
 	ctx := context.Background()
 	orig := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
-	created, err := fx.articles.Upsert(ctx, &herald.Article{Title: "Imported", PublishedAt: orig})
-	if err != nil || !created {
-		t.Fatalf("first upsert: created=%v err=%v", created, err)
+	did, err := fx.articles.Upsert(ctx, &herald.Article{Title: "Imported", PublishedAt: orig})
+	if err != nil || did != herald.UpsertCreated {
+		t.Fatalf("first upsert: %v, %v; want created", did, err)
 	}
-	created, err = fx.articles.Upsert(ctx, &herald.Article{Title: "Imported", Summary: "edited"})
-	if err != nil || created {
-		t.Fatalf("second upsert: created=%v err=%v, want an update", created, err)
+	did, err = fx.articles.Upsert(ctx, &herald.Article{Title: "Imported", Summary: "edited"})
+	if err != nil || did != herald.UpsertUpdated {
+		t.Fatalf("second upsert: %v, %v; want an update", did, err)
+	}
+	did, err = fx.articles.Upsert(ctx, &herald.Article{Title: "Imported", Summary: "edited"})
+	if err != nil || did != herald.UpsertUnchanged {
+		t.Fatalf("third upsert, the same: %v, %v; want unchanged", did, err)
 	}
 	list, total, err := fx.articles.List(ctx, 0, 10)
 	if err != nil || total != 1 {
