@@ -52,6 +52,10 @@ type Main struct {
 	// watch brings other processes' writes to the in-process cache; nil
 	// with Redis or cache.store_poll 0.
 	watch *service.StoreWatch
+	// serves is false for a command that writes but serves nothing
+	// (import): without Redis its writes leave their invalidations on
+	// record for the servers (service.ArticlesOptions.LeaveOnRecord).
+	serves bool
 }
 
 // NewMain returns a process for cfg; nothing is opened yet.
@@ -59,7 +63,7 @@ func NewMain(cfg *config.Config, log *slog.Logger) *Main {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Main{Config: cfg, Log: log}
+	return &Main{Config: cfg, Log: log, serves: true}
 }
 
 // Open opens the store and the cache and builds the services and server.
@@ -133,7 +137,8 @@ func (m *Main) Open(ctx context.Context) error {
 	m.renderer = render.NewWithOptions(render.Options{FragmentCacheBytes: itemCacheBytes(cfg.Cache.MaxItemBytes)})
 	m.Feeds = service.NewFeeds(m.Store, m.Cache, m.Metrics.Renderer(m.renderer), site, service.FeedsOptions{Logger: m.Log, RenderTimeout: cfg.Server.RequestTimeout, Compress: enc.Variants,
 		MaxStale: cfg.Feed.MaxStale, StaleEntries: cfg.Feed.StaleEntries, StaleBytes: staleBytes})
-	m.Articles = service.NewArticles(m.Store, m.Cache, site, service.ArticlesOptions{Logger: m.Log, Limits: articleLimits(cfg)})
+	m.Articles = service.NewArticles(m.Store, m.Cache, site, service.ArticlesOptions{Logger: m.Log, Limits: articleLimits(cfg),
+		LeaveOnRecord: !m.serves && m.redis == nil})
 	m.exportCounters()
 	hc, err := m.reliabilityConfig()
 	if err != nil {

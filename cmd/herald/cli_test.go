@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/herald-feeds/herald/internal/sqlite"
 )
 
 func runCLI(t *testing.T, environ []string, args ...string) (code int, stdout, stderr string) {
@@ -165,5 +167,32 @@ func TestConfigChecksTheFilesItNames(t *testing.T) {
 	}
 	if code, out, _ := runCLI(t, nil, "config"); code != 0 || !strings.Contains(out, "database_url") {
 		t.Errorf("config: exit %d, want the printout", code)
+	}
+}
+
+// TestImportWithoutRedisLeavesItsInvalidationsOnRecord: an import that has
+// no Redis cannot reach the caches of the servers using the store, so it
+// leaves its writes' invalidations on record there for them to deliver,
+// rather than clear them as if its own memory had been a delivery.
+func TestImportWithoutRedisLeavesItsInvalidationsOnRecord(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "h.db")
+	if code, out, errOut := runCLI(t, nil, "import", "-database-url", "sqlite:"+db, filepath.Join("..", "..", "examples")); code != 0 {
+		t.Fatalf("import: exit %d\n%s%s", code, out, errOut)
+	}
+	st, err := sqlite.Open(context.Background(), db, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	owed, err := st.Undelivered(context.Background(), 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := map[string]bool{}
+	for _, u := range owed {
+		keys[u.Scope.Key()] = true
+	}
+	if !keys["site"] || !keys["category:essays"] {
+		t.Fatalf("records after the import: %v, want the site and every written scope", owed)
 	}
 }

@@ -102,6 +102,7 @@ func runImport(ctx context.Context, args, environ []string, stdout, stderr io.Wr
 	log := cfg.Logger(stderr)
 	cache.RouteClientLogs(log)
 	m := NewMain(cfg, log)
+	m.serves = false
 	defer m.Close(context.Background())
 	if err := m.Open(ctx); err != nil {
 		return err

@@ -28,6 +28,9 @@ type Articles struct {
 	clean   *sanitize.Sanitizer
 	retry   *invalidationRetry
 	clearer *recordClearer
+	// leaveOnRecord: writes invalidate nothing and leave their records
+	// (ArticlesOptions.LeaveOnRecord).
+	leaveOnRecord bool
 }
 
 // ArticleStats counts failures of the write path that do not fail a write.
@@ -53,12 +56,19 @@ type ArticlesOptions struct {
 	NewID  func() string
 	Limits herald.Limits
 	Logger *slog.Logger
+	// LeaveOnRecord is for a process that serves nothing and whose cache
+	// no server reads (`herald import` without Redis): invalidating that
+	// cache would deliver nothing, so a write invalidates nothing and
+	// leaves its scopes on record in the store, where the servers sharing
+	// it find them (their sweeps, and with the in-process cache their
+	// store watch) instead of the records being cleared as delivered.
+	LeaveOnRecord bool
 }
 
 // NewArticles returns the write path over the given store and cache.
 func NewArticles(store herald.Store, cache herald.Cache, site Site, opts ArticlesOptions) *Articles {
 	s := &Articles{store: store, cache: cache, site: site, limits: opts.Limits, now: opts.Now, newID: opts.NewID, log: opts.Logger,
-		clean: sanitize.New()}
+		clean: sanitize.New(), leaveOnRecord: opts.LeaveOnRecord}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -194,6 +204,9 @@ func (s *Articles) prepare(a *herald.Article) error {
 // cache has taken the invalidation, the records it covers are cleared:
 // those the store held for these scopes before it was sent.
 func (s *Articles) invalidate(ctx context.Context, scopes []herald.Scope) error {
+	if s.leaveOnRecord {
+		return nil // the write's records stay for the servers (ArticlesOptions)
+	}
 	scopes = uniqueScopes(scopes)
 	owed, owedErr := s.store.UndeliveredOf(ctx, scopes)
 	mark := s.retry.mark()
