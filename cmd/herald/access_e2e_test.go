@@ -190,6 +190,26 @@ func TestPolitePolling(t *testing.T) {
 	if r := s.get(t, "/feed.atom"); r.Status != 200 {
 		t.Errorf("another feed: status %d, want 200 (the rule is per feed)", r.Status)
 	}
+	// A HEAD downloads nothing: it is not counted.
+	if r := s.do(t, http.MethodHead, "/feed.json", nil); r.Status != 200 {
+		t.Errorf("HEAD: status %d, want 200", r.Status)
+	}
+	if r := s.get(t, "/feed.json"); r.Status != 200 {
+		t.Errorf("GET after a HEAD: status %d, want 200", r.Status)
+	}
+	// A client walking the history fetches each page once: each is a
+	// document of its own.
+	for i := 0; i < 3; i++ {
+		s.create(t, map[string]any{"title": "Page filler " + strconv.Itoa(i), "published_at": "2026-01-0" + strconv.Itoa(i+2) + "T00:00:00Z"})
+	}
+	for _, p := range []string{"/feed.atom?limit=2", "/feed.atom?limit=2&page=2", "/feed.atom?limit=2&page=1"} {
+		if r := s.get(t, p); r.Status != 200 {
+			t.Errorf("GET %s while walking the history: status %d, want 200", p, r.Status)
+		}
+	}
+	if r := s.get(t, "/feed.atom?limit=2&page=1"); r.Status != http.StatusTooManyRequests {
+		t.Errorf("the same page again without validators: status %d, want 429", r.Status)
+	}
 }
 
 // TestSecurityHeadersAndCORS checks the headers of every kind of response.

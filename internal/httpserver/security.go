@@ -83,16 +83,20 @@ func (s *Server) feedPolicy(c *fiber.Ctx) (answered bool, err error) {
 	return false, s.politePolling(c)
 }
 
-// politePolling refuses a client that fetches the same feed again sooner
-// than feed.min_poll_interval without validators: a reader that sends
-// If-None-Match or If-Modified-Since costs a 304 and is never refused, one
-// that downloads the whole feed every few seconds is told when to come
-// back.
+// politePolling refuses a client that fetches the same feed document again
+// sooner than feed.min_poll_interval without validators: a reader that
+// sends If-None-Match or If-Modified-Since costs a 304 and is never
+// refused, one that downloads the whole feed every few seconds is told
+// when to come back. A document is its path and query: the pages of a
+// feed's history (?page=N) and other limits are documents of their own,
+// which a client walking them has never fetched. A HEAD downloads nothing
+// and is never counted.
 func (s *Server) politePolling(c *fiber.Ctx) error {
-	if s.pollLimiter == nil || c.Get(fiber.HeaderIfNoneMatch) != "" || c.Get(fiber.HeaderIfModifiedSince) != "" {
+	if s.pollLimiter == nil || c.Method() == fiber.MethodHead ||
+		c.Get(fiber.HeaderIfNoneMatch) != "" || c.Get(fiber.HeaderIfModifiedSince) != "" {
 		return nil
 	}
-	ok, wait := s.pollLimiter.allow(s.client(c)+" "+c.Path(), s.now())
+	ok, wait := s.pollLimiter.allow(s.client(c)+" "+c.OriginalURL(), s.now())
 	if ok {
 		return nil
 	}
