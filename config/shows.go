@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -96,20 +97,34 @@ func LoadShows(filePath, baseURL string) (map[string]Show, error) {
 }
 
 func parseShows(data []byte, baseURL string) (map[string]Show, error) {
+	// Each show is decoded from its own node, so that an unknown or
+	// mistyped field is reported under the show and the field's name.
 	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	var shows map[string]Show
-	if err := dec.Decode(&shows); err != nil && !errors.Is(err, io.EOF) {
+	var nodes map[string]yaml.Node
+	if err := dec.Decode(&nodes); err != nil && !errors.Is(err, io.EOF) {
 		return nil, err
 	}
+	shows := make(map[string]Show, len(nodes))
 	var errs []error
-	for _, slug := range slices.Sorted(maps.Keys(shows)) {
-		s := shows[slug]
+	for _, slug := range slices.Sorted(maps.Keys(nodes)) {
 		fail := func(field, format string, args ...any) {
 			errs = append(errs, fmt.Errorf("%s.%s: %s", slug, field, fmt.Sprintf(format, args...)))
 		}
 		if !isSlug(slug) {
 			errs = append(errs, fmt.Errorf("%s: must be a category slug (lower case letters and digits joined by hyphens), as in /categories/SLUG/feed.rss", slug))
+			continue
+		}
+		node := nodes[slug]
+		if node.Kind != yaml.MappingNode {
+			errs = append(errs, fmt.Errorf("%s: line %d: must be a mapping of the show's fields", slug, node.Line))
+			continue
+		}
+		if !decodeShowNode(&node, reflect.TypeFor[Show](), "", fail) {
+			continue
+		}
+		var s Show
+		if err := node.Decode(&s); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", slug, err))
 			continue
 		}
 		s.check(fail)
@@ -142,6 +157,8 @@ func (s *Show) check(fail func(field, format string, args ...any)) {
 		fail("category", "is required: an Apple Podcasts category such as \"Technology\"")
 	case !ok:
 		fail("category", "%q is not an Apple Podcasts category", s.Category)
+	case s.Subcategory != "" && len(subs) == 0:
+		fail("subcategory", "%q has no subcategories; leave subcategory out", s.Category)
 	case s.Subcategory != "" && !slices.Contains(subs, s.Subcategory):
 		fail("subcategory", "%q is not a subcategory of %q (its subcategories: %s)", s.Subcategory, s.Category, strings.Join(subs, ", "))
 	}
@@ -192,4 +209,62 @@ func isSlug(s string) bool {
 		}
 	}
 	return true
+}
+
+// decodeShowNode checks, before decoding, that every key of the mapping
+// node is a field of t (yaml tags), and that each value has the kind its
+// field needs, reporting each problem through fail under its dotted name
+// (prefix) with its line. It reports whether all was well.
+func decodeShowNode(node *yaml.Node, t reflect.Type, prefix string, fail func(field, format string, args ...any)) bool {
+	ok := true
+	for i := 0; i+1 < len(node.Content); i += 2 {
+		k, v := node.Content[i], node.Content[i+1]
+		name := prefix + k.Value
+		f, found := yamlField(t, k.Value)
+		if !found {
+			fail(name, "line %d: unknown field (known here: %s)", k.Line, yamlFieldNames(t))
+			ok = false
+			continue
+		}
+		switch f.Type.Kind() {
+		case reflect.Struct:
+			if v.Kind != yaml.MappingNode {
+				fail(name, "line %d: must be a mapping of %s", v.Line, yamlFieldNames(f.Type))
+				ok = false
+			} else if !decodeShowNode(v, f.Type, name+".", fail) {
+				ok = false
+			}
+		case reflect.Bool:
+			var b bool
+			if v.Kind != yaml.ScalarNode || v.Decode(&b) != nil {
+				fail(name, "line %d: must be true or false, got %q", v.Line, v.Value)
+				ok = false
+			}
+		case reflect.String:
+			if v.Kind != yaml.ScalarNode {
+				fail(name, "line %d: must be text, not a list or mapping", v.Line)
+				ok = false
+			}
+		}
+	}
+	return ok
+}
+
+// yamlField finds the field of struct type t that the key name fills.
+func yamlField(t reflect.Type, name string) (reflect.StructField, bool) {
+	for i := range t.NumField() {
+		if f := t.Field(i); strings.Split(f.Tag.Get("yaml"), ",")[0] == name {
+			return f, true
+		}
+	}
+	return reflect.StructField{}, false
+}
+
+// yamlFieldNames lists the keys struct type t takes.
+func yamlFieldNames(t reflect.Type) string {
+	names := make([]string, 0, t.NumField())
+	for i := range t.NumField() {
+		names = append(names, strings.Split(t.Field(i).Tag.Get("yaml"), ",")[0])
+	}
+	return strings.Join(names, ", ")
 }

@@ -69,11 +69,17 @@ func TestPodcastGUID(t *testing.T) {
 func TestLoadShowsRejects(t *testing.T) {
 	base := "x:\n  image: https://e.com/a.jpg\n  category: Technology\n  owner: {email: a@e.com}\n"
 	tests := []struct{ name, file, want string }{
-		{"unknown field", base + "  explict: true\n", "field explict not found"},
+		{"unknown field", base + "  explict: true\n", "x.explict: line 5: unknown field (known here: title, description"},
+		{"bool not a bool", base + "  explicit: clean\n", `x.explicit: line 5: must be true or false, got "clean"`},
+		{"unknown nested field", strings.Replace(base, "{email: a@e.com}", "{email: a@e.com, phone: 1}", 1), "x.owner.phone: line 4: unknown field (known here: name, email)"},
+		{"value for a mapping", strings.Replace(base, "{email: a@e.com}", "bob", 1), "x.owner: line 4: must be a mapping of name, email"},
+		{"list for text", base + "  author: [a, b]\n", "x.author: line 5: must be text"},
+		{"show not a mapping", "x: yes\n", "x: line 1: must be a mapping"},
+		{"subcategory of a category without any", strings.Replace(base, "Technology", "Government", 1) + "  subcategory: Documentary\n", `x.subcategory: "Government" has no subcategories`},
 		{"missing image", "x:\n  category: Technology\n  owner: {email: a@e.com}\n", "x.image: is required"},
 		{"image not jpeg or png", strings.Replace(base, "a.jpg", "a.gif", 1), "x.image: must be a JPEG or PNG"},
 		{"unknown category", strings.Replace(base, "Technology", "Tech", 1), `x.category: "Tech" is not an Apple Podcasts category`},
-		{"foreign subcategory", base + "  subcategory: Drama\n", `x.subcategory: "Drama" is not a subcategory of "Technology"`},
+		{"foreign subcategory", strings.Replace(base, "Technology", "Arts", 1) + "  subcategory: Drama\n", `x.subcategory: "Drama" is not a subcategory of "Arts" (its subcategories: Books, Design`},
 		{"missing owner email", "x:\n  image: https://e.com/a.jpg\n  category: Technology\n", "x.owner.email: is required"},
 		{"bad owner email", strings.Replace(base, "a@e.com", "nobody", 1), "x.owner.email: must be a bare email"},
 		{"bad type", base + "  type: weekly\n", "x.type: must be episodic or serial"},
