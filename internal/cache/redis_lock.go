@@ -68,7 +68,7 @@ func (r *Redis) LockRender(ctx context.Context, k herald.FeedKey) (herald.Lock, 
 		if err != nil {
 			return herald.Lock{}, fmt.Errorf("redis cache: lock render: stored entry: %w", err)
 		}
-		return herald.Lock{Result: herald.LockStored, Revision: rev, Entry: l.Entry}, nil
+		return herald.Lock{Result: herald.LockStored, Revision: rev, Entry: l.Entry, TTL: l.TTL}, nil
 	case 1:
 	default:
 		return herald.Lock{Result: herald.LockBusy, Revision: rev}, nil

@@ -90,16 +90,20 @@ func parseGetReply(reply []any) (l herald.Lookup, notModified bool, err error) {
 	if len(reply) == 1 {
 		return l, false, nil
 	}
-	if len(reply) < 6 {
-		return l, false, fmt.Errorf("script reply has %d fields, want 1, 6 or 7", len(reply))
+	if len(reply) < 7 {
+		return l, false, fmt.Errorf("script reply has %d fields, want 1, or 7 and more", len(reply))
 	}
 	flag, ok1 := reply[1].(int64)
 	etag, ok2 := reply[2].(string)
 	secs, ok3 := reply[3].(string)
 	nanos, ok4 := reply[4].(string)
 	ctype, ok5 := reply[5].(string)
-	if !(ok1 && ok2 && ok3 && ok4 && ok5) {
-		return l, false, fmt.Errorf("malformed entry fields %v", reply[1:6])
+	pttl, ok6 := reply[6].(int64)
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) {
+		return l, false, fmt.Errorf("malformed entry fields %v", reply[1:7])
+	}
+	if pttl > 0 { // -1: no expiry (never set so), -2: gone meanwhile
+		l.TTL = time.Duration(pttl) * time.Millisecond
 	}
 	sec, err := strconv.ParseInt(secs, 10, 64)
 	if err != nil {
@@ -121,7 +125,7 @@ func parseGetReply(reply []any) (l herald.Lookup, notModified bool, err error) {
 	if notModified {
 		return l, true, nil
 	}
-	fields := reply[6:]
+	fields := reply[7:]
 	if len(fields) == 0 || len(fields)%2 != 0 {
 		return herald.Lookup{}, false, fmt.Errorf("script reply has %d byte fields, want pairs", len(fields))
 	}

@@ -190,7 +190,7 @@ func (t *Tiered) fill(ctx context.Context, k herald.FeedKey, cond *herald.Condit
 		if err != nil {
 			return l, err
 		}
-		t.keep(epoch, k, l.Revision, l.Entry, l.Hit)
+		t.keep(epoch, k, l.Revision, l.Entry, l.Hit, l.TTL)
 		return l, nil
 	})
 	if err != nil {
@@ -289,7 +289,7 @@ func (t *Tiered) LockRender(ctx context.Context, k herald.FeedKey) (herald.Lock,
 	if err != nil || lock.Revision == "" {
 		return lock, err
 	}
-	t.keep(epoch, k, lock.Revision, lock.Entry, lock.Result == herald.LockStored)
+	t.keep(epoch, k, lock.Revision, lock.Entry, lock.Result == herald.LockStored, lock.TTL)
 	return lock, nil
 }
 
@@ -298,7 +298,7 @@ func (t *Tiered) LockRender(ctx context.Context, k herald.FeedKey) (herald.Lock,
 // subscription change came since epoch was read (the answer may predate
 // it). The bytes are fresh from Redis and never written: the local tier
 // keeps them without a copy.
-func (t *Tiered) keep(epoch uint64, k herald.FeedKey, rev string, e herald.Entry, hit bool) {
+func (t *Tiered) keep(epoch uint64, k herald.FeedKey, rev string, e herald.Entry, hit bool, left time.Duration) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.epoch != epoch || !t.live.Load() {
@@ -306,7 +306,13 @@ func (t *Tiered) keep(epoch uint64, k herald.FeedKey, rev string, e herald.Entry
 	}
 	t.local.adopt(k.Scope, rev)
 	if hit {
-		t.local.store(k, rev, e, t.localTTL, entrySize(rev, e))
+		// Never past the entry's own end in Redis (left, when known),
+		// which comes early when a scheduled article is due.
+		ttl := t.localTTL
+		if left > 0 {
+			ttl = min(ttl, left)
+		}
+		t.local.store(k, rev, e, ttl, entrySize(rev, e))
 	}
 }
 

@@ -386,3 +386,40 @@ func TestTieredLockOfAMovedRevision(t *testing.T) {
 	mustLock(t, other, siteRSS, herald.LockStored, "moved-quietly")
 	assertHit(t, mustGet(t, other, siteRSS, nil), e)
 }
+
+// TestTieredKeepsNoCopyPastTheEntrysEnd: an entry another replica stored
+// in Redis for less than LocalTTL (its feed changes when a scheduled
+// article is due) is kept locally only as long as it has left in Redis,
+// taken by a lookup and by the render lock alike.
+func TestTieredKeepsNoCopyPastTheEntrysEnd(t *testing.T) {
+	srv := redistest.Start(t)
+	admin := mustClient(t, srv)
+	ctx := context.Background()
+	writer := mustOpenTiered(t, mustOpenRedis(t, srv, RedisOptions{}), time.Now, TieredOptions{LocalTTL: time.Hour})
+	for _, via := range []string{"lookup", "lock"} {
+		t.Run(via, func(t *testing.T) {
+			clock := newFakeClock(time.Now())
+			shared := mustOpenRedis(t, srv, RedisOptions{})
+			reader := mustOpenTiered(t, shared, clock.Now, TieredOptions{LocalTTL: time.Hour})
+			rev := mustGet(t, writer, siteRSS, nil).Revision
+			due := testEntry("until the next publication " + via)
+			if err := writer.Put(ctx, siteRSS, rev, due, 5*time.Second); err != nil {
+				t.Fatal(err)
+			}
+			if via == "lookup" {
+				assertHit(t, mustGet(t, reader, siteRSS, nil), due)
+			} else {
+				mustLock(t, reader, siteRSS, herald.LockStored, rev)
+			}
+			// Redis lets the entry go at its end (deleted here rather
+			// than waited for); the reader's copy must be gone by then too.
+			if err := admin.Del(ctx, shared.entryKey(siteRSS)).Err(); err != nil {
+				t.Fatal(err)
+			}
+			clock.Advance(5 * time.Second)
+			if l := mustGet(t, reader, siteRSS, nil); l.Hit {
+				t.Fatalf("the reader still serves its copy %v after the entry's end in Redis", clock.Now())
+			}
+		})
+	}
+}

@@ -74,6 +74,11 @@ type Lookup struct {
 	// renders and stores under this revision; if a write bumped it in the
 	// meantime, the stored entry is simply never served.
 	Revision string
+	// TTL is, on a hit, how long the entry has left in the cache that
+	// answered, when it can tell (Redis); zero otherwise. A copy kept
+	// elsewhere must not outlive it: it ends early when a scheduled
+	// article is due.
+	TTL time.Duration
 }
 
 // Cache keeps rendered feeds, shared by every replica when it is Redis.

@@ -36,8 +36,10 @@ type Lock struct {
 	// keeps the revision of its lookup).
 	Revision string
 	// Entry is the stored entry of Revision, with every coding the cache
-	// holds, when Result is LockStored.
+	// holds, when Result is LockStored, and how long it has left there
+	// (Lookup.TTL).
 	Entry Entry
+	TTL   time.Duration
 	// Release must be called once the entry is stored (or the render
 	// failed) when Result is LockHeld; it is nil otherwise.
 	Release func()

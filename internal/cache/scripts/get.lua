@@ -15,9 +15,11 @@
 --
 -- Reply:
 --   {rev}                                           no current entry
---   {rev, 1, etag, lastmod, lmns, ctype}            the condition holds: 304
---   {rev, 0, etag, lastmod, lmns, ctype, field, bytes, field, bytes…}
+--   {rev, 1, etag, lastmod, lmns, ctype, pttl}      the condition holds: 304
+--   {rev, 0, etag, lastmod, lmns, ctype, pttl, field, bytes, field, bytes…}
 --                                                   a hit, with the fields asked for
+-- pttl is the entry's remaining lifetime in milliseconds (PTTL), which a
+-- local copy must not outlive: it ends early when a scheduled article is due.
 --
 -- The condition logic mirrors herald.Condition.NotModified; keep the two in
 -- step (the Go side checks the answer again).
@@ -54,10 +56,11 @@ elseif mode == 'ims' then
   end
 end
 
+local pttl = redis.call('PTTL', KEYS[2])
 if notModified then
-  return {rev, 1, f[2], f[3], f[4], f[5]}
+  return {rev, 1, f[2], f[3], f[4], f[5], pttl}
 end
-local reply = {rev, 0, f[2], f[3], f[4], f[5]}
+local reply = {rev, 0, f[2], f[3], f[4], f[5], pttl}
 local want = ARGV[3]
 if want == 'all' then
   return append_all_bytes(KEYS[2], reply)

@@ -33,7 +33,7 @@ end
 
 local f = redis.call('HMGET', KEYS[2], 'rev', 'etag', 'lastmod', 'lmns', 'ctype')
 if f[1] == cur then
-  return append_all_bytes(KEYS[2], {2, cur, 0, f[2], f[3], f[4], f[5]})
+  return append_all_bytes(KEYS[2], {2, cur, 0, f[2], f[3], f[4], f[5], redis.call('PTTL', KEYS[2])})
 end
 
 local held = redis.call('GET', KEYS[1])
