@@ -280,6 +280,7 @@ func (m *Main) Listen() error {
 			return fmt.Errorf("read the scopes' revisions: %w", err)
 		}
 		m.watch = w
+		m.Articles.WatchWrites(w.Seen) // its own writes are in its cache already
 		w.Start()
 	}
 	m.warm()

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -65,5 +66,36 @@ func TestWritesOfOtherProcessesReachTheMemoryCache(t *testing.T) {
 		if r := blind.get(t, f); r.Status != http.StatusOK || strings.Contains(string(r.Body), "Third") {
 			t.Errorf("with cache.store_poll 0, %s shows the import: the check is what made the reader fresh", f)
 		}
+	}
+}
+
+// TestOwnWritesRenderOnce: a server's own write invalidates its feeds
+// once; its check of the database for other processes' writes does not
+// invalidate them again (which cost a second render of the same bytes).
+func TestOwnWritesRenderOnce(t *testing.T) {
+	s := startHerald(t, "", "-cache.store-poll", "20ms")
+	renders := func() float64 {
+		t.Helper()
+		var ready struct {
+			Feeds struct{ Renders float64 } `json:"feeds"`
+		}
+		if err := json.Unmarshal(s.get(t, "/readyz").Body, &ready); err != nil {
+			t.Fatal(err)
+		}
+		return ready.Feeds.Renders
+	}
+	s.create(t, map[string]any{"title": "First", "categories": []string{"News"}})
+	s.get(t, "/categories/news/feed.rss")
+	s.create(t, map[string]any{"title": "Second", "categories": []string{"News"}})
+	if r := s.get(t, "/categories/news/feed.rss"); !strings.Contains(string(r.Body), "Second") {
+		t.Fatalf("the feed lacks the write:\n%s", r.Body)
+	}
+	after := renders()
+	time.Sleep(200 * time.Millisecond) // ten checks of the database
+	if r := s.get(t, "/categories/news/feed.rss"); r.Status != http.StatusOK {
+		t.Fatalf("GET: %d", r.Status)
+	}
+	if n := renders(); n != after {
+		t.Fatalf("renders went from %v to %v with nothing written: the check invalidated the server's own write again", after, n)
 	}
 }

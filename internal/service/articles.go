@@ -31,6 +31,17 @@ type Articles struct {
 	// leaveOnRecord: writes invalidate nothing and leave their records
 	// (ArticlesOptions.LeaveOnRecord).
 	leaveOnRecord bool
+	// delivered, when set, learns the revisions this process's writes
+	// have invalidated its cache at (WatchWrites).
+	delivered atomic.Pointer[func([]herald.Undelivered)]
+}
+
+// WatchWrites tells fn, after each write whose invalidation the cache
+// took, the scopes and the revisions it covered, as the write's records
+// listed them: a StoreWatch then knows those changes are already in this
+// process's cache and does not invalidate them a second time.
+func (s *Articles) WatchWrites(fn func([]herald.Undelivered)) {
+	s.delivered.Store(&fn)
 }
 
 // ArticleStats counts failures of the write path that do not fail a write.
@@ -221,6 +232,9 @@ func (s *Articles) invalidate(ctx context.Context, scopes []herald.Scope) error 
 				"scopes", len(scopes), "err", owedErr)
 		} else {
 			s.clearer.add(owed)
+			if fn := s.delivered.Load(); fn != nil {
+				(*fn)(owed)
+			}
 		}
 		return nil
 	}

@@ -20,19 +20,19 @@ import (
 // Every interval it reads the site scope's revision, which every write
 // bumps (one indexed read). When it moved, it reads every scope's
 // revision and invalidates the scopes whose revision differs from the
-// last reading. This process's own writes are seen too; invalidating
-// their scopes again costs one more render of feeds whose bytes, and so
-// ETags, are the same.
+// last reading. This process's own writes are not invalidated again:
+// Articles.WatchWrites hands their revisions to Seen.
 type StoreWatch struct {
 	store herald.Store
 	cache herald.Cache
 	log   *slog.Logger
 	every time.Duration
 
-	known map[herald.Scope]int64 // the last reading; used by the loop only
+	mu    sync.Mutex             // guards known: Poll against Seen
+	known map[herald.Scope]int64 // the last reading, and what Seen added
 	warns throttle               // a database that is away: one line per interval
 
-	mu      sync.Mutex // orders Start against Close
+	runMu   sync.Mutex // orders Start against Close
 	running bool
 	closed  bool
 	stop    chan struct{}
@@ -55,8 +55,8 @@ func NewStoreWatch(ctx context.Context, st herald.Store, c herald.Cache, every t
 
 // Start runs the watch in the background until Close.
 func (w *StoreWatch) Start() {
-	w.mu.Lock()
-	defer w.mu.Unlock()
+	w.runMu.Lock()
+	defer w.runMu.Unlock()
 	if w.running || w.closed {
 		return
 	}
@@ -92,7 +92,10 @@ func (w *StoreWatch) Poll(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if site[herald.SiteScope] == w.known[herald.SiteScope] {
+	w.mu.Lock()
+	same := site[herald.SiteScope] <= w.known[herald.SiteScope]
+	w.mu.Unlock()
+	if same {
 		return 0, nil
 	}
 	now, err := w.store.Revisions(ctx, nil)
@@ -100,29 +103,49 @@ func (w *StoreWatch) Poll(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	var changed []herald.Scope
+	w.mu.Lock()
 	for sc, rev := range now {
-		if w.known[sc] != rev {
+		if w.known[sc] < rev {
 			changed = append(changed, sc)
 		}
 	}
+	w.mu.Unlock()
 	if err := w.cache.Invalidate(ctx, changed); err != nil {
 		return 0, err // the reading stays: the next check tries them again
 	}
-	w.known = now
+	w.mu.Lock()
+	for sc, rev := range now {
+		// Seen may have gone further meanwhile: a revision only grows.
+		w.known[sc] = max(w.known[sc], rev)
+	}
+	w.mu.Unlock()
 	return len(changed), nil
+}
+
+// Seen takes the revisions this process's own writes have invalidated
+// its cache at (Articles.WatchWrites), so that Poll does not invalidate
+// them again. A write's record holds its scope's revision after the
+// write, or a later one if another write followed before it was listed,
+// which the invalidation that followed the listing covers as well.
+func (w *StoreWatch) Seen(list []herald.Undelivered) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, u := range list {
+		w.known[u.Scope] = max(w.known[u.Scope], u.Mark)
+	}
 }
 
 // Close stops the watch and waits for it.
 func (w *StoreWatch) Close() {
-	w.mu.Lock()
+	w.runMu.Lock()
 	if w.closed {
-		w.mu.Unlock()
+		w.runMu.Unlock()
 		return
 	}
 	w.closed = true
 	close(w.stop)
 	running := w.running
-	w.mu.Unlock()
+	w.runMu.Unlock()
 	if running {
 		<-w.done
 	}

@@ -74,6 +74,17 @@ func TestStoreWatchInvalidatesWhatWasWritten(t *testing.T) {
 	if n, _ := w.Poll(ctx); n != 0 {
 		t.Fatalf("Poll again = %d, want 0", n)
 	}
+
+	// This process's own writes, handed over by Articles, are not
+	// invalidated a second time.
+	fx.articles.WatchWrites(w.Seen)
+	log.got = nil
+	if err := fx.articles.Create(ctx, &herald.Article{Title: "Mine", Tags: []string{"Fresh"}, PublishedAt: fx.clock.Now().Add(-time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := w.Poll(ctx); err != nil || n != 0 || len(log.got) != 0 {
+		t.Fatalf("Poll after this process's own write = %d, %v (invalidated %v), want 0 and nothing", n, err, log.got)
+	}
 }
 
 // BenchmarkStoreWatchIdle is what a check costs when nothing was
