@@ -28,6 +28,11 @@ func TestReplicas(t *testing.T) {
 		"-database-url", dbURL,
 		"-redis.url", rs.URL(),
 		"-redis.prefix", "replicas",
+		// Redis is healthy here: a loaded test machine must not make a
+		// slow answer look like a failure (200 ms by default), after
+		// which a replica renders without the lock, as it should, and
+		// the burst below would count two renders.
+		"-redis.timeout", "2s",
 		"-base-url", "https://news.example.com",
 		"-log.level", "debug",
 	}
