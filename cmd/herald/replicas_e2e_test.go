@@ -211,7 +211,9 @@ func testReplicaBurst(t *testing.T, reps []*replica) {
 	}
 	if got := renders(); got != 1 {
 		for i, r := range reps {
-			t.Logf("replica %d renders: %d", i, r.logs.count("feed rendered", attrs))
+			// The tail says why: a lock call that failed ("render lock
+			// unavailable"), a lock TTL that ran out, a cache error.
+			t.Logf("replica %d renders: %d; its last log lines:\n%s", i, r.logs.count("feed rendered", attrs), r.logs.tail())
 		}
 		t.Fatalf("%d renders of %s for %d concurrent requests over 3 replicas, want 1", got, path, n)
 	}
