@@ -40,10 +40,18 @@ func CheckVersion(ctx context.Context, id string, current int64) error {
 	return nil
 }
 
-// ReportVersion records, for the VersionCheck in ctx if any, the version a
-// store read or wrote.
-func ReportVersion(ctx context.Context, v int64) {
-	if vc := VersionCheckOf(ctx); vc != nil {
-		vc.Version = v
+// ReportVersion records, for the VersionCheck in ctx if any, the version
+// of the article a store read or wrote, which read returns as the store's
+// transaction sees it; without a check, read is not called.
+func ReportVersion(ctx context.Context, read func() (int64, error)) error {
+	vc := VersionCheckOf(ctx)
+	if vc == nil {
+		return nil
 	}
+	v, err := read()
+	if err != nil {
+		return err
+	}
+	vc.Version = v
+	return nil
 }

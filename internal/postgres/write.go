@@ -190,15 +190,7 @@ func lockedArticle(ctx context.Context, tx pgx.Tx, id string) (*herald.Article, 
 // reportVersion hands the version of the article id, as tx sees it, to
 // the VersionCheck ctx carries, if any.
 func reportVersion(ctx context.Context, tx pgx.Tx, id string) error {
-	if herald.VersionCheckOf(ctx) == nil {
-		return nil
-	}
-	v, err := rowVersion(ctx, tx, id)
-	if err != nil {
-		return err
-	}
-	herald.ReportVersion(ctx, v)
-	return nil
+	return herald.ReportVersion(ctx, func() (int64, error) { return rowVersion(ctx, tx, id) })
 }
 
 func insertArticle(ctx context.Context, tx pgx.Tx, a *herald.Article, updatedAt time.Time) error {

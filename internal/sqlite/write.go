@@ -137,15 +137,7 @@ func checkVersion(ctx context.Context, tx queryer, id string) error {
 // reportVersion hands the version of the article id, as tx sees it, to
 // the VersionCheck ctx carries, if any.
 func reportVersion(ctx context.Context, tx queryer, id string) error {
-	if herald.VersionCheckOf(ctx) == nil {
-		return nil
-	}
-	v, err := rowVersion(ctx, tx, id)
-	if err != nil {
-		return err
-	}
-	herald.ReportVersion(ctx, v)
-	return nil
+	return herald.ReportVersion(ctx, func() (int64, error) { return rowVersion(ctx, tx, id) })
 }
 
 func rowVersion(ctx context.Context, tx queryer, id string) (int64, error) {
