@@ -10,7 +10,6 @@ package main
 
 import (
 	"bytes"
-	"flag"
 	"log"
 
 	"github.com/valyala/fasthttp"
@@ -19,15 +18,7 @@ import (
 )
 
 func main() {
-	addr := flag.String("addr", "127.0.0.1:0", "listen address")
-	file := flag.String("file", "", "the feed's bytes")
-	etag := flag.String("etag", "", "the identity ETag, quoted")
-	flag.Parse()
-	plain, gz, err := ref.Load(*file)
-	if err != nil {
-		log.Fatal(err)
-	}
-	serve := ref.Handler(plain, gz, *etag)
+	addr, serve := ref.FromFlags()
 	feedPath := []byte("/feed.rss")
 	srv := &fasthttp.Server{
 		NoDefaultContentType:  true,
@@ -40,5 +31,5 @@ func main() {
 			serve(c)
 		},
 	}
-	log.Fatal(srv.ListenAndServe(*addr))
+	log.Fatal(srv.ListenAndServe(addr))
 }

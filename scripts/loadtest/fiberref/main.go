@@ -9,7 +9,6 @@
 package main
 
 import (
-	"flag"
 	"log"
 
 	"github.com/gofiber/fiber/v2"
@@ -18,19 +17,11 @@ import (
 )
 
 func main() {
-	addr := flag.String("addr", "127.0.0.1:0", "listen address")
-	file := flag.String("file", "", "the feed's bytes")
-	etag := flag.String("etag", "", "the identity ETag, quoted")
-	flag.Parse()
-	plain, gz, err := ref.Load(*file)
-	if err != nil {
-		log.Fatal(err)
-	}
-	serve := ref.Handler(plain, gz, *etag)
+	addr, serve := ref.FromFlags()
 	app := fiber.New(fiber.Config{DisableStartupMessage: true, DisableDefaultContentType: true})
 	app.Get("/feed.rss", func(c *fiber.Ctx) error {
 		serve(c.Context())
 		return nil
 	})
-	log.Fatal(app.Listen(*addr))
+	log.Fatal(app.Listen(addr))
 }

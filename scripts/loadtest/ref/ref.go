@@ -6,10 +6,27 @@ package ref
 
 import (
 	"bytes"
+	"flag"
+	"log"
 	"os"
 
 	"github.com/valyala/fasthttp"
 )
+
+// FromFlags parses the floors' command line (-addr, -file, -etag) and
+// returns the address to listen on and the handler of that feed; it ends
+// the process when the file cannot be read.
+func FromFlags() (addr string, serve fasthttp.RequestHandler) {
+	a := flag.String("addr", "127.0.0.1:0", "listen address")
+	file := flag.String("file", "", "the feed's bytes")
+	etag := flag.String("etag", "", "the identity ETag, quoted")
+	flag.Parse()
+	plain, gz, err := Load(*file)
+	if err != nil {
+		log.Fatal(err)
+	}
+	return *a, Handler(plain, gz, *etag)
+}
 
 // Load reads the feed file and its .gz beside it.
 func Load(file string) (plain, gz []byte, err error) {
