@@ -71,7 +71,8 @@ func NewMain(cfg *config.Config, log *slog.Logger) *Main {
 // store until it answers.
 func (m *Main) Open(ctx context.Context) error {
 	cfg := m.Config
-	if err := preflight(cfg); err != nil {
+	shows, err := preflight(cfg)
+	if err != nil {
 		return err
 	}
 	store, err := openStore(ctx, cfg)
@@ -84,10 +85,6 @@ func (m *Main) Open(ctx context.Context) error {
 		m.articleCache = s.ArticleCache()
 	}
 
-	shows, err := loadShows(cfg)
-	if err != nil {
-		return err
-	}
 	site := service.Site{
 		Title:        cfg.Site.Title,
 		Description:  cfg.Site.Description,
@@ -181,25 +178,26 @@ func (m *Main) Open(ctx context.Context) error {
 // preflight checks the files the configuration names (tokens, shows,
 // Redis TLS, the folder imported into an empty store) before Open creates
 // or migrates anything, so a mistake there stops the start with the
-// store untouched.
-func preflight(cfg *config.Config) error {
+// store untouched. It returns the shows it read, which Open uses.
+func preflight(cfg *config.Config) (map[string]herald.Show, error) {
 	if _, err := cfg.Tokens(); err != nil {
-		return err
+		return nil, err
 	}
-	if _, err := loadShows(cfg); err != nil {
-		return err
+	shows, err := loadShows(cfg)
+	if err != nil {
+		return nil, err
 	}
 	if cfg.Redis.Enabled() {
 		if _, err := cfg.Redis.TLSConfig(); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if dir := cfg.Import.OnEmptyStore; dir != "" {
 		if _, err := os.Stat(dir); err != nil {
-			return fmt.Errorf("config: import.on_empty_store: %w", err)
+			return nil, fmt.Errorf("config: import.on_empty_store: %w", err)
 		}
 	}
-	return nil
+	return shows, nil
 }
 
 func openStore(ctx context.Context, cfg *config.Config) (herald.Store, error) {

@@ -120,7 +120,7 @@ func runConfig(args, environ []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("config takes no arguments, got %q", rest)
 	}
 	// What serve would refuse, config refuses too: the files it names.
-	if err := preflight(cfg); err != nil {
+	if _, err := preflight(cfg); err != nil {
 		return err
 	}
 	return cfg.Print(stdout)
