@@ -170,12 +170,16 @@ func (r *invalidationRetry) attempt() (owed, delivered bool) {
 		return true, false
 	}
 	r.stats.InvalidationRetries.Add(1) // counted before the pending scopes drop, which readers of both wait for
+	others := len(scopes) - mine
+	// Counted as soon as the feeds are fresh, before the records are
+	// cleared (a transaction of its own), so that whoever sees the feed
+	// fresh sees the count too.
+	r.stats.InvalidationsRecovered.Add(int64(others))
 	r.settled(scopes[:mine], mark)
 	if err := r.store.ClearUndelivered(ctx, recorded); err != nil {
 		r.log.Warn("delivered cache invalidations stay on record in the database; they will be delivered again", "err", err)
 	}
-	if others := len(scopes) - mine; others > 0 {
-		r.stats.InvalidationsRecovered.Add(int64(others))
+	if others > 0 {
 		r.log.Info("delivered cache invalidations recorded in the database by an earlier or another process; their feeds are fresh again",
 			"cache", r.cache.Name(), "scopes", others)
 	}
