@@ -41,6 +41,9 @@ type Store struct {
 	// schema before the undelivered column, which only the upgrade test
 	// opens (Open applies every migration before any write).
 	unmarked bool
+	// packless: writes do not store article packs, as a build before
+	// migration 0006 does (for tests of schemas and builds before it).
+	packless bool
 }
 
 var _ herald.Store = (*Store)(nil)

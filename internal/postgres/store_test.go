@@ -47,6 +47,33 @@ func TestConformance(t *testing.T) {
 		opts := Options{Now: now, ArticleCache: artcache.DefaultMaxArticles}
 		return mustOpenURL(t, dbURL, opts), mustOpenURL(t, dbURL, opts)
 	})
+	storetest.RunPacks(t, func(t *testing.T, now func() time.Time) storetest.PackStores {
+		dbURL := pgtest.NewDatabase(t)
+		s := mustOpenURL(t, dbURL, Options{Now: now, ArticleCache: artcache.DefaultMaxArticles})
+		old := mustOpenURL(t, dbURL, Options{Now: now})
+		old.packless = true
+		ctx := context.Background()
+		return storetest.PackStores{
+			Store: s, Packless: old,
+			Pack: func(id string) (int64, []byte, bool) {
+				var v int64
+				var p []byte
+				err := s.pool.QueryRow(ctx, "SELECT version, pack FROM article_packs WHERE article_id = $1", id).Scan(&v, &p)
+				if isNoRows(err) {
+					return 0, nil, false
+				}
+				if err != nil {
+					t.Fatalf("reading the pack of %s: %v", id, err)
+				}
+				return v, p, true
+			},
+			SetPack: func(id string, pack []byte) {
+				if _, err := s.pool.Exec(ctx, "UPDATE article_packs SET pack = $1 WHERE article_id = $2", pack, id); err != nil {
+					t.Fatalf("setting the pack of %s: %v", id, err)
+				}
+			},
+		}
+	})
 }
 
 // TestConformanceNoArticleCache runs the suite on stores without an
@@ -70,6 +97,7 @@ func TestUpgrade(t *testing.T) {
 			t.Fatalf("migrate through 0002: %v", err)
 		}
 		before.unmarked = true // the schema has no undelivered column yet
+		before.packless = true // nor article_packs
 		return before, func() herald.Store {
 			after, err := Open(ctx, dbURL, Options{Now: now, ArticleCache: artcache.DefaultMaxArticles, ArticleCacheBytes: artcache.DefaultMaxBytes})
 			if err != nil {

@@ -18,7 +18,7 @@ func (s *Store) CreateArticle(ctx context.Context, a *herald.Article) error {
 	now := s.clock()
 	var w written
 	err := s.write(ctx, func(tx pgx.Tx) error {
-		if err := insertArticle(ctx, tx, a, now); err != nil {
+		if err := s.insertArticle(ctx, tx, a, now); err != nil {
 			return err
 		}
 		if err := reportVersion(ctx, tx, a.ID); err != nil {
@@ -56,7 +56,7 @@ func (s *Store) ReplaceArticle(ctx context.Context, a *herald.Article) (*herald.
 		if unchanged = old.SameAs(a); unchanged {
 			return reportVersion(ctx, tx, a.ID)
 		}
-		if err := overwriteArticle(ctx, tx, a, now); err != nil {
+		if err := s.overwriteArticle(ctx, tx, a, now); err != nil {
 			return err
 		}
 		if err := reportVersion(ctx, tx, a.ID); err != nil {
@@ -87,7 +87,7 @@ func (s *Store) ReplaceArticle(ctx context.Context, a *herald.Article) (*herald.
 // overwriteArticle replaces the row and lists of the article with a.ID,
 // which the caller has locked, stamping it updated at updatedAt. The caller
 // bumps the scopes.
-func overwriteArticle(ctx context.Context, tx pgx.Tx, a *herald.Article, updatedAt time.Time) error {
+func (s *Store) overwriteArticle(ctx context.Context, tx pgx.Tx, a *herald.Article, updatedAt time.Time) error {
 	_, err := tx.Exec(ctx, `UPDATE articles SET slug = $1, title = $2, url = $3, summary = $4,
 		content_html = $5, language = $6, image = $7, published_at = $8, updated_at = $9,
 		episode = $10, season = $11, episode_type = $12, transcript_url = $13, transcript_type = $14, chapters_url = $15
@@ -103,7 +103,7 @@ func overwriteArticle(ctx context.Context, tx pgx.Tx, a *herald.Article, updated
 			return err
 		}
 	}
-	return insertChildren(ctx, tx, a)
+	return s.insertChildren(ctx, tx, a, updatedAt)
 }
 
 // DeleteArticle removes the article with id, bumps every scope it was in
@@ -193,7 +193,7 @@ func reportVersion(ctx context.Context, tx pgx.Tx, id string) error {
 	return herald.ReportVersion(ctx, func() (int64, error) { return rowVersion(ctx, tx, id) })
 }
 
-func insertArticle(ctx context.Context, tx pgx.Tx, a *herald.Article, updatedAt time.Time) error {
+func (s *Store) insertArticle(ctx context.Context, tx pgx.Tx, a *herald.Article, updatedAt time.Time) error {
 	_, err := tx.Exec(ctx, `INSERT INTO articles (id, slug, title, url, summary, content_html,
 		language, image, published_at, updated_at,
 		episode, season, episode_type, transcript_url, transcript_type, chapters_url)
@@ -204,12 +204,13 @@ func insertArticle(ctx context.Context, tx pgx.Tx, a *herald.Article, updatedAt 
 	if err != nil {
 		return err
 	}
-	return insertChildren(ctx, tx, a)
+	return s.insertChildren(ctx, tx, a, updatedAt)
 }
 
-// insertChildren writes a's lists and its feed membership in one batch,
-// one round trip whatever the number of rows.
-func insertChildren(ctx context.Context, tx pgx.Tx, a *herald.Article) error {
+// insertChildren writes a's lists, its feed membership and its pack
+// (updated at updatedAt) in one batch, one round trip whatever the number
+// of rows. The caller has written a's row.
+func (s *Store) insertChildren(ctx context.Context, tx pgx.Tx, a *herald.Article, updatedAt time.Time) error {
 	b := &pgx.Batch{}
 	for i, au := range a.Authors {
 		b.Queue(`INSERT INTO article_authors (article_id, position, name, email, url, slug)
@@ -235,8 +236,19 @@ func insertChildren(ctx context.Context, tx pgx.Tx, a *herald.Article) error {
 		b.Queue(`INSERT INTO article_scopes (scope_key, published_at, article_id, name)
 			VALUES ($1, $2, $3, $4)`, sc.Key(), pub, a.ID, names[sc])
 	}
+	if !s.packless {
+		stored := *a
+		stored.UpdatedAt = updatedAt
+		b.Queue(packQuery, herald.PackArticle(&stored), a.ID)
+	}
 	return tx.SendBatch(ctx, b).Close()
 }
+
+// packQuery stores an article's pack under the version its row has now,
+// after the row and its lists: pack, id.
+const packQuery = `INSERT INTO article_packs (article_id, version, pack)
+	SELECT id, version, $1 FROM articles WHERE id = $2
+	ON CONFLICT (article_id) DO UPDATE SET version = excluded.version, pack = excluded.pack`
 
 // bumpScopes adds one to the revision of each scope in keys (once per
 // scope) and records that its cache invalidation is owed under the new

@@ -63,16 +63,75 @@ func (s *Store) pageArticles(ctx context.Context, tx queryer, key string, now in
 		return nil, err
 	}
 	return s.articles.Page(keys, func(missing []string) (map[string]*herald.Article, error) {
-		fetched, err := articlesByID(ctx, tx, missing)
+		byID, unpacked, err := packedArticles(ctx, tx, keys, missing)
 		if err != nil {
 			return nil, err
 		}
-		byID := make(map[string]*herald.Article, len(fetched))
+		if len(unpacked) == 0 {
+			return byID, nil
+		}
+		fetched, err := articlesByID(ctx, tx, unpacked)
+		if err != nil {
+			return nil, err
+		}
 		for _, a := range fetched {
 			byID[a.ID] = a
 		}
 		return byID, nil
 	})
+}
+
+// packsByIndexQuery selects the packs of the articles whose ids are in a
+// JSON array, each row led by the id's index in the array, with the
+// version each pack was made from.
+const packsByIndexQuery = `SELECT j.key, p.version, p.pack
+	FROM json_each(?) j JOIN article_packs p ON p.article_id = j.value`
+
+// packedArticles reads the articles with ids from their packs, taking a
+// pack only when it was made from the version keys name for its article
+// (the version the page's snapshot holds). It returns the ids it found no
+// such pack for, in their order: articles written before packs existed, or
+// last written by a build that does not make them, or whose pack does not
+// unpack. Those are read from their rows.
+func packedArticles(ctx context.Context, tx queryer, keys []artcache.Key, ids []string) (map[string]*herald.Article, []string, error) {
+	want := make(map[string]int64, len(keys))
+	for _, k := range keys {
+		want[k.ID] = k.Version
+	}
+	idList, err := json.Marshal(ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	rows, err := tx.QueryContext(ctx, packsByIndexQuery, string(idList))
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	byID := make(map[string]*herald.Article, len(ids))
+	var i int
+	var version int64
+	var pack sql.RawBytes
+	for rows.Next() {
+		if err := rows.Scan(&i, &version, &pack); err != nil {
+			return nil, nil, err
+		}
+		if i < 0 || i >= len(ids) || version != want[ids[i]] {
+			continue
+		}
+		if a, err := herald.UnpackArticle(pack); err == nil && a.ID == ids[i] {
+			byID[a.ID] = a
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	var unpacked []string
+	for _, id := range ids {
+		if byID[id] == nil {
+			unpacked = append(unpacked, id)
+		}
+	}
+	return byID, unpacked, nil
 }
 
 // articlesByID reads the articles with ids, with their lists, in the order

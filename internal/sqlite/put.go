@@ -25,7 +25,7 @@ func (s *Store) PutArticle(ctx context.Context, a *herald.Article) (*herald.Arti
 		switch {
 		case herald.IsNotFound(err):
 			old = nil
-			if err := insertArticle(ctx, tx, a, updated); err != nil {
+			if err := s.insertArticle(ctx, tx, a, updated); err != nil {
 				return err
 			}
 			return s.bumpScopes(ctx, tx, a.ScopeKeys(), now, herald.ShowsChange(nil, a, now))
@@ -38,7 +38,7 @@ func (s *Store) PutArticle(ctx context.Context, a *herald.Article) (*herald.Arti
 		if _, err := tx.ExecContext(ctx, "DELETE FROM articles WHERE id = ?", a.ID); err != nil {
 			return err
 		}
-		if err := insertArticle(ctx, tx, a, updated); err != nil {
+		if err := s.insertArticle(ctx, tx, a, updated); err != nil {
 			return err
 		}
 		return s.bumpScopes(ctx, tx, append(old.ScopeKeys(), a.ScopeKeys()...), now, herald.ShowsChange(old, a, now))

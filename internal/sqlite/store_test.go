@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"path/filepath"
 	"testing"
 	"time"
@@ -41,6 +43,33 @@ func TestConformance(t *testing.T) {
 		opts := Options{Now: now, ArticleCache: artcache.DefaultMaxArticles}
 		return mustOpenPath(t, path, opts), mustOpenPath(t, path, opts)
 	})
+	storetest.RunPacks(t, func(t *testing.T, now func() time.Time) storetest.PackStores {
+		path := filepath.Join(t.TempDir(), "herald.db")
+		s := mustOpenPath(t, path, Options{Now: now, ArticleCache: artcache.DefaultMaxArticles})
+		old := mustOpenPath(t, path, Options{Now: now})
+		old.packless = true
+		ctx := context.Background()
+		return storetest.PackStores{
+			Store: s, Packless: old,
+			Pack: func(id string) (int64, []byte, bool) {
+				var v int64
+				var p []byte
+				err := s.db.QueryRowContext(ctx, "SELECT version, pack FROM article_packs WHERE article_id = ?", id).Scan(&v, &p)
+				if errors.Is(err, sql.ErrNoRows) {
+					return 0, nil, false
+				}
+				if err != nil {
+					t.Fatalf("reading the pack of %s: %v", id, err)
+				}
+				return v, p, true
+			},
+			SetPack: func(id string, pack []byte) {
+				if _, err := s.db.ExecContext(ctx, "UPDATE article_packs SET pack = ? WHERE article_id = ?", pack, id); err != nil {
+					t.Fatalf("setting the pack of %s: %v", id, err)
+				}
+			},
+		}
+	})
 }
 
 // TestConformanceNoArticleCache runs the suite on stores without an
@@ -64,6 +93,7 @@ func TestUpgrade(t *testing.T) {
 			t.Fatalf("migrate through 0002: %v", err)
 		}
 		before.unmarked = true // the schema has no undelivered column yet
+		before.packless = true // nor article_packs
 		return before, func() herald.Store {
 			after, err := Open(ctx, path, Options{Now: now, ArticleCache: artcache.DefaultMaxArticles, ArticleCacheBytes: artcache.DefaultMaxBytes})
 			if err != nil {

@@ -15,7 +15,7 @@ import (
 func (s *Store) CreateArticle(ctx context.Context, a *herald.Article) error {
 	now := s.clock()
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		if err := insertArticle(ctx, tx, a, now); err != nil {
+		if err := s.insertArticle(ctx, tx, a, now); err != nil {
 			return err
 		}
 		if err := reportVersion(ctx, tx, a.ID); err != nil {
@@ -67,6 +67,9 @@ func (s *Store) ReplaceArticle(ctx context.Context, a *herald.Article) (*herald.
 			}
 		}
 		if err := insertChildren(ctx, tx, a); err != nil {
+			return err
+		}
+		if err := s.putPack(ctx, tx, a, now); err != nil {
 			return err
 		}
 		if err := reportVersion(ctx, tx, a.ID); err != nil {
@@ -165,7 +168,7 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return tx.Commit()
 }
 
-func insertArticle(ctx context.Context, tx *sql.Tx, a *herald.Article, now time.Time) error {
+func (s *Store) insertArticle(ctx context.Context, tx *sql.Tx, a *herald.Article, now time.Time) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO articles (id, slug, title, url, summary, content_html,
 		language, image, published_at, updated_at,
 		episode, season, episode_type, transcript_url, transcript_type, chapters_url)
@@ -176,7 +179,28 @@ func insertArticle(ctx context.Context, tx *sql.Tx, a *herald.Article, now time.
 	if err != nil {
 		return err
 	}
-	return insertChildren(ctx, tx, a)
+	if err := insertChildren(ctx, tx, a); err != nil {
+		return err
+	}
+	return s.putPack(ctx, tx, a, now)
+}
+
+// packQuery stores an article's pack under the version its row has now, in
+// the writing transaction, after the row and its lists: pack, id.
+const packQuery = `INSERT INTO article_packs (article_id, version, pack)
+	SELECT id, version, ? FROM articles WHERE id = ?
+	ON CONFLICT (article_id) DO UPDATE SET version = excluded.version, pack = excluded.pack`
+
+// putPack stores the pack of a as written, updated at updated, once its
+// row and lists are written.
+func (s *Store) putPack(ctx context.Context, tx *sql.Tx, a *herald.Article, updated time.Time) error {
+	if s.packless {
+		return nil
+	}
+	stored := *a
+	stored.UpdatedAt = updated
+	_, err := tx.ExecContext(ctx, packQuery, herald.PackArticle(&stored), a.ID)
+	return err
 }
 
 // insertChildren writes a's lists and its feed membership.

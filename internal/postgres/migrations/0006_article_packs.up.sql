@@ -1,0 +1,28 @@
+-- 0006_article_packs: each article also kept whole in one column, its
+-- pack (herald.PackArticle), so that reading an article no replica holds
+-- in memory costs one row of one table instead of its row and three lists
+-- (docs/PERFORMANCE.md, item 43). The same table as the SQLite store's
+-- migration 0005.
+--
+-- A pack is valid only for the article version it names: a read takes it
+-- when version equals the article row's version and reads the rows
+-- otherwise. Every write of an article rewrites its row, and the version
+-- trigger of 0003 gives the row a new version, so a pack can never stand
+-- for content it does not hold: a replica of the build before this
+-- migration, which knows nothing of packs, leaves a stale one behind that
+-- no read uses until a later write or the background packing at start
+-- replaces it. Deleting an article deletes its pack.
+
+CREATE TABLE article_packs (
+    article_id text COLLATE "C" NOT NULL,
+    version    bigint NOT NULL,
+    pack       bytea  NOT NULL,
+    CONSTRAINT article_packs_pkey PRIMARY KEY (article_id),
+    CONSTRAINT article_packs_article_id_fkey FOREIGN KEY (article_id) REFERENCES articles (id) ON DELETE CASCADE
+);
+
+-- Packs of a few kilobytes stay in the row, uncompressed, up to a row of
+-- nearly a page: a compressed or out-of-line pack would cost its read
+-- more than its bytes do. (The default moves rows past about 2 kB, half
+-- of ordinary articles, to compression.)
+ALTER TABLE article_packs SET (toast_tuple_target = 8160);
