@@ -40,6 +40,7 @@ type Main struct {
 	Breaker *cache.Breaker
 
 	articleCache *artcache.Cache // the store's, nil when off
+	packer       herald.Packer   // the store's
 	renderer     *render.Renderer
 	redis        *cache.Redis // the shared cache, nil without Redis
 
@@ -84,6 +85,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if s, ok := store.(interface{ ArticleCache() *artcache.Cache }); ok {
 		m.articleCache = s.ArticleCache()
 	}
+	m.packer, _ = store.(herald.Packer)
 
 	site := service.Site{
 		Title:        cfg.Site.Title,
@@ -293,7 +295,8 @@ func (m *Main) Listen() error {
 // the store's article cache with those articles and the renderer with
 // their encoded items: a first miss then neither reads them in full nor
 // encodes them, which cost it about three times a warm miss
-// (docs/PERFORMANCE.md). Then it reads older articles into the article
+// (docs/PERFORMANCE.md). Then it packs the articles that lack a pack of
+// their version (pack), and reads older articles into the article
 // cache, newest first, while they fit without evicting any
 // (Feeds.Preread), so that a category, tag or author feed reaching further
 // back reads none of them in full either. Nothing is cached as a feed.
@@ -307,6 +310,7 @@ func (m *Main) warm() {
 		defer close(m.warmDone)
 		start := time.Now()
 		n, err := m.Feeds.Prerender(ctx, m.Config.Feed.MaxLimit)
+		m.pack(ctx)
 		var older int
 		if err == nil && n == m.Config.Feed.MaxLimit && m.articleCache != nil {
 			older, err = m.Feeds.Preread(ctx, n, prereadPage, m.articleCache.Room)
@@ -320,6 +324,26 @@ func (m *Main) warm() {
 				"duration", time.Since(start).Round(time.Microsecond))
 		}
 	}()
+}
+
+// pack stores the packs of the articles that lack one (herald.Packer), so
+// that reading them when no process has them cached takes one row each
+// instead of their rows and lists: the articles of a database written
+// before packs existed, or last by an older build during a rolling
+// upgrade. Only reads through the article cache take packs.
+func (m *Main) pack(ctx context.Context) {
+	if m.packer == nil || m.articleCache == nil || ctx.Err() != nil {
+		return
+	}
+	start := time.Now()
+	n, err := m.packer.PackArticles(ctx)
+	switch {
+	case ctx.Err() != nil: // closed meanwhile
+	case err != nil:
+		m.Log.Warn("packing articles failed; articles without a pack are read from their rows", "err", err, "packed", n)
+	case n > 0:
+		m.Log.Info("articles packed", "articles", n, "duration", time.Since(start).Round(time.Microsecond))
+	}
 }
 
 // prereadPage is how many older articles warm reads per store query.

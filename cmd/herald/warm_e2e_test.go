@@ -1,6 +1,7 @@
 package main
 
 import (
+	"database/sql"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -101,5 +102,55 @@ func TestRenderedItemsAreKept(t *testing.T) {
 		if want := fmt.Sprintf("herald_render_item_hits_total %d\n", hits); !strings.Contains(m, want) {
 			t.Errorf("%v: /metrics lacks %q", c.flags, want)
 		}
+	}
+}
+
+// TestArticlesPackedAtStart: a server started on a database whose
+// articles lack packs of their current version (written before packs
+// existed, or last by an older build) stores them as it starts, and serves
+// what the rows hold meanwhile.
+func TestArticlesPackedAtStart(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "herald.db")
+	writer := startHerald(t, db)
+	var ids []string
+	for i := range 3 {
+		ids = append(ids, writer.create(t, map[string]any{"title": fmt.Sprintf("Packed %d", i)})["id"].(string))
+	}
+	other, err := sql.Open("sqlite", db+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	packed := func() int {
+		t.Helper()
+		var n int
+		err := other.QueryRow(`SELECT count(*) FROM article_packs p
+			JOIN articles a ON a.id = p.article_id AND a.version = p.version`).Scan(&n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := packed(); n != 3 {
+		t.Fatalf("%d of 3 articles packed by their writes", n)
+	}
+	// Two articles as before packs, one rewritten by an older build.
+	if _, err := other.Exec("DELETE FROM article_packs WHERE article_id IN (?, ?)", ids[0], ids[1]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Exec("UPDATE articles SET title = 'Rewritten by an older build' WHERE id = ?", ids[2]); err != nil {
+		t.Fatal(err)
+	}
+	if n := packed(); n != 0 {
+		t.Fatalf("%d articles still packed at their version", n)
+	}
+
+	s := startHerald(t, db)
+	waitWarm(t, s)
+	if n := packed(); n != 3 {
+		t.Errorf("after the start: %d of 3 articles packed", n)
+	}
+	if r := s.get(t, "/feed.rss"); r.Status != 200 || !strings.Contains(string(r.Body), "Rewritten by an older build") {
+		t.Errorf("feed: status %d, want 200 with the older build's title:\n%s", r.Status, r.Body)
 	}
 }

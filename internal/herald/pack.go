@@ -1,6 +1,7 @@
 package herald
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -26,6 +27,14 @@ import (
 // another format do not unpack, and the stores read such an article from
 // its rows, as they do one whose pack is missing or of an older version.
 const PackFormat = 1
+
+// Packer is a store that keeps article packs and can fill in those its
+// articles lack: articles written before the store kept packs, or last by
+// a build that does not make them, whose reads otherwise take their rows.
+// PackArticles returns how many packs it stored.
+type Packer interface {
+	PackArticles(ctx context.Context) (int, error)
+}
 
 // ErrPackFormat is returned by UnpackArticle for a pack of another format
 // than this build's.

@@ -10,12 +10,6 @@ import (
 	"github.com/herald-feeds/herald/internal/herald"
 )
 
-// Packer is how a store fills in the packs its articles lack
-// (herald.PackArticle): `herald serve` calls it as it starts.
-type Packer interface {
-	PackArticles(ctx context.Context) (int, error)
-}
-
 // PackStores are what the pack tests work with, all on one fresh database:
 // Store, opened as `herald serve` opens it (with an article cache);
 // Packless, writing as a build before packs does; and two views of the
@@ -192,9 +186,9 @@ func testStalePacksArePassedOver(t *testing.T, h, old *harness, ps PackStores) {
 	got := h.coldFeed(t)
 	wantArticles(t, "cold feed after the older build's writes", got, []*herald.Article{h.get(t, a.ID), h.get(t, fresh.ID)})
 
-	p, ok := h.s.(Packer)
+	p, ok := h.s.(herald.Packer)
 	if !ok {
-		t.Fatalf("store %T: every store must implement storetest.Packer", h.s)
+		t.Fatalf("store %T: every store must implement herald.Packer", h.s)
 	}
 	n, err := p.PackArticles(h.ctx)
 	if err != nil || n != 2 {
