@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/klauspost/compress/s2"
 )
 
 // fullArticle sets every field of an article, and of its authors and
@@ -73,8 +75,25 @@ func TestPackTimesAreSeconds(t *testing.T) {
 	}
 }
 
+// inner returns the fields of pack p, uncompressed.
+func inner(t *testing.T, p []byte) []byte {
+	t.Helper()
+	b, err := s2.Decode(nil, p[1:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// repack compresses fields as a pack.
+func repack(fields []byte) []byte {
+	return append([]byte{PackFormat}, s2.Encode(nil, fields)...)
+}
+
 // TestUnpackRefusesDamage: every shortened pack, a pack with a byte too
-// many and one of another format are errors, never a wrong article.
+// many, inside or after its compressed fields, one whose fields end early
+// or claim a list longer than the pack, and one of another format are
+// errors, never a wrong article.
 func TestUnpackRefusesDamage(t *testing.T) {
 	p := PackArticle(fullArticle())
 	for n := range len(p) {
@@ -83,7 +102,16 @@ func TestUnpackRefusesDamage(t *testing.T) {
 		}
 	}
 	if _, err := UnpackArticle(append(p[:len(p):len(p)], 0)); err == nil {
-		t.Error("a byte after the article was accepted")
+		t.Error("a byte after the compressed fields was accepted")
+	}
+	fields := inner(t, p)
+	if _, err := UnpackArticle(repack(append(fields[:len(fields):len(fields)], 0))); err == nil {
+		t.Error("a byte after the article's fields was accepted")
+	}
+	for n := range len(fields) {
+		if a, err := UnpackArticle(repack(fields[:n])); err == nil {
+			t.Fatalf("fields cut to %d of %d bytes unpacked as %+v", n, len(fields), a)
+		}
 	}
 	other := append([]byte{}, p...)
 	other[0] = PackFormat + 1
@@ -91,9 +119,12 @@ func TestUnpackRefusesDamage(t *testing.T) {
 		t.Errorf("another format: %v, want ErrPackFormat", err)
 	}
 	// A list claiming more elements than bytes left.
-	huge := []byte{PackFormat, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x0f}
-	if _, err := UnpackArticle(huge); err == nil {
+	if _, err := UnpackArticle(repack([]byte{0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x0f})); err == nil {
 		t.Error("a list longer than the pack was accepted")
+	}
+	// A header claiming more than an article can hold allocates nothing.
+	if _, err := UnpackArticle([]byte{PackFormat, 0xff, 0xff, 0xff, 0xff, 0x0f}); err == nil {
+		t.Error("a pack claiming 4 GiB was accepted")
 	}
 }
 

@@ -1,8 +1,8 @@
--- 0006_article_packs: each article also kept whole in one column, its
--- pack (herald.PackArticle), so that reading an article no replica holds
--- in memory costs one row of one table instead of its row and three lists
--- (docs/PERFORMANCE.md, item 43). The same table as the SQLite store's
--- migration 0005.
+-- 0006_article_packs: each article also kept whole, compressed, in one
+-- column, its pack (herald.PackArticle), so that reading an article no
+-- replica holds in memory costs one row of one table instead of its row
+-- and three lists (docs/PERFORMANCE.md, item 43). The same table as the
+-- SQLite store's migration 0005.
 --
 -- A pack is valid only for the article version it names: a read takes it
 -- when version equals the article row's version and reads the rows
@@ -21,8 +21,9 @@ CREATE TABLE article_packs (
     CONSTRAINT article_packs_article_id_fkey FOREIGN KEY (article_id) REFERENCES articles (id) ON DELETE CASCADE
 );
 
--- Packs of a few kilobytes stay in the row, uncompressed, up to a row of
--- nearly a page: a compressed or out-of-line pack would cost its read
--- more than its bytes do. (The default moves rows past about 2 kB, half
--- of ordinary articles, to compression.)
+-- Packs are compressed already (S2): PostgreSQL should not try again, and
+-- should keep a pack in its row up to a row of nearly a page, since one
+-- moved out of line costs its read a second lookup. (By default a row past
+-- about 2 kB has its values compressed, then moved out.)
+ALTER TABLE article_packs ALTER COLUMN pack SET STORAGE EXTERNAL;
 ALTER TABLE article_packs SET (toast_tuple_target = 8160);

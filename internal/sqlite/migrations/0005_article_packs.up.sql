@@ -1,7 +1,7 @@
--- 0005_article_packs: each article also kept whole in one column, its
--- pack (herald.PackArticle), so that reading an article no process holds
--- in memory costs one row of one table instead of a row of sixteen columns
--- and its three lists (docs/PERFORMANCE.md, item 43).
+-- 0005_article_packs: each article also kept whole, compressed, in one
+-- column, its pack (herald.PackArticle), so that reading an article no
+-- process holds in memory costs one row of one table instead of a row of
+-- sixteen columns and its three lists (docs/PERFORMANCE.md, item 43).
 --
 -- A pack is valid only for the article version it names: a read takes it
 -- when version equals the article row's version and reads the rows
