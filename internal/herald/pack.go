@@ -45,6 +45,44 @@ type Packer interface {
 	PackArticles(ctx context.Context) (int, error)
 }
 
+// PackBatch is how many articles a store's PackArticles reads at a time,
+// and PackWriteBytes about the most pack bytes it writes in one
+// transaction, so that the writers it holds up wait for little more than
+// a megabyte of rows whatever the size of the articles.
+const (
+	PackBatch      = 200
+	PackWriteBytes = 1 << 20
+)
+
+// PackAll packs each of arts, in order.
+func PackAll(arts []*Article) [][]byte {
+	packs := make([][]byte, len(arts))
+	for i, a := range arts {
+		packs[i] = PackArticle(a)
+	}
+	return packs
+}
+
+// PackRange is a run of packs, packs[Start:End], to write in one
+// transaction.
+type PackRange struct{ Start, End int }
+
+// PackWrites splits packs into runs of at most PackWriteBytes, each of at
+// least one pack, in order.
+func PackWrites(packs [][]byte) []PackRange {
+	var runs []PackRange
+	for start := 0; start < len(packs); {
+		end, size := start+1, len(packs[start])
+		for end < len(packs) && size+len(packs[end]) <= PackWriteBytes {
+			size += len(packs[end])
+			end++
+		}
+		runs = append(runs, PackRange{start, end})
+		start = end
+	}
+	return runs
+}
+
 // ErrPackFormat is returned by UnpackArticle for a pack of another format
 // than this build's.
 var ErrPackFormat = errors.New("article pack of another format")

@@ -164,3 +164,19 @@ func BenchmarkUnpackArticle(b *testing.B) {
 		}
 	}
 }
+
+// TestPackWrites: runs cover every pack once, in order, none above
+// PackWriteBytes unless it is a single pack that is.
+func TestPackWrites(t *testing.T) {
+	size := func(n int) []byte { return make([]byte, n) }
+	third := PackWriteBytes / 3
+	packs := [][]byte{size(third), size(third), size(third), size(third), size(PackWriteBytes * 2), size(1), size(PackWriteBytes)}
+	got := PackWrites(packs)
+	want := []PackRange{{0, 3}, {3, 4}, {4, 5}, {5, 6}, {6, 7}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("PackWrites: %v, want %v", got, want)
+	}
+	if got := PackWrites(nil); len(got) != 0 {
+		t.Errorf("PackWrites(nil): %v", got)
+	}
+}

@@ -250,10 +250,10 @@ func cachedPage(ctx context.Context, tx batchSender, cache *artcache.Cache, keys
 }
 
 // packsByIDQuery selects, for each article whose id is in an array, its
-// version and its pack when the pack was made from that version (NULL
-// otherwise), in no particular order.
+// version and its pack when the pack was made from that version and is of
+// a format (NULL otherwise), in no particular order: ids, format.
 const packsByIDQuery = `SELECT a.id, a.version, p.pack FROM articles a
-	LEFT JOIN article_packs p ON p.article_id = a.id AND p.version = a.version
+	LEFT JOIN article_packs p ON p.article_id = a.id AND p.version = a.version AND p.format = $2
 	WHERE a.id = ANY($1)`
 
 // fetchVersioned reads the articles with ids, and their versions: from
@@ -266,7 +266,7 @@ func fetchVersioned(ctx context.Context, tx batchSender, ids []string) (map[stri
 	versions := make(map[string]int64, len(ids))
 	var unpacked []string
 	b := &pgx.Batch{}
-	b.Queue(packsByIDQuery, ids).Query(func(rows pgx.Rows) error {
+	b.Queue(packsByIDQuery, ids, herald.PackFormat).Query(func(rows pgx.Rows) error {
 		var id string
 		var version int64
 		var pack []byte

@@ -239,16 +239,16 @@ func (s *Store) insertChildren(ctx context.Context, tx pgx.Tx, a *herald.Article
 	if !s.packless {
 		stored := *a
 		stored.UpdatedAt = updatedAt
-		b.Queue(packQuery, herald.PackArticle(&stored), a.ID)
+		b.Queue(packQuery, herald.PackFormat, herald.PackArticle(&stored), a.ID)
 	}
 	return tx.SendBatch(ctx, b).Close()
 }
 
 // packQuery stores an article's pack under the version its row has now,
-// after the row and its lists: pack, id.
-const packQuery = `INSERT INTO article_packs (article_id, version, pack)
-	SELECT id, version, $1 FROM articles WHERE id = $2
-	ON CONFLICT (article_id) DO UPDATE SET version = excluded.version, pack = excluded.pack`
+// after the row and its lists: format, pack, id.
+const packQuery = `INSERT INTO article_packs (article_id, version, format, pack)
+	SELECT id, version, $1, $2 FROM articles WHERE id = $3
+	ON CONFLICT (article_id) DO UPDATE SET version = excluded.version, format = excluded.format, pack = excluded.pack`
 
 // bumpScopes adds one to the revision of each scope in keys (once per
 // scope) and records that its cache invalidation is owed under the new

@@ -81,11 +81,11 @@ func (s *Store) pageArticles(ctx context.Context, tx queryer, key string, now in
 	})
 }
 
-// packsByIndexQuery selects the packs of the articles whose ids are in a
-// JSON array, each row led by the id's index in the array, with the
-// version each pack was made from.
+// packsByIndexQuery selects the packs of a format of the articles whose
+// ids are in a JSON array, each row led by the id's index in the array,
+// with the version each pack was made from: ids, format.
 const packsByIndexQuery = `SELECT j.key, p.version, p.pack
-	FROM json_each(?) j JOIN article_packs p ON p.article_id = j.value`
+	FROM json_each(?) j JOIN article_packs p ON p.article_id = j.value AND p.format = ?`
 
 // packedArticles reads the articles with ids from their packs, taking a
 // pack only when it was made from the version keys name for its article
@@ -102,7 +102,7 @@ func packedArticles(ctx context.Context, tx queryer, keys []artcache.Key, ids []
 	if err != nil {
 		return nil, nil, err
 	}
-	rows, err := tx.QueryContext(ctx, packsByIndexQuery, string(idList))
+	rows, err := tx.QueryContext(ctx, packsByIndexQuery, string(idList), herald.PackFormat)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -51,20 +51,21 @@ func TestConformance(t *testing.T) {
 		ctx := context.Background()
 		return storetest.PackStores{
 			Store: s, Packless: old,
-			Pack: func(id string) (int64, []byte, bool) {
+			Pack: func(id string) (int64, int, []byte, bool) {
 				var v int64
+				var f int
 				var p []byte
-				err := s.db.QueryRowContext(ctx, "SELECT version, pack FROM article_packs WHERE article_id = ?", id).Scan(&v, &p)
+				err := s.db.QueryRowContext(ctx, "SELECT version, format, pack FROM article_packs WHERE article_id = ?", id).Scan(&v, &f, &p)
 				if errors.Is(err, sql.ErrNoRows) {
-					return 0, nil, false
+					return 0, 0, nil, false
 				}
 				if err != nil {
 					t.Fatalf("reading the pack of %s: %v", id, err)
 				}
-				return v, p, true
+				return v, f, p, true
 			},
-			SetPack: func(id string, pack []byte) {
-				if _, err := s.db.ExecContext(ctx, "UPDATE article_packs SET pack = ? WHERE article_id = ?", pack, id); err != nil {
+			SetPack: func(id string, format int, pack []byte) {
+				if _, err := s.db.ExecContext(ctx, "UPDATE article_packs SET format = ?, pack = ? WHERE article_id = ?", format, pack, id); err != nil {
 					t.Fatalf("setting the pack of %s: %v", id, err)
 				}
 			},

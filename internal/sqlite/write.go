@@ -186,10 +186,10 @@ func (s *Store) insertArticle(ctx context.Context, tx *sql.Tx, a *herald.Article
 }
 
 // packQuery stores an article's pack under the version its row has now, in
-// the writing transaction, after the row and its lists: pack, id.
-const packQuery = `INSERT INTO article_packs (article_id, version, pack)
-	SELECT id, version, ? FROM articles WHERE id = ?
-	ON CONFLICT (article_id) DO UPDATE SET version = excluded.version, pack = excluded.pack`
+// the writing transaction, after the row and its lists: format, pack, id.
+const packQuery = `INSERT INTO article_packs (article_id, version, format, pack)
+	SELECT id, version, ?1, ?2 FROM articles WHERE id = ?3
+	ON CONFLICT (article_id) DO UPDATE SET version = excluded.version, format = excluded.format, pack = excluded.pack`
 
 // putPack stores the pack of a as written, updated at updated, once its
 // row and lists are written.
@@ -199,7 +199,7 @@ func (s *Store) putPack(ctx context.Context, tx *sql.Tx, a *herald.Article, upda
 	}
 	stored := *a
 	stored.UpdatedAt = updated
-	_, err := tx.ExecContext(ctx, packQuery, herald.PackArticle(&stored), a.ID)
+	_, err := tx.ExecContext(ctx, packQuery, herald.PackFormat, herald.PackArticle(&stored), a.ID)
 	return err
 }
 

@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"testing"
 	"time"
@@ -17,12 +19,12 @@ import (
 type PackStores struct {
 	Store    herald.Store
 	Packless herald.Store
-	// Pack returns the stored pack of the article id and the version it
-	// was made from; ok is false when there is none.
-	Pack func(id string) (version int64, pack []byte, ok bool)
-	// SetPack overwrites the bytes of the article id's pack, keeping the
-	// version it names.
-	SetPack func(id string, pack []byte)
+	// Pack returns the stored pack of the article id, the version it was
+	// made from and its format column; ok is false when there is none.
+	Pack func(id string) (version int64, format int, pack []byte, ok bool)
+	// SetPack overwrites the format column and the bytes of the article
+	// id's pack, keeping the version it names.
+	SetPack func(id string, format int, pack []byte)
 }
 
 // PacksOpener opens a fresh, empty database and the stores of PackStores
@@ -42,6 +44,7 @@ func RunPacks(t *testing.T, open PacksOpener) {
 		{"PacksAreWhatWasWritten", testPacksAreWhatWasWritten},
 		{"ColdReadsTakePacks", testColdReadsTakePacks},
 		{"StalePacksArePassedOver", testStalePacksArePassedOver},
+		{"PackArticlesInBatches", testPackArticlesInBatches},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -76,9 +79,12 @@ func (h *harness) coldFeed(t *testing.T) []*herald.Article {
 // version that unpacks to what its rows hold.
 func (h *harness) wantPack(t *testing.T, ps PackStores, op, id string) {
 	t.Helper()
-	v, pack, ok := ps.Pack(id)
+	v, format, pack, ok := ps.Pack(id)
 	if !ok {
 		t.Fatalf("%s: article %s has no pack", op, id)
+	}
+	if format != herald.PackFormat {
+		t.Fatalf("%s: pack of format %d, want %d", op, format, herald.PackFormat)
 	}
 	if cur := h.version(t, id); v != cur {
 		t.Fatalf("%s: pack of version %d, the article is at %d", op, v, cur)
@@ -133,7 +139,7 @@ func testPacksAreWhatWasWritten(t *testing.T, h, _ *harness, ps PackStores) {
 	if _, err := h.s.DeleteArticle(h.ctx, bare.ID); err != nil {
 		t.Fatalf("DeleteArticle: %v", err)
 	}
-	if _, _, ok := ps.Pack(bare.ID); ok {
+	if _, _, _, ok := ps.Pack(bare.ID); ok {
 		t.Error("a deleted article's pack is still there")
 	}
 }
@@ -145,17 +151,21 @@ func testColdReadsTakePacks(t *testing.T, h, _ *harness, ps PackStores) {
 	a := h.create(t, h.article(t, "From the rows", t0.Add(-time.Hour), inCategory("News")))
 	altered := h.get(t, a.ID)
 	altered.Title = "From the pack"
-	ps.SetPack(a.ID, herald.PackArticle(altered))
+	ps.SetPack(a.ID, herald.PackFormat, herald.PackArticle(altered))
 	if got := h.coldFeed(t); len(got) != 1 || got[0].Title != "From the pack" {
 		t.Fatalf("cold read: %v, want the pack's title", titles(got))
 	}
 
-	for name, bad := range map[string][]byte{
-		"another format": append([]byte{herald.PackFormat + 1}, herald.PackArticle(altered)[1:]...),
-		"cut short":      herald.PackArticle(altered)[:20],
-		"another id's":   herald.PackArticle(&herald.Article{ID: "someone-else", Title: "From the pack"}),
+	for name, bad := range map[string]struct {
+		format int
+		pack   []byte
+	}{
+		"another format":          {herald.PackFormat + 1, herald.PackArticle(altered)},
+		"bytes of another format": {herald.PackFormat, append([]byte{herald.PackFormat + 1}, herald.PackArticle(altered)[1:]...)},
+		"cut short":               {herald.PackFormat, herald.PackArticle(altered)[:20]},
+		"another id's":            {herald.PackFormat, herald.PackArticle(&herald.Article{ID: "someone-else", Title: "From the pack"})},
 	} {
-		ps.SetPack(a.ID, bad)
+		ps.SetPack(a.ID, bad.format, bad.pack)
 		got := h.coldFeed(t)
 		if len(got) != 1 {
 			t.Fatalf("%s: cold read gave %d articles", name, len(got))
@@ -169,7 +179,7 @@ func testColdReadsTakePacks(t *testing.T, h, _ *harness, ps PackStores) {
 // serve its rows, and PackArticles packs it (and only what needs it).
 func testStalePacksArePassedOver(t *testing.T, h, old *harness, ps PackStores) {
 	a := h.create(t, h.article(t, "Packed", t0.Add(-time.Hour), withTags("x")))
-	before, _, _ := ps.Pack(a.ID)
+	before, _, _, _ := ps.Pack(a.ID)
 
 	edit := h.get(t, a.ID)
 	edit.Title, edit.Tags = "Rewritten by an older build", []string{"y", "z"}
@@ -177,10 +187,10 @@ func testStalePacksArePassedOver(t *testing.T, h, old *harness, ps PackStores) {
 		t.Fatalf("ReplaceArticle by the older build: %v", err)
 	}
 	fresh := old.create(t, old.article(t, "Created by an older build", t0.Add(-2*time.Hour)))
-	if v, _, _ := ps.Pack(a.ID); v != before {
+	if v, _, _, _ := ps.Pack(a.ID); v != before {
 		t.Fatalf("the older build's write moved the pack from version %d to %d", before, v)
 	}
-	if _, _, ok := ps.Pack(fresh.ID); ok {
+	if _, _, _, ok := ps.Pack(fresh.ID); ok {
 		t.Fatal("the older build's create left a pack")
 	}
 	got := h.coldFeed(t)
@@ -204,14 +214,50 @@ func testStalePacksArePassedOver(t *testing.T, h, old *harness, ps PackStores) {
 	// written by a newer build, is left alone.
 	older := herald.PackArticle(h.get(t, a.ID))
 	older[0] = herald.PackFormat - 1
-	ps.SetPack(a.ID, older)
+	ps.SetPack(a.ID, herald.PackFormat-1, older)
 	newer := append([]byte{herald.PackFormat + 1}, older[1:]...)
-	ps.SetPack(fresh.ID, newer)
+	ps.SetPack(fresh.ID, herald.PackFormat+1, newer)
 	if n, err := p.PackArticles(h.ctx); err != nil || n != 1 {
 		t.Fatalf("PackArticles over an older and a newer format: %d packed, err %v; want 1", n, err)
 	}
 	h.wantPack(t, ps, "packed again over an older format", a.ID)
-	if _, pack, _ := ps.Pack(fresh.ID); !reflect.DeepEqual(pack, newer) {
+	if _, _, pack, _ := ps.Pack(fresh.ID); !reflect.DeepEqual(pack, newer) {
 		t.Error("PackArticles replaced a pack of a newer format")
 	}
+}
+
+// testPackArticlesInBatches: PackArticles goes through more articles than
+// one batch reads, and packs an article whose pack alone exceeds what one
+// of its transactions writes.
+func testPackArticlesInBatches(t *testing.T, h, old *harness, ps PackStores) {
+	var ids []string
+	for i := range 2*herald.PackBatch + 1 {
+		a := old.create(t, old.article(t, fmt.Sprintf("Unpacked %d", i), t0.Add(-time.Duration(i+1)*time.Minute)))
+		ids = append(ids, a.ID)
+	}
+	// Text that S2 cannot shrink much: a pack above PackWriteBytes.
+	rnd := rand.New(rand.NewPCG(1, 2))
+	big := make([]byte, herald.PackWriteBytes+herald.PackWriteBytes/4)
+	for i := range big {
+		big[i] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"[rnd.IntN(62)]
+	}
+	large := old.create(t, old.article(t, "Large", t0.Add(-time.Second), func(a *herald.Article) {
+		a.ContentHTML = "<p>" + string(big) + "</p>"
+	}))
+	ids = append(ids, large.ID)
+
+	n, err := h.s.(herald.Packer).PackArticles(h.ctx)
+	if err != nil || n != len(ids) {
+		t.Fatalf("PackArticles: %d packed, err %v; want %d", n, err, len(ids))
+	}
+	for _, id := range ids {
+		v, format, pack, ok := ps.Pack(id)
+		if !ok || format != herald.PackFormat || v != h.version(t, id) {
+			t.Fatalf("article %s: pack present %v, format %d, version %d of %d", id, ok, format, v, h.version(t, id))
+		}
+		if id == large.ID && len(pack) <= herald.PackWriteBytes {
+			t.Fatalf("the large article's pack is %d bytes, not above %d: the test does not test", len(pack), herald.PackWriteBytes)
+		}
+	}
+	h.wantPack(t, ps, "the large article", large.ID)
 }

@@ -12,11 +12,16 @@
 -- migration, which knows nothing of packs, leaves a stale one behind that
 -- no read uses until a later write or the background packing at start
 -- replaces it. Deleting an article deletes its pack.
+--
+-- format is the pack's format (herald.PackFormat, also its first byte),
+-- in a column of its own, so that finding the packs of an older format
+-- reads no pack.
 
 CREATE TABLE article_packs (
     article_id text COLLATE "C" NOT NULL,
-    version    bigint NOT NULL,
-    pack       bytea  NOT NULL,
+    version    bigint   NOT NULL,
+    format     smallint NOT NULL,
+    pack       bytea    NOT NULL,
     CONSTRAINT article_packs_pkey PRIMARY KEY (article_id),
     CONSTRAINT article_packs_article_id_fkey FOREIGN KEY (article_id) REFERENCES articles (id) ON DELETE CASCADE
 );

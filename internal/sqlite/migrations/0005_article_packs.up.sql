@@ -11,9 +11,14 @@
 -- migration, which knows nothing of packs, leaves a stale one behind that
 -- no read uses until a later write or the background packing at start
 -- replaces it. Deleting an article deletes its pack.
+--
+-- format is the pack's format (herald.PackFormat, also its first byte),
+-- in a column of its own ahead of the pack, so that finding the packs of
+-- an older format reads no pack.
 
 CREATE TABLE article_packs (
     article_id TEXT    NOT NULL PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,
     version    INTEGER NOT NULL,
+    format     INTEGER NOT NULL,
     pack       BLOB    NOT NULL
 ) STRICT;
