@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/herald-feeds/herald/internal/herald"
 	"github.com/herald-feeds/herald/internal/pgtest"
@@ -48,6 +51,14 @@ func TestMigrateCommand(t *testing.T) {
 			code, out, _ = runCLI(t, nil, "migrate", "up", "-database-url", db)
 			if code != 0 || !strings.Contains(out, "up to date") {
 				t.Fatalf("second up: exit %d\n%s", code, out)
+			}
+			// A migration a newer build applied: serve refuses the
+			// database, and status says so and fails.
+			recordMigration(t, db, "9999_from_a_newer_build")
+			code, out, errOut = runCLI(t, nil, "migrate", "status", "-database-url", db)
+			if code == 0 || !regexp.MustCompile(`(?m)^  9999_from_a_newer_build +applied \S+, unknown to this build$`).MatchString(out) ||
+				!strings.Contains(errOut, "does not know (9999_from_a_newer_build)") {
+				t.Fatalf("status with a newer build's migration: exit %d\n%s%s", code, out, errOut)
 			}
 		})
 	}
@@ -259,5 +270,31 @@ func TestCopyGoesOnWithoutRedis(t *testing.T) {
 	owed, err := st.Undelivered(ctx, 100)
 	if err != nil || len(owed) == 0 || owed[0].Scope.Key() == "" {
 		t.Fatalf("target's records of owed invalidations: %v, %v; want the written scopes", owed, err)
+	}
+}
+
+// recordMigration records version as applied in db's migration ledger, as
+// a newer build would.
+func recordMigration(t *testing.T, db, version string) {
+	t.Helper()
+	ctx := context.Background()
+	if path, ok := strings.CutPrefix(db, "sqlite:"); ok {
+		conn, err := sql.Open("sqlite", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)", version, time.Now().Unix()); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	conn, err := pgx.Connect(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, now())", version); err != nil {
+		t.Fatal(err)
 	}
 }

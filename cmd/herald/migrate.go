@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -56,18 +57,29 @@ func runMigrate(ctx context.Context, args, environ []string, stdout, stderr io.W
 		return err
 	}
 	pending, width := 0, 0
+	var unknown []string
 	for _, m := range states {
 		width = max(width, len(m.Version))
 	}
 	fmt.Fprintf(stdout, "%s\n", where)
 	for _, m := range states {
-		if m.AppliedAt.IsZero() {
+		switch {
+		case m.AppliedAt.IsZero():
 			pending++
 			fmt.Fprintf(stdout, "  %-*s  pending\n", width, m.Version)
-			continue
+		case m.Unknown:
+			unknown = append(unknown, m.Version)
+			fmt.Fprintf(stdout, "  %-*s  applied %s, unknown to this build\n", width, m.Version, m.AppliedAt.UTC().Format(time.RFC3339))
+		default:
+			fmt.Fprintf(stdout, "  %-*s  applied %s\n", width, m.Version, m.AppliedAt.UTC().Format(time.RFC3339))
 		}
-		fmt.Fprintf(stdout, "  %-*s  applied %s\n", width, m.Version, m.AppliedAt.UTC().Format(time.RFC3339))
 	}
 	fmt.Fprintf(stdout, "%d applied, %d pending\n", len(states)-pending, pending)
+	if len(unknown) > 0 {
+		// serve refuses such a database (schema.Migrate): say so here, and
+		// fail, so that a deploy script checking the status stops too.
+		return fmt.Errorf("the database has migrations this build does not know (%s): a newer herald migrated it, and this build will not serve it",
+			strings.Join(unknown, ", "))
+	}
 	return nil
 }

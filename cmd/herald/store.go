@@ -29,6 +29,7 @@ type schemaStore interface {
 type migrationState struct {
 	Version   string
 	AppliedAt time.Time // zero while pending
+	Unknown   bool      // recorded in the database, not embedded in this build
 }
 
 // storeOptions are what the subcommands choose about the store they open.
@@ -99,7 +100,7 @@ func migrationStates(ctx context.Context, s schemaStore) ([]migrationState, erro
 	}
 	for _, v := range order {
 		if !seen[v] {
-			out = append(out, migrationState{Version: v, AppliedAt: applied[v]})
+			out = append(out, migrationState{Version: v, AppliedAt: applied[v], Unknown: true})
 		}
 	}
 	return out, nil
