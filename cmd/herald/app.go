@@ -41,6 +41,7 @@ type Main struct {
 
 	articleCache *artcache.Cache // the store's, nil when off
 	packer       herald.Packer   // the store's
+	rowReads     func() uint64   // the store's ArticleRowReads, nil without
 	renderer     *render.Renderer
 	redis        *cache.Redis // the shared cache, nil without Redis
 
@@ -86,6 +87,9 @@ func (m *Main) Open(ctx context.Context) error {
 		m.articleCache = s.ArticleCache()
 	}
 	m.packer, _ = store.(herald.Packer)
+	if s, ok := store.(interface{ ArticleRowReads() uint64 }); ok {
+		m.rowReads = s.ArticleRowReads
+	}
 
 	site := service.Site{
 		Title:        cfg.Site.Title,

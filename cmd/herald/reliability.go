@@ -84,6 +84,12 @@ func (m *Main) exportCounters() {
 			_, misses := m.articleCache.Stats()
 			return int64(misses)
 		}},
+		{"herald_article_row_reads_total", "Articles the article cache lacked that were read from their rows, having no pack of their version (written before packs, or last by an older build); the packing at start gives them one.", func() int64 {
+			if m.rowReads == nil {
+				return 0
+			}
+			return int64(m.rowReads())
+		}},
 		{"herald_render_item_hits_total", "Items of rendered feeds whose encoding the renderer had kept from an earlier render (cache.max_item_bytes).", func() int64 {
 			hits, _ := m.renderer.FragmentStats()
 			return int64(hits)

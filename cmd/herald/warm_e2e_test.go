@@ -145,12 +145,30 @@ func TestArticlesPackedAtStart(t *testing.T) {
 		t.Fatalf("%d articles still packed at their version", n)
 	}
 
-	s := startHerald(t, db)
-	waitWarm(t, s)
-	if n := packed(); n != 3 {
-		t.Errorf("after the start: %d of 3 articles packed", n)
+	// The prerender, before the packing, reads all three from their
+	// rows; the next start reads them from their packs.
+	for _, wantRows := range []string{"3", "0"} {
+		s := startHerald(t, db)
+		waitWarm(t, s)
+		if n := packed(); n != 3 {
+			t.Errorf("after the start: %d of 3 articles packed", n)
+		}
+		if r := s.get(t, "/feed.rss"); r.Status != 200 || !strings.Contains(string(r.Body), "Rewritten by an older build") {
+			t.Errorf("feed: status %d, want 200 with the older build's title:\n%s", r.Status, r.Body)
+		}
+		if m := s.get(t, "/metrics"); !strings.Contains(string(m.Body), "\nherald_article_row_reads_total "+wantRows+"\n") {
+			t.Errorf("/metrics: want herald_article_row_reads_total %s:\n%s", wantRows, grepLines(string(m.Body), "herald_article_"))
+		}
 	}
-	if r := s.get(t, "/feed.rss"); r.Status != 200 || !strings.Contains(string(r.Body), "Rewritten by an older build") {
-		t.Errorf("feed: status %d, want 200 with the older build's title:\n%s", r.Status, r.Body)
+}
+
+// grepLines returns the lines of text that contain sub.
+func grepLines(text, sub string) string {
+	var out []string
+	for _, l := range strings.Split(text, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
 	}
+	return strings.Join(out, "\n")
 }

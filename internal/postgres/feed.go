@@ -37,7 +37,7 @@ func (s *Store) Feed(ctx context.Context, q herald.FeedQuery) (*herald.FeedPage,
 	if errors.Is(err, errSnapshotMoved) {
 		err = s.readTx(ctx, func(tx pgx.Tx) error {
 			var err error
-			page, err = feed(ctx, tx, q, s.articles)
+			page, err = s.feed(ctx, tx, q)
 			return err
 		})
 	}
@@ -57,7 +57,7 @@ func (s *Store) feedPipelined(ctx context.Context, q herald.FeedQuery) (*herald.
 	// A batch that failed leaves its transaction open and aborted; the pool
 	// closes such a connection on release instead of reusing it.
 	defer conn.Release()
-	return feed(ctx, snapshotBatches{conn}, q, s.articles)
+	return s.feed(ctx, snapshotBatches{conn}, q)
 }
 
 // batchSender sends a batch: a transaction, or snapshotBatches.
@@ -110,7 +110,8 @@ const feedKeysQuery = `SELECT s.article_id, a.version FROM article_scopes s
 // batch reads only the page's (id, version) pairs, and a second batch reads
 // the rows and lists of the articles whose version is not cached; when
 // every one is, the page costs a single round trip.
-func feed(ctx context.Context, tx batchSender, q herald.FeedQuery, cache *artcache.Cache) (*herald.FeedPage, error) {
+func (s *Store) feed(ctx context.Context, tx batchSender, q herald.FeedQuery) (*herald.FeedPage, error) {
+	cache := s.articles
 	key := q.Scope.Key()
 	// Stored times are whole seconds; flooring Now keeps an article visible
 	// from the first instant of its second.
@@ -199,7 +200,7 @@ func feed(ctx context.Context, tx batchSender, q herald.FeedQuery, cache *artcac
 	}
 	if cache != nil {
 		var err error
-		if page.Articles, err = cachedPage(ctx, tx, cache, keys); err != nil {
+		if page.Articles, err = s.cachedPage(ctx, tx, keys); err != nil {
 			return nil, fmt.Errorf("page: %w", err)
 		}
 		return page, nil
@@ -224,8 +225,8 @@ const articlesByIDQuery = "SELECT a.version, " + articleColumns + " FROM article
 // from (snapshotBatches): every article it reads must be at the version
 // keys name, since a version names one content of the row and its lists,
 // or the read fails with errSnapshotMoved.
-func cachedPage(ctx context.Context, tx batchSender, cache *artcache.Cache, keys []artcache.Key) ([]*herald.Article, error) {
-	return cache.Page(keys, func(missing []string) (map[string]*herald.Article, error) {
+func (s *Store) cachedPage(ctx context.Context, tx batchSender, keys []artcache.Key) ([]*herald.Article, error) {
+	return s.articles.Page(keys, func(missing []string) (map[string]*herald.Article, error) {
 		want := make(map[string]int64, len(missing))
 		for _, k := range keys {
 			want[k.ID] = k.Version
@@ -233,10 +234,11 @@ func cachedPage(ctx context.Context, tx batchSender, cache *artcache.Cache, keys
 		if beforeFetch != nil {
 			beforeFetch()
 		}
-		byID, versions, err := fetchVersioned(ctx, tx, missing)
+		byID, versions, fromRows, err := fetchVersioned(ctx, tx, missing)
 		if err != nil {
 			return nil, err
 		}
+		s.rowReads.Add(uint64(fromRows))
 		if len(byID) != len(missing) {
 			return nil, errSnapshotMoved
 		}
@@ -260,10 +262,10 @@ const packsByIDQuery = `SELECT a.id, a.version, p.pack FROM articles a
 // their packs in one round trip, and those without a pack of their
 // version (written before packs existed, or last by a build that does not
 // make them, or whose pack does not unpack) from their rows and lists in a
-// second. An id with no row is left out.
-func fetchVersioned(ctx context.Context, tx batchSender, ids []string) (map[string]*herald.Article, map[string]int64, error) {
-	byID := make(map[string]*herald.Article, len(ids))
-	versions := make(map[string]int64, len(ids))
+// second, and how many of those there were. An id with no row is left out.
+func fetchVersioned(ctx context.Context, tx batchSender, ids []string) (byID map[string]*herald.Article, versions map[string]int64, fromRows int, err error) {
+	byID = make(map[string]*herald.Article, len(ids))
+	versions = make(map[string]int64, len(ids))
 	var unpacked []string
 	b := &pgx.Batch{}
 	b.Queue(packsByIDQuery, ids, herald.PackFormat).Query(func(rows pgx.Rows) error {
@@ -286,10 +288,10 @@ func fetchVersioned(ctx context.Context, tx batchSender, ids []string) (map[stri
 		return rows.Err()
 	})
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
 	if len(unpacked) == 0 {
-		return byID, versions, nil
+		return byID, versions, 0, nil
 	}
 	// The rows' versions replace those read with the packs: a caller
 	// checking them against the versions it expects sees what it got.
@@ -308,9 +310,9 @@ func fetchVersioned(ctx context.Context, tx batchSender, ids []string) (map[stri
 	})
 	queueLists(b, unpacked, byID)
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
-	return byID, versions, nil
+	return byID, versions, len(unpacked), nil
 }
 
 // scopeNameQuery finds the display name of a category, tag or author

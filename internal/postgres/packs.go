@@ -53,7 +53,7 @@ func (s *Store) PackArticles(ctx context.Context) (int, error) {
 				return err
 			}
 			found, after = len(ids), ids[len(ids)-1]
-			byID, vs, err := fetchVersioned(ctx, tx, ids)
+			byID, vs, _, err := fetchVersioned(ctx, tx, ids)
 			if err != nil {
 				return fmt.Errorf("read: %w", err)
 			}

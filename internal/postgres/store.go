@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -37,6 +38,9 @@ type Store struct {
 	pool     *pgxpool.Pool
 	now      func() time.Time
 	articles *artcache.Cache // nil when disabled
+	// rowReads counts the articles the article cache lacked that were
+	// read from their rows, having no pack of their version and format.
+	rowReads atomic.Uint64
 	// unmarked: writes do not record the invalidations they owe, for a
 	// schema before the undelivered column, which only the upgrade test
 	// opens (Open applies every migration before any write).
@@ -102,6 +106,13 @@ func (s *Store) Ping(ctx context.Context) error {
 // ArticleCache is the store's cache of decoded articles, nil when
 // disabled; for statistics, and for tests and benchmarks that empty it.
 func (s *Store) ArticleCache() *artcache.Cache { return s.articles }
+
+// ArticleRowReads returns how many articles missing from the article
+// cache were read from their rows rather than from their packs
+// (herald.PackArticle) since the store was opened: articles without a pack
+// of their current version and format, which the packing at start (or
+// their next write) gives one.
+func (s *Store) ArticleRowReads() uint64 { return s.rowReads.Load() }
 
 // Close closes every connection of the pool.
 func (s *Store) Close() error {

@@ -149,7 +149,7 @@ func (s *Store) readBack(ctx context.Context, tx pgx.Tx, id string, w *written) 
 	if s.articles == nil {
 		return nil
 	}
-	byID, versions, err := fetchVersioned(ctx, tx, []string{id})
+	byID, versions, _, err := fetchVersioned(ctx, tx, []string{id})
 	if err != nil {
 		return err
 	}

@@ -70,6 +70,7 @@ func (s *Store) pageArticles(ctx context.Context, tx queryer, key string, now in
 		if len(unpacked) == 0 {
 			return byID, nil
 		}
+		s.rowReads.Add(uint64(len(unpacked)))
 		fetched, err := articlesByID(ctx, tx, unpacked)
 		if err != nil {
 			return nil, err

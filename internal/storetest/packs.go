@@ -75,6 +75,17 @@ func (h *harness) coldFeed(t *testing.T) []*herald.Article {
 	return h.feed(t, herald.SiteScope, h.clock.Now(), 0, 100).Articles
 }
 
+// rowReads returns the store's count of articles read from rows for its
+// article cache.
+func (h *harness) rowReads(t *testing.T) uint64 {
+	t.Helper()
+	r, ok := h.s.(interface{ ArticleRowReads() uint64 })
+	if !ok {
+		t.Fatalf("store %T does not count the articles it reads from rows", h.s)
+	}
+	return r.ArticleRowReads()
+}
+
 // wantPack fails the test unless the article id has a pack of its current
 // version that unpacks to what its rows hold.
 func (h *harness) wantPack(t *testing.T, ps PackStores, op, id string) {
@@ -193,8 +204,12 @@ func testStalePacksArePassedOver(t *testing.T, h, old *harness, ps PackStores) {
 	if _, _, _, ok := ps.Pack(fresh.ID); ok {
 		t.Fatal("the older build's create left a pack")
 	}
+	rows := h.rowReads(t)
 	got := h.coldFeed(t)
 	wantArticles(t, "cold feed after the older build's writes", got, []*herald.Article{h.get(t, a.ID), h.get(t, fresh.ID)})
+	if n := h.rowReads(t) - rows; n != 2 {
+		t.Errorf("cold feed after the older build's writes: %d articles counted as read from rows, want 2", n)
+	}
 
 	p, ok := h.s.(herald.Packer)
 	if !ok {
@@ -206,6 +221,11 @@ func testStalePacksArePassedOver(t *testing.T, h, old *harness, ps PackStores) {
 	}
 	h.wantPack(t, ps, "packed after the older build's replace", a.ID)
 	h.wantPack(t, ps, "packed after the older build's create", fresh.ID)
+	rows = h.rowReads(t)
+	h.coldFeed(t)
+	if n := h.rowReads(t) - rows; n != 0 {
+		t.Errorf("cold feed after PackArticles: %d articles counted as read from rows, want 0", n)
+	}
 	if n, err := p.PackArticles(h.ctx); err != nil || n != 0 {
 		t.Errorf("PackArticles again: %d packed, err %v; want 0", n, err)
 	}
