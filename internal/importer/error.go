@@ -56,3 +56,32 @@ func lineOf(data []byte, offset int64) int {
 	}
 	return 1 + strings.Count(string(data[:offset]), "\n")
 }
+
+// ArticleErrors is the error ParseFile returns for a file of several
+// articles of which some could not be parsed: each is named by its index,
+// and the articles returned alongside are the file's, in order, nil where
+// one failed. The others are fit to import.
+type ArticleErrors []ArticleError
+
+// ArticleError is one article of a file that could not be parsed.
+type ArticleError struct {
+	Index int
+	Err   error
+}
+
+// Unwrap gives errors.Is and errors.As every article's error.
+func (e ArticleErrors) Unwrap() []error {
+	errs := make([]error, len(e))
+	for i, ae := range e {
+		errs[i] = ae.Err
+	}
+	return errs
+}
+
+func (e ArticleErrors) Error() string {
+	parts := make([]string, len(e))
+	for i, ae := range e {
+		parts[i] = ae.Err.Error()
+	}
+	return strings.Join(parts, "; ")
+}

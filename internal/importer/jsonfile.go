@@ -36,8 +36,11 @@ func parseJSON(path string, data []byte) ([]*herald.Article, error) {
 	if err := decodeStrict(data, &raws); err != nil {
 		return nil, jsonError(path, data, "", err)
 	}
+	// An element that does not decode fails alone, as one that does not
+	// validate does at the Sink: the others are imported.
 	offsets := elementOffsets(data, raws)
-	out := make([]*herald.Article, 0, len(raws))
+	out := make([]*herald.Article, len(raws))
+	var failed ArticleErrors
 	for i, raw := range raws {
 		a, err := decodeArticle(path, raw, index(i))
 		if err != nil {
@@ -46,9 +49,13 @@ func parseJSON(path string, data []byte) ([]*herald.Article, error) {
 			if errors.As(err, &pe) && pe.Line > 0 {
 				pe.Line += lineOf(data, offsets[i]) - 1
 			}
-			return nil, err
+			failed = append(failed, ArticleError{Index: i, Err: err})
+			continue
 		}
-		out = append(out, a)
+		out[i] = a
+	}
+	if failed != nil {
+		return out, failed
 	}
 	return out, nil
 }

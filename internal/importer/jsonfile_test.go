@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -73,5 +74,23 @@ func TestParseJSONErrors(t *testing.T) {
 				t.Fatalf("got line=%d field=%q %q, want line=%d field=%q containing %q", pe.Line, pe.Field, pe.Error(), tt.wantLine, tt.wantField, tt.wantText)
 			}
 		})
+	}
+}
+
+// TestParseJSONArrayElementFailsAlone: in an array, the elements that do
+// not decode are reported by index and the others are returned in place.
+func TestParseJSONArrayElementFailsAlone(t *testing.T) {
+	in := "[\n{\"title\": \"A\"},\n{\"title\": \"B\", \"published_at\": \"soon\"},\n{\"title\": \"C\", \"tgas\": []},\n{\"title\": \"D\"}\n]"
+	arts, err := ParseFile("data.json", []byte(in))
+	var failed ArticleErrors
+	if !errors.As(err, &failed) || len(failed) != 2 || failed[0].Index != 1 || failed[1].Index != 2 {
+		t.Fatalf("err = %v, want ArticleErrors for elements 1 and 2", err)
+	}
+	var pe *ParseError
+	if !errors.As(failed[0].Err, &pe) || pe.Field != "[1].published_at" {
+		t.Errorf("element 1: %v, want a ParseError on [1].published_at", failed[0].Err)
+	}
+	if len(arts) != 4 || arts[0] == nil || arts[0].Title != "A" || arts[1] != nil || arts[2] != nil || arts[3] == nil || arts[3].Title != "D" {
+		t.Fatalf("articles %v, want A, nil, nil, D", arts)
 	}
 }

@@ -54,7 +54,9 @@ func Supported(path string) bool {
 //
 // The articles are not validated: the Sink does that with
 // herald.Article.Prepare. Errors are *ParseError values carrying the path
-// and, where known, the line and field.
+// and, where known, the line and field; in a JSON array, articles that do
+// not decode are an ArticleErrors of such values, and the articles
+// returned beside it are the others, nil in the failed ones' places.
 func ParseFile(path string, data []byte) ([]*herald.Article, error) {
 	f, ok := formatFor(path)
 	if !ok {

@@ -140,14 +140,23 @@ func (r *run) file(ctx context.Context, j job) error {
 		return nil
 	}
 	articles, err := ParseFile(j.path, data)
-	if err != nil {
+	var unparsed ArticleErrors
+	if err != nil && !errors.As(err, &unparsed) {
 		r.fail(j.path, err)
 		return nil
+	}
+	unparsedAt := make(map[int]error, len(unparsed))
+	for _, ae := range unparsed {
+		unparsedAt[ae.Index] = ae.Err
 	}
 	for i, a := range articles {
 		label := j.path
 		if len(articles) > 1 {
 			label += " " + index(i)
+		}
+		if err, ok := unparsedAt[i]; ok {
+			r.fail(j.path, err) // its field names it: "[2].published_at"
+			continue
 		}
 		// Two files claiming one slug would silently overwrite each other,
 		// the later one winning; report the clash instead. The slug is

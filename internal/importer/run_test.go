@@ -77,7 +77,7 @@ var sampleTree = map[string]string{
 	"a.txt":             "Alpha\n\nText body.\n",
 	"b.md":              "---\ntitle: Bravo\ntags: [x]\n---\nBody.\n",
 	"broken.md":         "---\ntitle: Broken\ntag: x\n---\n",
-	"c.json":            `[{"title": "Charlie", "slug": "charlie"}, {"title": "Delta", "url": "not a url"}]`,
+	"c.json":            `[{"title": "Charlie", "slug": "charlie"}, {"title": "Delta", "url": "not a url"}, {"title": "Foxtrot", "published_at": "yesterday"}, {"title": "Golf"}]`,
 	"d.png":             "\x89PNG",
 	"README":            "no extension",
 	"readme.md":         "# About this folder\n",
@@ -98,22 +98,24 @@ created   DIR/b.md (b)
 failed    DIR/broken.md: line 3: tag: unknown front matter key (known keys: title, slug, url, summary, authors, categories, tags, language, image, enclosures, published_at, episode, season, episode_type, transcript_url, transcript_type, chapters_url)
 created   DIR/c.json (charlie)
 failed    DIR/c.json (delta): invalid: url must be an absolute http or https URL, got "not a url" (field url)
+failed    DIR/c.json: [2].published_at: "yesterday" is neither an RFC 3339 time (2026-03-14T09:30:00Z) nor a date (2026-03-14)
+created   DIR/c.json (golf)
 skipped   DIR/d.png: .png is not an importable file type
 skipped   DIR/readme.md: a README describes its folder; name it explicitly to import it
 created   DIR/sub/echo.markdown (echo)
-8 files read: 4 articles created, 0 updated, 0 unchanged, 2 failed; 3 files skipped
+8 files read: 5 articles created, 0 updated, 0 unchanged, 3 failed; 3 files skipped
 `
 	if got != want {
 		t.Errorf("output:\n%s\nwant:\n%s", got, want)
 	}
-	if wantSum := (Summary{Files: 8, Created: 4, Failed: 2, Skipped: 3}); sum != wantSum {
+	if wantSum := (Summary{Files: 8, Created: 5, Failed: 3, Skipped: 3}); sum != wantSum {
 		t.Errorf("summary=%+v, want %+v", sum, wantSum)
 	}
 	if !errors.Is(err, ErrFailed) {
 		t.Errorf("err=%v, want ErrFailed", err)
 	}
-	if len(sink.articles) != 4 {
-		t.Errorf("sink holds %d articles, want 4", len(sink.articles))
+	if len(sink.articles) != 5 {
+		t.Errorf("sink holds %d articles, want 5 (the JSON array's good elements beside its bad one)", len(sink.articles))
 	}
 	if a := sink.articles["a"]; a == nil || a.ContentHTML != "<p>Text body.</p>\n" {
 		t.Errorf("article a=%+v, want the text file's body", a)
