@@ -2,6 +2,7 @@ package main
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -45,11 +46,30 @@ func TestConditionalGet(t *testing.T) {
 				{"made-up epoch", []string{"If-Modified-Since: Thu, 01 Jan 1970 00:00:00 GMT"}, 200},
 				{"future date", []string{"If-Modified-Since: " + future}, 200},
 				{"garbage date", []string{"If-Modified-Since: last tuesday"}, 200},
+				// If-Match and If-Unmodified-Since come first (RFC 9110, 13.2.2).
+				{"if-match current", []string{"If-Match: " + etag}, 200},
+				{"if-match a coding's tag", []string{"If-Match: " + etag[:len(etag)-1] + `-gzip"`}, 200},
+				{"if-match star", []string{"If-Match: *"}, 200},
+				{"if-match in a list", []string{`If-Match: "nope", ` + etag}, 200},
+				{"if-match stale", []string{`If-Match: "nope"`}, 412},
+				{"if-match weak", []string{"If-Match: W/" + etag}, 412},
+				{"failing if-match wins over a matching inm", []string{`If-Match: "nope"`, "If-None-Match: " + etag}, 412},
+				{"holding if-match, then inm", []string{"If-Match: " + etag, "If-None-Match: " + etag}, 304},
+				{"ius at last-modified", []string{"If-Unmodified-Since: " + lastMod}, 200},
+				{"ius before last-modified", []string{"If-Unmodified-Since: " + lm.Add(-time.Second).Format(http.TimeFormat)}, 412},
+				{"ius garbage", []string{"If-Unmodified-Since: soon"}, 200},
+				{"holding if-match leaves an old ius out", []string{"If-Match: " + etag, "If-Unmodified-Since: Thu, 01 Jan 1970 00:00:00 GMT"}, 200},
 			}
 			for _, tt := range tests {
 				r := s.get(t, path, tt.headers...)
 				if r.Status != tt.want {
 					t.Errorf("%s: status %d, want %d", tt.name, r.Status, tt.want)
+					continue
+				}
+				if tt.want == 412 {
+					if !strings.Contains(string(r.Body), `"precondition_failed"`) {
+						t.Errorf("%s: 412 body %s, want the error code precondition_failed", tt.name, r.Body)
+					}
 					continue
 				}
 				if tt.want == 304 {
@@ -71,6 +91,9 @@ func TestConditionalGet(t *testing.T) {
 			}
 			if head304 := s.do(t, http.MethodHead, path, nil, "If-None-Match: "+etag); head304.Status != 304 {
 				t.Errorf("conditional HEAD: status %d, want 304", head304.Status)
+			}
+			if head412 := s.do(t, http.MethodHead, path, nil, `If-Match: "nope"`); head412.Status != 412 {
+				t.Errorf("HEAD with a stale If-Match: status %d, want 412", head412.Status)
 			}
 		})
 	}

@@ -85,6 +85,34 @@ func (c *Condition) NotModified(etag string, lastModified, now time.Time) bool {
 	return !lastModified.Truncate(time.Second).After(c.ModifiedSince)
 }
 
+// PreconditionHolds evaluates a GET or HEAD request's If-Match and
+// If-Unmodified-Since against a representation with this strong etag and
+// lastModified (RFC 9110, 13.1.1, 13.1.4 and 13.2.2): an origin server
+// evaluates them before If-None-Match, and answers 412 when they fail.
+//
+// If-Match holds for "*" or a listed strong tag equal to etag or to the
+// tag of one of its codings (VariantETag): each coding of one rendering is
+// that one state of the feed. Weak tags never match, since If-Match
+// compares strongly. Without If-Match, If-Unmodified-Since holds unless
+// the representation changed after that date; an invalid date, or a
+// representation without a modification time, leaves it out.
+func PreconditionHolds(ifMatch, ifUnmodifiedSince, etag string, lastModified time.Time) bool {
+	if strings.TrimSpace(ifMatch) != "" {
+		for part := range strings.SplitSeq(ifMatch, ",") {
+			tag := strings.TrimSpace(part)
+			if tag == "*" || tag != "" && !strings.HasPrefix(tag, "W/") && (tag == etag || isVariantOf(tag, etag)) {
+				return true
+			}
+		}
+		return false
+	}
+	if ifUnmodifiedSince == "" || lastModified.IsZero() {
+		return true
+	}
+	t, err := http.ParseTime(strings.TrimSpace(ifUnmodifiedSince))
+	return err != nil || !lastModified.Truncate(time.Second).After(t)
+}
+
 // parseETagList splits an If-None-Match value into entity tags. It follows
 // the grammar (quoted tags may contain commas) but tolerates the unquoted
 // tags some clients send by keeping them as they are, quoted, so they can

@@ -121,3 +121,35 @@ func TestConditionParseAllocatesNothing(t *testing.T) {
 		}
 	}
 }
+
+func TestPreconditionHolds(t *testing.T) {
+	etag := `"abc"`
+	lm := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
+	before, after := lm.Add(-time.Second).Format(http.TimeFormat), lm.Add(time.Second).Format(http.TimeFormat)
+	tests := []struct {
+		name         string
+		ifMatch, ius string
+		lastModified time.Time
+		want         bool
+	}{
+		{"neither", "", "", lm, true},
+		{"if-match the tag", `"abc"`, "", lm, true},
+		{"if-match a coding's tag", `"abc-br"`, "", lm, true},
+		{"if-match another coding's suffix", `"abc-rot13"`, "", lm, false},
+		{"if-match star", "*", "", lm, true},
+		{"if-match weak", `W/"abc"`, "", lm, false},
+		{"if-match other", `"abd"`, "", lm, false},
+		{"if-match only commas", " , ", "", lm, false},
+		{"if-match decides, ius ignored", `"abc"`, before, lm, true},
+		{"ius after", "", after, lm, true},
+		{"ius at", "", lm.Format(http.TimeFormat), lm.Add(500 * time.Millisecond), true},
+		{"ius before", "", before, lm, false},
+		{"ius invalid", "", "yesterday", lm, true},
+		{"ius, no modification time", "", before, time.Time{}, true},
+	}
+	for _, tt := range tests {
+		if got := PreconditionHolds(tt.ifMatch, tt.ius, etag, tt.lastModified); got != tt.want {
+			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

@@ -70,7 +70,8 @@ func feedFile(file string) (herald.Format, bool) {
 }
 
 // serveFeed answers a feed request with RFC 9110 conditional semantics:
-// If-None-Match decides when present, else If-Modified-Since; a 304
+// If-Match, else If-Unmodified-Since, must hold or the answer is 412;
+// then If-None-Match decides when present, else If-Modified-Since; a 304
 // repeats the validators, Cache-Control and Vary. HEAD gets the headers
 // of the GET without the body (fasthttp drops the body for HEAD). The body
 // is the stored variant for the request's Accept-Encoding, with its own
@@ -106,6 +107,10 @@ func (s *Server) serveFeed(c *fiber.Ctx, scope herald.Scope, f herald.Format, ne
 	res, err := s.feeds.GetCoded(c.UserContext(), key, condOrNil, coding)
 	if err != nil {
 		return err
+	}
+	if (rh.ifMatch != nil || rh.ifUnmodifiedSince != nil) &&
+		!herald.PreconditionHolds(b2s(rh.ifMatch), b2s(rh.ifUnmodifiedSince), res.Entry.ETag, res.Entry.LastModified) {
+		return herald.Errorf(herald.EPrecondition, "the feed is no longer the representation If-Match or If-Unmodified-Since names; GET it without them for the current one")
 	}
 	body, used := res.Entry.Coded(coding)
 	if res.NotModified {
@@ -147,14 +152,16 @@ func (s *Server) serveFeed(c *fiber.Ctx, scope herald.Scope, f herald.Format, ne
 // from the request's buffers: valid until the handler returns.
 type feedHeaders struct {
 	accept, acceptEncoding, ifNoneMatch, ifModifiedSince []byte
+	ifMatch, ifUnmodifiedSince                           []byte
 }
 
 // readFeedHeaders picks the feed's request headers in one pass over the
 // request's headers, instead of a lookup per header (each of which copies
 // and normalises the name, then scans every header). fasthttp has already
-// normalised the names it parsed, so they compare exactly. All four are
-// lists, so a header sent on several lines is one list of their values
-// joined by commas (RFC 9110, 5.3): only then is a copy made.
+// normalised the names it parsed, so they compare exactly. A header sent
+// on several lines is one list of its values joined by commas (RFC 9110,
+// 5.3): only then is a copy made (and a date so joined is invalid, and
+// ignored).
 func readFeedHeaders(c *fiber.Ctx) (rh feedHeaders) {
 	c.Request().Header.VisitAll(func(k, v []byte) {
 		var dst *[]byte
@@ -167,6 +174,10 @@ func readFeedHeaders(c *fiber.Ctx) (rh feedHeaders) {
 			dst = &rh.ifNoneMatch
 		case fiber.HeaderIfModifiedSince:
 			dst = &rh.ifModifiedSince
+		case fiber.HeaderIfMatch:
+			dst = &rh.ifMatch
+		case fiber.HeaderIfUnmodifiedSince:
+			dst = &rh.ifUnmodifiedSince
 		default:
 			return
 		}
