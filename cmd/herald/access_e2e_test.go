@@ -168,6 +168,7 @@ func TestClientIdentity(t *testing.T) {
 func TestPolitePolling(t *testing.T) {
 	s := startHerald(t, "", "-feed.min-poll-interval", "1h")
 	s.create(t, map[string]any{"title": "Polled", "published_at": "2026-01-01T00:00:00Z"})
+	afterThisSecond()
 	first := s.get(t, "/feed.rss")
 	if first.Status != 200 {
 		t.Fatalf("first poll: %d", first.Status)
@@ -238,6 +239,7 @@ func TestSecurityHeadersAndCORS(t *testing.T) {
 	if csp := html.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") || strings.Contains(csp, "script-src") {
 		t.Errorf("index CSP %q should allow no script", csp)
 	}
+	afterThisSecond()
 	feed := s.get(t, "/categories/go/feed.atom", "Origin: https://reader.example")
 	common("feed", feed)
 	if feed.Header.Get("Access-Control-Allow-Origin") != "*" || !strings.Contains(feed.Header.Get("Access-Control-Expose-Headers"), "ETag") {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 func TestConditionalGet(t *testing.T) {
 	s := startHerald(t, "")
 	publishSamples(t, s)
+	afterThisSecond()
 	for _, path := range []string{"/feed.rss", "/feed.atom", "/feed.json", "/tags/rss/feed.rss"} {
 		t.Run(path, func(t *testing.T) {
 			first := s.get(t, path)
@@ -182,4 +184,35 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// TestLastModifiedOfTheCurrentSecond: a feed written twice within one
+// second, and read between the writes, must not give the reader a
+// Last-Modified under which the second write gets a 304. Herald sends
+// Last-Modified only once its second is over. Each round writes, reads,
+// and writes again at once, so most rounds put all three in one second.
+func TestLastModifiedOfTheCurrentSecond(t *testing.T) {
+	s := startHerald(t, "")
+	for i := range 20 {
+		s.create(t, map[string]any{"title": fmt.Sprintf("First %d", i)})
+		r := s.get(t, "/feed.rss")
+		lm := r.Header.Get("Last-Modified")
+		second := fmt.Sprintf("Second %d", i)
+		s.create(t, map[string]any{"title": second})
+		if lm == "" {
+			continue
+		}
+		again := s.get(t, "/feed.rss", "If-Modified-Since: "+lm)
+		if again.Status != 200 || !strings.Contains(string(again.Body), second) {
+			t.Fatalf("round %d: If-Modified-Since %s after a second write: status %d, want 200 with %q", i, lm, again.Status, second)
+		}
+	}
+	// Once its second is over, the feed has its Last-Modified.
+	time.Sleep(1100 * time.Millisecond)
+	r := s.get(t, "/feed.rss")
+	if lm := r.Header.Get("Last-Modified"); lm == "" {
+		t.Fatal("no Last-Modified a second after the last write")
+	} else if again := s.get(t, "/feed.rss", "If-Modified-Since: "+lm); again.Status != 304 {
+		t.Errorf("If-Modified-Since %s with no write since: status %d, want 304", lm, again.Status)
+	}
 }

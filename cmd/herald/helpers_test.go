@@ -192,3 +192,10 @@ func writeFile(tb testing.TB, path, content string) {
 // for gzip and unpacks it silently), so tests see exactly the coding their
 // headers ask for: identity unless they send Accept-Encoding.
 var plainClient = &http.Client{Transport: &http.Transport{DisableCompression: true}}
+
+// afterThisSecond waits until the wall clock's current second is over, so
+// that feeds last changed in it carry their Last-Modified: one changed in
+// the current second has none yet (serveFeed).
+func afterThisSecond() {
+	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second + 10*time.Millisecond)))
+}

@@ -123,8 +123,13 @@ func (s *Server) serveFeed(c *fiber.Ctx, scope herald.Scope, f herald.Format, ne
 	var buf [96]byte
 	h := &c.Response().Header
 	setHeader(h, hdrETag, appendETag(buf[:0], res.Entry.ETag, used))
-	if !res.Entry.LastModified.IsZero() { // an empty site nobody has written to yet
-		setHeader(h, hdrLastModified, s.dates.appendHTTPDate(buf[:0], res.Entry.LastModified))
+	// Last-Modified has whole seconds: a feed changed in the current second
+	// may change again within it, and a client holding that second as its
+	// If-Modified-Since would then get a 304 for the newer feed. So it is
+	// sent only once its second is over (RFC 9110, 8.8.2.2); until then the
+	// ETag alone validates. (Zero: an empty site nobody has written to yet.)
+	if lm := res.Entry.LastModified; !lm.IsZero() && lm.Unix() < s.now().Unix() {
+		setHeader(h, hdrLastModified, s.dates.appendHTTPDate(buf[:0], lm))
 	}
 	if res.Entry.Archive {
 		setHeader(h, hdrCacheControl, s.archiveMaxAge)
