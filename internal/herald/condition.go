@@ -85,6 +85,30 @@ func (c *Condition) NotModified(etag string, lastModified, now time.Time) bool {
 	return !lastModified.Truncate(time.Second).After(c.ModifiedSince)
 }
 
+// EchoTag is the entity tag a 304 for this condition should carry, given
+// the tag of the coding the 200 would have used (selected) and the
+// rendering's identity tag. A cache refreshes the stored responses whose
+// tag the 304 carries (RFC 9111, 4.3.4): when If-None-Match did not list
+// selected but matched through another coding's tag, that tag is the one
+// the client holds, and ok is true with it. Otherwise ok is false and
+// selected is right.
+func (c *Condition) EchoTag(selected []byte, identity string) (tag string, ok bool) {
+	if c == nil || !c.HasIfNoneMatch || c.AnyETag {
+		return "", false
+	}
+	for _, t := range c.ETags {
+		if t == string(selected) {
+			return "", false
+		}
+	}
+	for _, t := range c.ETags {
+		if t == identity || isVariantOf(t, identity) {
+			return t, true
+		}
+	}
+	return "", false
+}
+
 // PreconditionHolds evaluates a GET or HEAD request's If-Match and
 // If-Unmodified-Since against a representation with this strong etag and
 // lastModified (RFC 9110, 13.1.1, 13.1.4 and 13.2.2): an origin server

@@ -153,3 +153,25 @@ func TestPreconditionHolds(t *testing.T) {
 		}
 	}
 }
+
+func TestEchoTag(t *testing.T) {
+	id := `"abc"`
+	for _, tt := range []struct {
+		inm, selected, want string
+		ok                  bool
+	}{
+		{`"abc-br"`, `"abc-gzip"`, `"abc-br"`, true},
+		{`W/"abc"`, `"abc-gzip"`, `"abc"`, true},
+		{`"abc-br", "abc-gzip"`, `"abc-gzip"`, "", false},
+		{`"zzz", "abc-zstd"`, `"abc"`, `"abc-zstd"`, true},
+		{`*`, `"abc"`, "", false},
+	} {
+		c := ParseCondition(tt.inm, "")
+		if got, ok := c.EchoTag([]byte(tt.selected), id); got != tt.want || ok != tt.ok {
+			t.Errorf("If-None-Match %s, selected %s: %q %v, want %q %v", tt.inm, tt.selected, got, ok, tt.want, tt.ok)
+		}
+	}
+	if _, ok := ParseCondition("", "Thu, 01 Jan 1970 00:00:00 GMT").EchoTag([]byte(id), id); ok {
+		t.Error("a date condition echoed a tag")
+	}
+}

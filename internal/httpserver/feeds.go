@@ -122,7 +122,15 @@ func (s *Server) serveFeed(c *fiber.Ctx, scope herald.Scope, f herald.Format, ne
 	// this path runs for every poll.
 	var buf [96]byte
 	h := &c.Response().Header
-	setHeader(h, hdrETag, appendETag(buf[:0], res.Entry.ETag, used))
+	tag := appendETag(buf[:0], res.Entry.ETag, used)
+	if res.NotModified {
+		// The tag the client holds, when it matched through another
+		// coding's: a cache refreshes the response it names.
+		if held, ok := condOrNil.EchoTag(tag, res.Entry.ETag); ok {
+			tag = append(buf[:0], held...)
+		}
+	}
+	setHeader(h, hdrETag, tag)
 	// Last-Modified has whole seconds: a feed changed in the current second
 	// may change again within it, and a client holding that second as its
 	// If-Modified-Since would then get a 304 for the newer feed. So it is
