@@ -211,6 +211,23 @@ func TestPolitePolling(t *testing.T) {
 	if r := s.get(t, "/feed.atom?limit=2&page=1"); r.Status != http.StatusTooManyRequests {
 		t.Errorf("the same page again without validators: status %d, want 429", r.Status)
 	}
+	// Only a feed's 200 is a fetch: a reader waiting for a category's
+	// first article, or fixing a bad parameter, is not held back.
+	for i := range 3 {
+		if r := s.get(t, "/categories/soon/feed.rss"); r.Status != http.StatusNotFound {
+			t.Fatalf("category with no article yet, request %d: status %d, want 404", i+1, r.Status)
+		}
+		if r := s.get(t, "/feed.rss?limit=0"); r.Status != http.StatusBadRequest {
+			t.Fatalf("bad limit, request %d: status %d, want 400", i+1, r.Status)
+		}
+	}
+	s.create(t, map[string]any{"title": "At last", "categories": []string{"Soon"}})
+	if r := s.get(t, "/categories/soon/feed.rss"); r.Status != 200 {
+		t.Errorf("the category once it has an article: status %d, want 200", r.Status)
+	}
+	if r := s.get(t, "/categories/soon/feed.rss"); r.Status != http.StatusTooManyRequests {
+		t.Errorf("the category again without validators: status %d, want 429", r.Status)
+	}
 }
 
 // TestSecurityHeadersAndCORS checks the headers of every kind of response.

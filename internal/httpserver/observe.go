@@ -149,9 +149,15 @@ func (s *Server) route(c *fiber.Ctx) (err error) {
 		}
 	}()
 	if isFeedPath(c.Path()) {
-		if answered, err := s.feedPolicy(c); answered || err != nil {
+		answered, counted, err := s.feedPolicy(c)
+		if answered || err != nil {
 			return err
 		}
+		err = c.Next()
+		if counted != "" && (err != nil || c.Response().StatusCode() != fiber.StatusOK) {
+			s.pollLimiter.refund(counted) // only a feed's 200 is a fetch
+		}
+		return err
 	}
 	return c.Next()
 }

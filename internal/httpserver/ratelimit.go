@@ -52,6 +52,16 @@ func (l *limiter) allow(key string, now time.Time) (ok bool, wait time.Duration)
 	return true, 0
 }
 
+// refund gives back the allowance allow took for key, for a request that
+// turned out not to count.
+func (l *limiter) refund(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if tat, ok := l.tat[key]; ok {
+		l.tat[key] = tat.Add(-l.interval)
+	}
+}
+
 // makeRoom keeps the table bounded: keys whose allowance is whole again
 // carry no information and go first; if a flood of distinct clients still
 // fills it, it starts over, which errs on the side of letting requests in.

@@ -66,8 +66,8 @@ func isFeedPath(path string) bool {
 // and the polite-polling rule. The write API gets no CORS headers at all,
 // so a browser refuses cross-origin calls to it. answered is true when it
 // answered the request itself (a CORS preflight); otherwise, and when err
-// is nil, the route comes next.
-func (s *Server) feedPolicy(c *fiber.Ctx) (answered bool, err error) {
+// is nil, the route comes next; counted is politePolling's.
+func (s *Server) feedPolicy(c *fiber.Ctx) (answered bool, counted string, err error) {
 	h := &c.Response().Header
 	setHeader(h, hdrACAO, valAny)
 	if c.Method() == fiber.MethodOptions {
@@ -77,10 +77,11 @@ func (s *Server) feedPolicy(c *fiber.Ctx) (answered bool, err error) {
 		h.Set(fiber.HeaderAccessControlAllowHeaders, "If-None-Match, If-Modified-Since, Accept")
 		h.Set(fiber.HeaderAccessControlMaxAge, "86400")
 		h.Set(fiber.HeaderAllow, "GET, HEAD, OPTIONS")
-		return true, c.SendStatus(fiber.StatusNoContent)
+		return true, "", c.SendStatus(fiber.StatusNoContent)
 	}
 	setHeader(h, hdrACEH, valExposed)
-	return false, s.politePolling(c)
+	counted, err = s.politePolling(c)
+	return false, counted, err
 }
 
 // politePolling refuses a client that fetches the same feed document again
@@ -90,18 +91,21 @@ func (s *Server) feedPolicy(c *fiber.Ctx) (answered bool, err error) {
 // when to come back. A document is its path and query: the pages of a
 // feed's history (?page=N) and other limits are documents of their own,
 // which a client walking them has never fetched. A HEAD downloads nothing
-// and is never counted.
-func (s *Server) politePolling(c *fiber.Ctx) error {
+// and is never counted, and neither is an answer other than 200 (a feed
+// that does not exist yet, a bad parameter): counted is the key to refund
+// then (route).
+func (s *Server) politePolling(c *fiber.Ctx) (counted string, err error) {
 	if s.pollLimiter == nil || c.Method() == fiber.MethodHead ||
 		c.Get(fiber.HeaderIfNoneMatch) != "" || c.Get(fiber.HeaderIfModifiedSince) != "" {
-		return nil
+		return "", nil
 	}
-	ok, wait := s.pollLimiter.allow(s.client(c)+" "+c.OriginalURL(), s.now())
+	key := s.client(c) + " " + c.OriginalURL()
+	ok, wait := s.pollLimiter.allow(key, s.now())
 	if ok {
-		return nil
+		return key, nil
 	}
 	c.Set(fiber.HeaderRetryAfter, retryAfter(wait))
-	return herald.Errorf(herald.ERateLimited,
+	return "", herald.Errorf(herald.ERateLimited,
 		"this feed was fetched less than %s ago without If-None-Match or If-Modified-Since; send the validators of the last response, or retry in %s seconds",
 		s.cfg.MinPollInterval, retryAfter(wait))
 }
