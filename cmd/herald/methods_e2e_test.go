@@ -53,15 +53,34 @@ func TestMethodNotAllowed(t *testing.T) {
 		if tc.status != 405 {
 			continue
 		}
-		var body struct {
-			Error struct{ Code, Message string }
+		wantJSONError(t, tc.method+" "+tc.path, r, "method_not_allowed")
+	}
+	// A method no route could ever answer: 501 (RFC 9110, 9.1), a JSON
+	// error like any other, with the security headers.
+	for _, method := range []string{"FOO", "PROPFIND", "get"} {
+		r := s.do(t, method, "/feed.rss", nil)
+		if r.Status != http.StatusNotImplemented {
+			t.Errorf("%s /feed.rss: %d, want 501 (body %s)", method, r.Status, r.Body)
+			continue
 		}
-		if err := json.Unmarshal(r.Body, &body); err != nil || body.Error.Code != "method_not_allowed" || body.Error.Message == "" {
-			t.Errorf("%s %s: body %s, want a JSON error with code method_not_allowed", tc.method, tc.path, r.Body)
+		wantJSONError(t, method+" /feed.rss", r, "not_implemented")
+		if r.Header.Get("X-Content-Type-Options") != "nosniff" || r.Header.Get("Cache-Control") != "no-store" {
+			t.Errorf("%s /feed.rss: headers %v, want nosniff and no-store", method, r.Header)
 		}
-		if ct := r.Header.Get("Content-Type"); ct != "application/json" {
-			t.Errorf("%s %s: Content-Type %q", tc.method, tc.path, ct)
-		}
+	}
+}
+
+// wantJSONError fails the test unless r is a JSON error with code.
+func wantJSONError(t *testing.T, what string, r response, code string) {
+	t.Helper()
+	var body struct {
+		Error struct{ Code, Message string }
+	}
+	if err := json.Unmarshal(r.Body, &body); err != nil || body.Error.Code != code || body.Error.Message == "" {
+		t.Errorf("%s: body %s, want a JSON error with code %s", what, r.Body, code)
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "application/json" {
+		t.Errorf("%s: Content-Type %q", what, ct)
 	}
 }
 

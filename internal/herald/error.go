@@ -22,6 +22,7 @@ const (
 	EForbidden        Code = "forbidden"           // the operation is switched off or not allowed (403)
 	EUnavailable      Code = "unavailable"         // a dependency is down; try again later (503)
 	ERateLimited      Code = "rate_limited"        // the client asks too often; try again after Retry-After (429)
+	ENotImplemented   Code = "not_implemented"     // a request method this server does not know (501)
 	EInternal         Code = "internal"            // a bug or unexpected failure; details are logged, not sent (500)
 )
 

@@ -22,6 +22,7 @@ var statusOf = map[herald.Code]int{
 	herald.EForbidden:        fiber.StatusForbidden,
 	herald.EUnavailable:      fiber.StatusServiceUnavailable,
 	herald.ERateLimited:      fiber.StatusTooManyRequests,
+	herald.ENotImplemented:   fiber.StatusNotImplemented,
 	herald.EInternal:         fiber.StatusInternalServerError,
 }
 
@@ -89,7 +90,7 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 		}
 		body.Error = errorDetail{Code: code, Message: herald.ErrorMessage(err), Field: herald.ErrorField(err)}
 	}
-	if status >= 500 {
+	if status >= 500 && status != fiber.StatusNotImplemented { // 501: a client's unknown method
 		s.log.Error("request failed", "request_id", s.requestID(c), "method", c.Method(), "path", c.Path(), "status", status, "err", err)
 	}
 	if status == fiber.StatusServiceUnavailable && len(c.Response().Header.Peek(fiber.HeaderRetryAfter)) == 0 {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/valyala/fasthttp"
 
 	"github.com/herald-feeds/herald/internal/encode"
 	"github.com/herald-feeds/herald/internal/herald"
@@ -135,7 +136,37 @@ func New(cfg Config, feeds *service.Feeds, articles *service.Articles, store her
 		UnescapePath: true,
 	})
 	s.routes()
+	// Fiber answers a method it does not know with a plain-text 400; RFC
+	// 9110 (9.1) asks for 501, and Herald's errors are JSON.
+	routed := s.app.Server().Handler
+	s.app.Server().Handler = func(ctx *fasthttp.RequestCtx) {
+		if !knownMethod(ctx.Method()) {
+			s.unknownMethod(ctx)
+			return
+		}
+		routed(ctx)
+	}
 	return s
+}
+
+// knownMethod reports whether Fiber routes requests of method.
+func knownMethod(method []byte) bool {
+	switch string(method) {
+	case fiber.MethodGet, fiber.MethodHead, fiber.MethodPost, fiber.MethodPut, fiber.MethodPatch,
+		fiber.MethodDelete, fiber.MethodOptions, fiber.MethodConnect, fiber.MethodTrace:
+		return true
+	}
+	return false
+}
+
+// unknownMethod answers a request whose method no route could ever match:
+// 501, with the JSON error every other failure gets.
+func (s *Server) unknownMethod(ctx *fasthttp.RequestCtx) {
+	c := s.app.AcquireCtx(ctx)
+	defer s.app.ReleaseCtx(c)
+	if err := s.errorHandler(c, herald.Errorf(herald.ENotImplemented, "this server does not implement the request's method; feeds answer GET and HEAD")); err != nil {
+		ctx.Error("not implemented", fasthttp.StatusNotImplemented)
+	}
 }
 
 func (s *Server) routes() {
