@@ -55,6 +55,14 @@ func TestMethodNotAllowed(t *testing.T) {
 		}
 		wantJSONError(t, tc.method+" "+tc.path, r, "method_not_allowed")
 	}
+	// A HEAD gets the GET's headers, Content-Length included, on a 404 too.
+	for _, path := range []string{"/nothing/here", "/categories/nope/feed.rss", "/feed.xml"} {
+		get, head := s.get(t, path), s.do(t, http.MethodHead, path, nil)
+		if get.Status != 404 || head.Status != 404 || get.Header.Get("Content-Length") == "" || get.Header.Get("Content-Length") != head.Header.Get("Content-Length") {
+			t.Errorf("%s: GET %d (Content-Length %s), HEAD %d (Content-Length %s); want two 404s of one length",
+				path, get.Status, get.Header.Get("Content-Length"), head.Status, head.Header.Get("Content-Length"))
+		}
+	}
 	// A method no route could ever answer: 501 (RFC 9110, 9.1), a JSON
 	// error like any other, with the security headers.
 	for _, method := range []string{"FOO", "PROPFIND", "get"} {

@@ -16,7 +16,7 @@ import (
 func (s *Server) siteFeed(c *fiber.Ctx) error {
 	f, ok := feedFile(c.Params("file"))
 	if !ok {
-		return herald.Errorf(herald.ENotFound, "no route for %s %s", c.Method(), c.Path())
+		return herald.Errorf(herald.ENotFound, "nothing is served at %s", c.Path())
 	}
 	return s.serveFeed(c, herald.SiteScope, f, false)
 }
@@ -30,7 +30,7 @@ func (s *Server) scopeFeed(kind herald.ScopeKind) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		f, ok := feedFile(c.Params("file"))
 		if !ok {
-			return herald.Errorf(herald.ENotFound, "no route for %s %s", c.Method(), c.Path())
+			return herald.Errorf(herald.ENotFound, "nothing is served at %s", c.Path())
 		}
 		scope, err := scopeParam(c, kind)
 		if err != nil {

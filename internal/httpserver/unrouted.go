@@ -119,5 +119,5 @@ func (s *Server) unrouted(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderAllow, allow)
 		return herald.Errorf(herald.EMethodNotAllowed, "%s is not allowed on %s: it answers %s", c.Method(), c.Path(), allow)
 	}
-	return herald.Errorf(herald.ENotFound, "no route for %s %s", c.Method(), c.Path())
+	return herald.Errorf(herald.ENotFound, "nothing is served at %s", c.Path())
 }
