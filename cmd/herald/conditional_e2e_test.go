@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -214,5 +215,44 @@ func TestLastModifiedOfTheCurrentSecond(t *testing.T) {
 		t.Fatal("no Last-Modified a second after the last write")
 	} else if again := s.get(t, "/feed.rss", "If-Modified-Since: "+lm); again.Status != 304 {
 		t.Errorf("If-Modified-Since %s with no write since: status %d, want 304", lm, again.Status)
+	}
+}
+
+// TestMaxAgeEndsWhenAnArticleIsDue: while a scheduled article is due
+// sooner than feed.max_age, the feeds it will appear in tell caches to
+// keep them no longer than that, on 200s and 304s; an archive page and a
+// feed it will not appear in keep their own max-age.
+func TestMaxAgeEndsWhenAnArticleIsDue(t *testing.T) {
+	s := startHerald(t, "", "-feed.default-limit", "1")
+	s.create(t, map[string]any{"title": "Out", "categories": []string{"Now"}, "published_at": "2026-01-01T00:00:00Z"})
+	s.create(t, map[string]any{"title": "Older", "categories": []string{"Now"}, "published_at": "2025-01-01T00:00:00Z"})
+	due := time.Now().Add(40 * time.Second).UTC()
+	s.create(t, map[string]any{"title": "Soon", "categories": []string{"Later"}, "published_at": due.Format(time.RFC3339)})
+	maxAge := func(r response) int {
+		t.Helper()
+		v, ok := strings.CutPrefix(r.Header.Get("Cache-Control"), "public, max-age=")
+		n, err := strconv.Atoi(v)
+		if !ok || err != nil {
+			t.Fatalf("Cache-Control %q", r.Header.Get("Cache-Control"))
+		}
+		return n
+	}
+	for _, path := range []string{"/feed.rss", "/feed.json"} {
+		r := s.get(t, path)
+		if n := maxAge(r); n < 1 || n > 40 {
+			t.Errorf("%s with an article due in 40 s: max-age=%d, want 1 to 40", path, n)
+		}
+		nm := s.get(t, path, "If-None-Match: "+r.Header.Get("ETag"))
+		if n := maxAge(nm); nm.Status != 304 || n < 1 || n > 40 {
+			t.Errorf("%s 304: status %d max-age=%d, want 304 with 1 to 40", path, nm.Status, n)
+		}
+	}
+	// The category of articles already out is not waiting for anything;
+	// the archive page of the site feed does not change on publication.
+	if n := maxAge(s.get(t, "/categories/now/feed.rss")); n != 300 {
+		t.Errorf("a feed nothing is due in: max-age=%d, want 300", n)
+	}
+	if r := s.get(t, "/feed.atom?limit=1&page=1"); r.Status != 200 || maxAge(r) < 300 {
+		t.Errorf("archive page: status %d, Cache-Control %q, want 200 with the archive max-age", r.Status, r.Header.Get("Cache-Control"))
 	}
 }

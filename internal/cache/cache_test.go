@@ -153,6 +153,9 @@ func assertHit(tb testing.TB, l herald.Lookup, want herald.Entry) {
 	if l.Entry.Archive != want.Archive {
 		tb.Fatalf("archive=%v, want %v", l.Entry.Archive, want.Archive)
 	}
+	if !l.Entry.Due.Equal(want.Due) {
+		tb.Fatalf("due=%v, want %v", l.Entry.Due, want.Due)
+	}
 }
 
 // assertMiss checks that l is a miss.
@@ -196,6 +199,23 @@ func TestArchiveFlagKept(t *testing.T) {
 		l := mustGet(t, c, k, herald.ParseCondition(e.ETag, ""))
 		if !l.NotModified || !l.Entry.Archive || l.Entry.ContentType != e.ContentType {
 			t.Fatalf("conditional hit=%+v, want NotModified with Archive and the plain content type", l)
+		}
+	})
+}
+
+// TestDueKept checks that an entry's Due, which caps its Cache-Control,
+// survives the cache, on full hits and on 304s, beside the archive flag.
+func TestDueKept(t *testing.T) {
+	forEachCache(t, func(t *testing.T, open opener) {
+		c := open(t, time.Now)
+		rev := mustGet(t, c, siteRSS, nil).Revision
+		e := testEntry("<rss>due</rss>")
+		e.Due = time.Now().Add(90 * time.Second).Truncate(time.Second).UTC()
+		mustPut(t, c, siteRSS, rev, e)
+		assertHit(t, mustGet(t, c, siteRSS, nil), e)
+		l := mustGet(t, c, siteRSS, herald.ParseCondition(e.ETag, ""))
+		if !l.NotModified || !l.Entry.Due.Equal(e.Due) || l.Entry.ContentType != e.ContentType || l.Entry.Archive {
+			t.Fatalf("conditional hit=%+v, want NotModified with Due %v and the plain content type", l, e.Due)
 		}
 	})
 }

@@ -10,17 +10,45 @@ import (
 	"github.com/herald-feeds/herald/internal/herald"
 )
 
-// archiveMark follows the content type in the stored ctype field of an
-// archive page's entry. It travels in that field so that the scripts and
-// their replies keep their shape; a line feed never occurs in a media type.
-const archiveMark = "\narchive"
+// The stored ctype field of an entry is its content type followed by
+// marks, each after a line feed: "archive" for an archive page, "due=" and
+// Unix seconds for an entry's Due. They travel in that field so that the
+// scripts and their replies keep their shape; a line feed never occurs in
+// a media type.
+const (
+	archiveMark = "archive"
+	dueMark     = "due="
+)
 
 // storedType is the ctype field stored for e.
 func storedType(e herald.Entry) string {
+	s := e.ContentType
 	if e.Archive {
-		return e.ContentType + archiveMark
+		s += "\n" + archiveMark
 	}
-	return e.ContentType
+	if !e.Due.IsZero() {
+		s += "\n" + dueMark + strconv.FormatInt(e.Due.Unix(), 10)
+	}
+	return s
+}
+
+// readStoredType is storedType's inverse: it sets e's content type and
+// what the marks say. A mark it does not know is passed over.
+func readStoredType(e *herald.Entry, stored string) {
+	ctype, marks, _ := strings.Cut(stored, "\n")
+	e.ContentType = ctype
+	for marks != "" {
+		var mark string
+		mark, marks, _ = strings.Cut(marks, "\n")
+		switch {
+		case mark == archiveMark:
+			e.Archive = true
+		case strings.HasPrefix(mark, dueMark):
+			if sec, err := strconv.ParseInt(mark[len(dueMark):], 10, 64); err == nil {
+				e.Due = time.Unix(sec, 0).UTC()
+			}
+		}
+	}
 }
 
 // Condition modes understood by scripts/get.lua.
@@ -114,13 +142,11 @@ func parseGetReply(reply []any) (l herald.Lookup, notModified bool, err error) {
 		return l, false, fmt.Errorf("lmns: %w", err)
 	}
 	l.Hit = true
-	ctype, archive := strings.CutSuffix(ctype, archiveMark)
 	l.Entry = herald.Entry{
 		ETag:         etag,
 		LastModified: time.Unix(sec, nsec).UTC(),
-		ContentType:  ctype,
-		Archive:      archive,
 	}
+	readStoredType(&l.Entry, ctype)
 	notModified = flag == 1
 	if notModified {
 		return l, true, nil

@@ -43,6 +43,11 @@ type Entry struct {
 	// Archive marks a feed page whose entries no longer change when
 	// articles are published, which may be cached for much longer.
 	Archive bool
+	// Due is when the next scheduled article of the feed's scope becomes
+	// visible, ending this rendering's time as the current one (whole
+	// seconds); zero when none is scheduled. Caches in front of Herald
+	// are told to keep the feed no longer than that.
+	Due time.Time
 	// Variants are Body compressed per content coding, produced once
 	// when the feed was rendered; a cache may leave out the codings a
 	// request did not ask for (see CodedGetter).

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 	"unsafe"
 
 	"github.com/gofiber/fiber/v2"
@@ -136,12 +137,19 @@ func (s *Server) serveFeed(c *fiber.Ctx, scope herald.Scope, f herald.Format, ne
 	// If-Modified-Since would then get a 304 for the newer feed. So it is
 	// sent only once its second is over (RFC 9110, 8.8.2.2); until then the
 	// ETag alone validates. (Zero: an empty site nobody has written to yet.)
-	if lm := res.Entry.LastModified; !lm.IsZero() && lm.Unix() < s.now().Unix() {
+	now := s.now()
+	if lm := res.Entry.LastModified; !lm.IsZero() && lm.Unix() < now.Unix() {
 		setHeader(h, hdrLastModified, s.dates.appendHTTPDate(buf[:0], lm))
 	}
-	if res.Entry.Archive {
+	switch due := res.Entry.Due; {
+	case res.Entry.Archive:
 		setHeader(h, hdrCacheControl, s.archiveMaxAge)
-	} else {
+	case !due.IsZero() && due.Before(now.Add(s.cfg.FeedMaxAge)):
+		// A scheduled article appears sooner than feed.max_age: no cache
+		// in front may keep this rendering past that moment.
+		left := max(0, int64((due.Sub(now)+time.Second-1)/time.Second))
+		setHeader(h, hdrCacheControl, strconv.AppendInt(append(buf[:0], "public, max-age="...), left, 10))
+	default:
 		setHeader(h, hdrCacheControl, s.maxAge)
 	}
 	// Every feed URL answers browsers with HTML (Accept: text/html), so

@@ -273,6 +273,9 @@ func (f *Feeds) renderEntry(ctx context.Context, k herald.FeedKey) (herald.Entry
 		ContentType:  k.Format.ContentType(),
 		Archive:      ch.Paging != nil && ch.Paging.Archive,
 	}
+	if !e.Archive {
+		e.Due = page.NextPublish
+	}
 	ttl := f.site.CacheTTL
 	if !page.NextPublish.IsZero() {
 		if due := page.NextPublish.Sub(now); due < ttl {
