@@ -337,3 +337,23 @@ func TestMalformedRequestIsNotEchoed(t *testing.T) {
 		}
 	}
 }
+
+// TestHTTPVersions: HTTP/1.0 and 1.1 are served, a later 1.x as 1.1
+// (RFC 9112, 2.3), and another major version gets 505 with a JSON error
+// (RFC 9110, 15.6.6) instead of being served as 1.1.
+func TestHTTPVersions(t *testing.T) {
+	s := startHerald(t, "")
+	for _, tc := range []struct {
+		version string
+		status  int
+	}{{"HTTP/1.1", 200}, {"HTTP/1.0", 200}, {"HTTP/1.9", 200}, {"HTTP/9.9", 505}, {"HTTP/2.0", 505}, {"HTTP/0.9", 505}} {
+		resp, body := rawRequest(t, s, "GET /feed.rss "+tc.version+"\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+		if resp.StatusCode != tc.status {
+			t.Errorf("%s: status %d, want %d", tc.version, resp.StatusCode, tc.status)
+			continue
+		}
+		if tc.status == 505 && !strings.Contains(string(body), `"http_version_not_supported"`) {
+			t.Errorf("%s: body %s, want the JSON error http_version_not_supported", tc.version, body)
+		}
+	}
+}

@@ -11,19 +11,20 @@ type Code string
 
 // The error codes.
 const (
-	EBadRequest       Code = "bad_request"         // malformed request: JSON syntax, unknown field, wrong type, bad parameter (400)
-	EInvalid          Code = "invalid"             // well-formed but semantically invalid input (422)
-	ENotFound         Code = "not_found"           // no such article or scope (404)
-	EMethodNotAllowed Code = "method_not_allowed"  // the resource exists but does not answer this method; Allow lists those it does (405)
-	EPrecondition     Code = "precondition_failed" // If-Match names a version the article no longer has (412)
-	EConflict         Code = "conflict"            // uniqueness violated, e.g. a slug already taken (409)
-	ETooLarge         Code = "too_large"           // request body over the configured limit (413)
-	EUnauthorized     Code = "unauthorized"        // missing or wrong credentials (401)
-	EForbidden        Code = "forbidden"           // the operation is switched off or not allowed (403)
-	EUnavailable      Code = "unavailable"         // a dependency is down; try again later (503)
-	ERateLimited      Code = "rate_limited"        // the client asks too often; try again after Retry-After (429)
-	ENotImplemented   Code = "not_implemented"     // a request method this server does not know (501)
-	EInternal         Code = "internal"            // a bug or unexpected failure; details are logged, not sent (500)
+	EBadRequest       Code = "bad_request"                // malformed request: JSON syntax, unknown field, wrong type, bad parameter (400)
+	EInvalid          Code = "invalid"                    // well-formed but semantically invalid input (422)
+	ENotFound         Code = "not_found"                  // no such article or scope (404)
+	EMethodNotAllowed Code = "method_not_allowed"         // the resource exists but does not answer this method; Allow lists those it does (405)
+	EPrecondition     Code = "precondition_failed"        // If-Match names a version the article no longer has (412)
+	EConflict         Code = "conflict"                   // uniqueness violated, e.g. a slug already taken (409)
+	ETooLarge         Code = "too_large"                  // request body over the configured limit (413)
+	EUnauthorized     Code = "unauthorized"               // missing or wrong credentials (401)
+	EForbidden        Code = "forbidden"                  // the operation is switched off or not allowed (403)
+	EUnavailable      Code = "unavailable"                // a dependency is down; try again later (503)
+	ERateLimited      Code = "rate_limited"               // the client asks too often; try again after Retry-After (429)
+	ENotImplemented   Code = "not_implemented"            // a request method this server does not know (501)
+	EHTTPVersion      Code = "http_version_not_supported" // a request of another major HTTP version than 1 (505)
+	EInternal         Code = "internal"                   // a bug or unexpected failure; details are logged, not sent (500)
 )
 
 // Error is an error with a code, a message safe to show to the client, and

@@ -23,6 +23,7 @@ var statusOf = map[herald.Code]int{
 	herald.EUnavailable:      fiber.StatusServiceUnavailable,
 	herald.ERateLimited:      fiber.StatusTooManyRequests,
 	herald.ENotImplemented:   fiber.StatusNotImplemented,
+	herald.EHTTPVersion:      fiber.StatusHTTPVersionNotSupported,
 	herald.EInternal:         fiber.StatusInternalServerError,
 }
 
@@ -90,7 +91,8 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 		}
 		body.Error = errorDetail{Code: code, Message: herald.ErrorMessage(err), Field: herald.ErrorField(err)}
 	}
-	if status >= 500 && status != fiber.StatusNotImplemented { // 501: a client's unknown method
+	// 501 and 505 are a client's unknown method or HTTP version.
+	if status >= 500 && status != fiber.StatusNotImplemented && status != fiber.StatusHTTPVersionNotSupported {
 		s.log.Error("request failed", "request_id", s.requestID(c), "method", c.Method(), "path", c.Path(), "status", status, "err", err)
 	}
 	if status == fiber.StatusServiceUnavailable && len(c.Response().Header.Peek(fiber.HeaderRetryAfter)) == 0 {

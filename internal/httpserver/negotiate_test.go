@@ -49,7 +49,7 @@ func TestNegotiateFormat(t *testing.T) {
 
 func TestEveryErrorCodeHasAStatus(t *testing.T) {
 	codes := []herald.Code{herald.EBadRequest, herald.EInvalid, herald.ENotFound, herald.EMethodNotAllowed, herald.EPrecondition, herald.EConflict, herald.ETooLarge,
-		herald.EUnauthorized, herald.EForbidden, herald.EUnavailable, herald.ERateLimited, herald.ENotImplemented, herald.EInternal}
+		herald.EUnauthorized, herald.EForbidden, herald.EUnavailable, herald.ERateLimited, herald.ENotImplemented, herald.EHTTPVersion, herald.EInternal}
 	for _, c := range codes {
 		if statusOf[c] < 400 {
 			t.Errorf("code %q maps to status %d", c, statusOf[c])

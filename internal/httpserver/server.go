@@ -136,17 +136,29 @@ func New(cfg Config, feeds *service.Feeds, articles *service.Articles, store her
 		UnescapePath: true,
 	})
 	s.routes()
-	// Fiber answers a method it does not know with a plain-text 400; RFC
-	// 9110 (9.1) asks for 501, and Herald's errors are JSON.
+	// Fiber answers a method it does not know with a plain-text 400, and
+	// fasthttp serves any HTTP version as 1.1; RFC 9110 asks for 501
+	// (9.1) and 505 (15.6.6), and Herald's errors are JSON.
 	routed := s.app.Server().Handler
 	s.app.Server().Handler = func(ctx *fasthttp.RequestCtx) {
-		if !knownMethod(ctx.Method()) {
-			s.unknownMethod(ctx)
-			return
+		switch {
+		case !knownMethod(ctx.Method()):
+			s.refuse(ctx, herald.Errorf(herald.ENotImplemented, "this server does not implement the request's method; feeds answer GET and HEAD"))
+		case !httpMajor1(ctx.Request.Header.Protocol()):
+			ctx.SetConnectionClose()
+			s.refuse(ctx, herald.Errorf(herald.EHTTPVersion, "this server speaks HTTP/1.1 (and 1.0)"))
+		default:
+			routed(ctx)
 		}
-		routed(ctx)
 	}
 	return s
+}
+
+// httpMajor1 reports whether proto, the request line's HTTP-version, is of
+// major version 1: a later minor version is answered as 1.1 (RFC 9112,
+// 2.3).
+func httpMajor1(proto []byte) bool {
+	return len(proto) == len("HTTP/1.1") && string(proto[:7]) == "HTTP/1."
 }
 
 // knownMethod reports whether Fiber routes requests of method.
@@ -159,13 +171,13 @@ func knownMethod(method []byte) bool {
 	return false
 }
 
-// unknownMethod answers a request whose method no route could ever match:
-// 501, with the JSON error every other failure gets.
-func (s *Server) unknownMethod(ctx *fasthttp.RequestCtx) {
+// refuse answers a request no route may see (an unknown method or HTTP
+// version) with err, as the JSON error every other failure gets.
+func (s *Server) refuse(ctx *fasthttp.RequestCtx, err error) {
 	c := s.app.AcquireCtx(ctx)
 	defer s.app.ReleaseCtx(c)
-	if err := s.errorHandler(c, herald.Errorf(herald.ENotImplemented, "this server does not implement the request's method; feeds answer GET and HEAD")); err != nil {
-		ctx.Error("not implemented", fasthttp.StatusNotImplemented)
+	if herr := s.errorHandler(c, err); herr != nil {
+		ctx.Error(herald.ErrorMessage(err), statusOf[herald.ErrorCode(err)])
 	}
 }
 
