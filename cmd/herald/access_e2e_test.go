@@ -228,6 +228,14 @@ func TestPolitePolling(t *testing.T) {
 	if r := s.get(t, "/categories/soon/feed.rss"); r.Status != http.StatusTooManyRequests {
 		t.Errorf("the category again without validators: status %d, want 429", r.Status)
 	}
+	// A browser's HTML view of a feed is not a fetch of the feed: a
+	// person may reload it.
+	for i := range 3 {
+		r := s.get(t, "/categories/soon/feed.atom", "Accept: text/html,application/xhtml+xml,*/*;q=0.8")
+		if r.Status != 200 || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/html") {
+			t.Fatalf("HTML view, request %d: status %d, Content-Type %q, want 200 HTML", i+1, r.Status, r.Header.Get("Content-Type"))
+		}
+	}
 }
 
 // TestSecurityHeadersAndCORS checks the headers of every kind of response.

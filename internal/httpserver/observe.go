@@ -1,6 +1,7 @@
 package httpserver
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -154,8 +155,11 @@ func (s *Server) route(c *fiber.Ctx) (err error) {
 			return err
 		}
 		err = c.Next()
-		if counted != "" && (err != nil || c.Response().StatusCode() != fiber.StatusOK) {
-			s.pollLimiter.refund(counted) // only a feed's 200 is a fetch
+		// Only a feed's 200 is a fetch: not an error, nor the HTML view a
+		// browser gets, which a person may reload at will.
+		if counted != "" && (err != nil || c.Response().StatusCode() != fiber.StatusOK ||
+			bytes.HasPrefix(c.Response().Header.ContentType(), []byte("text/html"))) {
+			s.pollLimiter.refund(counted)
 		}
 		return err
 	}
