@@ -111,7 +111,6 @@ const feedKeysQuery = `SELECT s.article_id, a.version FROM article_scopes s
 // the rows and lists of the articles whose version is not cached; when
 // every one is, the page costs a single round trip.
 func (s *Store) feed(ctx context.Context, tx batchSender, q herald.FeedQuery) (*herald.FeedPage, error) {
-	cache := s.articles
 	key := q.Scope.Key()
 	// Stored times are whole seconds; flooring Now keeps an article visible
 	// from the first instant of its second.
@@ -156,7 +155,7 @@ func (s *Store) feed(ctx context.Context, tx batchSender, q herald.FeedQuery) (*
 		return nil
 	})
 	var keys []artcache.Key
-	if cache == nil {
+	if s.articles == nil {
 		b.Queue(feedPageQuery, key, now, sqlLimit(q.Limit), max(q.Offset, 0)).Query(func(rows pgx.Rows) error {
 			var err error
 			if page.Articles, err = scanArticles(rows); err != nil {
@@ -198,7 +197,7 @@ func (s *Store) feed(ctx context.Context, tx batchSender, q herald.FeedQuery) (*
 	if !page.ChangedAt.IsZero() {
 		page.ChangedAt = page.ChangedAt.UTC()
 	}
-	if cache != nil {
+	if s.articles != nil {
 		var err error
 		if page.Articles, err = s.cachedPage(ctx, tx, keys); err != nil {
 			return nil, fmt.Errorf("page: %w", err)
