@@ -1,7 +1,6 @@
 package httpserver
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -158,7 +157,7 @@ func (s *Server) route(c *fiber.Ctx) (err error) {
 		// Only a feed's 200 is a fetch: not an error, nor the HTML view a
 		// browser gets, which a person may reload at will.
 		if counted != "" && (err != nil || c.Response().StatusCode() != fiber.StatusOK ||
-			bytes.HasPrefix(c.Response().Header.ContentType(), []byte("text/html"))) {
+			isHTML(&c.Response().Header)) {
 			s.pollLimiter.refund(counted)
 		}
 		return err

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
 
 	"github.com/herald-feeds/herald/internal/herald"
 )
@@ -17,6 +18,11 @@ const (
 	cspHTML  = "default-src 'none'; img-src 'self' https: data:; media-src https:; style-src 'self' 'unsafe-inline'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 	cspOther = "default-src 'none'; frame-ancestors 'none'; sandbox"
 )
+
+// isHTML reports whether the response's body is an HTML page.
+func isHTML(h *fasthttp.ResponseHeader) bool {
+	return bytes.HasPrefix(h.ContentType(), []byte("text/html"))
+}
 
 // setSecurityHeaders adds the headers every response with a body carries.
 // A handler that set its own Content-Security-Policy keeps it. A 304 gets
@@ -32,7 +38,7 @@ func setSecurityHeaders(c *fiber.Ctx) {
 	setHeader(h, hdrXFO, valDeny)
 	setHeader(h, hdrReferrer, valNoRef)
 	if len(h.PeekBytes(hdrCSP)) == 0 {
-		if bytes.HasPrefix(h.ContentType(), []byte("text/html")) {
+		if isHTML(h) {
 			setHeader(h, hdrCSP, valCSPHTML)
 		} else {
 			setHeader(h, hdrCSP, valCSPOther)
