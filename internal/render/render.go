@@ -84,12 +84,12 @@ func (r *Renderer) Render(f herald.Format, ch herald.Channel, articles []*herald
 		d := r.rss(c, entries, &items, &tx)
 		list := d.Channel.Items
 		d.Channel.Items = nil
-		doc, err = spliceXML(r, d, list, "item", "    ", "\n  </channel>", &items)
+		doc, err = spliceXML(r, d, list, "    ", "\n  </channel>", &items)
 	case herald.FormatAtom:
 		d := r.atom(c, entries, &items, &tx)
 		list := d.Entries
 		d.Entries = nil
-		doc, err = spliceXML(r, d, list, "entry", "  ", "\n</feed>", &items)
+		doc, err = spliceXML(r, d, list, "  ", "\n</feed>", &items)
 	case herald.FormatJSON:
 		d := jsonFeedOf(c, entries, &items)
 		list := d.Items
@@ -113,8 +113,8 @@ const maxRecycled = 8 << 20
 
 // writer returns a buffered writer into out of xml.NewEncoder's own size
 // (4 KiB), which the encoder then uses as it is instead of adding one in
-// front of it. The encoder flushes it into out after every element it
-// encodes whole: a document's head, or an item.
+// front of it. The encoder flushes it into out when it has encoded a
+// document's head.
 func (r *Renderer) writer(out *output) *bufio.Writer {
 	if w, _ := r.writers.Get().(*bufio.Writer); w != nil {
 		w.Reset(out)

@@ -60,8 +60,7 @@ type rssAtomLink struct {
 // rssItem adds to gorilla's item what RSS 2.0 can only say through
 // extensions or repeated elements. Title and Categories shadow gorilla's
 // to escape them as plain text, Description to escape it in one pass,
-// Content to hand the HTML to encoding/xml without a copy, Link to omit an
-// empty one. Title, Description and Content are declared before gorilla's
+// Content to write the HTML as CDATA, Link to omit an empty one. Title, Description and Content are declared before gorilla's
 // item so that they keep their place in the output.
 type rssItem struct {
 	Title       rssText     `xml:"title"`
@@ -78,12 +77,9 @@ type rssItem struct {
 }
 
 // rssContent is gorilla's RssContent (the content module's
-// <content:encoded>, written as CDATA) holding the HTML as bytes:
-// encoding/xml copies a string field into a new byte slice before writing
-// it, which for a feed's content was a second copy of most of the
-// document. The bytes are a view of the entry's string (see bytesOf).
+// <content:encoded>, written as CDATA) without its XMLName.
 type rssContent struct {
-	HTML []byte `xml:",cdata"`
+	HTML string `xml:",cdata"`
 }
 
 // mediaContent is a Media RSS image, the way RSS and Atom items name their
@@ -193,7 +189,7 @@ func (p *rssParts) fill(e *entry, show *herald.Show, tx *texts) *rssItem {
 	it.Link = e.url
 	it.Language = e.language
 	if e.content != "" {
-		p.content.HTML = bytesOf(e.content)
+		p.content.HTML = e.content
 		it.Content = &p.content
 	}
 	if !e.published.IsZero() {
@@ -280,4 +276,91 @@ func (c *channel) lastBuildDate() string {
 		return ""
 	}
 	return c.updated.Format(time.RFC1123Z)
+}
+
+// write appends it as an <item>, the bytes encoding/xml gives for it
+// (xmlPrinter). A field added to rssItem, to gorilla's RssItem or to
+// rssEpisode must be written here too, in its place:
+// TestItemWritersMatchEncodingXML sets every field and fails otherwise.
+func (it *rssItem) write(p *xmlPrinter) {
+	p.start("item")
+	p.open()
+	p.raw("title", it.Title.Inner)
+	p.raw("description", it.Description.Inner)
+	if it.Content != nil {
+		p.start("content:encoded")
+		p.open()
+		p.cdata(it.Content.HTML)
+		p.end("content:encoded")
+	}
+	// gorilla's item, less the fields ours shadow (title, link,
+	// description, content, category).
+	g := &it.RssItem
+	p.textOmit("author", g.Author)
+	p.textOmit("comments", g.Comments)
+	if enc := g.Enclosure; enc != nil {
+		p.start("enclosure")
+		p.attr("url", enc.Url)
+		p.attr("length", enc.Length)
+		p.attr("type", enc.Type)
+		p.open()
+		p.end("enclosure")
+	}
+	if guid := g.Guid; guid != nil {
+		p.start("guid")
+		p.attrOmit("isPermaLink", guid.IsPermaLink)
+		p.open()
+		p.b = appendEscaped(p.b, guid.Id)
+		p.end("guid")
+	}
+	p.textOmit("pubDate", g.PubDate)
+	p.textOmit("source", g.Source)
+	p.textOmit("link", it.Link)
+	for _, c := range it.Categories {
+		p.raw("category", c.Inner)
+	}
+	for _, c := range it.Creators {
+		p.raw("dc:creator", c.Inner)
+	}
+	p.textOmit("dc:language", it.Language)
+	p.textOmit("atom:updated", it.Updated)
+	if it.Image != nil {
+		it.Image.write(p)
+	}
+	if ep := it.rssEpisode; ep != nil {
+		if ep.Image != nil {
+			p.start("itunes:image")
+			p.attr("href", ep.Image.Href)
+			p.open()
+			p.end("itunes:image")
+		}
+		p.textOmit("itunes:duration", ep.Duration)
+		p.intOmit("itunes:episode", ep.Episode)
+		p.intOmit("itunes:season", ep.Season)
+		p.textOmit("itunes:episodeType", ep.EpisodeType)
+		if t := ep.Transcript; t != nil {
+			p.start("podcast:transcript")
+			p.attr("url", t.URL)
+			p.attr("type", t.Type)
+			p.open()
+			p.end("podcast:transcript")
+		}
+		if c := ep.Chapters; c != nil {
+			p.start("podcast:chapters")
+			p.attr("url", c.URL)
+			p.attr("type", c.Type)
+			p.open()
+			p.end("podcast:chapters")
+		}
+	}
+	p.end("item")
+}
+
+// write appends m as a <media:content> element.
+func (m *mediaContent) write(p *xmlPrinter) {
+	p.start("media:content")
+	p.attr("url", m.URL)
+	p.attr("medium", m.Medium)
+	p.open()
+	p.end("media:content")
 }

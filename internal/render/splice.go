@@ -2,7 +2,6 @@ package render
 
 import (
 	"bytes"
-	"encoding/xml"
 	"errors"
 	"fmt"
 
@@ -86,12 +85,19 @@ func (r *Renderer) keep(s *itemSet) {
 	}
 }
 
-// spliceXML writes doc, whose items were taken out of it, then encodes
-// the items not yet in s, each element named name at the indentation
-// prefix its depth gives, and puts all items in order before closing,
-// the indented end tag of the element that holds them. The result is the
-// document encoding doc with its items in place would have given.
-func spliceXML[T any](r *Renderer, doc any, items []*T, name, prefix, closing string, s *itemSet) ([]byte, error) {
+// xmlItem is an RSS item or an Atom entry, which writes itself as
+// encoding/xml would encode it (xmlPrinter).
+type xmlItem interface {
+	*rssItem | *atomEntry
+	write(p *xmlPrinter)
+}
+
+// spliceXML writes doc, whose items were taken out of it, then writes
+// the items not yet in s, each at the indentation prefix its depth gives,
+// and puts all items in order before closing, the indented end tag of the
+// element that holds them. The result is the document encoding doc with
+// its items in place would have given.
+func spliceXML[T xmlItem](r *Renderer, doc any, items []T, prefix, closing string, s *itemSet) ([]byte, error) {
 	var head output
 	w := r.writer(&head)
 	err := writeXML(w, doc)
@@ -105,38 +111,27 @@ func spliceXML[T any](r *Renderer, doc any, items []*T, name, prefix, closing st
 	}
 	buf := r.scratch(s.hint)
 	defer r.recycleScratch(buf)
-	if err := encodeXMLItems(r, buf, items, name, prefix, s); err != nil {
-		return nil, err
-	}
+	writeXMLItems(r, buf, items, prefix, s)
 	return assemble(head.doc, cut, s.bytes, nil), nil
 }
 
-// encodeXMLItems encodes the items of s that have no bytes yet, into buf.
-// Each starts with the line feed and prefix that precede it inside the
-// document: the encoder writes both before every element but the first,
-// so buf begins with a line feed of its own.
-func encodeXMLItems[T any](r *Renderer, buf *output, items []*T, name, prefix string, s *itemSet) error {
+// writeXMLItems writes the items of s that have no bytes yet into buf,
+// each with the line feed and prefix that precede it inside the document.
+func writeXMLItems[T xmlItem](r *Renderer, buf *output, items []T, prefix string, s *itemSet) {
 	if s.missing == 0 {
-		return nil
+		return
 	}
-	buf.doc = append(buf.doc, '\n')
-	w := r.writer(buf)
-	defer r.recycle(w)
-	enc := xml.NewEncoder(w)
-	enc.Indent(prefix, "  ")
-	start := xml.StartElement{Name: xml.Name{Local: name}}
+	p := xmlPrinter{b: buf.doc, prefix: prefix}
 	ends := make([]int, len(items))
 	for i, it := range items {
 		if s.bytes[i] != nil {
 			continue
 		}
-		if err := enc.EncodeElement(it, start); err != nil { // flushes into buf
-			return err
-		}
-		ends[i] = len(buf.doc)
+		it.write(&p)
+		ends[i] = len(p.b)
 	}
+	buf.doc = p.b
 	fill(s, r.own(buf.doc), ends, 0)
-	return nil
 }
 
 // fill points the items of s that ends marks (where each one ends in buf;

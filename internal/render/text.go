@@ -3,7 +3,6 @@ package render
 import (
 	"strings"
 	"time"
-	"unsafe"
 )
 
 // rssText is the character data of an RSS element that holds plain text
@@ -88,13 +87,4 @@ func (t *texts) time(v time.Time, layout string) string {
 	start := t.b.Len()
 	t.b.Write(v.AppendFormat(scratch[:0], layout))
 	return t.b.String()[start:]
-}
-
-// bytesOf returns the bytes of s without copying them, for a CDATA field
-// that encoding/xml only reads (it copies a string field into a new slice
-// first, which for a feed's content was a copy of most of the document).
-// The slice must never be written to: the bytes belong to an immutable
-// string.
-func bytesOf(s string) []byte {
-	return unsafe.Slice(unsafe.StringData(s), len(s))
 }

@@ -56,15 +56,3 @@ func TestTextsKeepEarlierStrings(t *testing.T) {
 		}
 	}
 }
-
-// TestBytesOfIsAView checks that bytesOf copies nothing.
-func TestBytesOfIsAView(t *testing.T) {
-	s := strings.Repeat("<p>x</p>", 10)
-	b := bytesOf(s)
-	if string(b) != s || len(b) != len(s) || &b[0] != &bytesOf(s[:1])[0] {
-		t.Fatalf("bytesOf(%q)=%q, want a view of the same bytes", s, b)
-	}
-	if n := len(bytesOf("")); n != 0 {
-		t.Fatalf("bytesOf(\"\") has %d bytes", n)
-	}
-}
