@@ -7,9 +7,10 @@
 // creators, the Atom self link inside RSS, JSON Feed 1.1 attachments and
 // languages, …). A field of ours shadows the embedded field with the same
 // element or key name, so gorilla's single-valued field stays silent.
-// encoding/xml and encoding/json marshal the result, except the RSS items
-// and Atom entries, which write themselves (xmlwrite.go) into exactly the
-// bytes encoding/xml gives for the same structs, without its reflection,
+// encoding/xml and encoding/json marshal the result, except the items
+// (RSS items, Atom entries, JSON Feed items), which write themselves
+// (xmlwrite.go, json.go) into exactly the bytes encoding/xml or
+// encoding/json gives for the same structs, without their reflection,
 // which was most of the cost of encoding them.
 //
 // Rendering is pure and deterministic: no clock, no random ids, no map

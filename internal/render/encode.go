@@ -7,9 +7,8 @@ import (
 )
 
 // output collects what an encoder writes, appending each piece: the XML
-// encoder flushes its buffer (the head of a document, or the items a
-// render encodes) and the JSON encoder writes a document or an item in
-// one call. The first piece is copied into a new slice by append, which
+// encoder flushes its buffer (the head of a document) and the JSON
+// encoder writes the head of a document in one call. The first piece is copied into a new slice by append, which
 // does not zero it first (as make would). A document's final bytes are
 // assembled from the head and the items in a slice of their exact size
 // (assemble, in splice.go).

@@ -1,7 +1,9 @@
 package render
 
 import (
+	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gorilla/feeds"
 
@@ -135,4 +137,188 @@ func jsonFeedAuthors(a herald.Author) []*feeds.JSONAuthor {
 		return nil
 	}
 	return []*feeds.JSONAuthor{{Name: a.Name, Url: a.URL}}
+}
+
+// write appends it as a JSON object, the bytes encoding/json gives for it
+// with HTML escaping off (writeJSON), without its reflection: keys in the
+// order of the struct's fields, gorilla's first, the empty ones tagged
+// omitempty left out. A field added to jsonItem, to gorilla's JSONItem or
+// to jsonAttachment must be written here too, in its place:
+// TestItemWritersMatchEncodingJSON sets every field and fails otherwise.
+// It fails, as encoding/json does, on a date whose year has more than four
+// digits.
+func (it *jsonItem) write(b []byte) ([]byte, error) {
+	g := &it.JSONItem
+	b = append(b, `{"id":`...)
+	b = appendJSONString(b, g.Id)
+	b = appendJSONMember(b, "url", g.Url)
+	b = appendJSONMember(b, "external_url", g.ExternalUrl)
+	b = appendJSONMember(b, "title", g.Title)
+	b = appendJSONMember(b, "content_html", g.ContentHTML)
+	b = appendJSONMember(b, "content_text", g.ContentText)
+	b = appendJSONMember(b, "summary", g.Summary)
+	b = appendJSONMember(b, "image", g.Image)
+	b = appendJSONMember(b, "banner_", g.BannerImage)
+	var err error
+	for _, d := range [...]struct {
+		key string
+		t   *time.Time
+	}{{"date_published", g.PublishedDate}, {"date_modified", g.ModifiedDate}} {
+		if d.t == nil {
+			continue
+		}
+		b = append(b, `,"`...)
+		b = append(b, d.key...)
+		b = append(b, `":"`...)
+		if b, err = d.t.AppendText(b); err != nil {
+			return nil, err
+		}
+		b = append(b, '"')
+	}
+	if g.Author != nil {
+		b = append(b, `,"author":`...)
+		b = appendJSONAuthor(b, g.Author)
+	}
+	if len(g.Authors) > 0 {
+		b = append(b, `,"authors":[`...)
+		for i, a := range g.Authors {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONAuthor(b, a)
+		}
+		b = append(b, ']')
+	}
+	if len(g.Tags) > 0 {
+		b = append(b, `,"tags":[`...)
+		for i, t := range g.Tags {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, t)
+		}
+		b = append(b, ']')
+	}
+	b = appendJSONMember(b, "language", it.Language)
+	if len(it.Attachments) > 0 {
+		b = append(b, `,"attachments":[`...)
+		for i := range it.Attachments {
+			a := &it.Attachments[i]
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"url":`...)
+			b = appendJSONString(b, a.URL)
+			b = append(b, `,"mime_type":`...)
+			b = appendJSONString(b, a.MIMEType)
+			if a.SizeInBytes != 0 {
+				b = append(b, `,"size_in_bytes":`...)
+				b = strconv.AppendInt(b, a.SizeInBytes, 10)
+			}
+			if a.DurationInSeconds != 0 {
+				b = append(b, `,"duration_in_seconds":`...)
+				b = strconv.AppendInt(b, a.DurationInSeconds, 10)
+			}
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	return append(b, '}'), nil
+}
+
+// appendJSONAuthor appends a, whose members are all omitempty, or null.
+func appendJSONAuthor(b []byte, a *feeds.JSONAuthor) []byte {
+	if a == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '{')
+	first := true
+	for _, m := range [...][2]string{{"name", a.Name}, {"url", a.Url}, {"avatar", a.Avatar}} {
+		if m[1] == "" {
+			continue
+		}
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = append(b, '"')
+		b = append(b, m[0]...)
+		b = append(b, `":`...)
+		b = appendJSONString(b, m[1])
+	}
+	return append(b, '}')
+}
+
+// appendJSONMember appends ,"key":"value" for a string member tagged
+// omitempty: nothing when value is empty.
+func appendJSONMember(b []byte, key, value string) []byte {
+	if value == "" {
+		return b
+	}
+	b = append(b, `,"`...)
+	b = append(b, key...)
+	b = append(b, `":`...)
+	return appendJSONString(b, value)
+}
+
+// appendJSONString appends s as a JSON string, escaped as encoding/json
+// escapes it with HTML escaping off: the quote, the backslash and the C0
+// controls (\b \f \n \r \t by name, the others as \u00XX), every byte that
+// is not UTF-8 as \ufffd, and U+2028 and U+2029, which JavaScript does not
+// allow in a string literal.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	last := 0
+	for i := 0; i < len(s); {
+		if i+8 <= len(s) && plainASCII(s[i:i+8]) {
+			if w := word8(s[i:]); !hasByte(w, '"') && !hasByte(w, '\\') {
+				i += 8
+				continue
+			}
+		}
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[last:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+			}
+			i++
+			last = i
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			b = append(b, s[last:i]...)
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			b = append(b, s[last:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xF])
+		default:
+			i += n
+			continue
+		}
+		i += n
+		last = i
+	}
+	b = append(b, s[last:]...)
+	return append(b, '"')
 }

@@ -131,18 +131,18 @@ func writeXMLItems[T xmlItem](r *Renderer, buf *output, items []T, prefix string
 		ends[i] = len(p.b)
 	}
 	buf.doc = p.b
-	fill(s, r.own(buf.doc), ends, 0)
+	fill(s, r.own(buf.doc), ends)
 }
 
 // fill points the items of s that ends marks (where each one ends in buf;
 // zero for the others) at their bytes in buf, each starting where the
-// previous one ended plus gap bytes.
-func fill(s *itemSet, buf []byte, ends []int, gap int) {
+// previous one ended.
+func fill(s *itemSet, buf []byte, ends []int) {
 	from := 0
 	for i, end := range ends {
 		if end > 0 {
 			s.bytes[i], s.fresh[i] = buf[from:end:end], true
-			from = end + gap
+			from = end
 		}
 	}
 }
@@ -188,7 +188,7 @@ func (r *Renderer) own(encoded []byte) []byte {
 }
 
 // spliceJSON writes doc, whose items were replaced by an empty list (the
-// last member of the feed object), then encodes the items not yet in s and
+// last member of the feed object), then writes the items not yet in s and
 // puts all of them, comma-separated, into that list.
 func spliceJSON(r *Renderer, doc *jsonFeed, items []*jsonItem, s *itemSet) ([]byte, error) {
 	var head output
@@ -203,16 +203,17 @@ func spliceJSON(r *Renderer, doc *jsonFeed, items []*jsonItem, s *itemSet) ([]by
 	buf := r.scratch(s.hint)
 	defer r.recycleScratch(buf)
 	ends := make([]int, len(items))
+	var err error
 	for i, it := range items {
 		if s.bytes[i] != nil {
 			continue
 		}
-		if err := writeJSON(buf, it); err != nil {
+		if buf.doc, err = it.write(buf.doc); err != nil {
 			return nil, err
 		}
-		ends[i] = len(buf.doc) - 1 // without the encoder's line feed
+		ends[i] = len(buf.doc)
 	}
-	fill(s, r.own(buf.doc), ends, 1)
+	fill(s, r.own(buf.doc), ends)
 	return assemble(head.doc, cut, s.bytes, comma), nil
 }
 

@@ -8,7 +8,10 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 	"unsafe"
+
+	"github.com/gorilla/feeds"
 )
 
 // encodeWithXML is what encoding/xml writes for v as the element name,
@@ -46,7 +49,7 @@ var trickyStrings = []string{
 	"", "plain", "Zoë O'Brien & <Co> \"quoted\"", "tab\there\nline\r\nend",
 	"\x00\x01\x1b\x7f", "\uFFFE\uFFFF", "a\x80b", "\xed\xa0\x80", "\uFFFD", "]]>", "x]]]>y]]>]]>",
 	"https://example.com/a?b=1&c=2", "0123456789abcdef0123456789abcdef<", "01234567&", "0123456'89",
-	"\U0001F389 emoji and 李", "\u2028\u2029\u0085", strings.Repeat("long text without markup ", 20),
+	`C:\path\to\a "quoted" file`, "\U0001F389 emoji and 李", "\u2028\u2029\u0085", strings.Repeat("long text without markup ", 20),
 }
 
 // fillFields sets the fields of v, recursively and unexported ones too: with
@@ -61,7 +64,7 @@ func fillFields(v reflect.Value, rng *rand.Rand, all bool) {
 			s = trickyStrings[rng.IntN(len(trickyStrings))]
 		}
 		v.SetString(s)
-	case reflect.Int, reflect.Int64:
+	case reflect.Int, reflect.Int32, reflect.Int64:
 		if all || rng.IntN(2) == 0 {
 			v.SetInt(rng.Int64N(1 << 40))
 		}
@@ -88,7 +91,17 @@ func fillFields(v reflect.Value, rng *rand.Rand, all bool) {
 			fillFields(v.Index(i), rng, all)
 		}
 	case reflect.Struct:
-		if v.Type() == reflect.TypeFor[xml.Name]() {
+		switch v.Type() {
+		case reflect.TypeFor[xml.Name]():
+			return
+		case reflect.TypeFor[time.Time]():
+			// Any instant of years 1 to 9999, at times with a fraction of
+			// a second or in another zone.
+			t := time.Unix(rng.Int64N(253402300800+62135596800)-62135596800, 0).UTC()
+			if rng.IntN(4) == 0 {
+				t = t.Add(time.Duration(rng.IntN(1e9))).In(time.FixedZone("", 3600*(rng.IntN(27)-12)))
+			}
+			v.Set(reflect.ValueOf(t))
 			return
 		}
 		for i := range v.NumField() {
@@ -183,6 +196,75 @@ func FuzzCDATA(f *testing.F) {
 		p.end("content:encoded")
 		if !bytes.Equal(p.b, want) {
 			t.Fatalf("cdata of %q:\n%q\nencoding/xml:\n%q", s, p.b, want)
+		}
+	})
+}
+
+// TestItemWritersMatchEncodingJSON: a JSON Feed item with every field set
+// (gorilla's and ours), with none, and with fields set at random to
+// strings encoding/json escapes, is written byte for byte as writeJSON
+// encodes it; a date encoding/json refuses fails the writer too.
+func TestItemWritersMatchEncodingJSON(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	check := func(t *testing.T, it *jsonItem) {
+		t.Helper()
+		var want output
+		if err := writeJSON(&want, it); err != nil {
+			t.Fatalf("encoding/json: %v", err)
+		}
+		got, err := it.write([]byte("x"))
+		if err != nil || string(got[0]) != "x" || !bytes.Equal(got[1:], bytes.TrimSuffix(want.doc, []byte("\n"))) {
+			t.Fatalf("written (err %v):\n%s\nencoding/json:\n%s", err, got, want.doc)
+		}
+	}
+	t.Run("every field", func(t *testing.T) {
+		for range 20 {
+			var it jsonItem
+			fillFields(reflect.ValueOf(&it).Elem(), rng, true)
+			if it.PublishedDate == nil || it.Author == nil || len(it.Attachments) == 0 || it.Language == "" {
+				t.Fatal("fill left a field of the item empty")
+			}
+			check(t, &it)
+		}
+	})
+	t.Run("no field", func(t *testing.T) { check(t, &jsonItem{}) })
+	t.Run("fields at random", func(t *testing.T) {
+		for range 2000 {
+			var it jsonItem
+			fillFields(reflect.ValueOf(&it).Elem(), rng, false)
+			check(t, &it)
+		}
+	})
+	t.Run("authors that are nil or empty", func(t *testing.T) {
+		check(t, &jsonItem{JSONItem: feeds.JSONItem{Authors: []*feeds.JSONAuthor{nil, {}, {Avatar: "a"}}}})
+	})
+	t.Run("a year of five digits", func(t *testing.T) {
+		d := time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+		it := &jsonItem{JSONItem: feeds.JSONItem{ModifiedDate: &d}}
+		var out output
+		if writeJSON(&out, it) == nil {
+			t.Fatal("encoding/json took a year of five digits")
+		}
+		if _, err := it.write(nil); err == nil {
+			t.Fatal("the writer took a year of five digits")
+		}
+	})
+}
+
+// FuzzAppendJSONString: appendJSONString gives encoding/json's escaping,
+// HTML escaping off, of any string, valid UTF-8 or not.
+func FuzzAppendJSONString(f *testing.F) {
+	for _, s := range trickyStrings {
+		f.Add(s)
+	}
+	f.Add("\b\f\\\"/\u2028\u2029")
+	f.Fuzz(func(t *testing.T, s string) {
+		var want output
+		if err := writeJSON(&want, s); err != nil {
+			t.Fatal(err)
+		}
+		if got := appendJSONString([]byte("x"), s); !bytes.Equal(got[1:], bytes.TrimSuffix(want.doc, []byte("\n"))) || got[0] != 'x' {
+			t.Fatalf("appendJSONString(%q) = %q, want %q after the bytes it was given", s, got, want.doc)
 		}
 	})
 }
