@@ -101,7 +101,15 @@ func (s *Server) observe(c *fiber.Ctx) error {
 		start = time.Now()
 	}
 	setRequestID(c)
-	if err := s.route(c); err != nil {
+	return s.finish(c, start, s.route(c), "")
+}
+
+// finish answers err, when there is one, as its JSON error, adds the
+// security headers, and writes the access log line and the request
+// metrics of a request that started at start; route names the route for
+// a request no route saw, else it is read from c.
+func (s *Server) finish(c *fiber.Ctx, start time.Time, err error, route string) error {
+	if err != nil {
 		if herr := s.errorHandler(c, err); herr != nil {
 			return herr
 		}
@@ -110,8 +118,11 @@ func (s *Server) observe(c *fiber.Ctx) error {
 	status := c.Response().StatusCode()
 	elapsed := time.Since(start)
 	format, _ := c.Locals(formatKey).(string)
+	if route == "" {
+		route = routeOf(c)
+	}
 	if s.cfg.Observer != nil {
-		s.cfg.Observer.ObserveRequest(routeOf(c), format, status, elapsed)
+		s.cfg.Observer.ObserveRequest(route, format, status, elapsed)
 	}
 	// Check the level first: building the line's attributes costs more than
 	// the rest of a cached 304, and at level warn nobody reads it.
@@ -120,7 +131,7 @@ func (s *Server) observe(c *fiber.Ctx) error {
 			slog.String("request_id", s.requestID(c)),
 			slog.String("method", c.Method()),
 			slog.String("uri", c.OriginalURL()),
-			slog.String("route", routeOf(c)),
+			slog.String("route", route),
 			slog.Int("status", status),
 			slog.Int("bytes", len(c.Response().Body())),
 			slog.Duration("duration", elapsed),
@@ -165,6 +176,9 @@ func (s *Server) route(c *fiber.Ctx) (err error) {
 	return c.Next()
 }
 
+// unmatched is the route of requests no route matched.
+const unmatched = "unmatched"
+
 // routeOf is the matched route pattern; requests no route matched are
 // reported as "unmatched", never by their path, to keep metrics bounded.
 func routeOf(c *fiber.Ctx) string {
@@ -172,7 +186,7 @@ func routeOf(c *fiber.Ctx) string {
 	// A middleware mounted at "/" (the catch-all 404 among them) reports
 	// the path "/" for any request it ended.
 	if r == nil || r.Path == "/" && c.Path() != "/" {
-		return "unmatched"
+		return unmatched
 	}
 	return r.Path
 }

@@ -132,3 +132,36 @@ func TestAccessLogNamesTokensOnlyWhereUsed(t *testing.T) {
 		t.Errorf("request with a token: %s, want where it was configured and not the token", lines[1])
 	}
 }
+
+// TestRefusedMethodsAreObserved: a request refused before routing (a
+// method Herald does not implement) still gets its request id, is counted
+// as unmatched and gets its access log line.
+func TestRefusedMethodsAreObserved(t *testing.T) {
+	var logs bytes.Buffer
+	obs := &recordingObserver{}
+	s := panickyServer(Config{APIToken: "secret", Observer: obs, AccessLog: true}, &logs)
+	res, err := s.App().Test(httptest.NewRequest("FOO", "/feed.rss", nil), -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := res.Header.Get("X-Request-Id")
+	if res.StatusCode != 501 || id == "" {
+		t.Fatalf("FOO /feed.rss: status %d, X-Request-Id %q; want 501 with an id", res.StatusCode, id)
+	}
+	var line string
+	for _, l := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(l, "msg=request ") {
+			line = l
+		}
+	}
+	for _, want := range []string{"request_id=" + id, "method=FOO", "uri=/feed.rss", "route=unmatched", "status=501"} {
+		if !strings.Contains(line, want) {
+			t.Errorf("access line %q lacks %s", line, want)
+		}
+	}
+	obs.mu.Lock()
+	defer obs.mu.Unlock()
+	if want := "unmatched 501"; strings.Join(obs.seen, ",") != want {
+		t.Errorf("observed %q, want %q", obs.seen, want)
+	}
+}

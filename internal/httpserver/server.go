@@ -172,11 +172,13 @@ func knownMethod(method []byte) bool {
 }
 
 // refuse answers a request no route may see (an unknown method or HTTP
-// version) with err, as the JSON error every other failure gets.
+// version) with err, as the JSON error every other failure gets, with a
+// request id, and logs and counts it as a request no route matched.
 func (s *Server) refuse(ctx *fasthttp.RequestCtx, err error) {
 	c := s.app.AcquireCtx(ctx)
 	defer s.app.ReleaseCtx(c)
-	if herr := s.errorHandler(c, err); herr != nil {
+	setRequestID(c)
+	if herr := s.finish(c, ctx.Time(), err, unmatched); herr != nil {
 		ctx.Error(herald.ErrorMessage(err), statusOf[herald.ErrorCode(err)])
 	}
 }
