@@ -357,3 +357,23 @@ func TestHTTPVersions(t *testing.T) {
 		}
 	}
 }
+
+// TestOptionsForTheServer: OPTIONS with the target "*" asks about the
+// server as a whole (RFC 9110, 9.3.7): 204, with every method some path
+// answers in Allow; the request is counted under the route "*".
+func TestOptionsForTheServer(t *testing.T) {
+	s := startHerald(t, "")
+	resp, body := rawRequest(t, s, "OPTIONS * HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+	if resp.StatusCode != http.StatusNoContent || len(body) != 0 {
+		t.Fatalf("OPTIONS *: status %d, body %q; want 204 and no body", resp.StatusCode, body)
+	}
+	if got, want := resp.Header.Get("Allow"), "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"; got != want {
+		t.Errorf("OPTIONS *: Allow %q, want %q", got, want)
+	}
+	if resp.Header.Get("X-Request-Id") == "" {
+		t.Error("OPTIONS *: no X-Request-Id")
+	}
+	if m := s.get(t, "/metrics"); !strings.Contains(string(m.Body), `herald_http_requests_total{format="",route="*",status="204"} 1`) {
+		t.Errorf("OPTIONS * is not counted under the route *:\n%s", m.Body)
+	}
+}

@@ -70,6 +70,7 @@ type Server struct {
 	clean         *sanitize.Sanitizer
 	tokens        []Token
 	resources     []resource      // every route's pattern and methods (unrouted)
+	allMethods    string          // the methods some route answers, for OPTIONS *
 	enc           *encode.Encoder // compresses pages and the OPML; nil sends them as they are
 	apiLimiter    *limiter        // nil when off
 	pollLimiter   *limiter        // nil when off
@@ -147,6 +148,8 @@ func New(cfg Config, feeds *service.Feeds, articles *service.Articles, store her
 		case !httpMajor1(ctx.Request.Header.Protocol()):
 			ctx.SetConnectionClose()
 			s.refuse(ctx, herald.Errorf(herald.EHTTPVersion, "this server speaks HTTP/1.1 (and 1.0)"))
+		case string(ctx.RequestURI()) == "*" && string(ctx.Method()) == fiber.MethodOptions:
+			s.serverOptions(ctx)
 		default:
 			routed(ctx)
 		}
@@ -181,6 +184,18 @@ func (s *Server) refuse(ctx *fasthttp.RequestCtx, err error) {
 	if herr := s.finish(c, ctx.Time(), err, unmatched); herr != nil {
 		ctx.Error(herald.ErrorMessage(err), statusOf[herald.ErrorCode(err)])
 	}
+}
+
+// serverOptions answers OPTIONS for the server as a whole, whose target
+// is "*" (RFC 9110, 9.3.7): 204 and, in Allow, every method some path
+// answers. (fasthttp refuses "*" with any other method as malformed.)
+func (s *Server) serverOptions(ctx *fasthttp.RequestCtx) {
+	c := s.app.AcquireCtx(ctx)
+	defer s.app.ReleaseCtx(c)
+	setRequestID(c)
+	c.Set(fiber.HeaderAllow, s.allMethods)
+	c.Status(fiber.StatusNoContent)
+	_ = s.finish(c, ctx.Time(), nil, "*")
 }
 
 func (s *Server) routes() {
@@ -220,6 +235,7 @@ func (s *Server) routes() {
 	api.Delete("/articles/:id", s.deleteArticle)
 
 	s.resources = newResources(app.GetRoutes(true))
+	s.allMethods = allowedMethods(s.resources)
 	app.Use(s.unrouted)
 }
 

@@ -44,6 +44,19 @@ func newResources(routes []fiber.Route) []resource {
 	return out
 }
 
+// allowedMethods lists, as an Allow header does, every method some
+// resource answers, and OPTIONS, which feeds and the server as a whole
+// answer without a route of that method.
+func allowedMethods(resources []resource) string {
+	var all []string
+	for _, m := range methodOrder {
+		if m == fiber.MethodOptions || slices.ContainsFunc(resources, func(r resource) bool { return slices.Contains(r.methods, m) }) {
+			all = append(all, m)
+		}
+	}
+	return strings.Join(all, ", ")
+}
+
 // splitPath is path's segments, a trailing slash ignored as the router
 // ignores it (StrictRouting is off).
 func splitPath(path string) []string {
