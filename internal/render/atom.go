@@ -278,10 +278,7 @@ func (x *atomEntry) write(p *xmlPrinter) {
 		p.end("content")
 	}
 	for _, c := range x.Categories {
-		p.start("category")
-		p.attr("term", c.Term)
-		p.open()
-		p.end("category")
+		p.empty("category", "term", c.Term)
 	}
 	for i := range x.Authors {
 		p.start("author")
@@ -289,8 +286,8 @@ func (x *atomEntry) write(p *xmlPrinter) {
 		writeAtomPerson(p, &x.Authors[i].AtomPerson)
 		p.end("author")
 	}
-	if x.Image != nil {
-		x.Image.write(p)
+	if m := x.Image; m != nil {
+		p.empty("media:content", "url", m.URL, "medium", m.Medium)
 	}
 	p.end("entry")
 }

@@ -179,26 +179,8 @@ func (it *jsonItem) write(b []byte) ([]byte, error) {
 		b = append(b, `,"author":`...)
 		b = appendJSONAuthor(b, g.Author)
 	}
-	if len(g.Authors) > 0 {
-		b = append(b, `,"authors":[`...)
-		for i, a := range g.Authors {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendJSONAuthor(b, a)
-		}
-		b = append(b, ']')
-	}
-	if len(g.Tags) > 0 {
-		b = append(b, `,"tags":[`...)
-		for i, t := range g.Tags {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendJSONString(b, t)
-		}
-		b = append(b, ']')
-	}
+	b = appendJSONArray(b, "authors", g.Authors, appendJSONAuthor)
+	b = appendJSONArray(b, "tags", g.Tags, appendJSONString)
 	b = appendJSONMember(b, "language", it.Language)
 	if len(it.Attachments) > 0 {
 		b = append(b, `,"attachments":[`...)
@@ -224,6 +206,25 @@ func (it *jsonItem) write(b []byte) ([]byte, error) {
 		b = append(b, ']')
 	}
 	return append(b, '}'), nil
+}
+
+// appendJSONArray appends ,"key":[…] with each element of list as
+// appendOne writes it, for a member tagged omitempty: nothing when list
+// is empty.
+func appendJSONArray[T any](b []byte, key string, list []T, appendOne func([]byte, T) []byte) []byte {
+	if len(list) == 0 {
+		return b
+	}
+	b = append(b, `,"`...)
+	b = append(b, key...)
+	b = append(b, `":[`...)
+	for i, v := range list {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendOne(b, v)
+	}
+	return append(b, ']')
 }
 
 // appendJSONAuthor appends a, whose members are all omitempty, or null.

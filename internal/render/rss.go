@@ -299,12 +299,7 @@ func (it *rssItem) write(p *xmlPrinter) {
 	p.textOmit("author", g.Author)
 	p.textOmit("comments", g.Comments)
 	if enc := g.Enclosure; enc != nil {
-		p.start("enclosure")
-		p.attr("url", enc.Url)
-		p.attr("length", enc.Length)
-		p.attr("type", enc.Type)
-		p.open()
-		p.end("enclosure")
+		p.empty("enclosure", "url", enc.Url, "length", enc.Length, "type", enc.Type)
 	}
 	if guid := g.Guid; guid != nil {
 		p.start("guid")
@@ -324,43 +319,23 @@ func (it *rssItem) write(p *xmlPrinter) {
 	}
 	p.textOmit("dc:language", it.Language)
 	p.textOmit("atom:updated", it.Updated)
-	if it.Image != nil {
-		it.Image.write(p)
+	if m := it.Image; m != nil {
+		p.empty("media:content", "url", m.URL, "medium", m.Medium)
 	}
 	if ep := it.rssEpisode; ep != nil {
 		if ep.Image != nil {
-			p.start("itunes:image")
-			p.attr("href", ep.Image.Href)
-			p.open()
-			p.end("itunes:image")
+			p.empty("itunes:image", "href", ep.Image.Href)
 		}
 		p.textOmit("itunes:duration", ep.Duration)
 		p.intOmit("itunes:episode", ep.Episode)
 		p.intOmit("itunes:season", ep.Season)
 		p.textOmit("itunes:episodeType", ep.EpisodeType)
 		if t := ep.Transcript; t != nil {
-			p.start("podcast:transcript")
-			p.attr("url", t.URL)
-			p.attr("type", t.Type)
-			p.open()
-			p.end("podcast:transcript")
+			p.empty("podcast:transcript", "url", t.URL, "type", t.Type)
 		}
 		if c := ep.Chapters; c != nil {
-			p.start("podcast:chapters")
-			p.attr("url", c.URL)
-			p.attr("type", c.Type)
-			p.open()
-			p.end("podcast:chapters")
+			p.empty("podcast:chapters", "url", c.URL, "type", c.Type)
 		}
 	}
 	p.end("item")
-}
-
-// write appends m as a <media:content> element.
-func (m *mediaContent) write(p *xmlPrinter) {
-	p.start("media:content")
-	p.attr("url", m.URL)
-	p.attr("medium", m.Medium)
-	p.open()
-	p.end("media:content")
 }

@@ -76,6 +76,17 @@ func (p *xmlPrinter) attrOmit(name, value string) {
 // open ends the start tag begun.
 func (p *xmlPrinter) open() { p.b = append(p.b, '>') }
 
+// empty writes an element without content whose attributes are given as
+// name, value pairs, every one written even when its value is empty.
+func (p *xmlPrinter) empty(name string, attrs ...string) {
+	p.start(name)
+	for i := 0; i+1 < len(attrs); i += 2 {
+		p.attr(attrs[i], attrs[i+1])
+	}
+	p.open()
+	p.end(name)
+}
+
 // end writes the end tag of name.
 func (p *xmlPrinter) end(name string) {
 	p.indent(-1)
