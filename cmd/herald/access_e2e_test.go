@@ -32,6 +32,16 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// waitFor waits until s holds text, for at most 20 seconds.
+func (s *syncBuffer) waitFor(tb testing.TB, text string) {
+	tb.Helper()
+	for start := time.Now(); !strings.Contains(s.String(), text); time.Sleep(10 * time.Millisecond) {
+		if time.Since(start) > 20*time.Second {
+			tb.Fatalf("no %q in 20 s; so far:\n%s", text, s.String())
+		}
+	}
+}
+
 // startLogged starts Herald like startHeraldEnv, logging to the returned
 // buffer in the configured format.
 func startLogged(tb testing.TB, args, environ []string) (*testServer, *syncBuffer) {

@@ -98,7 +98,18 @@ func TestSIGTERMUnderLoad(t *testing.T) {
 			}
 		}(w)
 	}
-	time.Sleep(300 * time.Millisecond) // let the load run
+	// Let the load run until the server has answered some of it.
+	for start := time.Now(); ; time.Sleep(10 * time.Millisecond) {
+		mu.Lock()
+		answered := statuses[http.StatusOK] + statuses[http.StatusCreated]
+		mu.Unlock()
+		if answered >= 20 {
+			break
+		}
+		if time.Since(start) > 10*time.Second {
+			t.Fatalf("the load got %d answers in 10s before the signal", answered)
+		}
+	}
 
 	// A write whose body is only half sent when the signal arrives.
 	slow, err := net.Dial("tcp", addr)
@@ -210,7 +221,7 @@ func TestStopWithAStalledClient(t *testing.T) {
 			addr := freeAddr(t)
 			cmd := exec.Command(bin, "serve", "-addr", addr, "-database-url", "sqlite:"+filepath.Join(t.TempDir(), "h.db"),
 				"-server.shutdown-grace", tc.grace, "-server.read-timeout", "120s")
-			var stderr bytes.Buffer
+			var stderr syncBuffer
 			cmd.Stdout, cmd.Stderr = io.Discard, &stderr
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
@@ -229,7 +240,7 @@ func TestStopWithAStalledClient(t *testing.T) {
 			cmd.Process.Signal(syscall.SIGTERM)
 			go func() { done <- cmd.Wait() }()
 			if tc.second {
-				time.Sleep(300 * time.Millisecond) // the first signal is being handled
+				stderr.waitFor(t, "stopping: no new connections") // the first signal is being handled
 				cmd.Process.Signal(syscall.SIGINT)
 			}
 			select {
