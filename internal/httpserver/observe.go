@@ -119,7 +119,7 @@ func (s *Server) finish(c *fiber.Ctx, start time.Time, err error, route string) 
 	elapsed := time.Since(start)
 	format, _ := c.Locals(formatKey).(string)
 	if route == "" {
-		route = routeOf(c)
+		route = s.routeOf(c)
 	}
 	if s.cfg.Observer != nil {
 		s.cfg.Observer.ObserveRequest(route, format, status, elapsed)
@@ -179,14 +179,33 @@ func (s *Server) route(c *fiber.Ctx) (err error) {
 // unmatched is the route of requests no route matched.
 const unmatched = "unmatched"
 
-// routeOf is the matched route pattern; requests no route matched are
-// reported as "unmatched", never by their path, to keep metrics bounded.
-func routeOf(c *fiber.Ctx) string {
+// routeOf is the matched route pattern. A request no route took (a CORS
+// preflight, a 405) is reported under the pattern of the resource its
+// path names, and one whose path no route serves (a 404) as "unmatched":
+// never by its path, to keep metrics bounded.
+func (s *Server) routeOf(c *fiber.Ctx) string {
 	r := c.Route()
 	// A middleware mounted at "/" (the catch-all 404 among them) reports
 	// the path "/" for any request it ended.
 	if r == nil || r.Path == "/" && c.Path() != "/" {
-		return unmatched
+		return s.patternOf(c.Path())
 	}
 	return r.Path
+}
+
+// serverError answers an error Fiber raises outside the routes: one
+// fasthttp met reading the request (408, 413, 431, a malformed request),
+// which gets its request id, access log line and count like every other
+// request, or, from a request observe already handled, the error its
+// own handling failed with.
+func (s *Server) serverError(c *fiber.Ctx, err error) error {
+	if len(c.Response().Header.PeekBytes(hdrRequestID)) > 0 { // observe ran
+		return s.errorHandler(c, err)
+	}
+	start := c.Context().Time()
+	if start.IsZero() {
+		start = time.Now()
+	}
+	setRequestID(c)
+	return s.finish(c, start, err, unmatched)
 }

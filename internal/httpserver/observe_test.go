@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -164,4 +166,81 @@ func TestRefusedMethodsAreObserved(t *testing.T) {
 	if want := "unmatched 501"; strings.Join(obs.seen, ",") != want {
 		t.Errorf("observed %q, want %q", obs.seen, want)
 	}
+}
+
+// TestEveryAnswerIsObserved: answers that no route handler gives (a CORS
+// preflight, a 405, a 404) and those fasthttp gives before any handler
+// runs (a body or header block over its limit) get a request id, an
+// access log line and their count, under the pattern of the resource the
+// path names or, where no route serves the path, "unmatched".
+func TestEveryAnswerIsObserved(t *testing.T) {
+	var logs lockedBuffer // the server writes it from its own goroutines
+	obs := &recordingObserver{}
+	s := panickyServer(Config{APIToken: "secret", Observer: obs, AccessLog: true, MaxBodyBytes: 1024, MaxHeaderBytes: 4096}, &logs)
+	// On a socket: App().Test hands fasthttp's own refusals back as
+	// errors instead of answering them.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go s.Serve(ln)
+	defer s.Shutdown(context.Background())
+	base := "http://" + ln.Addr().String()
+	for _, tc := range []struct {
+		method, path string
+		body         string
+		header       string
+		status       int
+	}{
+		{"OPTIONS", "/feed.rss", "", "", 204},
+		{"POST", "/categories/news/feed.atom", "", "", 405},
+		{"GET", "/nothing/here", "", "", 404},
+		{"POST", "/api/v1/articles", strings.Repeat("x", 2048), "", 413},
+		{"GET", "/feed.rss", "", strings.Repeat("y", 8192), 431},
+	} {
+		req, err := http.NewRequest(tc.method, base+tc.path, strings.NewReader(tc.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer secret")
+		if tc.header != "" {
+			req.Header.Set("X-Padding", tc.header)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("%s %s: %v", tc.method, tc.path, err)
+		}
+		res.Body.Close()
+		if res.StatusCode != tc.status || res.Header.Get("X-Request-Id") == "" {
+			t.Errorf("%s %s: status %d, X-Request-Id %q; want %d with an id", tc.method, tc.path, res.StatusCode, res.Header.Get("X-Request-Id"), tc.status)
+		}
+	}
+	obs.mu.Lock()
+	defer obs.mu.Unlock()
+	want := []string{"/:file 204", "/categories/:slug/:file 405", "unmatched 404", "unmatched 413", "unmatched 431"}
+	if strings.Join(obs.seen, ",") != strings.Join(want, ",") {
+		t.Errorf("observed %q, want %q", obs.seen, want)
+	}
+	if n := strings.Count(logs.String(), "msg=request "); n != len(want) {
+		t.Errorf("%d access log lines, want %d:\n%s", n, len(want), logs.String())
+	}
+}
+
+// lockedBuffer is a bytes.Buffer safe for a server to write while a test
+// reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

@@ -128,7 +128,7 @@ func New(cfg Config, feeds *service.Feeds, articles *service.Articles, store her
 		IdleTimeout:               cfg.IdleTimeout,
 		ReadBufferSize:            cfg.MaxHeaderBytes,
 		WriteBufferSize:           cfg.WriteBufferSize,
-		ErrorHandler:              s.errorHandler,
+		ErrorHandler:              s.serverError,
 		StrictRouting:             false,
 		CaseSensitive:             true,
 		// Route on the decoded path: the feed links Herald writes

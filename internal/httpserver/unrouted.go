@@ -98,6 +98,18 @@ func (r resource) matches(segs []string) bool {
 	return true
 }
 
+// patternOf is the route pattern of the resource path names, or
+// "unmatched" when no route serves it.
+func (s *Server) patternOf(path string) string {
+	segs := splitPath(path)
+	for _, r := range s.resources {
+		if r.matches(segs) {
+			return "/" + strings.Join(r.segments, "/")
+		}
+	}
+	return unmatched
+}
+
 // allowed lists the methods path answers, as an Allow header's value, or
 // "" when no route serves it. Feed paths also answer OPTIONS (the CORS
 // preflight, feedPolicy).
