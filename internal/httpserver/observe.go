@@ -176,7 +176,8 @@ func (s *Server) route(c *fiber.Ctx) (err error) {
 	return c.Next()
 }
 
-// unmatched is the route of requests no route matched.
+// unmatched is the route of requests to a path nothing serves and of
+// those refused before any route is looked at.
 const unmatched = "unmatched"
 
 // routeOf is the matched route pattern. A request no route took (a CORS
