@@ -64,3 +64,20 @@ func BenchmarkFeed100(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkFeedDeepPage: the eleventh page of 100 of 1,100 articles, all
+// cached (storetest.BenchmarkFeedDeepPage).
+func BenchmarkFeedDeepPage(b *testing.B) {
+	dbURL := pgtest.NewDatabase(b)
+	storetest.BenchmarkFeedDeepPage(b, func(b *testing.B, now func() time.Time, cached bool) herald.Store {
+		opts := Options{Now: now}
+		if cached {
+			opts.ArticleCache, opts.ArticleCacheBytes = artcache.DefaultMaxArticles, artcache.DefaultMaxBytes
+		}
+		return mustOpenURL(b, dbURL, opts)
+	}, func(s herald.Store) {
+		if _, err := s.(*Store).pool.Exec(context.Background(), "VACUUM ANALYZE"); err != nil {
+			b.Fatalf("VACUUM ANALYZE: %v", err)
+		}
+	})
+}

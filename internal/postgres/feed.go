@@ -88,21 +88,28 @@ var beforeFetch func()
 // batches of a pipelined feed read.
 var errSnapshotMoved = errors.New("an article of the page changed during the read")
 
+// pageScopes is the subquery of one page of a scope's visible articles,
+// in feed order, from article_scopes alone: scope key, now, limit,
+// offset. The page is cut before joining articles, so a page far into the
+// history (RFC 5005 archives) looks up its own articles only, not every
+// article before it (BenchmarkFeedDeepPage: the eleventh page of 100 took
+// 1,100 lookups).
+const pageScopes = `(SELECT article_id, published_at FROM article_scopes
+	WHERE scope_key = $1 AND published_at <= $2
+	ORDER BY published_at DESC, article_id
+	LIMIT $3 OFFSET $4) s`
+
 // feedPageQuery selects one page of a scope's visible articles in feed
 // order: scope key, now, limit, offset.
-const feedPageQuery = "SELECT " + articleColumns + ` FROM article_scopes s
+const feedPageQuery = "SELECT " + articleColumns + " FROM " + pageScopes + `
 	JOIN articles a ON a.id = s.article_id
-	WHERE s.scope_key = $1 AND s.published_at <= $2
-	ORDER BY s.published_at DESC, s.article_id
-	LIMIT $3 OFFSET $4`
+	ORDER BY s.published_at DESC, s.article_id`
 
 // feedKeysQuery selects the id and version of each article of one page of
 // a scope, in feed order: scope key, now, limit, offset.
-const feedKeysQuery = `SELECT s.article_id, a.version FROM article_scopes s
+const feedKeysQuery = "SELECT s.article_id, a.version FROM " + pageScopes + `
 	JOIN articles a ON a.id = s.article_id
-	WHERE s.scope_key = $1 AND s.published_at <= $2
-	ORDER BY s.published_at DESC, s.article_id
-	LIMIT $3 OFFSET $4`
+	ORDER BY s.published_at DESC, s.article_id`
 
 // feed reads everything a page needs inside tx. Without an article cache
 // that is two round trips: one batch for the scope's name, counts,

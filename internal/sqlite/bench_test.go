@@ -28,3 +28,16 @@ func BenchmarkFeed100(b *testing.B) {
 		return mustOpenPath(b, path, opts)
 	}, nil)
 }
+
+// BenchmarkFeedDeepPage: the eleventh page of 100 of 1,100 articles, all
+// cached (storetest.BenchmarkFeedDeepPage).
+func BenchmarkFeedDeepPage(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "herald.db")
+	storetest.BenchmarkFeedDeepPage(b, func(b *testing.B, now func() time.Time, cached bool) herald.Store {
+		opts := Options{Now: now}
+		if cached {
+			opts.ArticleCache, opts.ArticleCacheBytes = artcache.DefaultMaxArticles, artcache.DefaultMaxBytes
+		}
+		return mustOpenPath(b, path, opts)
+	}, nil)
+}

@@ -89,6 +89,8 @@ func TestQueryPlans(t *testing.T) {
 		index string
 	}{
 		{"feed page", feedPageQuery, []any{"category:go", 0, 10, 0}, "USING PRIMARY KEY"},
+		{"feed page further on", feedPageDeepQuery, []any{"category:go", 0, 10, 100}, "SEARCH article_scopes USING PRIMARY KEY"},
+		{"page keys further on", feedKeysDeepQuery, []any{"category:go", 0, 10, 100}, "USING COVERING INDEX articles_version"},
 		{"admin list", listQuery, []any{10, 0}, "USING INDEX articles_by_published"},
 	}
 	for _, tc := range tests {

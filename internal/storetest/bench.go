@@ -108,3 +108,38 @@ func BenchmarkFeed100(b *testing.B, open Feed100Opener, settle func(herald.Store
 		})
 	}
 }
+
+// BenchmarkFeedDeepPage reads the eleventh page of 100 (offset 1,000) of
+// the site scope's 1,100 articles with every article cached, as a reader
+// walking a feed's history (RFC 5005 archive pages) does: what it costs
+// is finding the page's keys. open and settle are as for BenchmarkFeed100.
+func BenchmarkFeedDeepPage(b *testing.B, open Feed100Opener, settle func(herald.Store)) {
+	ctx := context.Background()
+	now := sample.Base.Add(time.Hour)
+	clock := func() time.Time { return now }
+	s := open(b, clock, true)
+	for _, a := range sample.Articles(1100, 1) {
+		a.ID = uuid.New().String()
+		if err := a.Prepare("https://example.com", now, herald.Limits{}); err != nil {
+			b.Fatalf("Prepare: %v", err)
+		}
+		if err := s.CreateArticle(ctx, a); err != nil {
+			b.Fatalf("CreateArticle: %v", err)
+		}
+	}
+	if settle != nil {
+		settle(s)
+	}
+	q := herald.FeedQuery{Scope: herald.SiteScope, Now: now, Offset: 1000, Limit: 100}
+	first, err := s.Feed(ctx, q) // fills the article cache
+	if err != nil || len(first.Articles) != 100 {
+		b.Fatalf("Feed: %d articles, err %v", len(first.Articles), err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		p, err := s.Feed(ctx, q)
+		if err != nil || len(p.Articles) != 100 || p.Articles[0].ID != first.Articles[0].ID {
+			b.Fatalf("Feed: %d articles, err %v", len(p.Articles), err)
+		}
+	}
+}
