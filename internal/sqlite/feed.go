@@ -232,9 +232,12 @@ func pageKeys(ctx context.Context, tx queryer, key string, now int64, limit, off
 // scopeStateQuery reads, in one statement, a scope's visible total, its
 // next scheduled publication (NULL for none), and its revision (NULL
 // before its first write) and change time (NULL before its first write
-// that changed what it shows, stored as 0): scope key, now.
+// that changed what it shows, stored as 0): scope key, now. The total is
+// the scope's count of articles, which triggers keep (migration 0006),
+// less its scheduled ones, counted from the newest end of its range.
 const scopeStateQuery = `SELECT
-	(SELECT count(*) FROM article_scopes WHERE scope_key = ?1 AND published_at <= ?2),
+	coalesce((SELECT articles FROM scope_counts WHERE key = ?1), 0) -
+		(SELECT count(*) FROM article_scopes WHERE scope_key = ?1 AND published_at > ?2),
 	(SELECT min(published_at) FROM article_scopes WHERE scope_key = ?1 AND published_at > ?2),
 	(SELECT revision FROM scopes WHERE key = ?1),
 	(SELECT NULLIF(changed_at, 0) FROM scopes WHERE key = ?1)`

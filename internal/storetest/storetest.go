@@ -45,6 +45,7 @@ func Run(t *testing.T, open Opener) {
 		{"ReplaceConflict", testReplaceConflict},
 		{"Delete", testDelete},
 		{"FeedOrderAndPaging", testFeedOrderAndPaging},
+		{"TotalsFollowEveryWrite", testTotalsFollowEveryWrite},
 		{"Scheduled", testScheduled},
 		{"ScheduledWritesKeepChangedAt", testScheduledWritesKeepChangedAt},
 		{"ScopeNotFound", testScopeNotFound},

@@ -48,6 +48,12 @@ func RunUpgrade(t *testing.T, open UpgradeOpener) {
 				t.Fatalf("site feed after the upgrade: %v, want B then A with their lists", titles(page.Articles))
 			}
 		}
+		// The scopes' totals, counted from the articles written before.
+		for sc, want := range map[herald.Scope]int{herald.SiteScope: 2, category("Go"): 1, tag("Old"): 1} {
+			if p := h.feed(t, sc, t0, 0, 10); p.Total != want {
+				t.Errorf("%s after the upgrade: total %d, want %d", sc, p.Total, want)
+			}
+		}
 		old[0].Title = "A, rewritten after the upgrade"
 		if _, err := after.ReplaceArticle(h.ctx, old[0].Clone()); err != nil {
 			t.Fatalf("ReplaceArticle: %v", err)
@@ -60,6 +66,9 @@ func RunUpgrade(t *testing.T, open UpgradeOpener) {
 		page := h.feed(t, herald.SiteScope, t0, 0, 10)
 		if got := titles(page.Articles); len(got) != 3 || got[0] != fresh.Title || got[1] != old[1].Title || got[2] != old[0].Title {
 			t.Errorf("site feed after writes: %v, want C, B and the rewritten A", got)
+		}
+		if page.Total != 3 {
+			t.Errorf("site total after writes: %d, want 3", page.Total)
 		}
 	})
 }
