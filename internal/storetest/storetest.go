@@ -46,6 +46,7 @@ func Run(t *testing.T, open Opener) {
 		{"Delete", testDelete},
 		{"FeedOrderAndPaging", testFeedOrderAndPaging},
 		{"TotalsFollowEveryWrite", testTotalsFollowEveryWrite},
+		{"TotalsUnderConcurrentWrites", testTotalsUnderConcurrentWrites},
 		{"Scheduled", testScheduled},
 		{"ScheduledWritesKeepChangedAt", testScheduledWritesKeepChangedAt},
 		{"ScopeNotFound", testScopeNotFound},

@@ -3,6 +3,7 @@ package storetest
 import (
 	"fmt"
 	"math/rand/v2"
+	"sync"
 	"testing"
 	"time"
 
@@ -118,4 +119,81 @@ func inScope(a *herald.Article, sc herald.Scope) bool {
 		}
 	}
 	return false
+}
+
+// testTotalsUnderConcurrentWrites: writers creating, moving and deleting
+// articles in the same scopes at once leave every scope's total equal to
+// the number of its articles, as the stores' kept counts must under
+// concurrent transactions.
+func testTotalsUnderConcurrentWrites(t *testing.T, h *harness) {
+	const writers, each = 6, 12
+	names := []string{"Alpha", "Beta"}
+	type plan struct {
+		create []*herald.Article
+		moved  []*herald.Article // replacements of create[i], in the other category
+	}
+	plans := make([]plan, writers)
+	for w := range plans {
+		for i := range each {
+			a := h.article(t, fmt.Sprintf("Writer %d article %d", w, i), t0.Add(-time.Duration(w*each+i)*time.Minute),
+				inCategory(names[i%2]), withTags(names...))
+			m := h.article(t, a.Title, a.PublishedAt, inCategory(names[(i+1)%2]))
+			m.ID, m.Slug = a.ID, a.Slug
+			plans[w].create, plans[w].moved = append(plans[w].create, a), append(plans[w].moved, m)
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, writers*each*3)
+	for _, p := range plans {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i, a := range p.create {
+				if err := h.s.CreateArticle(h.ctx, a); err != nil {
+					errs <- fmt.Errorf("CreateArticle: %w", err)
+					continue
+				}
+				switch i % 3 {
+				case 1: // moved to the other category, its tags dropped
+					if _, err := h.s.ReplaceArticle(h.ctx, p.moved[i]); err != nil {
+						errs <- fmt.Errorf("ReplaceArticle: %w", err)
+					}
+				case 2:
+					if _, err := h.s.DeleteArticle(h.ctx, a.ID); err != nil {
+						errs <- fmt.Errorf("DeleteArticle: %w", err)
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if t.Failed() {
+		t.FailNow()
+	}
+	want := map[herald.Scope]int{}
+	for _, p := range plans {
+		for i, a := range p.create {
+			switch i % 3 {
+			case 0:
+				want[herald.SiteScope]++
+				want[category(a.Categories[0])]++
+				for _, n := range names {
+					want[tag(n)]++
+				}
+			case 1:
+				want[herald.SiteScope]++
+				want[category(p.moved[i].Categories[0])]++
+			}
+		}
+	}
+	for sc, n := range want {
+		p := h.feed(t, sc, t0, 0, 1000)
+		if p.Total != n || len(p.Articles) != n {
+			t.Errorf("%s: total %d, %d articles; want %d", sc, p.Total, len(p.Articles), n)
+		}
+	}
 }
