@@ -49,35 +49,33 @@ func BenchmarkCreateArticle(b *testing.B) {
 // BenchmarkFeed100: a page of the 100 sample articles without, with a
 // warm and with an emptied article cache (storetest.BenchmarkFeed100).
 func BenchmarkFeed100(b *testing.B) {
-	dbURL := pgtest.NewDatabase(b)
-	storetest.BenchmarkFeed100(b, func(b *testing.B, now func() time.Time, cached bool) herald.Store {
-		opts := Options{Now: now}
-		if cached {
-			opts.ArticleCache, opts.ArticleCacheBytes = artcache.DefaultMaxArticles, artcache.DefaultMaxBytes
-		}
-		return mustOpenURL(b, dbURL, opts)
-	}, func(s herald.Store) {
-		// What autovacuum does in service: statistics for the planner and
-		// the visibility map that lets index-only scans skip the rows.
-		if _, err := s.(*Store).pool.Exec(context.Background(), "VACUUM ANALYZE"); err != nil {
-			b.Fatalf("VACUUM ANALYZE: %v", err)
-		}
-	})
+	storetest.BenchmarkFeed100(b, openerAt(pgtest.NewDatabase(b)), vacuum(b))
 }
 
 // BenchmarkFeedDeepPage: the eleventh page of 100 of 1,100 articles, all
 // cached (storetest.BenchmarkFeedDeepPage).
 func BenchmarkFeedDeepPage(b *testing.B) {
-	dbURL := pgtest.NewDatabase(b)
-	storetest.BenchmarkFeedDeepPage(b, func(b *testing.B, now func() time.Time, cached bool) herald.Store {
+	storetest.BenchmarkFeedDeepPage(b, openerAt(pgtest.NewDatabase(b)), vacuum(b))
+}
+
+// openerAt opens the store on the database at dbURL, with the article
+// cache `herald serve` gives it when cached is set.
+func openerAt(dbURL string) storetest.Feed100Opener {
+	return func(b *testing.B, now func() time.Time, cached bool) herald.Store {
 		opts := Options{Now: now}
 		if cached {
 			opts.ArticleCache, opts.ArticleCacheBytes = artcache.DefaultMaxArticles, artcache.DefaultMaxBytes
 		}
 		return mustOpenURL(b, dbURL, opts)
-	}, func(s herald.Store) {
+	}
+}
+
+// vacuum does what autovacuum does in service: statistics for the planner
+// and the visibility map that lets index-only scans skip the rows.
+func vacuum(b *testing.B) func(herald.Store) {
+	return func(s herald.Store) {
 		if _, err := s.(*Store).pool.Exec(context.Background(), "VACUUM ANALYZE"); err != nil {
 			b.Fatalf("VACUUM ANALYZE: %v", err)
 		}
-	})
+	}
 }

@@ -72,15 +72,7 @@ func BenchmarkFeed100(b *testing.B, open Feed100Opener, settle func(herald.Store
 	now := sample.Base.Add(time.Hour)
 	clock := func() time.Time { return now }
 	seed := open(b, clock, false)
-	for _, a := range sample.Articles(100, 1) {
-		a.ID = uuid.New().String()
-		if err := a.Prepare("https://example.com", now, herald.Limits{}); err != nil {
-			b.Fatalf("Prepare: %v", err)
-		}
-		if err := seed.CreateArticle(ctx, a); err != nil {
-			b.Fatalf("CreateArticle: %v", err)
-		}
-	}
+	writeSample(b, seed, 100, now)
 	if settle != nil {
 		settle(seed)
 	}
@@ -118,15 +110,7 @@ func BenchmarkFeedDeepPage(b *testing.B, open Feed100Opener, settle func(herald.
 	now := sample.Base.Add(time.Hour)
 	clock := func() time.Time { return now }
 	s := open(b, clock, true)
-	for _, a := range sample.Articles(1100, 1) {
-		a.ID = uuid.New().String()
-		if err := a.Prepare("https://example.com", now, herald.Limits{}); err != nil {
-			b.Fatalf("Prepare: %v", err)
-		}
-		if err := s.CreateArticle(ctx, a); err != nil {
-			b.Fatalf("CreateArticle: %v", err)
-		}
-	}
+	writeSample(b, s, 1100, now)
 	if settle != nil {
 		settle(s)
 	}
@@ -140,6 +124,20 @@ func BenchmarkFeedDeepPage(b *testing.B, open Feed100Opener, settle func(herald.
 		p, err := s.Feed(ctx, q)
 		if err != nil || len(p.Articles) != 100 || p.Articles[0].ID != first.Articles[0].ID {
 			b.Fatalf("Feed: %d articles, err %v", len(p.Articles), err)
+		}
+	}
+}
+
+// writeSample writes n sample articles (internal/sample) to s, as the API
+// would at now.
+func writeSample(b *testing.B, s herald.Store, n int, now time.Time) {
+	for _, a := range sample.Articles(n, 1) {
+		a.ID = uuid.New().String()
+		if err := a.Prepare("https://example.com", now, herald.Limits{}); err != nil {
+			b.Fatalf("Prepare: %v", err)
+		}
+		if err := s.CreateArticle(context.Background(), a); err != nil {
+			b.Fatalf("CreateArticle: %v", err)
 		}
 	}
 }
