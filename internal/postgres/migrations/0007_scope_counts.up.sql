@@ -11,7 +11,14 @@
 -- article_scopes, the cascades of an article's delete included, whatever
 -- replica writes: one still on the build before this migration keeps it
 -- right too. Concurrent writes to one scope serialize on its row here as
--- they already do on its row of scopes, whose revision every write bumps.
+-- they already do on its row of scopes, whose revision every write bumps
+-- first.
+
+-- Writers wait until the migration commits, so that no write is missed
+-- between the count below and the trigger: one in progress is counted
+-- once it commits (the lock waits for it), and later ones meet the
+-- trigger. Reads go on.
+LOCK TABLE article_scopes IN SHARE MODE;
 
 CREATE TABLE scope_counts (
     key      text COLLATE "C" NOT NULL,
