@@ -26,17 +26,14 @@ func (s *Store) PutArticle(ctx context.Context, a *herald.Article) (*herald.Arti
 		switch {
 		case herald.IsNotFound(err):
 			old = nil
-			if err := s.bumpScopes(ctx, tx, a.ScopeKeys(), now, herald.ShowsChange(nil, a, now)); err != nil {
+			if err := s.insertArticle(ctx, tx, a, updated); err != nil {
 				return err
 			}
-			if err := s.insertArticle(ctx, tx, a, updated); err != nil {
+			if err := s.bumpScopes(ctx, tx, a.ScopeKeys(), now, herald.ShowsChange(nil, a, now)); err != nil {
 				return err
 			}
 			return s.readBack(ctx, tx, a.ID, &w)
 		case err != nil:
-			return err
-		}
-		if err := s.bumpScopes(ctx, tx, append(old.ScopeKeys(), a.ScopeKeys()...), now, herald.ShowsChange(old, a, now)); err != nil {
 			return err
 		}
 		// Delete and insert rather than update (the row is locked): the
@@ -46,6 +43,9 @@ func (s *Store) PutArticle(ctx context.Context, a *herald.Article) (*herald.Arti
 			return err
 		}
 		if err := s.insertArticle(ctx, tx, a, updated); err != nil {
+			return err
+		}
+		if err := s.bumpScopes(ctx, tx, append(old.ScopeKeys(), a.ScopeKeys()...), now, herald.ShowsChange(old, a, now)); err != nil {
 			return err
 		}
 		return s.readBack(ctx, tx, a.ID, &w)

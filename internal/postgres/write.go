@@ -18,14 +18,13 @@ func (s *Store) CreateArticle(ctx context.Context, a *herald.Article) error {
 	now := s.clock()
 	var w written
 	err := s.write(ctx, func(tx pgx.Tx) error {
-		// Scopes first (bumpScopes says why).
-		if err := s.bumpScopes(ctx, tx, a.ScopeKeys(), now, herald.ShowsChange(nil, a, now)); err != nil {
-			return err
-		}
 		if err := s.insertArticle(ctx, tx, a, now); err != nil {
 			return err
 		}
 		if err := reportVersion(ctx, tx, a.ID); err != nil {
+			return err
+		}
+		if err := s.bumpScopes(ctx, tx, a.ScopeKeys(), now, herald.ShowsChange(nil, a, now)); err != nil {
 			return err
 		}
 		return s.readBack(ctx, tx, a.ID, &w)
@@ -57,13 +56,13 @@ func (s *Store) ReplaceArticle(ctx context.Context, a *herald.Article) (*herald.
 		if unchanged = old.SameAs(a); unchanged {
 			return reportVersion(ctx, tx, a.ID)
 		}
-		if err := s.bumpScopes(ctx, tx, append(old.ScopeKeys(), a.ScopeKeys()...), now, herald.ShowsChange(old, a, now)); err != nil {
-			return err
-		}
 		if err := s.overwriteArticle(ctx, tx, a, now); err != nil {
 			return err
 		}
 		if err := reportVersion(ctx, tx, a.ID); err != nil {
+			return err
+		}
+		if err := s.bumpScopes(ctx, tx, append(old.ScopeKeys(), a.ScopeKeys()...), now, herald.ShowsChange(old, a, now)); err != nil {
 			return err
 		}
 		return s.readBack(ctx, tx, a.ID, &w)
@@ -117,12 +116,11 @@ func (s *Store) DeleteArticle(ctx context.Context, id string) (*herald.Article, 
 		if old, err = lockedArticle(ctx, tx, id); err != nil {
 			return err
 		}
-		if err := s.bumpScopes(ctx, tx, old.ScopeKeys(), now, herald.ShowsChange(old, nil, now)); err != nil {
+		// Child rows go by ON DELETE CASCADE.
+		if _, err := tx.Exec(ctx, "DELETE FROM articles WHERE id = $1", id); err != nil {
 			return err
 		}
-		// Child rows go by ON DELETE CASCADE.
-		_, err = tx.Exec(ctx, "DELETE FROM articles WHERE id = $1", id)
-		return err
+		return s.bumpScopes(ctx, tx, old.ScopeKeys(), now, herald.ShowsChange(old, nil, now))
 	})
 	if err != nil {
 		if herald.IsNotFound(err) || herald.ErrorCode(err) == herald.EPrecondition {
@@ -260,12 +258,7 @@ const packQuery = `INSERT INTO article_packs (article_id, version, format, pack)
 // feeds it renders again keep their bytes, ETag and Last-Modified (a scope
 // it creates starts with none). The keys are bumped in sorted order, so
 // concurrent writers lock scope rows in one global order and cannot
-// deadlock on them. Every write bumps its scopes before it changes the
-// article's rows of article_scopes, whose triggers update scope_counts
-// (migration 0007) in whatever order those rows go: two writes that share
-// a count's row then share its scope's row too, and the second waits there,
-// holding nothing the first needs (a write that bumped last deadlocked on
-// scope_counts now and then under concurrent writers).
+// deadlock on them.
 func (s *Store) bumpScopes(ctx context.Context, tx pgx.Tx, keys []string, now time.Time, shown bool) error {
 	keys = append([]string(nil), keys...)
 	sort.Strings(keys)
