@@ -15,8 +15,9 @@ import (
 // an article between categories, tags and authors or across now, puts and
 // deletes, every scope's Total is the number of its visible articles,
 // counted by reading the whole scope, both before and after its scheduled
-// articles come due. The stores keep each scope's count of articles
-// rather than counting at every read, so a write they forget shows here.
+// articles come due. A store that keeps each scope's count of articles
+// rather than counting at every read (SQLite) shows here a write its
+// count forgets.
 func testTotalsFollowEveryWrite(t *testing.T, h *harness) {
 	target, err := storecopy.AsTarget(h.s)
 	if err != nil {
@@ -123,7 +124,7 @@ func inScope(a *herald.Article, sc herald.Scope) bool {
 
 // testTotalsUnderConcurrentWrites: writers creating, moving and deleting
 // articles in the same scopes at once leave every scope's total equal to
-// the number of its articles, as the stores' kept counts must under
+// the number of its articles, as a store's kept counts must under
 // concurrent transactions.
 func testTotalsUnderConcurrentWrites(t *testing.T, h *harness) {
 	const writers, each = 6, 12
