@@ -94,14 +94,27 @@ func saneRequestID(id []byte) bool {
 // logged and counted), adds the security headers, and writes the access
 // log line and the request metrics.
 func (s *Server) observe(c *fiber.Ctx) error {
-	// fasthttp reads the clock just before calling the handler; reading it
-	// again would cost a clock read per request for nothing.
-	start := c.Context().Time()
-	if start.IsZero() { // a RequestCtx not served by fasthttp's server
-		start = time.Now()
-	}
+	start := requestStart(c)
 	setRequestID(c)
 	return s.finish(c, start, s.route(c), "")
+}
+
+// requestStart is when c's request began. fasthttp reads the clock just
+// before calling the handler; reading it again would cost a clock read
+// per request for nothing.
+func requestStart(c *fiber.Ctx) time.Time {
+	if start := c.Context().Time(); !start.IsZero() {
+		return start
+	}
+	return time.Now() // a RequestCtx not served by fasthttp's server
+}
+
+// observeUnrouted gives a request that no route sees (route names it)
+// its request id, answers err when there is one, and logs and counts it,
+// as observe does for routed requests.
+func (s *Server) observeUnrouted(c *fiber.Ctx, err error, route string) error {
+	setRequestID(c)
+	return s.finish(c, requestStart(c), err, route)
 }
 
 // finish answers err, when there is one, as its JSON error, adds the
@@ -203,10 +216,5 @@ func (s *Server) serverError(c *fiber.Ctx, err error) error {
 	if len(c.Response().Header.PeekBytes(hdrRequestID)) > 0 { // observe ran
 		return s.errorHandler(c, err)
 	}
-	start := c.Context().Time()
-	if start.IsZero() {
-		start = time.Now()
-	}
-	setRequestID(c)
-	return s.finish(c, start, err, unmatched)
+	return s.observeUnrouted(c, err, unmatched)
 }

@@ -180,8 +180,7 @@ func knownMethod(method []byte) bool {
 func (s *Server) refuse(ctx *fasthttp.RequestCtx, err error) {
 	c := s.app.AcquireCtx(ctx)
 	defer s.app.ReleaseCtx(c)
-	setRequestID(c)
-	if herr := s.finish(c, ctx.Time(), err, unmatched); herr != nil {
+	if herr := s.observeUnrouted(c, err, unmatched); herr != nil {
 		ctx.Error(herald.ErrorMessage(err), statusOf[herald.ErrorCode(err)])
 	}
 }
@@ -192,10 +191,9 @@ func (s *Server) refuse(ctx *fasthttp.RequestCtx, err error) {
 func (s *Server) serverOptions(ctx *fasthttp.RequestCtx) {
 	c := s.app.AcquireCtx(ctx)
 	defer s.app.ReleaseCtx(c)
-	setRequestID(c)
 	c.Set(fiber.HeaderAllow, s.allMethods)
 	c.Status(fiber.StatusNoContent)
-	_ = s.finish(c, ctx.Time(), nil, "*")
+	_ = s.observeUnrouted(c, nil, "*")
 }
 
 func (s *Server) routes() {

@@ -168,13 +168,7 @@ func testTotalsUnderConcurrentWrites(t *testing.T, h *harness) {
 		}()
 	}
 	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Error(err)
-	}
-	if t.Failed() {
-		t.FailNow()
-	}
+	failOnAny(t, errs)
 	want := map[herald.Scope]int{}
 	for _, p := range plans {
 		for i, a := range p.create {

@@ -57,13 +57,7 @@ func testConcurrentWriters(t *testing.T, h *harness) {
 		}()
 	}
 	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Error(err)
-	}
-	if t.Failed() {
-		t.FailNow()
-	}
+	failOnAny(t, errs)
 
 	const n = writers * each
 	list, total, err := h.s.ListArticles(h.ctx, 0, 2*n)
@@ -140,5 +134,18 @@ func testRevisionsIncrease(t *testing.T, h *harness) {
 	}
 	if got := ids(p.Articles); !reflect.DeepEqual(got, []string{bystander.ID}) {
 		t.Fatalf("untouched category articles=%q, want %q", got, bystander.ID)
+	}
+}
+
+// failOnAny closes errs, which concurrent writers filled, reports every
+// error in it and stops the test when there was one.
+func failOnAny(t *testing.T, errs chan error) {
+	t.Helper()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if t.Failed() {
+		t.FailNow()
 	}
 }
