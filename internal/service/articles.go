@@ -91,6 +91,7 @@ func NewArticles(store herald.Store, cache herald.Cache, site Site, opts Article
 	}
 	s.retry = newInvalidationRetry(cache, store, s.log, &s.stats)
 	s.clearer = &recordClearer{store: store, log: s.log}
+	s.retry.delivered = s.clearer.covers
 	return s
 }
 

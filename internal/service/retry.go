@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -62,6 +63,12 @@ type invalidationRetry struct {
 	swept bool
 	// sweepEvery is sweepInterval, shorter in tests.
 	sweepEvery time.Duration
+	// delivered reports the records of this process's own writes whose
+	// invalidation the cache took and whose clearing is queued
+	// (recordClearer.covers): an attempt leaves them alone, since
+	// delivering them again would only make their feeds render again.
+	// Nil for none.
+	delivered func(herald.Undelivered) bool
 
 	mu      sync.Mutex // orders started against stop
 	started bool
@@ -151,6 +158,9 @@ func (r *invalidationRetry) attempt() (owed, delivered bool) {
 	recorded, err := r.store.Undelivered(ctx, maxPendingScopes)
 	if err != nil {
 		r.log.Warn("could not read the cache invalidations recorded in the database; retrying those of this process only", "err", err)
+	}
+	if r.delivered != nil {
+		recorded = slices.DeleteFunc(recorded, r.delivered)
 	}
 	scopes, mark := r.pending.Snapshot()
 	mine := len(scopes) // first, and distinct: uniqueScopes keeps them so
@@ -246,12 +256,14 @@ type recordClearer struct {
 	store herald.Store
 	log   *slog.Logger
 
-	mu      sync.Mutex
-	marks   map[herald.Scope]int64
-	running bool // a goroutine is clearing
-	closed  bool
-	stop    chan struct{} // closed by close: clear at once
-	done    sync.WaitGroup
+	mu    sync.Mutex
+	marks map[herald.Scope]int64
+	// clearing are the marks of the clear in progress, until it returns.
+	clearing map[herald.Scope]int64
+	running  bool // a goroutine is clearing
+	closed   bool
+	stop     chan struct{} // closed by close: clear at once
+	done     sync.WaitGroup
 }
 
 // add queues the records owed lists, which a delivered invalidation covered.
@@ -261,7 +273,10 @@ func (c *recordClearer) add(owed []herald.Undelivered) {
 	}
 	c.mu.Lock()
 	if c.marks == nil {
-		c.marks, c.stop = make(map[herald.Scope]int64), make(chan struct{})
+		c.marks = make(map[herald.Scope]int64)
+	}
+	if c.stop == nil {
+		c.stop = make(chan struct{})
 	}
 	for _, u := range owed {
 		if u.Mark > c.marks[u.Scope] {
@@ -281,6 +296,18 @@ func (c *recordClearer) add(owed []herald.Undelivered) {
 	case closed:
 		c.flush()
 	}
+}
+
+// covers reports whether u's invalidation was delivered by this process
+// and its record is queued for clearing, or being cleared.
+func (c *recordClearer) covers(u herald.Undelivered) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if m, ok := c.marks[u.Scope]; ok && m >= u.Mark {
+		return true
+	}
+	m, ok := c.clearing[u.Scope]
+	return ok && m >= u.Mark
 }
 
 // run clears what is queued until nothing is.
@@ -312,8 +339,13 @@ func (c *recordClearer) flush() bool {
 	for sc, m := range c.marks {
 		list = append(list, herald.Undelivered{Scope: sc, Mark: m})
 	}
-	clear(c.marks)
+	c.clearing, c.marks = c.marks, nil
 	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		c.clearing = nil
+		c.mu.Unlock()
+	}()
 	if len(list) == 0 {
 		return false
 	}
