@@ -77,7 +77,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	store, err := openStore(ctx, cfg)
+	store, err := openStore(ctx, cfg, m.Log)
 	if err != nil {
 		return err
 	}
@@ -206,8 +206,8 @@ func preflight(cfg *config.Config) (map[string]herald.Show, error) {
 	return shows, nil
 }
 
-func openStore(ctx context.Context, cfg *config.Config) (herald.Store, error) {
-	return openStoreURL(ctx, cfg.DatabaseURL, storeOptions{articleCache: cfg.Cache.MaxArticles, articleCacheBytes: cfg.Cache.MaxArticleBytes})
+func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (herald.Store, error) {
+	return openStoreURL(ctx, cfg.DatabaseURL, storeOptions{articleCache: cfg.Cache.MaxArticles, articleCacheBytes: cfg.Cache.MaxArticleBytes, log: log})
 }
 
 // loadShows reads the podcast shows file, when one is configured, into

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
 	"time"
@@ -45,6 +46,9 @@ type storeOptions struct {
 	// reads (cache.max_articles), in at most articleCacheBytes
 	// (cache.max_article_bytes); only `herald serve` reads feeds.
 	articleCache, articleCacheBytes int
+	// log receives the warnings of the store's background work (nil
+	// discards them).
+	log *slog.Logger
 }
 
 // openStoreURL opens the store a database URL names: sqlite:PATH or a
@@ -68,7 +72,8 @@ func openStoreURL(ctx context.Context, dbURL string, opts storeOptions) (schemaS
 		}
 		return s, nil
 	case config.DriverPostgres:
-		s, err := postgres.Open(ctx, dsn, postgres.Options{SkipMigrate: opts.skipMigrate, ArticleCache: opts.articleCache, ArticleCacheBytes: opts.articleCacheBytes})
+		s, err := postgres.Open(ctx, dsn, postgres.Options{SkipMigrate: opts.skipMigrate, ArticleCache: opts.articleCache, ArticleCacheBytes: opts.articleCacheBytes,
+			Logger: opts.log})
 		if err != nil {
 			return nil, fmt.Errorf("open store: %w", err)
 		}

@@ -111,6 +111,17 @@ const feedKeysQuery = "SELECT s.article_id, a.version FROM " + pageScopes + `
 	JOIN articles a ON a.id = s.article_id
 	ORDER BY s.published_at DESC, s.article_id`
 
+// scopeCountQuery reads, in one statement (one snapshot, which a fold
+// changes all at once), a scope's visible total and the time its next
+// scheduled article shows: its kept total, plus its count changes not
+// folded yet, less its scheduled articles, counted from the newest end of
+// its range (counts.go): scope key, now.
+const scopeCountQuery = `SELECT
+	coalesce((SELECT articles FROM scope_counts WHERE key = $1), 0) +
+	coalesce((SELECT sum(change) FROM scope_count_changes WHERE scope_key = $1), 0) -
+	(SELECT count(*) FROM article_scopes WHERE scope_key = $1 AND published_at > $2),
+	(SELECT min(published_at) FROM article_scopes WHERE scope_key = $1 AND published_at > $2)`
+
 // feed reads everything a page needs inside tx. Without an article cache
 // that is two round trips: one batch for the scope's name, counts,
 // bookkeeping and the page, one for the page's lists. With one, the first
@@ -141,11 +152,7 @@ func (s *Store) feed(ctx context.Context, tx batchSender, q herald.FeedQuery) (*
 			return nil
 		})
 	}
-	// The visible total is counted here, unlike SQLite's kept counts
-	// (docs/PERFORMANCE.md, item 46): counts kept by a trigger deadlocked
-	// concurrent writers on this store.
-	b.Queue(`SELECT count(*) FILTER (WHERE published_at <= $2), min(published_at) FILTER (WHERE published_at > $2)
-		FROM article_scopes WHERE scope_key = $1`, key, now).QueryRow(func(row pgx.Row) error {
+	b.Queue(scopeCountQuery, key, now).QueryRow(func(row pgx.Row) error {
 		if err := row.Scan(&page.Total, &next); err != nil {
 			return fmt.Errorf("count: %w", err)
 		}

@@ -1,9 +1,11 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"sync/atomic"
 	"time"
@@ -31,6 +33,13 @@ type Options struct {
 	// ArticleCacheBytes bounds that cache by the bytes its articles hold
 	// (artcache.Size); zero or less bounds it by count alone.
 	ArticleCacheBytes int
+	// FoldEvery is how often the store folds the scopes' count changes
+	// into their totals (FoldCounts); zero means every 10 s, and less than
+	// zero never in the background (tests fold by hand). A store opened
+	// with SkipMigrate never folds.
+	FoldEvery time.Duration
+	// Logger receives the warnings of background work; nil discards them.
+	Logger *slog.Logger
 }
 
 // Store is herald.Store on PostgreSQL. It is safe for concurrent use.
@@ -48,6 +57,10 @@ type Store struct {
 	// packless: writes do not store article packs, as a build before
 	// migration 0006 does (for tests of schemas and builds before it).
 	packless bool
+	// folder folds the scopes' count changes in the background, nil when
+	// it does not; writes counts commits for it.
+	folder *folder
+	writes atomic.Int64
 }
 
 var _ herald.Store = (*Store)(nil)
@@ -82,6 +95,13 @@ func Open(ctx context.Context, dbURL string, opts Options) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
+	if opts.FoldEvery >= 0 {
+		log := opts.Logger
+		if log == nil {
+			log = slog.New(slog.DiscardHandler)
+		}
+		s.startFolding(cmp.Or(opts.FoldEvery, foldInterval), log)
+	}
 	return s, nil
 }
 
@@ -114,8 +134,10 @@ func (s *Store) ArticleCache() *artcache.Cache { return s.articles }
 // their next write) gives one.
 func (s *Store) ArticleRowReads() uint64 { return s.rowReads.Load() }
 
-// Close closes every connection of the pool.
+// Close stops the background folds and closes every connection of the
+// pool.
 func (s *Store) Close() error {
+	s.stopFolding()
 	s.pool.Close()
 	return nil
 }
@@ -171,7 +193,11 @@ func (s *Store) writeOnce(ctx context.Context, fn func(tx pgx.Tx) error) error {
 		tx.Rollback(context.WithoutCancel(ctx))
 		return err
 	}
-	return tx.Commit(ctx)
+	if err := tx.Commit(ctx); err != nil {
+		return err
+	}
+	s.wrote()
+	return nil
 }
 
 // isNoRows reports whether err says a query returned no row.

@@ -30,12 +30,27 @@ import (
 // schemas) with t.Cleanup.
 type Opener func(t *testing.T, now func() time.Time) herald.Store
 
+// namedTest is one conformance test.
+type namedTest struct {
+	name string
+	fn   func(t *testing.T, h *harness)
+}
+
+// totalsTests check the scopes' totals, which a store may keep rather
+// than count (RunTotals).
+var totalsTests = []namedTest{
+	{"TotalsFollowEveryWrite", testTotalsFollowEveryWrite},
+	{"TotalsUnderConcurrentWrites", testTotalsUnderConcurrentWrites},
+}
+
+// RunTotals runs the tests of the scopes' totals alone, for a store
+// configured to keep them in another way than Run's (say, folding its
+// counts all the time).
+func RunTotals(t *testing.T, open Opener) { runTests(t, open, totalsTests) }
+
 // Run runs every conformance test as a subtest of t, each on its own store.
 func Run(t *testing.T, open Opener) {
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, h *harness)
-	}{
+	tests := append([]namedTest{
 		{"RoundTrip", testRoundTrip},
 		{"EmptyLists", testEmptyLists},
 		{"NotFound", testNotFound},
@@ -45,8 +60,6 @@ func Run(t *testing.T, open Opener) {
 		{"ReplaceConflict", testReplaceConflict},
 		{"Delete", testDelete},
 		{"FeedOrderAndPaging", testFeedOrderAndPaging},
-		{"TotalsFollowEveryWrite", testTotalsFollowEveryWrite},
-		{"TotalsUnderConcurrentWrites", testTotalsUnderConcurrentWrites},
 		{"Scheduled", testScheduled},
 		{"ScheduledWritesKeepChangedAt", testScheduledWritesKeepChangedAt},
 		{"ScopeNotFound", testScopeNotFound},
@@ -63,7 +76,11 @@ func Run(t *testing.T, open Opener) {
 		{"Undelivered", testUndelivered},
 		{"Revisions", testRevisions},
 		{"VersionCheck", testVersionCheck},
-	}
+	}, totalsTests...)
+	runTests(t, open, tests)
+}
+
+func runTests(t *testing.T, open Opener, tests []namedTest) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			clock := &clock{t: t0}

@@ -1,0 +1,113 @@
+package postgres
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// Each scope's count of articles is kept in two parts (migration 0007): a
+// total in scope_counts and rows of +1 and -1 in scope_count_changes,
+// which a trigger on article_scopes inserts and which a read adds to the
+// total. Folding moves the changes into the totals, so that a read sums
+// few rows: a server folds every foldInterval, and sooner after
+// foldAfterWrites writes of its own; one server folds at a time.
+const (
+	foldInterval    = 10 * time.Second
+	foldAfterWrites = 500
+	// foldLock is the key of the advisory lock a fold holds ("heraldc" in
+	// ASCII, beside migrationLock).
+	foldLock int64 = 0x68_65_72_61_6c_64_63
+)
+
+// foldQuery folds every committed change into the totals, in one
+// transaction: a read sees the changes either as rows or in the totals,
+// never both or neither. Rows committed while it runs stay for the next.
+const foldQuery = `WITH folded AS (DELETE FROM scope_count_changes RETURNING scope_key, change)
+	INSERT INTO scope_counts (key, articles)
+	SELECT scope_key, sum(change) FROM folded GROUP BY scope_key ORDER BY scope_key
+	ON CONFLICT (key) DO UPDATE SET articles = scope_counts.articles + excluded.articles`
+
+// FoldCounts folds the scopes' count changes into their totals and
+// returns how many scopes it updated. When another server is folding it
+// does nothing and returns 0: that fold takes the same rows.
+func (s *Store) FoldCounts(ctx context.Context) (int64, error) {
+	n, err := s.fold(ctx)
+	if err != nil {
+		return 0, storeError("fold scope counts", err)
+	}
+	return n, nil
+}
+
+func (s *Store) fold(ctx context.Context) (int64, error) {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	var mine bool
+	if err := tx.QueryRow(ctx, "SELECT pg_try_advisory_xact_lock($1)", foldLock).Scan(&mine); err != nil || !mine {
+		return 0, err
+	}
+	tag, err := tx.Exec(ctx, foldQuery)
+	if err != nil {
+		return 0, err
+	}
+	return tag.RowsAffected(), tx.Commit(ctx)
+}
+
+// folder runs a Store's folds in the background.
+type folder struct {
+	kick chan struct{}
+	stop chan struct{}
+	done chan struct{}
+	once sync.Once
+}
+
+// startFolding folds every `every`, and when a write kicks it (wrote).
+func (s *Store) startFolding(every time.Duration, log *slog.Logger) {
+	f := &folder{kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	s.folder = f
+	go func() {
+		defer close(f.done)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		var lastWarn time.Time
+		for {
+			select {
+			case <-f.stop:
+				return
+			case <-t.C:
+			case <-f.kick:
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			_, err := s.FoldCounts(ctx)
+			cancel()
+			// The totals stay right without folds; reads only sum more
+			// rows. A database that keeps failing is reported elsewhere.
+			if err != nil && time.Since(lastWarn) > time.Minute {
+				lastWarn = time.Now()
+				log.Warn("could not fold the scopes' count changes into their totals; feed reads sum more rows until a fold succeeds", "err", err)
+			}
+		}
+	}()
+}
+
+// wrote counts a committed write, kicking a fold every foldAfterWrites.
+func (s *Store) wrote() {
+	if s.folder != nil && s.writes.Add(1)%foldAfterWrites == 0 {
+		select {
+		case s.folder.kick <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// stopFolding stops the background folds and waits for the one running.
+func (s *Store) stopFolding() {
+	if f := s.folder; f != nil {
+		f.once.Do(func() { close(f.stop) })
+		<-f.done
+	}
+}
