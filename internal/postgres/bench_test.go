@@ -79,3 +79,64 @@ func vacuum(b *testing.B) func(herald.Store) {
 		}
 	}
 }
+
+// BenchmarkFeedLargeArchive: the first page of 100 of a site of 200,000
+// articles, every article of the page cached, as a miss after a write of
+// a long-running site reads it. What grows with the archive is the
+// scope's visible total, which a feed read returns (paging needs it).
+func BenchmarkFeedLargeArchive(b *testing.B) {
+	ctx := context.Background()
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	s := mustOpenURL(b, pgtest.NewDatabase(b), Options{Now: func() time.Time { return now },
+		ArticleCache: artcache.DefaultMaxArticles, ArticleCacheBytes: artcache.DefaultMaxBytes})
+	// Rows written directly, as an import of a long archive leaves them
+	// (less their lists and packs, which a cached page does not read).
+	if _, err := s.pool.Exec(ctx, `INSERT INTO articles (id, slug, title, url, summary, content_html, language, image, published_at, updated_at)
+		SELECT 'a' || i, 'a-' || i, 'Article ' || i, 'https://example.com/a-' || i, '', '<p>Text.</p>', '', '',
+			$1::timestamptz - i * interval '1 minute', $1
+		FROM generate_series(1, 200000) i`, now); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := s.pool.Exec(ctx, `INSERT INTO article_scopes (scope_key, published_at, article_id, name)
+		SELECT 'site', published_at, id, '' FROM articles`); err != nil {
+		b.Fatal(err)
+	}
+	// A build that keeps counts folds as a server would within seconds.
+	fold := func() {
+		if f, ok := any(s).(interface {
+			FoldCounts(context.Context) (int64, error)
+		}); ok {
+			if _, err := f.FoldCounts(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	fold()
+	read := func(b *testing.B, total int) {
+		vacuum(b)(s)
+		q := herald.FeedQuery{Scope: herald.SiteScope, Now: now, Limit: 100}
+		if p, err := s.Feed(ctx, q); err != nil || p.Total != total || len(p.Articles) != 100 {
+			b.Fatalf("Feed: %v; want a page of 100 of %d", err, total)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := s.Feed(ctx, q); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.Run("folded", func(b *testing.B) { read(b, 200000) })
+	// 10,000 more articles not folded yet, as a server reads ten seconds
+	// into an import of 1,000 articles a second.
+	if _, err := s.pool.Exec(ctx, `INSERT INTO articles (id, slug, title, url, summary, content_html, language, image, published_at, updated_at)
+		SELECT 'b' || i, 'b-' || i, 'Article ' || i, 'https://example.com/b-' || i, '', '<p>Text.</p>', '', '',
+			$1::timestamptz - i * interval '1 minute' - interval '1 year', $1
+		FROM generate_series(1, 10000) i`, now); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := s.pool.Exec(ctx, `INSERT INTO article_scopes (scope_key, published_at, article_id, name)
+		SELECT 'site', published_at, id, '' FROM articles WHERE id LIKE 'b%'`); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("unfolded", func(b *testing.B) { read(b, 210000) })
+}
