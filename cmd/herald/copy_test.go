@@ -273,6 +273,58 @@ func TestCopyGoesOnWithoutRedis(t *testing.T) {
 	}
 }
 
+// TestCopyLeavesItsSourceAlone: a copy only reads its source, so a source
+// that lacks one of this build's migrations is refused with what to do,
+// not migrated, and so is one a newer build migrated; the target stays
+// empty in both cases.
+func TestCopyLeavesItsSourceAlone(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src.db")
+	seedSQLite(t, src, 5)
+	conn, err := sql.Open("sqlite", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var last string
+	if err := conn.QueryRowContext(ctx, "SELECT max(version) FROM schema_migrations").Scan(&last); err != nil {
+		t.Fatal(err)
+	}
+	// As a build before the last migration left it (its tables stay: a
+	// copy that migrated would fail on them, or change them).
+	if _, err := conn.ExecContext(ctx, "DELETE FROM schema_migrations WHERE version = ?", last); err != nil {
+		t.Fatal(err)
+	}
+	dst := filepath.Join(dir, "dst.db")
+	code, out, errOut := runCLI(t, nil, "copy", "--from", "sqlite:"+src, "--to", "sqlite:"+dst)
+	if code == 0 || !strings.Contains(errOut, "lacks this build's migrations "+last) || !strings.Contains(errOut, "herald migrate up") {
+		t.Fatalf("copy from a source one migration behind: exit %d, want a failure naming %s and the way out\n%s%s", code, last, out, errOut)
+	}
+	var n int
+	if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations WHERE version = ?", last).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("the source's ledger holds %s %d times (err %v) after the copy: the copy migrated its source", last, n, err)
+	}
+	if _, err := os.Stat(dst); err == nil {
+		t.Errorf("the refused copy created its target %s", dst)
+	}
+
+	if _, err := conn.ExecContext(ctx, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, 0)", last); err != nil {
+		t.Fatal(err)
+	}
+	recordMigration(t, "sqlite:"+src, "9999_from_a_newer_build")
+	code, out, errOut = runCLI(t, nil, "copy", "--from", "sqlite:"+src, "--to", "sqlite:"+dst)
+	if code == 0 || !strings.Contains(errOut, "migrated by a newer Herald (9999_from_a_newer_build") {
+		t.Fatalf("copy from a newer build's source: exit %d, want a failure naming its migration\n%s%s", code, out, errOut)
+	}
+	if _, err := conn.ExecContext(ctx, "DELETE FROM schema_migrations WHERE version = '9999_from_a_newer_build'"); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := runCLI(t, nil, "copy", "--from", "sqlite:"+src, "--to", "sqlite:"+dst); code != 0 || !strings.Contains(out, "4 articles read: 4 created") {
+		t.Fatalf("copy from a source at this build's schema: exit %d\n%s%s", code, out, errOut)
+	}
+}
+
 // recordMigration records version as applied in db's migration ledger, as
 // a newer build would.
 func recordMigration(t *testing.T, db, version string) {
