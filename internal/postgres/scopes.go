@@ -11,12 +11,20 @@ import (
 
 // scopesQuery lists every non-site scope with a visible article, its
 // visible count and the name its newest visible article gives it (ties by
-// article id, as a feed's name is picked).
-const scopesQuery = `SELECT DISTINCT ON (scope_key) scope_key, name,
-		count(*) OVER (PARTITION BY scope_key)
-	FROM article_scopes
-	WHERE scope_key <> 'site' AND published_at <= $1
-	ORDER BY scope_key, published_at DESC, article_id`
+// article id, as a feed's name is picked): now. It goes scope by scope
+// (every scope written has a row in scopes), each a few probes of indexes
+// from the newest end of its range and its kept count (counts.go), rather
+// than through every row of every scope (seconds for a large archive, at
+// every request for the directory or the OPML file).
+const scopesQuery = `SELECT k.key, n.name,
+		coalesce(c.articles, 0) +
+		coalesce((SELECT sum(d.change) FROM scope_count_changes d WHERE d.scope_key = k.key), 0) -
+		(SELECT count(*) FROM article_scopes s WHERE s.scope_key = k.key AND s.published_at > $1)
+	FROM scopes k
+	CROSS JOIN LATERAL (SELECT s.name FROM article_scopes s WHERE s.scope_key = k.key AND s.published_at <= $1
+		ORDER BY s.published_at DESC, s.article_id LIMIT 1) n
+	LEFT JOIN scope_counts c ON c.key = k.key
+	WHERE k.key <> 'site'`
 
 // Scopes lists every category, tag and author with at least one article
 // visible at now, ordered by kind (category, tag, author) then slug.

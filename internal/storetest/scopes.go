@@ -23,6 +23,9 @@ func testScopes(t *testing.T, h *harness) {
 	h.create(t, h.article(t, "New", t0.Add(-time.Hour), inCategory("Go"), withTags("Atom"), byAuthors("Ada Lovelace", "Émile Zola")))
 	// Scheduled: its tag and category must not show before it is published.
 	h.create(t, h.article(t, "Later", t0.Add(time.Hour), inCategory("Secret Plans"), withTags("Surprise")))
+	// Scheduled in a scope that has visible articles: neither counted nor
+	// naming it before it is published.
+	h.create(t, h.article(t, "Later in Go", t0.Add(time.Hour), inCategory("GO")))
 	gone := h.create(t, h.article(t, "Gone", t0.Add(-3*time.Hour), inCategory("Deleted")))
 	if _, err := h.s.DeleteArticle(h.ctx, gone.ID); err != nil {
 		t.Fatalf("DeleteArticle: %v", err)
@@ -55,6 +58,11 @@ func testScopes(t *testing.T, h *harness) {
 	}
 	if !hasScope(later, category("Secret Plans")) || !hasScope(later, tag("Surprise")) {
 		t.Fatalf("Scopes after publication=%+v, want the scheduled article's category and tag", later)
+	}
+	for _, info := range later {
+		if info.Scope == category("Go") && (info.Name != "GO" || info.Articles != 3) {
+			t.Errorf("Scopes after publication: %+v, want the category named GO by its newest article, with 3", info)
+		}
 	}
 }
 

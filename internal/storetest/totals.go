@@ -78,12 +78,24 @@ func testTotalsFollowEveryWrite(t *testing.T, h *harness) {
 		scopes = append(scopes, category(n), tag(n), author(n))
 	}
 	for _, now := range []time.Time{t0, t0.Add(2 * time.Hour), t0.Add(4 * time.Hour)} {
+		// The directory's listing counts the same (the site aside).
+		listed, err := h.s.Scopes(h.ctx, now)
+		if err != nil {
+			t.Fatalf("Scopes at %s: %v", now.Format(time.TimeOnly), err)
+		}
+		counts := map[herald.Scope]int{}
+		for _, info := range listed {
+			counts[info.Scope] = info.Articles
+		}
 		for _, sc := range scopes {
 			want := 0
 			for _, a := range live {
 				if !a.PublishedAt.After(now) && inScope(a, sc) {
 					want++
 				}
+			}
+			if n, ok := counts[sc]; sc != herald.SiteScope && (n != want || ok != (want > 0)) {
+				t.Errorf("Scopes at %s: %s listed %v with %d articles; want %d", now.Format(time.TimeOnly), sc, ok, n, want)
 			}
 			p, err := h.s.Feed(h.ctx, herald.FeedQuery{Scope: sc, Now: now, Limit: 1000})
 			if herald.IsNotFound(err) && want == 0 {
