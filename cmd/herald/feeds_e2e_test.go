@@ -230,8 +230,15 @@ func TestFeedsAreDeterministicAcrossProcesses(t *testing.T) {
 	a := startHerald(t, db)
 	publishSamples(t, a)
 	b := startHerald(t, db)
+	// Last-Modified is sent only once the second of the last write is
+	// over: a second ending between the two reads of a path would give
+	// one process's answer the date and not the other's.
+	afterThisSecond()
 	for _, path := range []string{"/feed.rss", "/feed.atom", "/feed.json", "/categories/engineering/feed.atom", "/authors/ada-lovelace/feed.json"} {
 		ra, rb := a.get(t, path), b.get(t, path)
+		if ra.Header.Get("Last-Modified") == "" {
+			t.Errorf("GET %s: no Last-Modified after the second of the last write", path)
+		}
 		if !bytes.Equal(ra.Body, rb.Body) {
 			t.Errorf("GET %s: bodies differ between two processes", path)
 		}
