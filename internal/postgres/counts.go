@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"log/slog"
-	"sync"
 	"time"
 )
 
@@ -60,14 +59,14 @@ func (s *Store) fold(ctx context.Context) (int64, error) {
 // folder runs a Store's folds in the background.
 type folder struct {
 	kick chan struct{}
-	stop chan struct{}
+	stop context.CancelFunc // ends the loop and the fold in progress
 	done chan struct{}
-	once sync.Once
 }
 
 // startFolding folds every `every`, and when a write kicks it (wrote).
 func (s *Store) startFolding(every time.Duration, log *slog.Logger) {
-	f := &folder{kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	running, stop := context.WithCancel(context.Background())
+	f := &folder{kick: make(chan struct{}, 1), stop: stop, done: make(chan struct{})}
 	s.folder = f
 	go func() {
 		defer close(f.done)
@@ -76,17 +75,17 @@ func (s *Store) startFolding(every time.Duration, log *slog.Logger) {
 		var lastWarn time.Time
 		for {
 			select {
-			case <-f.stop:
+			case <-running.Done():
 				return
 			case <-t.C:
 			case <-f.kick:
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			ctx, cancel := context.WithTimeout(running, time.Minute)
 			_, err := s.FoldCounts(ctx)
 			cancel()
 			// The totals stay right without folds; reads only sum more
 			// rows. A database that keeps failing is reported elsewhere.
-			if err != nil && time.Since(lastWarn) > time.Minute {
+			if err != nil && running.Err() == nil && time.Since(lastWarn) > time.Minute {
 				lastWarn = time.Now()
 				log.Warn("could not fold the scopes' count changes into their totals; feed reads sum more rows until a fold succeeds", "err", err)
 			}
@@ -104,10 +103,12 @@ func (s *Store) wrote() {
 	}
 }
 
-// stopFolding stops the background folds and waits for the one running.
+// stopFolding stops the background folds, cancelling the one in progress
+// (rolled back, it leaves the changes for the next fold), and waits for
+// the loop to end.
 func (s *Store) stopFolding() {
 	if f := s.folder; f != nil {
-		f.once.Do(func() { close(f.stop) })
+		f.stop()
 		<-f.done
 	}
 }

@@ -230,3 +230,46 @@ func TestScopeCountsConsistentWhileFolding(t *testing.T) {
 	}
 	t.Logf("%d folds, %d reads", folds.Load(), reads.Load())
 }
+
+// TestScopeCountsFoldInTheBackground: a store folds on its own, every
+// FoldEvery and after foldAfterWrites writes of its own.
+func TestScopeCountsFoldInTheBackground(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	changes := func(s *Store) int {
+		t.Helper()
+		var n int
+		if err := s.pool.QueryRow(ctx, "SELECT count(*) FROM scope_count_changes").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	waitFolded := func(s *Store, why string) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); changes(s) > 0; time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d count changes still unfolded after 10 s; want them folded %s", changes(s), why)
+			}
+		}
+	}
+
+	ticking := mustOpenURL(t, pgtest.NewDatabase(t), Options{Now: func() time.Time { return now }, FoldEvery: 20 * time.Millisecond})
+	if err := ticking.CreateArticle(ctx, countArticle(t, now.Add(-time.Hour), now, "News")); err != nil {
+		t.Fatal(err)
+	}
+	waitFolded(ticking, "every 20 ms")
+
+	kicked := mustOpenURL(t, pgtest.NewDatabase(t), Options{Now: func() time.Time { return now }, FoldEvery: time.Hour})
+	for i := range foldAfterWrites - 1 {
+		if err := kicked.CreateArticle(ctx, countArticle(t, now.Add(-time.Duration(i+1)*time.Minute), now)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := changes(kicked); n != foldAfterWrites-1 {
+		t.Fatalf("%d count changes after %d writes and no fold due, want as many", n, foldAfterWrites-1)
+	}
+	if err := kicked.CreateArticle(ctx, countArticle(t, now.Add(-time.Hour), now)); err != nil {
+		t.Fatal(err)
+	}
+	waitFolded(kicked, fmt.Sprintf("after %d writes", foldAfterWrites))
+}
