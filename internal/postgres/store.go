@@ -178,6 +178,9 @@ func (s *Store) write(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	var err error
 	for range 3 {
 		if err = s.writeOnce(ctx, fn); !isRetryable(err) {
+			if err == nil {
+				s.wrote()
+			}
 			return err
 		}
 	}
@@ -193,11 +196,7 @@ func (s *Store) writeOnce(ctx context.Context, fn func(tx pgx.Tx) error) error {
 		tx.Rollback(context.WithoutCancel(ctx))
 		return err
 	}
-	if err := tx.Commit(ctx); err != nil {
-		return err
-	}
-	s.wrote()
-	return nil
+	return tx.Commit(ctx)
 }
 
 // isNoRows reports whether err says a query returned no row.

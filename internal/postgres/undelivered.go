@@ -44,8 +44,12 @@ func collectUndelivered(rows pgx.Rows, err error) ([]herald.Undelivered, error) 
 	return out, nil
 }
 
-// ClearUndelivered forgets each record of list that still holds its mark,
-// in one statement.
+// ClearUndelivered forgets each record of list that still holds its mark.
+// It locks the scopes' rows in key order first, the order in which writes
+// bump them, so that a clear and a write never wait on each other in a
+// cycle (an UPDATE joined with the list locked them in whatever order its
+// plan met them, and deadlocked now and then with writes: the clear lost
+// and its records stayed for a sweep to deliver again).
 func (s *Store) ClearUndelivered(ctx context.Context, list []herald.Undelivered) error {
 	if len(list) == 0 {
 		return nil
@@ -55,9 +59,15 @@ func (s *Store) ClearUndelivered(ctx context.Context, list []herald.Undelivered)
 	for i, u := range list {
 		keys[i], marks[i] = u.Scope.Key(), u.Mark
 	}
-	_, err := s.pool.Exec(ctx, `UPDATE scopes SET undelivered = NULL
-		FROM unnest($1::text[], $2::bigint[]) AS c(key, mark)
-		WHERE scopes.key = c.key AND scopes.undelivered = c.mark`, keys, marks)
+	err := s.writeOnce(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT 1 FROM scopes WHERE key = ANY($1) ORDER BY key FOR UPDATE`, keys); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `UPDATE scopes SET undelivered = NULL
+			FROM unnest($1::text[], $2::bigint[]) AS c(key, mark)
+			WHERE scopes.key = c.key AND scopes.undelivered = c.mark`, keys, marks)
+		return err
+	})
 	if err != nil {
 		return storeError("clear undelivered", err)
 	}
