@@ -20,25 +20,55 @@ const (
 	foldLock int64 = 0x68_65_72_61_6c_64_63
 )
 
-// foldQuery folds every committed change into the totals, in one
-// transaction: a read sees the changes either as rows or in the totals,
+// foldBatch bounds the changes one fold transaction takes, so that a
+// backlog of any size (say, hours of writes by a build before migration
+// 0007, which does not fold) is folded in transactions of bounded time.
+const foldBatch = 50_000
+
+// foldQuery folds up to foldBatch committed changes into the totals, in
+// one transaction: a read sees each change either as a row or in a total,
 // never both or neither. Rows committed while it runs stay for the next.
-const foldQuery = `WITH folded AS (DELETE FROM scope_count_changes RETURNING scope_key, change)
-	INSERT INTO scope_counts (key, articles)
-	SELECT scope_key, sum(change) FROM folded GROUP BY scope_key ORDER BY scope_key
-	ON CONFLICT (key) DO UPDATE SET articles = scope_counts.articles + excluded.articles`
+// It returns how many changes it folded. The changes are found by their
+// row addresses, which nothing else moves while the fold's lock is held
+// (no other fold deletes, and VACUUM does not move rows).
+const foldQuery = `WITH folded AS (
+		DELETE FROM scope_count_changes
+		WHERE ctid = ANY (ARRAY(SELECT ctid FROM scope_count_changes LIMIT $1))
+		RETURNING scope_key, change),
+	totals AS (
+		INSERT INTO scope_counts (key, articles)
+		SELECT scope_key, sum(change) FROM folded GROUP BY scope_key ORDER BY scope_key
+		ON CONFLICT (key) DO UPDATE SET articles = scope_counts.articles + excluded.articles)
+	SELECT count(*) FROM folded`
 
 // FoldCounts folds the scopes' count changes into their totals and
-// returns how many scopes it updated. When another server is folding it
-// does nothing and returns 0: that fold takes the same rows.
+// returns how many it folded, in transactions of up to foldBatch changes.
+// When another server is folding it does nothing and returns 0: that fold
+// takes the same rows. After folding it vacuums the table of changes,
+// which every fold fills with dead rows that reads would otherwise step
+// over, whatever autovacuum does (a table owned by another role is left
+// to autovacuum).
 func (s *Store) FoldCounts(ctx context.Context) (int64, error) {
-	n, err := s.fold(ctx)
-	if err != nil {
-		return 0, storeError("fold scope counts", err)
+	var total int64
+	for {
+		n, err := s.fold(ctx)
+		total += n
+		if err != nil {
+			return total, storeError("fold scope counts", err)
+		}
+		if n < foldBatch {
+			break
+		}
 	}
-	return n, nil
+	if total > 0 {
+		if _, err := s.pool.Exec(ctx, "VACUUM (SKIP_LOCKED) scope_count_changes"); err != nil {
+			return total, storeError("vacuum scope count changes", err)
+		}
+	}
+	return total, nil
 }
 
+// fold folds one batch, and nothing when another server holds the lock.
 func (s *Store) fold(ctx context.Context) (int64, error) {
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
@@ -49,11 +79,11 @@ func (s *Store) fold(ctx context.Context) (int64, error) {
 	if err := tx.QueryRow(ctx, "SELECT pg_try_advisory_xact_lock($1)", foldLock).Scan(&mine); err != nil || !mine {
 		return 0, err
 	}
-	tag, err := tx.Exec(ctx, foldQuery)
-	if err != nil {
+	var n int64
+	if err := tx.QueryRow(ctx, foldQuery, foldBatch).Scan(&n); err != nil {
 		return 0, err
 	}
-	return tag.RowsAffected(), tx.Commit(ctx)
+	return n, tx.Commit(ctx)
 }
 
 // folder runs a Store's folds in the background.
@@ -73,12 +103,17 @@ func (s *Store) startFolding(every time.Duration, log *slog.Logger) {
 		t := time.NewTicker(every)
 		defer t.Stop()
 		var lastWarn time.Time
-		for {
-			select {
-			case <-running.Done():
-				return
-			case <-t.C:
-			case <-f.kick:
+		for first := true; ; first = false {
+			// The first fold comes at once: a backlog left while no
+			// server folded (a build before this one, alone) slows reads
+			// until it is folded.
+			if !first {
+				select {
+				case <-running.Done():
+					return
+				case <-t.C:
+				case <-f.kick:
+				}
 			}
 			ctx, cancel := context.WithTimeout(running, time.Minute)
 			_, err := s.FoldCounts(ctx)

@@ -91,8 +91,8 @@ func TestScopeCountsFold(t *testing.T) {
 	if n := changes(); n != 20 {
 		t.Errorf("%d count changes before a fold, want 20 (one per scope of each article)", n)
 	}
-	if n, err := s.FoldCounts(ctx); err != nil || n != 2 {
-		t.Fatalf("FoldCounts = %d, %v; want 2 scopes", n, err)
+	if n, err := s.FoldCounts(ctx); err != nil || n != 20 {
+		t.Fatalf("FoldCounts = %d, %v; want the 20 changes", n, err)
 	}
 	if n := changes(); n != 0 {
 		t.Errorf("%d count changes after a fold, want none", n)
@@ -128,19 +128,35 @@ func TestScopeCountsFold(t *testing.T) {
 	if n, err := s.FoldCounts(ctx); err != nil || n != 0 {
 		t.Fatalf("FoldCounts during another fold = %d, %v; want 0, nil", n, err)
 	}
-	if changes() == 0 {
-		t.Fatal("a fold that did not get the lock folded")
+	// Three deletes of an article in two scopes, and a move out of one
+	// scope into another (its rows deleted and written again).
+	if n := changes(); n != 3*2+4 {
+		t.Fatalf("%d changes after a fold that did not get the lock, want the 10 made since the last fold", n)
 	}
 	if err := other.Rollback(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := s.FoldCounts(ctx); err != nil || n != 3 {
-		t.Fatalf("FoldCounts = %d, %v; want 3 scopes", n, err)
+	if n, err := s.FoldCounts(ctx); err != nil || n != 10 {
+		t.Fatalf("FoldCounts = %d, %v; want the 10 changes", n, err)
 	}
 	if k := kept(news.Key()); k != 6 {
 		t.Errorf("kept total of news %d, want 6", k)
 	}
 	totals("folded after deletes", want)
+
+	// A backlog of more than a transaction's batch is folded whole.
+	backlog := 2*foldBatch + 10
+	if _, err := s.pool.Exec(ctx, `INSERT INTO scope_count_changes (scope_key, change)
+		SELECT 'site', CASE WHEN i % 2 = 0 THEN 1 ELSE -1 END FROM generate_series(1, $1) i`, backlog); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.FoldCounts(ctx); err != nil || n != int64(backlog) {
+		t.Fatalf("FoldCounts of a backlog = %d, %v; want all %d changes", n, err, backlog)
+	}
+	if n := changes(); n != 0 {
+		t.Errorf("%d changes after folding a backlog, want none", n)
+	}
+	totals("folded after a backlog", want)
 }
 
 // TestScopeCountsConsistentWhileFolding: readers see, at every moment, a
@@ -231,8 +247,8 @@ func TestScopeCountsConsistentWhileFolding(t *testing.T) {
 	t.Logf("%d folds, %d reads", folds.Load(), reads.Load())
 }
 
-// TestScopeCountsFoldInTheBackground: a store folds on its own, every
-// FoldEvery and after foldAfterWrites writes of its own.
+// TestScopeCountsFoldInTheBackground: a store folds on its own, as it
+// opens, every FoldEvery and after foldAfterWrites writes of its own.
 func TestScopeCountsFoldInTheBackground(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -259,7 +275,16 @@ func TestScopeCountsFoldInTheBackground(t *testing.T) {
 	}
 	waitFolded(ticking, "every 20 ms")
 
-	kicked := mustOpenURL(t, pgtest.NewDatabase(t), Options{Now: func() time.Time { return now }, FoldEvery: time.Hour})
+	// Changes left by a store that did not fold are folded as soon as
+	// the next store opens.
+	dbURL := pgtest.NewDatabase(t)
+	idle := mustOpenURL(t, dbURL, Options{Now: func() time.Time { return now }, FoldEvery: -1})
+	if err := idle.CreateArticle(ctx, countArticle(t, now.Add(-time.Hour), now, "News")); err != nil {
+		t.Fatal(err)
+	}
+	idle.Close()
+	kicked := mustOpenURL(t, dbURL, Options{Now: func() time.Time { return now }, FoldEvery: time.Hour})
+	waitFolded(kicked, "as the store opens")
 	for i := range foldAfterWrites - 1 {
 		if err := kicked.CreateArticle(ctx, countArticle(t, now.Add(-time.Duration(i+1)*time.Minute), now)); err != nil {
 			t.Fatal(err)
