@@ -35,8 +35,9 @@ type migrationState struct {
 
 // storeOptions are what the subcommands choose about the store they open.
 type storeOptions struct {
-	// skipMigrate leaves the schema as it is (only `herald migrate status`
-	// wants that).
+	// skipMigrate leaves the schema as it is: for `herald migrate`, which
+	// applies or lists migrations itself, and the source of `herald copy`,
+	// which is only read.
 	skipMigrate bool
 	// mustExist refuses an SQLite file that does not exist instead of
 	// creating it: a store only read from (`herald copy --from`, `herald

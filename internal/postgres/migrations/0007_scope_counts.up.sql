@@ -14,7 +14,7 @@
 -- writer only ever inserts rows of its own here: it takes no lock that
 -- another writer waits for, in any order, so the counts add no deadlock
 -- to the writes, whatever builds write together. (A total kept by the
--- trigger in place deadlocked writers: item 47.)
+-- trigger in place deadlocked writers: item 46.)
 
 -- Writers wait until the migration commits, so that no write is missed
 -- between the count below and the trigger: one in progress is counted
