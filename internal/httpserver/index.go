@@ -1,6 +1,8 @@
 package httpserver
 
 import (
+	"bytes"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/herald-feeds/herald/internal/herald"
@@ -45,10 +47,15 @@ type indexFeed struct {
 func (s *Server) index(c *fiber.Ctx) error {
 	ctx, cancel := s.requestContext(c)
 	defer cancel()
-	dir, err := s.feeds.Directory(ctx)
+	body, err := s.directoryDoc(ctx, docIndex, s.indexPage)
 	if err != nil {
 		return err
 	}
+	return s.sendPageBytes(c, body)
+}
+
+// indexPage makes the index page of the directory dir.
+func (s *Server) indexPage(dir []service.FeedInfo) ([]byte, error) {
 	site := s.feeds.Site()
 	data := struct {
 		Title, Description, Language, OPML string
@@ -71,7 +78,11 @@ func (s *Server) index(c *fiber.Ctx) error {
 			data.Groups = append(data.Groups, indexGroup{Heading: headings[i], Feeds: feeds})
 		}
 	}
-	return s.sendPage(c, indexPage, data)
+	var b bytes.Buffer
+	if err := indexPage.Execute(&b, data); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }
 
 // groupOf is the index section of a feed.

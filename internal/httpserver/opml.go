@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/herald-feeds/herald/internal/herald"
+	"github.com/herald-feeds/herald/internal/service"
 )
 
 // opmlDoc is an OPML 2.0 subscription list: one outline per feed, in
@@ -48,10 +49,15 @@ const opmlContentType = "text/x-opml; charset=utf-8"
 func (s *Server) opml(c *fiber.Ctx) error {
 	ctx, cancel := s.requestContext(c)
 	defer cancel()
-	dir, err := s.feeds.Directory(ctx)
+	body, err := s.directoryDoc(ctx, docOPML, s.opmlFile)
 	if err != nil {
 		return err
 	}
+	return s.sendDocument(c, body, opmlContentType, "Accept-Encoding")
+}
+
+// opmlFile makes the OPML file of the directory dir.
+func (s *Server) opmlFile(dir []service.FeedInfo) ([]byte, error) {
 	site := s.feeds.Site()
 	home := strings.TrimRight(site.BaseURL, "/") + "/"
 	doc := opmlDoc{Version: "2.0", Title: site.Title + " — all feeds", Owner: site.Author.Name, Email: site.Author.Email,
@@ -78,8 +84,8 @@ func (s *Server) opml(c *fiber.Ctx) error {
 	enc := xml.NewEncoder(&b)
 	enc.Indent("", "  ")
 	if err := enc.Encode(doc); err != nil {
-		return err
+		return nil, err
 	}
 	b.WriteByte('\n')
-	return s.sendDocument(c, b.Bytes(), opmlContentType, "Accept-Encoding")
+	return b.Bytes(), nil
 }

@@ -68,11 +68,16 @@ func (s *Server) sendPage(c *fiber.Ctx, t *template.Template, data any) error {
 	if err := t.Execute(&b, data); err != nil {
 		return err
 	}
+	return s.sendPageBytes(c, b.Bytes())
+}
+
+// sendPageBytes sends body, an HTML page made already, as sendPage does.
+func (s *Server) sendPageBytes(c *fiber.Ctx, body []byte) error {
 	h := &c.Response().Header
 	h.Set(fiber.HeaderContentSecurityPolicy, pageCSP)
 	h.Set(fiber.HeaderXContentTypeOptions, "nosniff")
 	h.Set(fiber.HeaderReferrerPolicy, "no-referrer")
-	return s.sendDocument(c, b.Bytes(), fiber.MIMETextHTMLCharsetUTF8, "Accept, Accept-Encoding")
+	return s.sendDocument(c, body, fiber.MIMETextHTMLCharsetUTF8, "Accept, Accept-Encoding")
 }
 
 // sendDocument sends body, a page or the OPML made for this request, with

@@ -74,6 +74,7 @@ type Server struct {
 	enc           *encode.Encoder // compresses pages and the OPML; nil sends them as they are
 	apiLimiter    *limiter        // nil when off
 	pollLimiter   *limiter        // nil when off
+	dirDocs       dirDocs         // the index page and OPML file last made
 }
 
 // New builds the server and its routes.

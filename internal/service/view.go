@@ -80,6 +80,27 @@ func (s *Site) URL(scope herald.Scope, f herald.Format) string {
 	return s.FeedURL(herald.FeedKey{Scope: scope, Format: f, Limit: s.DefaultLimit})
 }
 
+// DirectoryVersion names what the directory lists: the site's revision,
+// which every write of any article bumps, and when its next scheduled
+// article shows (zero for none). Two directories read at one version list
+// the same feeds, so documents made from one may be kept until it changes.
+type DirectoryVersion struct {
+	Revision int64
+	Due      time.Time
+}
+
+// DirectoryVersion reads the directory's current version from the store
+// (one read of the site's first article, which the store's article cache
+// usually holds), never from the feed cache: writes of other processes
+// count too.
+func (f *Feeds) DirectoryVersion(ctx context.Context) (DirectoryVersion, error) {
+	page, err := f.store.Feed(ctx, herald.FeedQuery{Scope: herald.SiteScope, Now: f.now(), Limit: 1})
+	if err != nil {
+		return DirectoryVersion{}, fmt.Errorf("feed directory: %w", err)
+	}
+	return DirectoryVersion{Revision: page.Revision, Due: page.NextPublish}, nil
+}
+
 // Directory lists every feed the site publishes: the site's own, then
 // each category, tag and author with a visible article, in that order.
 func (f *Feeds) Directory(ctx context.Context) ([]FeedInfo, error) {

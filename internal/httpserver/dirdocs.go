@@ -1,0 +1,63 @@
+package httpserver
+
+import (
+	"context"
+	"sync"
+
+	"github.com/herald-feeds/herald/internal/service"
+)
+
+// The documents made from the feed directory: the index page and the
+// OPML file.
+const (
+	docIndex = iota
+	docOPML
+	dirDocCount
+)
+
+// dirDocs keeps the last index page and OPML file made, each with the
+// directory version it was made at (service.DirectoryVersion), so that
+// the requests until the next write, or the next scheduled article, send
+// the same bytes without listing every scope and making the document
+// again: on a site of thousands of categories, tags and authors that is
+// most of a second each time.
+type dirDocs struct {
+	mu   sync.Mutex
+	docs [dirDocCount]dirDoc
+}
+
+type dirDoc struct {
+	made    bool
+	version service.DirectoryVersion
+	body    []byte
+}
+
+// directoryDoc returns document which of the directory at its current
+// version: the one kept, or one that build makes from a fresh listing and
+// that is then kept. The version is read before the listing, so a
+// document is never kept under a later version than it shows: a write in
+// between only makes the next request build it again.
+func (s *Server) directoryDoc(ctx context.Context, which int, build func([]service.FeedInfo) ([]byte, error)) ([]byte, error) {
+	v, err := s.feeds.DirectoryVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.dirDocs.mu.Lock()
+	kept := s.dirDocs.docs[which]
+	s.dirDocs.mu.Unlock()
+	if kept.made && kept.version == v {
+		return kept.body, nil
+	}
+	dir, err := s.feeds.Directory(ctx)
+	if err != nil {
+		return nil, err
+	}
+	body, err := build(dir)
+	if err != nil {
+		return nil, err
+	}
+	s.dirDocs.mu.Lock()
+	s.dirDocs.docs[which] = dirDoc{made: true, version: v, body: body}
+	s.dirDocs.mu.Unlock()
+	return body, nil
+}
