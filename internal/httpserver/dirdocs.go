@@ -45,7 +45,7 @@ func (s *Server) directoryDoc(ctx context.Context, which int, build func([]servi
 	s.dirDocs.mu.Lock()
 	kept := s.dirDocs.docs[which]
 	s.dirDocs.mu.Unlock()
-	if kept.made && kept.version == v {
+	if kept.made && kept.version.Same(v) {
 		return kept.body, nil
 	}
 	dir, err := s.feeds.Directory(ctx)

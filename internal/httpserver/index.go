@@ -1,8 +1,6 @@
 package httpserver
 
 import (
-	"bytes"
-
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/herald-feeds/herald/internal/herald"
@@ -78,11 +76,7 @@ func (s *Server) indexPage(dir []service.FeedInfo) ([]byte, error) {
 			data.Groups = append(data.Groups, indexGroup{Heading: headings[i], Feeds: feeds})
 		}
 	}
-	var b bytes.Buffer
-	if err := indexPage.Execute(&b, data); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
+	return executePage(indexPage, data)
 }
 
 // groupOf is the index section of a feed.

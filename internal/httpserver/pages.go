@@ -64,11 +64,20 @@ func formatLabel(f herald.Format) string {
 // sendPage executes t with data and sends it as an HTML page that varies
 // by Accept (feed URLs answer browsers and readers differently).
 func (s *Server) sendPage(c *fiber.Ctx, t *template.Template, data any) error {
-	var b bytes.Buffer
-	if err := t.Execute(&b, data); err != nil {
+	body, err := executePage(t, data)
+	if err != nil {
 		return err
 	}
-	return s.sendPageBytes(c, b.Bytes())
+	return s.sendPageBytes(c, body)
+}
+
+// executePage returns the page t makes of data.
+func executePage(t *template.Template, data any) ([]byte, error) {
+	var b bytes.Buffer
+	if err := t.Execute(&b, data); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }
 
 // sendPageBytes sends body, an HTML page made already, as sendPage does.

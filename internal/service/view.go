@@ -101,6 +101,11 @@ func (f *Feeds) DirectoryVersion(ctx context.Context) (DirectoryVersion, error) 
 	return DirectoryVersion{Revision: page.Revision, Due: page.NextPublish}, nil
 }
 
+// Same reports whether v and o are one version.
+func (v DirectoryVersion) Same(o DirectoryVersion) bool {
+	return v.Revision == o.Revision && v.Due.Equal(o.Due)
+}
+
 // Directory lists every feed the site publishes: the site's own, then
 // each category, tag and author with a visible article, in that order.
 func (f *Feeds) Directory(ctx context.Context) ([]FeedInfo, error) {

@@ -16,7 +16,7 @@ import (
 // deletes, every scope's Total is the number of its visible articles,
 // counted by reading the whole scope, both before and after its scheduled
 // articles come due. A store that keeps each scope's count of articles
-// rather than counting at every read (SQLite) shows here a write its
+// rather than counting at every read (both do) shows here a write its
 // count forgets.
 func testTotalsFollowEveryWrite(t *testing.T, h *harness) {
 	target, err := storecopy.AsTarget(h.s)
