@@ -235,3 +235,45 @@ func BenchmarkFeedMissAfterWriteMemory(b *testing.B) { benchMissAfterWrite(b, be
 func BenchmarkFeedMissAfterWriteRedisLocal(b *testing.B) {
 	benchMissAfterWrite(b, benchServer(b, redisFlags(b, true)...))
 }
+
+// BenchmarkDirectory* serve the feed directory of a site of 1,000 scopes
+// (500 short articles with two tags of their own each) in the coding a
+// browser or reader asks for: the documents are kept per directory version
+// with their codings, so these are hits, like a feed's.
+func BenchmarkDirectoryIndexBrotli(b *testing.B) { benchDirectory(b, "/", "br") }
+
+func BenchmarkDirectoryOPMLGzip(b *testing.B) { benchDirectory(b, "/feeds.opml", "gzip") }
+
+func benchDirectory(b *testing.B, path, coding string) {
+	s := startHerald(b, "")
+	ctx := context.Background()
+	for i := range 500 {
+		n := strconv.Itoa(i)
+		a := &herald.Article{Title: "Article " + n, ContentHTML: "<p>Text.</p>", Tags: []string{"topic " + n + " one", "topic " + n + " two"},
+			PublishedAt: time.Now().Add(-time.Hour)}
+		if err := s.Articles.Create(ctx, a); err != nil {
+			b.Fatalf("create: %v", err)
+		}
+	}
+	h := s.Server.App().Handler()
+	var rc fasthttp.RequestCtx
+	request := func() {
+		rc.Request.Reset()
+		rc.Response.Reset()
+		rc.Request.SetRequestURI(path)
+		rc.Request.Header.SetMethod(fasthttp.MethodGet)
+		rc.Request.Header.Set("Accept-Encoding", coding)
+		h(&rc)
+		if rc.Response.StatusCode() != 200 || string(rc.Response.Header.Peek("Content-Encoding")) != coding {
+			b.Fatalf("status %d coding %q", rc.Response.StatusCode(), rc.Response.Header.Peek("Content-Encoding"))
+		}
+	}
+	request()
+	plain := len(s.get(b, path).Body)
+	b.ReportAllocs()
+	for b.Loop() {
+		request()
+	}
+	b.ReportMetric(float64(len(rc.Response.Body())), "body-bytes")
+	b.ReportMetric(float64(plain), "identity-bytes")
+}

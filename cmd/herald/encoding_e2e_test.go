@@ -2,46 +2,20 @@ package main
 
 import (
 	"bytes"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
 
-	"github.com/klauspost/compress/gzip"
-	"github.com/klauspost/compress/zstd"
-	brotli "github.com/molecule-man/go-brrr"
-
+	"github.com/herald-feeds/herald/internal/encode/encodetest"
 	"github.com/herald-feeds/herald/internal/redistest"
 )
 
 // decode undoes a Content-Encoding with the libraries' own decoders.
 func decode(t *testing.T, coding string, b []byte) []byte {
 	t.Helper()
-	var (
-		out []byte
-		err error
-	)
-	switch coding {
-	case "":
-		return b
-	case "gzip":
-		var r *gzip.Reader
-		if r, err = gzip.NewReader(bytes.NewReader(b)); err == nil {
-			out, err = io.ReadAll(r)
-		}
-	case "br":
-		out, err = io.ReadAll(brotli.NewReader(bytes.NewReader(b)))
-	case "zstd":
-		var d *zstd.Decoder
-		if d, err = zstd.NewReader(nil); err == nil {
-			out, err = d.DecodeAll(b, nil)
-			d.Close()
-		}
-	default:
-		t.Fatalf("unexpected Content-Encoding %q", coding)
-	}
+	out, err := encodetest.Decode(coding, b)
 	if err != nil {
-		t.Fatalf("decode %s: %v", coding, err)
+		t.Fatalf("decode %q: %v", coding, err)
 	}
 	return out
 }

@@ -3,15 +3,11 @@ package encode
 import (
 	"bytes"
 	"fmt"
-	"github.com/herald-feeds/herald/internal/herald"
-	"io"
 	"math/rand/v2"
 	"testing"
 
-	"github.com/klauspost/compress/gzip"
-	"github.com/klauspost/compress/zstd"
-	brotli "github.com/molecule-man/go-brrr"
-
+	"github.com/herald-feeds/herald/internal/encode/encodetest"
+	"github.com/herald-feeds/herald/internal/herald"
 	"github.com/herald-feeds/herald/internal/sample"
 )
 
@@ -41,27 +37,6 @@ func sampleFeed(n int) []byte {
 	return b.Bytes()
 }
 
-func decoders() map[string]func([]byte) ([]byte, error) {
-	return map[string]func([]byte) ([]byte, error){
-		"gzip": func(b []byte) ([]byte, error) {
-			r, err := gzip.NewReader(bytes.NewReader(b))
-			if err != nil {
-				return nil, err
-			}
-			return io.ReadAll(r)
-		},
-		"br": func(b []byte) ([]byte, error) { return io.ReadAll(brotli.NewReader(bytes.NewReader(b))) },
-		"zstd": func(b []byte) ([]byte, error) {
-			d, err := zstd.NewReader(nil)
-			if err != nil {
-				return nil, err
-			}
-			defer d.Close()
-			return d.DecodeAll(b, nil)
-		},
-	}
-}
-
 // TestVariantsRoundTrip decodes every variant with the libraries' own
 // decoders, on several sizes and on concurrent calls sharing the pools.
 func TestVariantsRoundTrip(t *testing.T) {
@@ -77,11 +52,11 @@ func TestVariantsRoundTrip(t *testing.T) {
 				t.Fatalf("Variants(%d bytes): %v", size, err)
 			}
 			got := map[string][]byte{"gzip": v.Gzip, "br": v.Brotli, "zstd": v.Zstd}
-			for name, dec := range decoders() {
+			for _, name := range encodetest.Codings {
 				if got[name] == nil {
 					t.Fatalf("%s variant of %d bytes is nil", name, size)
 				}
-				plain, err := dec(got[name])
+				plain, err := encodetest.Decode(name, got[name])
 				if err != nil {
 					t.Fatalf("decode %s of %d bytes: %v", name, size, err)
 				}
@@ -108,7 +83,7 @@ func TestVariantsConcurrent(t *testing.T) {
 			v, err := e.Variants(body)
 			if err == nil {
 				var plain []byte
-				plain, err = decoders()["gzip"](v.Gzip)
+				plain, err = encodetest.Decode("gzip", v.Gzip)
 				if err == nil && !bytes.Equal(plain, body) {
 					err = fmt.Errorf("gzip round trip differs")
 				}
@@ -152,12 +127,12 @@ func TestEncodeOneCoding(t *testing.T) {
 		t.Fatalf("New: %v", err)
 	}
 	body := sampleFeed(50 << 10)[:50<<10]
-	for name, dec := range decoders() {
+	for _, name := range encodetest.Codings {
 		out, err := e.Encode(body, herald.Coding(name))
 		if err != nil {
 			t.Fatalf("Encode %s: %v", name, err)
 		}
-		if plain, err := dec(out); err != nil || !bytes.Equal(plain, body) || len(out) >= len(body)/2 {
+		if plain, err := encodetest.Decode(name, out); err != nil || !bytes.Equal(plain, body) || len(out) >= len(body)/2 {
 			t.Fatalf("Encode %s: %d bytes, decoding err %v, equal %v", name, len(out), err, bytes.Equal(plain, body))
 		}
 	}

@@ -29,15 +29,15 @@ type dirDocs struct {
 type dirDoc struct {
 	made    bool
 	version service.DirectoryVersion
-	body    []byte
+	doc     *document
 }
 
 // directoryDoc returns document which of the directory at its current
-// version: the one kept, or one that build makes from a fresh listing and
-// that is then kept. The version is read before the listing, so a
+// version: the one kept, with the codings made of it so far, or one that
+// build makes from a fresh listing and that is then kept. The version is read before the listing, so a
 // document is never kept under a later version than it shows: a write in
 // between only makes the next request build it again.
-func (s *Server) directoryDoc(ctx context.Context, which int, build func([]service.FeedInfo) ([]byte, error)) ([]byte, error) {
+func (s *Server) directoryDoc(ctx context.Context, which int, build func([]service.FeedInfo) ([]byte, error)) (*document, error) {
 	v, err := s.feeds.DirectoryVersion(ctx)
 	if err != nil {
 		return nil, err
@@ -46,7 +46,7 @@ func (s *Server) directoryDoc(ctx context.Context, which int, build func([]servi
 	kept := s.dirDocs.docs[which]
 	s.dirDocs.mu.Unlock()
 	if kept.made && kept.version.Same(v) {
-		return kept.body, nil
+		return kept.doc, nil
 	}
 	dir, err := s.feeds.Directory(ctx)
 	if err != nil {
@@ -56,8 +56,9 @@ func (s *Server) directoryDoc(ctx context.Context, which int, build func([]servi
 	if err != nil {
 		return nil, err
 	}
+	d := newDocument(body)
 	s.dirDocs.mu.Lock()
-	s.dirDocs.docs[which] = dirDoc{made: true, version: v, body: body}
+	s.dirDocs.docs[which] = dirDoc{made: true, version: v, doc: d}
 	s.dirDocs.mu.Unlock()
-	return body, nil
+	return d, nil
 }

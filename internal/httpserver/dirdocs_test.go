@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/herald-feeds/herald/internal/cache"
+	"github.com/herald-feeds/herald/internal/encode/encodetest"
 	"github.com/herald-feeds/herald/internal/herald"
 	"github.com/herald-feeds/herald/internal/service"
 	"github.com/herald-feeds/herald/internal/sqlite"
@@ -115,4 +116,92 @@ func TestDirectoryDocumentsKeptPerVersion(t *testing.T) {
 	mu.Unlock()
 	expect("once the scheduled article shows", 8, "Later", "")
 	expect("nothing changed since", 8, "Later", "")
+}
+
+// TestDirectoryDocumentsCompressedOncePerVersion: the kept index page and
+// OPML file are compressed once per coding a client asks for, and each
+// later request in that coding sends those bytes; a new version is
+// compressed again. A client holding any coding's ETag gets its 304.
+func TestDirectoryDocumentsCompressedOncePerVersion(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "d.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	c := cache.NewMemory(cache.MemoryOptions{})
+	site := service.Site{Title: "t", BaseURL: "https://example.com", DefaultLimit: 10, MaxLimit: 100, CacheTTL: time.Minute}
+	articles := service.NewArticles(st, c, site, service.ArticlesOptions{})
+	t.Cleanup(articles.Close)
+	s := New(Config{APIToken: "secret", MaxBodyBytes: 1 << 20}, service.NewFeeds(st, c, nil, site, service.FeedsOptions{}), articles, st, c, nil)
+
+	get := func(path, coding, inm string) (int, string, []byte) {
+		t.Helper()
+		req := httptest.NewRequest("GET", path, nil)
+		req.Header.Set("Accept-Encoding", coding)
+		if inm != "" {
+			req.Header.Set("If-None-Match", inm)
+		}
+		res, err := s.App().Test(req, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		if got := res.Header.Get("Content-Encoding"); res.StatusCode == 200 && got != coding {
+			t.Fatalf("GET %s in %q: Content-Encoding %q", path, coding, got)
+		}
+		return res.StatusCode, res.Header.Get("ETag"), b
+	}
+	post := func(category string) {
+		t.Helper()
+		// Enough categories that both documents pass minCodedDocument.
+		body := `{"title":"` + category + `","categories":["` + category + `"],"tags":["a-long-tag-name-one","a-long-tag-name-two","a-long-tag-name-three"]}`
+		req := httptest.NewRequest("POST", "/api/v1/articles", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer secret")
+		req.Header.Set("Content-Type", "application/json")
+		res, err := s.App().Test(req, -1)
+		if err != nil || res.StatusCode != 201 {
+			t.Fatalf("POST %s: %v %v", category, res.StatusCode, err)
+		}
+	}
+	round := func(when, shown string, want int64) {
+		t.Helper()
+		for _, path := range []string{"/", "/feeds.opml"} {
+			_, _, plain := get(path, "", "")
+			if !strings.Contains(string(plain), shown) {
+				t.Fatalf("%s: GET %s does not show %q", when, path, shown)
+			}
+			var etags []string
+			for i := 0; i < 3; i++ {
+				for _, coding := range []string{"gzip", "br", "zstd"} {
+					status, etag, b := get(path, coding, "")
+					if status != 200 {
+						t.Fatalf("%s: GET %s in %s: %d", when, path, coding, status)
+					}
+					out, err := encodetest.Decode(coding, b)
+					if err != nil || string(out) != string(plain) {
+						t.Fatalf("%s: GET %s in %s does not decode to the identity body (err %v)", when, path, coding, err)
+					}
+					if i == 0 {
+						etags = append(etags, etag)
+					}
+				}
+			}
+			for _, etag := range etags {
+				if status, _, _ := get(path, "br", etag); status != 304 {
+					t.Errorf("%s: GET %s with If-None-Match %s: %d, want 304", when, path, etag, status)
+				}
+			}
+		}
+		if n := s.docCompressions.Load(); n != want {
+			t.Errorf("%s: %d codings made of the directory's documents, want %d", when, n, want)
+		}
+	}
+	post("Alpha")
+	post("Beta")
+	round("first requests", "Beta", 6)
+	round("nothing changed", "Beta", 6)
+	post("Gamma")
+	round("after a write", "Gamma", 12)
 }

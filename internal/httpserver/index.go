@@ -45,11 +45,11 @@ type indexFeed struct {
 func (s *Server) index(c *fiber.Ctx) error {
 	ctx, cancel := s.requestContext(c)
 	defer cancel()
-	body, err := s.directoryDoc(ctx, docIndex, s.indexPage)
+	d, err := s.directoryDoc(ctx, docIndex, s.indexPage)
 	if err != nil {
 		return err
 	}
-	return s.sendPageBytes(c, body)
+	return s.sendPageDoc(c, d)
 }
 
 // indexPage makes the index page of the directory dir.

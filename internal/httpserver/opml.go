@@ -49,11 +49,11 @@ const opmlContentType = "text/x-opml; charset=utf-8"
 func (s *Server) opml(c *fiber.Ctx) error {
 	ctx, cancel := s.requestContext(c)
 	defer cancel()
-	body, err := s.directoryDoc(ctx, docOPML, s.opmlFile)
+	d, err := s.directoryDoc(ctx, docOPML, s.opmlFile)
 	if err != nil {
 		return err
 	}
-	return s.sendDocument(c, body, opmlContentType, "Accept-Encoding")
+	return s.sendDocument(c, d, opmlContentType, "Accept-Encoding")
 }
 
 // opmlFile makes the OPML file of the directory dir.

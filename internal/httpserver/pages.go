@@ -5,11 +5,14 @@ import (
 	"html/template"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cespare/xxhash/v2"
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/herald-feeds/herald/internal/encode"
 	"github.com/herald-feeds/herald/internal/herald"
 )
 
@@ -68,7 +71,7 @@ func (s *Server) sendPage(c *fiber.Ctx, t *template.Template, data any) error {
 	if err != nil {
 		return err
 	}
-	return s.sendPageBytes(c, body)
+	return s.sendPageDoc(c, newDocument(body))
 }
 
 // executePage returns the page t makes of data.
@@ -80,40 +83,72 @@ func executePage(t *template.Template, data any) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// sendPageBytes sends body, an HTML page made already, as sendPage does.
-func (s *Server) sendPageBytes(c *fiber.Ctx, body []byte) error {
+// sendPageDoc sends d, an HTML page made already, as sendPage does.
+func (s *Server) sendPageDoc(c *fiber.Ctx, d *document) error {
 	h := &c.Response().Header
 	h.Set(fiber.HeaderContentSecurityPolicy, pageCSP)
 	h.Set(fiber.HeaderXContentTypeOptions, "nosniff")
 	h.Set(fiber.HeaderReferrerPolicy, "no-referrer")
-	return s.sendDocument(c, body, fiber.MIMETextHTMLCharsetUTF8, "Accept, Accept-Encoding")
+	return s.sendDocument(c, d, fiber.MIMETextHTMLCharsetUTF8, "Accept, Accept-Encoding")
 }
 
-// sendDocument sends body, a page or the OPML made for this request, with
-// Cache-Control, Vary, and a strong ETag of its bytes (with the coding's
-// suffix, as feeds have), answering 304 when If-None-Match names any
-// coding's tag; compressed in the coding the client prefers, made here
-// since only that one is needed and such documents are small and rarely
-// asked for.
-func (s *Server) sendDocument(c *fiber.Ctx, body []byte, contentType, vary string) error {
+// document is a page or an OPML file ready to send: its bytes, their
+// strong ETag, and the compressed codings made of them so far. A document
+// made for one request is compressed in the one coding that request
+// wants; one kept across requests (the directory's, dirDocs) is
+// compressed at most once per coding, by the first request that wants
+// it, and later requests send those bytes.
+type document struct {
+	body []byte
+	etag string
+
+	mu    sync.Mutex // held while a coding is made, so a burst makes it once
+	coded herald.Variants
+}
+
+func newDocument(body []byte) *document {
+	return &document{body: body, etag: `"` + strconv.FormatUint(xxhash.Sum64(body), 16) + `"`}
+}
+
+// codedBody returns d's bytes in coding c, made with enc the first time.
+func (d *document) codedBody(enc *encode.Encoder, c herald.Coding, made *atomic.Int64) ([]byte, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if b := d.coded.Get(c); b != nil {
+		return b, nil
+	}
+	b, err := enc.Encode(d.body, c)
+	if err != nil {
+		return nil, err
+	}
+	made.Add(1)
+	d.coded.Set(c, b)
+	return b, nil
+}
+
+// sendDocument sends d with Cache-Control, Vary, and its strong ETag
+// (with the coding's suffix, as feeds have), answering 304 when
+// If-None-Match names any coding's tag; compressed in the coding the
+// client prefers.
+func (s *Server) sendDocument(c *fiber.Ctx, d *document, contentType, vary string) error {
 	h := &c.Response().Header
 	setHeader(h, hdrCacheControl, s.maxAge)
 	h.Set(fiber.HeaderVary, vary)
-	etag := `"` + strconv.FormatUint(xxhash.Sum64(body), 16) + `"`
 	rh := readFeedHeaders(c)
 	coding := acceptCoding(rh.acceptEncoding)
-	if s.enc == nil || len(body) < minCodedDocument {
+	if s.enc == nil || len(d.body) < minCodedDocument {
 		coding = herald.CodingIdentity
 	}
 	var buf [96]byte
-	setHeader(h, hdrETag, appendETag(buf[:0], etag, coding))
-	if cond := herald.ParseCondition(b2s(rh.ifNoneMatch), ""); cond.NotModified(etag, time.Time{}, s.now()) {
+	setHeader(h, hdrETag, appendETag(buf[:0], d.etag, coding))
+	if cond := herald.ParseCondition(b2s(rh.ifNoneMatch), ""); cond.NotModified(d.etag, time.Time{}, s.now()) {
 		c.Status(fiber.StatusNotModified)
 		return nil
 	}
 	h.Set(fiber.HeaderContentType, contentType)
+	body := d.body
 	if coding != herald.CodingIdentity {
-		coded, err := s.enc.Encode(body, coding)
+		coded, err := d.codedBody(s.enc, coding, &s.docCompressions)
 		if err != nil {
 			return err
 		}

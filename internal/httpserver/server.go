@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -75,6 +76,8 @@ type Server struct {
 	apiLimiter    *limiter        // nil when off
 	pollLimiter   *limiter        // nil when off
 	dirDocs       dirDocs         // the index page and OPML file last made
+
+	docCompressions atomic.Int64 // codings made of pages and OPML files
 }
 
 // New builds the server and its routes.
