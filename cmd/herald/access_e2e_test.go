@@ -173,8 +173,9 @@ func TestClientIdentity(t *testing.T) {
 	}
 }
 
-// TestPolitePolling: a reader re-downloading a feed without validators
-// sooner than the interval gets 429; one sending its validators never does.
+// TestPolitePolling: a reader re-downloading a feed without validators, or
+// with validators it was never sent, sooner than the interval gets 429;
+// one sending its validators never does.
 func TestPolitePolling(t *testing.T) {
 	s := startHerald(t, "", "-feed.min-poll-interval", "1h")
 	s.create(t, map[string]any{"title": "Polled", "published_at": "2026-01-01T00:00:00Z"})
@@ -198,8 +199,56 @@ func TestPolitePolling(t *testing.T) {
 			t.Fatalf("poll %d with If-Modified-Since was throttled", i+1)
 		}
 	}
+	// Validators the client was never sent do not make a fetch polite:
+	// each would be a 200 of the whole feed.
+	for _, h := range []string{`If-None-Match: "made-up"`, `If-None-Match: W/"0"`,
+		"If-Modified-Since: Thu, 01 Jan 1970 00:00:00 GMT", "If-Modified-Since: yesterday"} {
+		r := s.get(t, "/feed.rss", h)
+		if r.Status != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" {
+			t.Errorf("poll with %s: status %d, Retry-After %q, want 429 with Retry-After", h, r.Status, r.Header.Get("Retry-After"))
+		}
+	}
+	// The tag of any coding of the answer it was sent is its validator.
+	if r := s.get(t, "/feed.rss", "If-None-Match: "+strings.TrimSuffix(first.Header.Get("ETag"), `"`)+`-gzip"`); r.Status != http.StatusNotModified {
+		t.Errorf("poll with the gzip coding's tag: status %d, want 304", r.Status)
+	}
+	// (A miss answers identity and compresses afterwards: the codings are
+	// made through another URL of the same feed, which the rule counts
+	// apart.)
+	s.get(t, "/feed.rss/?limit=3")
+	s.Feeds.Wait()
+	gz := s.get(t, "/feed.rss?limit=3", "Accept-Encoding: gzip")
+	if gz.Status != 200 || gz.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("gzip fetch: status %d, Content-Encoding %q", gz.Status, gz.Header.Get("Content-Encoding"))
+	}
+	identity := strings.TrimSuffix(gz.Header.Get("ETag"), `-gzip"`) + `"`
+	if r := s.get(t, "/feed.rss?limit=3", "If-None-Match: "+identity); r.Status != http.StatusNotModified {
+		t.Errorf("poll with the identity tag of the gzip answer: status %d, want 304", r.Status)
+	}
 	if r := s.get(t, "/feed.atom"); r.Status != 200 {
 		t.Errorf("another feed: status %d, want 200 (the rule is per feed)", r.Status)
+	}
+	// A client whose first request is conditional, with made-up
+	// validators, gets the feed, and is held to them afterwards.
+	if r := s.get(t, "/feed.json?limit=5", `If-None-Match: "made-up"`); r.Status != 200 {
+		t.Errorf("first request with a made-up tag: status %d, want 200", r.Status)
+	}
+	if r := s.get(t, "/feed.json?limit=5", `If-None-Match: "made-up"`); r.Status != http.StatusTooManyRequests {
+		t.Errorf("the same made-up tag again: status %d, want 429", r.Status)
+	}
+	// When the feed changes, the validators of the last answer get the new
+	// feed, whose validators are then the ones that count.
+	afterThisSecond()
+	s.create(t, map[string]any{"title": "Changed", "published_at": "2026-01-01T12:00:00Z"})
+	changed := s.get(t, "/feed.rss", "If-None-Match: "+first.Header.Get("ETag"))
+	if changed.Status != 200 || changed.Header.Get("ETag") == first.Header.Get("ETag") {
+		t.Fatalf("poll with the last tag after a change: status %d, ETag %s, want 200 with a new tag", changed.Status, changed.Header.Get("ETag"))
+	}
+	if r := s.get(t, "/feed.rss", "If-None-Match: "+changed.Header.Get("ETag")); r.Status != http.StatusNotModified {
+		t.Errorf("poll with the new tag: status %d, want 304", r.Status)
+	}
+	if r := s.get(t, "/feed.rss", "If-None-Match: "+first.Header.Get("ETag")); r.Status != http.StatusTooManyRequests {
+		t.Errorf("poll with the tag before the change, again: status %d, want 429", r.Status)
 	}
 	// A HEAD downloads nothing: it is not counted.
 	if r := s.do(t, http.MethodHead, "/feed.json", nil); r.Status != 200 {

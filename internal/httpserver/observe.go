@@ -173,16 +173,15 @@ func (s *Server) route(c *fiber.Ctx) (err error) {
 		}
 	}()
 	if isFeedPath(c.Path()) {
-		answered, counted, err := s.feedPolicy(c)
+		answered, key, spent, err := s.feedPolicy(c)
 		if answered || err != nil {
 			return err
 		}
 		err = c.Next()
 		// Only a feed's 200 is a fetch: not an error, nor the HTML view a
 		// browser gets, which a person may reload at will.
-		if counted != "" && (err != nil || c.Response().StatusCode() != fiber.StatusOK ||
-			isHTML(&c.Response().Header)) {
-			s.pollLimiter.refund(counted)
+		if key != "" {
+			s.fetched(c, key, spent, err)
 		}
 		return err
 	}

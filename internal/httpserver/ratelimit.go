@@ -20,8 +20,18 @@ type limiter struct {
 	tolerance time.Duration // how far ahead of now the allowance may be spent: interval*(burst-1)
 	maxKeys   int
 
-	mu  sync.Mutex
-	tat map[string]time.Time
+	mu   sync.Mutex
+	keys map[string]limitEntry
+}
+
+// limitEntry is what a limiter keeps of one key.
+type limitEntry struct {
+	tat time.Time // when the key's allowance is whole again, plus tolerance
+	// The validators of the last answer counted for the key (polite
+	// polling: the feed the client was last sent), so that a conditional
+	// request can be told from one carrying made-up validators.
+	etag         string // the identity tag (with no coding suffix)
+	lastModified time.Time
 }
 
 // newLimiter allows burst requests at once per key, then one per interval.
@@ -29,7 +39,7 @@ func newLimiter(interval time.Duration, burst, maxKeys int) *limiter {
 	if burst < 1 {
 		burst = 1
 	}
-	return &limiter{interval: interval, tolerance: interval * time.Duration(burst-1), maxKeys: maxKeys, tat: map[string]time.Time{}}
+	return &limiter{interval: interval, tolerance: interval * time.Duration(burst-1), maxKeys: maxKeys, keys: map[string]limitEntry{}}
 }
 
 // allow reports whether a request from key at now is within the limit;
@@ -37,19 +47,60 @@ func newLimiter(interval time.Duration, burst, maxKeys int) *limiter {
 func (l *limiter) allow(key string, now time.Time) (ok bool, wait time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	tat, known := l.tat[key]
-	if !known || tat.Before(now) {
-		tat = now
+	e, known := l.keys[key]
+	if !known || e.tat.Before(now) {
+		e.tat = now
 	}
-	if ahead := tat.Sub(now); ahead > l.tolerance {
+	if ahead := e.tat.Sub(now); ahead > l.tolerance {
 		return false, ahead - l.tolerance
 	}
 	if !known {
 		l.makeRoom(now)
 		key = strings.Clone(key) // keys may be backed by fasthttp's buffers
 	}
-	l.tat[key] = tat.Add(l.interval)
+	e.tat = e.tat.Add(l.interval)
+	l.keys[key] = e
 	return true, 0
+}
+
+// allowHolding is allow for a conditional request, which spends nothing
+// here: it passes while key has allowance left, and also past it when
+// cond holds the validators of key's last counted answer (record), since
+// the client then costs a 304 unless the feed changed. Validators it was
+// never sent (a made-up If-None-Match, a date before its last answer)
+// make it an unconditional fetch, refused like one.
+func (l *limiter) allowHolding(key string, now time.Time, cond *herald.Condition) (ok bool, wait time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	e, known := l.keys[key]
+	if !known {
+		return true, 0
+	}
+	ahead := e.tat.Sub(now)
+	if ahead <= l.tolerance || cond.NotModified(e.etag, e.lastModified, now) {
+		return true, 0
+	}
+	return false, ahead - l.tolerance
+}
+
+// record keeps the validators of an answer to key, and spends its
+// allowance unless allow already did (spent).
+func (l *limiter) record(key string, now time.Time, spent bool, etag string, lastModified time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	e, known := l.keys[key]
+	if !known {
+		l.makeRoom(now)
+		key = strings.Clone(key)
+	}
+	if !spent || !known {
+		if e.tat.Before(now) {
+			e.tat = now
+		}
+		e.tat = e.tat.Add(l.interval)
+	}
+	e.etag, e.lastModified = strings.Clone(etag), lastModified
+	l.keys[key] = e
 }
 
 // refund gives back the allowance allow took for key, for a request that
@@ -57,8 +108,9 @@ func (l *limiter) allow(key string, now time.Time) (ok bool, wait time.Duration)
 func (l *limiter) refund(key string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if tat, ok := l.tat[key]; ok {
-		l.tat[key] = tat.Add(-l.interval)
+	if e, ok := l.keys[key]; ok {
+		e.tat = e.tat.Add(-l.interval)
+		l.keys[key] = e
 	}
 }
 
@@ -66,16 +118,16 @@ func (l *limiter) refund(key string) {
 // carry no information and go first; if a flood of distinct clients still
 // fills it, it starts over, which errs on the side of letting requests in.
 func (l *limiter) makeRoom(now time.Time) {
-	if len(l.tat) < l.maxKeys {
+	if len(l.keys) < l.maxKeys {
 		return
 	}
-	for k, t := range l.tat {
-		if !t.After(now) {
-			delete(l.tat, k)
+	for k, e := range l.keys {
+		if !e.tat.After(now) {
+			delete(l.keys, k)
 		}
 	}
-	if len(l.tat) >= l.maxKeys {
-		clear(l.tat)
+	if len(l.keys) >= l.maxKeys {
+		clear(l.keys)
 	}
 }
 

@@ -2,7 +2,9 @@ package httpserver
 
 import (
 	"bytes"
+	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
@@ -72,8 +74,8 @@ func isFeedPath(path string) bool {
 // and the polite-polling rule. The write API gets no CORS headers at all,
 // so a browser refuses cross-origin calls to it. answered is true when it
 // answered the request itself (a CORS preflight); otherwise, and when err
-// is nil, the route comes next; counted is politePolling's.
-func (s *Server) feedPolicy(c *fiber.Ctx) (answered bool, counted string, err error) {
+// is nil, the route comes next; key and spent are politePolling's.
+func (s *Server) feedPolicy(c *fiber.Ctx) (answered bool, key string, spent bool, err error) {
 	h := &c.Response().Header
 	setHeader(h, hdrACAO, valAny)
 	if c.Method() == fiber.MethodOptions {
@@ -83,35 +85,74 @@ func (s *Server) feedPolicy(c *fiber.Ctx) (answered bool, counted string, err er
 		h.Set(fiber.HeaderAccessControlAllowHeaders, "If-None-Match, If-Modified-Since, Accept")
 		h.Set(fiber.HeaderAccessControlMaxAge, "86400")
 		h.Set(fiber.HeaderAllow, "GET, HEAD, OPTIONS")
-		return true, "", c.SendStatus(fiber.StatusNoContent)
+		return true, "", false, c.SendStatus(fiber.StatusNoContent)
 	}
 	setHeader(h, hdrACEH, valExposed)
-	counted, err = s.politePolling(c)
-	return false, counted, err
+	key, spent, err = s.politePolling(c)
+	return false, key, spent, err
 }
 
 // politePolling refuses a client that fetches the same feed document again
-// sooner than feed.min_poll_interval without validators: a reader that
-// sends If-None-Match or If-Modified-Since costs a 304 and is never
-// refused, one that downloads the whole feed every few seconds is told
-// when to come back. A document is its path and query: the pages of a
-// feed's history (?page=N) and other limits are documents of their own,
-// which a client walking them has never fetched. A HEAD downloads nothing
-// and is never counted, and neither is an answer other than 200 (a feed
-// that does not exist yet, a bad parameter): counted is the key to refund
-// then (route).
-func (s *Server) politePolling(c *fiber.Ctx) (counted string, err error) {
-	if s.pollLimiter == nil || c.Method() == fiber.MethodHead ||
-		c.Get(fiber.HeaderIfNoneMatch) != "" || c.Get(fiber.HeaderIfModifiedSince) != "" {
-		return "", nil
+// sooner than feed.min_poll_interval without the validators it was sent:
+// a reader that sends back the If-None-Match or If-Modified-Since of its
+// last answer costs a 304 (or gets the feed if it changed) and is never
+// refused; one that downloads the whole feed every few seconds, with no
+// validators or made-up ones, is told when to come back. A document is
+// its path and query: the pages of a feed's history (?page=N) and other
+// limits are documents of their own, which a client walking them has
+// never fetched. A HEAD downloads nothing and is never counted, and
+// neither is an answer other than a feed's 200 (a feed that does not
+// exist yet, a bad parameter, a 304). key is the request's key in the
+// limiter, for fetched to record the answer; spent says whether this
+// request has spent the key's allowance already.
+func (s *Server) politePolling(c *fiber.Ctx) (key string, spent bool, err error) {
+	if s.pollLimiter == nil || c.Method() == fiber.MethodHead {
+		return "", false, nil
 	}
-	key := s.client(c) + " " + c.OriginalURL()
+	key = s.client(c) + " " + c.OriginalURL()
+	if cond := herald.ParseCondition(c.Get(fiber.HeaderIfNoneMatch), c.Get(fiber.HeaderIfModifiedSince)); cond != nil {
+		ok, wait := s.pollLimiter.allowHolding(key, s.now(), cond)
+		if ok {
+			return key, false, nil
+		}
+		c.Set(fiber.HeaderRetryAfter, retryAfter(wait))
+		return "", false, herald.Errorf(herald.ERateLimited,
+			"this feed was sent to this client less than %s ago, and If-None-Match or If-Modified-Since do not name that answer; send the validators of the last response, or retry in %s seconds",
+			s.cfg.MinPollInterval, retryAfter(wait))
+	}
 	ok, wait := s.pollLimiter.allow(key, s.now())
 	if ok {
-		return key, nil
+		return key, true, nil
 	}
 	c.Set(fiber.HeaderRetryAfter, retryAfter(wait))
-	return "", herald.Errorf(herald.ERateLimited,
+	return "", false, herald.Errorf(herald.ERateLimited,
 		"this feed was fetched less than %s ago without If-None-Match or If-Modified-Since; send the validators of the last response, or retry in %s seconds",
 		s.cfg.MinPollInterval, retryAfter(wait))
+}
+
+// fetched settles a feed request politePolling let through under key:
+// a feed's 200 is a fetch, recorded with the validators it carried; any
+// other answer gives back what the request spent.
+func (s *Server) fetched(c *fiber.Ctx, key string, spent bool, err error) {
+	h := &c.Response().Header
+	if err != nil || c.Response().StatusCode() != fiber.StatusOK || isHTML(h) {
+		if spent {
+			s.pollLimiter.refund(key)
+		}
+		return
+	}
+	var lastModified time.Time
+	if lm := h.Peek(fiber.HeaderLastModified); len(lm) > 0 {
+		lastModified, _ = http.ParseTime(string(lm))
+	}
+	s.pollLimiter.record(key, s.now(), spent, identityTag(h.Peek(fiber.HeaderETag), h.Peek(fiber.HeaderContentEncoding)), lastModified)
+}
+
+// identityTag is the tag of the identity coding a response's ETag tag was
+// made from (appendETag), given its Content-Encoding coding.
+func identityTag(tag, coding []byte) string {
+	if suffix := "-" + string(coding) + `"`; len(coding) > 0 && strings.HasSuffix(string(tag), suffix) {
+		return string(tag[:len(tag)-len(suffix)]) + `"`
+	}
+	return string(tag)
 }
