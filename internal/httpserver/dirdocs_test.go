@@ -29,6 +29,21 @@ func (s *listingStore) Scopes(ctx context.Context, now time.Time) ([]herald.Scop
 	return s.Store.Scopes(ctx, now)
 }
 
+// postArticle creates an article through s's API (token "secret").
+func postArticle(t *testing.T, s *Server, body string) {
+	t.Helper()
+	req := httptest.NewRequest("POST", "/api/v1/articles", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer secret")
+	req.Header.Set("Content-Type", "application/json")
+	res, err := s.App().Test(req, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode != 201 {
+		t.Fatalf("POST %s: status %d", body, res.StatusCode)
+	}
+}
+
 // TestDirectoryDocumentsKeptPerVersion: the index page and the OPML file
 // are made once per directory version and sent again as they are until a
 // write (by this server or another process on the store) or the next
@@ -66,14 +81,7 @@ func TestDirectoryDocumentsKeptPerVersion(t *testing.T) {
 	}
 	post := func(title, category string, pub time.Time) {
 		t.Helper()
-		body := `{"title":"` + title + `","categories":["` + category + `"],"published_at":"` + pub.Format(time.RFC3339) + `"}`
-		req := httptest.NewRequest("POST", "/api/v1/articles", strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer secret")
-		req.Header.Set("Content-Type", "application/json")
-		res, err := s.App().Test(req, -1)
-		if err != nil || res.StatusCode != 201 {
-			t.Fatalf("POST %s: %v %v", title, res.StatusCode, err)
-		}
+		postArticle(t, s, `{"title":"`+title+`","categories":["`+category+`"],"published_at":"`+pub.Format(time.RFC3339)+`"}`)
 	}
 	expect := func(when string, listings int64, shown, hidden string) {
 		t.Helper()
@@ -155,15 +163,8 @@ func TestDirectoryDocumentsCompressedOncePerVersion(t *testing.T) {
 	}
 	post := func(category string) {
 		t.Helper()
-		// Enough categories that both documents pass minCodedDocument.
-		body := `{"title":"` + category + `","categories":["` + category + `"],"tags":["a-long-tag-name-one","a-long-tag-name-two","a-long-tag-name-three"]}`
-		req := httptest.NewRequest("POST", "/api/v1/articles", strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer secret")
-		req.Header.Set("Content-Type", "application/json")
-		res, err := s.App().Test(req, -1)
-		if err != nil || res.StatusCode != 201 {
-			t.Fatalf("POST %s: %v %v", category, res.StatusCode, err)
-		}
+		// Enough scopes that both documents pass minCodedDocument.
+		postArticle(t, s, `{"title":"`+category+`","categories":["`+category+`"],"tags":["a-long-tag-name-one","a-long-tag-name-two","a-long-tag-name-three"]}`)
 	}
 	round := func(when, shown string, want int64) {
 		t.Helper()

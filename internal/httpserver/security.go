@@ -110,23 +110,26 @@ func (s *Server) politePolling(c *fiber.Ctx) (key string, spent bool, err error)
 		return "", false, nil
 	}
 	key = s.client(c) + " " + c.OriginalURL()
-	if cond := herald.ParseCondition(c.Get(fiber.HeaderIfNoneMatch), c.Get(fiber.HeaderIfModifiedSince)); cond != nil {
-		ok, wait := s.pollLimiter.allowHolding(key, s.now(), cond)
-		if ok {
-			return key, false, nil
-		}
-		c.Set(fiber.HeaderRetryAfter, retryAfter(wait))
-		return "", false, herald.Errorf(herald.ERateLimited,
-			"this feed was sent to this client less than %s ago, and If-None-Match or If-Modified-Since do not name that answer; send the validators of the last response, or retry in %s seconds",
-			s.cfg.MinPollInterval, retryAfter(wait))
+	cond := herald.ParseCondition(c.Get(fiber.HeaderIfNoneMatch), c.Get(fiber.HeaderIfModifiedSince))
+	var (
+		ok   bool
+		wait time.Duration
+		why  string
+	)
+	if cond != nil {
+		ok, wait = s.pollLimiter.allowHolding(key, s.now(), cond)
+		why = "sent to this client less than %s ago, and If-None-Match or If-Modified-Since do not name that answer"
+	} else {
+		ok, wait = s.pollLimiter.allow(key, s.now())
+		spent = true
+		why = "fetched less than %s ago without If-None-Match or If-Modified-Since"
 	}
-	ok, wait := s.pollLimiter.allow(key, s.now())
 	if ok {
-		return key, true, nil
+		return key, spent, nil
 	}
 	c.Set(fiber.HeaderRetryAfter, retryAfter(wait))
 	return "", false, herald.Errorf(herald.ERateLimited,
-		"this feed was fetched less than %s ago without If-None-Match or If-Modified-Since; send the validators of the last response, or retry in %s seconds",
+		"this feed was "+why+"; send the validators of the last response, or retry in %s seconds",
 		s.cfg.MinPollInterval, retryAfter(wait))
 }
 
