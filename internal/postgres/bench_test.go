@@ -126,6 +126,15 @@ func BenchmarkFeedLargeArchive(b *testing.B) {
 		}
 	}
 	b.Run("folded", func(b *testing.B) { read(b, 200000) })
+	// The write API's first page of 20, with the number of articles.
+	b.Run("list", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if list, total, err := s.ListArticles(ctx, 0, 20); err != nil || total != 200000 || len(list) != 20 {
+				b.Fatalf("ListArticles: %d of %d, %v; want 20 of 200000", len(list), total, err)
+			}
+		}
+	})
 	// 10,000 more articles not folded yet, as a server reads ten seconds
 	// into an import of 1,000 articles a second.
 	if _, err := s.pool.Exec(ctx, `INSERT INTO articles (id, slug, title, url, summary, content_html, language, image, published_at, updated_at)

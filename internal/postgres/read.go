@@ -64,6 +64,15 @@ func articleWhere(ctx context.Context, tx pgx.Tx, where string, arg any) (*heral
 const listQuery = "SELECT " + articleColumns + ` FROM articles a
 	ORDER BY a.published_at DESC, a.id LIMIT $1 OFFSET $2`
 
+// totalArticlesQuery reads the number of articles from the site's kept
+// count and its changes not folded yet (counts.go; every article is in the
+// site scope, scheduled ones included), in one statement, rather than
+// counting the table: 200,000 articles took milliseconds to count at every
+// page of the listing.
+const totalArticlesQuery = `SELECT
+	coalesce((SELECT articles FROM scope_counts WHERE key = 'site'), 0) +
+	coalesce((SELECT sum(change) FROM scope_count_changes WHERE scope_key = 'site'), 0)`
+
 // ListArticles returns one page of all articles, scheduled ones included,
 // newest first with ties by id, and the number of articles. A limit of
 // zero or less means no limit.
@@ -71,7 +80,7 @@ func (s *Store) ListArticles(ctx context.Context, offset, limit int) ([]*herald.
 	var arts []*herald.Article
 	var total int
 	err := s.readTx(ctx, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, "SELECT count(*) FROM articles").Scan(&total); err != nil {
+		if err := tx.QueryRow(ctx, totalArticlesQuery).Scan(&total); err != nil {
 			return err
 		}
 		var err error

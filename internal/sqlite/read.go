@@ -72,6 +72,12 @@ func articleWhere(ctx context.Context, tx queryer, where string, arg any) (*hera
 const listQuery = "SELECT " + articleColumns + ` FROM articles a
 	ORDER BY a.published_at DESC, a.id LIMIT ? OFFSET ?`
 
+// totalArticlesQuery reads the number of articles from the site's kept
+// count (every article is in the site scope, scheduled ones included),
+// rather than counting the table: 200,000 articles took milliseconds to
+// count at every page of the listing.
+const totalArticlesQuery = "SELECT coalesce((SELECT articles FROM scope_counts WHERE key = 'site'), 0)"
+
 // ListArticles returns one page of all articles, scheduled ones included,
 // newest first with ties by id, and the number of articles. A limit of
 // zero or less means no limit.
@@ -82,7 +88,7 @@ func (s *Store) ListArticles(ctx context.Context, offset, limit int) ([]*herald.
 	}
 	defer tx.Rollback()
 	var total int
-	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM articles").Scan(&total); err != nil {
+	if err := tx.QueryRowContext(ctx, totalArticlesQuery).Scan(&total); err != nil {
 		return nil, 0, fail("list articles", err)
 	}
 	arts, err := queryArticles(ctx, tx, listQuery, sqlLimit(limit), max(offset, 0))

@@ -73,6 +73,10 @@ func testTotalsFollowEveryWrite(t *testing.T, h *harness) {
 			live = append(live[:j], live[j+1:]...)
 		}
 	}
+	// The write API's listing counts every article, scheduled ones too.
+	if list, total, err := h.s.ListArticles(h.ctx, 0, 0); err != nil || total != len(live) || len(list) != len(live) {
+		t.Errorf("ListArticles: %d articles, total %d, err %v; want %d", len(list), total, err, len(live))
+	}
 	scopes := []herald.Scope{herald.SiteScope}
 	for _, n := range names {
 		scopes = append(scopes, category(n), tag(n), author(n))
