@@ -298,3 +298,32 @@ func TestScopeCountsFoldInTheBackground(t *testing.T) {
 	}
 	waitFolded(kicked, fmt.Sprintf("after %d writes", foldAfterWrites))
 }
+
+// TestPackingIsNotCountedTowardAFold: packing articles at start writes
+// packs only, which change no scope, so it does not bring the next fold
+// forward; an article write does.
+func TestPackingIsNotCountedTowardAFold(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	dbURL := pgtest.NewDatabase(t)
+	old := mustOpenURL(t, dbURL, Options{Now: func() time.Time { return now }, FoldEvery: -1})
+	old.packless = true // as a build before packs writes
+	for i := range 3 {
+		if err := old.CreateArticle(ctx, countArticle(t, now.Add(-time.Duration(i+1)*time.Minute), now, "News")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := mustOpenURL(t, dbURL, Options{Now: func() time.Time { return now }, FoldEvery: time.Hour})
+	if n, err := s.PackArticles(ctx); err != nil || n != 3 {
+		t.Fatalf("PackArticles: %d, %v; want 3 packed", n, err)
+	}
+	if n := s.writes.Load(); n != 0 {
+		t.Errorf("%d writes counted toward a fold after packing, want 0", n)
+	}
+	if err := s.CreateArticle(ctx, countArticle(t, now.Add(-time.Hour), now, "News")); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.writes.Load(); n != 1 {
+		t.Errorf("%d writes counted toward a fold after one article write, want 1", n)
+	}
+}

@@ -74,7 +74,8 @@ func (s *Store) PackArticles(ctx context.Context) (int, error) {
 		packs := herald.PackAll(arts)
 		for _, r := range herald.PackWrites(packs) {
 			var packed int
-			err = s.write(ctx, func(tx pgx.Tx) error {
+			// Packs change no scope: nothing for a fold to do.
+			err = s.retryWrite(ctx, func(tx pgx.Tx) error {
 				packed = 0
 				b := &pgx.Batch{}
 				for i := r.Start; i < r.End; i++ {

@@ -174,13 +174,22 @@ func (s *Store) readTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 // key order so two writers never wait on each other in a cycle. Should
 // PostgreSQL still report a deadlock (say, two replacements swapping slugs),
 // the whole transaction is retried a few times.
+// A committed write counts toward the next fold of the scopes' counts
+// (wrote).
 func (s *Store) write(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	err := s.retryWrite(ctx, fn)
+	if err == nil {
+		s.wrote()
+	}
+	return err
+}
+
+// retryWrite is write without counting the write toward a fold: for
+// writes that change no scope, such as the packing of articles at start.
+func (s *Store) retryWrite(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	var err error
 	for range 3 {
 		if err = s.writeOnce(ctx, fn); !isRetryable(err) {
-			if err == nil {
-				s.wrote()
-			}
 			return err
 		}
 	}
