@@ -113,6 +113,7 @@ func TestBadInputIsRejectedAndLosesNothing(t *testing.T) {
 		{"bad author email", `{"title":"x","authors":[{"name":"A","email":"nope"}]}`, 422, "invalid", "authors[0].email"},
 		{"malformed json", `{"title":`, 400, "bad_request", ""},
 		{"not an object", `["title"]`, 400, "bad_request", ""},
+		{"null", `null`, 400, "bad_request", ""},
 		{"trailing data", `{"title":"x"} {"title":"y"}`, 400, "bad_request", ""},
 		{"empty body", ``, 400, "bad_request", ""},
 		{"invalid utf-8", "{\"title\":\"\xff\xfe\"}", 400, "bad_request", ""},

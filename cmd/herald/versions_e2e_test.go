@@ -82,6 +82,57 @@ func TestArticleETagsAndIfMatch(t *testing.T) {
 	}
 }
 
+// TestArticleIfNoneMatch: a GET whose If-None-Match names the article's
+// version is answered 304; a PUT, PATCH or DELETE whose If-None-Match
+// names it ("*": any version) is refused with 412 and writes nothing
+// (RFC 9110, 13.1.2); one naming another version goes through.
+func TestArticleIfNoneMatch(t *testing.T) {
+	s := startHerald(t, "")
+	r := s.api(t, http.MethodPost, "/api/v1/articles", map[string]any{"title": "Kept", "summary": "one"})
+	e1 := r.Header.Get("ETag")
+	var a map[string]any
+	json.Unmarshal(r.Body, &a)
+	path := "/api/v1/articles/" + a["id"].(string)
+	send := func(method, inm, body string) response {
+		t.Helper()
+		h := []string{"Authorization: Bearer " + testToken, "Content-Type: application/json", "If-None-Match: " + inm}
+		var b []byte
+		if body != "" {
+			b = []byte(body)
+		}
+		return s.do(t, method, path, b, h...)
+	}
+	for _, inm := range []string{e1, "W/" + e1, `"1", ` + e1, "*"} {
+		if g := send(http.MethodGet, inm, ""); g.Status != http.StatusNotModified || g.Header.Get("ETag") != e1 || len(g.Body) != 0 {
+			t.Errorf("GET If-None-Match %s: %d, ETag %q, %d bytes; want 304 with the ETag and no body", inm, g.Status, g.Header.Get("ETag"), len(g.Body))
+		}
+		for _, w := range []struct{ method, body string }{{http.MethodPut, `{"title":"Overwritten"}`}, {http.MethodPatch, `{"summary":"overwritten"}`}, {http.MethodDelete, ""}} {
+			if r := send(w.method, inm, w.body); r.Status != http.StatusPreconditionFailed || decodeError(t, r).Error.Code != "precondition_failed" {
+				t.Errorf("%s If-None-Match %s: %d %s, want 412", w.method, inm, r.Status, r.Body)
+			}
+		}
+	}
+	if g := s.api(t, http.MethodGet, path, nil); g.Status != 200 || g.Header.Get("ETag") != e1 || !feedHas(g, `"summary":"one"`) {
+		t.Fatalf("after the refused writes: %d, ETag %q, %s", g.Status, g.Header.Get("ETag"), g.Body)
+	}
+	if g := send(http.MethodGet, `"999999999"`, ""); g.Status != 200 || !feedHas(g, `"title":"Kept"`) {
+		t.Errorf("GET If-None-Match of another version: %d, want 200 with the article", g.Status)
+	}
+	r = send(http.MethodPatch, `"999999999"`, `{"summary":"two"}`)
+	if r.Status != http.StatusOK || r.Header.Get("ETag") == e1 || !feedHas(r, `"summary":"two"`) {
+		t.Fatalf("PATCH If-None-Match of another version: %d %s", r.Status, r.Body)
+	}
+	if r = send(http.MethodPut, e1, `{"title":"Replaced"}`); r.Status != http.StatusOK {
+		t.Fatalf("PUT If-None-Match of a version no longer current: %d %s", r.Status, r.Body)
+	}
+	if r = send(http.MethodDelete, e1, ""); r.Status != http.StatusNoContent {
+		t.Fatalf("DELETE If-None-Match of a version no longer current: %d %s", r.Status, r.Body)
+	}
+	if r = send(http.MethodPut, "*", `{"title":"Gone"}`); r.Status != http.StatusNotFound {
+		t.Errorf("PUT If-None-Match * of a deleted article: %d, want 404 (PUT does not create)", r.Status)
+	}
+}
+
 // TestConcurrentPatchesLoseNothing: PATCHes of different fields sent at
 // once all land: each is applied to the version it read and written only
 // if the article is still at it, else applied again to the newer one.

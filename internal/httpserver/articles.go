@@ -1,6 +1,7 @@
 package httpserver
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
 
@@ -73,7 +74,8 @@ func articleID(c *fiber.Ctx) string {
 	return strings.Clone(id)
 }
 
-// getArticle answers GET with the article and its version in ETag.
+// getArticle answers GET with the article and its version in ETag, or 304
+// when If-None-Match names that version.
 func (s *Server) getArticle(c *fiber.Ctx) error {
 	ctx, cancel := s.requestContext(c)
 	defer cancel()
@@ -83,11 +85,16 @@ func (s *Server) getArticle(c *fiber.Ctx) error {
 		return err
 	}
 	setArticleETag(c, vc.Version)
+	if namesVersion(readIfNoneMatch(c), vc.Version) {
+		return c.SendStatus(fiber.StatusNotModified)
+	}
 	return c.JSON(articleOutput(a))
 }
 
 // replaceArticle answers PUT: the body is the whole new article. With
-// If-Match, the article is replaced only at a version the header names.
+// If-Match, the article is replaced only at a version the header names;
+// with If-None-Match, only at a version it does not name ("*": never, as
+// PUT does not create).
 func (s *Server) replaceArticle(c *fiber.Ctx) error {
 	in, err := readArticle(c)
 	if err != nil {
@@ -104,7 +111,7 @@ func (s *Server) replaceArticle(c *fiber.Ctx) error {
 	ctx, cancel := s.requestContext(c)
 	defer cancel()
 	m := readIfMatch(c)
-	vc, err := s.expectation(ctx, m, id)
+	vc, err := s.expectation(ctx, m, readIfNoneMatch(c), id)
 	if err != nil {
 		return err
 	}
@@ -127,6 +134,7 @@ func (s *Server) patchArticle(c *fiber.Ctx) error {
 	}
 	id := articleID(c)
 	m := readIfMatch(c)
+	none := readIfNoneMatch(c)
 	ctx, cancel := s.requestContext(c)
 	defer cancel()
 	for attempt := 1; ; attempt++ {
@@ -137,6 +145,9 @@ func (s *Server) patchArticle(c *fiber.Ctx) error {
 		}
 		if !m.matches(read.Version) {
 			return errPrecondition(id)
+		}
+		if namesVersion(none, read.Version) {
+			return errNoneMatch(id)
 		}
 		in, err := mergePatch(current, body)
 		if err != nil {
@@ -177,7 +188,7 @@ func (s *Server) deleteArticle(c *fiber.Ctx) error {
 	defer cancel()
 	id := articleID(c)
 	m := readIfMatch(c)
-	vc, err := s.expectation(ctx, m, id)
+	vc, err := s.expectation(ctx, m, readIfNoneMatch(c), id)
 	if err != nil {
 		return err
 	}
@@ -193,6 +204,11 @@ func readArticle(c *fiber.Ctx) (*articleInput, error) {
 	body, err := requestBody(c, false)
 	if err != nil {
 		return nil, err
+	}
+	// JSON's null decodes into a struct as nothing at all, which would
+	// be reported as a missing title rather than as the wrong body.
+	if string(bytes.TrimSpace(body)) == "null" {
+		return nil, herald.Errorf(herald.EBadRequest, "an article must be a JSON object, got null")
 	}
 	var in articleInput
 	if err := decodeStrict(body, &in); err != nil {

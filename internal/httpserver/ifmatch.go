@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -74,18 +75,38 @@ func errPrecondition(id string) error {
 	return herald.Errorf(herald.EPrecondition, "article %s is not at a version If-Match names; GET it for its current ETag", id)
 }
 
+// readIfNoneMatch parses If-None-Match, all its lines (RFC 9110,
+// 13.1.2); nil when the request has none.
+func readIfNoneMatch(c *fiber.Ctx) *herald.Condition {
+	return herald.ParseCondition(headerList(c, fiber.HeaderIfNoneMatch), "")
+}
+
+// namesVersion reports whether If-None-Match cond names the article at
+// version: "*" (any current article) or one of the version's tags, weak
+// or strong, since If-None-Match compares weakly. A GET is then answered
+// 304, and a write is refused with 412 (RFC 9110, 13.1.2).
+func namesVersion(cond *herald.Condition, version int64) bool {
+	return cond != nil && cond.NotModified(`"`+strconv.FormatInt(version, 10)+`"`, time.Time{}, time.Time{})
+}
+
+func errNoneMatch(id string) error {
+	return herald.Errorf(herald.EPrecondition, "article %s exists at a version If-None-Match names", id)
+}
+
 // expectation is what a PUT or DELETE of the article id requires of its
-// version under m: nothing without If-Match; the one version a single tag
-// names, checked by the store inside the write; with "*" or several tags,
-// the current version, read here, when m matches it.
-func (s *Server) expectation(ctx context.Context, m ifMatch, id string) (*herald.VersionCheck, error) {
+// version under If-Match m and If-None-Match none: nothing without either;
+// the one version a single If-Match tag names, checked by the store inside
+// the write; otherwise the current version, read here, when m matches it
+// and none does not name it. A write expecting that version cannot land
+// on a later one, which the preconditions were not evaluated against.
+func (s *Server) expectation(ctx context.Context, m ifMatch, none *herald.Condition, id string) (*herald.VersionCheck, error) {
 	vc := &herald.VersionCheck{}
 	switch {
-	case !m.present:
+	case !m.present && none == nil:
 		return vc, nil
-	case !m.any && len(m.tags) == 0:
+	case m.present && !m.any && len(m.tags) == 0:
 		return nil, errPrecondition(id)
-	case !m.any && len(m.tags) == 1:
+	case !m.any && len(m.tags) == 1 && none == nil:
 		vc.Expect = m.tags[0]
 		return vc, nil
 	}
@@ -95,6 +116,9 @@ func (s *Server) expectation(ctx context.Context, m ifMatch, id string) (*herald
 	}
 	if !m.matches(cur.Version) {
 		return nil, errPrecondition(id)
+	}
+	if namesVersion(none, cur.Version) {
+		return nil, errNoneMatch(id)
 	}
 	vc.Expect = cur.Version
 	return vc, nil
