@@ -288,7 +288,18 @@ func TestPolitePolling(t *testing.T) {
 		t.Errorf("the category again without validators: status %d, want 429", r.Status)
 	}
 	// A browser's HTML view of a feed is not a fetch of the feed: a
-	// person may reload it.
+	// person may reload it, also right after a reader fetched the feed
+	// from the same address, and with the page's own validators.
+	for _, path := range []string{"/categories/soon/feed.rss", "/categories/soon/feed"} {
+		r := s.get(t, path, "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+		if r.Status != 200 || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/html") {
+			t.Errorf("HTML view of %s after the feed was fetched: status %d, Content-Type %q, want 200 HTML", path, r.Status, r.Header.Get("Content-Type"))
+		}
+		r = s.get(t, path, "Accept: text/html", "If-None-Match: "+r.Header.Get("ETag"))
+		if r.Status != http.StatusNotModified {
+			t.Errorf("HTML view of %s with its ETag: status %d, want 304", path, r.Status)
+		}
+	}
 	for i := range 3 {
 		r := s.get(t, "/categories/soon/feed.atom", "Accept: text/html,application/xhtml+xml,*/*;q=0.8")
 		if r.Status != 200 || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/html") {

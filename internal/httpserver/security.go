@@ -100,13 +100,14 @@ func (s *Server) feedPolicy(c *fiber.Ctx) (answered bool, key string, spent bool
 // validators or made-up ones, is told when to come back. A document is
 // its path and query: the pages of a feed's history (?page=N) and other
 // limits are documents of their own, which a client walking them has
-// never fetched. A HEAD downloads nothing and is never counted, and
-// neither is an answer other than a feed's 200 (a feed that does not
-// exist yet, a bad parameter, a 304). key is the request's key in the
+// never fetched. A HEAD downloads nothing and is never counted, nor is a
+// browser's request for the feed's HTML view, and neither is an answer
+// other than a feed's 200 (a feed that does not exist yet, a bad
+// parameter, a 304). key is the request's key in the
 // limiter, for fetched to record the answer; spent says whether this
 // request has spent the key's allowance already.
 func (s *Server) politePolling(c *fiber.Ctx) (key string, spent bool, err error) {
-	if s.pollLimiter == nil || c.Method() == fiber.MethodHead {
+	if s.pollLimiter == nil || c.Method() == fiber.MethodHead || viewsInBrowser(c) {
 		return "", false, nil
 	}
 	key = s.client(c) + " " + c.OriginalURL()
@@ -131,6 +132,20 @@ func (s *Server) politePolling(c *fiber.Ctx) (key string, spent bool, err error)
 	return "", false, herald.Errorf(herald.ERateLimited,
 		"this feed was "+why+"; send the validators of the last response, or retry in %s seconds",
 		s.cfg.MinPollInterval, retryAfter(wait))
+}
+
+// viewsInBrowser reports whether a feed request will be answered with the
+// feed's HTML view (serveFeed's prefersHTML), which a person may reload at
+// will and which is neither counted nor refused: the format is the path's
+// (feed.EXT), or the one /feed negotiates from Accept.
+func viewsInBrowser(c *fiber.Ctx) bool {
+	accept := headerList(c, fiber.HeaderAccept)
+	path := strings.TrimSuffix(c.Path(), "/")
+	f, ok := feedFile(path[strings.LastIndexByte(path, '/')+1:])
+	if !ok {
+		f = negotiateFormat(accept)
+	}
+	return prefersHTML(accept, f)
 }
 
 // fetched settles a feed request politePolling let through under key:
