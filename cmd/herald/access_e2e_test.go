@@ -374,6 +374,46 @@ func TestSecurityHeadersAndCORS(t *testing.T) {
 	common("404", notFound)
 }
 
+// TestDocumentPreconditions: the index page, the OPML file and a feed's
+// HTML view have the conditional semantics of a feed: 412 to an If-Match
+// that names none of their tags, 304 to an If-None-Match that names one,
+// and a 304 without the headers that protect a body.
+func TestDocumentPreconditions(t *testing.T) {
+	s := startHerald(t, "")
+	s.create(t, map[string]any{"title": "Documents", "categories": []string{"Go"}})
+	html := "Accept: text/html"
+	for _, d := range []struct {
+		path    string
+		headers []string
+	}{{"/", nil}, {"/feeds.opml", nil}, {"/categories/go/feed.atom", []string{html}}} {
+		ok := s.get(t, d.path, d.headers...)
+		tag := ok.Header.Get("ETag")
+		if ok.Status != 200 || tag == "" {
+			t.Fatalf("GET %s: %d, ETag %q", d.path, ok.Status, tag)
+		}
+		with := func(h ...string) response { return s.get(t, d.path, append(append([]string{}, d.headers...), h...)...) }
+		for _, im := range []string{`"zzz"`, "W/" + tag} {
+			if r := with("If-Match: " + im); r.Status != http.StatusPreconditionFailed || decodeError(t, r).Error.Code != "precondition_failed" {
+				t.Errorf("GET %s If-Match %s: %d, want 412", d.path, im, r.Status)
+			}
+		}
+		for _, im := range []string{tag, "*", `"zzz", ` + tag} {
+			if r := with("If-Match: " + im); r.Status != 200 {
+				t.Errorf("GET %s If-Match %s: %d, want 200", d.path, im, r.Status)
+			}
+		}
+		notMod := with("If-None-Match: " + tag)
+		if notMod.Status != http.StatusNotModified || notMod.Header.Get("ETag") != tag {
+			t.Fatalf("GET %s If-None-Match: %d, ETag %q; want 304 with %q", d.path, notMod.Status, notMod.Header.Get("ETag"), tag)
+		}
+		for _, h := range []string{"Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options", "Content-Type"} {
+			if v := notMod.Header.Get(h); v != "" {
+				t.Errorf("GET %s 304: %s=%q, want none", d.path, h, v)
+			}
+		}
+	}
+}
+
 // TestRequestID: a sane incoming id is kept, anything else replaced.
 func TestRequestID(t *testing.T) {
 	s := startHerald(t, "")

@@ -85,10 +85,6 @@ func executePage(t *template.Template, data any) ([]byte, error) {
 
 // sendPageDoc sends d, an HTML page made already, as sendPage does.
 func (s *Server) sendPageDoc(c *fiber.Ctx, d *document) error {
-	h := &c.Response().Header
-	h.Set(fiber.HeaderContentSecurityPolicy, pageCSP)
-	h.Set(fiber.HeaderXContentTypeOptions, "nosniff")
-	h.Set(fiber.HeaderReferrerPolicy, "no-referrer")
 	return s.sendDocument(c, d, fiber.MIMETextHTMLCharsetUTF8, "Accept, Accept-Encoding")
 }
 
@@ -127,14 +123,21 @@ func (d *document) codedBody(enc *encode.Encoder, c herald.Coding, made *atomic.
 }
 
 // sendDocument sends d with Cache-Control, Vary, and its strong ETag
-// (with the coding's suffix, as feeds have), answering 304 when
-// If-None-Match names any coding's tag; compressed in the coding the
-// client prefers.
+// (with the coding's suffix, as feeds have), with the conditional
+// semantics of a feed: 412 when If-Match names none of its tags (or
+// If-Unmodified-Since, which a document without a date ignores), else 304
+// when If-None-Match names any coding's tag; compressed in the coding the
+// client prefers. An HTML page gets its Content-Security-Policy and the
+// other headers of a page's body, which a 304 leaves out like every 304.
 func (s *Server) sendDocument(c *fiber.Ctx, d *document, contentType, vary string) error {
 	h := &c.Response().Header
+	rh := readFeedHeaders(c)
+	if (rh.ifMatch != nil || rh.ifUnmodifiedSince != nil) &&
+		!herald.PreconditionHolds(b2s(rh.ifMatch), b2s(rh.ifUnmodifiedSince), d.etag, time.Time{}) {
+		return herald.Errorf(herald.EPrecondition, "this document is no longer the representation If-Match names; GET it without If-Match for the current one")
+	}
 	setHeader(h, hdrCacheControl, s.maxAge)
 	h.Set(fiber.HeaderVary, vary)
-	rh := readFeedHeaders(c)
 	coding := acceptCoding(rh.acceptEncoding)
 	if s.enc == nil || len(d.body) < minCodedDocument {
 		coding = herald.CodingIdentity
@@ -144,6 +147,11 @@ func (s *Server) sendDocument(c *fiber.Ctx, d *document, contentType, vary strin
 	if cond := herald.ParseCondition(b2s(rh.ifNoneMatch), ""); cond.NotModified(d.etag, time.Time{}, s.now()) {
 		c.Status(fiber.StatusNotModified)
 		return nil
+	}
+	if contentType == fiber.MIMETextHTMLCharsetUTF8 {
+		h.Set(fiber.HeaderContentSecurityPolicy, pageCSP)
+		h.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+		h.Set(fiber.HeaderReferrerPolicy, "no-referrer")
 	}
 	h.Set(fiber.HeaderContentType, contentType)
 	body := d.body
