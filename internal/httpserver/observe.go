@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -198,9 +199,11 @@ const unmatched = "unmatched"
 // never by its path, to keep metrics bounded.
 func (s *Server) routeOf(c *fiber.Ctx) string {
 	r := c.Route()
-	// A middleware mounted at "/" (the catch-all 404 among them) reports
-	// the path "/" for any request it ended.
-	if r == nil || r.Path == "/" && c.Path() != "/" {
+	// A middleware (Use, or a group's handlers: the write API's rate
+	// limit and token check) reports its mount point, a prefix, for any
+	// request it ended: "/" for the catch-all 404, "/api/v1" for a 401. A
+	// route without parameters whose path is not the request's is one.
+	if r == nil || len(r.Params) == 0 && !strings.EqualFold(r.Path, strings.TrimSuffix(c.Path(), "/")) && r.Path != c.Path() {
 		return s.patternOf(c.Path())
 	}
 	return r.Path
