@@ -137,6 +137,11 @@ func TestBadInputIsRejectedAndLosesNothing(t *testing.T) {
 			}
 		})
 	}
+	for _, ct := range []string{"application/json; charset=latin1", `application/json;charset="ISO-8859-1"`} {
+		if r := s.do(t, http.MethodPost, "/api/v1/articles", []byte(`{"title":"x"}`), "Authorization: Bearer "+testToken, "Content-Type: "+ct); r.Status != http.StatusUnsupportedMediaType {
+			t.Errorf("JSON labelled %q: status %d, want 415", ct, r.Status)
+		}
+	}
 	if r := s.do(t, http.MethodPost, "/api/v1/articles", []byte(`title=x`), "Authorization: Bearer "+testToken, "Content-Type: application/x-www-form-urlencoded"); r.Status != http.StatusUnsupportedMediaType {
 		t.Errorf("form body: status %d, want 415", r.Status)
 	}
@@ -171,6 +176,10 @@ func TestBadInputIsRejectedAndLosesNothing(t *testing.T) {
 		if r := s.api(t, http.MethodGet, "/api/v1/articles?"+q, nil); r.Status != 400 {
 			t.Errorf("list ?%s: status %d, want 400", q, r.Status)
 		}
+	}
+	// JSON labelled as UTF-8, which it must be, is taken.
+	if r := s.do(t, http.MethodPost, "/api/v1/articles", []byte(`{"title":"Labelled UTF-8"}`), "Authorization: Bearer "+testToken, "Content-Type: application/json; charset=UTF-8"); r.Status != http.StatusCreated {
+		t.Errorf("JSON labelled charset=UTF-8: status %d, want 201", r.Status)
 	}
 }
 

@@ -234,7 +234,13 @@ func requestBody(c *fiber.Ctx, patch bool) ([]byte, error) {
 		c.Set(fiber.HeaderAcceptEncoding, "identity")
 		return nil, fiber.NewError(fiber.StatusUnsupportedMediaType, "Content-Encoding "+strconv.Quote(ce)+" is not accepted: send the body uncompressed")
 	}
-	ct := strings.ToLower(strings.TrimSpace(strings.Split(c.Get(fiber.HeaderContentType), ";")[0]))
+	ct, params, _ := strings.Cut(c.Get(fiber.HeaderContentType), ";")
+	ct = strings.ToLower(strings.TrimSpace(ct))
+	// JSON exchanged between systems is UTF-8 (RFC 8259, 8.1): a body
+	// labelled otherwise would be read as what it is not.
+	if cs := charsetParam(params); cs != "" && !strings.EqualFold(cs, "utf-8") && !strings.EqualFold(cs, "utf8") {
+		return nil, fiber.NewError(fiber.StatusUnsupportedMediaType, "the body must be JSON in UTF-8, got charset "+strconv.Quote(cs))
+	}
 	switch {
 	case patch && (ct == "" || ct == "application/json" || ct == mergePatchType):
 	case !patch && (ct == "" || ct == "application/json" || strings.HasSuffix(ct, "+json") && ct != mergePatchType):
@@ -247,6 +253,18 @@ func requestBody(c *fiber.Ctx, patch bool) ([]byte, error) {
 	// The body as received: Fiber's Body would inflate it per its
 	// Content-Encoding.
 	return c.Request().Body(), nil
+}
+
+// charsetParam is the charset parameter among a media type's parameters
+// (what follows its first ";"), unquoted, or "".
+func charsetParam(params string) string {
+	for p := range strings.SplitSeq(params, ";") {
+		name, value, _ := strings.Cut(p, "=")
+		if strings.EqualFold(strings.TrimSpace(name), "charset") {
+			return strings.Trim(strings.TrimSpace(value), `"`)
+		}
+	}
+	return ""
 }
 
 // intQuery reads an optional integer query parameter within [lo, hi].
