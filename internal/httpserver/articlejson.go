@@ -51,18 +51,50 @@ func (in *articleInput) article() (*herald.Article, error) {
 		TranscriptURL: in.TranscriptURL, TranscriptType: in.TranscriptType, ChaptersURL: in.ChaptersURL,
 	}
 	if in.PublishedAt != nil && *in.PublishedAt != "" {
-		t, err := time.Parse(time.RFC3339, *in.PublishedAt)
+		t, err := inputDate("published_at", *in.PublishedAt)
 		if err != nil {
-			return nil, herald.FieldError(herald.EInvalid, "published_at", "published_at must be an RFC 3339 date-time such as \"2026-11-25T09:30:00Z\", got %q", *in.PublishedAt)
+			return nil, err
 		}
 		a.PublishedAt = t
 	}
 	if in.UpdatedAt != nil && *in.UpdatedAt != "" {
-		if _, err := time.Parse(time.RFC3339, *in.UpdatedAt); err != nil {
-			return nil, herald.FieldError(herald.EInvalid, "updated_at", "updated_at must be an RFC 3339 date-time, got %q", *in.UpdatedAt)
+		if _, err := inputDate("updated_at", *in.UpdatedAt); err != nil {
+			return nil, err
 		}
 	}
 	return a, nil
+}
+
+// inputDate parses the date-time s the client gave in field and checks
+// that it lies in the years feeds can carry (herald.CheckDate). That is
+// checked here as well as in Prepare because 0001-01-01T00:00:00Z is the
+// zero time, which Prepare takes for "not given".
+func inputDate(field, s string) (time.Time, error) {
+	t, err := parseDate(s)
+	if err != nil {
+		return time.Time{}, herald.FieldError(herald.EInvalid, field, "%s must be an RFC 3339 date-time such as \"2026-11-25T09:30:00Z\", got %q", field, s)
+	}
+	if err := herald.CheckDate(field, t); err != nil || t.IsZero() {
+		return time.Time{}, herald.FieldError(herald.EInvalid, field, "%s must fall in the years %d to %d (UTC), got %q", field, herald.MinYear, herald.MaxYear, s)
+	}
+	return t, nil
+}
+
+// parseDate parses an RFC 3339 date-time. RFC 3339 lets the "T" between
+// date and time and the "Z" of UTC be written in lower case (section 5.6,
+// the note under the ABNF), which time.RFC3339 does not accept; nothing
+// else a date-time may hold is a letter, so upper-casing those two changes
+// no valid date and makes no invalid one valid.
+func parseDate(s string) (time.Time, error) {
+	return time.Parse(time.RFC3339, strings.Map(func(r rune) rune {
+		switch r {
+		case 't':
+			return 'T'
+		case 'z':
+			return 'Z'
+		}
+		return r
+	}, s))
 }
 
 // articleOutput is the API's JSON shape of a stored article: lists are

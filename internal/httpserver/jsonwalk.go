@@ -30,7 +30,12 @@ type jsonWalk struct {
 }
 
 func newJSONWalk(body []byte, into reflect.Type) *jsonWalk {
-	return &jsonWalk{dec: json.NewDecoder(bytes.NewReader(body)), root: into}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	// Numbers as their text: as float64, one beyond its range (1e400)
+	// would be an error that ends the walk before it reaches the value at
+	// fault, whose path it is there to find.
+	dec.UseNumber()
+	return &jsonWalk{dec: dec, root: into}
 }
 
 // path is the path of the current value.

@@ -1,0 +1,66 @@
+package herald
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// MaxDerivedSlugBytes bounds a slug Prepare derives from a title, measured
+// percent-encoded as it appears in the article's URL. A title may hold
+// limits.title_chars characters, and a letter outside ASCII takes 6 to 12
+// bytes once encoded, so a slug of a whole title could outgrow any URL
+// limit (400 CJK characters make 3,600 bytes). 255 is the longest file
+// name most file systems and static-site exports accept for the path
+// segment a slug becomes, and an eighth of the default limits.url_bytes,
+// which leaves base_url plenty of room: about 250 ASCII letters, 28 CJK
+// characters, 42 Cyrillic or Greek ones, always more than a readable slug
+// needs.
+const MaxDerivedSlugBytes = 255
+
+// TitleSlug is the slug Prepare gives an article that comes without one:
+// Slugify(title), cut to at most MaxDerivedSlugBytes when percent-encoded.
+// The cut falls between words (at a hyphen) when that keeps at least half
+// the bound, else between two characters. It depends on nothing but the
+// title, so whoever predicts an article's slug (an importer matching
+// articles by slug) gets the one Prepare will derive.
+func TitleSlug(title string) string {
+	slug := Slugify(title)
+	n, end := 0, len(slug)
+	for i, r := range slug {
+		w := escapedLen(r)
+		if n+w > MaxDerivedSlugBytes {
+			end = i
+			break
+		}
+		n += w
+	}
+	if end == len(slug) {
+		return slug
+	}
+	cut := slug[:end]
+	if slug[end] != '-' {
+		if h := strings.LastIndexByte(cut, '-'); h >= 0 && escapedSize(cut[:h]) >= MaxDerivedSlugBytes/2 {
+			cut = cut[:h]
+		}
+	}
+	return strings.TrimRight(cut, "-")
+}
+
+// escapedLen is the size of r in a slug once url.PathEscape has encoded
+// it: ASCII letters, digits and the hyphen stand for themselves, every
+// other character is each of its UTF-8 bytes as %XX.
+func escapedLen(r rune) int {
+	if r < utf8.RuneSelf {
+		return 1
+	}
+	return 3 * utf8.RuneLen(r)
+}
+
+// escapedSize is the size of slug s once percent-encoded.
+func escapedSize(s string) int {
+	n := 0
+	for _, r := range s {
+		n += escapedLen(r)
+	}
+	return n
+}
