@@ -3,6 +3,8 @@ package herald
 import (
 	"strings"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // MaxDerivedSlugBytes bounds a slug Prepare derives from a title, measured
@@ -63,4 +65,14 @@ func escapedSize(s string) int {
 		n += escapedLen(r)
 	}
 	return n
+}
+
+// SlugOf is the slug Prepare gives a: its own, trimmed and in NFC, or, when
+// it has none, the one derived from its title (TitleSlug). Whoever matches
+// articles by slug before preparing them (an import) predicts it with this.
+func SlugOf(a *Article) string {
+	if slug := norm.NFC.String(strings.TrimSpace(a.Slug)); slug != "" {
+		return slug
+	}
+	return TitleSlug(a.Title)
 }

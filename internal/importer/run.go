@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"strconv"
-	"strings"
 
 	"github.com/herald-feeds/herald/internal/herald"
 )
@@ -161,10 +160,7 @@ func (r *run) file(ctx context.Context, j job) error {
 		// Two files claiming one slug would silently overwrite each other,
 		// the later one winning; report the clash instead. The slug is
 		// predicted the way Prepare derives it when the file gives none.
-		slug := strings.TrimSpace(a.Slug)
-		if slug == "" {
-			slug = herald.Slugify(a.Title)
-		}
+		slug := herald.SlugOf(a)
 		if prev, ok := r.slugs[slug]; ok && slug != "" {
 			r.fail(label, fmt.Errorf("slug %q was already imported from %s in this run", slug, prev))
 			continue

@@ -160,12 +160,10 @@ func (s *Articles) List(ctx context.Context, offset, limit int) ([]*herald.Artic
 
 // Upsert creates the article or, when one with the same slug exists,
 // replaces it keeping its ID: re-importing a file updates its article
-// instead of duplicating it. The slug is derived first so that matching
-// works for sources that carry none.
+// instead of duplicating it. The slug is settled first, as Prepare will
+// (herald.SlugOf), so that matching works for sources that carry none.
 func (s *Articles) Upsert(ctx context.Context, a *herald.Article) (herald.Upserted, error) {
-	if a.Slug == "" {
-		a.Slug = herald.Slugify(a.Title)
-	}
+	a.Slug = herald.SlugOf(a)
 	existing, err := s.store.ArticleBySlug(ctx, a.Slug)
 	switch {
 	case herald.IsNotFound(err):

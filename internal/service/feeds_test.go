@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -230,5 +231,28 @@ func TestUpsertMatchesBySlugAndKeepsDate(t *testing.T) {
 	}
 	if list[0].Summary != "edited" || !list[0].PublishedAt.Equal(orig) {
 		t.Errorf("after re-import: summary %q published %v, want edited and %v", list[0].Summary, list[0].PublishedAt, orig)
+	}
+}
+
+// TestUpsertMatchesTheSlugPrepareGives: an import predicts the slug
+// Prepare will give, so a long title (whose slug Prepare cuts) and a
+// decomposed one (which Prepare puts in NFC) are matched on re-import,
+// not refused or duplicated.
+func TestUpsertMatchesTheSlugPrepareGives(t *testing.T) {
+	fx := newFixture(t, nil)
+	ctx := context.Background()
+	for _, title := range []string{strings.Repeat("日本語の記事", 60), "Cafe\u0301 notes", "Notes"} {
+		for round, want := range []herald.Upserted{herald.UpsertCreated, herald.UpsertUnchanged} {
+			a := &herald.Article{Title: title, PublishedAt: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)}
+			if title == "Notes" {
+				a.Slug = "notes-by-hand" // a slug of its own, in NFC already
+			}
+			if did, err := fx.articles.Upsert(ctx, a); err != nil || did != want {
+				t.Fatalf("upsert %d of %.20q: %v, %v; want %v", round+1, title, did, err, want)
+			}
+		}
+	}
+	if _, total, err := fx.articles.List(ctx, 0, 10); err != nil || total != 3 {
+		t.Fatalf("list: total %d err %v, want 3 articles", total, err)
 	}
 }
