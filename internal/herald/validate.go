@@ -200,16 +200,45 @@ func (e *Enclosure) prepare(field string) error {
 	if err := checkURL(field+".url", e.URL); err != nil {
 		return err
 	}
-	if e.Type == "" || !strings.Contains(e.Type, "/") || strings.ContainsAny(e.Type, " \t\r\n") {
-		return FieldError(EInvalid, field+".type", "type must be a MIME type such as \"audio/mpeg\"")
+	if !validMediaType(e.Type) {
+		return FieldError(EInvalid, field+".type", "type must be one MIME type such as \"audio/mpeg\" (no wildcard), got %q", e.Type)
 	}
-	if e.Length < 0 {
-		return FieldError(EInvalid, field+".length", "length must not be negative")
+	if e.Length < 0 || e.Length > MaxFeedInteger {
+		return FieldError(EInvalid, field+".length", "length must be between 0 and %d bytes", int64(MaxFeedInteger))
 	}
-	if e.Duration < 0 {
-		return FieldError(EInvalid, field+".duration", "duration must not be negative")
+	if e.Duration < 0 || e.Duration > MaxFeedInteger {
+		return FieldError(EInvalid, field+".duration", "duration must be between 0 and %d seconds", int64(MaxFeedInteger))
 	}
 	return nil
+}
+
+// MaxFeedInteger bounds the numbers an article gives its feeds (an
+// enclosure's length and duration): 2^53 - 1, the largest integer a JSON
+// Feed reader written in JavaScript, or any reader parsing JSON numbers as
+// doubles, reads back exactly.
+const MaxFeedInteger = 1<<53 - 1
+
+// validMediaType accepts one concrete media type, type/subtype with
+// optional parameters (RFC 9110, 8.3.1): what an enclosure's type
+// attribute names. A range such as "audio/*" names no file's type.
+func validMediaType(s string) bool {
+	mt, _, _ := strings.Cut(s, ";")
+	typ, sub, ok := strings.Cut(strings.TrimSpace(mt), "/")
+	return ok && isToken(typ) && isToken(sub) && typ != "*" && sub != "*" && !strings.ContainsAny(s, "\r\n")
+}
+
+// isToken reports whether s is an HTTP token (RFC 9110, 5.6.2).
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`"(),/:;<=>?@[\]{}`, c) >= 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // cleanText refuses text that is not valid UTF-8 and removes from *v the
@@ -270,11 +299,21 @@ func Unfit(r rune) bool {
 // from the site, so a relative link would resolve against the wrong base.
 func checkURL(field, raw string) error {
 	u, err := url.Parse(raw)
-	if err != nil || !u.IsAbs() || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if err != nil || !u.IsAbs() || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Hostname() == "" {
 		return FieldError(EInvalid, field, "%s must be an absolute http or https URL, got %q", field, raw)
 	}
 	if strings.ContainsAny(raw, " \t\r\n") {
 		return FieldError(EInvalid, field, "%s must not contain whitespace", field)
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return FieldError(EInvalid, field, "%s has port %q; a port is a number from 1 to 65535", field, p)
+		}
+	}
+	// Feeds are public: a user name or password in a URL would be
+	// published to every reader.
+	if u.User != nil {
+		return FieldError(EInvalid, field, "%s must not carry a user name or password (user@host)", field)
 	}
 	return nil
 }

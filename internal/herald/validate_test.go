@@ -85,6 +85,17 @@ func TestPrepareRejects(t *testing.T) {
 		{"noncharacter in the language", Article{Title: "x", Language: "en\uffff"}, "language"},
 		{"episode past 32 bits", Article{Title: "x", Episode: MaxEpisode + 1}, "episode"},
 		{"season past 32 bits", Article{Title: "x", Season: MaxEpisode + 1}, "season"},
+		{"url with a port past 65535", Article{Title: "x", URL: "https://example.com:99999/a"}, "url"},
+		{"url with port 0", Article{Title: "x", URL: "https://example.com:0/a"}, "url"},
+		{"url with credentials", Article{Title: "x", URL: "https://user:secret@example.com/a"}, "url"},
+		{"image with a user name", Article{Title: "x", Image: "https://user@example.com/i.png"}, "image"},
+		{"enclosure url with credentials", Article{Title: "x", Enclosures: []Enclosure{{URL: "https://u:p@e.com/a.mp3", Type: "audio/mpeg"}}}, "enclosures[0].url"},
+		{"url without a host name", Article{Title: "x", URL: "https://:443/a"}, "url"},
+		{"enclosure type range", Article{Title: "x", Enclosures: []Enclosure{{URL: "https://e.com/a.mp3", Type: "audio/*"}}}, "enclosures[0].type"},
+		{"enclosure type without subtype", Article{Title: "x", Enclosures: []Enclosure{{URL: "https://e.com/a.mp3", Type: "audio/"}}}, "enclosures[0].type"},
+		{"enclosure type of two slashes", Article{Title: "x", Enclosures: []Enclosure{{URL: "https://e.com/a.mp3", Type: "audio/mpeg/x"}}}, "enclosures[0].type"},
+		{"enclosure length past 2^53", Article{Title: "x", Enclosures: []Enclosure{{URL: "https://e.com/a.mp3", Type: "audio/mpeg", Length: MaxFeedInteger + 1}}}, "enclosures[0].length"},
+		{"enclosure duration past 2^53", Article{Title: "x", Enclosures: []Enclosure{{URL: "https://e.com/a.mp3", Type: "audio/mpeg", Duration: 1<<63 - 1}}}, "enclosures[0].duration"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -94,6 +105,16 @@ func TestPrepareRejects(t *testing.T) {
 				t.Fatalf("Prepare err=%v (field %q), want EInvalid on field %q", err, ErrorField(err), tt.field)
 			}
 		})
+	}
+}
+
+// TestPrepareAcceptsEdgeValues: the bounds themselves, media type
+// parameters and explicit ports are accepted.
+func TestPrepareAcceptsEdgeValues(t *testing.T) {
+	a := Article{Title: "x", URL: "https://example.com:8443/a", Image: "http://example.com:80/i.png",
+		Enclosures: []Enclosure{{URL: "https://e.com/a.ogg", Type: `audio/ogg; codecs="opus"`, Length: MaxFeedInteger, Duration: MaxFeedInteger}}}
+	if err := a.Prepare("https://example.com", time.Now(), Limits{}); err != nil {
+		t.Fatalf("Prepare: %v", err)
 	}
 }
 
