@@ -55,15 +55,29 @@ func TestPrepareAcceptsDecomposedSlug(t *testing.T) {
 	}
 }
 
-func TestSlugifyNormalises(t *testing.T) {
+// TestSlugsOfNormalisedNames: the slugs Prepare and TitleSlug give are
+// those of the names in NFC, however they were typed; Slugify alone keeps
+// a decomposed name's slug as it was (the one an older build filed it
+// under).
+func TestSlugsOfNormalisedNames(t *testing.T) {
 	for _, in := range []string{"Caf\u00e9", "Cafe\u0301", "CAFE\u0301", "cafe\u0301"} {
-		if got := Slugify(in); got != "caf\u00e9" {
-			t.Errorf("Slugify(%q)=%q, want %q", in, got, "caf\u00e9")
+		if got := TitleSlug(in); got != "caf\u00e9" {
+			t.Errorf("TitleSlug(%q)=%q, want %q", in, got, "caf\u00e9")
+		}
+		a := Article{Title: "x", Categories: []string{in}}
+		if err := a.Prepare("https://example.com", time.Now(), Limits{}); err != nil {
+			t.Fatal(err)
+		}
+		if sc := a.Scopes(); len(sc) != 2 || sc[1].Slug != "caf\u00e9" {
+			t.Errorf("scopes of category %q: %v, want category:caf\u00e9", in, sc)
 		}
 	}
 	// Hangul typed as separate jamo is the syllable.
-	if got, want := Slugify("\u1112\u1161\u11ab"), "\ud55c"; got != want {
-		t.Errorf("Slugify(jamo)=%q, want %q", got, want)
+	if got, want := TitleSlug("\u1112\u1161\u11ab"), "\ud55c"; got != want {
+		t.Errorf("TitleSlug(jamo)=%q, want %q", got, want)
+	}
+	if got := Slugify("Cafe\u0301"); got != "cafe" {
+		t.Errorf("Slugify of a decomposed name=%q, want the slug it always had, %q", got, "cafe")
 	}
 }
 

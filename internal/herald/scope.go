@@ -6,8 +6,6 @@ import (
 	"sort"
 	"strings"
 	"unicode"
-
-	"golang.org/x/text/unicode/norm"
 )
 
 // ScopeKind is the kind of set of articles a feed covers.
@@ -62,17 +60,19 @@ func ParseScopeKey(key string) (Scope, error) {
 // kept (any script), every other run of characters turned into one hyphen,
 // no hyphen at either end. "Go & Rust: 2026" becomes "go-rust-2026".
 //
-// The name is first put in Unicode normalization form C, so that a name
-// and its canonically equivalent spellings give one slug: "Café" typed
-// with a precomposed é and with e + U+0301 (as macOS file names and some
-// keyboards give it) are one category, "café", where the combining accent
-// alone would otherwise be dropped as punctuation ("cafe"). A slug is
-// therefore always in form C, and a path segment that is not (a decomposed
-// slug in a feed URL) is not its own slug: Slugify(s) != s.
+// Slugify takes the name as it is. Prepare puts every name in Unicode
+// normalization form C first, so that "Café" typed with a precomposed é
+// and with e + U+0301 (as macOS file names and some keyboards give it) are
+// one category, "café"; a decomposed name alone would lose its accent as
+// punctuation ("cafe"). Slugify itself does not normalise, so that the
+// names an older build stored decomposed still give the scopes their rows
+// are filed under, and a write replacing such an article invalidates
+// them. A path segment in another form than its slug's (a decomposed slug
+// in a feed URL) is not its own slug: Slugify(s) != s.
 func Slugify(name string) string {
 	var b strings.Builder
 	hyphen := false
-	for _, r := range strings.ToLower(norm.NFC.String(name)) {
+	for _, r := range strings.ToLower(name) {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
 			if hyphen && b.Len() > 0 {
 				b.WriteByte('-')

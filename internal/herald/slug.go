@@ -20,13 +20,14 @@ import (
 const MaxDerivedSlugBytes = 255
 
 // TitleSlug is the slug Prepare gives an article that comes without one:
-// Slugify(title), cut to at most MaxDerivedSlugBytes when percent-encoded.
+// the slug of the title in NFC, cut to at most MaxDerivedSlugBytes when
+// percent-encoded.
 // The cut falls between words (at a hyphen) when that keeps at least half
 // the bound, else between two characters. It depends on nothing but the
 // title, so whoever predicts an article's slug (an importer matching
 // articles by slug) gets the one Prepare will derive.
 func TitleSlug(title string) string {
-	slug := Slugify(title)
+	slug := Slugify(norm.NFC.String(title))
 	n, end := 0, len(slug)
 	for i, r := range slug {
 		w := escapedLen(r)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -163,8 +164,17 @@ func (s *Articles) List(ctx context.Context, offset, limit int) ([]*herald.Artic
 // instead of duplicating it. The slug is settled first, as Prepare will
 // (herald.SlugOf), so that matching works for sources that carry none.
 func (s *Articles) Upsert(ctx context.Context, a *herald.Article) (herald.Upserted, error) {
+	derived := strings.TrimSpace(a.Slug) == ""
 	a.Slug = herald.SlugOf(a)
 	existing, err := s.store.ArticleBySlug(ctx, a.Slug)
+	if legacy := herald.Slugify(a.Title); derived && herald.IsNotFound(err) && legacy != a.Slug && legacy != "" {
+		// An older build derived slugs from titles as typed, so a title
+		// in decomposed Unicode lost its accents ("cafe" for "Café"):
+		// an article it imported is matched by that slug and keeps it.
+		if old, lerr := s.store.ArticleBySlug(ctx, legacy); lerr == nil {
+			existing, err, a.Slug = old, nil, legacy
+		}
+	}
 	switch {
 	case herald.IsNotFound(err):
 		return herald.UpsertCreated, s.Create(ctx, a)

@@ -256,3 +256,42 @@ func TestUpsertMatchesTheSlugPrepareGives(t *testing.T) {
 		t.Fatalf("list: total %d err %v, want 3 articles", total, err)
 	}
 }
+
+// TestDecomposedNamesOfOlderBuilds: an article an older build stored with
+// decomposed names (no NFC then) is filed under the slugs those names gave
+// ("cafe" for "Cafe" + U+0301). Re-importing it matches it by that slug
+// and keeps its URL; the write moves it to the NFC scope ("café") and
+// invalidates the old one, whose cached feed must not list it any more.
+func TestDecomposedNamesOfOlderBuilds(t *testing.T) {
+	fx := newFixture(t, nil)
+	ctx := context.Background()
+	title, name := "Cafe\u0301 notes", "Cafe\u0301"
+	old := &herald.Article{ID: "00000000-0000-4000-8000-0000000000aa", Title: "x", PublishedAt: fx.clock.Now().Add(-time.Hour)}
+	if err := old.Prepare("https://example.com", fx.clock.Now(), herald.Limits{}); err != nil {
+		t.Fatal(err)
+	}
+	// As an older build stored it: names as typed, slug without accent.
+	old.Title, old.Slug, old.Categories = title, "cafe-notes", []string{name}
+	if err := fx.store.CreateArticle(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	oldScope := herald.FeedKey{Scope: herald.Scope{Kind: herald.ScopeCategory, Slug: "cafe"}, Format: herald.FormatAtom, Limit: 20}
+	if res, err := fx.feeds.Get(ctx, oldScope, nil); err != nil || !containsTitle(res.Entry.Body, "notes") {
+		t.Fatalf("the old scope before the re-import: %v", err)
+	}
+	did, err := fx.articles.Upsert(ctx, &herald.Article{Title: title, Summary: "again", Categories: []string{name}, PublishedAt: old.PublishedAt})
+	if err != nil || did != herald.UpsertUpdated {
+		t.Fatalf("re-import: %v, %v; want an update of the stored article", did, err)
+	}
+	list, total, err := fx.articles.List(ctx, 0, 10)
+	if err != nil || total != 1 || list[0].ID != old.ID || list[0].Slug != "cafe-notes" {
+		t.Fatalf("after the re-import: %d articles (err %v), %+v; want the one article, its slug kept", total, err, list)
+	}
+	if res, err := fx.feeds.Get(ctx, oldScope, nil); err == nil && containsTitle(res.Entry.Body, "notes") {
+		t.Errorf("the old scope's feed still lists the article after it moved")
+	}
+	newScope := herald.FeedKey{Scope: herald.Scope{Kind: herald.ScopeCategory, Slug: "caf\u00e9"}, Format: herald.FormatAtom, Limit: 20}
+	if res, err := fx.feeds.Get(ctx, newScope, nil); err != nil || !containsTitle(res.Entry.Body, "again") {
+		t.Errorf("the NFC scope's feed: err %v, want the article", err)
+	}
+}
