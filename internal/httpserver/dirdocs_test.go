@@ -3,6 +3,7 @@ package httpserver
 import (
 	"context"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -29,8 +30,9 @@ func (s *listingStore) Scopes(ctx context.Context, now time.Time) ([]herald.Scop
 	return s.Store.Scopes(ctx, now)
 }
 
-// postArticle creates an article through s's API (token "secret").
-func postArticle(t *testing.T, s *Server, body string) {
+// postArticle creates an article through s's API (token "secret") and
+// returns the 201.
+func postArticle(t *testing.T, s *Server, body string) *http.Response {
 	t.Helper()
 	req := httptest.NewRequest("POST", "/api/v1/articles", strings.NewReader(body))
 	req.Header.Set("Authorization", "Bearer secret")
@@ -40,8 +42,9 @@ func postArticle(t *testing.T, s *Server, body string) {
 		t.Fatal(err)
 	}
 	if res.StatusCode != 201 {
-		t.Fatalf("POST %s: status %d", body, res.StatusCode)
+		t.Fatalf("POST %s: status %d, want 201", body, res.StatusCode)
 	}
+	return res
 }
 
 // TestDirectoryDocumentsKeptPerVersion: the index page and the OPML file

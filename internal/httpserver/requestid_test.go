@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -41,17 +40,8 @@ func TestWriteLogsNameTheRequest(t *testing.T) {
 	t.Cleanup(articles.Close)
 	s := New(Config{APIToken: "secret", MaxBodyBytes: 1 << 20}, service.NewFeeds(st, c, nil, site, service.FeedsOptions{}), articles, st, c, log)
 
-	req := httptest.NewRequest("POST", "/api/v1/articles", strings.NewReader(`{"title":"Logged"}`))
-	req.Header.Set("Authorization", "Bearer secret")
-	req.Header.Set("Content-Type", "application/json")
-	res, err := s.App().Test(req, -1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.StatusCode != 201 {
-		t.Fatalf("status %d, want 201: the write stands without the cache", res.StatusCode)
-	}
-	id := res.Header.Get("X-Request-Id")
+	// The write stands without the cache: 201.
+	id := postArticle(t, s, `{"title":"Logged"}`).Header.Get("X-Request-Id")
 	var line string
 	for _, l := range strings.Split(logs.String(), "\n") {
 		if strings.Contains(l, "cache invalidation failed") {
