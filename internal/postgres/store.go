@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -105,11 +106,26 @@ func Open(ctx context.Context, dbURL string, opts Options) (*Store, error) {
 	return s, nil
 }
 
-// Redact returns dbURL with its password replaced, for logs and errors.
+// Redact returns dbURL for messages and logs, with its password hidden:
+// the one in its user info and any given as a query parameter (password,
+// sslpassword), which pgx reads too.
 func Redact(dbURL string) string {
 	u, err := url.Parse(dbURL)
 	if err != nil {
 		return "(unparseable database URL)"
+	}
+	if u.RawQuery != "" {
+		q := u.Query()
+		hidden := false
+		for k := range q {
+			if strings.EqualFold(k, "password") || strings.EqualFold(k, "sslpassword") {
+				q[k] = []string{"xxxxx"}
+				hidden = true
+			}
+		}
+		if hidden {
+			u.RawQuery = q.Encode()
+		}
 	}
 	return u.Redacted()
 }
