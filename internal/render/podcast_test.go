@@ -227,3 +227,45 @@ func linkRels(t *testing.T, out []byte) map[string]string {
 	}
 	return got
 }
+
+// TestPodcastEnclosureAndArtChoice: a show's RSS item carries the first
+// enclosure Apple Podcasts plays, known by its extension or, when its URL
+// has none, by its media type (with that enclosure's duration); and an
+// episode image only when it is JPEG or PNG, as Apple requires of art.
+func TestPodcastEnclosureAndArtChoice(t *testing.T) {
+	ch := showChannel(herald.FormatRSS)
+	base := showArticles()[0]
+	played, other := *base, *base
+	played.Enclosures = []herald.Enclosure{
+		{URL: "https://cdn.example.com/e2.ogg", Type: "audio/ogg", Length: 100},
+		{URL: "https://cdn.example.com/play/e2", Type: "audio/mpeg", Length: 200, Duration: 60},
+	}
+	played.Image = "https://news.example.com/img/ep2.webp"
+	out := string(mustRender(t, herald.FormatRSS, ch, []*herald.Article{&played}))
+	if !strings.Contains(out, `url="https://cdn.example.com/play/e2"`) || strings.Contains(out, "e2.ogg") {
+		t.Errorf("enclosure: want the audio/mpeg one without an extension, got:\n%s", between(out, "<enclosure", "/>"))
+	}
+	if !strings.Contains(out, "<itunes:duration>60</itunes:duration>") {
+		t.Errorf("no itunes:duration of the chosen enclosure")
+	}
+	if strings.Contains(out, `<itunes:image href="https://news.example.com/img/ep2.webp"`) {
+		t.Errorf("a WebP episode image is given as itunes:image")
+	}
+	other.Image = "https://news.example.com/img/ep2.PNG?v=2"
+	if out := string(mustRender(t, herald.FormatRSS, ch, []*herald.Article{&other})); !strings.Contains(out, `<itunes:image href="https://news.example.com/img/ep2.PNG?v=2"`) {
+		t.Errorf("a PNG episode image is missing from itunes:image")
+	}
+}
+
+// between is the part of s from the first start to the next end.
+func between(s, start, end string) string {
+	i := strings.Index(s, start)
+	if i < 0 {
+		return ""
+	}
+	j := strings.Index(s[i:], end)
+	if j < 0 {
+		return s[i:]
+	}
+	return s[i : i+j+len(end)]
+}

@@ -109,7 +109,7 @@ const chaptersType = "application/json+chapters"
 // newRSSEpisode builds the episode elements of e, or nil when e has none.
 func newRSSEpisode(e *entry) *rssEpisode {
 	ep := &rssEpisode{Episode: e.episode, Season: e.season, EpisodeType: e.episodeType}
-	if e.image != "" {
+	if e.image != "" && appleArt(e.image) {
 		ep.Image = &itunesImage{Href: e.image}
 	}
 	if enc, ok := rssEnclosure(e.enclosures, true); ok && enc.Duration > 0 {
@@ -131,6 +131,22 @@ func newRSSEpisode(e *entry) *rssEpisode {
 // validator warns about an enclosure of any other kind in a podcast.
 var appleFormats = map[string]bool{".m4a": true, ".mp3": true, ".mov": true, ".mp4": true, ".m4v": true, ".pdf": true, ".epub": true}
 
+// appleTypes are the media types of those formats, for enclosures whose
+// URL shows no extension (a host's /play/ID address, a redirect).
+var appleTypes = map[string]bool{"audio/mpeg": true, "audio/mp3": true, "audio/x-m4a": true, "audio/mp4": true, "audio/m4a": true,
+	"video/quicktime": true, "video/mp4": true, "video/x-m4v": true, "application/pdf": true, "application/epub+zip": true}
+
+// applePlays reports whether Apple Podcasts plays e: by its URL's
+// extension, or when the URL has none Apple knows, by its media type.
+func applePlays(e herald.Enclosure) bool {
+	p, _, _ := strings.Cut(e.URL, "?")
+	if appleFormats[strings.ToLower(path.Ext(p))] {
+		return true
+	}
+	mt, _, _ := strings.Cut(e.Type, ";")
+	return appleTypes[strings.ToLower(strings.TrimSpace(mt))]
+}
+
 // rssEnclosure picks the one enclosure RSS carries: the first, or in a
 // podcast the first Apple Podcasts can play (so an episode offered as Ogg
 // and MP3 is listed by its MP3), falling back to the first.
@@ -140,11 +156,21 @@ func rssEnclosure(list []herald.Enclosure, podcast bool) (herald.Enclosure, bool
 	}
 	if podcast {
 		for _, e := range list {
-			p, _, _ := strings.Cut(e.URL, "?")
-			if appleFormats[strings.ToLower(path.Ext(p))] {
+			if applePlays(e) {
 				return e, true
 			}
 		}
 	}
 	return list[0], true
+}
+
+// appleArt reports whether an episode's image is one Apple Podcasts takes
+// as its artwork (itunes:image): JPEG or PNG, as for a show's.
+func appleArt(image string) bool {
+	p, _, _ := strings.Cut(image, "?")
+	switch strings.ToLower(path.Ext(p)) {
+	case ".jpg", ".jpeg", ".png":
+		return true
+	}
+	return false
 }
