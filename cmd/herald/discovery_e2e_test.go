@@ -142,9 +142,10 @@ func TestIndexAndOPML(t *testing.T) {
 		Groups  []struct {
 			Text     string `xml:"text,attr"`
 			Outlines []struct {
-				Type   string `xml:"type,attr"`
-				Text   string `xml:"text,attr"`
-				XMLURL string `xml:"xmlUrl,attr"`
+				Type    string `xml:"type,attr"`
+				Version string `xml:"version,attr"`
+				Text    string `xml:"text,attr"`
+				XMLURL  string `xml:"xmlUrl,attr"`
 			} `xml:"outline"`
 		} `xml:"body>outline"`
 	}
@@ -157,8 +158,9 @@ func TestIndexAndOPML(t *testing.T) {
 	var got []string
 	for _, g := range doc.Groups {
 		for _, o := range g.Outlines {
-			if o.Type != "rss" || o.Text == "" {
-				t.Errorf("outline %+v lacks type or text", o)
+			// OPML 2.0 names RSS 0.91, 0.92 and 2.0 alike "RSS" ("RSS1" is 1.0).
+			if o.Type != "rss" || o.Version != "RSS" || o.Text == "" {
+				t.Errorf("outline %+v: want type rss, version RSS and a text", o)
 			}
 			got = append(got, strings.TrimPrefix(o.XMLURL, "https://news.example.com"))
 			if fr := s.get(t, strings.TrimPrefix(o.XMLURL, "https://news.example.com")); fr.Status != http.StatusOK {

@@ -70,7 +70,7 @@ func (s *Server) opmlFile(dir []service.FeedInfo) ([]byte, error) {
 	for _, info := range dir {
 		g := groupOf(info)
 		groups[g].Outlines = append(groups[g].Outlines, opmlOutline{
-			Type: "rss", Version: "RSS2", Text: info.Title, Title: info.Title,
+			Type: "rss", Version: "RSS", Text: info.Title, Title: info.Title,
 			XMLURL: site.URL(info.Scope, herald.FormatRSS), HTMLURL: home, Language: site.Language,
 		})
 	}
