@@ -141,13 +141,28 @@ func jsonError(path string, data []byte, prefix string, err error) error {
 		// name is the quoted rest of the message.
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		pe.Field = joinField(prefix, name)
-		pe.Msg = "unknown field (an article has id, slug, title, url, summary, content_html, authors, categories, tags, language, image, enclosures, published_at, updated_at)"
+		pe.Msg = "unknown field (an article has " + strings.Join(articleFields(), ", ") + ")"
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		pe.Msg = "invalid JSON: the file ends in the middle of a value"
 	default:
 		pe.Msg = err.Error()
 	}
 	return pe
+}
+
+// articleFields lists the JSON names of herald.Article's fields in their
+// order, read from the struct so that a field added to the API is named by
+// the error that rejects a misspelling of it.
+func articleFields() []string {
+	t := reflect.TypeFor[herald.Article]()
+	names := make([]string, 0, t.NumField())
+	for f := range t.Fields() {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if f.IsExported() && name != "" && name != "-" {
+			names = append(names, name)
+		}
+	}
+	return names
 }
 
 // elementOffsets finds where each raw element of a decoded array starts in

@@ -57,6 +57,8 @@ func TestParseJSONErrors(t *testing.T) {
 		wantText  string
 	}{
 		{"unknown field", `{"title": "A", "titel": "B"}`, 0, "titel", "unknown field"},
+		// The message lists every field an article has, podcast ones too.
+		{"unknown field lists the fields", `{"episod": 1}`, 0, "episod", "id, slug, title, url, summary, content_html, authors, categories, tags, language, image, enclosures, published_at, updated_at, episode, season, episode_type, transcript_url, transcript_type, chapters_url)"},
 		{"unknown field in array", "[\n{\"title\": \"A\"},\n{\"title\": \"B\", \"tag\": []}\n]", 0, "[1].tag", "unknown field"},
 		{"wrong type", "{\n\"title\": \"A\",\n\"tags\": \"x\"\n}", 3, "tags", "string"},
 		{"wrong type in array", "[\n{\"title\": \"A\"},\n{\n\"title\": 7\n}\n]", 4, "[1].title", "number"},

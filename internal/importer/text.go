@@ -1,7 +1,6 @@
 package importer
 
 import (
-	"html"
 	"strings"
 
 	"github.com/herald-feeds/herald/internal/herald"
@@ -41,31 +40,10 @@ func parseText(path string, data []byte) ([]*herald.Article, error) {
 		break
 	}
 
-	var b strings.Builder
-	var para []string
-	flush := func() {
-		if len(para) == 0 {
-			return
-		}
-		b.WriteString("<p>")
-		b.WriteString(html.EscapeString(strings.Join(para, " ")))
-		b.WriteString("</p>\n")
-		para = para[:0]
-	}
-	for _, l := range lines[i:] {
-		l = strings.TrimSpace(l)
-		if l == "" {
-			flush()
-			continue
-		}
-		para = append(para, l)
-	}
-	flush()
-
 	return []*herald.Article{{
 		Title:       title,
 		Slug:        fileSlug(path),
-		ContentHTML: b.String(),
+		ContentHTML: paragraphsHTML(lines[i:]),
 	}}, nil
 }
 
