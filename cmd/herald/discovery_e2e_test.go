@@ -402,3 +402,27 @@ func TestIndexHeadLinksAreBounded(t *testing.T) {
 		t.Fatalf("101 scopes: head links %d of OPML's %d feeds, want %d (the site and two categories) of 101", links, scopes, 3*3)
 	}
 }
+
+// TestDecomposedSlugRedirects: a feed URL whose slug is spelled in
+// decomposed Unicode (e + U+0301 for é) is answered 301 to the slug's NFC
+// spelling, query kept, and that URL serves the feed; a path that is no
+// slug in any spelling stays a 404.
+func TestDecomposedSlugRedirects(t *testing.T) {
+	s := startHerald(t, "")
+	s.create(t, map[string]any{"title": "Spelled", "categories": []string{"Café"}})
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := noFollow.Get(s.URL + "/categories/cafe%CC%81/feed.atom?limit=5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if want := "/categories/caf%C3%A9/feed.atom?limit=5"; res.StatusCode != http.StatusMovedPermanently || res.Header.Get("Location") != want {
+		t.Fatalf("decomposed slug: %d, Location %q; want 301 to %s", res.StatusCode, res.Header.Get("Location"), want)
+	}
+	if r := s.get(t, res.Header.Get("Location")); r.Status != 200 || !feedHas(r, "Spelled") {
+		t.Errorf("the NFC URL: %d, want the feed", r.Status)
+	}
+	if r := s.get(t, "/categories/Caf%C3%A9/feed.atom"); r.Status != http.StatusNotFound {
+		t.Errorf("a slug in capitals: %d, want 404", r.Status)
+	}
+}

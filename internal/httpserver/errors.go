@@ -63,6 +63,13 @@ type errorDetail struct {
 // response. Internal errors are logged with their cause and sent with a
 // generic message only.
 func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
+	var moved movedTo
+	if errors.As(err, &moved) {
+		c.Set(fiber.HeaderLocation, string(moved))
+		setHeader(&c.Response().Header, hdrCacheControl, s.maxAge)
+		setSecurityHeaders(c)
+		return c.SendStatus(fiber.StatusMovedPermanently)
+	}
 	var fe *fiber.Error
 	var status int
 	var body errorBody

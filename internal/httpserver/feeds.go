@@ -2,6 +2,7 @@ package httpserver
 
 import (
 	"errors"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -9,6 +10,7 @@ import (
 	"unsafe"
 
 	"github.com/gofiber/fiber/v2"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/herald-feeds/herald/internal/herald"
 )
@@ -56,11 +58,33 @@ func (s *Server) scopeFeedNegotiated(kind herald.ScopeKind) fiber.Handler {
 func scopeParam(c *fiber.Ctx, kind herald.ScopeKind) (herald.Scope, error) {
 	slug := strings.Clone(c.Params("slug"))
 	if herald.Slugify(slug) != slug || slug == "" {
+		// The same slug spelled in decomposed Unicode (as a URL typed or
+		// pasted on some systems comes): the feed is at its NFC spelling.
+		if nfc := norm.NFC.String(slug); nfc != slug && nfc != "" && herald.Slugify(nfc) == nfc {
+			parts := strings.Split(c.Path(), "/")
+			for i, p := range parts {
+				if p == slug {
+					parts[i] = url.PathEscape(nfc)
+					break
+				}
+			}
+			to := strings.Join(parts, "/")
+			if q := c.Request().URI().QueryString(); len(q) > 0 {
+				to += "?" + string(q)
+			}
+			return herald.Scope{}, movedTo(to)
+		}
 		// Not a slug we could ever have derived: no such feed.
 		return herald.Scope{}, herald.Errorf(herald.ENotFound, "no feed for %s %q", kind, slug)
 	}
 	return herald.Scope{Kind: kind, Slug: slug}, nil
 }
+
+// movedTo is the error of a request for a resource that lives at another
+// path of this server: the error handler answers 301 with it as Location.
+type movedTo string
+
+func (m movedTo) Error() string { return "moved permanently to " + string(m) }
 
 func feedFile(file string) (herald.Format, bool) {
 	ext, ok := strings.CutPrefix(file, "feed.")
