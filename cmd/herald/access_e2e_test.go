@@ -406,6 +406,11 @@ func TestDocumentPreconditions(t *testing.T) {
 		if notMod.Status != http.StatusNotModified || notMod.Header.Get("ETag") != tag {
 			t.Fatalf("GET %s If-None-Match: %d, ETag %q; want 304 with %q", d.path, notMod.Status, notMod.Header.Get("ETag"), tag)
 		}
+		// A client holding the identity tag and now asking for gzip gets
+		// its own tag back, as from a feed: the response it holds is fresh.
+		if r := with("Accept-Encoding: gzip", "If-None-Match: "+tag); r.Status != http.StatusNotModified || r.Header.Get("ETag") != tag {
+			t.Errorf("GET %s in gzip with the identity tag: %d, ETag %q; want 304 with %q", d.path, r.Status, r.Header.Get("ETag"), tag)
+		}
 		for _, h := range []string{"Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options", "Content-Type"} {
 			if v := notMod.Header.Get(h); v != "" {
 				t.Errorf("GET %s 304: %s=%q, want none", d.path, h, v)

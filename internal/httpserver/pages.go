@@ -143,11 +143,18 @@ func (s *Server) sendDocument(c *fiber.Ctx, d *document, contentType, vary strin
 		coding = herald.CodingIdentity
 	}
 	var buf [96]byte
-	setHeader(h, hdrETag, appendETag(buf[:0], d.etag, coding))
+	tag := appendETag(buf[:0], d.etag, coding)
 	if cond := herald.ParseCondition(b2s(rh.ifNoneMatch), ""); cond.NotModified(d.etag, time.Time{}, s.now()) {
+		// As a feed's: the tag the client holds when it matched through
+		// another coding's, so that a cache refreshes the response it has.
+		if held, ok := cond.EchoTag(tag, d.etag); ok {
+			tag = append(buf[:0], held...)
+		}
+		setHeader(h, hdrETag, tag)
 		c.Status(fiber.StatusNotModified)
 		return nil
 	}
+	setHeader(h, hdrETag, tag)
 	if contentType == fiber.MIMETextHTMLCharsetUTF8 {
 		h.Set(fiber.HeaderContentSecurityPolicy, pageCSP)
 		h.Set(fiber.HeaderXContentTypeOptions, "nosniff")
