@@ -54,13 +54,19 @@ func (l *limiter) allow(key string, now time.Time) (ok bool, wait time.Duration)
 	if ahead := e.tat.Sub(now); ahead > l.tolerance {
 		return false, ahead - l.tolerance
 	}
+	e.tat = e.tat.Add(l.interval)
+	l.store(key, known, e, now)
+	return true, 0
+}
+
+// store keeps e under key, making room first and copying the key when it
+// is new: keys may be backed by fasthttp's buffers.
+func (l *limiter) store(key string, known bool, e limitEntry, now time.Time) {
 	if !known {
 		l.makeRoom(now)
-		key = strings.Clone(key) // keys may be backed by fasthttp's buffers
+		key = strings.Clone(key)
 	}
-	e.tat = e.tat.Add(l.interval)
 	l.keys[key] = e
-	return true, 0
 }
 
 // allowHolding is allow for a conditional request, which spends nothing
@@ -89,10 +95,6 @@ func (l *limiter) record(key string, now time.Time, spent bool, etag string, las
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	e, known := l.keys[key]
-	if !known {
-		l.makeRoom(now)
-		key = strings.Clone(key)
-	}
 	if !spent || !known {
 		if e.tat.Before(now) {
 			e.tat = now
@@ -100,7 +102,7 @@ func (l *limiter) record(key string, now time.Time, spent bool, etag string, las
 		e.tat = e.tat.Add(l.interval)
 	}
 	e.etag, e.lastModified = strings.Clone(etag), lastModified
-	l.keys[key] = e
+	l.store(key, known, e, now)
 }
 
 // refund gives back the allowance allow took for key, for a request that
