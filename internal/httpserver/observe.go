@@ -203,7 +203,7 @@ func (s *Server) routeOf(c *fiber.Ctx) string {
 	// limit and token check) reports its mount point, a prefix, for any
 	// request it ended: "/" for the catch-all 404, "/api/v1" for a 401. A
 	// route without parameters whose path is not the request's is one.
-	if r == nil || len(r.Params) == 0 && !strings.EqualFold(r.Path, strings.TrimSuffix(c.Path(), "/")) && r.Path != c.Path() {
+	if r == nil || len(r.Params) == 0 && r.Path != c.Path() && r.Path != strings.TrimSuffix(c.Path(), "/") {
 		return s.patternOf(c.Path())
 	}
 	return r.Path
