@@ -19,9 +19,12 @@ import (
 // setArticleETag sends version as the response's ETag.
 func setArticleETag(c *fiber.Ctx, version int64) {
 	if version > 0 {
-		c.Set(fiber.HeaderETag, `"`+strconv.FormatInt(version, 10)+`"`)
+		c.Set(fiber.HeaderETag, articleTag(version))
 	}
 }
+
+// articleTag is the entity tag of an article at version.
+func articleTag(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }
 
 // ifMatch is a request's If-Match header (RFC 9110, 13.1.1).
 type ifMatch struct {
@@ -86,7 +89,7 @@ func readIfNoneMatch(c *fiber.Ctx) *herald.Condition {
 // or strong, since If-None-Match compares weakly. A GET is then answered
 // 304, and a write is refused with 412 (RFC 9110, 13.1.2).
 func namesVersion(cond *herald.Condition, version int64) bool {
-	return cond != nil && cond.NotModified(`"`+strconv.FormatInt(version, 10)+`"`, time.Time{}, time.Time{})
+	return cond != nil && cond.NotModified(articleTag(version), time.Time{}, time.Time{})
 }
 
 func errNoneMatch(id string) error {
