@@ -426,3 +426,60 @@ func TestDecomposedSlugRedirects(t *testing.T) {
 		t.Errorf("a slug in capitals: %d, want 404", r.Status)
 	}
 }
+
+// TestTrailingSlashRedirects checks that a feed or page URL with a
+// trailing slash sends readers to the URL without it, query kept, rather
+// than serving the same document under a second URL; that writes are
+// served where they are sent; and that no path makes the redirect leave
+// the site.
+func TestTrailingSlashRedirects(t *testing.T) {
+	s := startHerald(t, "")
+	s.create(t, map[string]any{"title": "Slashed", "categories": []string{"Notes"}})
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for path, want := range map[string]string{
+		"/feed.rss/":                         "/feed.rss",
+		"/feed.rss//?limit=5":                "/feed.rss?limit=5",
+		"/categories/notes/feed.atom/":       "/categories/notes/feed.atom",
+		"/categories/caf%C3%A9/feed/?page=2": "/categories/caf%C3%A9/feed?page=2",
+		"/feeds.opml/":                       "/feeds.opml",
+		"/healthz/":                          "/healthz",
+	} {
+		for _, method := range []string{http.MethodGet, http.MethodHead} {
+			req, _ := http.NewRequest(method, s.URL+path, nil)
+			res, err := noFollow.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode != http.StatusMovedPermanently || res.Header.Get("Location") != want {
+				t.Errorf("%s %s: %d, Location %q; want 301 to %s", method, path, res.StatusCode, res.Header.Get("Location"), want)
+			}
+		}
+	}
+	if r := s.get(t, "/feed.rss/"); r.Status != 200 || !feedHas(r, "Slashed") {
+		t.Errorf("following the redirect: %d, want the feed", r.Status)
+	}
+	// Paths that a Location would turn into another host are not
+	// redirected, and "/" is the index itself.
+	for _, path := range []string{"//evil.example/", "/%2Fevil.example/", "/"} {
+		res, err := noFollow.Get(s.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if loc := res.Header.Get("Location"); strings.HasPrefix(loc, "//") || strings.HasPrefix(loc, "/\\") || path == "/" && res.StatusCode != 200 {
+			t.Errorf("GET %s: %d, Location %q", path, res.StatusCode, loc)
+		}
+	}
+	// The write API is served at the slashed path, as before: a client's
+	// POST or DELETE is not bounced.
+	created := s.api(t, http.MethodPost, "/api/v1/articles/", map[string]any{"title": "Posted with a slash"})
+	if created.Status != http.StatusCreated {
+		t.Fatalf("POST /api/v1/articles/: %d %s, want 201", created.Status, created.Body)
+	}
+	var a map[string]any
+	mustUnmarshal(t, created.Body, &a)
+	if r := s.api(t, http.MethodDelete, "/api/v1/articles/"+a["id"].(string)+"/", nil); r.Status != http.StatusNoContent {
+		t.Errorf("DELETE with a trailing slash: %d, want 204", r.Status)
+	}
+}

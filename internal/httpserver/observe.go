@@ -1,6 +1,7 @@
 package httpserver
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -173,6 +174,9 @@ func (s *Server) route(c *fiber.Ctx) (err error) {
 			err = fmt.Errorf("panic: %v\n%s", r, debug.Stack())
 		}
 	}()
+	if to, ok := withoutTrailingSlash(c); ok {
+		return movedTo(to)
+	}
 	if isFeedPath(c.Path()) {
 		answered, key, spent, err := s.feedPolicy(c)
 		if answered || err != nil {
@@ -187,6 +191,35 @@ func (s *Server) route(c *fiber.Ctx) (err error) {
 		return err
 	}
 	return c.Next()
+}
+
+// withoutTrailingSlash is where a GET or HEAD whose path ends in a slash
+// (other than "/") is sent: the same path without it, query kept. The
+// router ignores a trailing slash, so "/feed.rss/" would otherwise serve
+// the feed under a second URL, which caches, polite polling and readers'
+// subscriptions all count apart; a 301 makes readers keep the one URL.
+// Other methods are served where they are, as they always were: a client
+// of the write API would not follow a redirect of its PUT. A path whose
+// second byte is a slash or backslash is left alone, since "//host" in a
+// Location is another site to a browser.
+func withoutTrailingSlash(c *fiber.Ctx) (string, bool) {
+	if m := c.Method(); m != fiber.MethodGet && m != fiber.MethodHead {
+		return "", false
+	}
+	uri := c.Request().URI()
+	p := uri.PathOriginal()
+	if len(p) < 2 || p[len(p)-1] != '/' {
+		return "", false
+	}
+	p = bytes.TrimRight(p, "/")
+	if len(p) < 2 || p[1] == '/' || p[1] == '\\' {
+		return "", false
+	}
+	to := string(p)
+	if q := uri.QueryString(); len(q) > 0 {
+		to += "?" + string(q)
+	}
+	return to, true
 }
 
 // unmatched is the route of requests to a path nothing serves and of
