@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -144,6 +145,23 @@ func TestAPIRateLimit(t *testing.T) {
 	if r := get("198.51.100.9"); r.Status != 200 {
 		t.Errorf("another client: status %d, want 200", r.Status)
 	}
+	// A proxy that appends a header line of its own (HAProxy) puts the
+	// hop it vouches for on the last line: lines the client sent before it
+	// cannot choose another identity.
+	for i := 0; i < 3; i++ {
+		req, _ := http.NewRequest(http.MethodGet, s.URL+"/api/v1/articles", nil)
+		req.Header.Set("Authorization", "Bearer "+testToken)
+		req.Header.Add("X-Forwarded-For", fmt.Sprintf("192.0.2.%d", i+1))
+		req.Header.Add("X-Forwarded-For", "203.0.113.7")
+		res, err := plainClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusTooManyRequests {
+			t.Errorf("limited client behind forged lines (%d): status %d, want 429", i+1, res.StatusCode)
+		}
+	}
 	// Unauthenticated guesses count too: the limit runs before the token check.
 	if r := s.do(t, http.MethodGet, "/api/v1/articles", nil, "Authorization: Bearer guess", "X-Forwarded-For: 203.0.113.7"); r.Status != 429 {
 		t.Errorf("guess from a limited client: status %d, want 429", r.Status)
@@ -183,6 +201,12 @@ func TestPolitePolling(t *testing.T) {
 	first := s.get(t, "/feed.rss")
 	if first.Status != 200 {
 		t.Fatalf("first poll: %d", first.Status)
+	}
+	// Other methods are not fetches: a write to a feed is a 405 with Allow.
+	for _, m := range []string{http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodPatch} {
+		if r := s.do(t, m, "/feed.rss", nil); r.Status != http.StatusMethodNotAllowed || r.Header.Get("Allow") == "" {
+			t.Errorf("%s after a GET: status %d, Allow %q; want 405 with Allow", m, r.Status, r.Header.Get("Allow"))
+		}
 	}
 	r := s.get(t, "/feed.rss")
 	if r.Status != http.StatusTooManyRequests {

@@ -456,6 +456,14 @@ func TestTrailingSlashRedirects(t *testing.T) {
 			}
 		}
 	}
+	// A page on another origin may follow a feed's redirect.
+	req, _ := http.NewRequest(http.MethodGet, s.URL+"/tags/none/feed.json/", nil)
+	req.Header.Set("Origin", "https://reader.example")
+	if res, err := noFollow.Do(req); err != nil {
+		t.Fatal(err)
+	} else if res.Body.Close(); res.StatusCode != http.StatusMovedPermanently || res.Header.Get("Access-Control-Allow-Origin") != "*" {
+		t.Errorf("feed redirect: %d, Access-Control-Allow-Origin %q; want 301 with *", res.StatusCode, res.Header.Get("Access-Control-Allow-Origin"))
+	}
 	if r := s.get(t, "/feed.rss/"); r.Status != 200 || !feedHas(r, "Slashed") {
 		t.Errorf("following the redirect: %d, want the feed", r.Status)
 	}

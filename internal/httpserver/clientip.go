@@ -25,7 +25,10 @@ func (s *Server) client(c *fiber.Ctx) string {
 	addr, _ := netip.AddrFromSlice(c.Context().RemoteIP())
 	addr = addr.Unmap()
 	if s.cfg.ProxyHeader != "" && s.trusted(addr) {
-		hops := strings.Split(c.Get(s.cfg.ProxyHeader), ",")
+		// Every line of the header, joined: a proxy that appends a line of
+		// its own (HAProxy's forwardfor) puts the only hop it vouches for
+		// last, after whatever lines the client sent.
+		hops := strings.Split(headerList(c, s.cfg.ProxyHeader), ",")
 		for i := len(hops) - 1; i >= 0; i-- {
 			hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
 			if err != nil {

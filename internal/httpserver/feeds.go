@@ -236,12 +236,12 @@ func readFeedHeaders(c *fiber.Ctx) (rh feedHeaders) {
 }
 
 // headerList is the header name, its lines joined by commas when it comes
-// on several (RFC 9110, 5.3).
+// on several (RFC 9110, 5.3). Names compare without regard to case.
 func headerList(c *fiber.Ctx, name string) string {
 	var joined []byte
 	lines := 0
 	c.Request().Header.VisitAll(func(k, v []byte) {
-		if string(k) != name {
+		if !strings.EqualFold(b2s(k), name) {
 			return
 		}
 		if lines > 0 {

@@ -175,6 +175,11 @@ func (s *Server) route(c *fiber.Ctx) (err error) {
 		}
 	}()
 	if to, ok := withoutTrailingSlash(c); ok {
+		if isFeedPath(c.Path()) {
+			// A page reading the feed from another origin follows the
+			// redirect only if it may (the Fetch standard's CORS check).
+			setHeader(&c.Response().Header, hdrACAO, valAny)
+		}
 		return movedTo(to)
 	}
 	if isFeedPath(c.Path()) {

@@ -103,11 +103,12 @@ func (s *Server) feedPolicy(c *fiber.Ctx) (answered bool, key string, spent bool
 // never fetched. A HEAD downloads nothing and is never counted, nor is a
 // browser's request for the feed's HTML view, and neither is an answer
 // other than a feed's 200 (a feed that does not exist yet, a bad
-// parameter, a 304). key is the request's key in the
+// parameter, a 304). Nor is any method but GET: a POST to a feed is a
+// 405 whatever came before it. key is the request's key in the
 // limiter, for fetched to record the answer; spent says whether this
 // request has spent the key's allowance already.
 func (s *Server) politePolling(c *fiber.Ctx) (key string, spent bool, err error) {
-	if s.pollLimiter == nil || c.Method() == fiber.MethodHead || viewsInBrowser(c) {
+	if s.pollLimiter == nil || c.Method() != fiber.MethodGet || viewsInBrowser(c) {
 		return "", false, nil
 	}
 	key = s.client(c) + " " + c.OriginalURL()
