@@ -152,13 +152,17 @@ func newEntries(articles []*herald.Article, tx *texts, kept [][]byte) []entry {
 	return out
 }
 
-// entryUpdated is the date an entry of a carries as updated: UpdatedAt,
-// else PublishedAt, in whole seconds; zero when it has neither.
+// entryUpdated is the date an entry of a carries as updated: the later of
+// UpdatedAt and PublishedAt, in whole seconds; zero when it has neither.
+// An article written while scheduled (or given a later publication date)
+// was last changed, as readers see it, when it appeared: an updated date
+// before the published one would file it at the moment it was drafted.
 func entryUpdated(a *herald.Article) time.Time {
-	if u := second(a.UpdatedAt); !u.IsZero() {
-		return u
+	u, p := second(a.UpdatedAt), second(a.PublishedAt)
+	if p.After(u) {
+		return p
 	}
-	return second(a.PublishedAt)
+	return u
 }
 
 // inheritLanguage blanks the language of entries written in the feed's
