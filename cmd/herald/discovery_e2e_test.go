@@ -182,8 +182,8 @@ func TestIndexAndOPML(t *testing.T) {
 // the API and reads the category's RSS with gofeed's iTunes extension.
 func TestPodcastShowEndToEnd(t *testing.T) {
 	shows := filepath.Join(t.TempDir(), "shows.yaml")
-	writeFile(t, shows, "podcast:\n  title: Field Notes Radio\n  image: https://news.example.com/art.jpg\n  category: Technology\n  owner: {name: Priya, email: podcast@example.com}\n  type: serial\n")
-	s := startHerald(t, "", "-podcast.shows-file", shows)
+	writeFile(t, shows, "podcast:\n  title: Field Notes Radio\n  image: https://news.example.com/art.jpg\n  category: Technology\n  owner: {name: Priya, email: podcast@example.com}\n  type: serial\n  language: fr\n")
+	s := startHerald(t, "", "-podcast.shows-file", shows, "-site.language", "de")
 	ep := s.create(t, map[string]any{
 		"title": "Episode 3", "categories": []string{"Podcast"}, "episode": 3, "season": 2, "episode_type": "full",
 		"transcript_url": "https://cdn.example.com/ep3.vtt", "chapters_url": "https://cdn.example.com/ep3.json",
@@ -205,6 +205,15 @@ func TestPodcastShowEndToEnd(t *testing.T) {
 	it := feed.Items[0].ITunesExt
 	if it == nil || it.Episode != "3" || it.Season != "2" || it.Duration != "1800" || it.EpisodeType != "full" {
 		t.Fatalf("episode elements=%+v", it)
+	}
+	// The show's language, in its feed and in the OPML; the site's elsewhere.
+	if feed.Language != "fr" {
+		t.Errorf("show feed language %q, want fr", feed.Language)
+	}
+	opml := string(s.get(t, "/feeds.opml").Body)
+	if !regexp.MustCompile(`<outline[^>]*categories/podcast/feed\.rss[^>]*language="fr"`).MatchString(opml) ||
+		!regexp.MustCompile(`<outline[^>]*/feed\.rss"[^>]*language="de"`).MatchString(opml) {
+		t.Errorf("OPML languages: want fr for the show and de for the site:\n%s", opml)
 	}
 	// The site feed is not a podcast: no iTunes elements there.
 	if strings.Contains(string(s.get(t, "/feed.rss").Body), "itunes:") {

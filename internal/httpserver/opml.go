@@ -71,7 +71,7 @@ func (s *Server) opmlFile(dir []service.FeedInfo) ([]byte, error) {
 		g := groupOf(info)
 		groups[g].Outlines = append(groups[g].Outlines, opmlOutline{
 			Type: "rss", Version: "RSS", Text: info.Title, Title: info.Title,
-			XMLURL: site.URL(info.Scope, herald.FormatRSS), HTMLURL: home, Language: site.Language,
+			XMLURL: site.URL(info.Scope, herald.FormatRSS), HTMLURL: home, Language: site.LanguageOf(info.Scope),
 		})
 	}
 	for _, g := range groups {

@@ -46,7 +46,7 @@ func (s *Site) channel(k herald.FeedKey, page *herald.FeedPage) herald.Channel {
 		Description: s.Description,
 		SiteURL:     strings.TrimRight(s.BaseURL, "/") + "/",
 		FeedURL:     s.FeedURL(k),
-		Language:    s.Language,
+		Language:    s.LanguageOf(k.Scope),
 		Author:      s.Author,
 		Updated:     page.LastModified(),
 		Scope:       k.Scope,
@@ -75,9 +75,6 @@ func (s *Site) channel(k herald.FeedKey, page *herald.FeedPage) herald.Channel {
 		}
 		if show.Description != "" {
 			ch.Description = show.Description
-		}
-		if show.Language != "" {
-			ch.Language = show.Language
 		}
 	}
 	if ch.Description == "" {

@@ -75,6 +75,15 @@ type FeedInfo struct {
 	Podcast  bool   // the scope is a podcast show
 }
 
+// LanguageOf is the language scope's feeds declare: its show's when the
+// scope is a podcast show that names one, else the site's.
+func (s *Site) LanguageOf(scope herald.Scope) string {
+	if show, ok := s.Shows[scope.Slug]; ok && scope.Kind == herald.ScopeCategory && show.Language != "" {
+		return show.Language
+	}
+	return s.Language
+}
+
 // URL is the absolute URL of the scope's subscription document in f.
 func (s *Site) URL(scope herald.Scope, f herald.Format) string {
 	return s.FeedURL(herald.FeedKey{Scope: scope, Format: f, Limit: s.DefaultLimit})
