@@ -282,3 +282,62 @@ func TestScheduledWritesKeepFeeds(t *testing.T) {
 		}
 	}
 }
+
+// TestArticleIfMatchAndUnmodifiedSince: a GET whose If-Match names no
+// version of the article is a 412, as a write's is; without If-Match,
+// If-Unmodified-Since refuses a GET, PUT, PATCH or DELETE of an article
+// changed after the date and lets through those at or after its last
+// change; a date that does not parse is ignored, and If-Match, when
+// present, decides alone.
+func TestArticleIfMatchAndUnmodifiedSince(t *testing.T) {
+	s := startHerald(t, "")
+	r := s.api(t, http.MethodPost, "/api/v1/articles", map[string]any{"title": "Guarded", "summary": "one"})
+	etag := r.Header.Get("ETag")
+	var a map[string]any
+	mustUnmarshal(t, r.Body, &a)
+	path := "/api/v1/articles/" + a["id"].(string)
+	updated, err := time.Parse(time.RFC3339, a["updated_at"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	send := func(method, header, body string) response {
+		t.Helper()
+		var b []byte
+		if body != "" {
+			b = []byte(body)
+		}
+		return s.do(t, method, path, b, "Authorization: Bearer "+testToken, "Content-Type: application/json", header)
+	}
+	if g := send(http.MethodGet, `If-Match: "999999999"`, ""); g.Status != http.StatusPreconditionFailed || decodeError(t, g).Error.Code != "precondition_failed" {
+		t.Errorf("GET If-Match of another version: %d %s, want 412", g.Status, g.Body)
+	}
+	for _, h := range []string{"If-Match: " + etag, "If-Match: *"} {
+		if g := send(http.MethodGet, h, ""); g.Status != 200 {
+			t.Errorf("GET %s: %d, want 200", h, g.Status)
+		}
+	}
+	before := "If-Unmodified-Since: " + updated.Add(-time.Hour).UTC().Format(http.TimeFormat)
+	for _, w := range []struct{ method, body string }{{http.MethodGet, ""}, {http.MethodPut, `{"title":"Overwritten"}`}, {http.MethodPatch, `{"summary":"overwritten"}`}, {http.MethodDelete, ""}} {
+		if r := send(w.method, before, w.body); r.Status != http.StatusPreconditionFailed || decodeError(t, r).Error.Code != "precondition_failed" {
+			t.Errorf("%s %s: %d %s, want 412", w.method, before, r.Status, r.Body)
+		}
+	}
+	if g := s.api(t, http.MethodGet, path, nil); !feedHas(g, `"summary":"one"`) || g.Header.Get("ETag") != etag {
+		t.Fatalf("the refused writes changed the article: %s", g.Body)
+	}
+	// If-Match decides alone; a date that is not one is ignored.
+	if r := send(http.MethodGet, "If-Unmodified-Since: yesterday", ""); r.Status != 200 {
+		t.Errorf("GET with a date that does not parse: %d, want 200", r.Status)
+	}
+	if r := s.do(t, http.MethodGet, path, nil, "Authorization: Bearer "+testToken, "If-Match: "+etag, before); r.Status != 200 {
+		t.Errorf("GET with its If-Match and an earlier If-Unmodified-Since: %d, want 200", r.Status)
+	}
+	at := "If-Unmodified-Since: " + updated.UTC().Format(http.TimeFormat)
+	if r := send(http.MethodPatch, at, `{"summary":"two"}`); r.Status != 200 {
+		t.Fatalf("PATCH %s (the article's own second): %d %s, want 200", at, r.Status, r.Body)
+	}
+	later := "If-Unmodified-Since: " + time.Now().Add(time.Hour).UTC().Format(http.TimeFormat)
+	if r := send(http.MethodDelete, later, ""); r.Status != http.StatusNoContent {
+		t.Errorf("DELETE %s: %d %s, want 204", later, r.Status, r.Body)
+	}
+}

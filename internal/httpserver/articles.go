@@ -85,6 +85,11 @@ func (s *Server) getArticle(c *fiber.Ctx) error {
 		return err
 	}
 	setArticleETag(c, vc.Version)
+	// RFC 9110, 13.2.2: If-Match (else If-Unmodified-Since) first, then
+	// If-None-Match.
+	if m := readIfMatch(c); !m.holds(vc.Version, a.UpdatedAt) {
+		return m.errPrecondition(articleID(c))
+	}
 	if namesVersion(readIfNoneMatch(c), vc.Version) {
 		return c.SendStatus(fiber.StatusNotModified)
 	}
@@ -143,8 +148,8 @@ func (s *Server) patchArticle(c *fiber.Ctx) error {
 		if err != nil {
 			return m.failed(err)
 		}
-		if !m.matches(read.Version) {
-			return errPrecondition(id)
+		if !m.holds(read.Version, current.UpdatedAt) {
+			return m.errPrecondition(id)
 		}
 		if namesVersion(none, read.Version) {
 			return errNoneMatch(id)

@@ -2,6 +2,7 @@ package httpserver
 
 import (
 	"context"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -26,17 +27,32 @@ func setArticleETag(c *fiber.Ctx, version int64) {
 // articleTag is the entity tag of an article at version.
 func articleTag(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }
 
-// ifMatch is a request's If-Match header (RFC 9110, 13.1.1).
+// ifMatch is a request's If-Match header (RFC 9110, 13.1.1), and its
+// If-Unmodified-Since (13.1.4), which counts only without If-Match.
 type ifMatch struct {
 	present bool
 	any     bool    // "*": any current version
 	tags    []int64 // the versions its strong tags name
+	// unmodifiedSince is a valid If-Unmodified-Since date, zero when the
+	// request has none, has If-Match, or sent one that is not a date
+	// (which the RFC says to ignore).
+	unmodifiedSince time.Time
 }
 
 // readIfMatch parses If-Match, all its lines. Weak tags and tags that name
 // no version of ours are kept out: If-Match compares strongly, so they
-// can never match.
+// can never match. Without If-Match, If-Unmodified-Since is read.
 func readIfMatch(c *fiber.Ctx) ifMatch {
+	m := parseIfMatch(c)
+	if !m.present {
+		if t, err := http.ParseTime(c.Get(fiber.HeaderIfUnmodifiedSince)); err == nil {
+			m.unmodifiedSince = t
+		}
+	}
+	return m
+}
+
+func parseIfMatch(c *fiber.Ctx) ifMatch {
 	var m ifMatch
 	for _, part := range strings.Split(headerList(c, fiber.HeaderIfMatch), ",") {
 		part = strings.TrimSpace(part)
@@ -59,9 +75,18 @@ func readIfMatch(c *fiber.Ctx) ifMatch {
 	return m
 }
 
-// matches reports whether the article's current version satisfies m.
-func (m ifMatch) matches(version int64) bool {
-	return !m.present || m.any || slices.Contains(m.tags, version)
+// conditional reports whether m asks anything of the article.
+func (m ifMatch) conditional() bool { return m.present || !m.unmodifiedSince.IsZero() }
+
+// holds reports whether the article, at version and last changed at
+// updated, satisfies m: If-Match names the version, or, without it, the
+// article has not changed since If-Unmodified-Since (compared in whole
+// seconds, the precision of an HTTP date).
+func (m ifMatch) holds(version int64, updated time.Time) bool {
+	if m.present {
+		return m.any || slices.Contains(m.tags, version)
+	}
+	return m.unmodifiedSince.IsZero() || !updated.Truncate(time.Second).After(m.unmodifiedSince)
 }
 
 // failed maps a write's error under m: with If-Match, an article that does
@@ -74,7 +99,11 @@ func (m ifMatch) failed(err error) error {
 	return err
 }
 
-func errPrecondition(id string) error {
+// errPrecondition is the 412 of an article that does not satisfy m.
+func (m ifMatch) errPrecondition(id string) error {
+	if !m.present {
+		return herald.Errorf(herald.EPrecondition, "article %s changed after the If-Unmodified-Since date; GET it for its current version", id)
+	}
 	return herald.Errorf(herald.EPrecondition, "article %s is not at a version If-Match names; GET it for its current ETag", id)
 }
 
@@ -97,28 +126,30 @@ func errNoneMatch(id string) error {
 }
 
 // expectation is what a PUT or DELETE of the article id requires of its
-// version under If-Match m and If-None-Match none: nothing without either;
+// version under If-Match (or If-Unmodified-Since) m and If-None-Match
+// none: nothing without any;
 // the one version a single If-Match tag names, checked by the store inside
-// the write; otherwise the current version, read here, when m matches it
+// the write; otherwise the current version, read here, when m holds for it
 // and none does not name it. A write expecting that version cannot land
 // on a later one, which the preconditions were not evaluated against.
 func (s *Server) expectation(ctx context.Context, m ifMatch, none *herald.Condition, id string) (*herald.VersionCheck, error) {
 	vc := &herald.VersionCheck{}
 	switch {
-	case !m.present && none == nil:
+	case !m.conditional() && none == nil:
 		return vc, nil
 	case m.present && !m.any && len(m.tags) == 0:
-		return nil, errPrecondition(id)
-	case !m.any && len(m.tags) == 1 && none == nil:
+		return nil, m.errPrecondition(id)
+	case m.present && !m.any && len(m.tags) == 1 && none == nil:
 		vc.Expect = m.tags[0]
 		return vc, nil
 	}
 	cur := &herald.VersionCheck{}
-	if _, err := s.articles.Get(herald.WithVersionCheck(ctx, cur), id); err != nil {
+	a, err := s.articles.Get(herald.WithVersionCheck(ctx, cur), id)
+	if err != nil {
 		return nil, m.failed(err)
 	}
-	if !m.matches(cur.Version) {
-		return nil, errPrecondition(id)
+	if !m.holds(cur.Version, a.UpdatedAt) {
+		return nil, m.errPrecondition(id)
 	}
 	if namesVersion(none, cur.Version) {
 		return nil, errNoneMatch(id)
