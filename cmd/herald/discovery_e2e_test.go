@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -463,6 +464,20 @@ func TestTrailingSlashRedirects(t *testing.T) {
 			if res.StatusCode != http.StatusMovedPermanently || res.Header.Get("Location") != want {
 				t.Errorf("%s %s: %d, Location %q; want 301 to %s", method, path, res.StatusCode, res.Header.Get("Location"), want)
 			}
+			if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
+				t.Errorf("%s %s: Content-Type %q, want text/plain", method, path, ct)
+			}
+		}
+	}
+	// A path sent in raw UTF-8 is redirected to its percent-encoded form.
+	if conn, err := net.Dial("tcp", strings.TrimPrefix(s.URL, "http://")); err != nil {
+		t.Fatal(err)
+	} else {
+		fmt.Fprintf(conn, "GET /categories/café/feed.rss/?q=é HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+		raw, _ := io.ReadAll(conn)
+		conn.Close()
+		if !strings.Contains(string(raw), "\r\nLocation: /categories/caf%C3%A9/feed.rss?q=%C3%A9\r\n") {
+			t.Errorf("raw UTF-8 path: want a percent-encoded Location, got\n%s", raw)
 		}
 	}
 	// A page on another origin may follow a feed's redirect.

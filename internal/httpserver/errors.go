@@ -68,7 +68,9 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 		c.Set(fiber.HeaderLocation, string(moved))
 		setHeader(&c.Response().Header, hdrCacheControl, s.maxAge)
 		setSecurityHeaders(c)
-		return c.SendStatus(fiber.StatusMovedPermanently)
+		c.Status(fiber.StatusMovedPermanently)
+		c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
+		return c.SendString("moved permanently to " + string(moved) + "\n")
 	}
 	var fe *fiber.Error
 	var status int

@@ -220,11 +220,35 @@ func withoutTrailingSlash(c *fiber.Ctx) (string, bool) {
 	if len(p) < 2 || p[1] == '/' || p[1] == '\\' {
 		return "", false
 	}
-	to := string(p)
+	to := string(asciiURI(p))
 	if q := uri.QueryString(); len(q) > 0 {
-		to += "?" + string(q)
+		to += "?" + string(asciiURI(q))
 	}
 	return to, true
+}
+
+// asciiURI percent-encodes the bytes of p that a URI cannot hold as they
+// are (controls, space, non-ASCII): a client that sent raw UTF-8 in its
+// path gets a Location of ASCII only.
+func asciiURI(p []byte) []byte {
+	const hex = "0123456789ABCDEF"
+	var out []byte
+	for i, b := range p {
+		if b > ' ' && b < 0x7f {
+			if out != nil {
+				out = append(out, b)
+			}
+			continue
+		}
+		if out == nil {
+			out = append(make([]byte, 0, len(p)+8), p[:i]...)
+		}
+		out = append(out, '%', hex[b>>4], hex[b&15])
+	}
+	if out == nil {
+		return p
+	}
+	return out
 }
 
 // unmatched is the route of requests to a path nothing serves and of
