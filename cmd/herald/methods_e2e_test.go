@@ -37,8 +37,11 @@ func TestMethodNotAllowed(t *testing.T) {
 		{http.MethodPost, "/categories/Not%20A%20Slug/feed.rss", false, 404, ""},
 		{http.MethodPost, "/nothing/here", false, 404, ""},
 		{http.MethodGet, "/nothing/here", false, 404, ""},
+		{http.MethodOptions, "/feed.xml", false, 404, ""},
+		{http.MethodOptions, "/tags/Bad/feed.rss", false, 404, ""},
 		// What is served still is.
 		{http.MethodOptions, "/feed.rss", false, 204, feedMethods},
+		{http.MethodOptions, "/tags/some-tag/feed.json", false, 204, feedMethods},
 		{http.MethodGet, "/feed.rss", false, 200, ""},
 	} {
 		headers := []string{}

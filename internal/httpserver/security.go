@@ -81,6 +81,11 @@ func (s *Server) feedPolicy(c *fiber.Ctx) (answered bool, key string, spent bool
 	if c.Method() == fiber.MethodOptions {
 		// Preflight: If-None-Match and If-Modified-Since are not
 		// CORS-safelisted, so a conditional fetch from a page asks first.
+		// A path whose GET is a 404 (a file name or slug no feed has) is
+		// a 404 here too.
+		if s.patternOf(c.Path()) == unmatched {
+			return true, "", false, herald.Errorf(herald.ENotFound, "nothing is served at %s", c.Path())
+		}
 		h.Set(fiber.HeaderAccessControlAllowMethods, "GET, HEAD")
 		h.Set(fiber.HeaderAccessControlAllowHeaders, "If-None-Match, If-Modified-Since, Accept")
 		h.Set(fiber.HeaderAccessControlMaxAge, "86400")
