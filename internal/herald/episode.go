@@ -52,7 +52,7 @@ func (a *Article) prepareEpisode() error {
 			return FieldError(EInvalid, "transcript_type", "transcript_type needs a transcript_url")
 		}
 	} else {
-		if err := checkURL("transcript_url", a.TranscriptURL); err != nil {
+		if err := prepareURL("transcript_url", &a.TranscriptURL, 0); err != nil {
 			return err
 		}
 		if a.TranscriptType == "" {
@@ -66,7 +66,7 @@ func (a *Article) prepareEpisode() error {
 		}
 	}
 	if a.ChaptersURL != "" {
-		if err := checkURL("chapters_url", a.ChaptersURL); err != nil {
+		if err := prepareURL("chapters_url", &a.ChaptersURL, 0); err != nil {
 			return err
 		}
 	}

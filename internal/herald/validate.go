@@ -1,12 +1,14 @@
 package herald
 
 import (
+	"errors"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"golang.org/x/net/idna"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -54,10 +56,13 @@ func (l Limits) withDefaults() Limits {
 // the slug, and PublishedAt (now) when it is zero. The title, the slug and
 // every author, category and tag name are trimmed and put in Unicode
 // normalization form C, so that one visible name is one scope whichever
-// way the client's keyboard encoded its accents. An empty name is refused;
-// a category or tag whose slug an earlier one already has is dropped. The
-// first problem found is returned as an EInvalid *Error naming the field
-// in the API's JSON shape.
+// way the client's keyboard encoded its accents. Every URL (url, image,
+// each author's and enclosure's, transcript_url, chapters_url) is stored
+// as the ASCII URI normalizeURL makes of it, so that the API returns what
+// every feed format publishes; a valid ASCII URL is kept byte for byte.
+// An empty name is refused; a category or tag whose slug an earlier one
+// already has is dropped. The first problem found is returned as an
+// EInvalid *Error naming the field in the API's JSON shape.
 func (a *Article) Prepare(baseURL string, now time.Time, lim Limits) error {
 	lim = lim.withDefaults()
 	for _, f := range [...]struct {
@@ -105,25 +110,40 @@ func (a *Article) Prepare(baseURL string, now time.Time, lim Limits) error {
 	} else if Slugify(a.Slug) != a.Slug {
 		return FieldError(EInvalid, "slug", "slug %q must be lower case letters and digits separated by single hyphens", a.Slug)
 	}
-	if a.URL == "" {
+	// The client sent no url, so a URL too long is the slug's doing:
+	// name the field it can change.
+	slugTooLong := func() error {
+		if derived {
+			return FieldError(EInvalid, "slug", "the url derived from base_url and the title's slug is longer than %d bytes; give a shorter slug or a url", lim.URLLength)
+		}
+		return FieldError(EInvalid, "slug", "slug makes the derived url (base_url + \"/\" + slug, percent-encoded) longer than %d bytes; give a shorter slug or a url", lim.URLLength)
+	}
+	derivedURL := a.URL == ""
+	if derivedURL {
 		a.URL = strings.TrimRight(baseURL, "/") + "/" + url.PathEscape(a.Slug)
-		// The client sent no url, so a URL too long is the slug's doing:
-		// name the field it can change.
 		if len(a.URL) > lim.URLLength {
-			if derived {
-				return FieldError(EInvalid, "slug", "the url derived from base_url and the title's slug is longer than %d bytes; give a shorter slug or a url", lim.URLLength)
-			}
-			return FieldError(EInvalid, "slug", "slug makes the derived url (base_url + \"/\" + slug, percent-encoded) longer than %d bytes; give a shorter slug or a url", lim.URLLength)
+			return slugTooLong()
 		}
 	}
 	if err := lim.checkLengths(a); err != nil {
 		return err
 	}
-	if err := checkURL("url", a.URL); err != nil {
+	// The lengths are checked again once the URLs are normalised
+	// (prepareURL), so that the bound holds for what is published.
+	if derivedURL {
+		u, err := checkURL("url", a.URL)
+		if err != nil {
+			return err
+		}
+		if len(u) > lim.URLLength {
+			return slugTooLong()
+		}
+		a.URL = u
+	} else if err := prepareURL("url", &a.URL, lim.URLLength); err != nil {
 		return err
 	}
 	if a.Image != "" {
-		if err := checkURL("image", a.Image); err != nil {
+		if err := prepareURL("image", &a.Image, lim.URLLength); err != nil {
 			return err
 		}
 	}
@@ -141,7 +161,7 @@ func (a *Article) Prepare(baseURL string, now time.Time, lim Limits) error {
 		return FieldError(EInvalid, "authors", "at most %d authors", lim.Authors)
 	}
 	for i := range a.Authors {
-		if err := a.Authors[i].prepare("authors["+strconv.Itoa(i)+"]", lim.NameLength); err != nil {
+		if err := a.Authors[i].prepare("authors["+strconv.Itoa(i)+"]", lim.NameLength, lim.URLLength); err != nil {
 			return err
 		}
 	}
@@ -149,7 +169,7 @@ func (a *Article) Prepare(baseURL string, now time.Time, lim Limits) error {
 		return FieldError(EInvalid, "enclosures", "at most %d enclosures", lim.Enclosures)
 	}
 	for i := range a.Enclosures {
-		if err := a.Enclosures[i].prepare("enclosures[" + strconv.Itoa(i) + "]"); err != nil {
+		if err := a.Enclosures[i].prepare("enclosures["+strconv.Itoa(i)+"]", lim.URLLength); err != nil {
 			return err
 		}
 	}
@@ -163,7 +183,7 @@ func (a *Article) Prepare(baseURL string, now time.Time, lim Limits) error {
 	return CheckDate("published_at", a.PublishedAt)
 }
 
-func (au *Author) prepare(field string, nameLength int) error {
+func (au *Author) prepare(field string, nameLength, urlLength int) error {
 	if err := cleanName(field+".name", &au.Name, nameLength); err != nil {
 		return err
 	}
@@ -184,12 +204,12 @@ func (au *Author) prepare(field string, nameLength int) error {
 		return FieldError(EInvalid, field+".email", "%q is not an email address", au.Email)
 	}
 	if au.URL != "" {
-		return checkURL(field+".url", au.URL)
+		return prepareURL(field+".url", &au.URL, urlLength)
 	}
 	return nil
 }
 
-func (e *Enclosure) prepare(field string) error {
+func (e *Enclosure) prepare(field string, urlLength int) error {
 	for _, f := range [...]struct{ name, v string }{{".url", e.URL}, {".type", e.Type}} {
 		if err := checkToken(field+f.name, f.v); err != nil {
 			return err
@@ -197,7 +217,7 @@ func (e *Enclosure) prepare(field string) error {
 	}
 	e.URL = strings.TrimSpace(e.URL)
 	e.Type = strings.TrimSpace(e.Type)
-	if err := checkURL(field+".url", e.URL); err != nil {
+	if err := prepareURL(field+".url", &e.URL, urlLength); err != nil {
 		return err
 	}
 	if !validMediaType(e.Type) {
@@ -295,27 +315,170 @@ func Unfit(r rune) bool {
 		r == utf8.RuneError || r == 0xFFFE || r == 0xFFFF
 }
 
+// prepareURL checks the URL *v (checkURL) and replaces it by its
+// normalised form, which must be at most maxBytes long (no bound when
+// maxBytes is 0): the bound is on what is stored and published.
+func prepareURL(field string, v *string, maxBytes int) error {
+	u, err := checkURL(field, *v)
+	if err != nil {
+		return err
+	}
+	if maxBytes > 0 && len(u) > maxBytes {
+		if u != *v {
+			return FieldError(EInvalid, field, "%s is longer than %d bytes once percent-encoded", field, maxBytes)
+		}
+		return FieldError(EInvalid, field, "%s is longer than %d bytes", field, maxBytes)
+	}
+	*v = u
+	return nil
+}
+
 // checkURL accepts only absolute http and https URLs: feeds are read far
 // from the site, so a relative link would resolve against the wrong base.
-func checkURL(field, raw string) error {
+// It returns raw as an ASCII URI (NormalizeURL), the form every feed
+// format can carry.
+func checkURL(field, raw string) (string, error) {
 	u, err := url.Parse(raw)
 	if err != nil || !u.IsAbs() || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Hostname() == "" {
-		return FieldError(EInvalid, field, "%s must be an absolute http or https URL, got %q", field, raw)
+		return "", FieldError(EInvalid, field, "%s must be an absolute http or https URL, got %q", field, raw)
 	}
 	if strings.ContainsAny(raw, " \t\r\n") {
-		return FieldError(EInvalid, field, "%s must not contain whitespace", field)
+		return "", FieldError(EInvalid, field, "%s must not contain whitespace", field)
 	}
 	if p := u.Port(); p != "" {
 		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
-			return FieldError(EInvalid, field, "%s has port %q; a port is a number from 1 to 65535", field, p)
+			return "", FieldError(EInvalid, field, "%s has port %q; a port is a number from 1 to 65535", field, p)
 		}
 	}
 	// Feeds are public: a user name or password in a URL would be
 	// published to every reader.
 	if u.User != nil {
-		return FieldError(EInvalid, field, "%s must not carry a user name or password (user@host)", field)
+		return "", FieldError(EInvalid, field, "%s must not carry a user name or password (user@host)", field)
 	}
-	return nil
+	return normalizeURL(field, raw)
+}
+
+// normalizeURL returns raw, an absolute http or https URL without user
+// information or whitespace that url.Parse accepts, as an ASCII URI (RFC
+// 3986): RSS requires URLs, Atom IRIs exclude <>"{}|\^` and the feed
+// validator refuses both non-ASCII characters and those. A host name
+// holding non-ASCII characters is converted by IDNA (idna.Lookup, what
+// browsers do); a host name IDNA refuses, or an ASCII one with a character
+// no host name may hold, is an EInvalid error naming field. In the path,
+// query and fragment, every byte a URI does not allow there (non-ASCII,
+// controls, space, " < > [ \ ] ^ ` { | }, a second "#", a "%" that starts
+// no escape) is percent-encoded. Everything else, existing %XX escapes and
+// the reserved characters included, is left exactly as it is: a valid
+// ASCII URL comes back byte for byte, and normalising a result again
+// changes nothing.
+func normalizeURL(field, raw string) (string, error) {
+	i := strings.Index(raw, "://")
+	if i < 0 {
+		return "", FieldError(EInvalid, field, "%s must be an absolute http or https URL, got %q", field, raw)
+	}
+	head, rest := raw[:i+3], raw[i+3:]
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	host, tail := rest[:end], rest[end:]
+	port := ""
+	if strings.HasPrefix(host, "[") {
+		if j := strings.LastIndexByte(host, ']'); j >= 0 {
+			host, port = host[:j+1], host[j+1:]
+		}
+	} else if j := strings.LastIndexByte(host, ':'); j >= 0 {
+		host, port = host[:j], host[j:]
+	}
+	ascii := true
+	for k := 0; k < len(host); k++ {
+		if host[k] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	switch {
+	case strings.HasPrefix(host, "["):
+		// An IP literal: url.Parse has checked its shape, not every byte.
+		inner, ok := strings.CutSuffix(host[1:], "]")
+		if !ok || !ascii || strings.ContainsFunc(inner, func(r rune) bool { return r != ':' && (r >= utf8.RuneSelf || !hostByte(byte(r))) }) {
+			return "", FieldError(EInvalid, field, "%s has the host %q, which is not an IP address", field, host)
+		}
+	case ascii:
+		for k := 0; k < len(host); k++ {
+			if c := host[k]; !hostByte(c) {
+				return "", FieldError(EInvalid, field, "%s has the host %q, which holds %q: no host name can", field, host, c)
+			}
+		}
+	default:
+		name, err := url.PathUnescape(host)
+		if err == nil && !utf8.ValidString(name) {
+			err = errInvalidUTF8 // IDNA would take it for U+FFFD
+		}
+		if err == nil {
+			name, err = idna.Lookup.ToASCII(name)
+		}
+		if err != nil || name == "" {
+			return "", FieldError(EInvalid, field, "%s has the host %q, which is not a valid internationalized domain name", field, host)
+		}
+		host = name
+	}
+	return head + host + port + escapeURIPart(tail), nil
+}
+
+// escapeURIPart percent-encodes, in s (the path, query and fragment of a
+// URL, from the first "/", "?" or "#" on), every byte a URI does not
+// allow there, and leaves the rest alone; s itself when nothing needs it.
+func escapeURIPart(s string) string {
+	var b []byte // nil until the first byte that needs escaping
+	fragment := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		keep := uriByte(c) ||
+			c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) ||
+			c == '#' && !fragment
+		if c == '#' {
+			fragment = true
+		}
+		switch {
+		case keep && b != nil:
+			b = append(b, c)
+		case !keep:
+			if b == nil {
+				b = make([]byte, i, len(s)+16)
+				copy(b, s[:i])
+			}
+			b = append(b, '%', upperHex[c>>4], upperHex[c&15])
+		}
+	}
+	if b == nil {
+		return s
+	}
+	return string(b)
+}
+
+const upperHex = "0123456789ABCDEF"
+
+var errInvalidUTF8 = errors.New("invalid UTF-8")
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+// uriByte reports whether c stands for itself in a URI's path, query or
+// fragment (RFC 3986: pchar, "/" and "?"): an unreserved character, a
+// sub-delimiter, ":", "@", "/" or "?". "%" is not one: it starts an escape.
+func uriByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+		strings.IndexByte("-._~!$&'()*+,;=:@/?", c) >= 0
+}
+
+// hostByte reports whether c may appear in a host name (RFC 3986,
+// reg-name): an unreserved character, a sub-delimiter or the "%" of an
+// escape (url.Parse has checked the escapes).
+func hostByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+		strings.IndexByte("-._~!$&'()*+,;=%", c) >= 0
 }
 
 func validEmail(s string) bool {
