@@ -158,6 +158,10 @@ func lintRSS(rss *node, add adder) {
 	}
 	if me := ch.kid("", "managingEditor"); me != nil {
 		emailWithName(me, add)
+		plainText(me, add)
+	}
+	if img := ch.kid("", "image"); img != nil {
+		plainText(img.kid("", "title"), add)
 	}
 	if d := ch.kid("", "lastBuildDate"); d != nil {
 		rfc822(d, add)
@@ -205,6 +209,7 @@ func lintRSS(rss *node, add adder) {
 		}
 		if a := it.kid("", "author"); a != nil {
 			emailWithName(a, add)
+			plainText(a, add)
 		}
 		if d := it.kid("", "pubDate"); d != nil {
 			rfc822(d, add)

@@ -36,19 +36,31 @@ type rssDoc struct {
 }
 
 // rssChannel adds to gorilla's channel the plain-text elements escaped as
-// the RSS profile asks (declared first, so they keep their usual place),
-// the Atom links (self and paging), the archive flag, the podcast elements
-// and our items.
+// the RSS profile asks (declared first, so they keep their usual place;
+// Language only to keep its place before managingEditor), the artwork
+// with its title escaped likewise, the Atom links (self and paging), the
+// archive flag, the podcast elements and our items.
 type rssChannel struct {
-	Title       rssText  `xml:"title"`
-	Link        string   `xml:"link"`
-	Description rssText  `xml:"description"`
-	Category    *rssText `xml:"category"`
+	Title          rssText  `xml:"title"`
+	Link           string   `xml:"link"`
+	Description    rssText  `xml:"description"`
+	Category       *rssText `xml:"category"`
+	Language       string   `xml:"language,omitempty"`
+	ManagingEditor *rssText `xml:"managingEditor"`
 	feeds.RssFeed
+	Image   *rssImage     `xml:"image"`
 	Links   []rssAtomLink `xml:"atom:link"`
 	Archive *struct{}     `xml:"fh:archive"`
 	*rssShow
 	Items []*rssItem `xml:"item"`
+}
+
+// rssImage is gorilla's RssImage (the channel's artwork) with its title
+// escaped as plain text, as the channel's own.
+type rssImage struct {
+	URL   string  `xml:"url"`
+	Title rssText `xml:"title"`
+	Link  string  `xml:"link"`
 }
 
 type rssAtomLink struct {
@@ -58,14 +70,16 @@ type rssAtomLink struct {
 }
 
 // rssItem adds to gorilla's item what RSS 2.0 can only say through
-// extensions or repeated elements. Title and Categories shadow gorilla's
-// to escape them as plain text, Description to escape it in one pass,
-// Content to write the HTML as CDATA, Link to omit an empty one. Title, Description and Content are declared before gorilla's
+// extensions or repeated elements. Title, Author and Categories shadow
+// gorilla's to escape them as plain text, Description to escape it in one
+// pass, Content to write the HTML as CDATA, Link to omit an empty one.
+// Title, Description, Content and Author are declared before gorilla's
 // item so that they keep their place in the output.
 type rssItem struct {
 	Title       rssText     `xml:"title"`
 	Description rssHTML     `xml:"description"`
 	Content     *rssContent `xml:"content:encoded"`
+	Author      *rssText    `xml:"author"`
 	feeds.RssItem
 	Link       string        `xml:"link,omitempty"`
 	Categories []rssText     `xml:"category"`
@@ -96,12 +110,11 @@ func (r *Renderer) rss(c channel, entries []entry, s *itemSet, tx *texts) *rssDo
 		Title:       newRSSText(c.title),
 		Link:        c.link,
 		Description: newRSSText(or(c.description, c.title)), // required, never empty
+		Language:    c.language,
 		RssFeed: feeds.RssFeed{
-			Language:       c.language,
-			ManagingEditor: rssPerson(c.author, tx),
-			LastBuildDate:  c.lastBuildDate(),
-			Generator:      r.generatorName(),
-			Ttl:            c.ttl,
+			LastBuildDate: c.lastBuildDate(),
+			Generator:     r.generatorName(),
+			Ttl:           c.ttl,
 		},
 		Links: rssLinks(c),
 		Items: make([]*rssItem, len(entries)),
@@ -109,6 +122,9 @@ func (r *Renderer) rss(c channel, entries []entry, s *itemSet, tx *texts) *rssDo
 	if c.category != "" {
 		t := newRSSText(c.category)
 		ch.Category = &t
+	}
+	if s := rssPerson(c.author, tx); s != "" {
+		ch.ManagingEditor = &rssText{Inner: s}
 	}
 	doc := &rssDoc{
 		RssFeedXml:    feeds.RssFeedXml{Version: "2.0", ContentNamespace: nsContent},
@@ -121,7 +137,7 @@ func (r *Renderer) rss(c channel, entries []entry, s *itemSet, tx *texts) *rssDo
 	}
 	if c.podcast != nil {
 		ch.rssShow = newRSSShow(c)
-		ch.Image = &feeds.RssImage{Url: c.podcast.ImageURL, Title: c.title, Link: c.link}
+		ch.Image = &rssImage{URL: c.podcast.ImageURL, Title: newRSSText(c.title), Link: c.link}
 		doc.ITunesNamespace, doc.PodcastNamespace = nsITunes, nsPodcast
 	}
 	// One allocation for all items and one for all their categories,
@@ -171,6 +187,7 @@ func rssLinks(c channel) []rssAtomLink {
 // to, so that they share one allocation.
 type rssParts struct {
 	item      rssItem
+	author    rssText
 	guid      feeds.RssGuid
 	content   rssContent
 	enclosure feeds.RssEnclosure
@@ -205,7 +222,8 @@ func (p *rssParts) fill(e *entry, show *herald.Show, tx *texts) *rssItem {
 	// A single author with an email goes to <author>, anything else to
 	// dc:creator (Atom and JSON Feed keep every address).
 	if len(e.authors) > 0 && !rssCreators(e) {
-		it.Author = rssPerson(e.authors[0], tx)
+		p.author = rssText{Inner: rssPerson(e.authors[0], tx)}
+		it.Author = &p.author
 	} else if rssCreators(e) {
 		it.Creators = make([]rssText, len(e.authors))
 		for j, a := range e.authors {
@@ -248,16 +266,17 @@ func rssDescription(e *entry) rssHTML {
 }
 
 // rssPerson formats a for <author> and <managingEditor>, which RSS defines
-// as an email address: "email (Name)", or nothing without an email (names
-// alone go to dc:creator). The result is made in tx.
+// as an email address: "email (Name)", escaped as plain text (newRSSText),
+// or "" without an email (names alone go to dc:creator). The unescaped
+// text is made in tx.
 func rssPerson(a herald.Author, tx *texts) string {
 	switch {
 	case a.Email == "":
 		return ""
 	case a.Name == "":
-		return a.Email
+		return hexEscaper.Replace(a.Email)
 	}
-	return tx.add(a.Email, " (", a.Name, ")")
+	return hexEscaper.Replace(tx.add(a.Email, " (", a.Name, ")"))
 }
 
 // or returns s, or fallback when s is empty.
@@ -294,9 +313,11 @@ func (it *rssItem) write(p *xmlPrinter) {
 		p.end("content:encoded")
 	}
 	// gorilla's item, less the fields ours shadow (title, link,
-	// description, content, category).
+	// description, content, author, category).
+	if it.Author != nil {
+		p.raw("author", it.Author.Inner)
+	}
 	g := &it.RssItem
-	p.textOmit("author", g.Author)
 	p.textOmit("comments", g.Comments)
 	if enc := g.Enclosure; enc != nil {
 		p.empty("enclosure", "url", enc.Url, "length", enc.Length, "type", enc.Type)

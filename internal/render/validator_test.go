@@ -57,9 +57,22 @@ func realisticArticles(t *testing.T) []*herald.Article {
 
 // TestValidatorChecks renders every kind of feed from realistic data and
 // fails on any message the W3C validator's checks (feedlint_test.go) would
-// give: an error or a warning.
+// give: an error or a warning. The "markup in names" cases put "&", "<"
+// and ">" in every plain-text element that has no other test here (the
+// managingEditor and an item's author, which carry a name beside the
+// address, and the title of a show's artwork), which RSS must write as
+// hexadecimal references.
 func TestValidatorChecks(t *testing.T) {
 	for _, f := range []herald.Format{herald.FormatRSS, herald.FormatAtom} {
+		markedSite := siteChannel(f)
+		markedSite.Author.Name = "Ed <Chief> & Co"
+		markedShow := showChannel(f)
+		markedShow.Title = "Tom & Jerry <Radio>"
+		markedShow.Podcast.Title = markedShow.Title
+		marked := realisticArticles(t)[1:2]
+		marked[0].Authors = []herald.Author{{Name: "A & B <x>", Email: "ab@example.com"}}
+		markedEpisodes := showArticles()[:1]
+		markedEpisodes[0].Authors = marked[0].Authors
 		cases := []struct {
 			name     string
 			ch       herald.Channel
@@ -70,6 +83,8 @@ func TestValidatorChecks(t *testing.T) {
 			{"show", showChannel(f), showArticles()},
 			{"archive page", pagedChannel(f), realisticArticles(t)},
 			{"empty", siteChannel(f), nil},
+			{"markup in names/site", markedSite, marked},
+			{"markup in names/show", markedShow, markedEpisodes},
 		}
 		for _, tc := range cases {
 			t.Run(string(f)+"/"+tc.name, func(t *testing.T) {
@@ -115,6 +130,9 @@ func TestLintCatches(t *testing.T) {
 		{"MissingAtomSelfLink", head + tail},
 		{"DuplicateItemSemantics", head + self + item(`<title>x</title><author>a@e.com (A)</author><dc:creator>A</dc:creator>`) + tail},
 		{"CharacterData", head + self + item(`<title>a &amp; b &lt;c</title>`) + tail},
+		{"CharacterData", head + `<managingEditor>e@e.com (E &lt;Chief&gt;)</managingEditor>` + self + tail},
+		{"CharacterData", head + `<image><url>https://e.com/i.png</url><title>Tom &amp; Jerry</title><link>https://e.com/</link></image>` + self + tail},
+		{"CharacterData", head + self + item(`<title>x</title><author>a@e.com (A &amp; B)</author>`) + tail},
 		{"ContainsHTML", head + self + item(`<title>a &#x3C;b&#x3E;x&#x3C;/b&#x3E;</title>`) + tail},
 		{"BadCharacters", head + self + item("<title>a\u0085b</title>") + tail},
 		{"ContainsRelRef", head + self + item(`<description>&lt;img src="../a.png"&gt;</description>`) + tail},
