@@ -25,6 +25,7 @@ type Feeds struct {
 	store  herald.Store
 	cache  herald.Cache
 	coded  herald.CodedGetter // cache, when it can fetch one coding; asserted once, not per request
+	forget missingForgetter   // cache (or what it decorates), when it can drop a missing scope's revision
 	render herald.Renderer
 	site   Site
 	now    func() time.Time
@@ -91,6 +92,7 @@ func NewFeeds(store herald.Store, cache herald.Cache, r herald.Renderer, site Si
 	f := &Feeds{store: store, cache: cache, render: r, site: site, now: opts.Now, log: opts.Logger, renderTimeout: opts.RenderTimeout,
 		stale: newStaleRecord(opts.MaxStale, opts.StaleEntries, opts.StaleBytes), cacheLog: throttle{interval: 10 * time.Second}, storeLog: throttle{interval: 10 * time.Second}}
 	f.coded, _ = cache.(herald.CodedGetter)
+	f.forget, _ = herald.CacheAs[missingForgetter](cache)
 	if f.now == nil {
 		f.now = time.Now
 	}
@@ -204,8 +206,16 @@ func (f *Feeds) GetCoded(ctx context.Context, k herald.FeedKey, cond *herald.Con
 			}
 		}()
 		e, ttl, err := f.renderEntry(rctx, k)
-		if err != nil || !cacheOK || ttl <= 0 {
+		if err != nil {
+			if cacheOK && herald.IsNotFound(err) {
+				released = true
+				release()
+				f.forgetMissing(rctx, k, rev)
+			}
 			return e, err
+		}
+		if !cacheOK || ttl <= 0 {
+			return e, nil
 		}
 		released = true
 		done := f.now()
@@ -249,6 +259,35 @@ func (f *Feeds) GetCoded(ctx context.Context, k herald.FeedKey, cond *herald.Con
 		f.stats.NotModified.Add(1)
 	}
 	return res, nil
+}
+
+// missingForgetter is implemented by the caches of internal/cache (and
+// found through decorators): ForgetMissing removes the revision of k's
+// scope, if it is still rev, after a render of k under rev found that the
+// scope does not exist.
+type missingForgetter interface {
+	ForgetMissing(ctx context.Context, k herald.FeedKey, rev string) error
+}
+
+// forgetMissing is called when the render of k under rev ended in
+// herald.ENotFound: a category, tag or author no visible article has. The
+// lookup or the render lock minted the scope's revision before the store
+// was asked (it must be in the cache before the data is read), and anyone
+// can ask for any scope, so it is removed again at once rather than left
+// in the shared Redis for its day-long TTL; the render lock was just
+// released. Removing a revision is safe whenever it happens: it costs the
+// next reader a miss and never makes an older rendering current (see
+// internal/cache/missing.go). A feed that exists never comes here, so the
+// hit and the miss of an existing feed send Redis nothing more; a 404 sends
+// one round trip more.
+func (f *Feeds) forgetMissing(ctx context.Context, k herald.FeedKey, rev string) {
+	if f.forget == nil || rev == "" {
+		return
+	}
+	if err := f.forget.ForgetMissing(ctx, k, rev); err != nil {
+		f.stats.CacheErrors.Add(1)
+		f.cacheLog.warn(f.log, f.now(), "cache: removing a missing scope's revision failed; it expires by its TTL", "cache", f.cache.Name(), "scope", k.Scope.Key(), "err", err)
+	}
 }
 
 // renderEntry reads the scope's page from the store and renders it. The

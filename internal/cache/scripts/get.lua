@@ -4,6 +4,8 @@
 -- KEYS[1]  the scope's revision key
 -- KEYS[2]  the entry's hash (same hash slot as KEYS[1])
 -- ARGV[1]  a fresh token, stored as the revision if the scope has none
+--          (before the store is read, as it must be; when the store then
+--          finds no such scope, forget.lua removes it again)
 -- ARGV[2]  the revision key's TTL in milliseconds
 -- ARGV[3]  which bytes a hit returns: "all" (the body and every stored
 --          variant), or one field: "body", "gz", "br" or "zst"; a missing

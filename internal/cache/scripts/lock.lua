@@ -13,6 +13,7 @@
 -- ARGV[1]  the caller's token
 -- ARGV[2]  the lock's TTL in milliseconds
 -- ARGV[3]  a fresh token, stored as the revision if the scope has none
+--          (removed again by forget.lua if the store finds no such scope)
 -- ARGV[4]  the revision key's TTL in milliseconds
 --
 -- The lock's value is "<revision> <token>": a lock taken for a revision
