@@ -110,6 +110,32 @@ func TestFeedURLsAnswerBrowsers(t *testing.T) {
 			t.Errorf("Accept %q: Content-Type %q, want the RSS feed", accept, ct)
 		}
 	}
+	// So does one that rates another format's type above HTML (SimplePie,
+	// in FreshRSS and WordPress), on a URL of any format.
+	const simplepie = "application/atom+xml, application/rss+xml, application/rdf+xml;q=0.9, application/xml;q=0.8, text/xml;q=0.8, text/html;q=0.7, unknown/unknown;q=0.1, application/unknown;q=0.1, */*;q=0.1"
+	for path, want := range map[string]string{"/feed.json": "application/feed+json", "/categories/engineering/feed.json": "application/feed+json", "/feed.atom": "application/atom+xml"} {
+		if ct := s.get(t, path, "Accept: "+simplepie).Header.Get("Content-Type"); !strings.HasPrefix(ct, want) {
+			t.Errorf("%s as SimplePie: Content-Type %q, want %s", path, ct, want)
+		}
+	}
+	// A history page tells people to subscribe to the feed, not to the page.
+	hist := string(s.get(t, "/feed.json?limit=2&page=1", "Accept: "+browser).Body)
+	if !strings.Contains(hist, "<code>https://news.example.com/feed.json?limit=2</code>") {
+		t.Errorf("history page: want the subscription URL without the page:\n%s", hist)
+	}
+	// Names are isolated, so a right-to-left one or a direction override
+	// cannot reorder the text around it; audio of any type spelling plays.
+	s.create(t, map[string]any{"title": "Isolated", "categories": []string{"Bidi"}, "authors": []map[string]any{{"name": "Bob\u202e"}, {"name": "Carol"}},
+		"enclosures": []map[string]any{{"url": "https://cdn.example.com/x.m4a", "type": "Audio/MP4"}}})
+	view := string(s.get(t, "/categories/bidi/feed.rss", "Accept: "+browser).Body)
+	for _, want := range []string{"by <bdi>Bob\u202e</bdi>, <bdi>Carol</bdi>", "<audio"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("HTML view lacks %q:\n%s", want, view)
+		}
+	}
+	if index := string(s.get(t, "/").Body); !strings.Contains(index, "<li><bdi>") {
+		t.Errorf("index: names not isolated:\n%s", index)
+	}
 }
 
 // TestIndexAndOPML checks that the index and the OPML list every feed the

@@ -22,13 +22,16 @@ func feedMediaTypes(f herald.Format) []string {
 	return []string{"application/feed+json", "application/json"}
 }
 
-// prefersHTML reports whether an Accept header asks for HTML over the feed
-// document of format f: text/html must have a higher quality than every
-// media type the feed could be served as (wildcards included). Browsers
-// ask "text/html, …, application/xml;q=0.9, */*;q=0.8" and get a page;
-// feed readers name feed types or */* and get the feed; a tie goes to the
-// feed, since the URL is a feed's.
-func prefersHTML(accept string, f herald.Format) bool {
+// prefersHTML reports whether an Accept header asks for HTML over a feed
+// document: text/html must have a higher quality than every media type a
+// feed of any format is served as (wildcards included). Browsers ask
+// "text/html, …, application/xml;q=0.9, */*;q=0.8" and get a page; feed
+// readers name feed types or */* and get the feed, the one the URL names
+// even when they rate another format's type higher (SimplePie, used by
+// FreshRSS and WordPress, asks for Atom and RSS first, then text/html at
+// 0.7, then */*: it gets a JSON Feed URL's JSON, not a page); a tie goes
+// to the feed, since the URL is a feed's.
+func prefersHTML(accept string) bool {
 	if accept == "" {
 		return false
 	}
@@ -37,9 +40,11 @@ func prefersHTML(accept string, f herald.Format) bool {
 	if html <= 0 {
 		return false
 	}
-	for _, mt := range feedMediaTypes(f) {
-		if quality(ranges, mt) >= html {
-			return false
+	for _, g := range herald.Formats {
+		for _, mt := range feedMediaTypes(g) {
+			if quality(ranges, mt) >= html {
+				return false
+			}
 		}
 	}
 	return true
@@ -60,17 +65,37 @@ func parseAccept(accept string) []mediaRange {
 			continue
 		}
 		r := mediaRange{typ: typ, sub: sub, q: 1}
+		valid := true
 		for _, p := range strings.Split(params, ";") {
 			k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
 			if strings.EqualFold(k, "q") {
-				if q, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
-					r.q = q
-				}
+				r.q, valid = qvalue(strings.TrimSpace(v))
 			}
 		}
-		out = append(out, r)
+		// A range whose weight is not one (q=2, q=NaN) is malformed, and
+		// dropped rather than allowed to outrank the others.
+		if valid {
+			out = append(out, r)
+		}
 	}
 	return out
+}
+
+// qvalue reads a weight as RFC 9110 (12.4.2) writes it: 0 to 1, with at
+// most three decimals.
+func qvalue(v string) (float64, bool) {
+	ok := len(v) >= 1 && len(v) <= 5 && (v[0] == '0' || v[0] == '1')
+	if ok && len(v) > 1 {
+		ok = v[1] == '.'
+		for i := 2; ok && i < len(v); i++ {
+			ok = '0' <= v[i] && v[i] <= '9' && (v[0] == '0' || v[i] == '0')
+		}
+	}
+	if !ok {
+		return 0, false
+	}
+	q, err := strconv.ParseFloat(v, 64)
+	return q, err == nil
 }
 
 // quality is the q-value ranges give media type mt: that of the most

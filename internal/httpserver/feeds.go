@@ -113,7 +113,7 @@ func (s *Server) serveFeed(c *fiber.Ctx, scope herald.Scope, f herald.Format, ne
 	}
 	key := herald.FeedKey{Scope: scope, Format: f, Offset: page, Limit: limit}
 	rh := readFeedHeaders(c)
-	if prefersHTML(b2s(rh.accept), f) {
+	if prefersHTML(b2s(rh.accept)) {
 		return s.serveFeedHTML(c, key)
 	}
 	// The condition comes from a pool and borrows the header bytes: it

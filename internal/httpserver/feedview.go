@@ -25,7 +25,7 @@ var feedPage = pageTemplate("feed", `<header>
 <main>
 {{range .Items}}<article{{with .Language}} lang="{{.}}"{{end}}>
 <h2>{{if .URL}}<a href="{{.URL}}">{{.Title}}</a>{{else}}{{.Title}}{{end}}</h2>
-<p class="meta">{{with .Published}}<time datetime="{{.Format "2006-01-02T15:04:05Z07:00"}}">{{.Format "2 January 2006"}}</time>{{end}}{{with .Authors}} · by {{.}}{{end}}{{with .Episode}} · {{.}}{{end}}</p>
+<p class="meta">{{with .Published}}<time datetime="{{.Format "2006-01-02T15:04:05Z07:00"}}">{{.Format "2 January 2006"}}</time>{{end}}{{with .Authors}} · by {{range $i, $n := .}}{{if $i}}, {{end}}<bdi>{{$n}}</bdi>{{end}}{{end}}{{with .Episode}} · {{.}}{{end}}</p>
 {{with .Summary}}<p>{{.}}</p>{{end}}
 {{with .Content}}<div class="content">{{.}}</div>{{end}}
 {{range .Media}}<p>{{if .Audio}}<audio controls preload="none" src="{{.URL}}"></audio>{{end}}<a href="{{.URL}}">Download</a> <span class="meta">({{.Info}})</span></p>
@@ -43,7 +43,11 @@ type feedPageData struct {
 }
 
 type feedPageItem struct {
-	Title, URL, Summary, Language, Authors, Episode string
+	Title, URL, Summary, Language, Episode string
+	// Authors' names, each isolated (<bdi>) so that one written right to
+	// left, or holding a direction override, cannot reorder the text
+	// around it.
+	Authors []string
 	Published                                       time.Time
 	Content                                         template.HTML
 	Media                                           []feedPageMedia
@@ -65,7 +69,9 @@ func (s *Server) serveFeedHTML(c *fiber.Ctx, k herald.FeedKey) error {
 	site := s.feeds.Site()
 	d := feedPageData{
 		Title: ch.Title, Description: ch.Description, Language: ch.Language,
-		FeedURL: ch.FeedURL, Home: strings.TrimRight(site.BaseURL, "/") + "/",
+		// The URL to subscribe to, on a history page too: the feed's
+		// first page, as the documents' own feed_url and Atom id say.
+		FeedURL: site.FeedURL(herald.FeedKey{Scope: k.Scope, Format: k.Format, Limit: k.Limit}), Home: strings.TrimRight(site.BaseURL, "/") + "/",
 		Alternates: s.formatLinks(k.Scope, ch.Title),
 	}
 	if ch.Podcast != nil {
@@ -85,11 +91,9 @@ func (s *Server) feedPageItem(a *herald.Article, feedLang string) feedPageItem {
 	if a.Language != "" && !strings.EqualFold(a.Language, feedLang) {
 		it.Language = a.Language
 	}
-	names := make([]string, len(a.Authors))
-	for i, au := range a.Authors {
-		names[i] = au.Name
+	for _, au := range a.Authors {
+		it.Authors = append(it.Authors, au.Name)
 	}
-	it.Authors = strings.Join(names, ", ")
 	switch {
 	case a.Season > 0 && a.Episode > 0:
 		it.Episode = "season " + strconv.Itoa(a.Season) + ", episode " + strconv.Itoa(a.Episode)
@@ -109,7 +113,7 @@ func (s *Server) feedPageItem(a *herald.Article, feedLang string) feedPageItem {
 		if e.Duration > 0 {
 			info += ", " + (time.Duration(e.Duration) * time.Second).String()
 		}
-		it.Media = append(it.Media, feedPageMedia{URL: e.URL, Info: info, Audio: strings.HasPrefix(e.Type, "audio/")})
+		it.Media = append(it.Media, feedPageMedia{URL: e.URL, Info: info, Audio: strings.HasPrefix(strings.ToLower(e.Type), "audio/")})
 	}
 	return it
 }

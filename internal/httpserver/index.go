@@ -20,7 +20,7 @@ or import <a href="{{.OPML}}" type="text/x-opml">all of them as OPML</a>.</p>
 {{range .Groups}}<section>
 <h2>{{.Heading}}</h2>
 <ul class="feeds">
-{{range .Feeds}}<li>{{.Title}}{{with .Count}} <span class="meta">({{.}})</span>{{end}}<br>
+{{range .Feeds}}<li><bdi>{{.Title}}</bdi>{{with .Count}} <span class="meta">({{.}})</span>{{end}}<br>
 <span class="formats">{{range .Links}}<a href="{{.URL}}" {{.TypeAttr}}>{{.Label}}</a>{{end}}</span></li>
 {{end}}</ul>
 </section>

@@ -25,7 +25,7 @@ const pageCSP = "default-src 'none'; img-src http: https: data:; media-src http:
 	"base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 // pageStyle keeps the pages readable without any external resource.
-const pageStyle = `body{font:1rem/1.55 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b;background:#fdfdfb}
+const pageStyle = `body{font:1rem/1.55 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b;background:#fdfdfb;overflow-wrap:anywhere}
 h1{font-size:1.7rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin:1.6rem 0 .2rem}a{color:#0b5394}
 .meta,.note{color:#555;font-size:.9rem}code{background:#eee;padding:0 .25rem;word-break:break-all}
 article{border-top:1px solid #ddd;padding-top:.4rem}img{max-width:100%;height:auto}ul.feeds li{margin:.3rem 0}

@@ -142,16 +142,9 @@ func (s *Server) politePolling(c *fiber.Ctx) (key string, spent bool, err error)
 
 // viewsInBrowser reports whether a feed request will be answered with the
 // feed's HTML view (serveFeed's prefersHTML), which a person may reload at
-// will and which is neither counted nor refused: the format is the path's
-// (feed.EXT), or the one /feed negotiates from Accept.
+// will and which is neither counted nor refused.
 func viewsInBrowser(c *fiber.Ctx) bool {
-	accept := headerList(c, fiber.HeaderAccept)
-	path := strings.TrimSuffix(c.Path(), "/")
-	f, ok := feedFile(path[strings.LastIndexByte(path, '/')+1:])
-	if !ok {
-		f = negotiateFormat(accept)
-	}
-	return prefersHTML(accept, f)
+	return prefersHTML(headerList(c, fiber.HeaderAccept))
 }
 
 // fetched settles a feed request politePolling let through under key:
