@@ -260,6 +260,17 @@ func TestMaxAgeEndsWhenAnArticleIsDue(t *testing.T) {
 			t.Errorf("%s 304: status %d max-age=%d, want 304 with 1 to 40", path, nm.Status, n)
 		}
 	}
+	// The pages that change then too: the feed's HTML view, and the index
+	// and OPML, which list the new category from that moment.
+	for _, req := range [][]string{{"/feed.rss", "Accept: text/html"}, {"/"}, {"/feeds.opml"}} {
+		r := s.get(t, req[0], req[1:]...)
+		if n := maxAge(r); n < 1 || n > 40 {
+			t.Errorf("%v with an article due in 40 s: max-age=%d, want 1 to 40", req, n)
+		}
+	}
+	if n := maxAge(s.get(t, "/categories/now/feed.rss", "Accept: text/html")); n != 300 {
+		t.Errorf("the HTML view of a feed nothing is due in: max-age=%d, want 300", n)
+	}
 	// The category of articles already out is not waiting for anything;
 	// the archive page of the site feed does not change on publication.
 	if n := maxAge(s.get(t, "/categories/now/feed.rss")); n != 300 {

@@ -57,6 +57,7 @@ func (s *Server) directoryDoc(ctx context.Context, which int, build func([]servi
 		return nil, err
 	}
 	d := newDocument(body)
+	d.due = v.Due // a scheduled article's scope joins the directory then
 	s.dirDocs.mu.Lock()
 	s.dirDocs.docs[which] = dirDoc{made: true, version: v, doc: d}
 	s.dirDocs.mu.Unlock()

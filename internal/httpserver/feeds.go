@@ -165,16 +165,10 @@ func (s *Server) serveFeed(c *fiber.Ctx, scope herald.Scope, f herald.Format, ne
 	if lm := res.Entry.LastModified; !lm.IsZero() && lm.Unix() < now.Unix() {
 		setHeader(h, hdrLastModified, s.dates.appendHTTPDate(buf[:0], lm))
 	}
-	switch due := res.Entry.Due; {
-	case res.Entry.Archive:
+	if res.Entry.Archive {
 		setHeader(h, hdrCacheControl, s.archiveMaxAge)
-	case !due.IsZero() && due.Before(now.Add(s.cfg.FeedMaxAge)):
-		// A scheduled article appears sooner than feed.max_age: no cache
-		// in front may keep this rendering past that moment.
-		left := max(0, int64((due.Sub(now)+time.Second-1)/time.Second))
-		setHeader(h, hdrCacheControl, strconv.AppendInt(append(buf[:0], "public, max-age="...), left, 10))
-	default:
-		setHeader(h, hdrCacheControl, s.maxAge)
+	} else {
+		setHeader(h, hdrCacheControl, s.cacheControl(buf[:0], res.Entry.Due, now))
 	}
 	// Every feed URL answers browsers with HTML (Accept: text/html), so
 	// every feed response varies by Accept, negotiated or not.
@@ -191,6 +185,18 @@ func (s *Server) serveFeed(c *fiber.Ctx, scope herald.Scope, f herald.Format, ne
 	// without a copy. They were compressed once, when rendered.
 	c.Response().SetBodyRaw(body)
 	return nil
+}
+
+// cacheControl is the Cache-Control of a feed or page that changes on its
+// own at due (zero: only with a write), appended to buf when it is not the
+// usual one: when a scheduled article appears sooner than feed.max_age,
+// no cache in front may keep the response past that moment.
+func (s *Server) cacheControl(buf []byte, due, now time.Time) []byte {
+	if due.IsZero() || !due.Before(now.Add(s.cfg.FeedMaxAge)) {
+		return s.maxAge
+	}
+	left := max(0, int64((due.Sub(now)+time.Second-1)/time.Second))
+	return strconv.AppendInt(append(buf, "public, max-age="...), left, 10)
 }
 
 // feedHeaders are the request headers a feed answer depends on, borrowed

@@ -62,7 +62,7 @@ type feedPageMedia struct {
 func (s *Server) serveFeedHTML(c *fiber.Ctx, k herald.FeedKey) error {
 	ctx, cancel := s.requestContext(c)
 	defer cancel()
-	ch, articles, err := s.feeds.View(ctx, k)
+	ch, articles, due, err := s.feeds.View(ctx, k)
 	if err != nil {
 		return err
 	}
@@ -83,7 +83,13 @@ func (s *Server) serveFeedHTML(c *fiber.Ctx, k herald.FeedKey) error {
 	for _, a := range articles {
 		d.Items = append(d.Items, s.feedPageItem(a, ch.Language))
 	}
-	return s.sendPage(c, feedPage, d)
+	body, err := executePage(feedPage, d)
+	if err != nil {
+		return err
+	}
+	page := newDocument(body)
+	page.due = due // the page changes when the feed does
+	return s.sendPageDoc(c, page)
 }
 
 func (s *Server) feedPageItem(a *herald.Article, feedLang string) feedPageItem {

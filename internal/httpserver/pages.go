@@ -97,6 +97,9 @@ func (s *Server) sendPageDoc(c *fiber.Ctx, d *document) error {
 type document struct {
 	body []byte
 	etag string
+	// due is when the document changes on its own, as a scheduled article
+	// appears (zero: only with a write); no cache may keep it past then.
+	due time.Time
 
 	mu    sync.Mutex // held while a coding is made, so a burst makes it once
 	coded herald.Variants
@@ -136,7 +139,8 @@ func (s *Server) sendDocument(c *fiber.Ctx, d *document, contentType, vary strin
 		!herald.PreconditionHolds(b2s(rh.ifMatch), b2s(rh.ifUnmodifiedSince), d.etag, time.Time{}) {
 		return herald.Errorf(herald.EPrecondition, "this document is no longer the representation If-Match names; GET it without If-Match for the current one")
 	}
-	setHeader(h, hdrCacheControl, s.maxAge)
+	var cc [48]byte
+	setHeader(h, hdrCacheControl, s.cacheControl(cc[:0], d.due, s.now()))
 	h.Set(fiber.HeaderVary, vary)
 	coding := acceptCoding(rh.acceptEncoding)
 	if s.enc == nil || len(d.body) < minCodedDocument {

@@ -46,7 +46,7 @@ func TestDirectoryAndShow(t *testing.T) {
 		t.Errorf("Podcast flags=%v %v, want only the show marked", dir[1].Podcast, dir[2].Podcast)
 	}
 
-	ch, arts, err := fx.feeds.View(ctx, herald.FeedKey{Scope: herald.Scope{Kind: herald.ScopeCategory, Slug: "podcast"}, Format: herald.FormatRSS, Limit: 20})
+	ch, arts, _, err := fx.feeds.View(ctx, herald.FeedKey{Scope: herald.Scope{Kind: herald.ScopeCategory, Slug: "podcast"}, Format: herald.FormatRSS, Limit: 20})
 	if err != nil {
 		t.Fatalf("View: %v", err)
 	}

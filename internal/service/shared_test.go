@@ -77,7 +77,7 @@ func TestReadPathLeavesStoreArticlesAlone(t *testing.T) {
 				if _, err := feeds.Get(ctx, k, nil); err != nil && herald.ErrorCode(err) != herald.EBadRequest {
 					t.Errorf("Get(%+v): %v", k, err)
 				}
-				if _, _, err := feeds.View(ctx, k); err != nil && herald.ErrorCode(err) != herald.EBadRequest {
+				if _, _, _, err := feeds.View(ctx, k); err != nil && herald.ErrorCode(err) != herald.EBadRequest {
 					t.Errorf("View(%+v): %v", k, err)
 				}
 			}

@@ -55,15 +55,16 @@ func newestUpdate(articles []*herald.Article) time.Time {
 	return t.UTC().Truncate(time.Second)
 }
 
-// View returns the channel and articles of the document k names, read
+// View returns the channel and articles of the document k names, and
+// when the scope's next scheduled article appears (zero for none), read
 // from the store without the cache: the HTML rendering browsers get is
 // rare next to feed polling and not worth a cache entry of its own.
-func (f *Feeds) View(ctx context.Context, k herald.FeedKey) (herald.Channel, []*herald.Article, error) {
+func (f *Feeds) View(ctx context.Context, k herald.FeedKey) (herald.Channel, []*herald.Article, time.Time, error) {
 	page, ch, err := f.readChannel(ctx, k, f.now())
 	if err != nil {
-		return herald.Channel{}, nil, err
+		return herald.Channel{}, nil, time.Time{}, err
 	}
-	return ch, page.Articles, nil
+	return ch, page.Articles, page.NextPublish, nil
 }
 
 // FeedInfo is one scope's entry in the directory of feeds.
