@@ -47,10 +47,10 @@ type feedPageItem struct {
 	// Authors' names, each isolated (<bdi>) so that one written right to
 	// left, or holding a direction override, cannot reorder the text
 	// around it.
-	Authors []string
-	Published                                       time.Time
-	Content                                         template.HTML
-	Media                                           []feedPageMedia
+	Authors   []string
+	Published time.Time
+	Content   template.HTML
+	Media     []feedPageMedia
 }
 
 type feedPageMedia struct {
