@@ -293,6 +293,16 @@ func TestPolitePolling(t *testing.T) {
 	if r := s.get(t, "/feed.atom?limit=2&page=1"); r.Status != http.StatusTooManyRequests {
 		t.Errorf("the same page again without validators: status %d, want 429", r.Status)
 	}
+	// /feed in each format it negotiates is a document of its own; the
+	// same format again is not.
+	for _, accept := range []string{"application/rss+xml", "application/feed+json", "application/atom+xml"} {
+		if r := s.get(t, "/feed", "Accept: "+accept); r.Status != 200 {
+			t.Errorf("GET /feed as %s: status %d, want 200", accept, r.Status)
+		}
+	}
+	if r := s.get(t, "/feed", "Accept: application/feed+json"); r.Status != http.StatusTooManyRequests {
+		t.Errorf("GET /feed as JSON again: status %d, want 429", r.Status)
+	}
 	// Only a feed's 200 is a fetch: a reader waiting for a category's
 	// first article, or fixing a bad parameter, is not held back.
 	for i := range 3 {

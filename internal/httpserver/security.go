@@ -105,7 +105,8 @@ func (s *Server) feedPolicy(c *fiber.Ctx) (answered bool, key string, spent bool
 // validators or made-up ones, is told when to come back. A document is
 // its path and query: the pages of a feed's history (?page=N) and other
 // limits are documents of their own, which a client walking them has
-// never fetched. A HEAD downloads nothing and is never counted, nor is a
+// never fetched, and /feed in each format Accept negotiates is a document
+// of its own. A HEAD downloads nothing and is never counted, nor is a
 // browser's request for the feed's HTML view, and neither is an answer
 // other than a feed's 200 (a feed that does not exist yet, a bad
 // parameter, a 304). Nor is any method but GET: a POST to a feed is a
@@ -117,6 +118,12 @@ func (s *Server) politePolling(c *fiber.Ctx) (key string, spent bool, err error)
 		return "", false, nil
 	}
 	key = s.client(c) + " " + c.OriginalURL()
+	if path := strings.TrimSuffix(c.Path(), "/"); strings.HasSuffix(path, "/feed") {
+		// /feed serves the format Accept names: each is a document of its
+		// own, so two readers behind one address asking for different
+		// formats do not hold each other back.
+		key += " " + string(negotiateFormat(headerList(c, fiber.HeaderAccept)))
+	}
 	cond := herald.ParseCondition(c.Get(fiber.HeaderIfNoneMatch), c.Get(fiber.HeaderIfModifiedSince))
 	var (
 		ok   bool
