@@ -10,6 +10,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"github.com/herald-feeds/herald/internal/herald"
 )
 
 // languageTag is the shape of a BCP 47 tag: a primary language and
@@ -58,6 +61,13 @@ func (c *Config) Validate() error {
 	v.atMost("api.default_page_size", c.API.DefaultPageSize, "api.max_page_size", c.API.MaxPageSize)
 
 	v.check("site.title", strings.TrimSpace(c.Site.Title) != "", "must not be empty")
+	// Every feed and page carries these: a character feeds cannot carry
+	// would be dropped from some documents and shown raw in others.
+	for _, f := range []struct{ key, val string }{
+		{"site.title", c.Site.Title}, {"site.description", c.Site.Description}, {"site.author.name", c.Site.Author.Name},
+	} {
+		v.checkErr(f.key, feedText(f.val))
+	}
 	v.check("site.language", languageTag.MatchString(c.Site.Language),
 		"must be a language tag such as en or pt-BR, got %q", c.Site.Language)
 	if c.Site.Author.Email != "" {
@@ -185,6 +195,21 @@ func validRedisURL(s string) error {
 		}
 	default:
 		return fmt.Errorf("must be a redis://, rediss:// or unix:// URL, got %q", maskURL(s))
+	}
+	return nil
+}
+
+// feedText reports why s cannot be written in a feed: it is not UTF-8, or
+// holds a character feeds do not carry (herald.Unfit: a control character
+// other than tab and line breaks, U+FFFD, U+FFFE, U+FFFF).
+func feedText(s string) error {
+	if !utf8.ValidString(s) {
+		return fmt.Errorf("must be UTF-8 text")
+	}
+	for _, r := range s {
+		if herald.Unfit(r) {
+			return fmt.Errorf("contains the character U+%04X, which feeds cannot carry", r)
+		}
 	}
 	return nil
 }
