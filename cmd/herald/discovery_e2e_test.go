@@ -541,3 +541,23 @@ func TestTrailingSlashRedirects(t *testing.T) {
 		t.Errorf("DELETE with a trailing slash: %d, want 204", r.Status)
 	}
 }
+
+// TestHTMLViewPaging: a person paging through a feed's HTML view goes to
+// the articles just older than those shown, never to the same ones again
+// (the subscription document's RFC 5005 next is the newest full page,
+// which holds exactly its articles when the total is a multiple of the
+// limit), and the newest page offers nothing newer.
+func TestHTMLViewPaging(t *testing.T) {
+	s := startHerald(t, "")
+	for i := 1; i <= 4; i++ {
+		s.create(t, map[string]any{"title": fmt.Sprintf("Paged %d", i), "categories": []string{"Paged"}, "published_at": fmt.Sprintf("2026-01-0%dT00:00:00Z", i)})
+	}
+	const browser = "Accept: text/html"
+	head := string(s.get(t, "/categories/paged/feed.rss?limit=2", browser).Body)
+	if !strings.Contains(head, "Paged 4") || !strings.Contains(head, `feed.rss?limit=2&amp;page=1"`) || strings.Contains(head, "page=2") {
+		t.Errorf("subscription view: want articles 4 and 3 and an Older link to page 1:\n%s", head)
+	}
+	if last := string(s.get(t, "/categories/paged/feed.rss?limit=2&page=2", browser).Body); strings.Contains(last, `limit=2"`) {
+		t.Errorf("newest page: links to the subscription document, which shows the same articles:\n%s", last)
+	}
+}

@@ -35,6 +35,13 @@ type Paging struct {
 	// Archive marks a document whose set of entries no longer changes when
 	// articles are published (fh:archive).
 	Archive bool
+	// Older and Newer are the pages a person reading this document in a
+	// browser goes to for the articles just older or newer than those it
+	// shows ("" for none). They differ from Next and Previous where those
+	// lead to the same articles again: the subscription document's Next is
+	// the newest full page, which holds exactly the articles it shows when
+	// the total is a multiple of the limit.
+	Older, Newer string
 }
 
 // Show is a podcast show: a category whose feeds carry the metadata

@@ -78,7 +78,7 @@ func (s *Server) serveFeedHTML(c *fiber.Ctx, k herald.FeedKey) error {
 		d.Artwork = ch.Podcast.ImageURL
 	}
 	if p := ch.Paging; p != nil {
-		d.Newer, d.Older = p.Previous, p.Next
+		d.Newer, d.Older = p.Newer, p.Older
 	}
 	for _, a := range articles {
 		d.Items = append(d.Items, s.feedPageItem(a, ch.Language))

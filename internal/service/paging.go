@@ -121,16 +121,20 @@ func (s *Site) paging(k herald.FeedKey, d document, total int) *herald.Paging {
 		if total <= k.Limit {
 			return nil
 		}
-		return &herald.Paging{First: sub, Next: at(d.full), Last: at(1), PrevArchive: at(d.full)}
+		// The newest article it does not show is the (total-limit)th from
+		// the oldest, on page (total-1)/limit.
+		return &herald.Paging{First: sub, Next: at(d.full), Last: at(1), PrevArchive: at(d.full), Older: at((total - 1) / k.Limit)}
 	}
 	n := k.Offset
 	p := &herald.Paging{First: sub, Last: at(1), Current: sub, Archive: n <= d.full}
 	if n > 1 {
-		p.Next, p.PrevArchive = at(n-1), at(n-1)
+		p.Next, p.PrevArchive, p.Older = at(n-1), at(n-1), at(n-1)
 	}
 	if n < d.pages {
-		p.Previous = at(n + 1)
+		p.Previous, p.Newer = at(n+1), at(n+1)
 	} else {
+		// The newest page: the subscription document shows its articles
+		// again, so a person has nothing newer to go to.
 		p.Previous = sub
 	}
 	if n+1 <= d.full {

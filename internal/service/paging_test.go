@@ -51,11 +51,15 @@ func TestPagingLinks(t *testing.T) {
 		want  *herald.Paging
 	}{
 		{"fits in one document", 20, 0, nil},
-		{"subscription", 45, 0, &herald.Paging{First: sub, Next: p(2), Last: p(1), PrevArchive: p(2)}},
-		{"oldest page", 45, 1, &herald.Paging{First: sub, Last: p(1), Current: sub, Previous: p(2), NextArchive: p(2), Archive: true}},
-		{"newest full page", 45, 2, &herald.Paging{First: sub, Last: p(1), Current: sub, Next: p(1), PrevArchive: p(1), Previous: p(3), Archive: true}},
-		{"partial page", 45, 3, &herald.Paging{First: sub, Last: p(1), Current: sub, Next: p(2), PrevArchive: p(2), Previous: sub}},
-		{"newest page full", 40, 2, &herald.Paging{First: sub, Last: p(1), Current: sub, Next: p(1), PrevArchive: p(1), Previous: sub, Archive: true}},
+		{"subscription", 45, 0, &herald.Paging{First: sub, Next: p(2), Last: p(1), PrevArchive: p(2), Older: p(2)}},
+		// Page 2 holds exactly the 20 articles the subscription document
+		// shows: RFC 5005's next is that archive, a person's Older page 1.
+		{"subscription of a multiple", 40, 0, &herald.Paging{First: sub, Next: p(2), Last: p(1), PrevArchive: p(2), Older: p(1)}},
+		{"oldest page", 45, 1, &herald.Paging{First: sub, Last: p(1), Current: sub, Previous: p(2), NextArchive: p(2), Archive: true, Newer: p(2)}},
+		{"newest full page", 45, 2, &herald.Paging{First: sub, Last: p(1), Current: sub, Next: p(1), PrevArchive: p(1), Previous: p(3), Archive: true, Older: p(1), Newer: p(3)}},
+		{"partial page", 45, 3, &herald.Paging{First: sub, Last: p(1), Current: sub, Next: p(2), PrevArchive: p(2), Previous: sub, Older: p(2)}},
+		{"newest page full", 40, 2, &herald.Paging{First: sub, Last: p(1), Current: sub, Next: p(1), PrevArchive: p(1), Previous: sub, Archive: true, Older: p(1)}},
+		{"the only page", 5, 1, &herald.Paging{First: sub, Last: p(1), Current: sub, Previous: sub}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
