@@ -133,7 +133,7 @@ func TestFeedURLsAnswerBrowsers(t *testing.T) {
 			t.Errorf("HTML view lacks %q:\n%s", want, view)
 		}
 	}
-	if index := string(s.get(t, "/").Body); !strings.Contains(index, "<li><bdi>") {
+	if index := string(s.get(t, "/").Body); !strings.Contains(index, "<li><bdi lang=\"en\">") {
 		t.Errorf("index: names not isolated:\n%s", index)
 	}
 }
@@ -241,6 +241,18 @@ func TestPodcastShowEndToEnd(t *testing.T) {
 	if !regexp.MustCompile(`<outline[^>]*categories/podcast/feed\.rss[^>]*language="fr"`).MatchString(opml) ||
 		!regexp.MustCompile(`<outline[^>]*/feed\.rss"[^>]*language="de"`).MatchString(opml) {
 		t.Errorf("OPML languages: want fr for the show and de for the site:\n%s", opml)
+	}
+	// The pages' own words are English; the show's and the site's text
+	// carry their languages.
+	view := string(s.get(t, "/categories/podcast/feed.rss", "Accept: text/html").Body)
+	index := string(s.get(t, "/").Body)
+	for _, want := range []string{`<html lang="en">`, `<h1 lang="fr">`, `<article lang="fr">`} {
+		if !strings.Contains(view, want) {
+			t.Errorf("show's HTML view lacks %s", want)
+		}
+	}
+	if !strings.Contains(index, `<html lang="en">`) || !strings.Contains(index, `<h1 lang="de">`) {
+		t.Errorf("index: want the page in English and the site's title in German:\n%s", index)
 	}
 	// The site feed is not a podcast: no iTunes elements there.
 	if strings.Contains(string(s.get(t, "/feed.rss").Body), "itunes:") {

@@ -1,6 +1,7 @@
 package httpserver
 
 import (
+	"cmp"
 	"html/template"
 	"strconv"
 	"strings"
@@ -15,8 +16,8 @@ import (
 // feed link sees instead of raw XML, with the address to copy into a feed
 // reader and the autodiscovery links readers look for.
 var feedPage = pageTemplate("feed", `<header>
-<h1>{{.Title}}</h1>
-{{with .Description}}<p>{{.}}</p>{{end}}
+<h1 lang="{{.Language}}">{{.Title}}</h1>
+{{with .Description}}<p lang="{{$.Language}}">{{.}}</p>{{end}}
 {{with .Artwork}}<p><img src="{{.}}" alt="Artwork of {{$.Title}}" width="200" height="200"></p>{{end}}
 <p class="note">This is a web feed. To follow it, copy its address into a feed reader or podcast app:
 <code>{{.FeedURL}}</code></p>
@@ -94,9 +95,7 @@ func (s *Server) serveFeedHTML(c *fiber.Ctx, k herald.FeedKey) error {
 
 func (s *Server) feedPageItem(a *herald.Article, feedLang string) feedPageItem {
 	it := feedPageItem{Title: a.Title, URL: a.URL, Summary: a.Summary, Published: a.PublishedAt.UTC()}
-	if a.Language != "" && !strings.EqualFold(a.Language, feedLang) {
-		it.Language = a.Language
-	}
+	it.Language = cmp.Or(a.Language, feedLang)
 	for _, au := range a.Authors {
 		it.Authors = append(it.Authors, au.Name)
 	}

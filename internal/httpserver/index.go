@@ -11,8 +11,8 @@ import (
 // autodiscovery links so that a reader pointed at the server's root finds
 // them, and the OPML file that subscribes to them all at once.
 var indexPage = pageTemplate("index", `<header>
-<h1>{{.Title}}</h1>
-{{with .Description}}<p>{{.}}</p>{{end}}
+<h1 lang="{{.Language}}">{{.Title}}</h1>
+{{with .Description}}<p lang="{{$.Language}}">{{.}}</p>{{end}}
 <p class="note">Every feed below comes as RSS, Atom and JSON Feed. Copy an address into a feed reader,
 or import <a href="{{.OPML}}" type="text/x-opml">all of them as OPML</a>.</p>
 </header>
@@ -20,7 +20,7 @@ or import <a href="{{.OPML}}" type="text/x-opml">all of them as OPML</a>.</p>
 {{range .Groups}}<section>
 <h2>{{.Heading}}</h2>
 <ul class="feeds">
-{{range .Feeds}}<li><bdi>{{.Title}}</bdi>{{with .Count}} <span class="meta">({{.}})</span>{{end}}<br>
+{{range .Feeds}}<li><bdi lang="{{$.Language}}">{{.Title}}</bdi>{{with .Count}} <span class="meta">({{.}})</span>{{end}}<br>
 <span class="formats">{{range .Links}}<a href="{{.URL}}" {{.TypeAttr}}>{{.Label}}</a>{{end}}</span></li>
 {{end}}</ul>
 </section>

@@ -181,10 +181,14 @@ func (s *Server) sendDocument(c *fiber.Ctx, d *document, contentType, vary strin
 // a coding's framing would eat what it saves.
 const minCodedDocument = 1024
 
-// pageTemplate parses a page whose body is body, sharing the head.
+// pageTemplate parses a page whose body is body, sharing the head. The
+// page's own words (notes, headings, "by", dates) are English, so the
+// page is marked so; what comes from the site (titles, descriptions,
+// names, articles) carries the site's or the article's language where it
+// appears in the body.
 func pageTemplate(name, body string) *template.Template {
 	return template.Must(template.New(name).Funcs(template.FuncMap{"style": func() template.CSS { return pageStyle }}).Parse(`<!doctype html>
-<html lang="{{.Language}}">
+<html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
