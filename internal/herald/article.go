@@ -111,6 +111,17 @@ func (a *Article) Visible(now time.Time) bool {
 	return !a.PublishedAt.After(now)
 }
 
+// LastChanged is when the article last changed as readers see it: the
+// later of UpdatedAt and PublishedAt. An article written while scheduled
+// changed for readers when it appeared; every feed format dates its item,
+// and a page of items, by this.
+func (a *Article) LastChanged() time.Time {
+	if a.PublishedAt.After(a.UpdatedAt) {
+		return a.PublishedAt
+	}
+	return a.UpdatedAt
+}
+
 // ShowsChange reports whether replacing old with new at now changes what
 // feeds show: it does unless both are scheduled. Either may be nil (a
 // create or a delete). A write that shows nothing leaves its scopes'

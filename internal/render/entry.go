@@ -158,11 +158,7 @@ func newEntries(articles []*herald.Article, tx *texts, kept [][]byte) []entry {
 // was last changed, as readers see it, when it appeared: an updated date
 // before the published one would file it at the moment it was drafted.
 func entryUpdated(a *herald.Article) time.Time {
-	u, p := second(a.UpdatedAt), second(a.PublishedAt)
-	if p.After(u) {
-		return p
-	}
-	return u
+	return second(a.LastChanged())
 }
 
 // inheritLanguage blanks the language of entries written in the feed's

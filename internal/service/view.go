@@ -44,11 +44,7 @@ func (f *Feeds) channelOf(k herald.FeedKey, page *herald.FeedPage, d document) h
 func newestUpdate(articles []*herald.Article) time.Time {
 	var t time.Time
 	for _, a := range articles {
-		u := a.UpdatedAt
-		if u.IsZero() {
-			u = a.PublishedAt
-		}
-		if u.After(t) {
+		if u := a.LastChanged(); u.After(t) {
 			t = u
 		}
 	}
