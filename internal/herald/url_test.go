@@ -72,7 +72,8 @@ func TestNormalizeURL(t *testing.T) {
 		{"https://example.com/?", ""},
 		{"http://[::1]:8080/a", ""},
 		{"http://[fe80::1%25en0]/", ""},
-		{"https://ex%C3%A4mple.com/", ""},
+		// A host spelled in escapes of non-ASCII bytes is its IDNA name.
+		{"https://ex%C3%A4mple.com/", "https://xn--exmple-cua.com/"},
 		{"https://my_host.example.com/~u/!$&'()*+,;=", ""},
 		{"https://example.com:/a", ""},
 		// Characters no URI holds are escaped; valid escapes stay.
@@ -127,6 +128,7 @@ func TestPrepareRejectsURLs(t *testing.T) {
 		{"host IDNA refuses", Article{Title: "x", URL: "https://ex_ämple.com/"}, "url"},
 		{"host of invalid UTF-8 escapes", Article{Title: "x", Image: "https://%C3%C3é.com/i.png"}, "image"},
 		{"host with a symbol", Article{Title: "x", URL: "https://a<b.com/"}, "url"},
+		{"escaped host IDNA refuses", Article{Title: "x", URL: "https://%E2%80%AEmoc.evil/"}, "url"},
 		{"host with a colon", Article{Title: "x", URL: "https://a:b:80/"}, "url"},
 		{"IP literal with a non-ASCII zone", Article{Title: "x", URL: "http://[fe80::1%25é]/"}, "url"},
 		{"author url host", Article{Title: "x", Authors: []Author{{Name: "A"}, {Name: "B", URL: "https://☃_.com"}}}, "authors[1].url"},

@@ -390,11 +390,14 @@ func normalizeURL(field, raw string) (string, error) {
 	} else if j := strings.LastIndexByte(host, ':'); j >= 0 {
 		host, port = host[:j], host[j:]
 	}
-	ascii := true
-	for k := 0; k < len(host); k++ {
-		if host[k] >= utf8.RuneSelf {
+	given := host
+	ascii := !hasNonASCII(host)
+	if ascii && strings.IndexByte(host, '%') >= 0 && !strings.HasPrefix(host, "[") {
+		// A host spelled in escapes of non-ASCII bytes is the same name
+		// as its characters: it goes through IDNA too, so that a name is
+		// stored one way and one IDNA refuses cannot come in escaped.
+		if name, err := url.PathUnescape(host); err != nil || hasNonASCII(name) {
 			ascii = false
-			break
 		}
 	}
 	switch {
@@ -423,7 +426,34 @@ func normalizeURL(field, raw string) (string, error) {
 		}
 		host = name
 	}
-	return head + host + port + escapeURIPart(tail), nil
+	rest = escapeURIPart(tail)
+	if host == given && rest == tail {
+		return raw, nil // already an ASCII URI: no copy
+	}
+	return head + host + port + rest, nil
+}
+
+// PublishedURL is raw as feeds publish it: normalised as Prepare stores
+// URLs (normalizeURL), or raw itself when it is one already or cannot be
+// (an article stored by an older build may hold either). It copies
+// nothing for a URL stored by this build.
+func PublishedURL(raw string) string {
+	if raw == "" {
+		return raw
+	}
+	if u, err := normalizeURL("", raw); err == nil {
+		return u
+	}
+	return raw
+}
+
+func hasNonASCII(s string) bool {
+	for k := 0; k < len(s); k++ {
+		if s[k] >= utf8.RuneSelf {
+			return true
+		}
+	}
+	return false
 }
 
 // escapeURIPart percent-encodes, in s (the path, query and fragment of a

@@ -21,6 +21,10 @@ import (
 //
 // The common case, a clean string, costs one scan, mostly eight ASCII
 // bytes at a time, and no allocation.
+// cleanURL is a URL as feeds carry it: cleaned, and an ASCII URI even when
+// an older build stored it raw (herald.PublishedURL; no copy otherwise).
+func cleanURL(s string) string { return herald.PublishedURL(clean(s)) }
+
 func clean(s string) string {
 	for i := 0; i < len(s); {
 		if i+8 <= len(s) && plainASCII(s[i:i+8]) {
@@ -113,7 +117,7 @@ func cleanAllFrom(list []string, i int) []string {
 
 // cleanAuthor cleans each field of a.
 func cleanAuthor(a herald.Author) herald.Author {
-	return herald.Author{Name: clean(a.Name), Email: clean(a.Email), URL: clean(a.URL)}
+	return herald.Author{Name: clean(a.Name), Email: clean(a.Email), URL: cleanURL(a.URL)}
 }
 
 // cleanAuthors cleans each author, dropping any left without a name, and
@@ -154,7 +158,7 @@ func cleanEnclosures(list []herald.Enclosure) []herald.Enclosure {
 
 // cleanEnclosure cleans e's strings and treats negative sizes as unknown.
 func cleanEnclosure(e herald.Enclosure) herald.Enclosure {
-	e.URL, e.Type = clean(e.URL), clean(e.Type)
+	e.URL, e.Type = cleanURL(e.URL), clean(e.Type)
 	e.Length, e.Duration = max(e.Length, 0), max(e.Duration, 0)
 	return e
 }

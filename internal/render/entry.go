@@ -127,7 +127,7 @@ func newEntries(articles []*herald.Article, tx *texts, kept [][]byte) []entry {
 		}
 		e := &out[i]
 		e.id = tx.add("urn:uuid:", clean(a.ID))
-		e.url = clean(a.URL)
+		e.url = cleanURL(a.URL)
 		e.title = clean(a.Title)
 		if e.title == "" {
 			e.title = e.url
@@ -138,7 +138,7 @@ func newEntries(articles []*herald.Article, tx *texts, kept [][]byte) []entry {
 		e.summary = clean(a.Summary)
 		e.content = clean(a.ContentHTML)
 		e.language = clean(a.Language)
-		e.image = clean(a.Image)
+		e.image = cleanURL(a.Image)
 		e.authors = cleanAuthors(a.Authors)
 		e.terms = terms(cleanAll(a.Categories), cleanAll(a.Tags))
 		e.enclosures = cleanEnclosures(a.Enclosures)
@@ -146,8 +146,8 @@ func newEntries(articles []*herald.Article, tx *texts, kept [][]byte) []entry {
 		e.updated = entryUpdated(a)
 		e.episode, e.season = max(a.Episode, 0), max(a.Season, 0)
 		e.episodeType = clean(a.EpisodeType)
-		e.transcriptURL, e.transcriptTyp = clean(a.TranscriptURL), clean(a.TranscriptType)
-		e.chaptersURL = clean(a.ChaptersURL)
+		e.transcriptURL, e.transcriptTyp = cleanURL(a.TranscriptURL), clean(a.TranscriptType)
+		e.chaptersURL = cleanURL(a.ChaptersURL)
 	}
 	return out
 }
