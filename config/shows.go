@@ -190,6 +190,15 @@ func (s *Show) check(fail func(field, format string, args ...any)) {
 			fail(field, "must be at most 255 characters (Apple's limit)")
 		}
 	}
+	// The show's texts reach its feeds and pages as site.* does.
+	for _, f := range []struct{ field, v string }{
+		{"title", s.Title}, {"description", s.Description}, {"author", s.Author},
+		{"owner.name", s.Owner.Name}, {"funding.text", s.Funding.Text},
+	} {
+		if err := feedText(f.v); err != nil {
+			fail(f.field, "%s", err.Error())
+		}
+	}
 }
 
 func httpURL(s string) bool {

@@ -86,6 +86,9 @@ func TestLoadShowsRejects(t *testing.T) {
 		{"bad guid", base + "  guid: my-show\n", "x.guid: must be a UUID"},
 		{"relative funding", base + "  funding: {url: /support}\n", "x.funding.url: must be an absolute"},
 		{"bad language", base + "  language: english\n", "x.language:"},
+		{"control character in the title", base + "  title: \"Ctl\\vTitle\"\n", "x.title: contains the character U+000B"},
+		{"C1 control in the description", base + "  description: \"bad \\u0085 break\"\n", "x.description: contains the character U+0085"},
+		{"U+FFFD in the author", base + "  author: \"Mojibake \\uFFFD\"\n", "x.author: contains the character U+FFFD"},
 		{"key not a slug", strings.Replace(base, "x:", "Field Notes:", 1), "Field Notes: must be a category slug"},
 		{"not a mapping", "- a\n- b\n", "cannot unmarshal"},
 	}

@@ -251,7 +251,7 @@ func TestPodcastShowEndToEnd(t *testing.T) {
 			t.Errorf("show's HTML view lacks %s", want)
 		}
 	}
-	if !strings.Contains(index, `<html lang="en">`) || !strings.Contains(index, `<h1 lang="de">`) {
+	if !strings.Contains(index, `<html lang="en">`) || !strings.Contains(index, `<h1 lang="de">`) || !strings.Contains(index, `<bdi lang="fr">Field Notes Radio</bdi>`) {
 		t.Errorf("index: want the page in English and the site's title in German:\n%s", index)
 	}
 	// The site feed is not a podcast: no iTunes elements there.
@@ -519,12 +519,14 @@ func TestTrailingSlashRedirects(t *testing.T) {
 		}
 	}
 	// A page on another origin may follow a feed's redirect.
-	req, _ := http.NewRequest(http.MethodGet, s.URL+"/tags/none/feed.json/", nil)
-	req.Header.Set("Origin", "https://reader.example")
-	if res, err := noFollow.Do(req); err != nil {
-		t.Fatal(err)
-	} else if res.Body.Close(); res.StatusCode != http.StatusMovedPermanently || res.Header.Get("Access-Control-Allow-Origin") != "*" {
-		t.Errorf("feed redirect: %d, Access-Control-Allow-Origin %q; want 301 with *", res.StatusCode, res.Header.Get("Access-Control-Allow-Origin"))
+	for _, path := range []string{"/tags/none/feed.json/", "/feed.rss//"} {
+		req, _ := http.NewRequest(http.MethodGet, s.URL+path, nil)
+		req.Header.Set("Origin", "https://reader.example")
+		if res, err := noFollow.Do(req); err != nil {
+			t.Fatal(err)
+		} else if res.Body.Close(); res.StatusCode != http.StatusMovedPermanently || res.Header.Get("Access-Control-Allow-Origin") != "*" {
+			t.Errorf("feed redirect of %s: %d, Access-Control-Allow-Origin %q; want 301 with *", path, res.StatusCode, res.Header.Get("Access-Control-Allow-Origin"))
+		}
 	}
 	if r := s.get(t, "/feed.rss/"); r.Status != 200 || !feedHas(r, "Slashed") {
 		t.Errorf("following the redirect: %d, want the feed", r.Status)

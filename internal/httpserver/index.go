@@ -20,7 +20,7 @@ or import <a href="{{.OPML}}" type="text/x-opml">all of them as OPML</a>.</p>
 {{range .Groups}}<section>
 <h2>{{.Heading}}</h2>
 <ul class="feeds">
-{{range .Feeds}}<li><bdi lang="{{$.Language}}">{{.Title}}</bdi>{{with .Count}} <span class="meta">({{.}})</span>{{end}}<br>
+{{range .Feeds}}<li><bdi lang="{{.Language}}">{{.Title}}</bdi>{{with .Count}} <span class="meta">({{.}})</span>{{end}}<br>
 <span class="formats">{{range .Links}}<a href="{{.URL}}" {{.TypeAttr}}>{{.Label}}</a>{{end}}</span></li>
 {{end}}</ul>
 </section>
@@ -39,6 +39,7 @@ type indexGroup struct {
 
 type indexFeed struct {
 	Title, Count string
+	Language     string // its feeds' (a show's may differ from the site's)
 	Links        []feedLink
 }
 
@@ -69,7 +70,7 @@ func (s *Server) indexPage(dir []service.FeedInfo) ([]byte, error) {
 			data.Alternates = append(data.Alternates, links...)
 		}
 		g := groupOf(info)
-		groups[g] = append(groups[g], indexFeed{Title: info.Title, Count: articleCount(info), Links: links})
+		groups[g] = append(groups[g], indexFeed{Title: info.Title, Count: articleCount(info), Links: links, Language: site.LanguageOf(info.Scope)})
 	}
 	for i, feeds := range groups {
 		if len(feeds) > 0 {

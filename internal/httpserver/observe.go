@@ -175,7 +175,7 @@ func (s *Server) route(c *fiber.Ctx) (err error) {
 		}
 	}()
 	if to, ok := withoutTrailingSlash(c); ok {
-		if isFeedPath(c.Path()) {
+		if isFeedPath(strings.TrimRight(c.Path(), "/")) {
 			// A page reading the feed from another origin follows the
 			// redirect only if it may (the Fetch standard's CORS check).
 			setHeader(&c.Response().Header, hdrACAO, valAny)
