@@ -39,6 +39,10 @@ func TestCachedHitsDoNotAllocate(t *testing.T) {
 				{"304 gzip tag", 304, "", []string{"Accept-Encoding", "gzip", "If-None-Match", gzTag}},
 				{"200 gzip", 200, "gzip", []string{"Accept-Encoding", "gzip, deflate"}},
 				{"200 identity", 200, "", nil},
+				// Readers send Accept: parsing it allocates nothing either.
+				{"304 Accept */*", 304, "", []string{"Accept", "*/*", "If-None-Match", etag}},
+				{"304 Accept RSS", 304, "", []string{"Accept", "application/rss+xml, application/xml;q=0.9, */*;q=0.5", "If-None-Match", etag}},
+				{"304 Accept SimplePie", 304, "", []string{"Accept", "application/atom+xml, application/rss+xml, application/rdf+xml;q=0.9, application/xml;q=0.8, text/xml;q=0.8, text/html;q=0.7, unknown/unknown;q=0.1, application/unknown;q=0.1, */*;q=0.1", "If-None-Match", etag}},
 			} {
 				h := s.Server.App().Handler()
 				var rc fasthttp.RequestCtx

@@ -35,7 +35,8 @@ func prefersHTML(accept string) bool {
 	if accept == "" {
 		return false
 	}
-	ranges := parseAccept(accept)
+	var buf [maxAcceptRanges]mediaRange
+	ranges := parseAccept(accept, buf[:0])
 	html := quality(ranges, "text/html")
 	if html <= 0 {
 		return false
@@ -56,19 +57,27 @@ type mediaRange struct {
 	q        float64
 }
 
-func parseAccept(accept string) []mediaRange {
-	var out []mediaRange
-	for _, part := range strings.Split(accept, ",") {
+// parseAccept reads an Accept header's ranges into out (whose array a
+// caller keeps on its stack: a feed poll's Accept is parsed without
+// allocating). Names keep the header's case; match compares them without
+// regard to it.
+func parseAccept(accept string, out []mediaRange) []mediaRange {
+	out = out[:0]
+	for rest := accept; rest != ""; {
+		var part string
+		part, rest, _ = strings.Cut(rest, ",")
 		mt, params, _ := strings.Cut(part, ";")
-		typ, sub, ok := strings.Cut(strings.ToLower(strings.TrimSpace(mt)), "/")
+		typ, sub, ok := strings.Cut(strings.TrimSpace(mt), "/")
 		if !ok {
 			continue
 		}
-		r := mediaRange{typ: typ, sub: sub, q: 1}
+		r := mediaRange{typ: strings.TrimSpace(typ), sub: strings.TrimSpace(sub), q: 1}
 		valid := true
-		for _, p := range strings.Split(params, ";") {
+		for params != "" {
+			var p string
+			p, params, _ = strings.Cut(params, ";")
 			k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
-			if strings.EqualFold(k, "q") {
+			if strings.EqualFold(strings.TrimSpace(k), "q") {
 				r.q, valid = qvalue(strings.TrimSpace(v))
 			}
 		}
@@ -80,6 +89,10 @@ func parseAccept(accept string) []mediaRange {
 	}
 	return out
 }
+
+// maxAcceptRanges is how many ranges the stack arrays parseAccept fills
+// hold; a longer header still parses, into a slice of its own.
+const maxAcceptRanges = 16
 
 // qvalue reads a weight as RFC 9110 (12.4.2) writes it: 0 to 1, with at
 // most three decimals.
@@ -120,9 +133,9 @@ func match(ranges []mediaRange, mt string) rangeMatch {
 	for i, r := range ranges {
 		rank := 0
 		switch {
-		case r.typ == typ && r.sub == sub:
+		case strings.EqualFold(r.typ, typ) && strings.EqualFold(r.sub, sub):
 			rank = 3
-		case r.typ == typ && r.sub == "*":
+		case strings.EqualFold(r.typ, typ) && r.sub == "*":
 			rank = 2
 		case r.typ == "*" && r.sub == "*":
 			rank = 1

@@ -14,7 +14,8 @@ import (
 // understands: a feed is more useful than a 406, which RFC 9110 lets a
 // server skip.
 func negotiateFormat(accept string) herald.Format {
-	ranges := parseAccept(accept)
+	var buf [maxAcceptRanges]mediaRange
+	ranges := parseAccept(accept, buf[:0])
 	best, bestMatch := herald.FormatRSS, rangeMatch{}
 	for _, f := range herald.Formats {
 		// A format is served as its first media type; the others name it
