@@ -426,7 +426,7 @@ func normalizeURL(field, raw string) (string, error) {
 		}
 		host = name
 	}
-	rest = escapeURIPart(tail)
+	rest = EscapeURIPart(tail)
 	if host == given && rest == tail {
 		return raw, nil // already an ASCII URI: no copy
 	}
@@ -456,10 +456,10 @@ func hasNonASCII(s string) bool {
 	return false
 }
 
-// escapeURIPart percent-encodes, in s (the path, query and fragment of a
+// EscapeURIPart percent-encodes, in s (the path, query and fragment of a
 // URL, from the first "/", "?" or "#" on), every byte a URI does not
 // allow there, and leaves the rest alone; s itself when nothing needs it.
-func escapeURIPart(s string) string {
+func EscapeURIPart(s string) string {
 	var b []byte // nil until the first byte that needs escaping
 	fragment := false
 	for i := 0; i < len(s); i++ {

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/herald-feeds/herald/internal/herald"
 )
 
 // Locals keys set by handlers for the access log and metrics.
@@ -220,35 +222,13 @@ func withoutTrailingSlash(c *fiber.Ctx) (string, bool) {
 	if len(p) < 2 || p[1] == '/' || p[1] == '\\' {
 		return "", false
 	}
-	to := string(asciiURI(p))
+	to := string(p)
 	if q := uri.QueryString(); len(q) > 0 {
-		to += "?" + string(asciiURI(q))
+		to += "?" + string(q)
 	}
-	return to, true
-}
-
-// asciiURI percent-encodes the bytes of p that a URI cannot hold as they
-// are (controls, space, non-ASCII): a client that sent raw UTF-8 in its
-// path gets a Location of ASCII only.
-func asciiURI(p []byte) []byte {
-	const hex = "0123456789ABCDEF"
-	var out []byte
-	for i, b := range p {
-		if b > ' ' && b < 0x7f {
-			if out != nil {
-				out = append(out, b)
-			}
-			continue
-		}
-		if out == nil {
-			out = append(make([]byte, 0, len(p)+8), p[:i]...)
-		}
-		out = append(out, '%', hex[b>>4], hex[b&15])
-	}
-	if out == nil {
-		return p
-	}
-	return out
+	// Raw UTF-8 or bytes no URI holds, as a client may send them, are
+	// percent-encoded as article URLs are: the Location is ASCII.
+	return herald.EscapeURIPart(to), true
 }
 
 // unmatched is the route of requests to a path nothing serves and of
