@@ -176,6 +176,12 @@ func validBaseURL(s string) error {
 	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
 		return fmt.Errorf("must not carry user info, a query or a fragment, got %q", maskURL(s))
 	}
+	// Every feed's links start with it, and feeds carry ASCII URIs only
+	// (article URLs are made so when written): one spelled otherwise is
+	// refused with its ASCII spelling rather than published as given.
+	if ascii := herald.PublishedURL(s); ascii != s {
+		return fmt.Errorf("must be an ASCII URI: write it as %q, got %q", ascii, s)
+	}
 	return nil
 }
 

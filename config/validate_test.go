@@ -24,6 +24,8 @@ func TestValidateRejects(t *testing.T) {
 		{"base_url", func(c *Config) { c.BaseURL = "foo" }, `must be an absolute http(s) URL, got "foo"`},
 		{"base_url", func(c *Config) { c.BaseURL = "ftp://example.org" }, "must be an absolute http(s) URL"},
 		{"base_url", func(c *Config) { c.BaseURL = "https://example.org/?x=1" }, "must not carry"},
+		{"base_url", func(c *Config) { c.BaseURL = "https://exämple.org/blog" }, `must be an ASCII URI: write it as "https://xn--exmple-cua.org/blog"`},
+		{"base_url", func(c *Config) { c.BaseURL = "https://example.org/café" }, `must be an ASCII URI: write it as "https://example.org/caf%C3%A9"`},
 		{"database_url", func(c *Config) { c.DatabaseURL = "mysql://db/herald" }, "must be sqlite:PATH, postgres:// or postgresql://"},
 		{"database_url", func(c *Config) { c.DatabaseURL = "sqlite:" }, "sqlite: needs a file path"},
 		{"database_url", func(c *Config) { c.DatabaseURL = "data/herald.db" }, "must be sqlite:PATH"},
