@@ -57,18 +57,11 @@ var forgetSource string
 
 var forgetScript = redis.NewScript(forgetSource)
 
-// missingForgetter is what ForgetMissing is found by, through decorators
-// (herald.CacheAs). The read path in internal/service declares the same
-// method set.
-type missingForgetter interface {
-	ForgetMissing(ctx context.Context, k herald.FeedKey, rev string) error
-}
-
 var (
-	_ missingForgetter = (*Redis)(nil)
-	_ missingForgetter = (*Tiered)(nil)
-	_ missingForgetter = (*Breaker)(nil)
-	_ missingForgetter = (*Memory)(nil)
+	_ herald.MissingForgetter = (*Redis)(nil)
+	_ herald.MissingForgetter = (*Tiered)(nil)
+	_ herald.MissingForgetter = (*Breaker)(nil)
+	_ herald.MissingForgetter = (*Memory)(nil)
 )
 
 // ForgetMissing removes the revision key of k's scope if it still holds
@@ -95,7 +88,7 @@ func (r *Redis) ForgetMissing(ctx context.Context, k herald.FeedKey, rev string)
 // missing scopes could use to keep the local tier empty.
 func (t *Tiered) ForgetMissing(ctx context.Context, k herald.FeedKey, rev string) error {
 	t.local.forgetRevision(k.Scope, rev)
-	if f, ok := herald.CacheAs[missingForgetter](t.front); ok {
+	if f, ok := herald.CacheAs[herald.MissingForgetter](t.front); ok {
 		return f.ForgetMissing(ctx, k, rev)
 	}
 	return t.shared.ForgetMissing(ctx, k, rev)
@@ -106,7 +99,7 @@ func (t *Tiered) ForgetMissing(ctx context.Context, k herald.FeedKey, rev string
 // Pending invalidations need not go first: removing a revision is safe
 // whatever they are.
 func (b *Breaker) ForgetMissing(ctx context.Context, k herald.FeedKey, rev string) error {
-	f, ok := herald.CacheAs[missingForgetter](b.inner)
+	f, ok := herald.CacheAs[herald.MissingForgetter](b.inner)
 	if !ok {
 		return nil
 	}

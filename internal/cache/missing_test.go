@@ -26,7 +26,7 @@ func TestForgetMissingRemovesOnlyTheRevisionRead(t *testing.T) {
 	admin := mustClient(t, srv)
 	shared := mustOpenRedis(t, srv, RedisOptions{Prefix: "miss"})
 	ctx := context.Background()
-	for _, c := range []missingForgetter{shared, NewBreaker(unwrapping{shared}, BreakerOptions{})} {
+	for _, c := range []herald.MissingForgetter{shared, NewBreaker(unwrapping{shared}, BreakerOptions{})} {
 		rev := mustGet(t, shared, missingRSS, nil).Revision
 		if n := admin.Exists(ctx, "miss:rev:{tag:nowhere}").Val(); n != 1 {
 			t.Fatalf("the lookup minted no revision key")

@@ -75,3 +75,13 @@ type LocalPutter interface {
 	// alone, so a late PutShared never replaces a newer local entry.
 	PutShared(ctx context.Context, k FeedKey, rev string, e Entry, ttl time.Duration) error
 }
+
+// MissingForgetter is a Cache that can remove a scope's revision, if it is
+// still rev, after a render of k under rev found that the scope does not
+// exist (ENotFound): the lookup or the render lock minted it before the
+// store was asked, and a request for a made-up scope must not leave it
+// behind. Found through decorators with CacheAs; internal/cache/missing.go
+// says why removing a revision is always safe.
+type MissingForgetter interface {
+	ForgetMissing(ctx context.Context, k FeedKey, rev string) error
+}

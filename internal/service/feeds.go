@@ -24,8 +24,8 @@ import (
 type Feeds struct {
 	store  herald.Store
 	cache  herald.Cache
-	coded  herald.CodedGetter // cache, when it can fetch one coding; asserted once, not per request
-	forget missingForgetter   // cache (or what it decorates), when it can drop a missing scope's revision
+	coded  herald.CodedGetter      // cache, when it can fetch one coding; asserted once, not per request
+	forget herald.MissingForgetter // cache (or what it decorates), when it can drop a missing scope's revision
 	render herald.Renderer
 	site   Site
 	now    func() time.Time
@@ -92,7 +92,7 @@ func NewFeeds(store herald.Store, cache herald.Cache, r herald.Renderer, site Si
 	f := &Feeds{store: store, cache: cache, render: r, site: site, now: opts.Now, log: opts.Logger, renderTimeout: opts.RenderTimeout,
 		stale: newStaleRecord(opts.MaxStale, opts.StaleEntries, opts.StaleBytes), cacheLog: throttle{interval: 10 * time.Second}, storeLog: throttle{interval: 10 * time.Second}}
 	f.coded, _ = cache.(herald.CodedGetter)
-	f.forget, _ = herald.CacheAs[missingForgetter](cache)
+	f.forget, _ = herald.CacheAs[herald.MissingForgetter](cache)
 	if f.now == nil {
 		f.now = time.Now
 	}
@@ -259,14 +259,6 @@ func (f *Feeds) GetCoded(ctx context.Context, k herald.FeedKey, cond *herald.Con
 		f.stats.NotModified.Add(1)
 	}
 	return res, nil
-}
-
-// missingForgetter is implemented by the caches of internal/cache (and
-// found through decorators): ForgetMissing removes the revision of k's
-// scope, if it is still rev, after a render of k under rev found that the
-// scope does not exist.
-type missingForgetter interface {
-	ForgetMissing(ctx context.Context, k herald.FeedKey, rev string) error
 }
 
 // forgetMissing is called when the render of k under rev ended in
