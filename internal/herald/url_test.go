@@ -168,6 +168,7 @@ func FuzzNormalizeURL(f *testing.F) {
 		"https://example.com/a<b>", "https://example.com/ïmage.jpg", "https://exämple.com/x", "https://example.com/a\\b",
 		"https://example.com/a{b}|c^d", "HTTP://Example.COM:80/%7e?b=1&a=%zz#f#g", "http://[::1]:8080/[x]", "https://ex%C3%A4mple.com/é",
 		"https://ｅｘａｍｐｌｅ.com/?q=100%", "https://a.b/%", "https://xn--exmple-cua.com/", "https://a.b/\x7f", "https://\u200d.com/",
+		"http://%C2%A1",
 	} {
 		f.Add(s)
 	}
@@ -186,13 +187,19 @@ func FuzzNormalizeURL(f *testing.F) {
 		if err != nil || again != got {
 			t.Fatalf("checkURL(%q)=%q, then %q, %v: not idempotent", s, got, again, err)
 		}
-		if rfc3986URI.MatchString(s) && got != s {
-			t.Fatalf("checkURL(%q)=%q, want the valid URI unchanged", s, got)
-		}
 		u, err := url.Parse(s)
 		v, err2 := url.Parse(got)
 		if err != nil || err2 != nil || !strings.EqualFold(u.Scheme, v.Scheme) || u.Port() != v.Port() {
 			t.Fatalf("checkURL(%q)=%q: scheme or port changed (%v, %v)", s, got, err, err2)
+		}
+		// A valid URI comes back byte for byte, unless its host spells a
+		// non-ASCII name in escapes: that name is given its IDNA form, and
+		// no escape is left in the host.
+		switch {
+		case rfc3986URI.MatchString(s) && !hasNonASCII(u.Hostname()) && got != s:
+			t.Fatalf("checkURL(%q)=%q, want the valid URI unchanged", s, got)
+		case hasNonASCII(u.Hostname()) && (hasNonASCII(v.Host) || strings.Contains(v.Host, "%")):
+			t.Fatalf("checkURL(%q)=%q: the host is not in its IDNA form", s, got)
 		}
 	})
 }
