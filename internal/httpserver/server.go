@@ -76,6 +76,7 @@ type Server struct {
 	apiLimiter    *limiter        // nil when off
 	pollLimiter   *limiter        // nil when off
 	dirDocs       dirDocs         // the index page and OPML file last made
+	bodyLimit     int             // api.max_body_bytes, or Fiber's default when unset
 
 	docCompressions atomic.Int64 // codings made of pages and OPML files
 }
@@ -127,19 +128,27 @@ func New(cfg Config, feeds *service.Feeds, articles *service.Articles, store her
 		// A 304 must not claim a Content-Type; every body sets its own.
 		DisableDefaultContentType: true,
 		BodyLimit:                 cfg.MaxBodyBytes,
-		ReadTimeout:               cfg.ReadTimeout,
-		WriteTimeout:              cfg.WriteTimeout,
-		IdleTimeout:               cfg.IdleTimeout,
-		ReadBufferSize:            cfg.MaxHeaderBytes,
-		WriteBufferSize:           cfg.WriteBufferSize,
-		ErrorHandler:              s.serverError,
-		StrictRouting:             false,
-		CaseSensitive:             true,
+		// Herald reads bodies itself (body.go): one over the limit is
+		// answered and drained instead of reset.
+		StreamRequestBody: true,
+		// Nothing Herald serves takes a form; fasthttp would read a
+		// multipart body of any length into temporary files before the
+		// limit is checked.
+		DisablePreParseMultipartForm: true,
+		ReadTimeout:                  cfg.ReadTimeout,
+		WriteTimeout:                 cfg.WriteTimeout,
+		IdleTimeout:                  cfg.IdleTimeout,
+		ReadBufferSize:               cfg.MaxHeaderBytes,
+		WriteBufferSize:              cfg.WriteBufferSize,
+		ErrorHandler:                 s.serverError,
+		StrictRouting:                false,
+		CaseSensitive:                true,
 		// Route on the decoded path: the feed links Herald writes
 		// percent-encode slugs beyond ASCII (/tags/stra%C3%9Fe/feed.rss),
 		// and a client may encode any character (RFC 3986, 6.2.2.2).
 		UnescapePath: true,
 	})
+	s.bodyLimit = s.app.Config().BodyLimit
 	s.routes()
 	// Fiber answers a method it does not know with a plain-text 400, and
 	// fasthttp serves any HTTP version as 1.1; RFC 9110 asks for 501
@@ -154,6 +163,12 @@ func New(cfg Config, feeds *service.Feeds, articles *service.Articles, store her
 			s.refuse(ctx, herald.Errorf(herald.EHTTPVersion, "this server speaks HTTP/1.1 (and 1.0)"))
 		case string(ctx.RequestURI()) == "*" && string(ctx.Method()) == fiber.MethodOptions:
 			s.serverOptions(ctx)
+		case ctx.Request.IsBodyStream():
+			if err := s.readBody(ctx); err != nil {
+				s.refuseBody(ctx, err)
+				return
+			}
+			routed(ctx)
 		default:
 			routed(ctx)
 		}
