@@ -35,6 +35,12 @@ const (
 	// lingerWrite bounds sending the refusal on a lingering connection
 	// when server.write_timeout is unset.
 	lingerWrite = 10 * time.Second
+	// maxLingering bounds the connections draining at once: a hijacked
+	// connection counts against none of fasthttp's limits, and a client
+	// opening many to send oversized bodies slowly would otherwise hold
+	// as many goroutines and sockets for lingerTime each. Beyond it, a
+	// refused body's connection is closed after the answer, unlingered.
+	maxLingering = 256
 )
 
 // readBody reads a streamed request body whole, up to the body limit,
@@ -90,13 +96,18 @@ func (s *Server) refuseBody(ctx *fasthttp.RequestCtx, err error) {
 // shuts down the sending side (the client sees the response end), and
 // reads and discards what the client still sends until it stops, a read
 // waits lingerWait, or lingerTime has passed; fasthttp then closes the
-// connection. A connection that cannot half-close is closed after the
-// response, as without lingering.
+// connection. A connection that cannot half-close, or one beyond
+// maxLingering, is closed after the response, as without lingering.
 func (s *Server) lingerClose(ctx *fasthttp.RequestCtx) {
+	if s.lingering.Add(1) > maxLingering {
+		s.lingering.Add(-1)
+		return // fasthttp sends the response and closes
+	}
 	ctx.Response.SkipBody = ctx.IsHead()
 	var resp bytes.Buffer
 	if _, err := ctx.Response.WriteTo(&resp); err != nil {
-		return // fasthttp sends the response and closes
+		s.lingering.Add(-1)
+		return
 	}
 	raw := ctx.Conn()
 	writeTimeout := s.cfg.WriteTimeout
@@ -105,6 +116,7 @@ func (s *Server) lingerClose(ctx *fasthttp.RequestCtx) {
 	}
 	ctx.HijackSetNoResponse(true)
 	ctx.Hijack(func(c net.Conn) {
+		defer s.lingering.Add(-1)
 		if c.SetWriteDeadline(time.Now().Add(writeTimeout)) != nil {
 			return
 		}

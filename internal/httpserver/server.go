@@ -79,6 +79,7 @@ type Server struct {
 	bodyLimit     int             // api.max_body_bytes, or Fiber's default when unset
 
 	docCompressions atomic.Int64 // codings made of pages and OPML files
+	lingering       atomic.Int64 // connections draining a refused body (body.go)
 }
 
 // New builds the server and its routes.
