@@ -480,6 +480,30 @@ func TestDecomposedSlugRedirects(t *testing.T) {
 // than serving the same document under a second URL; that writes are
 // served where they are sent; and that no path makes the redirect leave
 // the site.
+// TestEncodedSlashNamesNothing: routing decodes the path, so %2F would
+// become a separator and serve a feed at a second address; a path with
+// one is a 404, while %2F in the query is the query's business.
+func TestEncodedSlashNamesNothing(t *testing.T) {
+	s := startHerald(t, "")
+	s.create(t, map[string]any{"title": "Slashed", "categories": []string{"Notes"}})
+	for path, want := range map[string]int{
+		"/categories/notes%2Ffeed.rss":     404,
+		"/categories%2fnotes/feed.rss":     404,
+		"/feed.rss%2F":                     404,
+		"/api/v1/articles%2Fslashed":       404,
+		"/categories/notes/feed.rss":       200,
+		"/categories/notes/feed.rss?q=%2F": 200,
+	} {
+		r := s.do(t, http.MethodGet, path, nil, "Authorization: Bearer "+testToken)
+		if r.Status != want {
+			t.Errorf("GET %s: %d, want %d", path, r.Status, want)
+		}
+		if want == 404 && !strings.Contains(string(r.Body), `"not_found"`) {
+			t.Errorf("GET %s: body %s, want a JSON not_found error", path, r.Body)
+		}
+	}
+}
+
 func TestTrailingSlashRedirects(t *testing.T) {
 	s := startHerald(t, "")
 	s.create(t, map[string]any{"title": "Slashed", "categories": []string{"Notes"}})

@@ -164,6 +164,8 @@ func New(cfg Config, feeds *service.Feeds, articles *service.Articles, store her
 			s.refuse(ctx, herald.Errorf(herald.EHTTPVersion, "this server speaks HTTP/1.1 (and 1.0)"))
 		case string(ctx.RequestURI()) == "*" && string(ctx.Method()) == fiber.MethodOptions:
 			s.serverOptions(ctx)
+		case encodedSlash(ctx.Request.Header.RequestURI()):
+			s.refuse(ctx, herald.Errorf(herald.ENotFound, "no resource here: a path segment holds an encoded slash (%%2F)"))
 		case ctx.Request.IsBodyStream():
 			if err := s.readBody(ctx); err != nil {
 				s.refuseBody(ctx, err)
@@ -175,6 +177,25 @@ func New(cfg Config, feeds *service.Feeds, articles *service.Articles, store her
 		}
 	}
 	return s
+}
+
+// encodedSlash reports whether the path of uri, a request target, spells
+// a "/" as %2F. Routing decodes the path (UnescapePath), which would turn
+// it into a separator and serve a resource at a second address
+// (/categories/a%2Ffeed.rss as /categories/a/feed.rss); no slug, tag or
+// id holds a slash, so such a path names nothing Herald serves.
+func encodedSlash(uri []byte) bool {
+	for i := 0; i+2 < len(uri); i++ {
+		switch uri[i] {
+		case '?':
+			return false
+		case '%':
+			if uri[i+1] == '2' && uri[i+2]|0x20 == 'f' {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // httpMajor1 reports whether proto, the request line's HTTP-version, is of
