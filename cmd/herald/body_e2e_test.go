@@ -132,6 +132,23 @@ func TestOversizedBodyIsAnsweredNotReset(t *testing.T) {
 		}
 	})
 
+	// A client that asks to continue before sending is refused before it
+	// sends anything.
+	t.Run("expect 100-continue", func(t *testing.T) {
+		c, br := rawConn(t, s)
+		head := fmt.Sprintf("POST /api/v1/articles HTTP/1.1\r\nHost: herald\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: %d\r\n\r\n", testToken, size)
+		if _, err := io.WriteString(c, head); err != nil {
+			t.Fatal(err)
+		}
+		r, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatalf("reading the answer: %v", err)
+		}
+		if r.StatusCode != http.StatusRequestEntityTooLarge || !r.Close || errorCode(t, r) != "too_large" {
+			t.Fatalf("status %d, close %v; want 413 too_large, not 100 Continue", r.StatusCode, r.Close)
+		}
+	})
+
 	// Nothing was stored, and the server still answers.
 	if r := s.api(t, http.MethodGet, "/api/v1/articles", nil); r.Status != 200 || strings.Contains(string(r.Body), "xxxx") {
 		t.Errorf("listing after the refusals: %d %.200s", r.Status, r.Body)
@@ -158,6 +175,25 @@ func TestBodiesWithinTheLimit(t *testing.T) {
 	if r.StatusCode != http.StatusUnauthorized || r.Close || errorCode(t, r) != "unauthorized" {
 		t.Fatalf("status %d, close %v; want 401 on a connection kept open", r.StatusCode, r.Close)
 	}
+	// A body within the limit that waits for 100 Continue gets it.
+	small := `{"title":"Continued"}`
+	head = fmt.Sprintf("POST /api/v1/articles HTTP/1.1\r\nHost: herald\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: %d\r\n\r\n", testToken, len(small))
+	if _, err := io.WriteString(c, head); err != nil {
+		t.Fatal(err)
+	}
+	if line, err := br.ReadString('\n'); err != nil || line != "HTTP/1.1 100 Continue\r\n" {
+		t.Fatalf("before the body: %q, %v; want 100 Continue", line, err)
+	}
+	if blank, err := br.ReadString('\n'); err != nil || blank != "\r\n" {
+		t.Fatalf("after 100 Continue: %q, %v", blank, err)
+	}
+	if _, err := io.WriteString(c, small); err != nil {
+		t.Fatal(err)
+	}
+	if r, err = http.ReadResponse(br, nil); err != nil || r.StatusCode != http.StatusCreated {
+		t.Fatalf("continued create: %v, %v", r, err)
+	}
+	r.Body.Close()
 	// The same connection serves a chunked article next.
 	chunked := "POST /api/v1/articles HTTP/1.1\r\nHost: herald\r\nAuthorization: Bearer " + testToken + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
 	for _, p := range []string{`{"title":"Chu`, `nked","slug":"c`, `k"}`, ""} {

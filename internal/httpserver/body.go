@@ -73,6 +73,18 @@ func (s *Server) readBody(ctx *fasthttp.RequestCtx) error {
 	return nil
 }
 
+// expectContinue answers a request that asks for 100 Continue before
+// sending its body (RFC 9110, 10.1.1): a Content-Length over the limit
+// gets its 413 now, so the client need not send the body at all (fasthttp
+// then runs no route); anything else gets its 100.
+func (s *Server) expectContinue(ctx *fasthttp.RequestCtx) int {
+	if ctx.Request.Header.ContentLength() > s.bodyLimit {
+		s.refuseBody(ctx, fiber.ErrRequestEntityTooLarge)
+		return fasthttp.StatusRequestEntityTooLarge
+	}
+	return fasthttp.StatusContinue
+}
+
 // refuseBody answers a request whose body readBody refused with err, as
 // every request error is answered (JSON, request id, access log), and
 // closes the connection. A body over the limit is, in the main, still on

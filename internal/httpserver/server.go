@@ -150,6 +150,7 @@ func New(cfg Config, feeds *service.Feeds, articles *service.Articles, store her
 		UnescapePath: true,
 	})
 	s.bodyLimit = s.app.Config().BodyLimit
+	s.app.Server().ExpectHandler = s.expectContinue
 	s.routes()
 	// Fiber answers a method it does not know with a plain-text 400, and
 	// fasthttp serves any HTTP version as 1.1; RFC 9110 asks for 501
