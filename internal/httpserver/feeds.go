@@ -19,7 +19,7 @@ import (
 func (s *Server) siteFeed(c *fiber.Ctx) error {
 	f, ok := feedFile(c.Params("file"))
 	if !ok {
-		return herald.Errorf(herald.ENotFound, "nothing is served at %s", c.Path())
+		return s.serveArticlePage(c, strings.Clone(c.Params("file")))
 	}
 	return s.serveFeed(c, herald.SiteScope, f, false)
 }

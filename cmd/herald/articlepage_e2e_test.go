@@ -1,0 +1,85 @@
+package main
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestArticlePages: an article stored without a URL is linked from the
+// feeds at base_url + "/" + slug, and Herald serves its page there, so
+// those links lead somewhere when Herald is the site's only server. An
+// article with a URL of its own, one not published yet, and a slug no
+// article has are 404s.
+func TestArticlePages(t *testing.T) {
+	s := startHerald(t, "")
+	a := s.create(t, map[string]any{"title": "Polling politely", "summary": "Why 304s matter",
+		"content_html": `<p>Readers <em>poll</em>. See <a href="notes.html">the notes</a>.</p><script>alert(1)</script>`,
+		"authors":      []map[string]any{{"name": "Ada Lovelace"}}, "categories": []string{"Engineering"}, "tags": []string{"HTTP"}})
+	if a["url"] != "https://news.example.com/polling-politely" {
+		t.Fatalf("derived url %v", a["url"])
+	}
+	if !strings.Contains(string(s.get(t, "/feed.rss").Body), "<link>https://news.example.com/polling-politely</link>") {
+		t.Fatal("the feed does not link the article at its derived URL")
+	}
+	s.create(t, map[string]any{"title": "Elsewhere", "url": "https://blog.example.org/elsewhere"})
+	s.create(t, map[string]any{"title": "Later", "published_at": time.Now().Add(time.Hour).UTC().Format(time.RFC3339)})
+	s.create(t, map[string]any{"title": "Café notes"})
+
+	r := s.get(t, "/polling-politely")
+	body := string(r.Body)
+	if r.Status != 200 || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/html") {
+		t.Fatalf("article page: %d %s: %.300s", r.Status, r.Header.Get("Content-Type"), body)
+	}
+	for _, want := range []string{
+		"<h1>Polling politely</h1>", "<p>Why 304s matter</p>", "<em>poll</em>",
+		`href="https://news.example.com/notes.html"`, // relative links resolved against the article's URL
+		"<bdi>Ada Lovelace</bdi>",
+		`<a href="https://news.example.com/categories/engineering/feed.atom"><bdi>Engineering</bdi></a>`,
+		`<a href="https://news.example.com/tags/http/feed.atom"><bdi>HTTP</bdi></a>`,
+		`<link rel="alternate" type="application/rss+xml"`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("article page lacks %s", want)
+		}
+	}
+	if strings.Contains(body, "<script") {
+		t.Error("article page carries a script")
+	}
+	if r.Header.Get("Content-Security-Policy") == "" || r.Header.Get("Cache-Control") != "public, max-age=300" {
+		t.Errorf("headers: CSP %q, Cache-Control %q", r.Header.Get("Content-Security-Policy"), r.Header.Get("Cache-Control"))
+	}
+	etag := r.Header.Get("ETag")
+	if c := s.get(t, "/polling-politely", "If-None-Match: "+etag); c.Status != http.StatusNotModified {
+		t.Errorf("conditional GET: %d, want 304", c.Status)
+	}
+	if h := s.do(t, http.MethodHead, "/polling-politely", nil); h.Status != 200 || len(h.Body) != 0 || h.Header.Get("ETag") != etag {
+		t.Errorf("HEAD: %d, %d bytes, ETag %q", h.Status, len(h.Body), h.Header.Get("ETag"))
+	}
+	// An edit changes the page.
+	s.api(t, http.MethodPatch, "/api/v1/articles/"+a["id"].(string), `{"summary":"Why 304s matter a lot"}`)
+	if r := s.get(t, "/polling-politely", "If-None-Match: "+etag); r.Status != 200 || !strings.Contains(string(r.Body), "matter a lot") {
+		t.Errorf("after an edit: %d", r.Status)
+	}
+
+	if r := s.get(t, "/caf%C3%A9-notes"); r.Status != 200 || !strings.Contains(string(r.Body), "<h1>Café notes</h1>") {
+		t.Errorf("Unicode slug: %d", r.Status)
+	}
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if res, err := noFollow.Get(s.URL + "/cafe%CC%81-notes"); err != nil {
+		t.Fatal(err)
+	} else if res.Body.Close(); res.StatusCode != http.StatusMovedPermanently || res.Header.Get("Location") != "/caf%C3%A9-notes" {
+		t.Errorf("decomposed slug: %d to %q, want 301 to /caf%%C3%%A9-notes", res.StatusCode, res.Header.Get("Location"))
+	}
+	for _, path := range []string{"/elsewhere", "/later", "/no-such-article", "/Polling-Politely"} {
+		if r := s.get(t, path); r.Status != http.StatusNotFound || !strings.Contains(string(r.Body), `"not_found"`) {
+			t.Errorf("GET %s: %d %s, want a JSON 404", path, r.Status, r.Body)
+		}
+	}
+	// A deleted article's page goes with it.
+	s.api(t, http.MethodDelete, "/api/v1/articles/"+a["id"].(string), nil)
+	if r := s.get(t, "/polling-politely"); r.Status != http.StatusNotFound {
+		t.Errorf("after delete: %d, want 404", r.Status)
+	}
+}
