@@ -98,7 +98,7 @@ func (r *Renderer) atom(c channel, entries []entry, s *itemSet, tx *texts) *atom
 	// Atom wants an author on every entry or on the feed; the feed's
 	// covers entries without one, and the channel title stands in for a
 	// site that configured no author.
-	author := c.author
+	author := c.feedAuthor()
 	if author.Name == "" {
 		author = herald.Author{Name: c.title, URL: c.siteURL}
 	}

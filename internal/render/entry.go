@@ -27,6 +27,16 @@ type channel struct {
 	podcast     *herald.Show   // cleaned; nil unless the scope is a show
 }
 
+// feedAuthor is the author a feed names for itself: for a show's feeds
+// the show's author, as its itunes:author says, so that every format
+// credits the show alike; else the site's.
+func (c *channel) feedAuthor() herald.Author {
+	if c.podcast != nil && c.podcast.Author != "" {
+		return herald.Author{Name: c.podcast.Author}
+	}
+	return c.author
+}
+
 // newChannel checks and cleans ch. updated is ch.Updated, or when that is
 // zero the newest time among the articles (as their entries will have it),
 // or the Unix epoch: Atom requires a date and the clock is not an option.

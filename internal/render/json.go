@@ -48,7 +48,7 @@ func jsonFeedOf(c channel, entries []entry, s *itemSet) *jsonFeed {
 			HomePageUrl: c.siteURL,
 			FeedUrl:     c.feedID(),
 			Description: c.description,
-			Authors:     jsonFeedAuthors(c.author),
+			Authors:     jsonFeedAuthors(c.feedAuthor()),
 		},
 		Items: make([]*jsonItem, len(entries)),
 	}

@@ -152,6 +152,11 @@ func TestPodcastEpisodesInAtomAndJSON(t *testing.T) {
 		if feed.Image == nil || feed.Image.URL != ch.Podcast.ImageURL {
 			t.Errorf("%s image=%+v, want the show artwork as icon", f, feed.Image)
 		}
+		// The show's author, as RSS's itunes:author names it, not the
+		// site's.
+		if len(feed.Authors) != 1 || feed.Authors[0].Name != ch.Podcast.Author {
+			t.Errorf("%s feed authors %+v, want the show's author %q", f, feed.Authors, ch.Podcast.Author)
+		}
 	}
 }
 
