@@ -575,6 +575,20 @@ func TestTrailingSlashRedirects(t *testing.T) {
 	}
 	var a map[string]any
 	mustUnmarshal(t, created.Body, &a)
+	// So are its GETs, behind the token: no public redirect.
+	for _, path := range []string{"/api/v1/articles/", "/api/v1/articles/" + a["id"].(string) + "/"} {
+		if r := s.api(t, http.MethodGet, path, nil); r.Status != http.StatusOK {
+			t.Errorf("GET %s: %d, want 200", path, r.Status)
+		}
+		res, err := noFollow.Get(s.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusUnauthorized {
+			t.Errorf("GET %s without the token: %d, want 401 (not a redirect)", path, res.StatusCode)
+		}
+	}
 	if r := s.api(t, http.MethodDelete, "/api/v1/articles/"+a["id"].(string)+"/", nil); r.Status != http.StatusNoContent {
 		t.Errorf("DELETE with a trailing slash: %d, want 204", r.Status)
 	}

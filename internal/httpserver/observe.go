@@ -206,7 +206,10 @@ func (s *Server) route(c *fiber.Ctx) (err error) {
 // the feed under a second URL, which caches, polite polling and readers'
 // subscriptions all count apart; a 301 makes readers keep the one URL.
 // Other methods are served where they are, as they always were: a client
-// of the write API would not follow a redirect of its PUT. A path whose
+// of the write API would not follow a redirect of its PUT. The write API
+// serves its GETs with or without the slash too: its clients are programs
+// that name paths as they are written, and a redirect answered before
+// the token is checked would be a public, cacheable answer. A path whose
 // second byte is a slash or backslash is left alone, since "//host" in a
 // Location is another site to a browser.
 func withoutTrailingSlash(c *fiber.Ctx) (string, bool) {
@@ -215,7 +218,7 @@ func withoutTrailingSlash(c *fiber.Ctx) (string, bool) {
 	}
 	uri := c.Request().URI()
 	p := uri.PathOriginal()
-	if len(p) < 2 || p[len(p)-1] != '/' {
+	if len(p) < 2 || p[len(p)-1] != '/' || bytes.HasPrefix(p, apiPrefix) {
 		return "", false
 	}
 	p = bytes.TrimRight(p, "/")
@@ -230,6 +233,9 @@ func withoutTrailingSlash(c *fiber.Ctx) (string, bool) {
 	// percent-encoded as article URLs are: the Location is ASCII.
 	return herald.EscapeURIPart(to), true
 }
+
+// apiPrefix starts every write API path.
+var apiPrefix = []byte("/api/")
 
 // unmatched is the route of requests to a path nothing serves and of
 // those refused before any route is looked at.
