@@ -39,10 +39,14 @@ func TestPrepareEnforcesConfiguredLimits(t *testing.T) {
 			}
 		})
 	}
-	ok := Article{Title: "Tiny", Summary: "short", Categories: []string{"Go", "Web"}, Tags: []string{"rss"},
+	// Repeated names (by slug) are dropped before they are counted.
+	ok := Article{Title: "Tiny", Summary: "short", Categories: []string{"Go", "Web", "go", "GO", "Web"}, Tags: []string{"rss", "RSS", "Rss"},
 		Authors: []Author{{Name: "Ada"}}, Enclosures: []Enclosure{enc}}
 	if err := ok.Prepare("https://e.com", time.Now(), lim); err != nil {
 		t.Fatalf("article at the limits: %v, want accepted", err)
+	}
+	if len(ok.Categories) != 2 || len(ok.Tags) != 1 {
+		t.Fatalf("categories %q, tags %q; want the repeats dropped", ok.Categories, ok.Tags)
 	}
 }
 

@@ -29,10 +29,9 @@ func cleanName(field string, v *string, maxLength int) error {
 // the client meant something there, and "tags":[null] or [""] is more
 // likely a bug on its side than a wish.
 func cleanNames(field, one string, names []string, max, nameLength int) ([]string, error) {
-	if len(names) > max {
-		return nil, FieldError(EInvalid, field, "at most %d %s", max, field)
-	}
-	out := make([]string, 0, len(names))
+	// The bound is on the names kept: a repeated one is dropped, not
+	// counted. (The body limit bounds how many the list may hold.)
+	out := make([]string, 0, min(len(names), max))
 	seen := map[string]bool{}
 	for i, n := range names {
 		at := field + "[" + strconv.Itoa(i) + "]"
@@ -48,6 +47,9 @@ func cleanNames(field, one string, names []string, max, nameLength int) ([]strin
 		}
 		if seen[slug] {
 			continue
+		}
+		if len(out) == max {
+			return nil, FieldError(EInvalid, field, "at most %d %s (counting names with different slugs)", max, field)
 		}
 		seen[slug] = true
 		out = append(out, n)

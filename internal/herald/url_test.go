@@ -24,18 +24,19 @@ func TestPrepareNormalizesURLs(t *testing.T) {
 	a := &Article{
 		Title:         "x",
 		URL:           "https://example.com/a<b>",
-		Image:         "https://example.com/ïmage.jpg",
 		Authors:       []Author{{Name: "A", URL: "https://example.com/ñ"}, {Name: "B", URL: "https://exämple.com/x"}},
 		Enclosures:    []Enclosure{{URL: "https://example.com/ép1.mp3", Type: "audio/mpeg"}, {URL: "https://example.com/a\\b", Type: "audio/mpeg"}},
 		TranscriptURL: "https://example.com/a{b}|c^d.vtt",
 		ChaptersURL:   "https://example.com/\"q\"`x`",
+		// A space inside is encoded as browsers encode it.
+		Image: "https://example.com/my image.png",
 	}
 	if err := a.Prepare("https://example.com", time.Now(), Limits{}); err != nil {
 		t.Fatalf("Prepare: %v", err)
 	}
 	for _, c := range []struct{ field, got, want string }{
 		{"url", a.URL, "https://example.com/a%3Cb%3E"},
-		{"image", a.Image, "https://example.com/%C3%AFmage.jpg"},
+		{"image", a.Image, "https://example.com/my%20image.png"},
 		{"authors[0].url", a.Authors[0].URL, "https://example.com/%C3%B1"},
 		{"authors[1].url", a.Authors[1].URL, "https://xn--exmple-cua.com/x"},
 		{"enclosures[0].url", a.Enclosures[0].URL, "https://example.com/%C3%A9p1.mp3"},
@@ -128,6 +129,9 @@ func TestPrepareRejectsURLs(t *testing.T) {
 		{"host IDNA refuses", Article{Title: "x", URL: "https://ex_ämple.com/"}, "url"},
 		{"host of invalid UTF-8 escapes", Article{Title: "x", Image: "https://%C3%C3é.com/i.png"}, "image"},
 		{"host with a symbol", Article{Title: "x", URL: "https://a<b.com/"}, "url"},
+		{"host with a space", Article{Title: "x", URL: "https://a b.com/"}, "url"},
+		{"tab", Article{Title: "x", URL: "https://ab.com/a\tb"}, "url"},
+		{"line break", Article{Title: "x", Image: "https://ab.com/a\nb.png"}, "image"},
 		{"escaped host IDNA refuses", Article{Title: "x", URL: "https://%E2%80%AEmoc.evil/"}, "url"},
 		{"host with a colon", Article{Title: "x", URL: "https://a:b:80/"}, "url"},
 		{"IP literal with a non-ASCII zone", Article{Title: "x", URL: "http://[fe80::1%25é]/"}, "url"},

@@ -342,8 +342,11 @@ func checkURL(field, raw string) (string, error) {
 	if err != nil || !u.IsAbs() || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Hostname() == "" {
 		return "", FieldError(EInvalid, field, "%s must be an absolute http or https URL, got %q", field, raw)
 	}
-	if strings.ContainsAny(raw, " \t\r\n") {
-		return "", FieldError(EInvalid, field, "%s must not contain whitespace", field)
+	// A space is percent-encoded as other bytes a URI forbids are
+	// (normalizeURL), as browsers do; a tab or line break is more likely
+	// a pasting accident, which browsers would silently drop.
+	if strings.ContainsAny(raw, "\t\r\n") {
+		return "", FieldError(EInvalid, field, "%s must not contain tabs or line breaks", field)
 	}
 	if p := u.Port(); p != "" {
 		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
@@ -359,7 +362,7 @@ func checkURL(field, raw string) (string, error) {
 }
 
 // normalizeURL returns raw, an absolute http or https URL without user
-// information or whitespace that url.Parse accepts, as an ASCII URI (RFC
+// information, tabs or line breaks that url.Parse accepts, as an ASCII URI (RFC
 // 3986): RSS requires URLs, Atom IRIs exclude <>"{}|\^` and the feed
 // validator refuses both non-ASCII characters and those. A host name
 // holding non-ASCII characters is converted by IDNA (idna.Lookup, what
