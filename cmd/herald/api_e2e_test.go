@@ -248,3 +248,51 @@ func TestHealth(t *testing.T) {
 		decodeError(t, r)
 	}
 }
+
+// TestPatchKeepsDerivedFieldsDerived: values the server derived (the url
+// from the slug, the transcript type from its URL) follow what they were
+// derived from when a merge patch changes it, as they would had the whole
+// article been sent; a value the client gave stays.
+func TestPatchKeepsDerivedFieldsDerived(t *testing.T) {
+	s := startHerald(t, "")
+	patch := func(id, body string) map[string]any {
+		t.Helper()
+		r := s.do(t, http.MethodPatch, "/api/v1/articles/"+id, []byte(body), "Authorization: Bearer "+testToken, "Content-Type: application/merge-patch+json")
+		if r.Status != http.StatusOK {
+			t.Fatalf("PATCH %s: %d %s", body, r.Status, r.Body)
+		}
+		var a map[string]any
+		mustUnmarshal(t, r.Body, &a)
+		return a
+	}
+	a := s.create(t, map[string]any{"title": "Url follow", "transcript_url": "https://cdn.example.com/t.vtt"})
+	id := a["id"].(string)
+	if got := patch(id, `{"slug":"moved"}`); got["url"] != "https://news.example.com/moved" {
+		t.Errorf("after a slug change the derived url is %v, want https://news.example.com/moved", got["url"])
+	}
+	if !strings.Contains(string(s.get(t, "/feed.rss").Body), "<link>https://news.example.com/moved</link>") {
+		t.Error("the feed still links the old slug")
+	}
+	if got := patch(id, `{"transcript_url":"https://cdn.example.com/t.srt"}`); got["transcript_type"] != "application/x-subrip" {
+		t.Errorf("after a transcript URL change the derived type is %v, want application/x-subrip", got["transcript_type"])
+	}
+	if got := patch(id, `{"transcript_url":null}`); got["transcript_url"] != "" || got["transcript_type"] != "" {
+		t.Errorf("removing the transcript left %v / %v", got["transcript_url"], got["transcript_type"])
+	}
+
+	// Given by the client, they stay.
+	b := s.create(t, map[string]any{"title": "Own url", "url": "https://blog.example.org/own",
+		"transcript_url": "https://cdn.example.com/t.vtt", "transcript_type": "text/plain"})
+	id = b["id"].(string)
+	got := patch(id, `{"slug":"own-moved","transcript_url":"https://cdn.example.com/t2.vtt"}`)
+	if got["url"] != "https://blog.example.org/own" || got["transcript_type"] != "text/plain" {
+		t.Errorf("given values changed: url %v, transcript_type %v", got["url"], got["transcript_type"])
+	}
+	// A patch that names the derived field decides it.
+	if got := patch(id, `{"slug":"own-again","url":null}`); got["url"] != "https://news.example.com/own-again" {
+		t.Errorf("url null with a new slug: %v", got["url"])
+	}
+	if got := patch(id, `{"transcript_url":"https://cdn.example.com/t3.srt","transcript_type":"text/srt"}`); got["transcript_type"] != "text/srt" {
+		t.Errorf("a named transcript_type: %v", got["transcript_type"])
+	}
+}

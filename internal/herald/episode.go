@@ -28,6 +28,12 @@ var transcriptTypes = map[string]string{
 	".txt":  "text/plain",
 }
 
+// DerivedTranscriptType is the type Prepare gives a transcript at u when
+// the publisher gave none: by its extension, "" for one it does not know.
+func DerivedTranscriptType(u string) string {
+	return transcriptTypes[strings.ToLower(path.Ext(urlPath(u)))]
+}
+
 // prepareEpisode checks the optional episode fields. A transcript's type
 // is derived from its URL's extension when the publisher gave none, because
 // podcast apps need it to pick a parser.
@@ -56,8 +62,7 @@ func (a *Article) prepareEpisode() error {
 			return err
 		}
 		if a.TranscriptType == "" {
-			ext := strings.ToLower(path.Ext(urlPath(a.TranscriptURL)))
-			a.TranscriptType = transcriptTypes[ext]
+			a.TranscriptType = DerivedTranscriptType(a.TranscriptURL)
 			if a.TranscriptType == "" {
 				return FieldError(EInvalid, "transcript_type", "transcript_type is required when the transcript URL does not end in .vtt, .srt, .json, .html or .txt")
 			}

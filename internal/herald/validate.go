@@ -120,7 +120,7 @@ func (a *Article) Prepare(baseURL string, now time.Time, lim Limits) error {
 	}
 	derivedURL := a.URL == ""
 	if derivedURL {
-		a.URL = strings.TrimRight(baseURL, "/") + "/" + url.PathEscape(a.Slug)
+		a.URL = rawDerivedURL(baseURL, a.Slug)
 		if len(a.URL) > lim.URLLength {
 			return slugTooLong()
 		}
@@ -434,6 +434,18 @@ func normalizeURL(field, raw string) (string, error) {
 		return raw, nil // already an ASCII URI: no copy
 	}
 	return head + host + port + rest, nil
+}
+
+// rawDerivedURL is the URL of an article stored without one, before
+// normalisation: base_url, "/", the slug.
+func rawDerivedURL(baseURL, slug string) string {
+	return strings.TrimRight(baseURL, "/") + "/" + url.PathEscape(slug)
+}
+
+// DerivedURL is the URL Prepare gives an article with slug stored without
+// one, as published.
+func DerivedURL(baseURL, slug string) string {
+	return PublishedURL(rawDerivedURL(baseURL, slug))
 }
 
 // PublishedURL is raw as feeds publish it: normalised as Prepare stores

@@ -194,8 +194,13 @@ func jsonKind(kind string) string {
 // mergePatch applies an RFC 7396 JSON merge patch to the stored article's
 // JSON form: members set to null return to their default, others replace.
 // The result is decoded strictly, so a patch is checked exactly like a
-// full document.
-func mergePatch(current *herald.Article, patch []byte) (*articleInput, error) {
+// full document. A value the server derived follows what it was derived
+// from, as it would have had the client sent the whole article: a url
+// that is the one derived from the slug goes when the patch changes the
+// slug (and is derived again, from the new one), and a transcript_type
+// that is the one derived from transcript_url goes when the patch changes
+// that URL. A patch naming the derived field itself decides it.
+func mergePatch(current *herald.Article, patch []byte, baseURL string) (*articleInput, error) {
 	var members map[string]json.RawMessage
 	if err := decodeStrict(patch, &members); err != nil {
 		return nil, err
@@ -211,6 +216,14 @@ func mergePatch(current *herald.Article, patch []byte) (*articleInput, error) {
 	var doc map[string]json.RawMessage
 	if err := json.Unmarshal(base, &doc); err != nil {
 		return nil, fmt.Errorf("patch: decode current article: %w", err)
+	}
+	_, urlNamed := members["url"]
+	if slug, ok := members["slug"]; ok && !urlNamed && current.URL == herald.DerivedURL(baseURL, current.Slug) && !sameJSONString(slug, current.Slug) {
+		delete(doc, "url")
+	}
+	_, typeNamed := members["transcript_type"]
+	if tu, ok := members["transcript_url"]; ok && !typeNamed && current.TranscriptType == herald.DerivedTranscriptType(current.TranscriptURL) && !sameJSONString(tu, current.TranscriptURL) {
+		delete(doc, "transcript_type")
 	}
 	for k, v := range members {
 		if _, known := doc[k]; !known {
@@ -231,6 +244,12 @@ func mergePatch(current *herald.Article, patch []byte) (*articleInput, error) {
 		return nil, err
 	}
 	return &in, nil
+}
+
+// sameJSONString reports whether raw, a JSON value, is the string s.
+func sameJSONString(raw json.RawMessage, s string) bool {
+	var v string
+	return json.Unmarshal(raw, &v) == nil && v == s
 }
 
 // stripIndexes removes the [i] steps of a path, leaving the form

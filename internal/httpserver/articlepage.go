@@ -2,7 +2,6 @@ package httpserver
 
 import (
 	"cmp"
-	"net/url"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -71,7 +70,7 @@ func (s *Server) serveArticlePage(c *fiber.Ctx, slug string) error {
 	}
 	site := s.feeds.Site()
 	home := strings.TrimRight(site.BaseURL, "/")
-	if a.PublishedAt.After(s.now()) || herald.PublishedURL(a.URL) != herald.PublishedURL(home+"/"+url.PathEscape(slug)) {
+	if a.PublishedAt.After(s.now()) || herald.PublishedURL(a.URL) != herald.DerivedURL(site.BaseURL, slug) {
 		return notFound // not published yet, or its page is elsewhere
 	}
 	d := articlePageData{

@@ -154,7 +154,7 @@ func (s *Server) patchArticle(c *fiber.Ctx) error {
 		if namesVersion(none, read.Version) {
 			return errNoneMatch(id)
 		}
-		in, err := mergePatch(current, body)
+		in, err := mergePatch(current, body, s.feeds.Site().BaseURL)
 		if err != nil {
 			return err
 		}
