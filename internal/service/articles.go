@@ -113,7 +113,12 @@ func (s *Articles) Close() {
 
 // Create validates a, assigns it a new ID and stores it.
 func (s *Articles) Create(ctx context.Context, a *herald.Article) error {
-	a.ID = s.newID()
+	return s.create(ctx, s.newID(), a)
+}
+
+// create stores a, a new article, as the article id.
+func (s *Articles) create(ctx context.Context, id string, a *herald.Article) error {
+	a.ID = id
 	if err := s.prepare(a); err != nil {
 		return err
 	}
@@ -159,11 +164,33 @@ func (s *Articles) List(ctx context.Context, offset, limit int) ([]*herald.Artic
 	return s.store.ListArticles(ctx, offset, limit)
 }
 
-// Upsert creates the article or, when one with the same slug exists,
-// replaces it keeping its ID: re-importing a file updates its article
-// instead of duplicating it. The slug is settled first, as Prepare will
-// (herald.SlugOf), so that matching works for sources that carry none.
+// Upsert creates the article or replaces the one it matches, keeping that
+// one's ID: re-importing a file updates its article instead of
+// duplicating it. An article that gives an id (a file in the API's JSON
+// shape, as a listing of the API returns it) is matched by it first, and
+// created with it when no article has it, so that a site exported through
+// the API and imported into a new store keeps every item's identity in
+// its feeds (guid, Atom id, JSON Feed id). Otherwise, and when no article
+// has that id, it is matched by slug, settled first as Prepare will
+// (herald.SlugOf) so that matching works for sources that carry none.
+// updated_at is the time of the write, as for every write: an import
+// dated back would leave the feeds' Last-Modified behind the change.
 func (s *Articles) Upsert(ctx context.Context, a *herald.Article) (herald.Upserted, error) {
+	var given string
+	if id := strings.TrimSpace(a.ID); id != "" {
+		u, err := uuid.Parse(id)
+		if err != nil {
+			return 0, herald.FieldError(herald.EInvalid, "id", "id %q is not an article id (a UUID); leave it out to have one assigned", id)
+		}
+		given = u.String()
+		existing, err := s.store.Article(ctx, given)
+		switch {
+		case err == nil:
+			return s.replaceMatched(ctx, existing, a)
+		case !herald.IsNotFound(err):
+			return 0, err
+		}
+	}
 	derived := strings.TrimSpace(a.Slug) == ""
 	a.Slug = herald.SlugOf(a)
 	existing, err := s.store.ArticleBySlug(ctx, a.Slug)
@@ -176,11 +203,19 @@ func (s *Articles) Upsert(ctx context.Context, a *herald.Article) (herald.Upsert
 		}
 	}
 	switch {
+	case herald.IsNotFound(err) && given != "":
+		return herald.UpsertCreated, s.create(ctx, given, a)
 	case herald.IsNotFound(err):
 		return herald.UpsertCreated, s.Create(ctx, a)
 	case err != nil:
 		return 0, err
 	}
+	return s.replaceMatched(ctx, existing, a)
+}
+
+// replaceMatched replaces existing, the article an upsert of a matched,
+// with a, keeping existing's publication date when a has none.
+func (s *Articles) replaceMatched(ctx context.Context, existing, a *herald.Article) (herald.Upserted, error) {
 	if a.PublishedAt.IsZero() {
 		a.PublishedAt = existing.PublishedAt // keep the original date on re-import
 	}

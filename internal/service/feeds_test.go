@@ -234,6 +234,40 @@ func TestUpsertMatchesBySlugAndKeepsDate(t *testing.T) {
 	}
 }
 
+// TestUpsertKeepsGivenIDs: an article that gives an id (a file in the
+// API's JSON shape) is created with it, so a site moved by export and
+// import keeps its items' identity in the feeds; it is matched by it
+// before its slug, so a renamed slug updates it; an id that is not a UUID
+// is refused, naming the field.
+func TestUpsertKeepsGivenIDs(t *testing.T) {
+	fx := newFixture(t, nil)
+	ctx := context.Background()
+	const id = "6f1c2e3a-4b5d-4e6f-8a9b-0c1d2e3f4a5b"
+	did, err := fx.articles.Upsert(ctx, &herald.Article{ID: strings.ToUpper(id), Title: "Moved here"})
+	if err != nil || did != herald.UpsertCreated {
+		t.Fatalf("upsert with an id: %v, %v; want created", did, err)
+	}
+	if a, err := fx.articles.Get(ctx, id); err != nil || a.Slug != "moved-here" {
+		t.Fatalf("the article under the given id: %v, %v", a, err)
+	}
+	did, err = fx.articles.Upsert(ctx, &herald.Article{ID: id, Title: "Moved here", Slug: "renamed"})
+	if err != nil || did != herald.UpsertUpdated {
+		t.Fatalf("upsert with the id and a new slug: %v, %v; want updated", did, err)
+	}
+	// Without an id, by slug as before, keeping the stored id.
+	did, err = fx.articles.Upsert(ctx, &herald.Article{Title: "Moved here", Slug: "renamed", Summary: "s"})
+	if err != nil || did != herald.UpsertUpdated {
+		t.Fatalf("upsert by slug: %v, %v; want updated", did, err)
+	}
+	list, total, err := fx.articles.List(ctx, 0, 10)
+	if err != nil || total != 1 || list[0].ID != id || list[0].Slug != "renamed" || list[0].Summary != "s" {
+		t.Fatalf("after the upserts: %d articles, first %+v, err %v", total, list[0], err)
+	}
+	if _, err := fx.articles.Upsert(ctx, &herald.Article{ID: "abc", Title: "Bad id"}); herald.ErrorCode(err) != herald.EInvalid || herald.ErrorField(err) != "id" {
+		t.Errorf("a non-UUID id: %v, want EInvalid on id", err)
+	}
+}
+
 // TestUpsertMatchesTheSlugPrepareGives: an import predicts the slug
 // Prepare will give, so a long title (whose slug Prepare cuts) and a
 // decomposed one (which Prepare puts in NFC) are matched on re-import,
