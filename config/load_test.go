@@ -45,7 +45,7 @@ func TestLoadDefaults(t *testing.T) {
 		{"redis.prefix", cfg.Redis.Prefix, "herald"},
 		{"redis.timeout", cfg.Redis.Timeout, 200 * time.Millisecond},
 		{"api.token", cfg.API.Token, ""},
-		{"api.max_body_bytes", cfg.API.MaxBodyBytes, int64(1048576)},
+		{"api.max_body_bytes", cfg.API.MaxBodyBytes, int64(4194304)},
 		{"api.default_page_size", cfg.API.DefaultPageSize, 20},
 		{"api.max_page_size", cfg.API.MaxPageSize, 100},
 		{"site.title", cfg.Site.Title, "Herald Field Notes"},
