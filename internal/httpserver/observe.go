@@ -20,7 +20,15 @@ import (
 // Locals keys set by handlers for the access log and metrics.
 const (
 	formatKey = "herald.format"
+	// unreadKey marks a request fasthttp refused before it could read
+	// its request line and headers: its method and path are unknown.
+	unreadKey = "herald.unread"
 )
+
+// siteFileRoute is the route of /feed.rss and its siblings and of
+// article pages (/{slug}): a 404 there is a path nothing serves, counted
+// as unmatched like any other.
+const siteFileRoute = "/:file"
 
 // RequestObserver receives every answered request, for metrics. Route is
 // the matched route pattern (bounded, unlike paths), format the feed
@@ -137,6 +145,9 @@ func (s *Server) finish(c *fiber.Ctx, start time.Time, err error, route string) 
 	format, _ := c.Locals(formatKey).(string)
 	if route == "" {
 		route = s.routeOf(c)
+		if route == siteFileRoute && status == fiber.StatusNotFound {
+			route = unmatched
+		}
 	}
 	if s.cfg.Observer != nil {
 		s.cfg.Observer.ObserveRequest(route, format, status, elapsed)
@@ -144,10 +155,14 @@ func (s *Server) finish(c *fiber.Ctx, start time.Time, err error, route string) 
 	// Check the level first: building the line's attributes costs more than
 	// the rest of a cached 304, and at level warn nobody reads it.
 	if s.cfg.AccessLog && s.log.Enabled(c.UserContext(), slog.LevelInfo) {
+		method, uri := c.Method(), c.OriginalURL()
+		if c.Locals(unreadKey) != nil {
+			method, uri = "-", "-" // not "GET /", fasthttp's defaults
+		}
 		attrs := [...]slog.Attr{
 			slog.String("request_id", s.requestID(c)),
-			slog.String("method", c.Method()),
-			slog.String("uri", c.OriginalURL()),
+			slog.String("method", method),
+			slog.String("uri", uri),
 			slog.String("route", route),
 			slog.Int("status", status),
 			slog.Int("bytes", len(c.Response().Body())),
@@ -265,6 +280,9 @@ func (s *Server) routeOf(c *fiber.Ctx) string {
 func (s *Server) serverError(c *fiber.Ctx, err error) error {
 	if len(c.Response().Header.PeekBytes(hdrRequestID)) > 0 { // observe ran
 		return s.errorHandler(c, err)
+	}
+	if len(c.Request().Header.RawHeaders()) == 0 {
+		c.Locals(unreadKey, true)
 	}
 	return s.observeUnrouted(c, err, unmatched)
 }

@@ -27,6 +27,12 @@ func (panickyStore) ListArticles(context.Context, int, int) ([]*herald.Article, 
 	panic("store exploded in panicky_store.go:12")
 }
 
+// ArticleBySlug finds no article: the test's single-segment paths name
+// no page.
+func (panickyStore) ArticleBySlug(context.Context, string) (*herald.Article, error) {
+	return nil, herald.Errorf(herald.ENotFound, "no article")
+}
+
 // recordingObserver keeps every observed request.
 type recordingObserver struct {
 	mu   sync.Mutex
@@ -195,6 +201,7 @@ func TestEveryAnswerIsObserved(t *testing.T) {
 		{"OPTIONS", "/feed.rss", "", "", 204},
 		{"POST", "/categories/news/feed.atom", "", "", 405},
 		{"GET", "/nothing/here", "", "", 404},
+		{"GET", "/nothing", "", "", 404}, // no article page either
 		{"POST", "/api/v1/articles", strings.Repeat("x", 2048), "", 413},
 		{"GET", "/feed.rss", "", strings.Repeat("y", 8192), 431},
 		// Refused by the write API's token check, a group's middleware:
@@ -224,13 +231,23 @@ func TestEveryAnswerIsObserved(t *testing.T) {
 	}
 	obs.mu.Lock()
 	defer obs.mu.Unlock()
-	want := []string{"/:file 204", "/categories/:slug/:file 405", "unmatched 404", "unmatched 413", "unmatched 431",
+	want := []string{"/:file 204", "/categories/:slug/:file 405", "unmatched 404", "unmatched 404", "unmatched 413", "unmatched 431",
 		"/api/v1/articles 401", "/api/v1/articles/:id 401"}
 	if strings.Join(obs.seen, ",") != strings.Join(want, ",") {
 		t.Errorf("observed %q, want %q", obs.seen, want)
 	}
 	if n := strings.Count(logs.String(), "msg=request "); n != len(want) {
 		t.Errorf("%d access log lines, want %d:\n%s", n, len(want), logs.String())
+	}
+	// fasthttp could not read the 431's head: its method and path are
+	// unknown, not fasthttp's defaults (GET /).
+	for line := range strings.SplitSeq(logs.String(), "\n") {
+		if strings.Contains(line, "status=431") && !strings.Contains(line, "method=- uri=-") {
+			t.Errorf("the 431's access line: %s", line)
+		}
+		if strings.Contains(line, "status=413") && !strings.Contains(line, "method=POST uri=/api/v1/articles") {
+			t.Errorf("the 413's access line: %s", line)
+		}
 	}
 }
 
