@@ -148,6 +148,11 @@ func TestSIGTERMUnderLoad(t *testing.T) {
 	if resp.StatusCode != http.StatusCreated || created.ID == "" {
 		t.Fatalf("in-flight write: status %d, want 201", resp.StatusCode)
 	}
+	// Answers during the stop say the connection ends, so that the
+	// client does not send its next request on it.
+	if !resp.Close {
+		t.Errorf("the in-flight write's answer lacks Connection: close")
+	}
 
 	close(stopLoad)
 	wg.Wait()
@@ -183,6 +188,38 @@ func TestSIGTERMUnderLoad(t *testing.T) {
 		}
 	}
 	t.Logf("load: %v; %d acknowledged writes, all present", statuses, len(acked)+1)
+}
+
+// TestSIGHUPStopsGracefully: a hang-up (a closed terminal, a supervisor
+// that sends it) stops the server as SIGTERM does, logged and with exit
+// status 0, rather than killing it mid-request.
+func TestSIGHUPStopsGracefully(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := buildHerald(t)
+	addr := freeAddr(t)
+	cmd := exec.Command(bin, "serve", "-addr", addr, "-database-url", "sqlite:"+filepath.Join(t.TempDir(), "h.db"))
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	waitUp(t, "http://"+addr)
+	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	waitErr := make(chan error, 1)
+	go func() { waitErr <- cmd.Wait() }()
+	select {
+	case err := <-waitErr:
+		if err != nil || !strings.Contains(stderr.String(), "stopping") || !strings.Contains(stderr.String(), "stopped") {
+			t.Fatalf("after SIGHUP: exit %v, log:\n%s\nwant a logged graceful stop and exit 0", err, stderr.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatalf("herald did not stop after SIGHUP\n%s", stderr.String())
+	}
 }
 
 func waitUp(t *testing.T, base string) {

@@ -151,6 +151,9 @@ func New(cfg Config, feeds *service.Feeds, articles *service.Articles, store her
 	})
 	s.bodyLimit = s.app.Config().BodyLimit
 	s.app.Server().ExpectHandler = s.expectContinue
+	// Answers sent while the server stops say so (Connection: close), so
+	// that clients do not send their next request on a closing connection.
+	s.app.Server().CloseOnShutdown = true
 	s.routes()
 	// Fiber answers a method it does not know with a plain-text 400, and
 	// fasthttp serves any HTTP version as 1.1; RFC 9110 asks for 501
