@@ -120,7 +120,8 @@ func (m *Main) Open(ctx context.Context) error {
 			// Restarted from a snapshot older than the last writes,
 			// Redis would serve their feeds' old renderings again.
 			m.Log.Warn("redis keeps its data on disk; restarted from an older snapshot it would serve feeds "+
-				"from before the writes since, until feed.cache_ttl: run Herald's Redis without persistence "+
+				"from before the writes since, until a running Herald process notices (redis.check_interval) or, "+
+				"when none had seen those writes, until feed.cache_ttl: run Herald's Redis without persistence "+
 				"(save \"\", appendonly no)", "persistence", p)
 		}
 		if cfg.Redis.LocalCache {

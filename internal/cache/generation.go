@@ -107,7 +107,8 @@ func (r *Redis) resetRevisions(ctx context.Context, found, seen int64) (int, err
 		err = fmt.Errorf("redis cache: publish reset: %w", perr)
 	}
 	r.resets.Add(1)
-	r.log.Warn("redis lost writes (its generation went back); every feed revision dropped, so every feed renders afresh",
+	r.log.Warn("redis lost writes (its generation went back: restarted empty or from an older snapshot, or failed over); "+
+		"every feed revision dropped, so every feed renders afresh from the store, where nothing was lost",
 		"generation", found, "seen", seen, "revisions", n, "err", err)
 	return n, err
 }
