@@ -45,9 +45,42 @@ func (c *Config) validateReliability(v *validator) {
 		positive(v, l.key, l.n)
 	}
 	if p := c.Metrics.Path; p != "" {
-		v.check("metrics.path", strings.HasPrefix(p, "/") && !strings.HasPrefix(p, "/api/") && !strings.ContainsAny(p, " ?#"),
-			"must be empty or a path such as /metrics outside /api/, got %q", p)
+		switch {
+		case !strings.HasPrefix(p, "/") || strings.ContainsAny(p, " ?#"):
+			v.fail("metrics.path", "must be empty or a path such as /metrics, got %q", p)
+		case servedPath(p) != "":
+			v.fail("metrics.path", "would hide %s, which Herald serves there: choose a path of its own such as /metrics, got %q", servedPath(p), p)
+		}
 	}
+}
+
+// servedPath names what Herald itself serves at p, or returns "" when
+// p is free for the metrics. The metrics route is registered before the
+// others, so a path they share would silently serve the metrics in their
+// place (or lose to /healthz). Routing ignores a trailing slash.
+func servedPath(p string) string {
+	for _, s := range [...]struct{ prefix, what string }{
+		{"/categories/", "the category feeds"}, {"/tags/", "the tag feeds"},
+		{"/authors/", "the author feeds"}, {"/api/", "the write API"},
+	} {
+		if strings.HasPrefix(p, s.prefix) {
+			return s.what
+		}
+	}
+	p = strings.TrimRight(p, "/")
+	switch {
+	case p == "":
+		return "the index page"
+	case p == "/feed" || strings.HasPrefix(p, "/feed."):
+		return "the site's feeds"
+	case p == "/feeds.opml":
+		return "the OPML list of feeds"
+	case p == "/healthz":
+		return "the health check"
+	case p == "/readyz":
+		return "the readiness check"
+	}
+	return ""
 }
 
 // ParsePrefixes reads a comma-separated list of IP addresses and CIDR

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -138,5 +139,58 @@ func TestValidateReportsAll(t *testing.T) {
 		if !strings.Contains(err.Error(), "config: "+key+": ") {
 			t.Errorf("error %q does not name %s", err, key)
 		}
+	}
+}
+
+// TestValidateMetricsPath checks that metrics.path cannot take a path
+// Herald serves: the metrics would replace a feed, the index or the OPML
+// list, or be hidden behind /healthz, with nothing said at start-up.
+func TestValidateMetricsPath(t *testing.T) {
+	cases := []struct {
+		path string
+		want string // "" when the path is free for the metrics
+	}{
+		{"/metrics", ""},
+		{"/prometheus", ""},
+		{"/internal/metrics", ""},
+		{"/feeds", ""},
+		{"/categories", ""},
+		{"/api", ""},
+		{"", ""}, // off
+		{"/", "would hide the index page"},
+		{"/feed", "would hide the site's feeds"},
+		{"/feed/", "would hide the site's feeds"},
+		{"/feed.rss", "would hide the site's feeds"},
+		{"/feed.atom", "would hide the site's feeds"},
+		{"/feed.json", "would hide the site's feeds"},
+		{"/feed.xml", "would hide the site's feeds"},
+		{"/feeds.opml", "would hide the OPML list of feeds"},
+		{"/healthz", "would hide the health check"},
+		{"/readyz/", "would hide the readiness check"},
+		{"/categories/", "would hide the category feeds"},
+		{"/categories/news/feed.rss", "would hide the category feeds"},
+		{"/tags/go", "would hide the tag feeds"},
+		{"/authors/ann/feed", "would hide the author feeds"},
+		{"/api/", "would hide the write API"},
+		{"/api/v1/metrics", "would hide the write API"},
+		{"metrics", "must be empty or a path such as /metrics"},
+		{"/metrics?x=1", "must be empty or a path such as /metrics"},
+	}
+	for _, c := range cases {
+		t.Run(c.path, func(t *testing.T) {
+			cfg := validConfig(t)
+			cfg.Metrics.Path = c.path
+			err := cfg.Validate()
+			if c.want == "" {
+				if err != nil {
+					t.Fatalf("Validate=%v, want nil for metrics.path %q", err, c.path)
+				}
+				return
+			}
+			want := "config: metrics.path: " + c.want
+			if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), strconv.Quote(c.path)) {
+				t.Fatalf("Validate=%v, want an error containing %q and the path", err, want)
+			}
+		})
 	}
 }
