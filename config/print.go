@@ -17,7 +17,7 @@ const mask = "****"
 
 // passwordParam matches a password given as a URL query parameter
 // (postgres://…?password=…) or a key=value DSN field.
-var passwordParam = regexp.MustCompile(`(?i)((?:^|[?&;\s])(?:password|pass|pwd|sslpassword)=)[^&;\s]*`)
+var passwordParam = regexp.MustCompile(`(?i)((?:^|[?&;\s])(?:password|pass|pwd|sslpassword)=)([^&;\s]*)`)
 
 // Print writes the effective configuration as YAML in the layout of
 // defaults.yaml, doc comments included, so the output is itself a valid
@@ -110,4 +110,24 @@ func maskURL(s string) string {
 		}
 	}
 	return passwordParam.ReplaceAllString(s, "${1}"+mask)
+}
+
+// maskedURL reports whether a URL carries the mask where maskURL would
+// hide a password (its user info, a password parameter): a URL copied
+// from `herald config` output, whose real password is lost.
+func maskedURL(s string) bool {
+	if i := strings.Index(s, "://"); i >= 0 {
+		rest := s[i+3:]
+		if at := strings.LastIndex(rest, "@"); at >= 0 {
+			if colon := strings.Index(rest[:at], ":"); colon >= 0 && masked(rest[colon+1:at]) {
+				return true
+			}
+		}
+	}
+	for _, m := range passwordParam.FindAllStringSubmatch(s, -1) {
+		if masked(m[2]) {
+			return true
+		}
+	}
+	return false
 }

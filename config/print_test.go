@@ -138,3 +138,52 @@ func reloadPrinted(t *testing.T, cfg *Config) (*Config, *bytes.Buffer) {
 	}
 	return mustLoad(t, []string{"-config", path}, nil), &buf
 }
+
+// TestPrintedSecretsAreRefused feeds `herald config` output back as a
+// config file: every masked secret must stop the start, naming its key,
+// rather than run with a password of asterisks (Redis then refuses it,
+// and the server runs without its shared cache).
+func TestPrintedSecretsAreRefused(t *testing.T) {
+	cases := []struct {
+		name    string
+		environ []string
+		keys    []string
+	}{
+		{"single server", []string{
+			"HERALD_DATABASE_URL=postgres://herald:db-pw@db.internal:5432/herald?sslmode=require",
+			"HERALD_REDIS_URL=redis://:rds-pw@cache.internal:6379/0",
+		}, []string{"database_url", "redis.url"}},
+		{"password parameter", []string{
+			"HERALD_DATABASE_URL=postgresql://db.internal/herald?user=herald&password=db-pw",
+		}, []string{"database_url"}},
+		{"sentinel", []string{
+			"HERALD_REDIS_SENTINEL_MASTER=mymaster", "HERALD_REDIS_SENTINEL_ADDRS=10.0.0.1:26379",
+			"HERALD_REDIS_PASSWORD=rds-pw", "HERALD_REDIS_SENTINEL_PASSWORD=sen-pw",
+		}, []string{"redis.password", "redis.sentinel.password"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := mustLoad(t, nil, c.environ).Print(&buf); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(t.TempDir(), "printed.yaml")
+			if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, _, err := Load([]string{"-config", path}, nil)
+			if err == nil {
+				t.Fatalf("Load of the printed configuration succeeded; want its masked secrets refused:\n%s", buf.String())
+			}
+			for _, key := range c.keys {
+				want := "config: " + key + ": "
+				if !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "the mask `herald config` prints") {
+					t.Errorf("error=%q, want one line starting %q that names the mask", err, want)
+				}
+			}
+			if n := strings.Count(err.Error(), "\n") + 1; n != len(c.keys) {
+				t.Errorf("error has %d lines, want one for each of %q: %q", n, c.keys, err)
+			}
+		})
+	}
+}

@@ -31,7 +31,10 @@ func validateRedisModes(v *validator, r RedisConfig) {
 	if r.URL != "" {
 		v.check("redis.username", r.Username == "", "applies to Sentinel and Cluster only; put a single server's user in redis.url")
 		v.check("redis.password", r.Password == "", "applies to Sentinel and Cluster only; put a single server's password in redis.url")
+	} else {
+		notMasked(v, "redis.password", r.Password)
 	}
+	notMasked(v, "redis.sentinel.password", r.Sentinel.Password)
 	if r.URL != "" {
 		v.check("redis.tls.enabled", !r.TLS.Enabled, "applies to Sentinel and Cluster only; a single server uses TLS with a rediss:// URL")
 	}

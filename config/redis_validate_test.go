@@ -35,6 +35,18 @@ func TestValidateRedisModes(t *testing.T) {
 			c.Redis.URL = "redis://127.0.0.1:6379/0"
 			c.Redis.Password = "pw"
 		}, "config: redis.password: applies to Sentinel and Cluster only"},
+		{"masked password", func(c *Config) {
+			c.Redis.Sentinel.Master, c.Redis.Sentinel.Addrs = "mymaster", "10.0.0.1:26379"
+			c.Redis.Password = "****"
+		}, "config: redis.password: is ****, the mask `herald config` prints in place of a secret"},
+		{"masked cluster password", func(c *Config) {
+			c.Redis.Cluster.Addrs, c.Redis.Password = "10.0.0.1:7000", "****"
+		}, "config: redis.password: is ****, the mask"},
+		{"masked sentinel password", func(c *Config) {
+			c.Redis.Sentinel.Master, c.Redis.Sentinel.Addrs = "mymaster", "10.0.0.1:26379"
+			c.Redis.Sentinel.Password = "****"
+		}, "config: redis.sentinel.password: is ****, the mask `herald config` prints in place of a secret"},
+		{"password of asterisks in a url", func(c *Config) { c.Redis.URL = "redis://:**@127.0.0.1:6379/0" }, "config: redis.url: its password is the mask"},
 		{"negative pool", func(c *Config) { c.Redis.PoolSize = -1 }, "config: redis.pool_size: must be zero"},
 		{"idle over pool", func(c *Config) { c.Redis.PoolSize, c.Redis.MinIdleConns = 5, 6 }, "config: redis.min_idle_conns: must not exceed redis.pool_size (5), got 6"},
 		{"dial timeout", func(c *Config) { c.Redis.DialTimeout = 0 }, "config: redis.dial_timeout: must be positive"},

@@ -35,6 +35,8 @@ func (c *Config) Validate() error {
 	case driver == DriverPostgres:
 		if _, err := url.Parse(dsn); err != nil {
 			v.fail("database_url", "must be a valid URL, got %q", maskURL(dsn))
+		} else if maskedURL(dsn) {
+			v.fail("database_url", "%s", maskedURLError(dsn))
 		}
 	}
 
@@ -202,7 +204,22 @@ func validRedisURL(s string) error {
 	default:
 		return fmt.Errorf("must be a redis://, rediss:// or unix:// URL, got %q", maskURL(s))
 	}
+	if maskedURL(s) {
+		return maskedURLError(s)
+	}
 	return nil
+}
+
+// maskedURLError refuses a URL whose password is the mask, as Tokens
+// refuses a masked token: the server would otherwise start and fail to
+// authenticate (with Redis, run without its shared cache).
+func maskedURLError(s string) error {
+	return fmt.Errorf("its password is the mask `herald config` prints in place of a secret: set the real password, got %q", maskURL(s))
+}
+
+// notMasked fails key when its secret value is the mask.
+func notMasked(v *validator, key, secret string) {
+	v.check(key, !masked(secret), "is %s, the mask `herald config` prints in place of a secret: set the real password", secret)
 }
 
 // feedText reports why s cannot be written in a feed: it is not UTF-8, or

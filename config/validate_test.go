@@ -34,6 +34,11 @@ func TestValidateRejects(t *testing.T) {
 		{"redis.url", func(c *Config) { c.Redis.URL = "http://localhost:6379" }, "must be a redis://"},
 		{"redis.url", func(c *Config) { c.Redis.URL = "redis://" }, "needs a host"},
 		{"redis.url", func(c *Config) { c.Redis.URL = "unix://" }, "needs a socket path"},
+		// What `herald config` prints in place of a password, copied back.
+		{"redis.url", func(c *Config) { c.Redis.URL = "redis://:****@cache:6379/0" }, "its password is the mask `herald config` prints in place of a secret"},
+		{"redis.url", func(c *Config) { c.Redis.URL = "rediss://default:****@cache:6380/0" }, "its password is the mask"},
+		{"database_url", func(c *Config) { c.DatabaseURL = "postgres://herald:****@db:5432/herald" }, "its password is the mask `herald config` prints in place of a secret"},
+		{"database_url", func(c *Config) { c.DatabaseURL = "postgresql://db/herald?user=herald&password=****" }, "its password is the mask"},
 		{"redis.prefix", func(c *Config) { c.Redis.Prefix = "" }, "must be non-empty"},
 		{"redis.timeout", func(c *Config) { c.Redis.Timeout = 0 }, "must be positive, got 0s"},
 		{"redis.lock_ttl", func(c *Config) { c.Redis.LockTTL = -time.Second }, "must be positive"},
