@@ -37,6 +37,8 @@ func (c *Config) Validate() error {
 			v.fail("database_url", "must be a valid URL, got %q", maskURL(dsn))
 		} else if maskedURL(dsn) {
 			v.fail("database_url", "%s", maskedURLError(dsn))
+		} else {
+			v.checkErr("database_url", postgresURLError(dsn))
 		}
 	}
 
@@ -207,7 +209,7 @@ func validRedisURL(s string) error {
 	if maskedURL(s) {
 		return maskedURLError(s)
 	}
-	return nil
+	return redisURLError(s)
 }
 
 // maskedURLError refuses a URL whose password is the mask, as Tokens
