@@ -2,6 +2,7 @@ package sanitize
 
 import (
 	"net/url"
+	"regexp"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -14,9 +15,29 @@ var urlAttrs = map[string]bool{
 	"href": true, "src": true, "cite": true, "poster": true, "longdesc": true, "action": true,
 }
 
+// mediaElements are the elements whose URLs a reader loads into the page
+// (src, poster and each srcset candidate): those URLs must be http or
+// https, or relative, whatever the policy let through.
+var mediaElements = map[string]bool{
+	"img": true, "audio": true, "video": true, "source": true, "track": true,
+}
+
+// needAttrs are the elements bluemonday drops when they have no attribute
+// left; absolutize drops them too when it removes their last one, so that
+// a second pass changes nothing.
+var needAttrs = map[string]bool{"img": true, "source": true, "track": true}
+
+// htmlSpace is ASCII whitespace as HTML defines it.
+const htmlSpace = "\t\n\f\r "
+
+// srcsetDescriptor is a width (480w) or pixel density (2x, 1.5x).
+var srcsetDescriptor = regexp.MustCompile(`^(?:[0-9]+w|[0-9]+(?:\.[0-9]+)?x)$`)
+
 // absolutize parses fragment as the content of a <body>, resolves every URL
 // attribute against base and serialises the result. A base that is not an
-// absolute URL leaves URLs as they are.
+// absolute URL leaves URLs as they are, but media URLs are checked either
+// way: one that is not http, https or relative is removed, and so is a
+// srcset that does not parse.
 func absolutize(fragment, base string) (string, error) {
 	nodes, err := html.ParseFragment(strings.NewReader(fragment), &html.Node{
 		Type: html.ElementNode, Data: "body", DataAtom: atom.Body,
@@ -30,8 +51,9 @@ func absolutize(fragment, base string) (string, error) {
 	}
 	var b strings.Builder
 	for _, n := range nodes {
-		if baseURL != nil {
-			resolve(n, baseURL)
+		resolve(n, baseURL)
+		if emptied(n) {
+			continue
 		}
 		if err := html.Render(&b, n); err != nil {
 			return "", err
@@ -40,18 +62,132 @@ func absolutize(fragment, base string) (string, error) {
 	return b.String(), nil
 }
 
-// resolve rewrites the URL attributes of n and its descendants.
+// resolve rewrites the URL attributes of n and its descendants against
+// base (nil: leave them relative), and removes media URLs that are not
+// safe.
 func resolve(n *html.Node, base *url.URL) {
 	if n.Type == html.ElementNode {
-		for i, a := range n.Attr {
-			if a.Namespace == "" && urlAttrs[strings.ToLower(a.Key)] {
-				n.Attr[i].Val = Resolve(base, a.Val)
+		media := n.Namespace == "" && mediaElements[n.Data]
+		attrs := n.Attr[:0]
+		for _, a := range n.Attr {
+			key := strings.ToLower(a.Key)
+			switch {
+			case a.Namespace != "":
+			case media && key == "srcset":
+				v, ok := resolveSrcset(base, a.Val)
+				if !ok {
+					continue
+				}
+				a.Val = v
+			case media && urlAttrs[key]:
+				v, ok := resolveMedia(base, a.Val)
+				if !ok || !mediaURL.MatchString(v) {
+					continue
+				}
+				a.Val = v
+			case urlAttrs[key] && base != nil:
+				a.Val = Resolve(base, a.Val)
 			}
+			attrs = append(attrs, a)
+		}
+		n.Attr = attrs
+	}
+	for c := n.FirstChild; c != nil; {
+		next := c.NextSibling
+		resolve(c, base)
+		if emptied(c) {
+			n.RemoveChild(c)
+		}
+		c = next
+	}
+}
+
+// emptied reports whether n is an element the policy keeps only with an
+// attribute, and has none left.
+func emptied(n *html.Node) bool {
+	return n.Type == html.ElementNode && n.Namespace == "" && needAttrs[n.Data] && len(n.Attr) == 0
+}
+
+// resolveMedia returns the media URL ref resolved against base (or as it
+// is when base is nil), and false when it does not parse or is not http,
+// https or relative.
+func resolveMedia(base *url.URL, ref string) (string, bool) {
+	ref = strings.Trim(ref, htmlSpace)
+	u, err := url.Parse(ref)
+	if err != nil || ref == "" {
+		return "", false
+	}
+	if base != nil {
+		u = base.ResolveReference(u)
+	}
+	if u.Scheme != "" || u.Opaque != "" {
+		// url.Parse lowercases the scheme.
+		if (u.Scheme != "http" && u.Scheme != "https") || u.Opaque != "" || u.Host == "" {
+			return "", false
 		}
 	}
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		resolve(c, base)
+	if base == nil {
+		return ref, true
 	}
+	return u.String(), true
+}
+
+// resolveSrcset resolves each candidate URL of a srcset value, as
+// resolveMedia does, and serialises the candidates as "URL descriptor"
+// joined by ", ". It returns false, and the attribute is removed, when
+// any URL is unsafe or the value is not a plain list of candidates: each
+// a URL (which holds no whitespace, and a comma only followed by
+// something else than whitespace) and at most one width (480w) or
+// density (2x) descriptor, separated by single commas.
+func resolveSrcset(base *url.URL, v string) (string, bool) {
+	var out []string
+	s := v
+	for {
+		s = strings.TrimLeft(s, htmlSpace)
+		if s == "" {
+			break
+		}
+		if s[0] == ',' {
+			return "", false // an empty candidate
+		}
+		end := strings.IndexAny(s, htmlSpace)
+		if end < 0 {
+			end = len(s)
+		}
+		ref, desc := s[:end], ""
+		s = s[end:]
+		if strings.HasSuffix(ref, ",") {
+			// "a.jpg, b.jpg 2x": a URL ending in a comma ends its
+			// candidate, without a descriptor.
+			ref = ref[:len(ref)-1]
+			if ref == "" || strings.HasSuffix(ref, ",") {
+				return "", false
+			}
+		} else {
+			s = strings.TrimLeft(s, htmlSpace)
+			desc, s, _ = strings.Cut(s, ",")
+			desc = strings.TrimRight(desc, htmlSpace)
+			if desc != "" && !srcsetDescriptor.MatchString(desc) {
+				return "", false
+			}
+		}
+		u, ok := resolveMedia(base, ref)
+		if !ok || u == "" || strings.ContainsAny(u, htmlSpace) || u[0] == ',' || u[len(u)-1] == ',' {
+			return "", false
+		}
+		if desc != "" {
+			u += " " + desc
+		}
+		out = append(out, u)
+	}
+	if len(out) == 0 {
+		return "", false
+	}
+	srcset := strings.Join(out, ", ")
+	if !srcsetURLs.MatchString(srcset) {
+		return "", false
+	}
+	return srcset, true
 }
 
 // Resolve returns ref resolved against base, or ref unchanged when it does
