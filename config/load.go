@@ -231,9 +231,17 @@ func (l *loader) loadFlags(set map[string]*flag.Flag) error {
 		}
 		values[key] = f.Value.(flag.Getter).Get()
 		for _, k := range l.keys {
-			if k.Name == key && k.Secret {
+			if k.Name != key {
+				continue
+			}
+			switch {
+			case k.Secret:
 				l.warnings = append(l.warnings, fmt.Sprintf(
 					"config: -%s is visible to other users in the process list; prefer %s", name, k.Env))
+			case strings.HasSuffix(key, "url") && maskURL(f.Value.String()) != f.Value.String():
+				// A URL is no secret key, but the password in it is.
+				l.warnings = append(l.warnings, fmt.Sprintf(
+					"config: -%s holds a password, visible to other users in the process list; prefer %s", name, k.Env))
 			}
 		}
 	}

@@ -382,3 +382,42 @@ func TestDurationFlagErrorSaysWhatADurationIs(t *testing.T) {
 		t.Fatalf("LoadArgs(-feed.max-age=90s) = %v, %v", cfg, err)
 	}
 }
+
+// TestLoadWarnsOfSecretFlags checks the warning that a flag shows its
+// value to every user who can list processes: a secret key, or a URL
+// holding a password.
+func TestLoadWarnsOfSecretFlags(t *testing.T) {
+	cases := []struct {
+		args []string
+		want string // "" when no warning is due
+	}{
+		{[]string{"-api.token", "tok"}, "config: -api.token is visible to other users in the process list; prefer HERALD_API_TOKEN"},
+		{[]string{"-database-url", "postgres://herald:pw@db:5432/herald"},
+			"config: -database-url holds a password, visible to other users in the process list; prefer HERALD_DATABASE_URL"},
+		{[]string{"-database-url", "postgres://db/herald?user=herald&password=pw"}, "-database-url holds a password"},
+		{[]string{"-redis.url", "redis://:pw@127.0.0.1:6379/0"},
+			"config: -redis.url holds a password, visible to other users in the process list; prefer HERALD_REDIS_URL"},
+		{[]string{"-redis.url", "rediss://default:pw@cache:6380/0"}, "-redis.url holds a password"},
+		{[]string{"-database-url", "postgres://herald@db:5432/herald"}, ""},
+		{[]string{"-database-url", "sqlite:data/herald.db"}, ""},
+		{[]string{"-redis.url", "redis://127.0.0.1:6379/0"}, ""},
+		{[]string{"-redis.url", "redis://user@127.0.0.1:6379/0"}, ""},
+	}
+	for _, c := range cases {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			_, warnings, err := Load(c.args, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := strings.Join(warnings, "\n")
+			switch {
+			case c.want == "" && got != "":
+				t.Fatalf("warnings=%q, want none", warnings)
+			case !strings.Contains(got, c.want):
+				t.Fatalf("warnings=%q, want one containing %q", warnings, c.want)
+			case strings.Contains(got, "pw@") || strings.Contains(got, "=pw"):
+				t.Fatalf("warnings=%q show the password", warnings)
+			}
+		})
+	}
+}
