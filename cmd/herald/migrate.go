@@ -18,8 +18,11 @@ func runMigrate(ctx context.Context, args, environ []string, stdout, stderr io.W
 		_, _, err := loadConfig(args, environ, stderr) // prints the usage and the flags
 		return err
 	}
-	if len(args) == 0 || (args[0] != "up" && args[0] != "status") {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		return errors.New("migrate needs a subcommand: herald migrate up|status [flags]")
+	}
+	if args[0] != "up" && args[0] != "status" {
+		return fmt.Errorf("migrate: unknown subcommand %q; the subcommands are up and status: herald migrate up|status [flags]", args[0])
 	}
 	sub := args[0]
 	cfg, rest, err := loadConfig(args[1:], environ, stderr)
