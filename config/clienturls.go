@@ -1,60 +1,35 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
 
-	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/redis/go-redis/v9"
+	"github.com/herald-feeds/herald/internal/cache"
+	"github.com/herald-feeds/herald/internal/postgres"
 )
 
 // The client libraries read more of a URL than its shape: query
 // parameters such as dial_timeout, pool_max_conns and sslmode. Their own
-// parsers check it here, so that a bad parameter stops the start naming
+// parsers check it here, through the adapters that import them (the cache
+// is go-redis's only importer, the PostgreSQL store pgx's), so that a bad parameter stops the start naming
 // its key, before the store is created or migrated, rather than when the
 // client is opened later.
 
-// redisURLError reports why go-redis (redis.ParseURL, which the cache
-// opens redis.url with) cannot use s, or nil.
+// redisURLError reports why the cache cannot open redis.url s, or nil.
 func redisURLError(s string) error {
-	_, err := redis.ParseURL(s)
-	if err == nil {
-		return nil
+	if err := cache.CheckRedisURL(s); err != nil {
+		return fmt.Errorf("%s, got %q", hidePasswords(err.Error(), s), maskURL(s))
 	}
-	// A *url.Error repeats the URL, password included.
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err
-	}
-	return fmt.Errorf("%s, got %q", hidePasswords(strings.TrimPrefix(err.Error(), "redis: "), s), maskURL(s))
+	return nil
 }
 
-// postgresURLError reports why pgx (pgxpool.ParseConfig, which the
-// PostgreSQL store opens database_url with) cannot use s, or nil.
+// postgresURLError reports why the PostgreSQL store cannot open s, or nil.
 func postgresURLError(s string) error {
-	_, err := pgxpool.ParseConfig(s)
-	if err == nil {
-		return nil
+	if err := postgres.CheckURL(s); err != nil {
+		return fmt.Errorf("%s, got %q", hidePasswords(err.Error(), s), maskURL(s))
 	}
-	msg := err.Error()
-	var pe *pgconn.ParseConfigError
-	if errors.As(err, &pe) {
-		// "cannot parse `URL`: what (why)": the URL, with the password
-		// pgx's way, is given once below, masked as everywhere in config.
-		if rest, ok := strings.CutPrefix(msg, "cannot parse `"); ok {
-			if i := strings.Index(rest, "`: "); i >= 0 {
-				msg = rest[i+len("`: "):]
-			}
-		}
-	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		msg = strings.ReplaceAll(msg, ue.Error(), ue.Err.Error())
-	}
-	return fmt.Errorf("%s, got %q", hidePasswords(msg, s), maskURL(s))
+	return nil
 }
 
 // hidePasswords replaces in msg every password that the URL s holds (in
