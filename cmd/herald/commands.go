@@ -63,9 +63,15 @@ func runServe(ctx context.Context, args, environ []string, stdout, stderr io.Wri
 		m.Close(context.Background())
 		return err
 	}
-	fmt.Fprintf(stdout, "Herald is serving %s on %s\n", cfg.Site.Title, m.Addr())
 	base := strings.TrimRight(cfg.BaseURL, "/")
-	fmt.Fprintf(stdout, "  feeds: %s/feed.rss  %s/feed.atom  %s/feed.json\n", base, base, base)
+	if cfg.Log.Format == "json" {
+		// A log collector reading JSON gets the announcement as a line
+		// of its own kind, not two lines of text among the JSON.
+		log.Info("serving", "site", cfg.Site.Title, "addr", m.Addr(), "base_url", base)
+	} else {
+		fmt.Fprintf(stdout, "Herald is serving %s on %s\n", cfg.Site.Title, m.Addr())
+		fmt.Fprintf(stdout, "  feeds: %s/feed.rss  %s/feed.atom  %s/feed.json\n", base, base, base)
+	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- m.Serve() }()
 	select {

@@ -81,6 +81,19 @@ next:
 	return n
 }
 
+// first returns attribute attr of the first line with msg, or "".
+func (l *logLines) first(msg, attr string) string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, m := range l.lines {
+		if m != nil && m["msg"] == msg {
+			s, _ := m[attr].(string)
+			return s
+		}
+	}
+	return ""
+}
+
 // tail returns the last lines, for failure messages.
 func (l *logLines) tail() string {
 	l.mu.Lock()
@@ -100,6 +113,7 @@ func startReplica(tb testing.TB, bin string, args, environ []string) *replica {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	go io.Copy(io.Discard, stdout)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		tb.Fatal(err)
@@ -122,24 +136,16 @@ func startReplica(tb testing.TB, bin string, args, environ []string) *replica {
 		}
 	})
 
-	addr := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if _, rest, ok := strings.Cut(sc.Text(), " on "); ok && strings.HasPrefix(sc.Text(), "Herald is serving") {
-				addr <- strings.TrimSpace(rest)
-			}
+	// With log.format json the server announces itself in its log: a
+	// "serving" line with its address.
+	for start := time.Now(); r.testServer == nil; time.Sleep(20 * time.Millisecond) {
+		if a := r.logs.first("serving", "addr"); a != "" {
+			r.testServer = &testServer{URL: "http://" + a}
+			break
 		}
-		close(addr)
-	}()
-	select {
-	case a, ok := <-addr:
-		if !ok {
-			tb.Fatalf("herald exited before serving; log:\n%s", r.logs.tail())
+		if cmd.ProcessState != nil || time.Since(start) > 60*time.Second {
+			tb.Fatalf("herald logged no address within 60s; log:\n%s", r.logs.tail())
 		}
-		r.testServer = &testServer{URL: "http://" + a}
-	case <-time.After(60 * time.Second):
-		tb.Fatalf("herald printed no address within 60s; log:\n%s", r.logs.tail())
 	}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -175,4 +181,43 @@ func eventually(tb testing.TB, deadline time.Duration, what string, cond func() 
 // feedHas reports whether a feed body mentions title.
 func feedHas(r response, title string) bool {
 	return r.Status == http.StatusOK && bytes.Contains(r.Body, []byte(title))
+}
+
+// TestJSONLogsAreAllJSON: with log.format json every line the server
+// writes, its announcement included, is a JSON object (a collector reading
+// the merged output of a container gets nothing else), and the
+// announcement carries the address.
+func TestJSONLogsAreAllJSON(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := buildHerald(t)
+	cmd := exec.Command(bin, "serve", "-addr", "127.0.0.1:0", "-log.format", "json",
+		"-database-url", "sqlite:"+filepath.Join(t.TempDir(), "h.db"))
+	var out syncBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	out.waitFor(t, `"msg":"serving"`)
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	serving := false
+	for line := range strings.SplitSeq(strings.TrimSpace(out.String()), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Errorf("a line that is not JSON: %q", line)
+			continue
+		}
+		if m["msg"] == "serving" {
+			addr, _ := m["addr"].(string)
+			serving = strings.HasPrefix(addr, "127.0.0.1:")
+		}
+	}
+	if !serving {
+		t.Errorf("no serving line with the address:\n%s", out.String())
+	}
 }
