@@ -31,7 +31,13 @@ var version = "dev"
 func main() {
 	// A hang-up stops the server gracefully too: Herald has no
 	// configuration to reload, and dying on it would cut requests off.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	// Unless it was started to ignore hang-ups (nohup): then it still
+	// does, since Notify would turn an ignored signal back on.
+	signals := []os.Signal{os.Interrupt, syscall.SIGTERM}
+	if !signal.Ignored(syscall.SIGHUP) {
+		signals = append(signals, syscall.SIGHUP)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), signals...)
 	defer stop()
 	go func() {
 		// The first signal starts a graceful stop; restoring the default

@@ -220,6 +220,32 @@ func TestSIGHUPStopsGracefully(t *testing.T) {
 	case <-time.After(15 * time.Second):
 		t.Fatalf("herald did not stop after SIGHUP\n%s", stderr.String())
 	}
+
+	// Started to ignore hang-ups (nohup), it keeps ignoring them.
+	nohup, err := exec.LookPath("nohup")
+	if err != nil {
+		t.Log("no nohup here: the ignored-SIGHUP case is not checked")
+		return
+	}
+	addr = freeAddr(t)
+	cmd = exec.Command(nohup, bin, "serve", "-addr", addr, "-database-url", "sqlite:"+filepath.Join(t.TempDir(), "h.db"))
+	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	waitUp(t, "http://"+addr)
+	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	if resp, err := http.Get("http://" + addr + "/healthz"); err != nil {
+		t.Errorf("under nohup, SIGHUP stopped the server: %v", err)
+	} else {
+		resp.Body.Close()
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	cmd.Wait()
 }
 
 func waitUp(t *testing.T, base string) {
