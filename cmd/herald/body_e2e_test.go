@@ -175,6 +175,23 @@ func TestBodiesWithinTheLimit(t *testing.T) {
 	if r.StatusCode != http.StatusUnauthorized || r.Close || errorCode(t, r) != "unauthorized" {
 		t.Fatalf("status %d, close %v; want 401 on a connection kept open", r.StatusCode, r.Close)
 	}
+	// So is one sent to a path refused before any route (%2F, an unknown
+	// method): the answer arrives, the connection serves on.
+	for _, method := range []string{"POST", "PURGE"} {
+		head = fmt.Sprintf("%s /a%%2Fb HTTP/1.1\r\nHost: herald\r\nContent-Length: %d\r\n\r\n", method, len(body))
+		if err := <-sendAll(c, head, strings.NewReader(body)); err != nil {
+			t.Fatalf("%s: sending the body: %v", method, err)
+		}
+		r, err = http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatalf("%s: reading the answer: %v", method, err)
+		}
+		io.Copy(io.Discard, r.Body)
+		if r.StatusCode < 400 || r.StatusCode >= 600 || r.Close {
+			t.Fatalf("%s to a refused path: status %d, close %v; want its error on a connection kept open", method, r.StatusCode, r.Close)
+		}
+	}
+
 	// A body within the limit that waits for 100 Continue gets it.
 	small := `{"title":"Continued"}`
 	head = fmt.Sprintf("POST /api/v1/articles HTTP/1.1\r\nHost: herald\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: %d\r\n\r\n", testToken, len(small))

@@ -53,9 +53,11 @@ func (s *Server) readBody(ctx *fasthttp.RequestCtx) error {
 	if n > s.bodyLimit {
 		return fiber.ErrRequestEntityTooLarge
 	}
-	size := 512
+	// Room for the whole body and the read that finds its end: a buffer
+	// of exactly n would grow to twice that to make that last read.
+	size := bytes.MinRead
 	if n > 0 {
-		size = n
+		size += n
 	}
 	buf := bytes.NewBuffer(make([]byte, 0, size))
 	// One byte more than the limit tells a chunked body over it.
@@ -111,15 +113,10 @@ func (s *Server) refuseBody(ctx *fasthttp.RequestCtx, err error) {
 // connection. A connection that cannot half-close, or one beyond
 // maxLingering, is closed after the response, as without lingering.
 func (s *Server) lingerClose(ctx *fasthttp.RequestCtx) {
-	if s.lingering.Add(1) > maxLingering {
-		s.lingering.Add(-1)
-		return // fasthttp sends the response and closes
-	}
 	ctx.Response.SkipBody = ctx.IsHead()
 	var resp bytes.Buffer
 	if _, err := ctx.Response.WriteTo(&resp); err != nil {
-		s.lingering.Add(-1)
-		return
+		return // fasthttp sends the response and closes
 	}
 	raw := ctx.Conn()
 	writeTimeout := s.cfg.WriteTimeout
@@ -128,13 +125,19 @@ func (s *Server) lingerClose(ctx *fasthttp.RequestCtx) {
 	}
 	ctx.HijackSetNoResponse(true)
 	ctx.Hijack(func(c net.Conn) {
-		defer s.lingering.Add(-1)
 		if c.SetWriteDeadline(time.Now().Add(writeTimeout)) != nil {
 			return
 		}
 		if _, err := c.Write(resp.Bytes()); err != nil {
 			return
 		}
+		// The slot is taken here, where it is sure to be given back:
+		// fasthttp may skip a hijack handler (a failed flush).
+		if s.lingering.Add(1) > maxLingering {
+			s.lingering.Add(-1)
+			return
+		}
+		defer s.lingering.Add(-1)
 		half, ok := raw.(interface{ CloseWrite() error })
 		if !ok || half.CloseWrite() != nil {
 			return

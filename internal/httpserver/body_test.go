@@ -1,35 +1,69 @@
 package httpserver
 
 import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
 	"net"
+	"net/http"
+	"strings"
 	"testing"
-
-	"github.com/valyala/fasthttp"
+	"time"
 )
 
-// TestLingeringIsBounded: a refused body's connection is drained on a
-// hijacked connection only while fewer than maxLingering are; beyond it
-// the answer goes out the usual way and the connection closes.
+// TestLingeringIsBounded: a refused body's connection holds a lingering
+// slot while it drains and gives it back when the client is done; with
+// every slot taken, the answer still goes out and the connection closes
+// at once, undrained.
 func TestLingeringIsBounded(t *testing.T) {
-	s := New(Config{}, nil, nil, nil, nil, nil)
-	refused := func() *fasthttp.RequestCtx {
-		var ctx fasthttp.RequestCtx
-		var req fasthttp.Request
-		req.Header.SetMethod("POST")
-		req.SetRequestURI("/api/v1/articles")
-		ctx.Init(&req, &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 1}, nil)
-		ctx.SetStatusCode(fasthttp.StatusRequestEntityTooLarge)
-		return &ctx
+	s := New(Config{MaxBodyBytes: 1024}, nil, nil, nil, nil, nil)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
 	}
-	ctx := refused()
-	s.lingerClose(ctx)
-	if !ctx.Hijacked() || s.lingering.Load() != 1 {
-		t.Fatalf("under the bound: hijacked %v, lingering %d; want the connection taken to drain", ctx.Hijacked(), s.lingering.Load())
+	go s.Serve(ln)
+	defer s.Shutdown(context.Background())
+	refused := func() (net.Conn, *bufio.Reader) {
+		t.Helper()
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		// fasthttp reads the first 8 KiB of a streamed body (at most)
+		// before the handler runs.
+		fmt.Fprintf(c, "POST /api/v1/articles HTTP/1.1\r\nHost: h\r\nContent-Length: %d\r\n\r\n%s", 1<<20, strings.Repeat("x", 8<<10))
+		br := bufio.NewReader(c)
+		r, err := http.ReadResponse(br, nil)
+		if err != nil || r.StatusCode != http.StatusRequestEntityTooLarge {
+			t.Fatalf("answer: %v, %v; want 413", r, err)
+		}
+		io.Copy(io.Discard, r.Body)
+		return c, br
 	}
+	waitFor := func(want int64) {
+		t.Helper()
+		for start := time.Now(); s.lingering.Load() != want; time.Sleep(5 * time.Millisecond) {
+			if time.Since(start) > 3*time.Second {
+				t.Fatalf("lingering slots %d, want %d", s.lingering.Load(), want)
+			}
+		}
+	}
+
+	c, _ := refused()
+	waitFor(1) // draining what the client may still send
+	c.Close()
+	waitFor(0) // given back once the client is gone
+
 	s.lingering.Store(maxLingering)
-	ctx = refused()
-	s.lingerClose(ctx)
-	if ctx.Hijacked() || s.lingering.Load() != maxLingering {
-		t.Fatalf("at the bound: hijacked %v, lingering %d; want the connection left to fasthttp", ctx.Hijacked(), s.lingering.Load())
+	c, br := refused()
+	defer c.Close()
+	start := time.Now()
+	if _, err := br.ReadByte(); err == nil || time.Since(start) > lingerWait/2 {
+		t.Errorf("with every slot taken: read %v after %v; want the connection closed at once", err, time.Since(start))
+	}
+	if s.lingering.Load() != maxLingering {
+		t.Errorf("slots %d after an undrained close, want %d", s.lingering.Load(), maxLingering)
 	}
 }

@@ -160,6 +160,15 @@ func New(cfg Config, feeds *service.Feeds, articles *service.Articles, store her
 	// (9.1) and 505 (15.6.6), and Herald's errors are JSON.
 	routed := s.app.Server().Handler
 	s.app.Server().Handler = func(ctx *fasthttp.RequestCtx) {
+		// The body first, whatever the answer: one left unread past what
+		// fasthttp drains would have the connection reset under the
+		// client before it reads the answer (body.go).
+		if ctx.Request.IsBodyStream() {
+			if err := s.readBody(ctx); err != nil {
+				s.refuseBody(ctx, err)
+				return
+			}
+		}
 		switch {
 		case !knownMethod(ctx.Method()):
 			s.refuse(ctx, herald.Errorf(herald.ENotImplemented, "this server does not implement the request's method; feeds answer GET and HEAD"))
@@ -170,12 +179,6 @@ func New(cfg Config, feeds *service.Feeds, articles *service.Articles, store her
 			s.serverOptions(ctx)
 		case encodedSlash(ctx.Request.Header.RequestURI()):
 			s.refuse(ctx, herald.Errorf(herald.ENotFound, "no resource here: a path segment holds an encoded slash (%%2F)"))
-		case ctx.Request.IsBodyStream():
-			if err := s.readBody(ctx); err != nil {
-				s.refuseBody(ctx, err)
-				return
-			}
-			routed(ctx)
 		default:
 			routed(ctx)
 		}
