@@ -576,7 +576,7 @@ func TestTrailingSlashRedirects(t *testing.T) {
 	var a map[string]any
 	mustUnmarshal(t, created.Body, &a)
 	// So are its GETs, behind the token: no public redirect.
-	for _, path := range []string{"/api/v1/articles/", "/api/v1/articles/" + a["id"].(string) + "/"} {
+	for _, path := range []string{"/api/v1/articles/", "/api/v1/articles/" + a["id"].(string) + "/", "/%61pi/v1/articles/"} {
 		if r := s.api(t, http.MethodGet, path, nil); r.Status != http.StatusOK {
 			t.Errorf("GET %s: %d, want 200", path, r.Status)
 		}

@@ -8,7 +8,8 @@ import (
 // checkLengths bounds every name and URL of a before anything else looks
 // at them, so that no later step (slugging, parsing, storing, rendering)
 // works on a megabyte-long category or link. Lists are counted
-// separately; entries beyond their bound are not inspected.
+// separately; authors and enclosures beyond their bound are not
+// inspected, category and tag names all are.
 func (lim Limits) checkLengths(a *Article) error {
 	long := func(field, what string, n int) error {
 		return FieldError(EInvalid, field, "%s is longer than %d %s", field, n, what)
@@ -21,12 +22,10 @@ func (lim Limits) checkLengths(a *Article) error {
 	for _, list := range [...]struct {
 		field string
 		names []string
-		max   int
-	}{{"categories", a.Categories, lim.Categories}, {"tags", a.Tags, lim.Tags}} {
+	}{{"categories", a.Categories}, {"tags", a.Tags}} {
+		// Every name, not the first max: repeats are dropped before
+		// the list is counted (cleanNames), so any of them may be kept.
 		for i, n := range list.names {
-			if i >= list.max {
-				break
-			}
 			if utf8.RuneCountInString(n) > lim.NameLength {
 				return long(list.field+"["+strconv.Itoa(i)+"]", "characters", lim.NameLength)
 			}

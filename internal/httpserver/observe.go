@@ -233,7 +233,8 @@ func withoutTrailingSlash(c *fiber.Ctx) (string, bool) {
 	}
 	uri := c.Request().URI()
 	p := uri.PathOriginal()
-	if len(p) < 2 || p[len(p)-1] != '/' || bytes.HasPrefix(p, apiPrefix) {
+	// The route is chosen by the decoded path: /%61pi/ is the API too.
+	if len(p) < 2 || p[len(p)-1] != '/' || strings.HasPrefix(c.Path(), apiPrefix) {
 		return "", false
 	}
 	p = bytes.TrimRight(p, "/")
@@ -250,7 +251,7 @@ func withoutTrailingSlash(c *fiber.Ctx) (string, bool) {
 }
 
 // apiPrefix starts every write API path.
-var apiPrefix = []byte("/api/")
+const apiPrefix = "/api/"
 
 // unmatched is the route of requests to a path nothing serves and of
 // those refused before any route is looked at.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 
 	"github.com/herald-feeds/herald/internal/herald"
 )
@@ -89,7 +90,7 @@ func Run(ctx context.Context, paths []string, sink Sink, out io.Writer, opts Opt
 	if opts.MaxFileSize <= 0 {
 		opts.MaxFileSize = defaultMaxFileSize
 	}
-	r := &run{sink: sink, out: out, opts: opts, slugs: map[string]string{}}
+	r := &run{sink: sink, out: out, opts: opts, slugs: map[string]string{}, ids: map[string]string{}}
 	jobs := collect(paths)
 	for i, j := range jobs {
 		if err := ctx.Err(); err != nil {
@@ -119,6 +120,7 @@ type run struct {
 	opts  Options
 	sum   Summary
 	slugs map[string]string // slug → file that wrote it in this run
+	ids   map[string]string // id given by a file → that file
 }
 
 // file imports one job. It returns an error only when the run must stop
@@ -165,6 +167,13 @@ func (r *run) file(ctx context.Context, j job) error {
 			r.fail(label, fmt.Errorf("slug %q was already imported from %s in this run", slug, prev))
 			continue
 		}
+		// So would two giving one id (the store matches by it first):
+		// the later would replace, and rename, the earlier.
+		id := strings.ToLower(strings.TrimSpace(a.ID))
+		if prev, ok := r.ids[id]; ok && id != "" {
+			r.fail(label, fmt.Errorf("id %q was already imported from %s in this run", a.ID, prev))
+			continue
+		}
 		did, err := r.sink.Upsert(ctx, a)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -177,6 +186,9 @@ func (r *run) file(ctx context.Context, j job) error {
 			continue
 		}
 		r.slugs[a.Slug] = j.path
+		if id != "" {
+			r.ids[id] = j.path
+		}
 		var verb string
 		switch did {
 		case herald.UpsertCreated:

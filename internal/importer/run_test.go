@@ -229,6 +229,19 @@ created   DIR/.dot.md (dot)
 	}
 }
 
+// TestRunRefusesARepeatedID: two entries giving one id would have the
+// later replace (and rename) the earlier, since the store matches by id
+// first; the second is reported instead, however its letters are cased.
+func TestRunRefusesARepeatedID(t *testing.T) {
+	dir := t.TempDir()
+	const id = "6f1c2e3a-4b5d-4e6f-8a9b-0c1d2e3f4a5b"
+	writeFiles(t, dir, map[string]string{"a.json": `[{"id":"` + id + `","title":"First","slug":"first"},{"id":"` + strings.ToUpper(id) + `","title":"Second","slug":"second"}]`})
+	got, sum, _ := runImport(t, newMemSink(), dir, []string{dir}, Options{})
+	if sum.Created != 1 || sum.Failed != 1 || !strings.Contains(got, `id "`+strings.ToUpper(id)+`" was already imported from DIR/a.json in this run`) {
+		t.Errorf("summary %+v, output:\n%s", sum, got)
+	}
+}
+
 func TestRunCancelled(t *testing.T) {
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{"a.txt": "A\n"})
