@@ -22,7 +22,7 @@ import (
 // successful run, as with Go's own flag handling.
 var errHelp = errors.New("help requested")
 
-// loadConfig loads the configuration for a subcommand and logs warnings.
+// loadConfig loads the configuration for a subcommand and logs its warnings.
 func loadConfig(args, environ []string, stderr io.Writer) (*config.Config, []string, error) {
 	cfg, rest, warnings, err := config.LoadArgs(args, environ)
 	if errors.Is(err, flag.ErrHelp) {
@@ -34,8 +34,11 @@ func loadConfig(args, environ []string, stderr io.Writer) (*config.Config, []str
 	if err != nil {
 		return nil, nil, err
 	}
+	// Through the configured logger, so that with log.format json they
+	// are JSON lines like every other.
+	log := cfg.Logger(stderr)
 	for _, w := range warnings {
-		fmt.Fprintln(stderr, "herald: warning:", w)
+		log.Warn(w)
 	}
 	return cfg, rest, nil
 }

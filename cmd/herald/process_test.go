@@ -184,7 +184,8 @@ func feedHas(r response, title string) bool {
 }
 
 // TestJSONLogsAreAllJSON: with log.format json every line the server
-// writes, its announcement included, is a JSON object (a collector reading
+// writes, its announcement and configuration warnings included, is a
+// JSON object (a collector reading
 // the merged output of a container gets nothing else), and the
 // announcement carries the address.
 func TestJSONLogsAreAllJSON(t *testing.T) {
@@ -194,6 +195,8 @@ func TestJSONLogsAreAllJSON(t *testing.T) {
 	bin := buildHerald(t)
 	cmd := exec.Command(bin, "serve", "-addr", "127.0.0.1:0", "-log.format", "json",
 		"-database-url", "sqlite:"+filepath.Join(t.TempDir(), "h.db"))
+	// A setting it does not know: its warning is a log line too.
+	cmd.Env = append(os.Environ(), "HERALD_NOT_A_SETTING=1")
 	var out syncBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
