@@ -198,18 +198,26 @@ func TestSIGHUPStopsGracefully(t *testing.T) {
 		t.Skip("builds and runs the binary")
 	}
 	bin := buildHerald(t)
-	addr := freeAddr(t)
-	cmd := exec.Command(bin, "serve", "-addr", addr, "-database-url", "sqlite:"+filepath.Join(t.TempDir(), "h.db"))
+	// hungUp starts the server, through wrapper when one is given, and
+	// sends it SIGHUP once it answers.
+	hungUp := func(stderr io.Writer, wrapper ...string) (*exec.Cmd, string) {
+		t.Helper()
+		addr := freeAddr(t)
+		argv := append(wrapper, bin, "serve", "-addr", addr, "-database-url", "sqlite:"+filepath.Join(t.TempDir(), "h.db"))
+		cmd := exec.Command(argv[0], argv[1:]...)
+		cmd.Stdout, cmd.Stderr = io.Discard, stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cmd.Process.Kill() })
+		waitUp(t, "http://"+addr)
+		if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
+			t.Fatal(err)
+		}
+		return cmd, addr
+	}
 	var stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	waitUp(t, "http://"+addr)
-	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
-		t.Fatal(err)
-	}
+	cmd, _ := hungUp(&stderr)
 	waitErr := make(chan error, 1)
 	go func() { waitErr <- cmd.Wait() }()
 	select {
@@ -227,17 +235,7 @@ func TestSIGHUPStopsGracefully(t *testing.T) {
 		t.Log("no nohup here: the ignored-SIGHUP case is not checked")
 		return
 	}
-	addr = freeAddr(t)
-	cmd = exec.Command(nohup, bin, "serve", "-addr", addr, "-database-url", "sqlite:"+filepath.Join(t.TempDir(), "h.db"))
-	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	waitUp(t, "http://"+addr)
-	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
-		t.Fatal(err)
-	}
+	cmd, addr := hungUp(io.Discard, nohup)
 	time.Sleep(500 * time.Millisecond)
 	if resp, err := http.Get("http://" + addr + "/healthz"); err != nil {
 		t.Errorf("under nohup, SIGHUP stopped the server: %v", err)
