@@ -1,11 +1,9 @@
 package httpserver
 
 import (
-	"cmp"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
-	"golang.org/x/text/unicode/norm"
 
 	"github.com/herald-feeds/herald/internal/herald"
 )
@@ -50,7 +48,7 @@ type filedUnder struct{ Name, URL string }
 func (s *Server) serveArticlePage(c *fiber.Ctx, slug string) error {
 	notFound := herald.Errorf(herald.ENotFound, "nothing is served at %s", c.Path())
 	if slug == "" || herald.Slugify(slug) != slug {
-		if nfc := norm.NFC.String(slug); nfc != slug && nfc != "" && herald.Slugify(nfc) == nfc {
+		if nfc, ok := nfcSlug(slug); ok {
 			to := "/" + herald.EscapeURIPart(nfc)
 			if q := c.Request().URI().QueryString(); len(q) > 0 {
 				to += "?" + string(q)
@@ -78,7 +76,6 @@ func (s *Server) serveArticlePage(c *fiber.Ctx, slug string) error {
 		Alternates: s.formatLinks(herald.SiteScope, site.Title),
 		Item:       s.feedPageItem(a, site.Language),
 	}
-	d.Item.Language = cmp.Or(a.Language, site.Language)
 	d.Filed = s.filedUnder(a)
 	body, err := executePage(articlePage, d)
 	if err != nil {

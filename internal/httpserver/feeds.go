@@ -60,7 +60,7 @@ func scopeParam(c *fiber.Ctx, kind herald.ScopeKind) (herald.Scope, error) {
 	if herald.Slugify(slug) != slug || slug == "" {
 		// The same slug spelled in decomposed Unicode (as a URL typed or
 		// pasted on some systems comes): the feed is at its NFC spelling.
-		if nfc := norm.NFC.String(slug); nfc != slug && nfc != "" && herald.Slugify(nfc) == nfc {
+		if nfc, ok := nfcSlug(slug); ok {
 			parts := strings.Split(c.Path(), "/")
 			for i, p := range parts {
 				if p == slug {
@@ -78,6 +78,14 @@ func scopeParam(c *fiber.Ctx, kind herald.ScopeKind) (herald.Scope, error) {
 		return herald.Scope{}, herald.Errorf(herald.ENotFound, "no feed for %s %q", kind, slug)
 	}
 	return herald.Scope{Kind: kind, Slug: slug}, nil
+}
+
+// nfcSlug is slug, a path segment that is not a slug as written, in
+// Unicode normalization form C, when that is one: a URL typed or pasted
+// on some systems comes decomposed, and is redirected to this spelling.
+func nfcSlug(slug string) (string, bool) {
+	nfc := norm.NFC.String(slug)
+	return nfc, nfc != slug && nfc != "" && herald.Slugify(nfc) == nfc
 }
 
 // movedTo is the error of a request for a resource that lives at another
