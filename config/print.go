@@ -5,6 +5,7 @@ import (
 	"io"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -95,19 +96,45 @@ func formatDuration(d time.Duration) string {
 	return s
 }
 
+// userPassword locates the password of s's user info, s[start:end]; ok
+// is false when s has none. The last @ ends the user info even when the
+// password holds an unescaped @ or /.
+func userPassword(s string) (start, end int, ok bool) {
+	i := strings.Index(s, "://")
+	if i < 0 {
+		return 0, 0, false
+	}
+	rest := s[i+3:]
+	at := strings.LastIndex(rest, "@")
+	if at < 0 {
+		return 0, 0, false
+	}
+	colon := strings.Index(rest[:at], ":")
+	if colon < 0 {
+		return 0, 0, false
+	}
+	return i + 3 + colon + 1, i + 3 + at, true
+}
+
+// urlPasswords lists the passwords the URL s carries, as written: its
+// user info's and every password parameter's, where maskURL hides them.
+func urlPasswords(s string) []string {
+	var out []string
+	if start, end, ok := userPassword(s); ok {
+		out = append(out, s[start:end])
+	}
+	for _, m := range passwordParam.FindAllStringSubmatch(s, -1) {
+		out = append(out, m[2])
+	}
+	return out
+}
+
 // maskURL hides the password of a URL's user info and any password
 // parameter. It errs on the side of hiding: an unusual URL may lose more
 // than its password, but never keeps it.
 func maskURL(s string) string {
-	if i := strings.Index(s, "://"); i >= 0 {
-		rest := s[i+3:]
-		// The last @ ends the user info even when the password holds an
-		// unescaped @ or /.
-		if at := strings.LastIndex(rest, "@"); at >= 0 {
-			if colon := strings.Index(rest[:at], ":"); colon >= 0 {
-				s = s[:i+3] + rest[:colon+1] + mask + rest[at:]
-			}
-		}
+	if start, end, ok := userPassword(s); ok {
+		s = s[:start] + mask + s[end:]
 	}
 	return passwordParam.ReplaceAllString(s, "${1}"+mask)
 }
@@ -116,18 +143,5 @@ func maskURL(s string) string {
 // hide a password (its user info, a password parameter): a URL copied
 // from `herald config` output, whose real password is lost.
 func maskedURL(s string) bool {
-	if i := strings.Index(s, "://"); i >= 0 {
-		rest := s[i+3:]
-		if at := strings.LastIndex(rest, "@"); at >= 0 {
-			if colon := strings.Index(rest[:at], ":"); colon >= 0 && masked(rest[colon+1:at]) {
-				return true
-			}
-		}
-	}
-	for _, m := range passwordParam.FindAllStringSubmatch(s, -1) {
-		if masked(m[2]) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(urlPasswords(s), masked)
 }
