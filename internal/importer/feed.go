@@ -11,6 +11,7 @@ import (
 	"github.com/mmcdole/gofeed"
 
 	"github.com/herald-feeds/herald/internal/herald"
+	"github.com/herald-feeds/herald/internal/sanitize"
 )
 
 // parseFeed reads an existing RSS, Atom or JSON Feed document, one article
@@ -88,7 +89,7 @@ func feedArticle(feed *gofeed.Feed, base *url.URL, it *gofeed.Item, k itemKinds)
 		if k.summaryText {
 			a.Summary = strings.TrimSpace(it.Description)
 		} else {
-			a.Summary = htmlText(it.Description)
+			a.Summary = sanitize.Text(it.Description)
 		}
 	} else {
 		a.ContentHTML = asHTML(it.Description, k.summaryText)
@@ -133,13 +134,13 @@ func feedArticle(feed *gofeed.Feed, base *url.URL, it *gofeed.Item, k itemKinds)
 
 	title := it.Title
 	if k.titleHTML {
-		title = htmlText(title)
+		title = sanitize.Text(title)
 	}
 	a.Title = strings.TrimSpace(title)
 	if a.Title == "" {
 		text := a.Summary
 		if text == "" {
-			text = htmlText(a.ContentHTML)
+			text = sanitize.Text(a.ContentHTML)
 		}
 		links := []string{a.URL}
 		for _, e := range a.Enclosures {

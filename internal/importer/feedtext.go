@@ -5,8 +5,6 @@ import (
 	"net/url"
 	"strings"
 	"unicode/utf8"
-
-	xhtml "golang.org/x/net/html"
 )
 
 // paragraphsHTML turns plain text into HTML: paragraphs split at blank
@@ -41,38 +39,6 @@ func paragraphsHTML(lines []string) string {
 // textHTML is paragraphsHTML for one string of text.
 func textHTML(s string) string {
 	return paragraphsHTML(strings.Split(normalizeNewlines([]byte(s)), "\n"))
-}
-
-// htmlText reduces an HTML fragment to the text a reader would see, with
-// whitespace collapsed. It tokenizes the way a browser does rather than
-// deleting everything between '<' and '>', so that a stray '<' in text
-// ("a < b", common in feeds that escape once too few) keeps what follows
-// it. Block-level elements separate words; script and style say nothing.
-func htmlText(s string) string {
-	z := xhtml.NewTokenizer(strings.NewReader(s))
-	var b strings.Builder
-	hidden := false
-	for {
-		tt := z.Next()
-		switch tt {
-		case xhtml.ErrorToken:
-			return strings.Join(strings.Fields(b.String()), " ")
-		case xhtml.TextToken:
-			if !hidden {
-				b.Write(z.Text())
-			}
-		case xhtml.StartTagToken, xhtml.EndTagToken, xhtml.SelfClosingTagToken:
-			name, _ := z.TagName()
-			switch string(name) {
-			case "script", "style":
-				hidden = tt == xhtml.StartTagToken
-			case "p", "br", "div", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6",
-				"blockquote", "pre", "table", "tr", "td", "th", "hr", "figure", "figcaption",
-				"section", "article", "header", "footer", "aside", "nav":
-				b.WriteByte(' ')
-			}
-		}
-	}
 }
 
 // derivedTitleRunes is about how long a title derived from an item's text

@@ -181,3 +181,14 @@ func BenchmarkRenderRSSWithVariants(b *testing.B) {
 	b.ReportMetric(float64(br), "br-bytes")
 	b.ReportMetric(float64(zs), "zstd-bytes")
 }
+
+// BenchmarkRenderRSSNoSummary renders the typical posts without their
+// summaries, so that every item's description is an excerpt of its
+// content.
+func BenchmarkRenderRSSNoSummary(b *testing.B) {
+	articles := manyArticles(100)
+	for _, a := range articles {
+		a.Summary = ""
+	}
+	renderLoop(b, herald.FormatRSS, articles)
+}

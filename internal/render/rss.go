@@ -200,7 +200,7 @@ type rssParts struct {
 func (p *rssParts) fill(e *entry, show *herald.Show, tx *texts) *rssItem {
 	it := &p.item
 	it.Title = newRSSText(e.title)
-	it.Description = rssDescription(e)
+	it.Description = rssDescription(e, show != nil)
 	p.guid = feeds.RssGuid{Id: e.id, IsPermaLink: "false"}
 	it.Guid = &p.guid
 	it.Link = e.url
@@ -252,15 +252,22 @@ func rssCreators(e *entry) bool {
 	return len(e.authors) > 1 || len(e.authors) == 1 && e.authors[0].Email == ""
 }
 
-// rssDescription is the item's HTML description: the plain-text summary
-// escaped as HTML, else the content, else the title escaped as HTML, so
-// the element is never empty; escaped as XML text in the same pass.
-func rssDescription(e *entry) rssHTML {
+// rssDescription is the item's HTML description, never empty: the
+// plain-text summary escaped as HTML; else, in a podcast show, the whole
+// content (the show notes, which several podcast apps read only from
+// here) and elsewhere an excerpt of its text (the content itself is in
+// content:encoded, which feed readers prefer); else the title escaped as
+// HTML. Escaped as XML text in the same pass.
+func rssDescription(e *entry, show bool) rssHTML {
 	switch {
 	case e.summary != "":
 		return rssHTML{Inner: textAsHTMLEscaper.Replace(e.summary)}
-	case e.content != "":
+	case e.content != "" && show:
 		return rssHTML{Inner: xmlEscaper.Replace(e.content)}
+	case e.content != "":
+		if t := excerpt(e.content); t != "" {
+			return rssHTML{Inner: textAsHTMLEscaper.Replace(t)}
+		}
 	}
 	return rssHTML{Inner: textAsHTMLEscaper.Replace(e.title)}
 }
