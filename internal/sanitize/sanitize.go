@@ -103,7 +103,7 @@ func (s *Sanitizer) HTML(content, base string) string {
 	if strings.TrimSpace(content) == "" {
 		return ""
 	}
-	safe := s.policy.Sanitize(content)
+	safe := s.policy.Sanitize(encodeURLSpaces(content))
 	out, err := absolutize(safe, base)
 	if err != nil {
 		// x/net/html parses anything; a failure here is a bug, and the
