@@ -44,35 +44,66 @@ const (
 )
 
 // readBody reads a streamed request body whole, up to the body limit,
-// and hands it to the request as its body. It returns the error to answer
-// with: 413 when the body is over the limit, 408 when it did not arrive
-// in time (server.read_timeout, armed at the request's first byte), 400
-// when it is malformed (a broken chunked coding).
+// and hands it to the request as its body when a route takes one (a write
+// to the API); any other request's body is read and dropped. It returns
+// the error to answer with: 413 when the body is over the limit, 408 when
+// it did not arrive in time (server.read_timeout, armed at the request's
+// first byte), 400 when it is malformed (a broken chunked coding).
+//
+// Memory follows the bytes that arrived, not the Content-Length the
+// client announced: a buffer sized from the header alone let anyone hold
+// api.max_body_bytes of memory per connection by announcing a large body
+// and sending a few kilobytes of it.
 func (s *Server) readBody(ctx *fasthttp.RequestCtx) error {
 	n := ctx.Request.Header.ContentLength()
 	if n > s.bodyLimit {
 		return fiber.ErrRequestEntityTooLarge
 	}
-	// Room for the whole body and the read that finds its end: a buffer
-	// of exactly n would grow to twice that to make that last read.
-	size := bytes.MinRead
-	if n > 0 {
-		size += n
-	}
-	buf := bytes.NewBuffer(make([]byte, 0, size))
 	// One byte more than the limit tells a chunked body over it.
-	_, err := buf.ReadFrom(io.LimitReader(ctx.RequestBodyStream(), int64(s.bodyLimit)+1))
+	body := io.LimitReader(ctx.RequestBodyStream(), int64(s.bodyLimit)+1)
+	var buf *bytes.Buffer
+	var read int64
+	var err error
+	if takesBody(ctx) {
+		// Room for a small body whole, with the read that finds its end
+		// (a buffer of exactly n would double to make that read); a larger
+		// one grows as it arrives.
+		size := min(max(n, 0), initialBodyBuffer) + bytes.MinRead
+		buf = bytes.NewBuffer(make([]byte, 0, size))
+		read, err = buf.ReadFrom(body)
+	} else {
+		read, err = io.Copy(io.Discard, body)
+	}
 	var netErr net.Error
 	switch {
 	case errors.As(err, &netErr) && netErr.Timeout():
 		return fiber.ErrRequestTimeout
-	case errors.Is(err, fasthttp.ErrBodyTooLarge), err == nil && buf.Len() > s.bodyLimit:
+	case errors.Is(err, fasthttp.ErrBodyTooLarge), err == nil && read > int64(s.bodyLimit):
 		return fiber.ErrRequestEntityTooLarge
 	case err != nil:
 		return fiber.NewError(fiber.StatusBadRequest, err.Error())
 	}
-	ctx.Request.SetBodyRaw(buf.Bytes())
+	if buf != nil {
+		ctx.Request.SetBodyRaw(buf.Bytes())
+	} else {
+		ctx.Request.SetBodyRaw(nil)
+	}
 	return nil
+}
+
+// initialBodyBuffer is the most readBody sets aside for a body before any
+// of it arrives.
+const initialBodyBuffer = 64 << 10
+
+// takesBody reports whether a route may read the request's body: only
+// the write API's do (POST, PUT, PATCH under /api/). Every other body is
+// dropped as it is read.
+func takesBody(ctx *fasthttp.RequestCtx) bool {
+	switch string(ctx.Method()) {
+	case fiber.MethodPost, fiber.MethodPut, fiber.MethodPatch:
+		return bytes.HasPrefix(ctx.Path(), []byte("/api/"))
+	}
+	return false
 }
 
 // expectContinue answers a request that asks for 100 Continue before

@@ -7,9 +7,12 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/valyala/fasthttp"
 )
 
 // TestLingeringIsBounded: a refused body's connection holds a lingering
@@ -65,5 +68,42 @@ func TestLingeringIsBounded(t *testing.T) {
 	}
 	if s.lingering.Load() != maxLingering {
 		t.Errorf("slots %d after an undrained close, want %d", s.lingering.Load(), maxLingering)
+	}
+}
+
+// TestBodyMemoryFollowsWhatArrived: a request that announces a body of
+// the largest size allowed but sends a few kilobytes of it costs a few
+// kilobytes, not the size announced; a body no route reads (here a GET)
+// is dropped as it is read.
+func TestBodyMemoryFollowsWhatArrived(t *testing.T) {
+	const limit = 4 << 20
+	s := New(Config{MaxBodyBytes: limit}, nil, nil, nil, nil, nil)
+	sent := strings.Repeat("x", 9000)
+	for _, tc := range []struct {
+		method, path string
+		kept         bool
+	}{
+		{"GET", "/healthz", false},
+		{"POST", "/feed.rss", false},
+		{"POST", "/api/v1/articles", true},
+		{"PATCH", "/api/v1/articles/x", true},
+	} {
+		var ctx fasthttp.RequestCtx
+		ctx.Request.Header.SetMethod(tc.method)
+		ctx.Request.SetRequestURI(tc.path)
+		ctx.Request.SetBodyStream(strings.NewReader(sent), limit) // announces 4 MiB
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		err := s.readBody(&ctx)
+		runtime.ReadMemStats(&after)
+		if err != nil {
+			t.Fatalf("%s %s: %v", tc.method, tc.path, err)
+		}
+		if got := after.TotalAlloc - before.TotalAlloc; got > 256<<10 {
+			t.Errorf("%s %s: reading 9000 bytes of an announced 4 MiB allocated %d bytes", tc.method, tc.path, got)
+		}
+		if kept := string(ctx.Request.Body()) == sent; kept != tc.kept {
+			t.Errorf("%s %s: body kept %v, want %v", tc.method, tc.path, kept, tc.kept)
+		}
 	}
 }
