@@ -382,3 +382,25 @@ func TestOptionsForTheServer(t *testing.T) {
 		t.Errorf("OPTIONS * is not counted under the route *:\n%s", m.Body)
 	}
 }
+
+// TestContentLimitHoldsOnceSanitised: content within limits.content_bytes
+// as sent but over it once its relative URLs are made absolute against a
+// long article URL is refused, naming content_html, and nothing is
+// stored; it used to be stored at about 136 times the limit.
+func TestContentLimitHoldsOnceSanitised(t *testing.T) {
+	s := startHerald(t, "", "-limits.content-bytes", "65536")
+	long := "https://example.com/" + strings.Repeat("a", 2000) + "/"
+	content := strings.Repeat(`<a href=b>x</a>`, 1000) // 15,000 bytes sent, ~2 MB resolved
+	r := s.api(t, http.MethodPost, "/api/v1/articles", map[string]any{"title": "Expands", "url": long, "content_html": content})
+	if e := decodeError(t, r); r.Status != 422 || e.Error.Field != "content_html" || !strings.Contains(e.Error.Message, "65536") {
+		t.Fatalf("expanding content: status %d, error %+v; want 422 naming content_html and the limit", r.Status, e.Error)
+	}
+	if r := s.api(t, http.MethodGet, "/api/v1/articles", nil); r.Status != 200 || strings.Contains(string(r.Body), "Expands") {
+		t.Errorf("the refused article was stored: listing answered %d %.300s", r.Status, r.Body)
+	}
+	// The same content against a short URL fits and is stored resolved.
+	r = s.api(t, http.MethodPost, "/api/v1/articles", map[string]any{"title": "Fits", "url": "https://example.com/p/", "content_html": strings.Repeat(`<a href=b>x</a>`, 100)})
+	if r.Status != 201 || !strings.Contains(string(r.Body), `https://example.com/p/b`) {
+		t.Errorf("content within the limit once resolved: status %d, body %.200s", r.Status, r.Body)
+	}
+}

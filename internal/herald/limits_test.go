@@ -51,8 +51,8 @@ func TestPrepareEnforcesConfiguredLimits(t *testing.T) {
 }
 
 func TestLimitsDefaultPerField(t *testing.T) {
-	got := Limits{Tags: 3, ListLength: 7}.withDefaults()
+	got := Limits{Tags: 3, ListLength: 7}.WithDefaults()
 	if got.Tags != 3 || got.Authors != 7 || got.TitleLength != DefaultLimits.TitleLength || got.URLLength != DefaultLimits.URLLength {
-		t.Fatalf("withDefaults()=%+v, want tags 3, authors from ListLength 7, the rest from DefaultLimits", got)
+		t.Fatalf("WithDefaults()=%+v, want tags 3, authors from ListLength 7, the rest from DefaultLimits", got)
 	}
 }

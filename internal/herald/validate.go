@@ -29,8 +29,8 @@ type Limits struct {
 // DefaultLimits are generous bounds no real article reaches.
 var DefaultLimits = Limits{TitleLength: 1000, TextLength: 10000, ContentLength: 2 << 20, ListLength: 100, NameLength: 200, URLLength: 2048}
 
-// withDefaults fills every zero field.
-func (l Limits) withDefaults() Limits {
+// WithDefaults fills every zero field with DefaultLimits'.
+func (l Limits) WithDefaults() Limits {
 	d := DefaultLimits
 	for _, f := range [...]struct {
 		v   *int
@@ -64,7 +64,7 @@ func (l Limits) withDefaults() Limits {
 // already has is dropped. The first problem found is returned as an
 // EInvalid *Error naming the field in the API's JSON shape.
 func (a *Article) Prepare(baseURL string, now time.Time, lim Limits) error {
-	lim = lim.withDefaults()
+	lim = lim.WithDefaults()
 	for _, f := range [...]struct {
 		name string
 		v    *string

@@ -14,6 +14,7 @@
 package sanitize
 
 import (
+	"errors"
 	"regexp"
 	"strings"
 
@@ -100,15 +101,31 @@ func New() *Sanitizer {
 // HTML returns content sanitised, with relative URLs made absolute against
 // base (the article's URL). An empty or blank result is returned as "".
 func (s *Sanitizer) HTML(content, base string) string {
+	out, _ := s.HTMLWithin(content, base, -1)
+	return out
+}
+
+// HTMLWithin is HTML for a result of at most limit bytes (any length when
+// limit is negative): a longer one is ErrTooLarge, found without making all
+// of it. Sanitising can make content longer than it came, by far when
+// many short relative URLs are made absolute against a long base.
+func (s *Sanitizer) HTMLWithin(content, base string, limit int) (string, error) {
 	if strings.TrimSpace(content) == "" {
-		return ""
+		return "", nil
 	}
 	safe := s.policy.Sanitize(encodeURLSpaces(content))
-	out, err := absolutize(safe, base)
-	if err != nil {
+	out, err := absolutize(safe, base, limit)
+	switch {
+	case errors.Is(err, ErrTooLarge):
+		return "", err
+	case err != nil:
 		// x/net/html parses anything; a failure here is a bug, and the
 		// sanitised text is still safe to keep.
-		return strings.TrimSpace(safe)
+		out = safe
 	}
-	return strings.TrimSpace(out)
+	out = strings.TrimSpace(out)
+	if limit >= 0 && len(out) > limit {
+		return "", ErrTooLarge
+	}
+	return out, nil
 }

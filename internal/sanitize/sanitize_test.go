@@ -168,7 +168,7 @@ func TestAbsolutizeChecksMediaURLs(t *testing.T) {
 		`<a href="/x">x</a>`
 	want := `<video controls=""></video><img alt="a"/><img src="https://news.example.com/2026/03/a.jpg"/>` +
 		`<a href="https://news.example.com/x">x</a>`
-	got, err := absolutize(in, base)
+	got, err := absolutize(in, base, -1)
 	if err != nil || got != want {
 		t.Fatalf("absolutize(%q)=%q, %v; want %q", in, got, err, want)
 	}

@@ -1,6 +1,7 @@
 package sanitize
 
 import (
+	"errors"
 	"net/url"
 	"regexp"
 	"strings"
@@ -37,8 +38,11 @@ var srcsetDescriptor = regexp.MustCompile(`^(?:[0-9]+w|[0-9]+(?:\.[0-9]+)?x)$`)
 // attribute against base and serialises the result. A base that is not an
 // absolute URL leaves URLs as they are, but media URLs are checked either
 // way: one that is not http, https or relative is removed, and so is a
-// srcset that does not parse.
-func absolutize(fragment, base string) (string, error) {
+// srcset that does not parse. With limit >= 0, a result longer than
+// limit bytes is ErrTooLarge, found as soon as it is certain: resolving short
+// relative URLs against a long base can multiply a fragment's size, and
+// so can writing out its characters as references.
+func absolutize(fragment, base string, limit int) (string, error) {
 	nodes, err := html.ParseFragment(strings.NewReader(fragment), &html.Node{
 		Type: html.ElementNode, Data: "body", DataAtom: atom.Body,
 	})
@@ -49,27 +53,48 @@ func absolutize(fragment, base string) (string, error) {
 	if err != nil || !baseURL.IsAbs() {
 		baseURL = nil
 	}
+	// room is how many bytes resolving may still add; the fragment itself
+	// may already be over limit only by characters html.Render writes as
+	// they came, which the check after rendering finds.
+	room := -1
+	if limit >= 0 {
+		room = max(0, limit-len(fragment))
+	}
 	var b strings.Builder
 	for _, n := range nodes {
-		resolve(n, baseURL)
+		if !resolve(n, baseURL, &room) {
+			return "", ErrTooLarge
+		}
 		if emptied(n) {
 			continue
 		}
 		if err := html.Render(&b, n); err != nil {
 			return "", err
 		}
+		if limit >= 0 && b.Len() > limit {
+			return "", ErrTooLarge
+		}
 	}
 	return b.String(), nil
 }
 
+// ErrTooLarge is HTMLWithin's answer for content longer than its bound
+// once sanitised.
+var ErrTooLarge = errors.New("sanitised content is over its size limit")
+
 // resolve rewrites the URL attributes of n and its descendants against
 // base (nil: leave them relative), and removes media URLs that are not
 // safe.
-func resolve(n *html.Node, base *url.URL) {
+//
+// room, when not negative, is how many bytes the rewritten URLs may add
+// to their attributes in all; resolve stops and reports false as soon as
+// they would add more.
+func resolve(n *html.Node, base *url.URL, room *int) bool {
 	if n.Type == html.ElementNode {
 		media := n.Namespace == "" && mediaElements[n.Data]
 		attrs := n.Attr[:0]
 		for _, a := range n.Attr {
+			orig := a.Val
 			key := strings.ToLower(a.Key)
 			switch {
 			case a.Namespace != "":
@@ -88,18 +113,26 @@ func resolve(n *html.Node, base *url.URL) {
 			case urlAttrs[key] && base != nil:
 				a.Val = Resolve(base, a.Val)
 			}
+			if *room >= 0 {
+				if *room -= max(0, len(a.Val)-len(orig)); *room < 0 {
+					return false
+				}
+			}
 			attrs = append(attrs, a)
 		}
 		n.Attr = attrs
 	}
 	for c := n.FirstChild; c != nil; {
 		next := c.NextSibling
-		resolve(c, base)
+		if !resolve(c, base, room) {
+			return false
+		}
 		if emptied(c) {
 			n.RemoveChild(c)
 		}
 		c = next
 	}
+	return true
 }
 
 // emptied reports whether n is an element the policy keeps only with an

@@ -79,7 +79,7 @@ type ArticlesOptions struct {
 
 // NewArticles returns the write path over the given store and cache.
 func NewArticles(store herald.Store, cache herald.Cache, site Site, opts ArticlesOptions) *Articles {
-	s := &Articles{store: store, cache: cache, site: site, limits: opts.Limits, now: opts.Now, newID: opts.NewID, log: opts.Logger,
+	s := &Articles{store: store, cache: cache, site: site, limits: opts.Limits.WithDefaults(), now: opts.Now, newID: opts.NewID, log: opts.Logger,
 		clean: sanitize.New(), leaveOnRecord: opts.LeaveOnRecord}
 	if s.now == nil {
 		s.now = time.Now
@@ -241,9 +241,17 @@ func (s *Articles) prepare(a *herald.Article) error {
 	if err := a.Prepare(s.site.BaseURL, s.now(), s.limits); err != nil {
 		return err
 	}
+	// Sanitising can lengthen content (relative URLs made absolute against
+	// a long article URL, characters written as references): the limit
+	// holds for what is stored, not only for what was sent.
+	content, err := s.clean.HTMLWithin(a.ContentHTML, a.URL, s.limits.ContentLength)
+	if errors.Is(err, sanitize.ErrTooLarge) {
+		return herald.FieldError(herald.EInvalid, "content_html",
+			"content_html is longer than %d bytes once sanitised, with its relative URLs made absolute against the article's url", s.limits.ContentLength)
+	}
 	// Sanitising decodes character references, so a removed character
 	// written as one (&#x85;) comes back: remove those again.
-	a.ContentHTML = herald.RemoveUnfit(s.clean.HTML(a.ContentHTML, a.URL))
+	a.ContentHTML = herald.RemoveUnfit(content)
 	return nil
 }
 
