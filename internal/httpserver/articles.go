@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
@@ -72,6 +73,17 @@ func articleID(c *fiber.Ctx) string {
 		}
 	}
 	return strings.Clone(id)
+}
+
+// checkArticleID answers 404 for an id in the URL that no article can
+// have, text that is not UTF-8 or holds a NUL, before any store sees it:
+// PostgreSQL refuses such text with an error, which would be a 500 for a
+// client's mistake.
+func checkArticleID(c *fiber.Ctx) error {
+	if id := c.Params("id"); !utf8.ValidString(id) || strings.IndexByte(id, 0) >= 0 {
+		return herald.Errorf(herald.ENotFound, "no article has this id")
+	}
+	return c.Next()
 }
 
 // getArticle answers GET with the article and its version in ETag, or 304
