@@ -3,10 +3,13 @@ package httpserver
 import (
 	"errors"
 	"log/slog"
+	"strconv"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/herald-feeds/herald/internal/herald"
+	"github.com/herald-feeds/herald/internal/service"
 )
 
 // statusOf is the one table from domain error codes to HTTP statuses.
@@ -102,7 +105,16 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	}
 	// 501 and 505 are a client's unknown method or HTTP version.
 	if status >= 500 && status != fiber.StatusNotImplemented && status != fiber.StatusHTTPVersionNotSupported {
-		s.log.Error("request failed", "request_id", s.requestID(c), "method", c.Method(), "path", c.Path(), "status", status, "err", err)
+		args := []any{"request_id", s.requestID(c), "method", c.Method(), "path", c.Path(), "status", status, "err", err}
+		if status == fiber.StatusServiceUnavailable {
+			// A dependency is down (or the server is stopping): every
+			// request fails alike, so its lines are throttled. Any other
+			// 5xx is a fault of its own, logged each time (a panic with
+			// its stack).
+			s.failLog(status, body.Error.Code).Log(s.log, slog.LevelError, s.now(), "request failed", args...)
+		} else {
+			s.log.Error("request failed", args...)
+		}
 	}
 	if status == fiber.StatusServiceUnavailable && len(c.Response().Header.Peek(fiber.HeaderRetryAfter)) == 0 {
 		c.Set(fiber.HeaderRetryAfter, "5")
@@ -122,3 +134,19 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 
 // discardLogger is used when the caller passes no logger.
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// logInterval is how often a kind of failure may be logged: a store or a
+// cache that is down fails every request, and its log would otherwise
+// grow by a line per request (README, Logs).
+const logInterval = 10 * time.Second
+
+// failLog is the throttle of failed requests' log lines with this status
+// and error code.
+func (s *Server) failLog(status int, code herald.Code) *service.LogThrottle {
+	key := strconv.Itoa(status) + " " + string(code)
+	if t, ok := s.failLogs.Load(key); ok {
+		return t.(*service.LogThrottle)
+	}
+	t, _ := s.failLogs.LoadOrStore(key, service.NewLogThrottle(logInterval))
+	return t.(*service.LogThrottle)
+}

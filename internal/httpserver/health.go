@@ -2,6 +2,7 @@ package httpserver
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -22,7 +23,7 @@ func (s *Server) readyz(c *fiber.Ctx) error {
 	storeState, cacheState := "ok", "ok"
 	if err := s.store.Ping(ctx); err != nil {
 		status, code, storeState = "unavailable", fiber.StatusServiceUnavailable, "unreachable"
-		s.log.Warn("readiness: store unreachable", "err", err)
+		s.readyLog.Log(s.log, slog.LevelWarn, s.now(), "readiness: store unreachable", "err", err)
 	}
 	if err := s.cache.Ping(ctx); err != nil {
 		cacheState = "unreachable (feeds are rendered from the store)"

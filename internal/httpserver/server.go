@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -78,6 +79,12 @@ type Server struct {
 	dirDocs       dirDocs         // the index page and OPML file last made
 	bodyLimit     int             // api.max_body_bytes, or Fiber's default when unset
 
+	// failLogs throttles the log lines of failed requests, one throttle
+	// per status and error code (a dependency that is down fails every
+	// request alike); readyLog those of failed readiness checks.
+	failLogs sync.Map // string → *service.LogThrottle
+	readyLog *service.LogThrottle
+
 	docCompressions atomic.Int64 // codings made of pages and OPML files
 	lingering       atomic.Int64 // connections draining a refused body (body.go)
 }
@@ -102,6 +109,7 @@ func New(cfg Config, feeds *service.Feeds, articles *service.Articles, store her
 		cfg.ArchiveMaxAge = cfg.FeedMaxAge
 	}
 	s.cfg = cfg
+	s.readyLog = service.NewLogThrottle(logInterval)
 	s.archiveMaxAge = []byte("public, max-age=" + strconv.Itoa(int(cfg.ArchiveMaxAge/time.Second)))
 	s.clean = sanitize.New()
 	if enc, err := encode.New(); err == nil {

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"context"
 	"log/slog"
 	"sync"
 	"time"
@@ -17,9 +18,15 @@ type throttle struct {
 	suppressed int
 }
 
-// warn logs msg unless another line went out less than interval ago; the
-// line that goes out says how many were held back since the previous one.
+// warn logs msg at the warning level, throttled (Log).
 func (t *throttle) warn(log *slog.Logger, now time.Time, msg string, args ...any) {
+	t.Log(log, slog.LevelWarn, now, msg, args...)
+}
+
+// Log logs msg at level unless another line went out less than the
+// interval ago; the line that goes out says how many were held back since
+// the previous one.
+func (t *throttle) Log(log *slog.Logger, level slog.Level, now time.Time, msg string, args ...any) {
 	t.mu.Lock()
 	if !t.last.IsZero() && now.Sub(t.last) < t.interval {
 		t.suppressed++
@@ -32,5 +39,13 @@ func (t *throttle) warn(log *slog.Logger, now time.Time, msg string, args ...any
 	if n > 0 {
 		args = append(args, "suppressed", n)
 	}
-	log.Warn(msg, args...)
+	log.Log(context.Background(), level, msg, args...)
 }
+
+// LogThrottle is the throttle for other packages' failure logs (the
+// server's failed requests and readiness checks), so that every failure
+// of a dependency is reported alike.
+type LogThrottle = throttle
+
+// NewLogThrottle returns a throttle letting one line through per interval.
+func NewLogThrottle(interval time.Duration) *LogThrottle { return &throttle{interval: interval} }
