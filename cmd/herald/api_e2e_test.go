@@ -296,3 +296,28 @@ func TestPatchKeepsDerivedFieldsDerived(t *testing.T) {
 		t.Errorf("a named transcript_type: %v", got["transcript_type"])
 	}
 }
+
+// TestPutWithoutDateKeepsIt: a PUT whose document leaves published_at out
+// keeps the article's date, as a re-import does, so sending the same
+// document again writes nothing (same ETag, same feed) instead of moving
+// the article to the top of every feed each time.
+func TestPutWithoutDateKeepsIt(t *testing.T) {
+	s := startHerald(t, "")
+	a := s.create(t, map[string]any{"title": "Synced", "published_at": "2026-01-02T03:04:05Z"})
+	id := a["id"].(string)
+	doc := map[string]any{"title": "Synced", "summary": "from the CMS"}
+	first := s.api(t, http.MethodPut, "/api/v1/articles/"+id, doc)
+	var got map[string]any
+	mustUnmarshal(t, first.Body, &got)
+	if first.Status != 200 || got["published_at"] != "2026-01-02T03:04:05Z" {
+		t.Fatalf("put without a date: status %d, published_at %v; want the stored date kept", first.Status, got["published_at"])
+	}
+	afterThisSecond()
+	again := s.api(t, http.MethodPut, "/api/v1/articles/"+id, doc)
+	if again.Status != 200 || again.Header.Get("ETag") != first.Header.Get("ETag") {
+		t.Errorf("the same document again: status %d, ETag %q then %q; want it unchanged", again.Status, first.Header.Get("ETag"), again.Header.Get("ETag"))
+	}
+	if r := s.api(t, http.MethodPut, "/api/v1/articles/00000000-0000-4000-8000-000000000000", doc); r.Status != 404 {
+		t.Errorf("put of an unknown id without a date: status %d, want 404", r.Status)
+	}
+}
