@@ -126,6 +126,36 @@ func checkArticles(articles []*herald.Article) error {
 	return nil
 }
 
+// channelEntries prepares the entries of articles in format f within
+// channel c (newEntries), with what they take from the channel: its
+// language, and in RSS its author.
+func channelEntries(f herald.Format, c channel, articles []*herald.Article, tx *texts, kept [][]byte) []entry {
+	entries := newEntries(articles, tx, kept)
+	inheritLanguage(c.language, entries)
+	if f == herald.FormatRSS {
+		creditFeedAuthor(c.feedAuthor(), entries, kept)
+	}
+	return entries
+}
+
+// creditFeedAuthor names the feed's author (the site's, or a show's) on
+// the entries to encode that name no author of their own. Atom and JSON
+// Feed do this themselves (an entry without an author has the feed's);
+// an RSS item has no such rule, and the channel's managingEditor is an
+// email address that a site without one leaves out, so the item carries
+// the name itself.
+func creditFeedAuthor(a herald.Author, entries []entry, kept [][]byte) {
+	if a.Name == "" {
+		return
+	}
+	credit := []herald.Author{a}
+	for i := range entries {
+		if (kept == nil || kept[i] == nil) && len(entries[i].authors) == 0 {
+			entries[i].authors = credit
+		}
+	}
+}
+
 // newEntries prepares the articles checkArticles passed, except those
 // whose item kept holds already encoded (kept may be nil: all of them);
 // the entries of those stay empty. The ids are made in tx.

@@ -75,8 +75,7 @@ func (r *Renderer) Render(f herald.Format, ch herald.Channel, articles []*herald
 	items := r.keptItems(f, c, articles)
 	var tx texts
 	tx.grow(items.missing * textsPerArticle)
-	entries := newEntries(articles, &tx, items.bytes)
-	inheritLanguage(c.language, entries)
+	entries := channelEntries(f, c, articles, &tx, items.bytes)
 	items.prepared(entries)
 	var doc []byte
 	switch f {

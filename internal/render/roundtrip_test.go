@@ -143,13 +143,18 @@ func TestRoundTripRSS(t *testing.T) {
 			names, langs = it.DublinCoreExt.Creator, it.DublinCoreExt.Language
 		}
 		// One author with an email goes to <author>; otherwise every name
-		// goes to dc:creator and no <author> is written.
+		// goes to dc:creator and no <author> is written. An article
+		// without authors names the site's.
+		authors := w.authors
+		if len(authors) == 0 && ch.Author.Name != "" {
+			authors = []herald.Author{ch.Author}
+		}
 		var wantNames []string
 		var wantAuthor *herald.Author
-		if len(w.authors) == 1 && w.authors[0].Email != "" {
-			wantAuthor = &w.authors[0]
+		if len(authors) == 1 && authors[0].Email != "" {
+			wantAuthor = &authors[0]
 		} else {
-			for _, a := range w.authors {
+			for _, a := range authors {
 				wantNames = append(wantNames, clean(a.Name))
 			}
 		}

@@ -24,8 +24,7 @@ func renderWhole(tb testing.TB, f herald.Format, ch herald.Channel, articles []*
 		tb.Fatal(err)
 	}
 	var tx texts
-	entries := newEntries(articles, &tx, nil)
-	inheritLanguage(c.language, entries)
+	entries := channelEntries(f, c, articles, &tx, nil)
 	var r Renderer
 	none := itemSet{bytes: make([][]byte, len(entries)), flags: make([]itemFlags, len(entries))}
 	none.prepared(entries)
