@@ -100,7 +100,9 @@ func usage(w io.Writer) {
   herald migrate up|status [flags]
                                apply pending schema migrations, or list them, on database_url
   herald copy --from DBURL --to DBURL [flags]
-                               copy every article between stores (idempotent)
+                               copy every article between stores (idempotent): --from is
+                               only read and must be migrated already, --to is migrated
+                               first (sqlite:PATH or postgres://…)
   herald version               print the version
   herald healthcheck [flags]   exit 0 when the server at -addr answers /healthz
 
