@@ -72,7 +72,7 @@ func TestNormalizeURL(t *testing.T) {
 		{"https://example.com/a?b?c=d#", ""},
 		{"https://example.com/?", ""},
 		{"http://[::1]:8080/a", ""},
-		{"http://[fe80::1%25en0]/", ""},
+		{"https://XN--EXMPLE-CUA.com/", ""}, // valid Punycode, kept as given
 		// A host spelled in escapes of non-ASCII bytes is its IDNA name.
 		{"https://ex%C3%A4mple.com/", "https://xn--exmple-cua.com/"},
 		{"https://my_host.example.com/~u/!$&'()*+,;=", ""},
@@ -135,6 +135,11 @@ func TestPrepareRejectsURLs(t *testing.T) {
 		{"escaped host IDNA refuses", Article{Title: "x", URL: "https://%E2%80%AEmoc.evil/"}, "url"},
 		{"host with a colon", Article{Title: "x", URL: "https://a:b:80/"}, "url"},
 		{"IP literal with a non-ASCII zone", Article{Title: "x", URL: "http://[fe80::1%25é]/"}, "url"},
+		{"IP literal with a zone", Article{Title: "x", URL: "http://[fe80::1%25en0]/"}, "url"},
+		{"IPv4 in brackets", Article{Title: "x", URL: "http://[192.0.2.1]/"}, "url"},
+		{"empty Punycode label", Article{Title: "x", URL: "http://xn--/"}, "url"},
+		{"Punycode that does not decode", Article{Title: "x", URL: "https://xn--a.example.com/"}, "url"},
+		{"Punycode in capitals that does not decode", Article{Title: "x", Image: "https://XN--ZZ.com/a.png"}, "image"},
 		{"author url host", Article{Title: "x", Authors: []Author{{Name: "A"}, {Name: "B", URL: "https://☃_.com"}}}, "authors[1].url"},
 		{"enclosure url host", Article{Title: "x", Enclosures: []Enclosure{{URL: "https://ex_ämple.com/a.mp3", Type: "audio/mpeg"}}}, "enclosures[0].url"},
 		{"transcript url host", Article{Title: "x", TranscriptURL: "https://ex_ämple.com/a.vtt"}, "transcript_url"},

@@ -2,6 +2,7 @@ package herald
 
 import (
 	"errors"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -406,14 +407,26 @@ func normalizeURL(field, raw string) (string, error) {
 	switch {
 	case strings.HasPrefix(host, "["):
 		// An IP literal: url.Parse has checked its shape, not every byte.
+		// A zone (fe80::1%25eth0) names a network interface of the
+		// machine reading the feed: meaningless in a published URL.
 		inner, ok := strings.CutSuffix(host[1:], "]")
 		if !ok || !ascii || strings.ContainsFunc(inner, func(r rune) bool { return r != ':' && (r >= utf8.RuneSelf || !hostByte(byte(r))) }) {
 			return "", FieldError(EInvalid, field, "%s has the host %q, which is not an IP address", field, host)
+		}
+		if a, err := netip.ParseAddr(inner); err != nil || a.Zone() != "" || !a.Is6() {
+			return "", FieldError(EInvalid, field, "%s has the host %q, which is not an IPv6 address without a zone", field, host)
 		}
 	case ascii:
 		for k := 0; k < len(host); k++ {
 			if c := host[k]; !hostByte(c) {
 				return "", FieldError(EInvalid, field, "%s has the host %q, which holds %q: no host name can", field, host, c)
+			}
+		}
+		// An ASCII label may still be an internationalized one spelled in
+		// Punycode ("xn--…"), which must decode.
+		if hasACELabel(host) {
+			if name, err := idna.Lookup.ToASCII(host); err != nil || name == "" {
+				return "", FieldError(EInvalid, field, "%s has the host %q, which is not a valid internationalized domain name", field, host)
 			}
 		}
 	default:
@@ -434,6 +447,17 @@ func normalizeURL(field, raw string) (string, error) {
 		return raw, nil // already an ASCII URI: no copy
 	}
 	return head + host + port + rest, nil
+}
+
+// hasACELabel reports whether a label of host begins with "xn--" (in any
+// case), the prefix of a Punycode-encoded internationalized label.
+func hasACELabel(host string) bool {
+	for label := range strings.SplitSeq(host, ".") {
+		if len(label) >= 4 && strings.EqualFold(label[:4], "xn--") {
+			return true
+		}
+	}
+	return false
 }
 
 // rawDerivedURL is the URL of an article stored without one, before
