@@ -2,8 +2,11 @@ package httpserver
 
 import (
 	"context"
+	"log/slog"
 	"sync"
+	"time"
 
+	"github.com/herald-feeds/herald/internal/herald"
 	"github.com/herald-feeds/herald/internal/service"
 )
 
@@ -27,9 +30,10 @@ type dirDocs struct {
 }
 
 type dirDoc struct {
-	made    bool
-	version service.DirectoryVersion
-	doc     *document
+	made      bool
+	version   service.DirectoryVersion
+	doc       *document
+	confirmed time.Time // when doc was last known to be current
 }
 
 // directoryDoc returns document which of the directory at its current
@@ -40,14 +44,17 @@ type dirDoc struct {
 func (s *Server) directoryDoc(ctx context.Context, which int, build func([]service.FeedInfo) ([]byte, error)) (*document, error) {
 	v, err := s.feeds.DirectoryVersion(ctx)
 	if err != nil {
-		return nil, err
+		return s.staleDirectoryDoc(which, err)
 	}
 	s.dirDocs.mu.Lock()
-	kept := s.dirDocs.docs[which]
-	s.dirDocs.mu.Unlock()
+	kept := &s.dirDocs.docs[which]
 	if kept.made && kept.version.Same(v) {
-		return kept.doc, nil
+		kept.confirmed = s.now()
+		d := kept.doc
+		s.dirDocs.mu.Unlock()
+		return d, nil
 	}
+	s.dirDocs.mu.Unlock()
 	dir, err := s.feeds.Directory(ctx)
 	if err != nil {
 		return nil, err
@@ -59,7 +66,28 @@ func (s *Server) directoryDoc(ctx context.Context, which int, build func([]servi
 	d := newDocument(body)
 	d.due = v.Due // a scheduled article's scope joins the directory then
 	s.dirDocs.mu.Lock()
-	s.dirDocs.docs[which] = dirDoc{made: true, version: v, doc: d}
+	s.dirDocs.docs[which] = dirDoc{made: true, version: v, doc: d, confirmed: s.now()}
 	s.dirDocs.mu.Unlock()
 	return d, nil
+}
+
+// staleDirectoryDoc answers a directory document whose version the store
+// could not tell (err) as the feeds do (stale-if-error): with the kept
+// one, if it was known to be current within feed.max_stale, since the
+// list of feeds is worth more to a reader than a 503; else with err.
+func (s *Server) staleDirectoryDoc(which int, err error) (*document, error) {
+	switch herald.ErrorCode(err) {
+	case herald.EUnavailable, herald.EInternal:
+	default:
+		return nil, err
+	}
+	s.dirDocs.mu.Lock()
+	kept := s.dirDocs.docs[which]
+	s.dirDocs.mu.Unlock()
+	age := s.now().Sub(kept.confirmed)
+	if !kept.made || age >= s.feeds.StaleFor() {
+		return nil, err
+	}
+	s.staleDocLog.Log(s.log, slog.LevelWarn, s.now(), "store failed; serving the last good index or OPML", "age", age.Round(time.Second), "err", err)
+	return kept.doc, nil
 }

@@ -209,3 +209,80 @@ func TestDirectoryDocumentsCompressedOncePerVersion(t *testing.T) {
 	post("Gamma")
 	round("after a write", "Gamma", 12)
 }
+
+// flakyStore fails the reads of the feed directory's version while down,
+// as an unreachable database does.
+type flakyStore struct {
+	herald.Store
+	down atomic.Bool
+}
+
+func (s *flakyStore) Feed(ctx context.Context, q herald.FeedQuery) (*herald.FeedPage, error) {
+	if s.down.Load() {
+		return nil, herald.Errorf(herald.EUnavailable, "store unreachable")
+	}
+	return s.Store.Feed(ctx, q)
+}
+
+// TestDirectoryDocumentsOutliveAStoreOutage: while the store is down the
+// index page and the OPML file are the last ones made, as feeds are their
+// last good rendering, for feed.max_stale after they were last known to be
+// current; past that, and when none was ever made, a 503.
+func TestDirectoryDocumentsOutliveAStoreOutage(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "d.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	var mu sync.Mutex
+	now := time.Now().UTC().Truncate(time.Second)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	fs := &flakyStore{Store: st}
+	c := cache.NewMemory(cache.MemoryOptions{})
+	site := service.Site{Title: "t", BaseURL: "https://example.com", DefaultLimit: 10, MaxLimit: 100, CacheTTL: time.Minute}
+	articles := service.NewArticles(fs, c, site, service.ArticlesOptions{Now: clock})
+	t.Cleanup(articles.Close)
+	feeds := service.NewFeeds(fs, c, nil, site, service.FeedsOptions{Now: clock, MaxStale: time.Hour, StaleEntries: 10})
+	s := New(Config{APIToken: "secret", MaxBodyBytes: 1 << 20}, feeds, articles, fs, c, nil)
+	s.now = clock
+	status := func(path string) (int, string) {
+		t.Helper()
+		res, err := s.App().Test(httptest.NewRequest("GET", path, nil), -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	postArticle(t, s, `{"title":"Kept through the outage","categories":["Outages"]}`)
+
+	fs.down.Store(true)
+	if code, _ := status("/feeds.opml"); code != 503 {
+		t.Errorf("OPML never made, store down: status %d, want 503", code)
+	}
+	fs.down.Store(false)
+	for _, p := range []string{"/", "/feeds.opml"} {
+		if code, body := status(p); code != 200 || !strings.Contains(body, "Outages") {
+			t.Fatalf("GET %s with the store up: %d %.200s", p, code, body)
+		}
+	}
+	fs.down.Store(true)
+	mu.Lock()
+	now = now.Add(59 * time.Minute)
+	mu.Unlock()
+	for _, p := range []string{"/", "/feeds.opml"} {
+		if code, body := status(p); code != 200 || !strings.Contains(body, "Outages") {
+			t.Errorf("GET %s, store down, kept 59 min ago: %d %.200s; want the kept document", p, code, body)
+		}
+	}
+	mu.Lock()
+	now = now.Add(2 * time.Minute)
+	mu.Unlock()
+	for _, p := range []string{"/", "/feeds.opml"} {
+		if code, _ := status(p); code != 503 {
+			t.Errorf("GET %s, store down, kept 61 min ago (max_stale 1h): status %d, want 503", p, code)
+		}
+	}
+}

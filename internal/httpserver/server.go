@@ -82,8 +82,9 @@ type Server struct {
 	// failLogs throttles the log lines of failed requests, one throttle
 	// per status and error code (a dependency that is down fails every
 	// request alike); readyLog those of failed readiness checks.
-	failLogs sync.Map // string → *service.LogThrottle
-	readyLog *service.LogThrottle
+	failLogs    sync.Map // string → *service.LogThrottle
+	readyLog    *service.LogThrottle
+	staleDocLog *service.LogThrottle // index or OPML served stale
 
 	docCompressions atomic.Int64 // codings made of pages and OPML files
 	lingering       atomic.Int64 // connections draining a refused body (body.go)
@@ -110,6 +111,7 @@ func New(cfg Config, feeds *service.Feeds, articles *service.Articles, store her
 	}
 	s.cfg = cfg
 	s.readyLog = service.NewLogThrottle(logInterval)
+	s.staleDocLog = service.NewLogThrottle(logInterval)
 	s.archiveMaxAge = []byte("public, max-age=" + strconv.Itoa(int(cfg.ArchiveMaxAge/time.Second)))
 	s.clean = sanitize.New()
 	if enc, err := encode.New(); err == nil {

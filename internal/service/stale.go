@@ -184,3 +184,13 @@ func (f *Feeds) staleOrError(k herald.FeedKey, cond *herald.Condition, err error
 	f.storeLog.warn(f.log, f.now(), "feed failed and no recent rendering is kept", "scope", k.Scope.Key(), "format", k.Format, "err", err)
 	return FeedResult{}, &herald.Error{Code: herald.EUnavailable, Message: "this feed cannot be produced right now; try again shortly", Err: err}
 }
+
+// StaleFor is how long after it was last known to be current a document
+// may stand in for one the store cannot make now (feed.max_stale); zero
+// when nothing is kept for that.
+func (f *Feeds) StaleFor() time.Duration {
+	if f.stale == nil {
+		return 0
+	}
+	return f.stale.maxAge
+}
