@@ -127,14 +127,34 @@ type FeedPage struct {
 	// NextPublish is the earliest PublishedAt after Now in the scope, or
 	// zero when nothing is scheduled: the feed changes then without a write.
 	NextPublish time.Time
+	// Horizon is the PublishedAt of the newest visible article among the
+	// page and the Limit articles just newer than it (those at offsets
+	// from max(0, Offset-Limit); any offset when Limit is zero or less):
+	// the page's own newest when it starts at offset 0, the scope's newest
+	// when fewer than Limit articles are newer than the page. Zero when
+	// none is visible. A history page's links say whether the next newer
+	// page exists and whether it is full (RFC 5005 "previous",
+	// "next-archive"), so until that page is full the page's bytes change
+	// with every publication, scheduled articles coming due included,
+	// and once it is full they stop changing: Horizon is when they last
+	// did, short of a write.
+	Horizon time.Time
 }
 
-// LastModified is the time the feed's content last changed: the last write
-// to the scope or the publication of its newest visible article, whichever
-// is later. It never goes backwards when an article is deleted, because
-// the deletion is itself a write.
+// LastModified is the time the page's bytes last changed: the last write
+// to the scope or the publication of the newest article that decides them
+// (Horizon, and the page's own articles), whichever is later. For the
+// subscription document that is its newest article; for a history page
+// whose newer neighbour is not full yet, the scope's newest, so a
+// scheduled article coming due moves it along with the page's links; for
+// an archive followed by a full page, the newest article of that page,
+// which stays put. It never goes backwards when an article is deleted,
+// because the deletion is itself a write.
 func (p *FeedPage) LastModified() time.Time {
 	lm := p.ChangedAt
+	if p.Horizon.After(lm) {
+		lm = p.Horizon
+	}
 	for _, a := range p.Articles {
 		if a.PublishedAt.After(lm) {
 			lm = a.PublishedAt

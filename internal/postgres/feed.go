@@ -15,7 +15,8 @@ import (
 
 // Feed returns one page of q.Scope's feed at q.Now, read from one snapshot:
 // the page itself, the visible total, the scope's revision and change time,
-// the next scheduled publication and the scope's display name. A limit of
+// the next scheduled publication, the page's horizon (herald.FeedPage) and
+// the scope's display name. A limit of
 // zero or less means no limit.
 //
 // With an article cache the read is pipelined (see snapshotBatches): one
@@ -171,6 +172,17 @@ func (s *Store) feed(ctx context.Context, tx batchSender, q herald.FeedQuery) (*
 		}
 		return nil
 	})
+	// The horizon of a page at offset 0 is its own first article: the
+	// feeds read most cost no statement more.
+	var horizon *time.Time
+	if q.Offset > 0 {
+		b.Queue(horizonQuery, key, now, horizonOffset(q)).QueryRow(func(row pgx.Row) error {
+			if err := row.Scan(&horizon); err != nil && !isNoRows(err) {
+				return fmt.Errorf("horizon: %w", err)
+			}
+			return nil
+		})
+	}
 	var keys []artcache.Key
 	if s.articles == nil {
 		b.Queue(feedPageQuery, key, now, sqlLimit(q.Limit), max(q.Offset, 0)).Query(func(rows pgx.Rows) error {
@@ -214,12 +226,15 @@ func (s *Store) feed(ctx context.Context, tx batchSender, q herald.FeedQuery) (*
 	if !page.ChangedAt.IsZero() {
 		page.ChangedAt = page.ChangedAt.UTC()
 	}
+	if horizon != nil {
+		page.Horizon = horizon.UTC()
+	}
 	if s.articles != nil {
 		var err error
 		if page.Articles, err = s.cachedPage(ctx, tx, keys); err != nil {
 			return nil, fmt.Errorf("page: %w", err)
 		}
-		return page, nil
+		return withHorizon(page, q), nil
 	}
 	if len(page.Articles) == 0 {
 		page.Articles = nil
@@ -228,7 +243,33 @@ func (s *Store) feed(ctx context.Context, tx batchSender, q herald.FeedQuery) (*
 	if err := loadLists(ctx, tx, page.Articles); err != nil {
 		return nil, fmt.Errorf("page: %w", err)
 	}
-	return page, nil
+	return withHorizon(page, q), nil
+}
+
+// horizonQuery selects the publication time of the visible article at an
+// offset of a scope's feed order, from article_scopes' primary key alone:
+// scope key, now, offset.
+const horizonQuery = `SELECT published_at FROM article_scopes
+	WHERE scope_key = $1 AND published_at <= $2
+	ORDER BY published_at DESC, article_id
+	LIMIT 1 OFFSET $3`
+
+// horizonOffset is where FeedPage.Horizon is read for q: Limit articles
+// before the page, or the newest end.
+func horizonOffset(q herald.FeedQuery) int {
+	if q.Limit <= 0 {
+		return 0
+	}
+	return max(0, q.Offset-q.Limit)
+}
+
+// withHorizon sets the horizon of a page read at offset 0, which is its
+// first article (read in the same snapshot); others had theirs queried.
+func withHorizon(page *herald.FeedPage, q herald.FeedQuery) *herald.FeedPage {
+	if q.Offset <= 0 && len(page.Articles) > 0 {
+		page.Horizon = page.Articles[0].PublishedAt
+	}
+	return page
 }
 
 // articlesByIDQuery selects the articles whose ids are in an array, with

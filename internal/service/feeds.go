@@ -302,7 +302,11 @@ func (f *Feeds) renderEntry(ctx context.Context, k herald.FeedKey) (herald.Entry
 		ETag:         StrongETag(body),
 		LastModified: page.LastModified(),
 		ContentType:  k.Format.ContentType(),
-		Archive:      ch.Paging != nil && ch.Paging.Archive,
+		// Only a sealed archive is cached as one: the newest full page
+		// is an archive too, but its links change when a newer page
+		// appears (by a write or a scheduled article coming due), so it
+		// expires at the next due article like any open document.
+		Archive: sealed(k, page.Total),
 	}
 	if !e.Archive {
 		e.Due = page.NextPublish

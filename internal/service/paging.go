@@ -21,14 +21,28 @@ import (
 //
 // Counting from the oldest is what lets a page stop changing: a new
 // article lands at the newest end, so every full page (page*Limit <=
-// total) keeps exactly its articles for ever after. Full pages are marked
-// as archives (fh:archive) and served with a long max-age. Pages counted
-// from the newest would shift by one article at every publication and
-// could never be archived. What can still change an archive page is a
-// publisher's own edit, a deletion or a back-dated article; each of those
-// bumps the scope's revision, so caches holding the page under our ETag
-// revalidate, and a reader that cached it for the long max-age sees the
-// edit late - the trade RFC 5005 makes for archives.
+// total) keeps exactly its articles for ever after, and is marked as an
+// archive (fh:archive): RFC 5005 asks an archive's set of entries not to
+// change. Pages counted from the newest would shift by one article at
+// every publication and could never be archived.
+//
+// A page's links still depend on the page after it: "previous" names the
+// subscription document until page N+1 exists, and "next-archive"
+// appears once page N+1 is full (RFC 5005 expects an archive to gain it
+// when the next archive appears). So the newest full page, whose
+// neighbour is partial or missing, changes with the next publication,
+// a scheduled article coming due included, though its articles do not.
+// Only a sealed page - full, and followed by a full page - keeps its
+// bytes until a write; only it is served with the long archive max-age
+// (sealed), and its Last-Modified stops at the newest article of the page
+// after it (herald.FeedPage.Horizon). The newest full page is served like
+// the subscription document: feed.max_age, shortened to the next due
+// article, and a Last-Modified that moves with the scope's newest
+// publication. What can still change a sealed page is a publisher's own
+// edit, a deletion or a back-dated article; each of those bumps the
+// scope's revision, so caches holding the page under our ETag revalidate,
+// and a reader that cached it for the long max-age sees the edit late -
+// the trade RFC 5005 makes for archives.
 //
 // Links: the subscription document points "next" (and "prev-archive") at
 // the newest full page, and "last" at page 1; page N points "next" and
@@ -97,6 +111,16 @@ func (f *Feeds) readDocument(ctx context.Context, k herald.FeedKey, now time.Tim
 		total = page.Total
 	}
 	return nil, document{}, fmt.Errorf("feed: page %d of %s: the scope kept changing while it was read", k.Offset, k.Scope.Key())
+}
+
+// sealed reports whether the document k names, in a scope of total
+// visible articles, is a sealed archive: a history page followed by a full
+// page, whose bytes (articles and links alike) no publication changes. The
+// newest full page is an archive (fh:archive) but not sealed: its
+// "previous" and "next-archive" links change as the next page fills.
+func sealed(k herald.FeedKey, total int) bool {
+	d, ok := locate(total, k.Limit, k.Offset)
+	return ok && k.Offset > 0 && k.Offset < d.full
 }
 
 // PageParam validates a ?page= value (absent: the subscription document).

@@ -13,7 +13,8 @@ import (
 
 // Feed returns one page of q.Scope's feed at q.Now, read from one snapshot:
 // the page itself, the visible total, the scope's revision and change time,
-// the next scheduled publication and the scope's display name. A limit of
+// the next scheduled publication, the page's horizon (herald.FeedPage) and
+// the scope's display name. A limit of
 // zero or less means no limit.
 //
 // Every query is a range scan of article_scopes' primary key (scope,
@@ -283,7 +284,39 @@ func (s *Store) feed(ctx context.Context, q herald.FeedQuery) (*herald.FeedPage,
 	if err != nil {
 		return nil, fmt.Errorf("page: %w", err)
 	}
+	if q.Offset <= 0 {
+		// The page starts at the newest end: its first article is the
+		// horizon, and the feeds read most cost no statement more.
+		if len(page.Articles) > 0 {
+			page.Horizon = page.Articles[0].PublishedAt
+		}
+		return page, nil
+	}
+	var at int64
+	switch err := tx.QueryRowContext(ctx, horizonQuery, key, now, horizonOffset(q)).Scan(&at); {
+	case err == nil:
+		page.Horizon = fromUnix(at)
+	case !errors.Is(err, sql.ErrNoRows):
+		return nil, fmt.Errorf("horizon: %w", err)
+	}
 	return page, nil
+}
+
+// horizonQuery selects the publication time of the visible article at an
+// offset of a scope's feed order, from article_scopes' primary key alone:
+// scope key, now, offset.
+const horizonQuery = `SELECT published_at FROM article_scopes
+	WHERE scope_key = ? AND published_at <= ?
+	ORDER BY published_at DESC, article_id
+	LIMIT 1 OFFSET ?`
+
+// horizonOffset is where FeedPage.Horizon is read for q: Limit articles
+// before the page, or the newest end.
+func horizonOffset(q herald.FeedQuery) int {
+	if q.Limit <= 0 {
+		return 0
+	}
+	return max(0, q.Offset-q.Limit)
 }
 
 // scopeName picks the display name of a category, tag or author scope:

@@ -91,6 +91,7 @@ func TestQueryPlans(t *testing.T) {
 		{"feed page", feedPageQuery, []any{"category:go", 0, 10, 0}, "USING PRIMARY KEY"},
 		{"feed page further on", feedPageDeepQuery, []any{"category:go", 0, 10, 100}, "SEARCH article_scopes USING PRIMARY KEY"},
 		{"page keys further on", feedKeysDeepQuery, []any{"category:go", 0, 10, 100}, "USING COVERING INDEX articles_version"},
+		{"page horizon", horizonQuery, []any{"category:go", 0, 100}, "SEARCH article_scopes USING PRIMARY KEY"},
 		{"admin list", listQuery, []any{10, 0}, "USING INDEX articles_by_published"},
 		// Scope by scope through the kept counts, each seeking its range.
 		{"scopes", scopesQuery, []any{0}, "SCAN c\nCORRELATED SCALAR SUBQUERY 1\nSEARCH s USING PRIMARY KEY (scope_key=? AND published_at<?)"},

@@ -259,3 +259,47 @@ func testScheduledWritesKeepChangedAt(t *testing.T, h *harness) {
 	wantTime(t, "ChangedAt when due", p.ChangedAt, showAt)
 	wantTime(t, "LastModified when due", p.LastModified(), due.PublishedAt)
 }
+
+// testFeedHorizon: FeedPage.Horizon is the publication of the newest
+// visible article among the page and the Limit articles just newer than
+// it, read in the page's snapshot, and it follows Now with no write: a
+// history page's links change with those articles (service/paging.go), so
+// its Last-Modified must too.
+func testFeedHorizon(t *testing.T, h *harness) {
+	var arts []*herald.Article // oldest first
+	for i := range 5 {
+		arts = append(arts, h.create(t, h.article(t, fmt.Sprintf("Horizon %d", i), t0.Add(time.Duration(i-5)*time.Hour), inCategory("Pagecat"))))
+	}
+	due := h.create(t, h.article(t, "Horizon due", t0.Add(8*time.Second), inCategory("Pagecat")))
+	newest := arts[4].PublishedAt
+	for _, sc := range []herald.Scope{herald.SiteScope, category("Pagecat")} {
+		for _, tc := range []struct {
+			now           time.Time
+			offset, limit int
+			want          time.Time
+		}{
+			{t0, 0, 2, newest},                           // the subscription document: its own newest
+			{t0, 1, 2, newest},                           // page 2 of 5 by 2, fewer than Limit newer: the scope's newest
+			{t0, 3, 2, arts[3].PublishedAt},              // page 1 of 5 by 2: page 2's newest
+			{t0, 2, 2, newest},                           // exactly Limit newer: the newest of them
+			{t0, 4, 1, arts[1].PublishedAt},              // the article just newer
+			{t0, 2, 0, newest},                           // no limit
+			{t0, 100, 2, time.Time{}},                    // past the end: nothing there
+			{due.PublishedAt, 2, 2, due.PublishedAt},     // the scheduled article has come due
+			{due.PublishedAt, 4, 2, arts[3].PublishedAt}, // page 1 of 6 by 2: page 2's newest
+			{due.PublishedAt, 0, 2, due.PublishedAt},
+		} {
+			p := h.feed(t, sc, tc.now, tc.offset, tc.limit)
+			wantTime(t, fmt.Sprintf("%s at %s, offset %d limit %d: Horizon", sc.Key(), tc.now.Format(time.TimeOnly), tc.offset, tc.limit), p.Horizon, tc.want)
+		}
+	}
+	// Page 2 of 5 by 2 is full but page 3 is not: its links change when
+	// the scheduled article comes due, and its LastModified moves then,
+	// with no write. Once page 3 is full, page 2's bytes stop changing
+	// and so does its LastModified.
+	before := h.feed(t, category("Pagecat"), t0, 1, 2).LastModified()
+	wantTime(t, "page 2 of 5 by 2: LastModified", before, t0) // the writes' time
+	sealed := h.feed(t, category("Pagecat"), due.PublishedAt, 2, 2).LastModified()
+	wantTime(t, "page 2 of 6 by 2 once the scheduled article is out: LastModified", sealed, due.PublishedAt)
+	wantTime(t, "page 2 of 6 by 2 an hour later: LastModified", h.feed(t, category("Pagecat"), due.PublishedAt.Add(time.Hour), 2, 2).LastModified(), sealed)
+}

@@ -62,6 +62,7 @@ func Run(t *testing.T, open Opener) {
 		{"FeedOrderAndPaging", testFeedOrderAndPaging},
 		{"Scheduled", testScheduled},
 		{"ScheduledWritesKeepChangedAt", testScheduledWritesKeepChangedAt},
+		{"FeedHorizon", testFeedHorizon},
 		{"ScopeNotFound", testScopeNotFound},
 		{"ScopeKinds", testScopeKinds},
 		{"ScopeName", testScopeName},
