@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"net"
 	"slices"
 	"strings"
 	"time"
@@ -80,6 +81,9 @@ func LoadArgs(args, environ []string) (cfg *Config, rest, warnings []string, err
 	}
 	// Links are built as base_url + "/path"; a trailing slash would double it.
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = localBaseURL(cfg.Addr)
+	}
 	if err := cfg.Validate(); err != nil {
 		return nil, nil, l.warnings, err
 	}
@@ -343,4 +347,21 @@ func (l *loader) isSection(name string) bool {
 		}
 	}
 	return false
+}
+
+// localBaseURL is the base_url of a server that nobody set one for: this
+// machine at the port addr listens on (http://localhost:8080 for ":8080"),
+// so that the links of a server tried on another port lead back to it.
+// A host addr names is used as it is; an address that does not parse, or
+// port 0 (any free port), gives the port 8080 of the built-in addr.
+func localBaseURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || port == "0" || port == "" {
+		return "http://localhost:8080"
+	}
+	switch host {
+	case "", "0.0.0.0", "::":
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }

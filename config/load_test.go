@@ -421,3 +421,29 @@ func TestLoadWarnsOfSecretFlags(t *testing.T) {
 		})
 	}
 }
+
+// TestBaseURLFollowsAddrUnlessSet: without base_url the links lead back
+// to this machine at the port the server listens on; a base_url set
+// anywhere is used as it is.
+func TestBaseURLFollowsAddrUnlessSet(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "http://localhost:8080"},
+		{[]string{"-addr", ":9090"}, "http://localhost:9090"},
+		{[]string{"-addr", "0.0.0.0:9091"}, "http://localhost:9091"},
+		{[]string{"-addr", "127.0.0.1:9000"}, "http://127.0.0.1:9000"},
+		{[]string{"-addr", "[::1]:9000"}, "http://[::1]:9000"},
+		{[]string{"-addr", "127.0.0.1:0"}, "http://localhost:8080"},
+		{[]string{"-addr", ":9090", "-base-url", "https://news.example.com/"}, "https://news.example.com"},
+	} {
+		cfg, _, err := Load(tc.args, nil)
+		if err != nil {
+			t.Fatalf("%v: %v", tc.args, err)
+		}
+		if cfg.BaseURL != tc.want {
+			t.Errorf("%v: base_url %q, want %q", tc.args, cfg.BaseURL, tc.want)
+		}
+	}
+}

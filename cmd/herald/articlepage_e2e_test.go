@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -81,5 +83,34 @@ func TestArticlePages(t *testing.T) {
 	s.api(t, http.MethodDelete, "/api/v1/articles/"+a["id"].(string), nil)
 	if r := s.get(t, "/polling-politely"); r.Status != http.StatusNotFound {
 		t.Errorf("after delete: %d, want 404", r.Status)
+	}
+}
+
+// TestChangedBaseURLAndStoredURLs: an article stored without a url keeps
+// the one derived from the base_url of its write; after base_url changes,
+// a PATCH setting url to null derives it again from the new one, and the
+// article's page is served at its new address (DEPLOYMENT, "Changing
+// base_url").
+func TestChangedBaseURLAndStoredURLs(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "h.db")
+	first := startHerald(t, db, "-base-url", "http://localhost:8080")
+	a := first.create(t, map[string]any{"title": "Moved house", "published_at": "2026-01-01T00:00:00Z"})
+	first.Close(context.Background())
+
+	s := startHerald(t, db, "-base-url", "https://news.example.com")
+	if got := s.get(t, "/feed.rss"); !strings.Contains(string(got.Body), "<link>http://localhost:8080/moved-house</link>") {
+		t.Fatalf("the stored url should still be the old one until it is derived again:\n%s", got.Body)
+	}
+	if r := s.get(t, "/moved-house"); r.Status != 404 {
+		t.Errorf("page of an article stored under the old base_url: status %d, want 404", r.Status)
+	}
+	p := s.api(t, http.MethodPatch, "/api/v1/articles/"+a["id"].(string), `{"url":null}`)
+	var patched map[string]any
+	mustUnmarshal(t, p.Body, &patched)
+	if p.Status != 200 || patched["url"] != "https://news.example.com/moved-house" {
+		t.Fatalf("PATCH url null: status %d, url %v; want it derived from the new base_url", p.Status, patched["url"])
+	}
+	if r := s.get(t, "/moved-house"); r.Status != 200 {
+		t.Errorf("page after the url was derived again: status %d, want 200", r.Status)
 	}
 }
