@@ -34,9 +34,17 @@ func TestImportCommand(t *testing.T) {
 	if !strings.Contains(out, "created") || !strings.Contains(out, "0 updated, 0 unchanged, 0 failed") {
 		t.Errorf("first import output lacks per-file lines or summary:\n%s", out)
 	}
+	// Without base_url the derived links are local ones: said, not refused.
+	if !strings.Contains(errOut, "base_url is a local address") {
+		t.Errorf("import with a local base_url does not warn:\n%s", errOut)
+	}
 	code, out, _ = runCLI(t, nil, "import", "-database-url", "sqlite:"+db, examples)
 	if code != 0 || !strings.Contains(out, " 0 articles created, 0 updated, 7 unchanged") || strings.Contains(out, "\ncreated") {
 		t.Errorf("re-import (exit %d) should find every article unchanged, and create none:\n%s", code, out)
+	}
+	other := filepath.Join(t.TempDir(), "public.db")
+	if code, _, errOut := runCLI(t, nil, "import", "-database-url", "sqlite:"+other, "-base-url", "https://news.example.com", examples); code != 0 || strings.Contains(errOut, "base_url") {
+		t.Errorf("import with a public base_url: exit %d, stderr:\n%s", code, errOut)
 	}
 	// The imported articles are in the feeds.
 	s := startHerald(t, db)

@@ -8,6 +8,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
+	"net/url"
 	"strings"
 	"time"
 
@@ -110,6 +112,11 @@ func runImport(ctx context.Context, args, environ []string, stdout, stderr io.Wr
 	}
 	log := cfg.Logger(stderr)
 	cache.RouteClientLogs(log)
+	if localBase(cfg.BaseURL) {
+		// The articles without a url of their own keep the one derived
+		// now: on a store readers reach, that is a link to nowhere.
+		log.Warn("base_url is a local address: articles without a url get links under it, kept until they are written again; set base_url (HERALD_BASE_URL) as the server has it", "base_url", cfg.BaseURL)
+	}
 	m := NewMain(cfg, log)
 	m.serves = false
 	defer m.Close(context.Background())
@@ -167,4 +174,19 @@ func runHealthcheck(ctx context.Context, args, environ []string, stderr io.Write
 		return fmt.Errorf("healthcheck: /healthz answered %s", resp.Status)
 	}
 	return nil
+}
+
+// localBase reports whether base is an address of this machine
+// (localhost, a loopback IP), which no reader elsewhere can follow.
+func localBase(base string) bool {
+	u, err := url.Parse(base)
+	if err != nil {
+		return false
+	}
+	h := u.Hostname()
+	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(h)
+	return err == nil && ip.IsLoopback()
 }
