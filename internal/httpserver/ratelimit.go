@@ -1,6 +1,7 @@
 package httpserver
 
 import (
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,8 +21,9 @@ type limiter struct {
 	tolerance time.Duration // how far ahead of now the allowance may be spent: interval*(burst-1)
 	maxKeys   int
 
-	mu   sync.Mutex
-	keys map[string]limitEntry
+	mu        sync.Mutex
+	keys      map[string]limitEntry
+	nextSweep time.Time // when makeRoom next drops the keys that carry nothing
 }
 
 // limitEntry is what a limiter keeps of one key.
@@ -105,32 +107,67 @@ func (l *limiter) record(key string, now time.Time, spent bool, etag string, las
 	l.store(key, known, e, now)
 }
 
-// refund gives back the allowance allow took for key, for a request that
-// turned out not to count.
-func (l *limiter) refund(key string) {
+// refund gives back the allowance allow took for key at now, for a
+// request that turned out not to count. A key whose allowance is then
+// whole again goes: a 404 or a 400 leaves nothing in the table.
+func (l *limiter) refund(key string, now time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if e, ok := l.keys[key]; ok {
 		e.tat = e.tat.Add(-l.interval)
+		if !e.tat.After(now) {
+			delete(l.keys, key)
+			return
+		}
 		l.keys[key] = e
 	}
 }
 
-// makeRoom keeps the table bounded: keys whose allowance is whole again
-// carry no information and go first; if a flood of distinct clients still
-// fills it, it starts over, which errs on the side of letting requests in.
+// evictSample is how many keys a full table looks at to choose the one
+// that makes room.
+const evictSample = 8
+
+// makeRoom keeps the table bounded. Keys whose allowance is whole again
+// carry no information: once a sweep period (sweepEvery) they all go, so
+// the table holds what recent requests left rather than everything until
+// it is full. If a flood of distinct keys fills it all the same, each new
+// key takes the place of one other: of a few looked at, the one whose
+// allowance is whole soonest. That client may come back a little early;
+// every other keeps its state (starting over let them all in at once).
 func (l *limiter) makeRoom(now time.Time) {
+	if !now.Before(l.nextSweep) {
+		for k, e := range l.keys {
+			if !e.tat.After(now) {
+				delete(l.keys, k)
+			}
+		}
+		l.nextSweep = now.Add(l.sweepEvery())
+	}
 	if len(l.keys) < l.maxKeys {
 		return
 	}
+	var (
+		victim  string
+		soonest time.Time
+		seen    int
+	)
+	// A map is ranged from a random place: these are a few keys at random.
 	for k, e := range l.keys {
-		if !e.tat.After(now) {
-			delete(l.keys, k)
+		if seen == 0 || e.tat.Before(soonest) {
+			victim, soonest = k, e.tat
+		}
+		if seen++; seen == evictSample {
+			break
 		}
 	}
-	if len(l.keys) >= l.maxKeys {
-		clear(l.keys)
-	}
+	delete(l.keys, victim)
+}
+
+// sweepEvery is how often makeRoom sweeps: the time a key takes to carry
+// nothing once its allowance is spent, and at least a second, so that a
+// fast API limit does not walk the table at every request.
+func (l *limiter) sweepEvery() time.Duration {
+	return max(l.interval+l.tolerance, time.Second)
 }
 
 // retryAfter is a wait in the whole seconds Retry-After takes, rounded up.
@@ -144,10 +181,24 @@ func (s *Server) limitAPI(c *fiber.Ctx) error {
 	if s.apiLimiter == nil {
 		return c.Next()
 	}
-	ok, wait := s.apiLimiter.allow(s.client(c), s.now())
+	ok, wait := s.apiLimiter.allow(s.limitedClient(c), s.now())
 	if !ok {
 		c.Set(fiber.HeaderRetryAfter, retryAfter(wait))
 		return herald.Errorf(herald.ERateLimited, "too many requests to the write API from this client; retry in %s seconds", retryAfter(wait))
 	}
 	return c.Next()
+}
+
+// limitedClient is the client as the rate limits count it: its IPv4
+// address, or the /64 its IPv6 address is in. A subscriber is usually
+// given a whole /64 and may send from any address in it, so counting
+// addresses would let one client count as many.
+func (s *Server) limitedClient(c *fiber.Ctx) string {
+	id := s.client(c)
+	addr, err := netip.ParseAddr(id)
+	if err != nil || !addr.Is6() {
+		return id
+	}
+	p, _ := addr.Prefix(64)
+	return p.String()
 }

@@ -2,7 +2,9 @@ package httpserver
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -103,10 +105,11 @@ func (s *Server) feedPolicy(c *fiber.Ctx) (answered bool, key string, spent bool
 // last answer costs a 304 (or gets the feed if it changed) and is never
 // refused; one that downloads the whole feed every few seconds, with no
 // validators or made-up ones, is told when to come back. A document is
-// its path and query: the pages of a feed's history (?page=N) and other
-// limits are documents of their own, which a client walking them has
-// never fetched, and /feed in each format Accept negotiates is a document
-// of its own. A HEAD downloads nothing and is never counted, nor is a
+// what pollDocument names: the pages of a feed's history (?page=N) and
+// other limits are documents of their own, which a client walking them
+// has never fetched, and /feed in each format Accept negotiates is a
+// document of its own, while a query parameter the feed does not read
+// makes none. A HEAD downloads nothing and is never counted, nor is a
 // browser's request for the feed's HTML view, and neither is an answer
 // other than a feed's 200 (a feed that does not exist yet, a bad
 // parameter, a 304). Nor is any method but GET: a POST to a feed is a
@@ -117,13 +120,11 @@ func (s *Server) politePolling(c *fiber.Ctx) (key string, spent bool, err error)
 	if s.pollLimiter == nil || c.Method() != fiber.MethodGet || viewsInBrowser(c) {
 		return "", false, nil
 	}
-	key = s.client(c) + " " + c.OriginalURL()
-	if path := strings.TrimSuffix(c.Path(), "/"); strings.HasSuffix(path, "/feed") {
-		// /feed serves the format Accept names: each is a document of its
-		// own, so two readers behind one address asking for different
-		// formats do not hold each other back.
-		key += " " + string(negotiateFormat(headerList(c, fiber.HeaderAccept)))
+	doc, valid := s.pollDocument(c)
+	if !valid {
+		return "", false, nil
 	}
+	key = s.limitedClient(c) + " " + doc
 	cond := herald.ParseCondition(c.Get(fiber.HeaderIfNoneMatch), c.Get(fiber.HeaderIfModifiedSince))
 	var (
 		ok   bool
@@ -147,6 +148,38 @@ func (s *Server) politePolling(c *fiber.Ctx) (key string, spent bool, err error)
 		s.cfg.MinPollInterval, retryAfter(wait))
 }
 
+// pollDocument names the feed document a request fetches, for polite
+// polling: its path; the limit and the page as the feed reads them, so
+// that a missing limit is the default one and ?limit=05 is ?limit=5; and
+// for /feed the format Accept negotiates, since two readers behind one
+// address asking for different formats must not hold each other back.
+// Any other query parameter changes nothing served, so it makes no other
+// document. The name is a digest: its size does not follow the request's,
+// however long the path. ok is false when limit or page is invalid: the
+// feed answers 400, which is no fetch.
+func (s *Server) pollDocument(c *fiber.Ctx) (doc string, ok bool) {
+	limit, err := s.limitParam(c)
+	if err != nil {
+		return "", false
+	}
+	page, err := pageParam(c)
+	if err != nil {
+		return "", false
+	}
+	path := strings.TrimSuffix(c.Path(), "/")
+	var buf [64]byte
+	b := strconv.AppendInt(append(buf[:0], 0), int64(limit), 10)
+	b = strconv.AppendInt(append(b, 0), int64(page), 10)
+	if strings.HasSuffix(path, "/feed") {
+		b = append(append(b, 0), negotiateFormat(headerList(c, fiber.HeaderAccept))...)
+	}
+	h := sha256.New()
+	h.Write([]byte(path))
+	h.Write(b)
+	// Half the digest is plenty to tell one client's documents apart.
+	return string(h.Sum(buf[:0])[:sha256.Size/2]), true
+}
+
 // viewsInBrowser reports whether a feed request will be answered with the
 // feed's HTML view (serveFeed's prefersHTML), which a person may reload at
 // will and which is neither counted nor refused.
@@ -161,7 +194,7 @@ func (s *Server) fetched(c *fiber.Ctx, key string, spent bool, err error) {
 	h := &c.Response().Header
 	if err != nil || c.Response().StatusCode() != fiber.StatusOK || isHTML(h) {
 		if spent {
-			s.pollLimiter.refund(key)
+			s.pollLimiter.refund(key, s.now())
 		}
 		return
 	}
