@@ -1,8 +1,12 @@
 package httpserver
 
 import (
+	"crypto/sha256"
 	"crypto/subtle"
+	"runtime"
 	"strings"
+	"sync"
+	"weak"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -19,18 +23,52 @@ type Token struct {
 // tokenKey is the Locals key of the source of the token a request used.
 const tokenKey = "herald.token"
 
-// matchToken compares got with every configured token in constant time,
-// without stopping at a match, so neither the timing nor the order of the
-// tokens reveals anything about them.
-func (s *Server) matchToken(got string) (Token, bool) {
-	var found Token
-	ok := 0
-	for _, t := range s.tokens {
-		if subtle.ConstantTimeCompare([]byte(got), []byte(t.Secret)) == 1 {
-			found, ok = t, 1
-		}
+// tokenDigest is the SHA-256 digest of a token. Tokens are compared by
+// their digests, which are all of one length: subtle.ConstantTimeCompare
+// returns at once when lengths differ, so comparing the tokens themselves
+// would tell a client how long they are.
+type tokenDigest [sha256.Size]byte
+
+// digests holds each server's tokenDigests, made at its first token check
+// and dropped with the server.
+var digests sync.Map // weak.Pointer[Server] → []tokenDigest
+
+// tokenDigests are the digests of the configured tokens, in their order,
+// made once: a check then hashes only the token presented, whose length
+// its sender knows, and no configured one, whose hashing would take
+// longer the longer it is.
+func (s *Server) tokenDigests() []tokenDigest {
+	key := weak.Make(s)
+	if d, ok := digests.Load(key); ok {
+		return d.([]tokenDigest)
 	}
-	return found, ok == 1
+	d := make([]tokenDigest, len(s.tokens))
+	for i, t := range s.tokens {
+		d[i] = sha256.Sum256([]byte(t.Secret))
+	}
+	if kept, loaded := digests.LoadOrStore(key, d); loaded {
+		return kept.([]tokenDigest)
+	}
+	runtime.AddCleanup(s, func(key weak.Pointer[Server]) { digests.Delete(key) }, key)
+	return d
+}
+
+// matchToken compares the digest of got with that of every configured
+// token in constant time, without stopping at a match, and picks the
+// match without a branch, so neither the timing nor the order of the
+// tokens reveals anything about them, their lengths included.
+func (s *Server) matchToken(got string) (Token, bool) {
+	sum := sha256.Sum256([]byte(got))
+	found, ok := 0, 0
+	for i, d := range s.tokenDigests() {
+		match := subtle.ConstantTimeCompare(sum[:], d[:])
+		found = subtle.ConstantTimeSelect(match, i, found)
+		ok |= match
+	}
+	if ok == 0 {
+		return Token{}, false
+	}
+	return s.tokens[found], true
 }
 
 // requireToken guards the write API with the configured bearer tokens. A
