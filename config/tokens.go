@@ -56,6 +56,26 @@ func (c *Config) Tokens() ([]Token, error) {
 	return out, nil
 }
 
+// minTokenBytes is the length below which a token gets a warning: 16
+// random bytes are beyond guessing through the write API's rate limit,
+// while a word or a short phrase is not.
+const minTokenBytes = 16
+
+// TokenWarnings are the warnings about tokens, for the caller to log at
+// start-up like Load's: one for each token shorter than minTokenBytes,
+// named by its source, never shown. A short token still works (test
+// set-ups use them); the warning says how to make a better one.
+func TokenWarnings(tokens []Token) []string {
+	var out []string
+	for _, t := range tokens {
+		if len(t.Secret) < minTokenBytes {
+			out = append(out, fmt.Sprintf(
+				"config: the token of %s is shorter than %d bytes, short enough to be guessed; use a random one such as `openssl rand -hex 24` prints", t.Source, minTokenBytes))
+		}
+	}
+	return out
+}
+
 // masked reports whether a secret is nothing but the asterisks of the
 // mask Print writes: a printed configuration fed back as it is would
 // otherwise make "****" a token anyone could send.
@@ -64,17 +84,17 @@ func masked(secret string) bool {
 }
 
 // parseTokenList reads api.tokens: rw:TOKEN or ro:TOKEN entries separated
-// by commas.
+// by commas. An entry's source is its position counted from 0, as list
+// positions are everywhere else (api.tokens[0] is the first); empty
+// entries are skipped and not counted.
 func parseTokenList(s string) ([]Token, error) {
 	var out []Token
-	n := 0
 	for entry := range strings.SplitSeq(s, ",") {
 		entry = strings.TrimSpace(entry)
 		if entry == "" {
 			continue
 		}
-		n++
-		t, err := parseToken(entry, "api.tokens["+strconv.Itoa(n)+"]")
+		t, err := parseToken(entry, "api.tokens["+strconv.Itoa(len(out))+"]")
 		if err != nil {
 			return nil, err
 		}

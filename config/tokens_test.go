@@ -22,8 +22,8 @@ func TestTokensFromEveryPlace(t *testing.T) {
 	}
 	want := []Token{
 		{Secret: "single-token", Source: "api.token"},
-		{Secret: "list-reader", ReadOnly: true, Source: "api.tokens[1]"},
-		{Secret: "list-writer", Source: "api.tokens[2]"},
+		{Secret: "list-reader", ReadOnly: true, Source: "api.tokens[0]"},
+		{Secret: "list-writer", Source: "api.tokens[1]"},
 		{Secret: "file-writer-token", Source: file + ":2"},
 		{Secret: "file-reader-token", ReadOnly: true, Source: file + ":4"},
 	}
@@ -42,8 +42,8 @@ func TestBadTokensAreNamedNotShown(t *testing.T) {
 	tests := []struct {
 		name, list, file, wantIn string
 	}{
-		{"list without mode", secret, "", "api.tokens[1]"},
-		{"list with unknown mode", "admin:" + secret, "", "api.tokens[1]"},
+		{"list without mode", secret, "", "api.tokens[0]"},
+		{"list with unknown mode", "rw:ok-token-one, admin:" + secret, "", "api.tokens[1]"},
 		{"file without mode", "", "rw:ok-token\n" + secret + "\n", ":2"},
 		{"empty token", "", "ro:\n", ":1"},
 		{"repeated token", "rw:" + secret, "ro:" + secret + "\n", "repeats"},
@@ -70,6 +70,37 @@ func TestBadTokensAreNamedNotShown(t *testing.T) {
 	}
 }
 
+// TestShortTokensWarn: a token shorter than 16 bytes still works but gets
+// a warning naming where it was configured, never the token.
+func TestShortTokensWarn(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "tokens")
+	writeTokens(t, file, "rw:0123456789abcdef\nro:filetok\n")
+	cfg := mustLoad(t, nil, []string{
+		"HERALD_API_TOKEN=loadtest",
+		"HERALD_API_TOKENS=rw:abc, ro:fedcba9876543210fedcba",
+		"HERALD_API_TOKENS_FILE=" + file,
+	})
+	tokens, err := cfg.Tokens()
+	if err != nil {
+		t.Fatalf("Tokens: %v (a short token must be accepted)", err)
+	}
+	warnings := TokenWarnings(tokens)
+	want := []string{"api.token ", "api.tokens[0] ", file + ":2 "}
+	if len(warnings) != len(want) {
+		t.Fatalf("warnings %q, want one for each of %q", warnings, want)
+	}
+	for i, w := range warnings {
+		if !strings.HasPrefix(w, "config: ") || !strings.Contains(w, want[i]) || !strings.Contains(w, "16 bytes") {
+			t.Errorf("warning %q, want one naming %s and the 16 bytes", w, want[i])
+		}
+		for _, secret := range []string{"loadtest", "abc", "filetok"} {
+			if strings.Contains(w, secret) {
+				t.Errorf("warning %q shows a token", w)
+			}
+		}
+	}
+}
+
 func TestPrintMasksTokenList(t *testing.T) {
 	cfg := mustLoad(t, nil, []string{"HERALD_API_TOKENS=rw:list-writer-42,ro:list-reader-42"})
 	var buf bytes.Buffer
@@ -85,7 +116,7 @@ func TestValidateReliabilityKeys(t *testing.T) {
 	tests := []struct {
 		env, key string
 	}{
-		{"HERALD_API_TOKENS=plain-token", "api.tokens[1]"},
+		{"HERALD_API_TOKENS=plain-token", "api.tokens[0]"},
 		{"HERALD_SERVER_TRUSTED_PROXIES=10.0.0.0/33", "server.trusted_proxies"},
 		{"HERALD_SERVER_PROXY_HEADER=X-Forwarded-For", "server.trusted_proxies"},
 		{"HERALD_SERVER_MAX_HEADER_BYTES=100", "server.max_header_bytes"},
