@@ -170,7 +170,7 @@ func (f *Feeds) GetCoded(ctx context.Context, k herald.FeedKey, cond *herald.Con
 		if res.NotModified {
 			f.stats.NotModified.Add(1)
 		}
-		f.recordGoodAt(k, look.Entry, now)
+		f.recordGoodAt(k, look.Entry, look.Revision, now)
 		return res, nil
 	}
 	f.stats.Misses.Add(1)
@@ -250,10 +250,10 @@ func (f *Feeds) GetCoded(ctx context.Context, k herald.FeedKey, cond *herald.Con
 		return e, nil
 	})
 	if err != nil {
-		return f.staleOrError(k, cond, err)
+		return f.staleOrError(k, cond, rev, err)
 	}
 	e := v.(herald.Entry)
-	f.recordGood(k, e)
+	f.recordGood(k, e, rev)
 	res := FeedResult{Entry: e, NotModified: cond.NotModified(e.ETag, e.LastModified, f.now())}
 	if res.NotModified {
 		f.stats.NotModified.Add(1)

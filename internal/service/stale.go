@@ -35,7 +35,12 @@ type staleRecord struct {
 type staleItem struct {
 	key   herald.FeedKey
 	entry herald.Entry
-	seen  atomic.Int64 // Unix nanoseconds when the entry was last known to be current
+	// rev is the scope's cache revision the entry was last known current
+	// under ("" when the cache could not tell): once the scope has moved
+	// to another one, a write has changed it, and the entry may show what
+	// that write removed.
+	rev  string
+	seen atomic.Int64 // Unix nanoseconds when the entry was last known to be current
 }
 
 // refreshEvery is how stale an item's confirmation time may get before a
@@ -44,10 +49,10 @@ type staleItem struct {
 const refreshEvery = time.Second
 
 // fresh reports, under the read lock only, whether key's recorded entry
-// has etag (and compressed variants, if hasVariants) and was confirmed
-// less than refreshEvery before now, so that recording it again would
-// change nothing that matters.
-func (r *staleRecord) fresh(key herald.FeedKey, etag string, hasVariants bool, now time.Time) bool {
+// has etag (and compressed variants, if hasVariants) under revision rev
+// and was confirmed less than refreshEvery before now, so that recording
+// it again would change nothing that matters.
+func (r *staleRecord) fresh(key herald.FeedKey, etag, rev string, hasVariants bool, now time.Time) bool {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	el, ok := r.items[key]
@@ -55,7 +60,7 @@ func (r *staleRecord) fresh(key herald.FeedKey, etag string, hasVariants bool, n
 		return false
 	}
 	it := el.Value.(*staleItem)
-	if it.entry.ETag != etag || hasVariants && it.entry.Variants.Size() == 0 {
+	if it.entry.ETag != etag || it.rev != rev || hasVariants && it.entry.Variants.Size() == 0 {
 		return false
 	}
 	return now.UnixNano()-it.seen.Load() < int64(refreshEvery)
@@ -73,12 +78,13 @@ func newStaleRecord(maxAge time.Duration, maxKeys, maxBytes int) *staleRecord {
 	return &staleRecord{maxAge: maxAge, maxKeys: maxKeys, maxBytes: maxBytes, ll: list.New(), items: map[herald.FeedKey]*list.Element{}}
 }
 
-// remember records e, a rendering known to be current at now.
-func (r *staleRecord) remember(key herald.FeedKey, e herald.Entry, now time.Time) {
+// remember records e, a rendering known to be current at now under the
+// scope's revision rev.
+func (r *staleRecord) remember(key herald.FeedKey, e herald.Entry, rev string, now time.Time) {
 	if r == nil || e.Body == nil || len(e.Body) > r.maxBytes {
 		return
 	}
-	if r.fresh(key, e.ETag, e.Variants.Size() > 0, now) {
+	if r.fresh(key, e.ETag, rev, e.Variants.Size() > 0, now) {
 		return
 	}
 	r.mu.Lock()
@@ -86,11 +92,11 @@ func (r *staleRecord) remember(key herald.FeedKey, e herald.Entry, now time.Time
 	if el, ok := r.items[key]; ok {
 		it := el.Value.(*staleItem)
 		r.bytes += len(e.Body) - len(it.entry.Body)
-		it.entry = e
+		it.entry, it.rev = e, rev
 		it.seen.Store(now.UnixNano())
 		r.ll.MoveToFront(el)
 	} else {
-		it := &staleItem{key: key, entry: e}
+		it := &staleItem{key: key, entry: e, rev: rev}
 		it.seen.Store(now.UnixNano())
 		r.items[key] = r.ll.PushFront(it)
 		r.bytes += len(e.Body)
@@ -104,23 +110,29 @@ func (r *staleRecord) remember(key herald.FeedKey, e herald.Entry, now time.Time
 	}
 }
 
-// confirm records that the rendering with etag is still current at now,
-// as a 304 answered from the cache shows without carrying the body.
-func (r *staleRecord) confirm(key herald.FeedKey, etag string, now time.Time) {
-	if r == nil || r.fresh(key, etag, false, now) {
+// confirm records that the rendering with etag is still current at now
+// under revision rev, as a 304 answered from the cache shows without
+// carrying the body.
+func (r *staleRecord) confirm(key herald.FeedKey, etag, rev string, now time.Time) {
+	if r == nil || r.fresh(key, etag, rev, false, now) {
 		return
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if el, ok := r.items[key]; ok && el.Value.(*staleItem).entry.ETag == etag {
-		el.Value.(*staleItem).seen.Store(now.UnixNano())
+		it := el.Value.(*staleItem)
+		it.rev = rev
+		it.seen.Store(now.UnixNano())
 		r.ll.MoveToFront(el)
 	}
 }
 
 // lookup returns the recorded rendering of key and its age, if it is
-// younger than maxAge.
-func (r *staleRecord) lookup(key herald.FeedKey, now time.Time) (herald.Entry, time.Duration, bool) {
+// younger than maxAge and, when rev is known, was current under rev: a
+// rendering of an older revision is one a write has superseded, and
+// serving it would undo that write for readers (a deleted article back in
+// the feed) on the very replica that acknowledged it.
+func (r *staleRecord) lookup(key herald.FeedKey, rev string, now time.Time) (herald.Entry, time.Duration, bool) {
 	if r == nil {
 		return herald.Entry{}, 0, false
 	}
@@ -132,44 +144,46 @@ func (r *staleRecord) lookup(key herald.FeedKey, now time.Time) (herald.Entry, t
 	}
 	it := el.Value.(*staleItem)
 	age := now.Sub(time.Unix(0, it.seen.Load()))
-	if age > r.maxAge {
+	if age > r.maxAge || rev != "" && it.rev != "" && it.rev != rev {
 		return herald.Entry{}, 0, false
 	}
 	return it.entry, age, true
 }
 
-// recordGood notes that e is the current rendering of k. A 304 answered
-// from the cache carries no body and only confirms the recorded one.
-func (f *Feeds) recordGood(k herald.FeedKey, e herald.Entry) {
+// recordGood notes that e is the current rendering of k under the
+// scope's cache revision rev ("" when unknown). A 304 answered from the
+// cache carries no body and only confirms the recorded one.
+func (f *Feeds) recordGood(k herald.FeedKey, e herald.Entry, rev string) {
 	if f.stale != nil {
-		f.recordGoodAt(k, e, f.now())
+		f.recordGoodAt(k, e, rev, f.now())
 	}
 }
 
 // recordGoodAt is recordGood with the time already read.
-func (f *Feeds) recordGoodAt(k herald.FeedKey, e herald.Entry, now time.Time) {
+func (f *Feeds) recordGoodAt(k herald.FeedKey, e herald.Entry, rev string, now time.Time) {
 	if f.stale == nil {
 		return
 	}
 	if e.Body == nil {
-		f.stale.confirm(k, e.ETag, now)
+		f.stale.confirm(k, e.ETag, rev, now)
 		return
 	}
-	f.stale.remember(k, e, now)
+	f.stale.remember(k, e, rev, now)
 }
 
 // staleOrError answers a miss whose render failed. A client's error (a
 // missing scope, a page out of range) stays what it is. Otherwise the store (or the renderer) failed: the last good
-// rendering is served if it is recent enough, else the failure becomes
-// EUnavailable, a 503 with Retry-After, since nothing is wrong with the
-// request.
-func (f *Feeds) staleOrError(k herald.FeedKey, cond *herald.Condition, err error) (FeedResult, error) {
+// rendering is served if it is recent enough and no write has superseded
+// it (its revision is still rev, the scope's current one, when the cache
+// could tell), else the failure becomes EUnavailable, a 503 with
+// Retry-After, since nothing is wrong with the request.
+func (f *Feeds) staleOrError(k herald.FeedKey, cond *herald.Condition, rev string, err error) (FeedResult, error) {
 	switch herald.ErrorCode(err) {
 	case herald.EUnavailable, herald.EInternal:
 	default: // the request's own problem (no such scope, a page out of range)
 		return FeedResult{}, err
 	}
-	if e, age, ok := f.stale.lookup(k, f.now()); ok {
+	if e, age, ok := f.stale.lookup(k, rev, f.now()); ok {
 		f.stats.StaleServed.Add(1)
 		f.storeLog.warn(f.log, f.now(), "store failed; serving the last good rendering", "scope", k.Scope.Key(), "format", k.Format, "age", age.Round(time.Second), "err", err)
 		res := FeedResult{Entry: e, Stale: true, Age: age, NotModified: cond.NotModified(e.ETag, e.LastModified, f.now())}
