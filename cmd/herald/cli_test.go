@@ -245,3 +245,15 @@ func TestExportThroughTheAPIAndImport(t *testing.T) {
 		t.Errorf("item guids before %q, after the move %q; want the same", a, b)
 	}
 }
+
+// TestShortTokenWarnsAtStart: a token shorter than 16 bytes is accepted
+// with a warning naming where it was set, never its value.
+func TestShortTokenWarnsAtStart(t *testing.T) {
+	code, _, errOut := runCLI(t, []string{"HERALD_API_TOKEN=abc"}, "config")
+	if code != 0 || !strings.Contains(errOut, "the token of api.token is shorter than 16 bytes") || strings.Contains(errOut, "abc") {
+		t.Errorf("config with a 3-byte token: exit %d, stderr:\n%s", code, errOut)
+	}
+	if _, _, errOut := runCLI(t, []string{"HERALD_API_TOKEN=" + testToken}, "config"); strings.Contains(errOut, "shorter than") {
+		t.Errorf("a long token warns:\n%s", errOut)
+	}
+}

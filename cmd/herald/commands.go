@@ -42,6 +42,13 @@ func loadConfig(args, environ []string, stderr io.Writer) (*config.Config, []str
 	for _, w := range warnings {
 		log.Warn(w)
 	}
+	// A token file that cannot be read is refused where the tokens are
+	// used; here only their strength is told.
+	if tokens, err := cfg.Tokens(); err == nil {
+		for _, w := range config.TokenWarnings(tokens) {
+			log.Warn(w)
+		}
+	}
 	return cfg, rest, nil
 }
 
