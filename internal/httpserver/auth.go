@@ -3,10 +3,7 @@ package httpserver
 import (
 	"crypto/sha256"
 	"crypto/subtle"
-	"runtime"
 	"strings"
-	"sync"
-	"weak"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -29,27 +26,15 @@ const tokenKey = "herald.token"
 // would tell a client how long they are.
 type tokenDigest [sha256.Size]byte
 
-// digests holds each server's tokenDigests, made at its first token check
-// and dropped with the server.
-var digests sync.Map // weak.Pointer[Server] → []tokenDigest
-
-// tokenDigests are the digests of the configured tokens, in their order,
-// made once: a check then hashes only the token presented, whose length
-// its sender knows, and no configured one, whose hashing would take
-// longer the longer it is.
-func (s *Server) tokenDigests() []tokenDigest {
-	key := weak.Make(s)
-	if d, ok := digests.Load(key); ok {
-		return d.([]tokenDigest)
-	}
-	d := make([]tokenDigest, len(s.tokens))
-	for i, t := range s.tokens {
+// tokenDigests are the digests of tokens, in their order, made once as
+// the server is built: a check then hashes only the token presented,
+// whose length its sender knows, and no configured one, whose hashing
+// would take longer the longer it is.
+func tokenDigests(tokens []Token) []tokenDigest {
+	d := make([]tokenDigest, len(tokens))
+	for i, t := range tokens {
 		d[i] = sha256.Sum256([]byte(t.Secret))
 	}
-	if kept, loaded := digests.LoadOrStore(key, d); loaded {
-		return kept.([]tokenDigest)
-	}
-	runtime.AddCleanup(s, func(key weak.Pointer[Server]) { digests.Delete(key) }, key)
 	return d
 }
 
@@ -60,7 +45,7 @@ func (s *Server) tokenDigests() []tokenDigest {
 func (s *Server) matchToken(got string) (Token, bool) {
 	sum := sha256.Sum256([]byte(got))
 	found, ok := 0, 0
-	for i, d := range s.tokenDigests() {
+	for i, d := range s.tokenSums {
 		match := subtle.ConstantTimeCompare(sum[:], d[:])
 		found = subtle.ConstantTimeSelect(match, i, found)
 		ok |= match

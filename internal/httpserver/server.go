@@ -71,6 +71,7 @@ type Server struct {
 	dates         httpDates
 	clean         *sanitize.Sanitizer
 	tokens        []Token
+	tokenSums     []tokenDigest   // the tokens' digests, in their order (auth.go)
 	resources     []resource      // every route's pattern and methods (unrouted)
 	allMethods    string          // the methods some route answers, for OPTIONS *
 	enc           *encode.Encoder // compresses pages and the OPML; nil sends them as they are
@@ -123,6 +124,7 @@ func New(cfg Config, feeds *service.Feeds, articles *service.Articles, store her
 	if cfg.APIToken != "" {
 		s.tokens = append(s.tokens, Token{Secret: cfg.APIToken, Source: "api.token"})
 	}
+	s.tokenSums = tokenDigests(s.tokens)
 	if cfg.APIRate > 0 {
 		s.apiLimiter = newLimiter(time.Second/time.Duration(cfg.APIRate), cfg.APIBurst, maxLimiterKeys)
 	}
