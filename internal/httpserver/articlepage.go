@@ -74,7 +74,7 @@ func (s *Server) serveArticlePage(c *fiber.Ctx, slug string) error {
 	d := articlePageData{
 		Title: a.Title, SiteTitle: site.Title, SiteLanguage: site.Language, Home: home + "/",
 		Alternates: s.formatLinks(herald.SiteScope, site.Title),
-		Item:       s.feedPageItem(a, site.Language),
+		Item:       pageItem(a, site.Language),
 	}
 	d.Filed = s.filedUnder(a)
 	body, err := executePage(articlePage, d)

@@ -93,7 +93,10 @@ func (s *Server) sendPageDoc(c *fiber.Ctx, d *document) error {
 // made for one request is compressed in the one coding that request
 // wants; one kept across requests (the directory's, dirDocs) is
 // compressed at most once per coding, by the first request that wants
-// it, and later requests send those bytes.
+// it, and later requests send those bytes. A feed's HTML view comes from
+// the feed cache with the codings made when it was rendered; its body is
+// nil when the cache sent only the coding the request wants, or nothing
+// for a 304.
 type document struct {
 	body []byte
 	etag string
@@ -107,6 +110,13 @@ type document struct {
 
 func newDocument(body []byte) *document {
 	return &document{body: body, etag: `"` + strconv.FormatUint(xxhash.Sum64(body), 16) + `"`}
+}
+
+// has reports whether d holds its bytes in coding c already.
+func (d *document) has(c herald.Coding) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.coded.Get(c) != nil
 }
 
 // codedBody returns d's bytes in coding c, made with enc the first time.
@@ -143,7 +153,9 @@ func (s *Server) sendDocument(c *fiber.Ctx, d *document, contentType, vary strin
 	setHeader(h, hdrCacheControl, s.cacheControl(cc[:0], d.due, s.now()))
 	h.Set(fiber.HeaderVary, vary)
 	coding := acceptCoding(rh.acceptEncoding)
-	if s.enc == nil || len(d.body) < minCodedDocument {
+	// A body the cache did not send (it sent the coding, or a 304 is due)
+	// is a page large enough to compress: the coding is the one asked for.
+	if (s.enc == nil || len(d.body) < minCodedDocument) && d.body != nil && !d.has(coding) {
 		coding = herald.CodingIdentity
 	}
 	var buf [96]byte

@@ -53,14 +53,146 @@ func newestUpdate(articles []*herald.Article) time.Time {
 
 // View returns the channel and articles of the document k names, and
 // when the scope's next scheduled article appears (zero for none), read
-// from the store without the cache: the HTML rendering browsers get is
-// rare next to feed polling and not worth a cache entry of its own.
+// from the store without the cache. GetView is the cached HTML view made
+// of them.
 func (f *Feeds) View(ctx context.Context, k herald.FeedKey) (herald.Channel, []*herald.Article, time.Time, error) {
 	page, ch, err := f.readChannel(ctx, k, f.now())
 	if err != nil {
 		return herald.Channel{}, nil, time.Time{}, err
 	}
 	return ch, page.Articles, page.NextPublish, nil
+}
+
+// PageMaker makes the HTML page of a feed document from its channel and
+// articles. Its result is cached and shared: it must depend on nothing
+// else that changes (the site's settings are fixed for the process, and
+// a change of them or of the build changes the shared cache's variant).
+type PageMaker func(ch herald.Channel, articles []*herald.Article) ([]byte, error)
+
+// ViewContentType is the media type of a feed's HTML view.
+const ViewContentType = "text/html; charset=utf-8"
+
+// GetView returns the HTML view of the feed document k names (what a
+// browser opening a feed URL gets), made by page from the document's
+// channel and articles, cached as feeds are: in the feed cache, under a
+// key of its own beside its feed's (viewKey), so the write that
+// invalidates the feed invalidates its view; made once per key and
+// revision however many requests wait for it (with a shared cache, once
+// across replicas: the render lock), and compressed once per rendering,
+// after its miss was answered. Until the variants are made, or when the
+// cache could not keep the page, the entry has the identity body alone.
+//
+// The entry's ETag is its bytes' (StrongETag), so it differs from the
+// feed's; its LastModified is the feed's, and Due when the next scheduled
+// article shows. When cond (If-None-Match alone: the view has no date
+// validator) holds for a cached entry, its bytes may be left out
+// (herald.Lookup.NotModified); the caller answers 304 by evaluating cond
+// itself, which it must do in any case. A view is counted in FeedStats as
+// its feed would be: a hit, or a miss and one render per rendering.
+func (f *Feeds) GetView(ctx context.Context, k herald.FeedKey, cond *herald.Condition, c herald.Coding, page PageMaker) (FeedResult, error) {
+	vk := viewKey(k)
+	cacheOK := true
+	look, err := f.lookup(ctx, vk, cond, c)
+	if err != nil {
+		cacheOK = false
+		f.stats.CacheErrors.Add(1)
+		f.cacheLog.warn(f.log, f.now(), "cache get failed; making the feed's HTML view from the store", "cache", f.cache.Name(), "scope", k.Scope.Key(), "err", err)
+	}
+	if look.Hit {
+		f.stats.Hits.Add(1)
+		return FeedResult{Entry: look.Entry, NotModified: look.NotModified, Cached: true}, nil
+	}
+	f.stats.Misses.Add(1)
+	rev := look.Revision
+	v, err, _ := f.flight.Do(keyString(vk)+"\x00"+rev, func() (any, error) {
+		// As GetCoded's miss: detached from the request, bounded by the
+		// render timeout; looked up once more when the cache has no
+		// render lock, which otherwise answers that itself.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), f.renderTimeout)
+		defer cancel()
+		if _, locks := f.cache.(herald.RenderLocker); cacheOK && !locks {
+			if again, err := f.cache.Get(rctx, vk, nil); err == nil && again.Hit && again.Revision == rev {
+				return again.Entry, nil
+			}
+		}
+		release, rev, peer, fromPeer := f.peerRender(rctx, vk, rev, cacheOK)
+		if fromPeer {
+			return peer, nil
+		}
+		released := false
+		defer func() {
+			if !released {
+				release()
+			}
+		}()
+		e, ttl, err := f.renderView(rctx, k, page)
+		if err != nil {
+			if cacheOK && herald.IsNotFound(err) {
+				released = true
+				release()
+				f.forgetMissing(rctx, vk, rev)
+			}
+			return e, err
+		}
+		if !cacheOK || ttl <= 0 {
+			return e, nil
+		}
+		// Stored before the answer (in every tier; then the lock is
+		// released), and compressed in the background: a view is rare next
+		// to its feed's polls, and this keeps its miss path the simplest.
+		released = true
+		f.storeRendering(rctx, f.cache.Put, vk, rev, e, ttl, f.now(), release)
+		return e, nil
+	})
+	if err != nil {
+		return FeedResult{}, err
+	}
+	return FeedResult{Entry: v.(herald.Entry)}, nil
+}
+
+// renderView reads the document k names and makes its HTML view with
+// page. The TTL is a feed's (renderEntry): the site's cache TTL, ended
+// early when the next scheduled article is due.
+func (f *Feeds) renderView(ctx context.Context, k herald.FeedKey, page PageMaker) (herald.Entry, time.Duration, error) {
+	now := f.now()
+	doc, ch, err := f.readChannel(ctx, k, now)
+	if err != nil {
+		return herald.Entry{}, 0, err
+	}
+	body, err := page(ch, doc.Articles)
+	if err != nil {
+		return herald.Entry{}, 0, fmt.Errorf("feed: HTML view of %s %s: %w", k.Scope.Key(), k.Format, err)
+	}
+	f.stats.Renders.Add(1)
+	f.log.Debug("feed HTML view made", "scope", k.Scope.Key(), "format", string(k.Format), "offset", k.Offset, "limit", k.Limit, "bytes", len(body))
+	// Due even on an archive page, whose view (unlike the feed) has no
+	// long lifetime: Cache-Control ends with the next publication.
+	e := herald.Entry{Body: body, ETag: StrongETag(body), LastModified: doc.LastModified(), ContentType: ViewContentType, Due: doc.NextPublish}
+	ttl := f.site.CacheTTL
+	if !doc.NextPublish.IsZero() {
+		ttl = min(ttl, doc.NextPublish.Sub(now))
+	}
+	return e, ttl, nil
+}
+
+// viewKey is the cache key of the HTML view of the feed k names: k with
+// a format no feed has, the feed's own with ".html" after it (a view
+// links to the document in its format, so each format has its own). The
+// scope is k's, so the revision that invalidates the feed invalidates
+// its view; the shared cache's variant (the build and the settings)
+// covers the page's template as it covers the renderer.
+func viewKey(k herald.FeedKey) herald.FeedKey {
+	switch k.Format {
+	case herald.FormatRSS:
+		k.Format = "rss.html"
+	case herald.FormatAtom:
+		k.Format = "atom.html"
+	case herald.FormatJSON:
+		k.Format = "json.html"
+	default:
+		k.Format += ".html"
+	}
+	return k
 }
 
 // FeedInfo is one scope's entry in the directory of feeds.
