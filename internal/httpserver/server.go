@@ -17,7 +17,6 @@ import (
 
 	"github.com/herald-feeds/herald/internal/encode"
 	"github.com/herald-feeds/herald/internal/herald"
-	"github.com/herald-feeds/herald/internal/sanitize"
 	"github.com/herald-feeds/herald/internal/service"
 )
 
@@ -69,7 +68,6 @@ type Server struct {
 
 	archiveMaxAge []byte // Cache-Control of pages that no longer change
 	dates         httpDates
-	clean         *sanitize.Sanitizer
 	tokens        []Token
 	tokenSums     []tokenDigest   // the tokens' digests, in their order (auth.go)
 	resources     []resource      // every route's pattern and methods (unrouted)
@@ -114,7 +112,6 @@ func New(cfg Config, feeds *service.Feeds, articles *service.Articles, store her
 	s.readyLog = service.NewLogThrottle(logInterval)
 	s.staleDocLog = service.NewLogThrottle(logInterval)
 	s.archiveMaxAge = []byte("public, max-age=" + strconv.Itoa(int(cfg.ArchiveMaxAge/time.Second)))
-	s.clean = sanitize.New()
 	if enc, err := encode.New(); err == nil {
 		s.enc = enc
 	} else {
