@@ -142,6 +142,8 @@ func (b *Breaker) Put(ctx context.Context, k herald.FeedKey, rev string, e heral
 
 // Invalidate implements herald.Cache. The scopes are recorded first and
 // stay recorded until the cache has taken them, however long that takes.
+// Like any call it counts towards opening the breaker, and while the
+// breaker is open it fails at once with ErrBreakerOpen, sending nothing.
 func (b *Breaker) Invalidate(ctx context.Context, scopes []herald.Scope) error {
 	b.pending.Add(scopes, 0)
 	return b.flush(ctx)
@@ -194,11 +196,16 @@ func (b *Breaker) Close() error { return b.inner.Close() }
 
 // LockRender implements herald.RenderLocker through the breaker when the
 // decorated cache has a render lock. A cache without one has nobody to
-// share renders with: the caller simply holds the lock.
+// share renders with: the caller simply holds the lock. Like Get, it
+// waits for the pending invalidations to be delivered: the lock hands
+// back the entry it finds stored.
 func (b *Breaker) LockRender(ctx context.Context, k herald.FeedKey) (lock herald.Lock, err error) {
 	lk, ok := b.inner.(herald.RenderLocker)
 	if !ok {
 		return herald.Lock{Result: herald.LockHeld, Release: func() {}}, nil
+	}
+	if err := b.ready(ctx); err != nil {
+		return herald.Lock{}, err
 	}
 	err = b.call(ctx, func() error {
 		var err error

@@ -33,6 +33,49 @@ type scopeRevision struct {
 // sharing one Redis apart.
 func (r *Redis) channel() string { return r.prefix + ":invalidations" }
 
+// sentNote rides in the context of an invalidation a Tiered cache sends
+// through its Front (the circuit breaker, the metrics), which know only
+// herald.Cache's Invalidate: the Redis at the end of that chain publishes
+// under the Tiered cache's origin, so that it skips its own echo, and
+// writes down the tokens it set, which the Tiered cache then applies to
+// its local tier before its Invalidate returns. What was sent may be more
+// scopes than were asked for (the breaker delivers what it still owes
+// along), and nothing at all when the breaker is open.
+type sentNote struct {
+	origin string
+
+	mu     sync.Mutex
+	scopes []herald.Scope
+	tokens []string
+}
+
+type sentNoteKey struct{}
+
+func withSentNote(ctx context.Context, n *sentNote) context.Context {
+	return context.WithValue(ctx, sentNoteKey{}, n)
+}
+
+// sentNoteOf returns the note ctx carries, or nil.
+func sentNoteOf(ctx context.Context) *sentNote {
+	n, _ := ctx.Value(sentNoteKey{}).(*sentNote)
+	return n
+}
+
+// sent records scopes whose revisions Redis now holds as tokens.
+func (n *sentNote) sent(scopes []herald.Scope, tokens []string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.scopes = append(n.scopes, scopes...)
+	n.tokens = append(n.tokens, tokens...)
+}
+
+// taken returns what was sent.
+func (n *sentNote) taken() ([]herald.Scope, []string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.scopes, n.tokens
+}
+
 // invalidate gives each scope a fresh token and publishes them, in one
 // pipeline, and returns the tokens. With WaitReplicas the pipeline waits
 // for the replicas before it publishes; when too few acknowledged, the

@@ -288,9 +288,19 @@ func (r *Redis) Put(ctx context.Context, k herald.FeedKey, rev string, e herald.
 
 // Invalidate implements herald.Cache with one pipeline of SETs, which a
 // Cluster client splits by slot, and a PUBLISH of the new tokens that
-// every replica's Tiered cache applies to its local tier.
+// every replica's Tiered cache applies to its local tier. Sent by a
+// Tiered cache through its Front, it publishes under that cache's origin
+// and hands it the tokens (sentNote).
 func (r *Redis) Invalidate(ctx context.Context, scopes []herald.Scope) error {
-	_, err := r.invalidate(ctx, scopes, "")
+	note := sentNoteOf(ctx)
+	origin := ""
+	if note != nil {
+		origin = note.origin
+	}
+	tokens, err := r.invalidate(ctx, scopes, origin)
+	if note != nil && len(tokens) == len(scopes) && len(tokens) > 0 {
+		note.sent(scopes, tokens)
+	}
 	return err
 }
 

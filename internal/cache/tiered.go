@@ -32,10 +32,11 @@ type TieredOptions struct {
 	HealthInterval time.Duration
 	// Logger receives subscription state changes. Default: discard.
 	Logger *slog.Logger
-	// Front is what reads and writes of the shared tier go through: a
-	// decorator of the same Redis such as a circuit breaker or metrics.
-	// Default: the Redis itself. The subscription and the publishing of
-	// invalidations always use the Redis directly.
+	// Front is what reads, writes and invalidations of the shared tier go
+	// through: a decorator of the same Redis such as a circuit breaker or
+	// metrics, so that a write's invalidation counts towards opening the
+	// breaker and is not sent while it is open. Default: the Redis itself.
+	// Only the subscription uses the Redis directly.
 	Front herald.Cache
 }
 
@@ -230,11 +231,32 @@ func (t *Tiered) PutShared(ctx context.Context, k herald.FeedKey, rev string, e 
 }
 
 // Invalidate implements herald.Cache: new tokens in Redis, published to
-// every replica, and applied here before returning. When Redis fails the
-// scopes are still dropped locally.
+// every replica, and applied here before returning. It goes through Front
+// like reads do: a failure counts towards opening the circuit breaker, and
+// while the breaker is open Redis is not contacted at all (the breaker
+// keeps the scopes and delivers them before Redis is read again). When
+// Redis was not reached, or failed, the scopes are still dropped locally.
 func (t *Tiered) Invalidate(ctx context.Context, scopes []herald.Scope) error {
-	tokens, err := t.shared.invalidate(ctx, scopes, t.origin)
-	t.apply(scopes, tokens)
+	note := &sentNote{origin: t.origin}
+	err := t.front.Invalidate(withSentNote(ctx, note), scopes)
+	sent, tokens := note.taken()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.epoch++
+	// Whatever Redis took, this call's scopes or more (what the breaker
+	// still owed), is adopted; whatever of this call it did not, forgotten.
+	took := make(map[herald.Scope]bool, len(sent))
+	for i, s := range sent {
+		t.local.adopt(s, tokens[i])
+		took[s] = true
+	}
+	var missed []herald.Scope
+	for _, s := range scopes {
+		if !took[s] {
+			missed = append(missed, s)
+		}
+	}
+	t.local.forget(missed)
 	return err
 }
 

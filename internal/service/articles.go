@@ -35,6 +35,9 @@ type Articles struct {
 	// delivered, when set, learns the revisions this process's writes
 	// have invalidated its cache at (WatchWrites).
 	delivered atomic.Pointer[func([]herald.Undelivered)]
+	// failLog and shortLog throttle the lines of failed and of
+	// unreplicated invalidations: during an outage every write fails alike.
+	failLog, shortLog throttle
 }
 
 // WatchWrites tells fn, after each write whose invalidation the cache
@@ -80,7 +83,8 @@ type ArticlesOptions struct {
 // NewArticles returns the write path over the given store and cache.
 func NewArticles(store herald.Store, cache herald.Cache, site Site, opts ArticlesOptions) *Articles {
 	s := &Articles{store: store, cache: cache, site: site, limits: opts.Limits.WithDefaults(), now: opts.Now, newID: opts.NewID, log: opts.Logger,
-		clean: sanitize.New(), leaveOnRecord: opts.LeaveOnRecord}
+		clean: sanitize.New(), leaveOnRecord: opts.LeaveOnRecord,
+		failLog: throttle{interval: 10 * time.Second}, shortLog: throttle{interval: 10 * time.Second}}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -269,13 +273,17 @@ func (s *Articles) prepare(a *herald.Article) error {
 // store has already committed, and recorded with the write that these
 // scopes' invalidations are owed (herald.Store), so the write stands
 // whatever happens here, even this process dying: a failed invalidation is
-// retried once at once, then in the background until the cache takes it
-// (invalidationRetry), and what this process cannot deliver another one
-// delivers from the store's records. Meanwhile readers of a cache that is
-// down render from the store and see the write, and a cache that is only
-// unreachable from here serves what it held until the retry. Once the
-// cache has taken the invalidation, the records it covers are cleared:
-// those the store held for these scopes before it was sent.
+// retried in the background until the cache takes it (invalidationRetry),
+// and what this process cannot deliver another one delivers from the
+// store's records. It is sent once, whether or not the request is still
+// waiting (the write is done), so a write costs at most one cache timeout,
+// and none while the cache's circuit breaker is open: an immediate second
+// attempt would only wait for a Redis that just failed to answer.
+// Meanwhile readers of a cache that is down render from the store and see
+// the write, and a cache that is only unreachable from here serves what it
+// held until the retry. Once the cache has taken the invalidation, the
+// records it covers are cleared: those the store held for these scopes
+// before it was sent.
 func (s *Articles) invalidate(ctx context.Context, scopes []herald.Scope) error {
 	if s.leaveOnRecord {
 		return nil // the write's records stay for the servers (ArticlesOptions)
@@ -283,10 +291,7 @@ func (s *Articles) invalidate(ctx context.Context, scopes []herald.Scope) error 
 	scopes = uniqueScopes(scopes)
 	owed, owedErr := s.store.UndeliveredOf(ctx, scopes)
 	mark := s.retry.mark()
-	err := s.cache.Invalidate(ctx, scopes)
-	if err != nil && !errors.Is(err, herald.ErrUnreplicated) {
-		err = s.cache.Invalidate(context.WithoutCancel(ctx), scopes)
-	}
+	err := s.cache.Invalidate(context.WithoutCancel(ctx), scopes)
 	if err == nil {
 		s.retry.settled(scopes, mark)
 		if owedErr != nil {
@@ -306,13 +311,15 @@ func (s *Articles) invalidate(ctx context.Context, scopes []herald.Scope) error 
 	if id := herald.RequestID(ctx); id != "" {
 		args = append(args, "request_id", id) // the write request's, as in its access log line
 	}
+	// Logged at most once per 10 s per kind, like every failure of Redis:
+	// while it is down every write fails alike.
 	if errors.Is(err, herald.ErrUnreplicated) {
 		// In force, so readers see the write; only a failover could
 		// undo it. Waiting again at once would hold the write's answer
 		// back by another wait for a replica that is likely down.
-		s.log.Warn("cache invalidation not acknowledged by enough Redis replicas; repeating it in the background", args...)
+		s.shortLog.Log(s.log, slog.LevelWarn, s.now(), "cache invalidation not acknowledged by enough Redis replicas; repeating it in the background", args...)
 	} else {
-		s.log.Error("cache invalidation failed after a committed write; retrying in the background", args...)
+		s.failLog.Log(s.log, slog.LevelError, s.now(), "cache invalidation failed after a committed write; retrying in the background", args...)
 	}
 	if dropped > 0 {
 		s.log.Error("too many scopes wait for an invalidation; these are retried from the database's records only, and may stay stale until their TTL ends if those failed",
