@@ -2,9 +2,11 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestArticleAPILifecycle(t *testing.T) {
@@ -319,5 +321,20 @@ func TestPutWithoutDateKeepsIt(t *testing.T) {
 	}
 	if r := s.api(t, http.MethodPut, "/api/v1/articles/00000000-0000-4000-8000-000000000000", doc); r.Status != 404 {
 		t.Errorf("put of an unknown id without a date: status %d, want 404", r.Status)
+	}
+}
+
+// TestPatchNullDateResetsIt: in a PATCH, null resets published_at to its
+// default, now, unlike a PUT that leaves it out (which keeps it).
+func TestPatchNullDateResetsIt(t *testing.T) {
+	s := startHerald(t, "")
+	a := s.create(t, map[string]any{"title": "Redated", "published_at": "2026-01-02T03:04:05Z"})
+	before := time.Now().UTC().Truncate(time.Second)
+	p := s.api(t, http.MethodPatch, "/api/v1/articles/"+a["id"].(string), `{"published_at":null}`)
+	var got map[string]any
+	mustUnmarshal(t, p.Body, &got)
+	when, err := time.Parse(time.RFC3339, fmt.Sprint(got["published_at"]))
+	if p.Status != 200 || err != nil || when.Before(before) {
+		t.Errorf("PATCH published_at null: status %d, published_at %v; want now", p.Status, got["published_at"])
 	}
 }

@@ -179,6 +179,11 @@ func (s *Server) patchArticle(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
+		if a.PublishedAt.IsZero() {
+			// {"published_at": null} resets the date to its default, now
+			// (Replace would keep the stored one, as for a PUT without it).
+			a.PublishedAt = s.now()
+		}
 		vc := &herald.VersionCheck{Expect: read.Version}
 		err = s.articles.Replace(herald.WithVersionCheck(ctx, vc), id, a)
 		if herald.ErrorCode(err) == herald.EPrecondition && !m.present {
