@@ -42,13 +42,6 @@ func loadConfig(args, environ []string, stderr io.Writer) (*config.Config, []str
 	for _, w := range warnings {
 		log.Warn(w)
 	}
-	// A token file that cannot be read is refused where the tokens are
-	// used; here only their strength is told.
-	if tokens, err := cfg.Tokens(); err == nil {
-		for _, w := range config.TokenWarnings(tokens) {
-			log.Warn(w)
-		}
-	}
 	return cfg, rest, nil
 }
 
@@ -62,6 +55,14 @@ func runServe(ctx context.Context, args, environ []string, stdout, stderr io.Wri
 	}
 	log := cfg.Logger(stderr)
 	cache.RouteClientLogs(log)
+	// A token file that cannot be read is refused where the tokens are
+	// used; here only their strength is told, once, by the server (not by
+	// every healthcheck).
+	if tokens, err := cfg.Tokens(); err == nil {
+		for _, w := range config.TokenWarnings(tokens) {
+			log.Warn(w)
+		}
+	}
 	setMemoryLimit(log, memlimit.FromCgroup)
 	m := NewMain(cfg, log)
 	if err := m.Bind(); err != nil {
