@@ -72,7 +72,8 @@ func TestNormalizeURL(t *testing.T) {
 		{"https://example.com/a?b?c=d#", ""},
 		{"https://example.com/?", ""},
 		{"http://[::1]:8080/a", ""},
-		{"https://XN--EXMPLE-CUA.com/", ""}, // valid Punycode, kept as given
+		{"https://XN--EXMPLE-CUA.com/", ""},         // valid Punycode, kept as given
+		{"https://my_host.xn--exmple-cua.com/", ""}, // other labels keep the looser rules
 		// A host spelled in escapes of non-ASCII bytes is its IDNA name.
 		{"https://ex%C3%A4mple.com/", "https://xn--exmple-cua.com/"},
 		{"https://my_host.example.com/~u/!$&'()*+,;=", ""},

@@ -423,11 +423,10 @@ func normalizeURL(field, raw string) (string, error) {
 			}
 		}
 		// An ASCII label may still be an internationalized one spelled in
-		// Punycode ("xn--…"), which must decode.
-		if hasACELabel(host) {
-			if name, err := idna.Lookup.ToASCII(host); err != nil || name == "" {
-				return "", FieldError(EInvalid, field, "%s has the host %q, which is not a valid internationalized domain name", field, host)
-			}
+		// Punycode ("xn--…"), which must decode; the other labels keep the
+		// looser rules above (an underscore, as in my_host, is common).
+		if label, ok := badACELabel(host); !ok {
+			return "", FieldError(EInvalid, field, "%s has the host %q, whose label %q is not a valid internationalized domain name label", field, host, label)
 		}
 	default:
 		name, err := url.PathUnescape(host)
@@ -449,15 +448,18 @@ func normalizeURL(field, raw string) (string, error) {
 	return head + host + port + rest, nil
 }
 
-// hasACELabel reports whether a label of host begins with "xn--" (in any
-// case), the prefix of a Punycode-encoded internationalized label.
-func hasACELabel(host string) bool {
+// badACELabel checks every label of host that begins with "xn--" (in any
+// case), the prefix of a Punycode-encoded internationalized label, and
+// returns the first that does not decode to a valid one, and false.
+func badACELabel(host string) (string, bool) {
 	for label := range strings.SplitSeq(host, ".") {
 		if len(label) >= 4 && strings.EqualFold(label[:4], "xn--") {
-			return true
+			if name, err := idna.Lookup.ToASCII(label); err != nil || name == "" {
+				return label, false
+			}
 		}
 	}
-	return false
+	return "", true
 }
 
 // rawDerivedURL is the URL of an article stored without one, before
