@@ -182,3 +182,19 @@ func BenchmarkHTML(b *testing.B) {
 		s.HTML(body, base)
 	}
 }
+
+// TestHTMLWithinCountsWhatIsDropped: content whose resolved URLs grow but
+// whose dropped parts (unsafe media URLs, srcsets that do not parse) make
+// the result shorter than the limit is accepted; the bound holds for the
+// result.
+func TestHTMLWithinCountsWhatIsDropped(t *testing.T) {
+	s := New()
+	in := strings.Repeat(`<img src="http:///a.png">`, 20) + strings.Repeat(`<img src="a.png" srcset="a.png 1x 2x">`, 5) + `<a href=b>x</a>`
+	want := s.HTML(in, "https://news.example.com/post/")
+	if got, err := s.HTMLWithin(in, "https://news.example.com/post/", len(want)); err != nil || got != want {
+		t.Errorf("HTMLWithin at the result's own length: %q, %v; want %q", got, err, want)
+	}
+	if _, err := s.HTMLWithin(in, "https://news.example.com/post/", len(want)-1); err != ErrTooLarge {
+		t.Errorf("HTMLWithin one byte short of the result: %v, want ErrTooLarge", err)
+	}
+}

@@ -53,12 +53,16 @@ func absolutize(fragment, base string, limit int) (string, error) {
 	if err != nil || !baseURL.IsAbs() {
 		baseURL = nil
 	}
-	// room is how many bytes resolving may still add; the fragment itself
-	// may already be over limit only by characters html.Render writes as
-	// they came, which the check after rendering finds.
+	// room is how many bytes resolving may still add to attributes in all,
+	// counting only the ones that grow: the rendering that follows is
+	// checked against limit exactly, and this only stops a fragment that
+	// would grow far past it from being resolved whole first. Since what
+	// is dropped (attributes, elements, references written shorter) can
+	// only take bytes away, a result within limit never added more than
+	// limit bytes, so no fragment within it is refused here.
 	room := -1
 	if limit >= 0 {
-		room = max(0, limit-len(fragment))
+		room = limit
 	}
 	var b strings.Builder
 	for _, n := range nodes {
