@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/herald-feeds/herald/internal/herald"
+	"github.com/herald-feeds/herald/internal/sanitize"
 )
 
 func TestExcerpt(t *testing.T) {
@@ -84,5 +85,21 @@ func TestRSSDescriptionIsAnExcerptOutsideShows(t *testing.T) {
 	show := parse(t, mustRender(t, herald.FormatRSS, showChannel(herald.FormatRSS), []*herald.Article{&ep}))
 	if got := show.Items[0].Description; got != long {
 		t.Errorf("show item description = %q, want the whole content", got)
+	}
+}
+
+// TestExcerptCountsWhatReadersSee: characters no feed carries do not count
+// towards the excerpt's length, so one cut short still ends with "…"; a
+// single paragraph far longer than the excerpt is read only as far as
+// needed.
+func TestExcerptCountsWhatReadersSee(t *testing.T) {
+	in := "<p>" + strings.Repeat("&#1;", 20) + strings.Repeat("w ", 140) + "<b>bold</b> " + strings.Repeat("more text ", 10) + "</p>"
+	got := excerpt(in)
+	if !strings.HasSuffix(got, "…") || strings.ContainsRune(got, 1) {
+		t.Errorf("excerpt %q: want it cut with \"…\" and without control characters", got)
+	}
+	long := "<p>" + strings.Repeat("word ", 400000) + "</p>" // 2 MB in one text token
+	if p := sanitize.TextPrefix(long, excerptRunes); len(p) > 2*excerptRunes {
+		t.Errorf("TextPrefix of a 2 MB paragraph kept %d bytes, want about %d", len(p), excerptRunes)
 	}
 }

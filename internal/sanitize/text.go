@@ -9,7 +9,8 @@ import (
 )
 
 // Text reduces an HTML fragment to the text a reader would see, entities
-// decoded and whitespace collapsed to single spaces. It tokenizes the way
+// decoded, whitespace collapsed to single spaces and characters no feed
+// can carry left out. It tokenizes the way
 // a browser does rather than deleting everything between '<' and '>', so
 // that a stray '<' in text ("a < b", common in feeds that escape once too
 // few) keeps what follows it. Block-level elements separate words; script
@@ -33,7 +34,7 @@ func TextPrefix(fragment string, n int) string {
 			return t.b.String()
 		case html.TextToken:
 			if !hidden {
-				t.write(z.Text())
+				t.write(z.Text(), n)
 			}
 		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
 			switch rawTagName(z.Raw()) {
@@ -51,19 +52,25 @@ func TextPrefix(fragment string, n int) string {
 }
 
 // textBuilder collects text with every run of white space written as one
-// space, none at either end, counting the runes it holds.
+// space, none at either end, counting the runes it holds. Characters no
+// feed can carry (controls, U+FFFD and bytes that are not UTF-8, U+FFFE,
+// U+FFFF) are left out, so that the count is of what a reader sees.
 type textBuilder struct {
 	b     strings.Builder
 	runes int
 	space bool // white space seen since the last rune written
 }
 
-func (t *textBuilder) write(p []byte) {
-	for len(p) > 0 {
+// write adds the text p, stopping once the builder holds more than limit
+// runes (a negative limit: all of p).
+func (t *textBuilder) write(p []byte, limit int) {
+	for len(p) > 0 && (limit < 0 || t.runes <= limit) {
 		r, size := utf8.DecodeRune(p)
-		if unicode.IsSpace(r) {
+		switch {
+		case unicode.IsSpace(r):
 			t.space = true
-		} else {
+		case r < 0x20 || r >= 0x7F && r <= 0x9F || r == utf8.RuneError || r == 0xFFFE || r == 0xFFFF:
+		default:
 			if t.space && t.runes > 0 {
 				t.b.WriteByte(' ')
 				t.runes++

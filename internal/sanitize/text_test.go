@@ -54,6 +54,9 @@ func FuzzText(f *testing.F) {
 			if r != ' ' && strings.ContainsRune("\t\n\r\f\v\u0085\u00a0\u2028\u3000", r) {
 				t.Fatalf("Text(%q) = %q keeps white space %U", in, full, r)
 			}
+			if r < 0x20 || r >= 0x7F && r <= 0x9F || r == utf8.RuneError || r == 0xFFFE || r == 0xFFFF {
+				t.Fatalf("Text(%q) = %q keeps %U, which no feed carries", in, full, r)
+			}
 		}
 		p := TextPrefix(in, int(n))
 		if !strings.HasPrefix(full, p) {
