@@ -121,7 +121,7 @@ func (m *Memory) Close() error {
 func (m *Memory) Get(_ context.Context, k herald.FeedKey, cond *herald.Condition) (herald.Lookup, error) {
 	l, held := m.lookup(k, cond)
 	if held == heldUnknown {
-		return herald.Lookup{Revision: m.revision(k.Scope)}, nil
+		return herald.Lookup{Revision: m.revision(k.Scope), Minted: true}, nil
 	}
 	return l, nil
 }

@@ -197,3 +197,15 @@ func TestMemoryPutLocal(t *testing.T) {
 	m.PutLocal(siteRSS, rev, testEntry("stale"), time.Hour)
 	assertMiss(t, mustGet(t, m, siteRSS, nil))
 }
+
+// TestMemoryReportsMintedRevisions: the lookup that makes a scope's
+// revision says so; later ones, which find it, do not.
+func TestMemoryReportsMintedRevisions(t *testing.T) {
+	m := NewMemory(MemoryOptions{})
+	k := herald.FeedKey{Scope: herald.SiteScope, Format: herald.FormatRSS, Limit: 10}
+	first, _ := m.Get(context.Background(), k, nil)
+	again, _ := m.Get(context.Background(), k, nil)
+	if !first.Minted || again.Minted || first.Revision != again.Revision {
+		t.Errorf("first lookup minted=%v, second minted=%v, revisions %q and %q; want minted once, one revision", first.Minted, again.Minted, first.Revision, again.Revision)
+	}
+}

@@ -79,6 +79,11 @@ type Lookup struct {
 	// renders and stores under this revision; if a write bumped it in the
 	// meantime, the stored entry is simply never served.
 	Revision string
+	// Minted reports that the cache held no revision for the scope and
+	// made Revision just now (one it evicted, or never had): it then says
+	// nothing about whether a write changed the scope since an earlier
+	// rendering.
+	Minted bool
 	// TTL is, on a hit, how long the entry has left in the cache that
 	// answered, when it can tell (Redis); zero otherwise. A copy kept
 	// elsewhere must not outlive it: it ends early when a scheduled

@@ -250,7 +250,7 @@ func (f *Feeds) GetCoded(ctx context.Context, k herald.FeedKey, cond *herald.Con
 		return e, nil
 	})
 	if err != nil {
-		return f.staleOrError(k, cond, rev, err)
+		return f.staleOrError(k, cond, rev, look.Minted, err)
 	}
 	e := v.(herald.Entry)
 	f.recordGood(k, e, rev)

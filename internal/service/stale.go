@@ -127,6 +127,19 @@ func (r *staleRecord) confirm(key herald.FeedKey, etag, rev string, now time.Tim
 	}
 }
 
+// adopt records that key's rendering with etag counts as current under
+// revision rev from now on, its confirmation time unchanged.
+func (r *staleRecord) adopt(key herald.FeedKey, etag, rev string) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if el, ok := r.items[key]; ok && el.Value.(*staleItem).entry.ETag == etag {
+		el.Value.(*staleItem).rev = rev
+	}
+}
+
 // lookup returns the recorded rendering of key and its age, if it is
 // younger than maxAge and, when rev is known, was current under rev: a
 // rendering of an older revision is one a write has superseded, and
@@ -176,14 +189,25 @@ func (f *Feeds) recordGoodAt(k herald.FeedKey, e herald.Entry, rev string, now t
 // rendering is served if it is recent enough and no write has superseded
 // it (its revision is still rev, the scope's current one, when the cache
 // could tell), else the failure becomes EUnavailable, a 503 with
-// Retry-After, since nothing is wrong with the request.
-func (f *Feeds) staleOrError(k herald.FeedKey, cond *herald.Condition, rev string, err error) (FeedResult, error) {
+// Retry-After, since nothing is wrong with the request. A revision the
+// cache minted for this lookup (minted: it had evicted the scope's) tells
+// nothing of writes: the rendering is served and from then on counts as
+// current under it, so that the next lookups, which find that revision,
+// serve it too.
+func (f *Feeds) staleOrError(k herald.FeedKey, cond *herald.Condition, rev string, minted bool, err error) (FeedResult, error) {
 	switch herald.ErrorCode(err) {
 	case herald.EUnavailable, herald.EInternal:
 	default: // the request's own problem (no such scope, a page out of range)
 		return FeedResult{}, err
 	}
-	if e, age, ok := f.stale.lookup(k, rev, f.now()); ok {
+	check := rev
+	if minted {
+		check = ""
+	}
+	if e, age, ok := f.stale.lookup(k, check, f.now()); ok {
+		if minted {
+			f.stale.adopt(k, e.ETag, rev)
+		}
 		f.stats.StaleServed.Add(1)
 		f.storeLog.warn(f.log, f.now(), "store failed; serving the last good rendering", "scope", k.Scope.Key(), "format", k.Format, "age", age.Round(time.Second), "err", err)
 		res := FeedResult{Entry: e, Stale: true, Age: age, NotModified: cond.NotModified(e.ETag, e.LastModified, f.now())}

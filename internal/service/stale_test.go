@@ -165,3 +165,51 @@ func TestStaleRecordFastPath(t *testing.T) {
 		t.Errorf("a hit without variants dropped the recorded ones within refreshEvery")
 	}
 }
+
+// evictingCache passes everything to a real cache until evicted is set;
+// from then on every scope's revision is one it minted after forgetting
+// the old one, as the in-process cache does when it holds too many (the
+// first lookup reports it minted, later ones find it).
+type evictingCache struct {
+	herald.Cache
+	evicted bool
+	minted  map[herald.Scope]bool
+}
+
+func (c *evictingCache) Get(ctx context.Context, k herald.FeedKey, cond *herald.Condition) (herald.Lookup, error) {
+	if !c.evicted {
+		return c.Cache.Get(ctx, k, cond)
+	}
+	first := !c.minted[k.Scope]
+	c.minted[k.Scope] = true
+	return herald.Lookup{Revision: "minted-" + k.Scope.Key(), Minted: first}, nil
+}
+
+// TestStaleSurvivesAnEvictedRevision: the in-process cache forgets
+// revisions when it holds too many (requests for scopes that do not exist
+// mint them too); a revision minted again says nothing of writes, so the
+// last good rendering still stands in during a store outage, on every
+// request, not only the first.
+func TestStaleSurvivesAnEvictedRevision(t *testing.T) {
+	fx := newFixture(t, nil)
+	ctx := context.Background()
+	st := &outageStore{Store: fx.store}
+	c := &evictingCache{Cache: fx.cache, minted: map[herald.Scope]bool{}}
+	feeds := NewFeeds(st, c, render.New(), testSite(), FeedsOptions{Now: fx.clock.Now, MaxStale: 3 * time.Hour, StaleEntries: 10})
+	site := herald.FeedKey{Scope: herald.SiteScope, Format: herald.FormatAtom, Limit: 20}
+	if err := fx.articles.Create(ctx, &herald.Article{Title: "Kept", PublishedAt: fx.clock.Now().Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	good, err := feeds.Get(ctx, site, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.down.Store(true)
+	c.evicted = true
+	for i := range 3 {
+		res, err := feeds.Get(ctx, site, nil)
+		if err != nil || !res.Stale || res.Entry.ETag != good.Entry.ETag {
+			t.Fatalf("read %d with the store down, the site's revision evicted: err=%v stale=%v; want the last good rendering", i, err, res.Stale)
+		}
+	}
+}
