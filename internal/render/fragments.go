@@ -144,12 +144,12 @@ func itemKey(k *keyHash, f herald.Format, c channel, a *herald.Article) uint64 {
 	switch f {
 	case herald.FormatRSS:
 		k.flag(c.podcast != nil)
-		if len(a.Authors) == 0 {
-			// Such an item names the feed's author (creditFeedAuthor).
-			fa := c.feedAuthor()
-			k.str(fa.Name)
-			k.str(fa.Email)
-		}
+		// An item whose article names no author, once cleaned, names the
+		// feed's (creditFeedAuthor): hashed for every item, so that the
+		// key does not depend on how cleaning will judge the names.
+		fa := c.feedAuthor()
+		k.str(fa.Name)
+		k.str(fa.Email)
 	case herald.FormatAtom:
 		if entryUpdated(a).IsZero() {
 			k.time(c.updated)
