@@ -132,8 +132,8 @@ func (r *Renderer) FragmentStats() (hits, misses uint64) {
 // channel c is made from: every field of the article as it was given
 // (equal fields give an equal entry, since preparing one is a pure
 // function of them), the feed's language (an item in it leaves its own
-// out), whether the feed is a show's and, for an article without authors,
-// the feed's author (RSS), and for an Atom entry without
+// out), whether the feed is a show's and the feed's author (RSS), and
+// for an Atom entry without
 // a date the feed's date that stands in for it.
 // TestItemKeyCoversEveryField checks that changing any field of an
 // article, or any of those facts where it matters, changes the key.
