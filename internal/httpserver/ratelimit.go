@@ -127,6 +127,9 @@ func (l *limiter) refund(key string, now time.Time) {
 // that makes room.
 const evictSample = 8
 
+// sweepBatch bounds the keys one call of makeRoom looks at when it sweeps.
+const sweepBatch = 1024
+
 // makeRoom keeps the table bounded. Keys whose allowance is whole again
 // carry no information: once a sweep period (sweepEvery) they all go, so
 // the table holds what recent requests left rather than everything until
@@ -134,14 +137,25 @@ const evictSample = 8
 // key takes the place of one other: of a few looked at, the one whose
 // allowance is whole soonest. That client may come back a little early;
 // every other keeps its state (starting over let them all in at once).
+//
+// A sweep looks at no more than sweepBatch keys a call, under the lock
+// every request of the limit takes: a large table is swept over the
+// following calls, each from a random place, until one call finds the
+// table small enough to look at whole.
 func (l *limiter) makeRoom(now time.Time) {
 	if !now.Before(l.nextSweep) {
+		seen := 0
 		for k, e := range l.keys {
 			if !e.tat.After(now) {
 				delete(l.keys, k)
 			}
+			if seen++; seen == sweepBatch {
+				break
+			}
 		}
-		l.nextSweep = now.Add(l.sweepEvery())
+		if seen < sweepBatch {
+			l.nextSweep = now.Add(l.sweepEvery())
+		}
 	}
 	if len(l.keys) < l.maxKeys {
 		return

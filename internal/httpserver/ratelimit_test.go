@@ -166,6 +166,35 @@ func TestLimiterSweepsExpiredKeys(t *testing.T) {
 	}
 }
 
+// TestLimiterSweepsInBatches: a sweep of a large table looks at no more
+// than sweepBatch keys a request, and the requests that follow go on with
+// it until the table is clean.
+func TestLimiterSweepsInBatches(t *testing.T) {
+	l := newLimiter(time.Minute, 1, 100_000)
+	t0 := time.Unix(1_700_000_000, 0)
+	const n = 5 * sweepBatch
+	for i := range n {
+		l.allow("old "+strconv.Itoa(i), t0)
+	}
+	later := t0.Add(3 * time.Minute)
+	l.allow("new 0", later)
+	if left := len(l.keys); left < n+1-sweepBatch {
+		t.Fatalf("one request swept the table down to %d keys, more than %d at once", left, sweepBatch)
+	}
+	for i := 1; len(l.keys) > i && i < 200; i++ {
+		l.allow("new "+strconv.Itoa(i), later)
+	}
+	stale := 0
+	for k := range l.keys {
+		if strings.HasPrefix(k, "old ") {
+			stale++
+		}
+	}
+	if stale != 0 {
+		t.Errorf("%d spent keys left after the following requests swept on", stale)
+	}
+}
+
 // TestFullLimiterKeepsOthersState: when the table is full of clients still
 // held back, a new key makes room by dropping one key, the one whose
 // allowance comes back first among those looked at, not everyone's.
