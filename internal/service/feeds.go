@@ -178,23 +178,72 @@ func (f *Feeds) GetCoded(ctx context.Context, k herald.FeedKey, cond *herald.Con
 	// would be moved to the heap on every call, hits included.
 	rev := look.Revision
 
-	// Requests for the same key and revision share one render. The render
-	// runs detached from any one request so that a client hanging up does
-	// not fail the others waiting on it.
-	flightKey := keyString(k) + "\x00" + rev
-	v, err, _ := f.flight.Do(flightKey, func() (any, error) {
+	e, err := f.renderOnce(ctx, k, rev, cacheOK, func(rctx context.Context) (herald.Entry, time.Duration, error) {
+		return f.renderEntry(rctx, k)
+	}, func(rctx context.Context, rev string, e herald.Entry, ttl time.Duration, release func()) {
+		done := f.now()
+		lp, ok := f.cache.(herald.LocalPutter)
+		if !ok {
+			f.storeRendering(rctx, f.cache.Put, k, rev, e, ttl, done, release)
+			return
+		}
+		// This process's requests find the entry at once; the trip of the
+		// body to the shared tier (0.7 ms for 234 KiB to a local Redis),
+		// the unlock and the compression come after the answer, and touch
+		// only the shared tier: by then this process may hold a newer
+		// rendering of the same revision (a scheduled article came due).
+		lp.PutLocal(k, rev, e, ttl)
+		select {
+		case f.stores <- struct{}{}:
+			f.variants.pending.Add(1)
+			go func() {
+				defer func() { <-f.stores; f.variants.pending.Done() }()
+				ctx, cancel := context.WithTimeout(context.Background(), f.renderTimeout)
+				defer cancel()
+				f.storeRendering(ctx, lp.PutShared, k, rev, e, ttl, done, release)
+			}()
+		default:
+			// As many stores as allowed are under way (a slow Redis, or
+			// many feeds invalidated at once): this one is made before the
+			// answer, which holds the answer back instead of piling up
+			// renderings waiting for Redis in memory.
+			f.stats.SyncStores.Add(1)
+			f.storeRendering(rctx, lp.PutShared, k, rev, e, ttl, done, release)
+		}
+	})
+	if err != nil {
+		return f.staleOrError(k, cond, rev, look.Minted, err)
+	}
+	f.recordGood(k, e, rev)
+	res := FeedResult{Entry: e, NotModified: cond.NotModified(e.ETag, e.LastModified, f.now())}
+	if res.NotModified {
+		f.stats.NotModified.Add(1)
+	}
+	return res, nil
+}
+
+// renderOnce renders the entry of k under revision rev once for all the
+// requests that miss it at the same time: in this process (a flight keyed
+// by k and rev) and across replicas sharing Redis (peerRender). The render
+// runs detached from any one request, so that a client hanging up does
+// not fail the others waiting on it, and bounded by the render timeout.
+// When the cache has no render lock (which looks as it locks), the cache
+// is looked at once more first: a request that missed just as the last
+// flight for k ended would otherwise render again. A render that finds no
+// such scope forgets the revision it minted (forgetMissing). A rendering
+// to keep (the cache answered, and its TTL is positive) goes to store with
+// the render lock's release, which store must call.
+func (f *Feeds) renderOnce(ctx context.Context, k herald.FeedKey, rev string, cacheOK bool,
+	render func(context.Context) (herald.Entry, time.Duration, error),
+	store func(ctx context.Context, rev string, e herald.Entry, ttl time.Duration, release func())) (herald.Entry, error) {
+	v, err, _ := f.flight.Do(keyString(k)+"\x00"+rev, func() (any, error) {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), f.renderTimeout)
 		defer cancel()
-		// A request that missed just as the previous flight for this key
-		// finished would otherwise render again: look once more. A render
-		// lock looks in the same round trip as it locks (peerRender).
 		if _, locks := f.cache.(herald.RenderLocker); cacheOK && !locks {
 			if again, err := f.cache.Get(rctx, k, nil); err == nil && again.Hit && again.Revision == rev {
 				return again.Entry, nil
 			}
 		}
-		// Across replicas sharing Redis, one renders and the others wait
-		// for its entry (see peerRender).
 		release, rev, peer, fromPeer := f.peerRender(rctx, k, rev, cacheOK)
 		if fromPeer {
 			return peer, nil
@@ -205,7 +254,7 @@ func (f *Feeds) GetCoded(ctx context.Context, k herald.FeedKey, cond *herald.Con
 				release()
 			}
 		}()
-		e, ttl, err := f.renderEntry(rctx, k)
+		e, ttl, err := render(rctx)
 		if err != nil {
 			if cacheOK && herald.IsNotFound(err) {
 				released = true
@@ -218,47 +267,13 @@ func (f *Feeds) GetCoded(ctx context.Context, k herald.FeedKey, cond *herald.Con
 			return e, nil
 		}
 		released = true
-		done := f.now()
-		if lp, ok := f.cache.(herald.LocalPutter); ok {
-			// This process's requests find the entry at once; the trip of
-			// the body to the shared tier (0.7 ms for 234 KiB to a local
-			// Redis), the unlock and the compression come after the answer,
-			// and touch only the shared tier: by then this process may hold
-			// a newer rendering of the same revision (a scheduled article
-			// came due).
-			lp.PutLocal(k, rev, e, ttl)
-			select {
-			case f.stores <- struct{}{}:
-				f.variants.pending.Add(1)
-				go func() {
-					defer func() { <-f.stores; f.variants.pending.Done() }()
-					ctx, cancel := context.WithTimeout(context.Background(), f.renderTimeout)
-					defer cancel()
-					f.storeRendering(ctx, lp.PutShared, k, rev, e, ttl, done, release)
-				}()
-			default:
-				// As many stores as allowed are under way (a slow Redis,
-				// or many feeds invalidated at once): this one is made
-				// before the answer, which holds the answer back instead
-				// of piling up renderings waiting for Redis in memory.
-				f.stats.SyncStores.Add(1)
-				f.storeRendering(rctx, lp.PutShared, k, rev, e, ttl, done, release)
-			}
-			return e, nil
-		}
-		f.storeRendering(rctx, f.cache.Put, k, rev, e, ttl, done, release)
+		store(rctx, rev, e, ttl, release)
 		return e, nil
 	})
 	if err != nil {
-		return f.staleOrError(k, cond, rev, look.Minted, err)
+		return herald.Entry{}, err
 	}
-	e := v.(herald.Entry)
-	f.recordGood(k, e, rev)
-	res := FeedResult{Entry: e, NotModified: cond.NotModified(e.ETag, e.LastModified, f.now())}
-	if res.NotModified {
-		f.stats.NotModified.Add(1)
-	}
-	return res, nil
+	return v.(herald.Entry), nil
 }
 
 // forgetMissing is called when the render of k under rev ended in

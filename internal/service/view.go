@@ -103,51 +103,19 @@ func (f *Feeds) GetView(ctx context.Context, k herald.FeedKey, cond *herald.Cond
 		return FeedResult{Entry: look.Entry, NotModified: look.NotModified, Cached: true}, nil
 	}
 	f.stats.Misses.Add(1)
-	rev := look.Revision
-	v, err, _ := f.flight.Do(keyString(vk)+"\x00"+rev, func() (any, error) {
-		// As GetCoded's miss: detached from the request, bounded by the
-		// render timeout; looked up once more when the cache has no
-		// render lock, which otherwise answers that itself.
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), f.renderTimeout)
-		defer cancel()
-		if _, locks := f.cache.(herald.RenderLocker); cacheOK && !locks {
-			if again, err := f.cache.Get(rctx, vk, nil); err == nil && again.Hit && again.Revision == rev {
-				return again.Entry, nil
-			}
-		}
-		release, rev, peer, fromPeer := f.peerRender(rctx, vk, rev, cacheOK)
-		if fromPeer {
-			return peer, nil
-		}
-		released := false
-		defer func() {
-			if !released {
-				release()
-			}
-		}()
-		e, ttl, err := f.renderView(rctx, k, page)
-		if err != nil {
-			if cacheOK && herald.IsNotFound(err) {
-				released = true
-				release()
-				f.forgetMissing(rctx, vk, rev)
-			}
-			return e, err
-		}
-		if !cacheOK || ttl <= 0 {
-			return e, nil
-		}
+	e, err := f.renderOnce(ctx, vk, look.Revision, cacheOK, func(rctx context.Context) (herald.Entry, time.Duration, error) {
+		return f.renderView(rctx, k, page)
+	}, func(rctx context.Context, rev string, e herald.Entry, ttl time.Duration, release func()) {
 		// Stored before the answer (in every tier; then the lock is
-		// released), and compressed in the background: a view is rare next
-		// to its feed's polls, and this keeps its miss path the simplest.
-		released = true
+		// released), and compressed in the background: a view is rare
+		// next to its feed's polls, and this keeps its miss path the
+		// simplest.
 		f.storeRendering(rctx, f.cache.Put, vk, rev, e, ttl, f.now(), release)
-		return e, nil
 	})
 	if err != nil {
 		return FeedResult{}, err
 	}
-	return FeedResult{Entry: v.(herald.Entry)}, nil
+	return FeedResult{Entry: e}, nil
 }
 
 // renderView reads the document k names and makes its HTML view with
