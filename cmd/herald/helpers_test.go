@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/herald-feeds/herald/config"
+	"github.com/herald-feeds/herald/internal/pgtest"
 )
 
 const testToken = "test-token-0123456789"
@@ -198,4 +199,18 @@ var plainClient = &http.Client{Transport: &http.Transport{DisableCompression: tr
 // the current second has none yet (serveFeed).
 func afterThisSecond() {
 	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second + 10*time.Millisecond)))
+}
+
+// onEachStore runs test as subtests on an in-process Herald (startHerald)
+// over a fresh SQLite file and over a fresh PostgreSQL database.
+func onEachStore(t *testing.T, test func(t *testing.T, s *testServer)) {
+	for _, store := range []string{"sqlite", "postgres"} {
+		t.Run(store, func(t *testing.T) {
+			if store == "postgres" {
+				test(t, startHerald(t, "", "-database-url", pgtest.NewDatabase(t)))
+				return
+			}
+			test(t, startHerald(t, ""))
+		})
+	}
 }

@@ -10,8 +10,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/herald-feeds/herald/internal/pgtest"
 )
 
 // dial opens a raw connection to s, closed when the test ends, whose reads
@@ -411,26 +409,18 @@ func TestContentLimitHoldsOnceSanitised(t *testing.T) {
 // or holds a NUL names no article: 404 on both stores (PostgreSQL refused
 // such text with an error, answered 500).
 func TestMalformedArticleIDsAreNotFound(t *testing.T) {
-	for _, store := range []string{"sqlite", "postgres"} {
-		t.Run(store, func(t *testing.T) {
-			var s *testServer
-			if store == "postgres" {
-				s = startHerald(t, "", "-database-url", pgtest.NewDatabase(t))
-			} else {
-				s = startHerald(t, "")
-			}
-			for _, id := range []string{"%FF", "%00", "a%C3"} {
-				for _, method := range []string{http.MethodGet, http.MethodPut, http.MethodPatch, http.MethodDelete} {
-					var body []byte
-					if method == http.MethodPut || method == http.MethodPatch {
-						body = []byte(`{"title":"x"}`)
-					}
-					r := s.do(t, method, "/api/v1/articles/"+id, body, "Authorization: Bearer "+testToken, "Content-Type: application/json")
-					if r.Status != 404 {
-						t.Errorf("%s /api/v1/articles/%s: status %d, want 404: %s", method, id, r.Status, r.Body)
-					}
+	onEachStore(t, func(t *testing.T, s *testServer) {
+		for _, id := range []string{"%FF", "%00", "a%C3"} {
+			for _, method := range []string{http.MethodGet, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+				var body []byte
+				if method == http.MethodPut || method == http.MethodPatch {
+					body = []byte(`{"title":"x"}`)
+				}
+				r := s.do(t, method, "/api/v1/articles/"+id, body, "Authorization: Bearer "+testToken, "Content-Type: application/json")
+				if r.Status != 404 {
+					t.Errorf("%s /api/v1/articles/%s: status %d, want 404: %s", method, id, r.Status, r.Body)
 				}
 			}
-		})
-	}
+		}
+	})
 }

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/herald-feeds/herald/internal/pgtest"
 )
 
 // TestArticleETagsAndIfMatch: the admin API gives each article's version
@@ -137,8 +136,7 @@ func TestArticleIfNoneMatch(t *testing.T) {
 // once all land: each is applied to the version it read and written only
 // if the article is still at it, else applied again to the newer one.
 func TestConcurrentPatchesLoseNothing(t *testing.T) {
-	t.Run("sqlite", func(t *testing.T) { concurrentPatches(t, startHerald(t, "")) })
-	t.Run("postgres", func(t *testing.T) { concurrentPatches(t, startHerald(t, "", "-database-url", pgtest.NewDatabase(t))) })
+	onEachStore(t, concurrentPatches)
 }
 
 // TestSimultaneousPatchesAllLand: eight PATCHes of eight fields sent at the
@@ -146,45 +144,37 @@ func TestConcurrentPatchesLoseNothing(t *testing.T) {
 // another patch was written since its read, so none needs more attempts
 // than there are patches (patchAttempts).
 func TestSimultaneousPatchesAllLand(t *testing.T) {
-	for _, store := range []string{"sqlite", "postgres"} {
-		t.Run(store, func(t *testing.T) {
-			var s *testServer
-			if store == "postgres" {
-				s = startHerald(t, "", "-database-url", pgtest.NewDatabase(t))
-			} else {
-				s = startHerald(t, "")
-			}
-			a := s.create(t, map[string]any{"title": "Crowded"})
-			path := "/api/v1/articles/" + a["id"].(string)
-			patches := map[string]any{
-				"summary": "patched", "image": "https://news.example.com/p.png", "language": "fr",
-				"content_html": "<p>patched</p>", "categories": []string{"Patched"}, "tags": []string{"patched"},
-				"authors": []map[string]string{{"name": "Patcher"}}, "chapters_url": "https://news.example.com/c.json",
-			}
-			start := make(chan struct{})
-			var wg sync.WaitGroup
-			for field, value := range patches {
-				body, _ := json.Marshal(map[string]any{field: value})
-				wg.Go(func() {
-					<-start
-					r := s.do(t, http.MethodPatch, path, body, "Authorization: Bearer "+testToken, "Content-Type: application/merge-patch+json")
-					if r.Status != http.StatusOK {
-						t.Errorf("PATCH %s: %d %s", body, r.Status, r.Body)
-					}
-				})
-			}
-			close(start)
-			wg.Wait()
-			var got map[string]any
-			mustUnmarshal(t, s.api(t, http.MethodGet, path, nil).Body, &got)
-			for field, value := range patches {
-				want, _ := json.Marshal(value)
-				if have, _ := json.Marshal(got[field]); string(have) != string(want) {
-					t.Errorf("%s = %s, want %s", field, have, want)
+	onEachStore(t, func(t *testing.T, s *testServer) {
+		a := s.create(t, map[string]any{"title": "Crowded"})
+		path := "/api/v1/articles/" + a["id"].(string)
+		patches := map[string]any{
+			"summary": "patched", "image": "https://news.example.com/p.png", "language": "fr",
+			"content_html": "<p>patched</p>", "categories": []string{"Patched"}, "tags": []string{"patched"},
+			"authors": []map[string]string{{"name": "Patcher"}}, "chapters_url": "https://news.example.com/c.json",
+		}
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for field, value := range patches {
+			body, _ := json.Marshal(map[string]any{field: value})
+			wg.Go(func() {
+				<-start
+				r := s.do(t, http.MethodPatch, path, body, "Authorization: Bearer "+testToken, "Content-Type: application/merge-patch+json")
+				if r.Status != http.StatusOK {
+					t.Errorf("PATCH %s: %d %s", body, r.Status, r.Body)
 				}
+			})
+		}
+		close(start)
+		wg.Wait()
+		var got map[string]any
+		mustUnmarshal(t, s.api(t, http.MethodGet, path, nil).Body, &got)
+		for field, value := range patches {
+			want, _ := json.Marshal(value)
+			if have, _ := json.Marshal(got[field]); string(have) != string(want) {
+				t.Errorf("%s = %s, want %s", field, have, want)
 			}
-		})
-	}
+		}
+	})
 }
 
 func concurrentPatches(t *testing.T, s *testServer) {
