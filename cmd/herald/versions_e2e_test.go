@@ -7,7 +7,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
 )
 
 // TestArticleETagsAndIfMatch: the admin API gives each article's version
