@@ -47,27 +47,40 @@ func postArticle(t *testing.T, s *Server, body string) *http.Response {
 	return res
 }
 
+// dirTestServer is a server (token "secret") whose services read a fresh
+// SQLite file, at path, through wrap (nil: as it is) and keep time by
+// clock (nil: the real one); opts are the feed service's.
+func dirTestServer(t *testing.T, wrap func(herald.Store) herald.Store, clock func() time.Time, opts service.FeedsOptions) (s *Server, path string) {
+	t.Helper()
+	path = filepath.Join(t.TempDir(), "d.db")
+	st, err := sqlite.Open(context.Background(), path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	var store herald.Store = st
+	if wrap != nil {
+		store = wrap(st)
+	}
+	c := cache.NewMemory(cache.MemoryOptions{})
+	site := service.Site{Title: "t", BaseURL: "https://example.com", DefaultLimit: 10, MaxLimit: 100, CacheTTL: time.Minute}
+	opts.Now = clock
+	articles := service.NewArticles(store, c, site, service.ArticlesOptions{Now: clock})
+	t.Cleanup(articles.Close)
+	return New(Config{APIToken: "secret", MaxBodyBytes: 1 << 20}, service.NewFeeds(store, c, nil, site, opts), articles, store, c, nil), path
+}
+
 // TestDirectoryDocumentsKeptPerVersion: the index page and the OPML file
 // are made once per directory version and sent again as they are until a
 // write (by this server or another process on the store) or the next
 // scheduled article changes what they list.
 func TestDirectoryDocumentsKeptPerVersion(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "d.db")
-	st, err := sqlite.Open(ctx, path, sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
 	var mu sync.Mutex
 	now := time.Now().UTC().Truncate(time.Second)
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	ls := &listingStore{Store: st}
-	c := cache.NewMemory(cache.MemoryOptions{})
-	site := service.Site{Title: "t", BaseURL: "https://example.com", DefaultLimit: 10, MaxLimit: 100, CacheTTL: time.Minute}
-	articles := service.NewArticles(ls, c, site, service.ArticlesOptions{Now: clock})
-	t.Cleanup(articles.Close)
-	s := New(Config{APIToken: "secret", MaxBodyBytes: 1 << 20}, service.NewFeeds(ls, c, nil, site, service.FeedsOptions{Now: clock}), articles, ls, c, nil)
+	var ls *listingStore
+	s, path := dirTestServer(t, func(st herald.Store) herald.Store { ls = &listingStore{Store: st}; return ls }, clock, service.FeedsOptions{})
 
 	get := func(path string) string {
 		t.Helper()
@@ -134,17 +147,7 @@ func TestDirectoryDocumentsKeptPerVersion(t *testing.T) {
 // later request in that coding sends those bytes; a new version is
 // compressed again. A client holding any coding's ETag gets its 304.
 func TestDirectoryDocumentsCompressedOncePerVersion(t *testing.T) {
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "d.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	c := cache.NewMemory(cache.MemoryOptions{})
-	site := service.Site{Title: "t", BaseURL: "https://example.com", DefaultLimit: 10, MaxLimit: 100, CacheTTL: time.Minute}
-	articles := service.NewArticles(st, c, site, service.ArticlesOptions{})
-	t.Cleanup(articles.Close)
-	s := New(Config{APIToken: "secret", MaxBodyBytes: 1 << 20}, service.NewFeeds(st, c, nil, site, service.FeedsOptions{}), articles, st, c, nil)
+	s, _ := dirTestServer(t, nil, nil, service.FeedsOptions{})
 
 	get := func(path, coding, inm string) (int, string, []byte) {
 		t.Helper()
@@ -229,22 +232,11 @@ func (s *flakyStore) Feed(ctx context.Context, q herald.FeedQuery) (*herald.Feed
 // last good rendering, for feed.max_stale after they were last known to be
 // current; past that, and when none was ever made, a 503.
 func TestDirectoryDocumentsOutliveAStoreOutage(t *testing.T) {
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "d.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
 	var mu sync.Mutex
 	now := time.Now().UTC().Truncate(time.Second)
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	fs := &flakyStore{Store: st}
-	c := cache.NewMemory(cache.MemoryOptions{})
-	site := service.Site{Title: "t", BaseURL: "https://example.com", DefaultLimit: 10, MaxLimit: 100, CacheTTL: time.Minute}
-	articles := service.NewArticles(fs, c, site, service.ArticlesOptions{Now: clock})
-	t.Cleanup(articles.Close)
-	feeds := service.NewFeeds(fs, c, nil, site, service.FeedsOptions{Now: clock, MaxStale: time.Hour, StaleEntries: 10})
-	s := New(Config{APIToken: "secret", MaxBodyBytes: 1 << 20}, feeds, articles, fs, c, nil)
+	var fs *flakyStore
+	s, _ := dirTestServer(t, func(st herald.Store) herald.Store { fs = &flakyStore{Store: st}; return fs }, clock, service.FeedsOptions{MaxStale: time.Hour, StaleEntries: 10})
 	s.now = clock
 	status := func(path string) (int, string) {
 		t.Helper()
