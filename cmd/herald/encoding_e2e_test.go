@@ -20,20 +20,25 @@ func decode(t *testing.T, coding string, b []byte) []byte {
 	return out
 }
 
+// cacheConfigs are the cache configurations a test runs Herald with, as
+// flags: the in-process cache, Redis with the local tier in front, and
+// Redis alone (each with a throwaway redis-server).
+var cacheConfigs = []struct {
+	name  string
+	flags func(t *testing.T) []string
+}{
+	{"memory", func(*testing.T) []string { return nil }},
+	{"redis+local", func(t *testing.T) []string { return []string{"-redis.url", redistest.Start(t).URL()} }},
+	{"redis only", func(t *testing.T) []string {
+		return []string{"-redis.url", redistest.Start(t).URL(), "-redis.local-cache=false"}
+	}},
+}
+
 // TestContentCodings serves every stored coding through the real server,
 // with each cache configuration: the right bytes, Content-Encoding, Vary,
 // a tag per coding, and a 304 for a client holding any coding's tag.
 func TestContentCodings(t *testing.T) {
-	configs := []struct {
-		name  string
-		flags func(t *testing.T) []string
-	}{
-		{"memory", func(*testing.T) []string { return nil }},
-		{"redis+local", func(t *testing.T) []string { return []string{"-redis.url", redistest.Start(t).URL()} }},
-		{"redis only", func(t *testing.T) []string {
-			return []string{"-redis.url", redistest.Start(t).URL(), "-redis.local-cache=false"}
-		}},
-	}
+	configs := cacheConfigs
 	for _, cfg := range configs {
 		t.Run(cfg.name, func(t *testing.T) {
 			s := startHerald(t, "", cfg.flags(t)...)

@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"sync"
 	"testing"
-
-	"github.com/herald-feeds/herald/internal/redistest"
 )
 
 // TestHTMLViewCachedInEveryCache: a feed's HTML view is rendered once per
@@ -15,16 +13,7 @@ import (
 // for, with a tag per coding and a 304 for any of them; with Redis alone
 // the cache sends only the coding asked for.
 func TestHTMLViewCachedInEveryCache(t *testing.T) {
-	configs := []struct {
-		name  string
-		flags func(t *testing.T) []string
-	}{
-		{"memory", func(*testing.T) []string { return nil }},
-		{"redis+local", func(t *testing.T) []string { return []string{"-redis.url", redistest.Start(t).URL()} }},
-		{"redis only", func(t *testing.T) []string {
-			return []string{"-redis.url", redistest.Start(t).URL(), "-redis.local-cache=false"}
-		}},
-	}
+	configs := cacheConfigs
 	const path, browser = "/categories/engineering/feed.rss", "Accept: text/html"
 	for _, cfg := range configs {
 		t.Run(cfg.name, func(t *testing.T) {
