@@ -114,3 +114,23 @@ func TestChangedBaseURLAndStoredURLs(t *testing.T) {
 		t.Errorf("page after the url was derived again: status %d, want 200", r.Status)
 	}
 }
+
+// TestArticlePageMethods: an article's page answers other methods 405
+// with Allow: GET, HEAD, as feeds do; a path that is no page stays a 404
+// for every method.
+func TestArticlePageMethods(t *testing.T) {
+	s := startHerald(t, "")
+	s.create(t, map[string]any{"title": "Read only"})
+	s.create(t, map[string]any{"title": "Lives elsewhere", "url": "https://blog.example.org/elsewhere"})
+	for _, m := range []string{http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodPatch} {
+		r := s.do(t, m, "/read-only", []byte("x"))
+		if e := decodeError(t, r); r.Status != http.StatusMethodNotAllowed || r.Header.Get("Allow") != "GET, HEAD" || e.Error.Code != "method_not_allowed" {
+			t.Errorf("%s on an article page: %d, Allow %q, code %q; want 405 with Allow: GET, HEAD", m, r.Status, r.Header.Get("Allow"), e.Error.Code)
+		}
+		for _, path := range []string{"/no-such-article", "/lives-elsewhere"} {
+			if r := s.do(t, m, path, []byte("x")); r.Status != http.StatusNotFound {
+				t.Errorf("%s %s: %d, want 404", m, path, r.Status)
+			}
+		}
+	}
+}

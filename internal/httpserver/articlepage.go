@@ -1,6 +1,7 @@
 package httpserver
 
 import (
+	"context"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -41,6 +42,23 @@ type articlePageData struct {
 // (which a browser sees as its HTML view).
 type filedUnder struct{ Name, URL string }
 
+// pageArticle is the article whose page is served at /slug: published,
+// and stored with the URL Herald derives for it (an article with a URL of
+// its own lives there). Any other slug is ENotFound.
+func (s *Server) pageArticle(ctx context.Context, slug string) (*herald.Article, error) {
+	if slug == "" || herald.Slugify(slug) != slug {
+		return nil, herald.Errorf(herald.ENotFound, "no article page at /%s", slug)
+	}
+	a, err := s.store.ArticleBySlug(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	if a.PublishedAt.After(s.now()) || herald.PublishedURL(a.URL) != herald.DerivedURL(s.feeds.Site().BaseURL, slug) {
+		return nil, herald.Errorf(herald.ENotFound, "no article page at /%s", slug) // not published yet, or its page is elsewhere
+	}
+	return a, nil
+}
+
 // serveArticlePage answers GET /{slug}: the page of the published article
 // with that slug whose URL is the one Herald derives for it, else 404 as
 // any path nothing serves. A slug spelled in decomposed Unicode is
@@ -59,7 +77,7 @@ func (s *Server) serveArticlePage(c *fiber.Ctx, slug string) error {
 	}
 	ctx, cancel := s.requestContext(c)
 	defer cancel()
-	a, err := s.store.ArticleBySlug(ctx, slug)
+	a, err := s.pageArticle(ctx, slug)
 	switch {
 	case herald.ErrorCode(err) == herald.ENotFound:
 		return notFound
@@ -68,9 +86,6 @@ func (s *Server) serveArticlePage(c *fiber.Ctx, slug string) error {
 	}
 	site := s.feeds.Site()
 	home := strings.TrimRight(site.BaseURL, "/")
-	if a.PublishedAt.After(s.now()) || herald.PublishedURL(a.URL) != herald.DerivedURL(site.BaseURL, slug) {
-		return notFound // not published yet, or its page is elsewhere
-	}
 	d := articlePageData{
 		Title: a.Title, SiteTitle: site.Title, SiteLanguage: site.Language, Home: home + "/",
 		Alternates: s.formatLinks(herald.SiteScope, site.Title),

@@ -140,9 +140,30 @@ func (s *Server) allowed(path string) string {
 // unrouted answers a request no route took: 405 with Allow when other
 // methods serve the path (RFC 9110, 15.5.6), else 404.
 func (s *Server) unrouted(c *fiber.Ctx) error {
-	if allow := s.allowed(c.Path()); allow != "" {
+	allow := s.allowed(c.Path())
+	if allow == "" && s.isArticlePage(c) {
+		allow = fiber.MethodGet + ", " + fiber.MethodHead
+	}
+	if allow != "" {
 		c.Set(fiber.HeaderAllow, allow)
 		return herald.Errorf(herald.EMethodNotAllowed, "%s is not allowed on %s: it answers %s", c.Method(), c.Path(), allow)
 	}
 	return herald.Errorf(herald.ENotFound, "nothing is served at %s", c.Path())
+}
+
+// isArticlePage reports whether the path no route took for c's method is
+// an article's page (/{slug}), which answers GET and HEAD: the store is
+// asked only for a one-segment path that is not a feed's.
+func (s *Server) isArticlePage(c *fiber.Ctx) bool {
+	segs := splitPath(c.Path())
+	if len(segs) != 1 {
+		return false
+	}
+	if _, feed := feedFile(segs[0]); feed {
+		return false
+	}
+	ctx, cancel := s.requestContext(c)
+	defer cancel()
+	_, err := s.pageArticle(ctx, segs[0])
+	return err == nil
 }
