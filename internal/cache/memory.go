@@ -51,6 +51,10 @@ type Memory struct {
 
 	mu      sync.RWMutex
 	revs    map[herald.Scope]string
+	// written holds the scopes Invalidate was given: a revision of one of
+	// them that is forgotten and minted again may hide a write, so the
+	// new one is not reported Minted. Bounded by the scopes writes name.
+	written map[herald.Scope]struct{}
 	entries map[herald.FeedKey]*memEntry
 	order   *list.List // of *memEntry, oldest first
 	bytes   int64
@@ -80,6 +84,7 @@ func NewMemory(opts MemoryOptions) *Memory {
 		maxEntries: opts.MaxEntries,
 		maxBytes:   opts.MaxBytes,
 		revs:       make(map[herald.Scope]string),
+		written:    make(map[herald.Scope]struct{}),
 		entries:    make(map[herald.FeedKey]*memEntry),
 		order:      list.New(),
 	}
@@ -121,7 +126,8 @@ func (m *Memory) Close() error {
 func (m *Memory) Get(_ context.Context, k herald.FeedKey, cond *herald.Condition) (herald.Lookup, error) {
 	l, held := m.lookup(k, cond)
 	if held == heldUnknown {
-		return herald.Lookup{Revision: m.revision(k.Scope), Minted: true}, nil
+		rev, minted := m.revision(k.Scope)
+		return herald.Lookup{Revision: rev, Minted: minted}, nil
 	}
 	return l, nil
 }
@@ -191,12 +197,14 @@ func (m *Memory) forget(scopes []herald.Scope) {
 	}
 }
 
-// revision returns the scope's revision, minting one if it has none.
-func (m *Memory) revision(s herald.Scope) string {
+// revision returns the scope's revision, minting one if it has none;
+// minted reports that this call made it for a scope no write has named
+// (herald.Lookup.Minted).
+func (m *Memory) revision(s herald.Scope) (rev string, minted bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if rev, ok := m.revs[s]; ok { // minted while we waited for the lock
-		return rev
+	if rev, ok := m.revs[s]; ok { // minted (or invalidated) while we waited for the lock
+		return rev, false
 	}
 	if len(m.revs) >= m.maxRevisions {
 		// Forgetting any revision is safe: its entries just stop matching.
@@ -205,9 +213,10 @@ func (m *Memory) revision(s herald.Scope) string {
 			break
 		}
 	}
-	rev := newRevision()
+	rev = newRevision()
 	m.revs[s] = rev
-	return rev
+	_, written := m.written[s]
+	return rev, !written
 }
 
 // Put implements herald.Cache. It stores a private copy of e.Body, so the
@@ -313,6 +322,7 @@ func (m *Memory) Invalidate(_ context.Context, scopes []herald.Scope) error {
 	defer m.mu.Unlock()
 	for _, s := range scopes {
 		m.revs[s] = newRevision()
+		m.written[s] = struct{}{}
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package cache
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -207,5 +208,36 @@ func TestMemoryReportsMintedRevisions(t *testing.T) {
 	again, _ := m.Get(context.Background(), k, nil)
 	if !first.Minted || again.Minted || first.Revision != again.Revision {
 		t.Errorf("first lookup minted=%v, second minted=%v, revisions %q and %q; want minted once, one revision", first.Minted, again.Minted, first.Revision, again.Revision)
+	}
+}
+
+// TestMemoryMintedHidesNoWrite: a revision forgotten (the map holds too
+// many) and made again is reported Minted only for a scope no write has
+// named: for a written one the new revision may hide that write, and a
+// caller keeping older renderings must not take it for "nothing changed".
+func TestMemoryMintedHidesNoWrite(t *testing.T) {
+	ctx := context.Background()
+	m := NewMemory(MemoryOptions{MaxEntries: 10}) // 1,024 revisions
+	written := herald.FeedKey{Scope: herald.Scope{Kind: herald.ScopeCategory, Slug: "written"}, Format: herald.FormatRSS, Limit: 10}
+	read := herald.FeedKey{Scope: herald.Scope{Kind: herald.ScopeCategory, Slug: "read"}, Format: herald.FormatRSS, Limit: 10}
+	m.Invalidate(ctx, []herald.Scope{written.Scope})
+	m.Get(ctx, read, nil)
+	gone := func(s herald.Scope) bool {
+		m.mu.RLock()
+		defer m.mu.RUnlock()
+		_, ok := m.revs[s]
+		return !ok
+	}
+	for i := 0; !gone(written.Scope) || !gone(read.Scope); i++ {
+		if i > 1_000_000 {
+			t.Fatal("the revisions were never forgotten")
+		}
+		m.Get(ctx, herald.FeedKey{Scope: herald.Scope{Kind: herald.ScopeTag, Slug: "t" + strconv.Itoa(i)}, Format: herald.FormatRSS, Limit: 10}, nil)
+	}
+	if l, _ := m.Get(ctx, written, nil); l.Minted {
+		t.Error("a written scope's revision made again is reported minted")
+	}
+	if l, _ := m.Get(ctx, read, nil); !l.Minted {
+		t.Error("a read-only scope's revision made again is not reported minted")
 	}
 }
