@@ -24,6 +24,7 @@ type limiter struct {
 	mu        sync.Mutex
 	keys      map[string]limitEntry
 	nextSweep time.Time // when makeRoom next drops the keys that carry nothing
+	sweepLeft int       // keys the sweep under way has still to look at
 }
 
 // limitEntry is what a limiter keeps of one key.
@@ -140,20 +141,26 @@ const sweepBatch = 1024
 //
 // A sweep looks at no more than sweepBatch keys a call, under the lock
 // every request of the limit takes: a large table is swept over the
-// following calls, each from a random place, until one call finds the
-// table small enough to look at whole.
+// following calls, each from a random place, until as many keys as the
+// table held when the sweep began have been looked at (some twice and
+// others not at all, which the eviction below makes up for).
 func (l *limiter) makeRoom(now time.Time) {
 	if !now.Before(l.nextSweep) {
+		if l.sweepLeft <= 0 {
+			l.sweepLeft = len(l.keys)
+		}
 		seen := 0
 		for k, e := range l.keys {
+			if seen == min(sweepBatch, l.sweepLeft) {
+				break
+			}
 			if !e.tat.After(now) {
 				delete(l.keys, k)
 			}
-			if seen++; seen == sweepBatch {
-				break
-			}
+			seen++
 		}
-		if seen < sweepBatch {
+		if l.sweepLeft -= seen; l.sweepLeft <= 0 || seen == 0 {
+			l.sweepLeft = 0
 			l.nextSweep = now.Add(l.sweepEvery())
 		}
 	}

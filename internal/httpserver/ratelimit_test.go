@@ -168,7 +168,8 @@ func TestLimiterSweepsExpiredKeys(t *testing.T) {
 
 // TestLimiterSweepsInBatches: a sweep of a large table looks at no more
 // than sweepBatch keys a request, and the requests that follow go on with
-// it until the table is clean.
+// it until it has looked at as many keys as the table held; the few spent
+// keys its random starting places missed go at the next sweep.
 func TestLimiterSweepsInBatches(t *testing.T) {
 	l := newLimiter(time.Minute, 1, 100_000)
 	t0 := time.Unix(1_700_000_000, 0)
@@ -181,17 +182,42 @@ func TestLimiterSweepsInBatches(t *testing.T) {
 	if left := len(l.keys); left < n+1-sweepBatch {
 		t.Fatalf("one request swept the table down to %d keys, more than %d at once", left, sweepBatch)
 	}
-	for i := 1; len(l.keys) > i && i < 200; i++ {
+	i := 1
+	for ; !l.nextSweep.After(later) && i < 200; i++ {
 		l.allow("new "+strconv.Itoa(i), later)
 	}
-	stale := 0
-	for k := range l.keys {
-		if strings.HasPrefix(k, "old ") {
-			stale++
+	spent := func() (n int) {
+		for k := range l.keys {
+			if strings.HasPrefix(k, "old ") {
+				n++
+			}
 		}
+		return n
 	}
-	if stale != 0 {
-		t.Errorf("%d spent keys left after the following requests swept on", stale)
+	if left := spent(); left > n/100 {
+		t.Errorf("%d of %d spent keys left once the sweep ended (%d requests)", left, n, i)
+	}
+	l.allow("next period", l.nextSweep)
+	if left := spent(); left != 0 {
+		t.Errorf("%d spent keys left after the next period's sweep", left)
+	}
+}
+
+// TestLimiterSweepEndsWithLiveKeys: a table of clients all still held back
+// is swept once per period like any other: the sweep ends once it has
+// looked at as many keys as the table held, not when it finds one empty.
+func TestLimiterSweepEndsWithLiveKeys(t *testing.T) {
+	l := newLimiter(time.Hour, 1, 100_000)
+	t0 := time.Unix(1_700_000_000, 0)
+	for i := range 2 * sweepBatch {
+		l.allow("held "+strconv.Itoa(i), t0)
+	}
+	due := t0.Add(l.sweepEvery())
+	for i := range 2 {
+		l.allow("newcomer "+strconv.Itoa(i), due)
+	}
+	if !l.nextSweep.After(due) {
+		t.Fatalf("after two requests of a sweep over %d live keys, the next sweep is still due (%v)", 2*sweepBatch, l.nextSweep)
 	}
 }
 
