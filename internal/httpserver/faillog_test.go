@@ -26,6 +26,24 @@ func (downStore) Ping(context.Context) error {
 	return herald.Errorf(herald.EUnavailable, "store unreachable")
 }
 
+func (downStore) ArticleBySlug(context.Context, string) (*herald.Article, error) {
+	return nil, herald.Errorf(herald.EUnavailable, "store unreachable")
+}
+
+// TestUnroutedMethodOnAPageWithTheStoreDown: whether /{slug} is a page
+// (405) or nothing (404) is the store's to say; when it cannot, the answer
+// is its 503, not a 404.
+func TestUnroutedMethodOnAPageWithTheStoreDown(t *testing.T) {
+	st := downStore{}
+	c := cache.NewMemory(cache.MemoryOptions{})
+	site := service.Site{Title: "t", BaseURL: "https://example.com", DefaultLimit: 10, MaxLimit: 100, CacheTTL: time.Minute}
+	s := New(Config{}, service.NewFeeds(st, c, nil, site, service.FeedsOptions{}), service.NewArticles(st, c, site, service.ArticlesOptions{}), st, c, nil)
+	res, err := s.App().Test(httptest.NewRequest("POST", "/some-article", nil), -1)
+	if err != nil || res.StatusCode != 503 {
+		t.Errorf("POST /some-article with the store down: %v, %v; want 503", res.StatusCode, err)
+	}
+}
+
 // TestOutageLogsAreThrottled: while the store is down every request fails
 // alike; the log gets one line per kind every 10 seconds, the next one
 // saying how many were held back, not a line per request.

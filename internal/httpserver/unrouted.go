@@ -141,8 +141,14 @@ func (s *Server) allowed(path string) string {
 // methods serve the path (RFC 9110, 15.5.6), else 404.
 func (s *Server) unrouted(c *fiber.Ctx) error {
 	allow := s.allowed(c.Path())
-	if allow == "" && s.isArticlePage(c) {
-		allow = fiber.MethodGet + ", " + fiber.MethodHead
+	if allow == "" {
+		page, err := s.isArticlePage(c)
+		if err != nil {
+			return err // the store failed: a 503, not a 404
+		}
+		if page {
+			allow = fiber.MethodGet + ", " + fiber.MethodHead
+		}
 	}
 	if allow != "" {
 		c.Set(fiber.HeaderAllow, allow)
@@ -153,17 +159,24 @@ func (s *Server) unrouted(c *fiber.Ctx) error {
 
 // isArticlePage reports whether the path no route took for c's method is
 // an article's page (/{slug}), which answers GET and HEAD: the store is
-// asked only for a one-segment path that is not a feed's.
-func (s *Server) isArticlePage(c *fiber.Ctx) bool {
+// asked only for a one-segment path that is not a feed's (the same one
+// lookup a GET of that path makes).
+func (s *Server) isArticlePage(c *fiber.Ctx) (bool, error) {
 	segs := splitPath(c.Path())
 	if len(segs) != 1 {
-		return false
+		return false, nil
 	}
 	if _, feed := feedFile(segs[0]); feed {
-		return false
+		return false, nil
 	}
 	ctx, cancel := s.requestContext(c)
 	defer cancel()
-	_, err := s.pageArticle(ctx, segs[0])
-	return err == nil
+	switch _, err := s.pageArticle(ctx, segs[0]); {
+	case err == nil:
+		return true, nil
+	case herald.IsNotFound(err):
+		return false, nil
+	default:
+		return false, err
+	}
 }
