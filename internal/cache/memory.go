@@ -49,8 +49,8 @@ type Memory struct {
 	maxBytes     int64
 	maxRevisions int
 
-	mu      sync.RWMutex
-	revs    map[herald.Scope]string
+	mu   sync.RWMutex
+	revs map[herald.Scope]string
 	// written holds the scopes Invalidate was given: a revision of one of
 	// them that is forgotten and minted again may hide a write, so the
 	// new one is not reported Minted. Bounded by the scopes writes name.
