@@ -3,7 +3,6 @@ package httpserver
 import (
 	"errors"
 	"log/slog"
-	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -111,7 +110,7 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 			// request fails alike, so its lines are throttled. Any other
 			// 5xx is a fault of its own, logged each time (a panic with
 			// its stack).
-			s.failLog(status, body.Error.Code).Log(s.log, slog.LevelError, s.now(), "request failed", args...)
+			s.failLog(body.Error.Code).Log(s.log, slog.LevelError, s.now(), "request failed", args...)
 		} else {
 			s.log.Error("request failed", args...)
 		}
@@ -140,13 +139,12 @@ func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 // grow by a line per request (README, Logs).
 const logInterval = 10 * time.Second
 
-// failLog is the throttle of failed requests' log lines with this status
-// and error code.
-func (s *Server) failLog(status int, code herald.Code) *service.LogThrottle {
-	key := strconv.Itoa(status) + " " + string(code)
-	if t, ok := s.failLogs.Load(key); ok {
+// failLog is the throttle of the log lines of requests that failed with
+// error code (each answered 503: a dependency down).
+func (s *Server) failLog(code herald.Code) *service.LogThrottle {
+	if t, ok := s.failLogs.Load(code); ok {
 		return t.(*service.LogThrottle)
 	}
-	t, _ := s.failLogs.LoadOrStore(key, service.NewLogThrottle(logInterval))
+	t, _ := s.failLogs.LoadOrStore(code, service.NewLogThrottle(logInterval))
 	return t.(*service.LogThrottle)
 }

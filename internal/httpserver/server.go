@@ -79,9 +79,9 @@ type Server struct {
 	bodyLimit     int             // api.max_body_bytes, or Fiber's default when unset
 
 	// failLogs throttles the log lines of failed requests, one throttle
-	// per status and error code (a dependency that is down fails every
+	// per error code (a dependency that is down fails every
 	// request alike); readyLog those of failed readiness checks.
-	failLogs    sync.Map // string → *service.LogThrottle
+	failLogs    sync.Map // herald.Code → *service.LogThrottle
 	readyLog    *service.LogThrottle
 	staleDocLog *service.LogThrottle // index or OPML served stale
 
