@@ -20,7 +20,8 @@ const excerptRunes = 300
 // last third, and ended with "…" when anything was cut. It is "" when s
 // shows no text.
 func excerpt(s string) string {
-	t := clean(sanitize.TextPrefix(s, excerptRunes))
+	// TextPrefix leaves out every character clean would remove.
+	t := sanitize.TextPrefix(s, excerptRunes)
 	if utf8.RuneCountInString(t) <= excerptRunes {
 		return t
 	}
