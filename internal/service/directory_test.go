@@ -46,10 +46,11 @@ func TestDirectoryAndShow(t *testing.T) {
 		t.Errorf("Podcast flags=%v %v, want only the show marked", dir[1].Podcast, dir[2].Podcast)
 	}
 
-	ch, arts, _, err := fx.feeds.View(ctx, herald.FeedKey{Scope: herald.Scope{Kind: herald.ScopeCategory, Slug: "podcast"}, Format: herald.FormatRSS, Limit: 20})
+	page, ch, err := fx.feeds.readChannel(ctx, herald.FeedKey{Scope: herald.Scope{Kind: herald.ScopeCategory, Slug: "podcast"}, Format: herald.FormatRSS, Limit: 20}, fx.clock.Now())
 	if err != nil {
-		t.Fatalf("View: %v", err)
+		t.Fatalf("readChannel: %v", err)
 	}
+	arts := page.Articles
 	if ch.Podcast == nil || ch.Title != "The Show" || ch.Description != "Talk." || ch.Language != "fr" || len(arts) != 1 {
 		t.Fatalf("show channel=%+v with %d articles, want the show's metadata and 1 episode", ch, len(arts))
 	}

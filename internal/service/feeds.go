@@ -326,13 +326,16 @@ func (f *Feeds) renderEntry(ctx context.Context, k herald.FeedKey) (herald.Entry
 	if !e.Archive {
 		e.Due = page.NextPublish
 	}
-	ttl := f.site.CacheTTL
-	if !page.NextPublish.IsZero() {
-		if due := page.NextPublish.Sub(now); due < ttl {
-			ttl = due
-		}
+	return e, f.cacheTTL(page, now), nil
+}
+
+// cacheTTL is how long a rendering of page made at now may be kept: the
+// site's cache TTL, ended early when the next scheduled article is due.
+func (f *Feeds) cacheTTL(page *herald.FeedPage, now time.Time) time.Duration {
+	if page.NextPublish.IsZero() {
+		return f.site.CacheTTL
 	}
-	return e, ttl, nil
+	return min(f.site.CacheTTL, page.NextPublish.Sub(now))
 }
 
 // Prerender reads the site feed of the newest limit articles once and

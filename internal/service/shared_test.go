@@ -77,8 +77,8 @@ func TestReadPathLeavesStoreArticlesAlone(t *testing.T) {
 				if _, err := feeds.Get(ctx, k, nil); err != nil && herald.ErrorCode(err) != herald.EBadRequest {
 					t.Errorf("Get(%+v): %v", k, err)
 				}
-				if _, _, _, err := feeds.View(ctx, k); err != nil && herald.ErrorCode(err) != herald.EBadRequest {
-					t.Errorf("View(%+v): %v", k, err)
+				if _, _, err := feeds.readChannel(ctx, k, feeds.now()); err != nil && herald.ErrorCode(err) != herald.EBadRequest {
+					t.Errorf("readChannel(%+v): %v", k, err)
 				}
 			}
 			// Uncached renders of the same shared articles, side by side.

@@ -32,8 +32,9 @@ func (f *Feeds) channelOf(k herald.FeedKey, page *herald.FeedPage, d document) h
 	if k.Offset > 0 {
 		// A history page's date is its newest article's: the scope's last
 		// change (a write anywhere in the scope) would alter an archive's
-		// bytes at every publication. The Last-Modified header still uses
-		// the scope's change time, which never goes backwards.
+		// bytes at every publication. The Last-Modified header is the
+		// page's (herald.FeedPage.LastModified), which moves with whatever
+		// can change the page's bytes and never goes backwards.
 		ch.Updated = newestUpdate(page.Articles)
 	}
 	return ch
@@ -49,18 +50,6 @@ func newestUpdate(articles []*herald.Article) time.Time {
 		}
 	}
 	return t.UTC().Truncate(time.Second)
-}
-
-// View returns the channel and articles of the document k names, and
-// when the scope's next scheduled article appears (zero for none), read
-// from the store without the cache. GetView is the cached HTML view made
-// of them.
-func (f *Feeds) View(ctx context.Context, k herald.FeedKey) (herald.Channel, []*herald.Article, time.Time, error) {
-	page, ch, err := f.readChannel(ctx, k, f.now())
-	if err != nil {
-		return herald.Channel{}, nil, time.Time{}, err
-	}
-	return ch, page.Articles, page.NextPublish, nil
 }
 
 // PageMaker makes the HTML page of a feed document from its channel and
@@ -119,8 +108,7 @@ func (f *Feeds) GetView(ctx context.Context, k herald.FeedKey, cond *herald.Cond
 }
 
 // renderView reads the document k names and makes its HTML view with
-// page. The TTL is a feed's (renderEntry): the site's cache TTL, ended
-// early when the next scheduled article is due.
+// page, kept as long as its feed would be (cacheTTL).
 func (f *Feeds) renderView(ctx context.Context, k herald.FeedKey, page PageMaker) (herald.Entry, time.Duration, error) {
 	now := f.now()
 	doc, ch, err := f.readChannel(ctx, k, now)
@@ -136,11 +124,7 @@ func (f *Feeds) renderView(ctx context.Context, k herald.FeedKey, page PageMaker
 	// Due even on an archive page, whose view (unlike the feed) has no
 	// long lifetime: Cache-Control ends with the next publication.
 	e := herald.Entry{Body: body, ETag: StrongETag(body), LastModified: doc.LastModified(), ContentType: ViewContentType, Due: doc.NextPublish}
-	ttl := f.site.CacheTTL
-	if !doc.NextPublish.IsZero() {
-		ttl = min(ttl, doc.NextPublish.Sub(now))
-	}
-	return e, ttl, nil
+	return e, f.cacheTTL(doc, now), nil
 }
 
 // viewKey is the cache key of the HTML view of the feed k names: k with
