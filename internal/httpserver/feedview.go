@@ -121,20 +121,13 @@ func pageItem(a *herald.Article, feedLang string) feedPageItem {
 	case a.Episode > 0:
 		it.Episode = "episode " + strconv.Itoa(a.Episode)
 	}
-	// The content as stored: sanitised when it was written, with its URLs
-	// made absolute against the article's. Every write goes through
-	// service.Articles.prepare (the API, herald import, the import of
-	// import.on-empty-store), and herald copy copies only what a Herald
-	// store holds. Sanitising on write (commit 15fb050) came before this
-	// page, the PostgreSQL store and herald copy; older builds' policies
-	// were narrower (the one thing they kept that this one drops, an <img>
-	// whose src is a mailto: address, loads nothing). Sanitising is
-	// idempotent (FuzzHTML, TestPagesShowStoredContent), so sanitising it
-	// again here, as this page did on every request, gave back the same
-	// bytes for a parse and a serialisation of every article. Content
-	// written into the database by hand is not cleaned (write it through
-	// the API or an import); the page's Content-Security-Policy (pageCSP)
-	// runs no script, frame, plugin or form whatever the content holds.
+	// The content as stored: every write sanitises it (service.Articles
+	// prepare: the API and both imports; herald copy copies only what a
+	// Herald store holds), and sanitising is idempotent (FuzzHTML), so
+	// doing it again here would give back the same bytes. Content written
+	// into the database by hand is not cleaned; the page's
+	// Content-Security-Policy (pageCSP) runs no script, frame, plugin or
+	// form whatever it holds.
 	// #nosec G203 -- sanitised on write (internal/sanitize); see above.
 	it.Content = template.HTML(a.ContentHTML)
 	for _, e := range a.Enclosures {
