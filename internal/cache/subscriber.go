@@ -80,5 +80,5 @@ func (t *Tiered) receive(payload string) {
 	if origin == t.origin {
 		return // applied before our own Invalidate returned
 	}
-	t.apply(scopes, tokens)
+	t.apply(scopes, tokens, nil)
 }

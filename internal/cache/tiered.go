@@ -3,6 +3,7 @@ package cache
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -240,32 +241,26 @@ func (t *Tiered) Invalidate(ctx context.Context, scopes []herald.Scope) error {
 	note := &sentNote{origin: t.origin}
 	err := t.front.Invalidate(withSentNote(ctx, note), scopes)
 	sent, tokens := note.taken()
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.epoch++
 	// Whatever Redis took, this call's scopes or more (what the breaker
 	// still owed), is adopted; whatever of this call it did not, forgotten.
-	took := make(map[herald.Scope]bool, len(sent))
-	for i, s := range sent {
-		t.local.adopt(s, tokens[i])
-		took[s] = true
-	}
 	var missed []herald.Scope
 	for _, s := range scopes {
-		if !took[s] {
+		if !slices.Contains(sent, s) {
 			missed = append(missed, s)
 		}
 	}
-	t.local.forget(missed)
+	t.apply(sent, tokens, missed)
 	return err
 }
 
-// apply moves the local tier to the given tokens, or forgets the scopes
-// when there are none.
-func (t *Tiered) apply(scopes []herald.Scope, tokens []string) {
+// apply moves the local tier to the given tokens of scopes (or forgets
+// those scopes when the tokens do not match them) and forgets the scopes
+// of forget, in one step for the fills under way (the epoch).
+func (t *Tiered) apply(scopes []herald.Scope, tokens []string, forget []herald.Scope) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.epoch++
+	t.local.forget(forget)
 	if len(tokens) != len(scopes) {
 		t.local.forget(scopes)
 		return
