@@ -130,6 +130,17 @@ func (s *Server) replaceArticle(c *fiber.Ctx) error {
 	ctx, cancel := s.requestContext(c)
 	defer cancel()
 	m := readIfMatch(c)
+	if a.PublishedAt.IsZero() {
+		// A document without published_at keeps the article's date, as a
+		// re-import does: "now" would move the article to the top of
+		// every feed each time a publisher's system sends it again. (In a
+		// PATCH, null is the default, now, as for a new article.)
+		current, err := s.articles.Get(ctx, id)
+		if err != nil {
+			return m.failed(err)
+		}
+		a.PublishedAt = current.PublishedAt
+	}
 	vc, err := s.expectation(ctx, m, readIfNoneMatch(c), id)
 	if err != nil {
 		return err
@@ -178,11 +189,6 @@ func (s *Server) patchArticle(c *fiber.Ctx) error {
 		a, err := in.article()
 		if err != nil {
 			return err
-		}
-		if a.PublishedAt.IsZero() {
-			// {"published_at": null} resets the date to its default, now
-			// (Replace would keep the stored one, as for a PUT without it).
-			a.PublishedAt = s.now()
 		}
 		vc := &herald.VersionCheck{Expect: read.Version}
 		err = s.articles.Replace(herald.WithVersionCheck(ctx, vc), id, a)

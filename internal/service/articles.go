@@ -136,16 +136,6 @@ func (s *Articles) create(ctx context.Context, id string, a *herald.Article) err
 // stored article already is a (herald.Store's ReplaceArticle).
 func (s *Articles) Replace(ctx context.Context, id string, a *herald.Article) error {
 	a.ID = id
-	if a.PublishedAt.IsZero() {
-		// A document without published_at keeps the article's date, as a
-		// re-import does (Upsert): "now" would move the article to the top
-		// of every feed each time a publisher's system sends it again.
-		current, err := s.store.Article(herald.WithVersionCheck(ctx, nil), id)
-		if err != nil {
-			return err
-		}
-		a.PublishedAt = current.PublishedAt
-	}
 	if err := s.prepare(a); err != nil {
 		return err
 	}
