@@ -152,10 +152,87 @@ func BenchmarkHTMLViewXMLIdentity(b *testing.B) {
 }
 
 // BenchmarkArticlePageGzip is one article's page (/{slug}), of about 16
-// KiB of content.
+// KiB of content: a hit of the feed cache once the page's first request
+// made it and its codings were made (articlePageServer waits for them).
 func BenchmarkArticlePageGzip(b *testing.B) {
-	s, page := htmlViewServerSlug(b)
+	s, page := articlePageServer(b)
 	benchHTMLPage(b, s, page, 200, "gzip", "Accept-Encoding", "gzip, deflate")
+}
+
+// BenchmarkArticlePageIdentity is BenchmarkArticlePageGzip for a client
+// that accepts no coding.
+func BenchmarkArticlePageIdentity(b *testing.B) {
+	s, page := articlePageServer(b)
+	benchHTMLPage(b, s, page, 200, "")
+}
+
+// BenchmarkArticlePageBrotli is BenchmarkArticlePageGzip for a browser
+// that accepts br.
+func BenchmarkArticlePageBrotli(b *testing.B) {
+	s, page := articlePageServer(b)
+	benchHTMLPage(b, s, page, 200, "br", "Accept-Encoding", "gzip, deflate, br, zstd")
+}
+
+// BenchmarkArticlePageNotModified is a browser revalidating the page it
+// holds (If-None-Match with the gzip coding's tag): a 304.
+func BenchmarkArticlePageNotModified(b *testing.B) {
+	s, page := articlePageServer(b)
+	tag := s.get(b, page, "Accept-Encoding: gzip").Header.Get("ETag")
+	if tag == "" {
+		b.Fatal("the page has no ETag")
+	}
+	benchHTMLPage(b, s, page, 304, "", "Accept-Encoding", "gzip, deflate", "If-None-Match", tag)
+}
+
+// BenchmarkArticlePageMissAfterWrite is the page's miss: another of the
+// 100 articles is replaced (timer stopped; every write moves the site's
+// revision, under which pages are kept), then the page is requested in
+// gzip and made from the store.
+func BenchmarkArticlePageMissAfterWrite(b *testing.B) {
+	s, page := articlePageServer(b)
+	arts, _, err := s.Store.ListArticles(context.Background(), 0, 0)
+	if err != nil || len(arts) != 100 {
+		b.Fatalf("ListArticles: %d articles, err %v", len(arts), err)
+	}
+	h := s.Server.App().Handler()
+	var rc fasthttp.RequestCtx
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		b.StopTimer()
+		a := arts[i%len(arts)]
+		if "/"+a.Slug == page {
+			i++
+			a = arts[i%len(arts)]
+		}
+		editAfterWait(b, s, a, " (edited "+strconv.Itoa(i)+")")
+		i++
+		rc.Request.Reset()
+		rc.Response.Reset()
+		rc.Request.SetRequestURI(page)
+		rc.Request.Header.SetMethod(fasthttp.MethodGet)
+		rc.Request.Header.Set("Accept", "text/html")
+		rc.Request.Header.Set("Accept-Encoding", "gzip")
+		b.StartTimer()
+		h(&rc)
+		if rc.Response.StatusCode() != 200 || string(rc.Response.Header.Peek("Content-Encoding")) != "gzip" {
+			b.Fatalf("status %d, coding %q", rc.Response.StatusCode(), rc.Response.Header.Peek("Content-Encoding"))
+		}
+	}
+	b.StopTimer()
+	s.Feeds.Wait()
+}
+
+// articlePageServer is htmlViewServerSlug with the article's page asked
+// for once (and its codings made, when the build caches them).
+func articlePageServer(b *testing.B) (*testServer, string) {
+	b.Helper()
+	s, page := htmlViewServerSlug(b)
+	if r := s.get(b, page, "Accept: text/html"); r.Status != 200 {
+		b.Fatalf("GET %s: %d", page, r.Status)
+	}
+	s.Feeds.Wait()
+	return s, page
 }
 
 // BenchmarkHTMLViewMissAfterWrite is the view's miss: one of its 100
