@@ -24,6 +24,7 @@ type Config struct {
 	Import      ImportConfig  `koanf:"import"`
 	Limits      LimitsConfig  `koanf:"limits"`
 	Metrics     MetricsConfig `koanf:"metrics"`
+	WebSub      WebSubConfig  `koanf:"websub"`
 }
 
 // RedisConfig is the optional shared feed cache.
@@ -163,6 +164,26 @@ type ServerConfig struct {
 	TrustedProxies string `koanf:"trusted_proxies"`
 
 	WriteBufferSize int `koanf:"write_buffer_size"`
+}
+
+// WebSubConfig names the WebSub hubs Herald's feeds point subscribers to
+// and notifies when a feed changes (package websub).
+type WebSubConfig struct {
+	// Hubs is a comma-separated list of hub URLs; empty turns WebSub off.
+	Hubs    string        `koanf:"hubs"`
+	Delay   time.Duration `koanf:"delay"`
+	Timeout time.Duration `koanf:"timeout"`
+}
+
+// HubList is Hubs as a list, without empty entries.
+func (w WebSubConfig) HubList() []string {
+	var out []string
+	for _, h := range strings.Split(w.Hubs, ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			out = append(out, h)
+		}
+	}
+	return out
 }
 
 // LogConfig is the structured logger's level and format.

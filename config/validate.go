@@ -115,6 +115,12 @@ func (c *Config) Validate() error {
 		}
 	}
 
+	for _, hub := range c.WebSub.HubList() {
+		v.checkErr("websub.hubs", validHubURL(hub))
+	}
+	v.check("websub.delay", c.WebSub.Delay >= 0, "must be zero or positive, got %s", c.WebSub.Delay)
+	positive(v, "websub.timeout", c.WebSub.Timeout)
+
 	c.validateReliability(v)
 	return errors.Join(v.errs...)
 }
@@ -235,6 +241,23 @@ func feedText(s string) error {
 		if herald.Unfit(r) {
 			return fmt.Errorf("contains the character U+%04X, which feeds cannot carry", r)
 		}
+	}
+	return nil
+}
+
+// validHubURL checks one WebSub hub: an absolute http or https URL with a
+// host, which Herald posts its notifications to and feeds name as is.
+func validHubURL(hub string) error {
+	u, err := url.Parse(hub)
+	switch {
+	case err != nil:
+		return fmt.Errorf("must list absolute http(s) URLs, got %q", hub)
+	case u.Scheme != "http" && u.Scheme != "https" || u.Host == "" || u.Opaque != "":
+		return fmt.Errorf("must list absolute http(s) URLs, got %q", hub)
+	case u.Fragment != "" || strings.ContainsAny(hub, " \t\r\n\"<>"):
+		return fmt.Errorf("must hold no fragment, space or quote, got %q", hub)
+	case u.User != nil:
+		return fmt.Errorf("must not carry a user name or password (feeds publish hub URLs), got %q", hub)
 	}
 	return nil
 }

@@ -30,6 +30,12 @@ func TestValidateRejects(t *testing.T) {
 		{"database_url", func(c *Config) { c.DatabaseURL = "mysql://db/herald" }, "must be sqlite:PATH, postgres:// or postgresql://"},
 		{"database_url", func(c *Config) { c.DatabaseURL = "sqlite:" }, "sqlite: needs a file path"},
 		{"database_url", func(c *Config) { c.DatabaseURL = "data/herald.db" }, "must be sqlite:PATH"},
+		{"websub.hubs", func(c *Config) { c.WebSub.Hubs = "pubsubhubbub.appspot.com" }, `must list absolute http(s) URLs, got "pubsubhubbub.appspot.com"`},
+		{"websub.hubs", func(c *Config) { c.WebSub.Hubs = "https://hub.example.com/, ftp://hub.example.net/" }, `must list absolute http(s) URLs, got "ftp://hub.example.net/"`},
+		{"websub.hubs", func(c *Config) { c.WebSub.Hubs = "https://user:pw@hub.example.com/" }, "must not carry a user name or password"},
+		{"websub.hubs", func(c *Config) { c.WebSub.Hubs = "https://hub.example.com/#x" }, "must hold no fragment"},
+		{"websub.delay", func(c *Config) { c.WebSub.Delay = -time.Second }, "must be zero or positive"},
+		{"websub.timeout", func(c *Config) { c.WebSub.Timeout = 0 }, "must be positive"},
 		{"redis.url", func(c *Config) { c.Redis.URL = "localhost:6379" }, "must be a redis://, rediss:// or unix:// URL"},
 		{"redis.url", func(c *Config) { c.Redis.URL = "http://localhost:6379" }, "must be a redis://"},
 		{"redis.url", func(c *Config) { c.Redis.URL = "redis://" }, "needs a host"},
@@ -120,6 +126,10 @@ func TestValidateAccepts(t *testing.T) {
 		{"language with region", func(c *Config) { c.Site.Language = "pt-BR" }},
 		{"author email", func(c *Config) { c.Site.Author.Email = "desk@example.org" }},
 		{"json debug", func(c *Config) { c.Log.Format, c.Log.Level = "json", "debug" }},
+		{"websub hubs", func(c *Config) {
+			c.WebSub.Hubs = " https://pubsubhubbub.appspot.com/ ,http://hub.internal:8080/publish?site=news,"
+			c.WebSub.Delay = 0
+		}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -22,6 +22,7 @@ import (
 	"github.com/herald-feeds/herald/internal/metrics"
 	"github.com/herald-feeds/herald/internal/render"
 	"github.com/herald-feeds/herald/internal/service"
+	"github.com/herald-feeds/herald/internal/websub"
 )
 
 // Main is one Herald process, wired from configuration: tests start it on
@@ -44,6 +45,13 @@ type Main struct {
 	rowReads     func() uint64   // the store's ArticleRowReads, nil without
 	renderer     *render.Renderer
 	redis        *cache.Redis // the shared cache, nil without Redis
+	// websub notifies the WebSub hubs of changed feeds; nil without
+	// websub.hubs. dueStop and dueDone stop its watch of scheduled
+	// articles, dueWake wakes it after a write of one.
+	websub  *websub.Publisher
+	dueStop context.CancelFunc
+	dueDone chan struct{}
+	dueWake chan struct{}
 
 	ln      net.Listener
 	serving atomic.Bool // Serve was called: Shutdown closes ln
@@ -102,6 +110,7 @@ func (m *Main) Open(ctx context.Context) error {
 		CacheTTL:     cfg.Feed.CacheTTL,
 		TTLMinutes:   cfg.Feed.TTLMinutes,
 		Shows:        shows,
+		Hubs:         cfg.WebSub.HubList(),
 	}
 	if cfg.Redis.Enabled() {
 		rc, err := openRedisCache(cfg, redisUse{log: m.Log, watch: true, variant: renderingVariant(site)})
@@ -141,8 +150,20 @@ func (m *Main) Open(ctx context.Context) error {
 	m.renderer = render.NewWithOptions(render.Options{FragmentCacheBytes: itemCacheBytes(cfg.Cache.MaxItemBytes)})
 	m.Feeds = service.NewFeeds(m.Store, m.Cache, m.Metrics.Renderer(m.renderer), site, service.FeedsOptions{Logger: m.Log, RenderTimeout: cfg.Server.RequestTimeout, Compress: enc.Variants,
 		MaxStale: cfg.Feed.MaxStale, StaleEntries: cfg.Feed.StaleEntries, StaleBytes: staleBytes})
-	m.Articles = service.NewArticles(m.Store, m.Cache, site, service.ArticlesOptions{Logger: m.Log, Limits: articleLimits(cfg),
-		LeaveOnRecord: !m.serves && m.redis == nil})
+	aopts := service.ArticlesOptions{Logger: m.Log, Limits: articleLimits(cfg), LeaveOnRecord: !m.serves && m.redis == nil}
+	if len(site.Hubs) > 0 {
+		m.websub = websub.New(websub.Options{Hubs: site.Hubs, Delay: cfg.WebSub.Delay, Timeout: cfg.WebSub.Timeout,
+			UserAgent: "Herald/" + version + " (+" + site.BaseURL + "/)", Logger: m.Log})
+		m.dueWake = make(chan struct{}, 1)
+		aopts.Changed = func(scopes []herald.Scope) { m.websub.Publish(site.Topics(scopes)) }
+		aopts.Scheduled = func() {
+			select {
+			case m.dueWake <- struct{}{}:
+			default:
+			}
+		}
+	}
+	m.Articles = service.NewArticles(m.Store, m.Cache, site, aopts)
 	m.exportCounters()
 	hc, err := m.reliabilityConfig()
 	if err != nil {
@@ -290,6 +311,17 @@ func (m *Main) Listen() error {
 	}
 	m.warm()
 	m.Articles.Start() // invalidations an earlier process owed
+	if m.websub != nil {
+		// Articles that come due change their feeds with no write: the
+		// hubs hear of them from this watch.
+		ctx, cancel := context.WithCancel(context.Background())
+		m.dueStop, m.dueDone = cancel, make(chan struct{})
+		go func() {
+			defer close(m.dueDone)
+			site := m.Feeds.Site()
+			m.Feeds.WatchDue(ctx, m.dueWake, func(scopes []herald.Scope) { m.websub.Publish(site.Topics(scopes)) })
+		}()
+	}
 	return nil
 }
 
@@ -391,8 +423,20 @@ func (m *Main) Close(ctx context.Context) error {
 	if m.Feeds != nil {
 		m.Feeds.Wait() // background Redis Puts and compressions still write to the cache
 	}
+	if m.dueStop != nil {
+		m.dueStop()
+		<-m.dueDone // it reads the store
+	}
 	if m.Articles != nil {
 		m.Articles.Close() // retries of failed invalidations: one last attempt
+	}
+	if m.websub != nil {
+		// What waits is sent once more, within the grace period: the
+		// stop's, and for `herald import` (whose ctx has no end) a period
+		// as long.
+		wctx, cancel := context.WithTimeout(ctx, m.Config.Server.ShutdownGrace)
+		m.websub.Close(wctx)
+		cancel()
 	}
 	if m.Cache != nil {
 		if err := m.Cache.Close(); err != nil {

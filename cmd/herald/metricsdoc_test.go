@@ -11,7 +11,7 @@ import (
 )
 
 // TestMetricsAreDocumented: every herald_* metric a server with Redis
-// exports is named in the README's metrics table, and the table names
+// and WebSub hubs exports is named in the README's metrics table, and the table names
 // none that no longer exists, so the operators' reference cannot drift
 // from the code.
 func TestMetricsAreDocumented(t *testing.T) {
@@ -19,7 +19,8 @@ func TestMetricsAreDocumented(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := startHerald(t, "", "-redis.url", redistest.Start(t).URL(), "-redis.prefix", "metricsdoc")
+	hub := newTestHub(t) // the WebSub metrics exist with hubs configured
+	s := startHerald(t, "", "-redis.url", redistest.Start(t).URL(), "-redis.prefix", "metricsdoc", "-websub.hubs", hub.URL)
 	// Vectors appear once a series has a value: a feed rendered, then
 	// served from the cache, touches the request, render, store and
 	// Redis series.

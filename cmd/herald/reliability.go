@@ -101,6 +101,23 @@ func (m *Main) exportCounters() {
 	} {
 		m.Metrics.CounterFunc(c.name, c.help, c.read)
 	}
+	if m.websub != nil {
+		ws := m.websub.Stats()
+		for _, c := range []struct {
+			name, help string
+			read       func() int64
+		}{
+			{"herald_websub_sent_total", "WebSub publish notifications a hub accepted (one per hub and feed URL).", ws.Sent.Load},
+			{"herald_websub_retries_total", "WebSub notifications that failed and were tried again later.", ws.Retried.Load},
+			{"herald_websub_failed_total", "WebSub notifications given up: refused by the hub (4xx), or failing for every attempt.", ws.Failed.Load},
+			{"herald_websub_dropped_total", "WebSub notifications not queued because 10,000 were waiting.", ws.Dropped.Load},
+		} {
+			m.Metrics.CounterFunc(c.name, c.help, c.read)
+		}
+		m.Metrics.GaugeFunc("herald_websub_pending", "WebSub notifications waiting to be sent or under way.", func() float64 {
+			return float64(m.websub.Pending())
+		})
+	}
 	m.Metrics.GaugeFunc("herald_article_cache_bytes", "Bytes held by the article cache (as it counts them: text and lists plus half a KiB per article).", func() float64 {
 		return float64(m.articleCache.Bytes())
 	})

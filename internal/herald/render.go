@@ -23,6 +23,10 @@ type Channel struct {
 	// Podcast is the show metadata when the scope is a category configured
 	// as a podcast; nil otherwise.
 	Podcast *Show
+	// Hubs are the WebSub hubs a subscriber may subscribe at, with FeedURL
+	// as the topic (rel="hub" links; JSON Feed's hubs). Only documents
+	// whose changes Herald notifies the hubs of carry them.
+	Hubs []string
 }
 
 // Paging is where one page of a feed sits among the others (RFC 5005).

@@ -82,6 +82,9 @@ func (r *Renderer) atom(c channel, entries []entry, s *itemSet, tx *texts) *atom
 	if c.siteURL != "" {
 		f.Links = append(f.Links, feeds.AtomLink{Href: c.siteURL, Rel: "alternate", Type: "text/html"})
 	}
+	for _, h := range c.hubs {
+		f.Links = append(f.Links, feeds.AtomLink{Href: h, Rel: "hub"}) // WebSub; the topic is the self link
+	}
 	for _, l := range pagingLinks(c.paging) {
 		f.Links = append(f.Links, feeds.AtomLink{Href: l.href, Rel: l.rel, Type: "application/atom+xml"})
 	}

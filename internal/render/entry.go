@@ -25,6 +25,7 @@ type channel struct {
 	ttl         int
 	paging      *herald.Paging // cleaned; nil without paging
 	podcast     *herald.Show   // cleaned; nil unless the scope is a show
+	hubs        []string       // WebSub hubs, cleaned; nil for none
 }
 
 // feedAuthor is the author a feed names for itself: for a show's feeds
@@ -63,6 +64,11 @@ func newChannel(ch herald.Channel, articles []*herald.Article) (channel, error) 
 	}
 	if ch.Scope.Kind == herald.ScopeCategory {
 		c.category = clean(ch.ScopeName)
+	}
+	for _, h := range ch.Hubs {
+		if h = clean(h); h != "" {
+			c.hubs = append(c.hubs, h)
+		}
 	}
 	if ch.Paging != nil {
 		p := cleanPaging(*ch.Paging)

@@ -55,6 +55,9 @@ func jsonFeedOf(c channel, entries []entry, s *itemSet) *jsonFeed {
 	if c.paging != nil {
 		f.NextUrl = c.paging.Next // JSON Feed pages only towards older items
 	}
+	for _, h := range c.hubs {
+		f.Hubs = append(f.Hubs, &feeds.JSONHub{Type: "WebSub", Url: h}) // the topic is feed_url
+	}
 	if c.podcast != nil {
 		f.Icon = c.podcast.ImageURL
 	}

@@ -66,7 +66,7 @@ type rssImage struct {
 type rssAtomLink struct {
 	Href string `xml:"href,attr"`
 	Rel  string `xml:"rel,attr"`
-	Type string `xml:"type,attr"`
+	Type string `xml:"type,attr,omitempty"`
 }
 
 // rssItem adds to gorilla's item what RSS 2.0 can only say through
@@ -173,10 +173,14 @@ func (r *Renderer) rss(c channel, entries []entry, s *itemSet, tx *texts) *rssDo
 }
 
 // rssLinks are the channel's Atom links: the self link readers use to find
-// the feed's canonical address, then the RFC 5005 paging links.
+// the feed's canonical address, the WebSub hubs (whose topic is that
+// address), then the RFC 5005 paging links.
 func rssLinks(c channel) []rssAtomLink {
 	const t = "application/rss+xml"
 	links := []rssAtomLink{{Href: c.feedURL, Rel: "self", Type: t}}
+	for _, h := range c.hubs {
+		links = append(links, rssAtomLink{Href: h, Rel: "hub"})
+	}
 	for _, l := range pagingLinks(c.paging) {
 		links = append(links, rssAtomLink{Href: l.href, Rel: l.rel, Type: t})
 	}

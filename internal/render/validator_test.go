@@ -71,6 +71,8 @@ func TestValidatorChecks(t *testing.T) {
 		markedShow.Podcast.Title = markedShow.Title
 		marked := realisticArticles(t)[1:2]
 		marked[0].Authors = []herald.Author{{Name: "A & B <x>", Email: "ab@example.com"}}
+		withHubs := siteChannel(f)
+		withHubs.Hubs = []string{"https://hub.example.com/", "https://push.example.net/hub?x=1&y=2"}
 		markedEpisodes := showArticles()[:1]
 		markedEpisodes[0].Authors = marked[0].Authors
 		cases := []struct {
@@ -83,6 +85,7 @@ func TestValidatorChecks(t *testing.T) {
 			{"show", showChannel(f), showArticles()},
 			{"archive page", pagedChannel(f), realisticArticles(t)},
 			{"empty", siteChannel(f), nil},
+			{"websub hubs", withHubs, realisticArticles(t)},
 			{"markup in names/site", markedSite, marked},
 			{"markup in names/show", markedShow, markedEpisodes},
 		}

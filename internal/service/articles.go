@@ -38,6 +38,9 @@ type Articles struct {
 	// failLog and shortLog throttle the lines of failed and of
 	// unreplicated invalidations: during an outage every write fails alike.
 	failLog, shortLog throttle
+	// changed and scheduled are ArticlesOptions'; nil for none.
+	changed   func([]herald.Scope)
+	scheduled func()
 }
 
 // WatchWrites tells fn, after each write whose invalidation the cache
@@ -78,12 +81,23 @@ type ArticlesOptions struct {
 	// it find them (their sweeps, and with the in-process cache their
 	// store watch) instead of the records being cleared as delivered.
 	LeaveOnRecord bool
+	// Changed, when set, learns after each write the scopes whose
+	// published feeds it changed: those of the article before and after
+	// the write that readers could see then (a scheduled article changes
+	// nothing readers see until it is due; see WatchDue). It is called
+	// once the write is stored and its invalidation sent, and must not
+	// block.
+	Changed func([]herald.Scope)
+	// Scheduled, when set, is called after each write that stored an
+	// article with a publication date still to come (to wake WatchDue).
+	// It must not block.
+	Scheduled func()
 }
 
 // NewArticles returns the write path over the given store and cache.
 func NewArticles(store herald.Store, cache herald.Cache, site Site, opts ArticlesOptions) *Articles {
 	s := &Articles{store: store, cache: cache, site: site, limits: opts.Limits.WithDefaults(), now: opts.Now, newID: opts.NewID, log: opts.Logger,
-		clean: sanitize.New(), leaveOnRecord: opts.LeaveOnRecord,
+		clean: sanitize.New(), leaveOnRecord: opts.LeaveOnRecord, changed: opts.Changed, scheduled: opts.Scheduled,
 		failLog: throttle{interval: 10 * time.Second}, shortLog: throttle{interval: 10 * time.Second}}
 	if s.now == nil {
 		s.now = time.Now
@@ -129,7 +143,9 @@ func (s *Articles) create(ctx context.Context, id string, a *herald.Article) err
 	if err := s.store.CreateArticle(ctx, a); err != nil {
 		return err
 	}
-	return s.invalidate(ctx, a.Scopes())
+	err := s.invalidate(ctx, a.Scopes())
+	s.tell(a)
+	return err
 }
 
 // Replace validates a and overwrites the article with id, unless the
@@ -146,7 +162,9 @@ func (s *Articles) Replace(ctx context.Context, id string, a *herald.Article) er
 	if old.SameAs(a) { // the store wrote nothing: nothing to invalidate
 		return nil
 	}
-	return s.invalidate(ctx, append(old.Scopes(), a.Scopes()...))
+	err = s.invalidate(ctx, append(old.Scopes(), a.Scopes()...))
+	s.tell(old, a)
+	return err
 }
 
 // Delete removes the article with id.
@@ -155,7 +173,36 @@ func (s *Articles) Delete(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	return s.invalidate(ctx, old.Scopes())
+	err = s.invalidate(ctx, old.Scopes())
+	s.tell(old)
+	return err
+}
+
+// tell passes the scopes of the versions of an article a write replaced
+// or stored that readers could see (ArticlesOptions.Changed), and that a
+// version is scheduled (ArticlesOptions.Scheduled).
+func (s *Articles) tell(versions ...*herald.Article) {
+	if s.changed == nil && s.scheduled == nil {
+		return
+	}
+	now := s.now()
+	var scopes []herald.Scope
+	later := false
+	for _, a := range versions {
+		switch {
+		case a == nil:
+		case a.PublishedAt.After(now):
+			later = true
+		default:
+			scopes = append(scopes, a.Scopes()...)
+		}
+	}
+	if len(scopes) > 0 && s.changed != nil {
+		s.changed(uniqueScopes(scopes))
+	}
+	if later && s.scheduled != nil {
+		s.scheduled()
+	}
 }
 
 // Get returns the article with id.

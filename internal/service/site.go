@@ -23,6 +23,10 @@ type Site struct {
 
 	// Shows are the podcast shows, by category slug.
 	Shows map[string]herald.Show
+
+	// Hubs are the WebSub hubs (websub.hubs): the subscription documents
+	// name them, and a change of a feed is sent to them (Topics).
+	Hubs []string
 }
 
 // FeedURL is the absolute URL of a feed, as its self link names it. A
@@ -53,6 +57,9 @@ func (s *Site) channel(k herald.FeedKey, page *herald.FeedPage) herald.Channel {
 		ScopeName:   page.Name,
 		TTL:         s.TTLMinutes,
 	}
+	if s.isTopic(k) {
+		ch.Hubs = s.Hubs
+	}
 	name := page.Name
 	if name == "" {
 		name = k.Scope.Slug
@@ -81,4 +88,29 @@ func (s *Site) channel(k herald.FeedKey, page *herald.FeedPage) herald.Channel {
 		ch.Description = ch.Title
 	}
 	return ch
+}
+
+// isTopic reports whether the document k names is a WebSub topic: a
+// subscription document at its default size, the URL Topics lists and
+// the hubs are told of. A history page, whose articles do not change, and
+// a ?limit= variant are not: a subscription to them would never hear of
+// a change, so they name no hub.
+func (s *Site) isTopic(k herald.FeedKey) bool {
+	return len(s.Hubs) > 0 && k.Offset == 0 && k.Limit == s.DefaultLimit
+}
+
+// Topics are the WebSub topics a change of the scopes changes: each
+// scope's subscription document in every format, as its self link names
+// it. Nil when no hub is configured.
+func (s *Site) Topics(scopes []herald.Scope) []string {
+	if len(s.Hubs) == 0 {
+		return nil
+	}
+	out := make([]string, 0, 3*len(scopes))
+	for _, sc := range scopes {
+		for _, f := range []herald.Format{herald.FormatRSS, herald.FormatAtom, herald.FormatJSON} {
+			out = append(out, s.FeedURL(herald.FeedKey{Scope: sc, Format: f, Limit: s.DefaultLimit}))
+		}
+	}
+	return out
 }

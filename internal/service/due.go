@@ -1,0 +1,81 @@
+package service
+
+import (
+	"context"
+	"time"
+
+	"github.com/herald-feeds/herald/internal/herald"
+)
+
+// dueCheck is how often WatchDue looks for articles that came due when it
+// knows of none: other processes schedule articles too.
+const dueCheck = 10 * time.Second
+
+// dueScan is how many of the site's newest articles one look reads; more
+// only when all of them came due since the last look.
+const dueScan = 50
+
+// WatchDue calls changed, until ctx ends, with the scopes of every article
+// that comes due: written with a publication date still to come, which
+// changes its feeds at that date with no write to tell of it (the write
+// path tells only of what readers could see when it wrote:
+// ArticlesOptions.Changed). It wakes at the next publication date the
+// store knows, at least every 10 s, and whenever poke receives. Articles
+// that came due while no process watched (all of them stopped) are not
+// told of.
+func (f *Feeds) WatchDue(ctx context.Context, poke <-chan struct{}, changed func([]herald.Scope)) {
+	last := f.now()
+	timer := time.NewTimer(dueCheck)
+	defer timer.Stop()
+	for {
+		wait := dueCheck
+		if v, err := f.DirectoryVersion(ctx); err == nil && !v.Due.IsZero() {
+			wait = min(wait, max(v.Due.Sub(f.now()), 0))
+		}
+		timer.Reset(wait)
+		select {
+		case <-ctx.Done():
+			return
+		case <-poke:
+		case <-timer.C:
+		}
+		now := f.now()
+		scopes, err := f.cameDue(ctx, last, now)
+		if err != nil {
+			if ctx.Err() == nil {
+				f.log.Debug("could not read the articles that came due; looking again", "err", err)
+			}
+			continue // last stays: the next look covers this one's time too
+		}
+		last = now
+		if len(scopes) > 0 {
+			changed(scopes)
+		}
+	}
+}
+
+// cameDue lists the scopes of the articles published in (from, to] that
+// were scheduled when last written (updated before their publication
+// date); an article written already published was told of by its write.
+func (f *Feeds) cameDue(ctx context.Context, from, to time.Time) ([]herald.Scope, error) {
+	for limit := dueScan; ; limit *= 10 {
+		page, err := f.store.Feed(ctx, herald.FeedQuery{Scope: herald.SiteScope, Now: to, Limit: limit})
+		if err != nil {
+			return nil, err
+		}
+		var scopes []herald.Scope
+		all := true
+		for _, a := range page.Articles {
+			if !a.PublishedAt.After(from) {
+				all = false
+				break
+			}
+			if a.UpdatedAt.Before(a.PublishedAt) {
+				scopes = append(scopes, a.Scopes()...)
+			}
+		}
+		if !all || len(page.Articles) < limit || limit >= 100*dueScan {
+			return uniqueScopes(scopes), nil
+		}
+	}
+}

@@ -1,0 +1,341 @@
+// Package websub tells WebSub hubs that feeds changed (the publisher's
+// side of W3C WebSub): for each hub and topic, a form POST of
+// hub.mode=publish and hub.url=<topic>, the notification the common hubs
+// take (WebSub leaves its form to the hub; this is PubSubHubbub's). The hub
+// then fetches the topic and pushes it to its subscribers, who need not
+// poll.
+//
+// Notifications are sent in the background and never hold a write back.
+// One waits Delay first: notifications of a topic asked for meanwhile are
+// sent as one, and every replica has dropped its copy of the feed by then.
+// A failed one (network error, 5xx, 408 or 429) is tried again with
+// growing pauses; a hub that refuses the request (another 4xx) is not asked
+// again for it. What is waiting is bounded (Options.MaxPending); past that
+// a notification is dropped and counted.
+package websub
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Options configure a Publisher. Hubs is required; the rest have defaults.
+type Options struct {
+	Hubs []string
+	// Delay is how long a notification waits before it is sent.
+	Delay time.Duration
+	// Timeout bounds one request to a hub (default 10 s).
+	Timeout time.Duration
+	// Backoff is the pause before the first retry (default 5 s); each
+	// further one doubles it, up to 5 minutes.
+	Backoff time.Duration
+	// Attempts is how often one notification is tried before it is given
+	// up (default 8: about 10 minutes of retries at the default backoff).
+	Attempts int
+	// MaxPending bounds the notifications waiting (default 10,000).
+	MaxPending int
+	// Concurrency bounds the requests under way at once (default 4).
+	Concurrency int
+	// UserAgent is sent with every request.
+	UserAgent string
+	Client    *http.Client
+	Logger    *slog.Logger
+}
+
+// Stats count what became of notifications.
+type Stats struct {
+	Sent    atomic.Int64 // accepted by the hub (2xx)
+	Retried atomic.Int64 // failed attempts that will be tried again
+	Failed  atomic.Int64 // given up: refused by the hub, or out of attempts
+	Dropped atomic.Int64 // not queued: MaxPending were waiting
+}
+
+type key struct{ hub, topic string }
+
+// job is one notification of one hub about one topic.
+type job struct {
+	key
+	attempt int       // failed attempts so far
+	due     time.Time // when it may be sent
+	sending bool
+	// again: the topic changed while the notification was under way, so
+	// one more is due once it ends (the hub may have fetched the topic
+	// before the change).
+	again bool
+}
+
+// Publisher sends notifications to the configured hubs.
+type Publisher struct {
+	o     Options
+	stats Stats
+
+	mu      sync.Mutex
+	jobs    map[key]*job
+	closing bool
+	idle    chan struct{} // closed and replaced when jobs becomes empty
+
+	wake    chan struct{}
+	stop    chan struct{}
+	stopOne sync.Once
+	stopped chan struct{}
+	slots   chan struct{}
+	sends   sync.WaitGroup
+	dropLog atomic.Int64 // unix second of the last "dropped" line
+}
+
+// New starts a Publisher; Close stops it.
+func New(o Options) *Publisher {
+	if o.Timeout <= 0 {
+		o.Timeout = 10 * time.Second
+	}
+	if o.Backoff <= 0 {
+		o.Backoff = 5 * time.Second
+	}
+	if o.Attempts <= 0 {
+		o.Attempts = 8
+	}
+	if o.MaxPending <= 0 {
+		o.MaxPending = 10000
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = 4
+	}
+	if o.Client == nil {
+		o.Client = &http.Client{}
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	p := &Publisher{o: o, jobs: map[key]*job{}, idle: make(chan struct{}),
+		wake: make(chan struct{}, 1), stop: make(chan struct{}), stopped: make(chan struct{}),
+		slots: make(chan struct{}, o.Concurrency)}
+	close(p.idle) // nothing waits yet
+	go p.run()
+	return p
+}
+
+// Stats returns the live counters.
+func (p *Publisher) Stats() *Stats { return &p.stats }
+
+// Pending is the number of notifications waiting or under way.
+func (p *Publisher) Pending() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.jobs)
+}
+
+// Publish queues a notification of every hub about each topic. It never
+// blocks on a hub.
+func (p *Publisher) Publish(topics []string) {
+	if len(topics) == 0 {
+		return
+	}
+	now := time.Now()
+	dropped := 0
+	p.mu.Lock()
+	if p.closing {
+		p.mu.Unlock()
+		return // nothing would send it
+	}
+	for _, t := range topics {
+		for _, h := range p.o.Hubs {
+			k := key{h, t}
+			if j, ok := p.jobs[k]; ok {
+				// Already waiting: it is sent after this change anyway. Under
+				// way: the hub may fetch the topic before the change.
+				if j.sending {
+					j.again = true
+				}
+				continue
+			}
+			if len(p.jobs) >= p.o.MaxPending {
+				dropped++
+				continue
+			}
+			if len(p.jobs) == 0 {
+				p.idle = make(chan struct{})
+			}
+			p.jobs[k] = &job{key: k, due: now.Add(p.o.Delay)}
+		}
+	}
+	p.mu.Unlock()
+	if dropped > 0 {
+		p.stats.Dropped.Add(int64(dropped))
+		// One line a minute at most: a hub that is down fills the queue
+		// for as long as it is.
+		if last := p.dropLog.Load(); now.Unix()-last >= 60 && p.dropLog.CompareAndSwap(last, now.Unix()) {
+			p.o.Logger.Warn("websub: too many notifications are waiting for their hubs; dropping new ones (subscribers of those feeds hear of the change with the next one, or poll)",
+				"dropped", dropped, "max_pending", p.o.MaxPending)
+		}
+	}
+	p.poke()
+}
+
+func (p *Publisher) poke() {
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+// run starts each notification when it is due, at most Concurrency at once.
+func (p *Publisher) run() {
+	defer close(p.stopped)
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		next := p.startDue()
+		wait := time.Hour
+		if !next.IsZero() {
+			wait = max(time.Until(next), 0)
+		}
+		timer.Reset(wait)
+		select {
+		case <-p.stop:
+			return
+		case <-p.wake:
+		case <-timer.C:
+		}
+	}
+}
+
+// startDue starts the notifications that are due, as slots allow, and
+// returns when the next waiting one is due (zero for none, or when every
+// slot is taken: a send that ends wakes run).
+func (p *Publisher) startDue() time.Time {
+	now := time.Now()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var next time.Time
+	for _, j := range p.jobs {
+		if j.sending {
+			continue
+		}
+		if j.due.After(now) {
+			if next.IsZero() || j.due.Before(next) {
+				next = j.due
+			}
+			continue
+		}
+		select {
+		case p.slots <- struct{}{}:
+		default:
+			return time.Time{}
+		}
+		j.sending = true
+		p.sends.Add(1)
+		go p.send(j.key, j.attempt)
+	}
+	return next
+}
+
+// send makes one attempt of the notification k and records its outcome.
+func (p *Publisher) send(k key, attempt int) {
+	defer p.sends.Done()
+	final, err := p.post(k)
+	<-p.slots
+	now := time.Now()
+	p.mu.Lock()
+	j := p.jobs[k]
+	j.sending = false
+	switch {
+	case err == nil:
+		p.stats.Sent.Add(1)
+		if j.again && !p.closing {
+			j.again, j.attempt, j.due = false, 0, now.Add(p.o.Delay)
+		} else {
+			p.remove(k)
+		}
+	case final || attempt+1 >= p.o.Attempts || p.closing:
+		p.stats.Failed.Add(1)
+		p.o.Logger.Warn("websub: hub notification failed; giving up (its subscribers hear of this feed's change with its next one, or poll)",
+			"hub", k.hub, "topic", k.topic, "attempts", attempt+1, "err", err)
+		p.remove(k)
+	default:
+		p.stats.Retried.Add(1)
+		p.o.Logger.Debug("websub: hub notification failed; trying again", "hub", k.hub, "topic", k.topic, "attempt", attempt+1, "err", err)
+		j.attempt = attempt + 1
+		j.due = now.Add(p.backoff(j.attempt))
+	}
+	p.mu.Unlock()
+	p.poke()
+}
+
+// remove forgets k; p.mu is held.
+func (p *Publisher) remove(k key) {
+	delete(p.jobs, k)
+	if len(p.jobs) == 0 {
+		close(p.idle)
+	}
+}
+
+// backoff is the pause after the n-th failed attempt.
+func (p *Publisher) backoff(n int) time.Duration {
+	d := p.o.Backoff
+	for i := 1; i < n && d < 5*time.Minute; i++ {
+		d *= 2
+	}
+	return min(d, 5*time.Minute)
+}
+
+// post sends the notification k. final reports a refusal that another
+// attempt would not change.
+func (p *Publisher) post(k key) (final bool, err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), p.o.Timeout)
+	defer cancel()
+	form := url.Values{"hub.mode": {"publish"}, "hub.url": {k.topic}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, k.hub, strings.NewReader(form.Encode()))
+	if err != nil {
+		return true, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if p.o.UserAgent != "" {
+		req.Header.Set("User-Agent", p.o.UserAgent)
+	}
+	resp, err := p.o.Client.Do(req)
+	if err != nil {
+		return false, err
+	}
+	defer resp.Body.Close()
+	// Read a little of the answer, so that the connection can be reused,
+	// and to name the hub's reason in the log.
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		return false, nil
+	}
+	err = fmt.Errorf("hub answered %s: %q", resp.Status, strings.TrimSpace(string(body)))
+	retry := resp.StatusCode >= 500 || resp.StatusCode == http.StatusRequestTimeout || resp.StatusCode == http.StatusTooManyRequests
+	return !retry, err
+}
+
+// Close sends every notification still waiting once more, at once, until
+// ctx ends, and then stops. Notifications still unsent are logged. A
+// second Close only waits for the same.
+func (p *Publisher) Close(ctx context.Context) {
+	p.mu.Lock()
+	p.closing = true
+	now := time.Now()
+	for _, j := range p.jobs {
+		j.due = now
+	}
+	idle := p.idle
+	p.mu.Unlock()
+	p.poke()
+	select {
+	case <-idle:
+	case <-ctx.Done():
+	}
+	p.stopOne.Do(func() { close(p.stop) })
+	<-p.stopped
+	if n := p.Pending(); n > 0 {
+		p.o.Logger.Warn("websub: stopping with hub notifications unsent; those feeds' subscribers hear of their changes with the next ones, or poll", "unsent", n)
+	}
+}
