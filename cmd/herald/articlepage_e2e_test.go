@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/herald-feeds/herald/internal/redistest"
 )
 
 // TestArticlePages: an article stored without a URL is linked from the
@@ -133,4 +136,121 @@ func TestArticlePageMethods(t *testing.T) {
 			}
 		}
 	}
+}
+
+// articleBySlugReads is how many times the server has read an article by
+// its slug (the store's measured calls), which a page's miss does once.
+func articleBySlugReads(t *testing.T, s *testServer) float64 {
+	t.Helper()
+	return max(0, metricValue(t, s, `herald_store_duration_seconds_count{op="article_by_slug"}`)) // -1 before the first
+}
+
+// TestArticlePagesCachedInEveryCache: with each cache configuration an
+// article's page is read from the store once and then answered from the
+// cache (a repeat, a conditional GET answered 304, each coding: no read
+// of the store); an edit shows at the next GET with a new ETag, and a
+// delete makes the page a 404, though the cache held it.
+func TestArticlePagesCachedInEveryCache(t *testing.T) {
+	for _, cfg := range cacheConfigs {
+		t.Run(cfg.name, func(t *testing.T) {
+			s := startHerald(t, "", cfg.flags(t)...)
+			a := s.create(t, map[string]any{"title": "Kept page", "summary": "First summary", "categories": []string{"Engineering"},
+				"content_html": "<p>" + strings.Repeat("Words worth keeping. ", 80) + "</p>"})
+			const path = "/kept-page"
+			reads := articleBySlugReads(t, s)
+			first := s.get(t, path)
+			if first.Status != 200 || !strings.Contains(string(first.Body), "First summary") || first.Header.Get("Vary") != "Accept-Encoding" {
+				t.Fatalf("GET %s: %d, Vary %q", path, first.Status, first.Header.Get("Vary"))
+			}
+			if n := articleBySlugReads(t, s) - reads; n != 1 {
+				t.Fatalf("the page's first request read the store by slug %v times, want 1", n)
+			}
+			s.Feeds.Wait() // its codings are made after the first answer
+			tag := first.Header.Get("ETag")
+			reads = articleBySlugReads(t, s)
+			if r := s.get(t, path); r.Status != 200 || string(r.Body) != string(first.Body) || r.Header.Get("ETag") != tag {
+				t.Fatalf("the page again: %d, ETag %q (was %q)", r.Status, r.Header.Get("ETag"), tag)
+			}
+			if r := s.get(t, path, "If-None-Match: "+tag); r.Status != http.StatusNotModified || len(r.Body) != 0 {
+				t.Fatalf("the page with its ETag: %d, %d bytes; want an empty 304", r.Status, len(r.Body))
+			}
+			gz := s.get(t, path, "Accept-Encoding: gzip")
+			if gz.Status != 200 || gz.Header.Get("Content-Encoding") != "gzip" || !bytes.Equal(decode(t, "gzip", gz.Body), first.Body) {
+				t.Fatalf("the page in gzip: %d %q", gz.Status, gz.Header.Get("Content-Encoding"))
+			}
+			if r := s.get(t, path, "Accept-Encoding: gzip", "If-None-Match: "+gz.Header.Get("ETag")); r.Status != http.StatusNotModified {
+				t.Fatalf("the page with its gzip ETag: %d, want 304", r.Status)
+			}
+			if n := articleBySlugReads(t, s) - reads; n != 0 {
+				t.Errorf("four cached requests of the page read the store by slug %v times, want 0", n)
+			}
+
+			if r := s.api(t, http.MethodPatch, "/api/v1/articles/"+a["id"].(string), `{"summary":"Second summary"}`); r.Status != 200 {
+				t.Fatalf("PATCH: %d %s", r.Status, r.Body)
+			}
+			edited := s.get(t, path, "If-None-Match: "+tag)
+			if edited.Status != 200 || !strings.Contains(string(edited.Body), "Second summary") || edited.Header.Get("ETag") == tag {
+				t.Fatalf("after an edit, with the old ETag: %d, ETag %q (was %q), shows the edit: %v",
+					edited.Status, edited.Header.Get("ETag"), tag, strings.Contains(string(edited.Body), "Second summary"))
+			}
+			if r := s.api(t, http.MethodDelete, "/api/v1/articles/"+a["id"].(string), nil); r.Status != http.StatusNoContent {
+				t.Fatalf("DELETE: %d %s", r.Status, r.Body)
+			}
+			if r := s.get(t, path, "If-None-Match: "+edited.Header.Get("ETag")); r.Status != http.StatusNotFound {
+				t.Errorf("after a delete: %d, want 404", r.Status)
+			}
+		})
+	}
+}
+
+// TestArticlePageAcrossReplicas: three processes on one store and one
+// Redis, two with the local tier and one without. A page made by one is
+// found in Redis by the others (they do not make it); an edit through one
+// shows on the others' pages (at once on the one reading Redis alone, as
+// soon as the invalidation message arrives on the other), and so does a
+// delete.
+func TestArticlePageAcrossReplicas(t *testing.T) {
+	url := redistest.Start(t).URL()
+	db := filepath.Join(t.TempDir(), "shared.db")
+	a := startHerald(t, db, "-redis.url", url)
+	b := startHerald(t, db, "-redis.url", url)
+	c := startHerald(t, db, "-redis.url", url, "-redis.local-cache=false")
+	art := a.create(t, map[string]any{"title": "Shared page", "summary": "Said once"})
+	const path = "/shared-page"
+	first := a.get(t, path)
+	if first.Status != 200 || !strings.Contains(string(first.Body), "Said once") {
+		t.Fatalf("replica a: %d", first.Status)
+	}
+	a.Feeds.Wait() // stored in Redis, with its codings
+	for name, r := range map[string]*testServer{"b": b, "c": c} {
+		reads := articleBySlugReads(t, r)
+		got := r.get(t, path)
+		if got.Status != 200 || got.Header.Get("ETag") != first.Header.Get("ETag") || string(got.Body) != string(first.Body) {
+			t.Fatalf("replica %s: %d, ETag %q; want replica a's page, %q", name, got.Status, got.Header.Get("ETag"), first.Header.Get("ETag"))
+		}
+		if n, made := articleBySlugReads(t, r)-reads, r.Feeds.Stats().Renders.Load(); n != 0 || made != 0 {
+			t.Errorf("replica %s read the store by slug %v times and made the page %d times, want 0 and 0 (replica a's is in Redis)", name, n, made)
+		}
+	}
+
+	if r := a.api(t, http.MethodPatch, "/api/v1/articles/"+art["id"].(string), `{"summary":"Said again"}`); r.Status != 200 {
+		t.Fatalf("PATCH through a: %d %s", r.Status, r.Body)
+	}
+	if got := c.get(t, path); got.Status != 200 || !strings.Contains(string(got.Body), "Said again") {
+		t.Errorf("replica c (Redis alone) right after the edit through a: %d, shows it: %v", got.Status, strings.Contains(string(got.Body), "Said again"))
+	}
+	eventually(t, staleBound, "replica b's page shows the edit made through a", func() bool {
+		got := b.get(t, path)
+		return got.Status == 200 && strings.Contains(string(got.Body), "Said again")
+	})
+
+	if r := b.api(t, http.MethodDelete, "/api/v1/articles/"+art["id"].(string), nil); r.Status != http.StatusNoContent {
+		t.Fatalf("DELETE through b: %d %s", r.Status, r.Body)
+	}
+	if got := c.get(t, path); got.Status != http.StatusNotFound {
+		t.Errorf("replica c right after the delete through b: %d, want 404", got.Status)
+	}
+	eventually(t, staleBound, "replica a's page is gone after the delete through b", func() bool {
+		return a.get(t, path).Status == http.StatusNotFound
+	})
 }

@@ -63,8 +63,13 @@ func (s *Server) pageArticle(ctx context.Context, slug string) (*herald.Article,
 // with that slug whose URL is the one Herald derives for it, else 404 as
 // any path nothing serves. A slug spelled in decomposed Unicode is
 // redirected to its NFC spelling, as a feed's is.
+//
+// The page is cached in the feed cache as a feed's HTML view is
+// (service.Feeds.GetArticlePage), with its own ETag and the codings made
+// once per rendering, and answered as a cached view is (sendDocument),
+// varying only by Accept-Encoding: a hit, or a 304, reads nothing from
+// the store and executes no template.
 func (s *Server) serveArticlePage(c *fiber.Ctx, slug string) error {
-	notFound := herald.Errorf(herald.ENotFound, "nothing is served at %s", c.Path())
 	if slug == "" || herald.Slugify(slug) != slug {
 		if nfc, ok := nfcSlug(slug); ok {
 			to := "/" + herald.EscapeURIPart(nfc)
@@ -73,16 +78,32 @@ func (s *Server) serveArticlePage(c *fiber.Ctx, slug string) error {
 			}
 			return movedTo(to)
 		}
-		return notFound
+		return herald.Errorf(herald.ENotFound, "nothing is served at %s", c.Path())
 	}
 	ctx, cancel := s.requestContext(c)
 	defer cancel()
-	a, err := s.pageArticle(ctx, slug)
+	rh := readFeedHeaders(c)
+	// If-None-Match alone: a page has no date validator. The condition
+	// borrows the header's bytes, and nothing keeps it past this call.
+	cond := herald.ParseCondition(b2s(rh.ifNoneMatch), "")
+	res, err := s.feeds.GetArticlePage(ctx, slug, cond, acceptCoding(rh.acceptEncoding), s.makeArticlePage)
 	switch {
 	case herald.ErrorCode(err) == herald.ENotFound:
-		return notFound
+		return herald.Errorf(herald.ENotFound, "nothing is served at %s", c.Path())
 	case err != nil:
 		return err
+	}
+	return s.sendDocument(c, entryDocument(res.Entry), fiber.MIMETextHTMLCharsetUTF8, "Accept-Encoding")
+}
+
+// makeArticlePage reads the article whose page is at /slug and makes the
+// page (service.ArticlePageMaker): herald.ENotFound when there is none
+// (pageArticle). What it makes is kept in the shared cache, so it depends
+// on nothing but the article and the site's settings.
+func (s *Server) makeArticlePage(ctx context.Context, slug string) ([]byte, error) {
+	a, err := s.pageArticle(ctx, slug)
+	if err != nil {
+		return nil, err
 	}
 	site := s.feeds.Site()
 	home := strings.TrimRight(site.BaseURL, "/")
@@ -92,11 +113,7 @@ func (s *Server) serveArticlePage(c *fiber.Ctx, slug string) error {
 		Item:       pageItem(a, site.Language),
 	}
 	d.Filed = s.filedUnder(a)
-	body, err := executePage(articlePage, d)
-	if err != nil {
-		return err
-	}
-	return s.sendDocument(c, newDocument(body), fiber.MIMETextHTMLCharsetUTF8, "Accept-Encoding")
+	return executePage(articlePage, d)
 }
 
 // filedUnder lists the article's categories, then its tags, each once.

@@ -79,9 +79,14 @@ func (s *Server) serveFeedHTML(c *fiber.Ctx, k herald.FeedKey) error {
 	if err != nil {
 		return err
 	}
-	e := res.Entry
-	page := &document{body: e.Body, etag: e.ETag, due: e.Due, coded: e.Variants}
-	return s.sendPageDoc(c, page)
+	return s.sendPageDoc(c, entryDocument(res.Entry))
+}
+
+// entryDocument is a page the feed cache gave (a feed's view, an
+// article's page) as a document to send: the body may be nil (the cache
+// sent only the coding asked for, or nothing for a 304).
+func entryDocument(e herald.Entry) *document {
+	return &document{body: e.Body, etag: e.ETag, due: e.Due, coded: e.Variants}
 }
 
 // feedPageData is what the page of the document k names shows.

@@ -79,27 +79,36 @@ const ViewContentType = "text/html; charset=utf-8"
 // itself, which it must do in any case. A view is counted in FeedStats as
 // its feed would be: a hit, or a miss and one render per rendering.
 func (f *Feeds) GetView(ctx context.Context, k herald.FeedKey, cond *herald.Condition, c herald.Coding, page PageMaker) (FeedResult, error) {
-	vk := viewKey(k)
+	return f.getPage(ctx, viewKey(k), cond, c, "the feed's HTML view", func(rctx context.Context) (herald.Entry, time.Duration, error) {
+		return f.renderView(rctx, k, page)
+	})
+}
+
+// getPage answers a request for the HTML page cached under key (a feed's
+// view, an article's page), made by render on a miss: a hit as the cache
+// gives it, else one rendering per key and revision (renderOnce), stored
+// in every tier before the answer and compressed in the background. what
+// names the page in the log line of a failed cache read.
+func (f *Feeds) getPage(ctx context.Context, key herald.FeedKey, cond *herald.Condition, c herald.Coding, what string,
+	render func(context.Context) (herald.Entry, time.Duration, error)) (FeedResult, error) {
 	cacheOK := true
-	look, err := f.lookup(ctx, vk, cond, c)
+	look, err := f.lookup(ctx, key, cond, c)
 	if err != nil {
 		cacheOK = false
 		f.stats.CacheErrors.Add(1)
-		f.cacheLog.warn(f.log, f.now(), "cache get failed; making the feed's HTML view from the store", "cache", f.cache.Name(), "scope", k.Scope.Key(), "err", err)
+		f.cacheLog.warn(f.log, f.now(), "cache get failed; making "+what+" from the store", "cache", f.cache.Name(), "scope", key.Scope.Key(), "err", err)
 	}
 	if look.Hit {
 		f.stats.Hits.Add(1)
 		return FeedResult{Entry: look.Entry, NotModified: look.NotModified, Cached: true}, nil
 	}
 	f.stats.Misses.Add(1)
-	e, err := f.renderOnce(ctx, vk, look.Revision, cacheOK, func(rctx context.Context) (herald.Entry, time.Duration, error) {
-		return f.renderView(rctx, k, page)
-	}, func(rctx context.Context, rev string, e herald.Entry, ttl time.Duration, release func()) {
+	e, err := f.renderOnce(ctx, key, look.Revision, cacheOK, render, func(rctx context.Context, rev string, e herald.Entry, ttl time.Duration, release func()) {
 		// Stored before the answer (in every tier; then the lock is
-		// released), and compressed in the background: a view is rare
-		// next to its feed's polls, and this keeps its miss path the
+		// released), and compressed in the background: a page is rare
+		// next to a feed's polls, and this keeps its miss path the
 		// simplest.
-		f.storeRendering(rctx, f.cache.Put, vk, rev, e, ttl, f.now(), release)
+		f.storeRendering(rctx, f.cache.Put, key, rev, e, ttl, f.now(), release)
 	})
 	if err != nil {
 		return FeedResult{}, err
