@@ -277,3 +277,59 @@ func benchDirectory(b *testing.B, path, coding string) {
 	b.ReportMetric(float64(len(rc.Response.Body())), "body-bytes")
 	b.ReportMetric(float64(plain), "identity-bytes")
 }
+
+// The polite-polling benchmarks are the hit path with feed.min_poll_interval
+// on, so that each poll also goes through the limiter (its key, its
+// table, the validators it keeps). BenchmarkFeed304PolitePolling is the
+// poller the rule is for: it fetched the feed once (counted, its
+// validators kept) and revalidates with the ETag it was sent, which the
+// limiter lets through however soon. BenchmarkFeed200PolitePolling is a
+// poller without validators whose allowance is whole again at every poll
+// (an interval of a nanosecond: each request comes later than that after
+// the last), so each poll is a counted fetch of the whole feed.
+
+func BenchmarkFeed304PolitePolling(b *testing.B) {
+	s := benchServer(b, "-feed.min-poll-interval", "1h")
+	etag, _ := politeFetch(b, s)
+	benchFeed(b, s, 304, "", "If-None-Match", etag)
+}
+
+func BenchmarkFeed200PolitePolling(b *testing.B) {
+	s := benchServer(b, "-feed.min-poll-interval", "1ns")
+	benchFeed(b, s, 200, "")
+}
+
+// politeFetch fetches the bench feed through the handler, as the
+// in-process client (0.0.0.0) that the benchmarks and the allocation test
+// poll as, and returns its ETag and Last-Modified: the fetch whose
+// validators the limiter keeps. (The server's own fetches came from
+// 127.0.0.1, another client.)
+func politeFetch(tb testing.TB, s *testServer, headers ...string) (etag, lastModified string) {
+	tb.Helper()
+	var rc fasthttp.RequestCtx
+	feedRequest(&rc, headers...)
+	s.Server.App().Handler()(&rc)
+	if rc.Response.StatusCode() != 200 {
+		tb.Fatalf("first fetch: status %d, want 200", rc.Response.StatusCode())
+	}
+	return string(rc.Response.Header.Peek("ETag")), string(rc.Response.Header.Peek("Last-Modified"))
+}
+
+// BenchmarkFeed304PolitePollingProxied is BenchmarkFeed304PolitePolling
+// behind a trusted proxy, the client an IPv6 address in X-Forwarded-For
+// (counted by its /64), after a hop the client wrote itself.
+func BenchmarkFeed304PolitePollingProxied(b *testing.B) {
+	s := benchServer(b, "-feed.min-poll-interval", "1h",
+		"-server.proxy-header", "X-Forwarded-For", "-server.trusted-proxies", "0.0.0.0/32")
+	const hops = "198.51.100.9, 2001:db8:7:8::42"
+	etag, _ := politeFetch(b, s, "X-Forwarded-For", hops)
+	benchFeed(b, s, 304, "", "X-Forwarded-For", hops, "If-None-Match", etag)
+}
+
+// BenchmarkFeed429PolitePolling is the answer to a poller that fetches
+// the feed again without validators before its interval is over.
+func BenchmarkFeed429PolitePolling(b *testing.B) {
+	s := benchServer(b, "-feed.min-poll-interval", "1h")
+	politeFetch(b, s)
+	benchFeed(b, s, 429, "")
+}

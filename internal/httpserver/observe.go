@@ -200,15 +200,15 @@ func (s *Server) route(c *fiber.Ctx) (err error) {
 		return movedTo(to)
 	}
 	if isFeedPath(c.Path()) {
-		answered, key, spent, err := s.feedPolicy(c)
+		answered, poll, err := s.feedPolicy(c)
 		if answered || err != nil {
 			return err
 		}
 		err = c.Next()
 		// Only a feed's 200 is a fetch: not an error, nor the HTML view a
 		// browser gets, which a person may reload at will.
-		if key != "" {
-			s.fetched(c, key, spent, err)
+		if poll.counted {
+			s.fetched(c, poll, err)
 		}
 		return err
 	}

@@ -1,9 +1,9 @@
 package httpserver
 
 import (
+	"bytes"
 	"net/netip"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -22,10 +22,17 @@ type limiter struct {
 	maxKeys   int
 
 	mu        sync.Mutex
-	keys      map[string]limitEntry
+	keys      map[limitKey]limitEntry
 	nextSweep time.Time // when makeRoom next drops the keys that carry nothing
 	sweepLeft int       // keys the sweep under way has still to look at
 }
+
+// limitKey is a key of a limiter: a client (limitedClient), or a digest
+// naming a client and a document (pollKey). Its size is fixed, whatever
+// it names, so that a request makes its key without allocating, a new
+// key is stored without a copy, and the table holds no pointers to its
+// keys for the garbage collector to follow.
+type limitKey [16]byte
 
 // limitEntry is what a limiter keeps of one key.
 type limitEntry struct {
@@ -42,12 +49,12 @@ func newLimiter(interval time.Duration, burst, maxKeys int) *limiter {
 	if burst < 1 {
 		burst = 1
 	}
-	return &limiter{interval: interval, tolerance: interval * time.Duration(burst-1), maxKeys: maxKeys, keys: map[string]limitEntry{}}
+	return &limiter{interval: interval, tolerance: interval * time.Duration(burst-1), maxKeys: maxKeys, keys: map[limitKey]limitEntry{}}
 }
 
 // allow reports whether a request from key at now is within the limit;
 // when it is not, wait is how long until one would be.
-func (l *limiter) allow(key string, now time.Time) (ok bool, wait time.Duration) {
+func (l *limiter) allow(key limitKey, now time.Time) (ok bool, wait time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	e, known := l.keys[key]
@@ -62,12 +69,10 @@ func (l *limiter) allow(key string, now time.Time) (ok bool, wait time.Duration)
 	return true, 0
 }
 
-// store keeps e under key, making room first and copying the key when it
-// is new: keys may be backed by fasthttp's buffers.
-func (l *limiter) store(key string, known bool, e limitEntry, now time.Time) {
+// store keeps e under key, making room first when the key is new.
+func (l *limiter) store(key limitKey, known bool, e limitEntry, now time.Time) {
 	if !known {
 		l.makeRoom(now)
-		key = strings.Clone(key)
 	}
 	l.keys[key] = e
 }
@@ -78,7 +83,7 @@ func (l *limiter) store(key string, known bool, e limitEntry, now time.Time) {
 // the client then costs a 304 unless the feed changed. Validators it was
 // never sent (a made-up If-None-Match, a date before its last answer)
 // make it an unconditional fetch, refused like one.
-func (l *limiter) allowHolding(key string, now time.Time, cond *herald.Condition) (ok bool, wait time.Duration) {
+func (l *limiter) allowHolding(key limitKey, now time.Time, cond *herald.Condition) (ok bool, wait time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	e, known := l.keys[key]
@@ -93,8 +98,10 @@ func (l *limiter) allowHolding(key string, now time.Time, cond *herald.Condition
 }
 
 // record keeps the validators of an answer to key, and spends its
-// allowance unless allow already did (spent).
-func (l *limiter) record(key string, now time.Time, spent bool, etag string, lastModified time.Time) {
+// allowance unless allow already did (spent). etag may be borrowed: it is
+// copied when it is not the tag the key holds already (a client polling
+// a feed that has not changed is sent the same tag every time).
+func (l *limiter) record(key limitKey, now time.Time, spent bool, etag []byte, lastModified time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	e, known := l.keys[key]
@@ -104,14 +111,17 @@ func (l *limiter) record(key string, now time.Time, spent bool, etag string, las
 		}
 		e.tat = e.tat.Add(l.interval)
 	}
-	e.etag, e.lastModified = strings.Clone(etag), lastModified
+	if e.etag != string(etag) {
+		e.etag = string(etag)
+	}
+	e.lastModified = lastModified
 	l.store(key, known, e, now)
 }
 
 // refund gives back the allowance allow took for key at now, for a
 // request that turned out not to count. A key whose allowance is then
 // whole again goes: a 404 or a 400 leaves nothing in the table.
-func (l *limiter) refund(key string, now time.Time) {
+func (l *limiter) refund(key limitKey, now time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if e, ok := l.keys[key]; ok {
@@ -168,7 +178,7 @@ func (l *limiter) makeRoom(now time.Time) {
 		return
 	}
 	var (
-		victim  string
+		victim  limitKey
 		soonest time.Time
 		seen    int
 	)
@@ -214,12 +224,28 @@ func (s *Server) limitAPI(c *fiber.Ctx) error {
 // address, or the /64 its IPv6 address is in. A subscriber is usually
 // given a whole /64 and may send from any address in it, so counting
 // addresses would let one client count as many.
-func (s *Server) limitedClient(c *fiber.Ctx) string {
-	id := s.client(c)
-	addr, err := netip.ParseAddr(id)
-	if err != nil || !addr.Is6() {
-		return id
-	}
-	p, _ := addr.Prefix(64)
-	return p.String()
+func (s *Server) limitedClient(c *fiber.Ctx) limitKey {
+	return limitedAddr(s.clientAddr(c))
 }
+
+// limitedAddr is the key of the client at a (limitedClient): the 16
+// bytes of an IPv4 address mapped into IPv6, or of the first address of
+// an IPv6 address's /64 (any zone dropped). An IPv4 address written as
+// IPv6 is the IPv4 client, and a /64's first address ends in eight zero
+// bytes, where a mapped address has 0xffff, so the two never meet. A
+// client without a valid address (a peer fasthttp gave no IP) is all
+// ones, which neither form can be: all such clients are one, as they
+// were when keys were the address written out ("invalid IP").
+func limitedAddr(a netip.Addr) limitKey {
+	switch a = a.Unmap(); {
+	case a.Is4():
+		return a.As16()
+	case a.Is6():
+		p, _ := a.Prefix(64)
+		return p.Addr().As16()
+	}
+	return noAddrKey
+}
+
+// noAddrKey is limitedAddr's key of a client without an address.
+var noAddrKey = limitKey(bytes.Repeat([]byte{0xff}, len(limitKey{})))

@@ -76,8 +76,8 @@ func isFeedPath(path string) bool {
 // and the polite-polling rule. The write API gets no CORS headers at all,
 // so a browser refuses cross-origin calls to it. answered is true when it
 // answered the request itself (a CORS preflight); otherwise, and when err
-// is nil, the route comes next; key and spent are politePolling's.
-func (s *Server) feedPolicy(c *fiber.Ctx) (answered bool, key string, spent bool, err error) {
+// is nil, the route comes next; poll is politePolling's.
+func (s *Server) feedPolicy(c *fiber.Ctx) (answered bool, poll polled, err error) {
 	h := &c.Response().Header
 	setHeader(h, hdrACAO, valAny)
 	if c.Method() == fiber.MethodOptions {
@@ -86,17 +86,27 @@ func (s *Server) feedPolicy(c *fiber.Ctx) (answered bool, key string, spent bool
 		// A path whose GET is a 404 (a file name or slug no feed has) is
 		// a 404 here too.
 		if s.patternOf(c.Path()) == unmatched {
-			return true, "", false, herald.Errorf(herald.ENotFound, "nothing is served at %s", c.Path())
+			return true, polled{}, herald.Errorf(herald.ENotFound, "nothing is served at %s", c.Path())
 		}
 		h.Set(fiber.HeaderAccessControlAllowMethods, "GET, HEAD")
 		h.Set(fiber.HeaderAccessControlAllowHeaders, "If-None-Match, If-Modified-Since, Accept")
 		h.Set(fiber.HeaderAccessControlMaxAge, "86400")
 		h.Set(fiber.HeaderAllow, "GET, HEAD, OPTIONS")
-		return true, "", false, c.SendStatus(fiber.StatusNoContent)
+		return true, polled{}, c.SendStatus(fiber.StatusNoContent)
 	}
 	setHeader(h, hdrACEH, valExposed)
-	key, spent, err = s.politePolling(c)
-	return false, key, spent, err
+	poll, err = s.politePolling(c)
+	return false, poll, err
+}
+
+// polled is a feed request politePolling let through and counts, for
+// fetched to settle: its key in the limiter, and whether it has spent the
+// key's allowance already. It is zero (counted false) for a request that
+// is not counted.
+type polled struct {
+	key     limitKey
+	counted bool
+	spent   bool
 }
 
 // politePolling refuses a client that fetches the same feed document again
@@ -113,25 +123,34 @@ func (s *Server) feedPolicy(c *fiber.Ctx) (answered bool, key string, spent bool
 // browser's request for the feed's HTML view, and neither is an answer
 // other than a feed's 200 (a feed that does not exist yet, a bad
 // parameter, a 304). Nor is any method but GET: a POST to a feed is a
-// 405 whatever came before it. key is the request's key in the
-// limiter, for fetched to record the answer; spent says whether this
-// request has spent the key's allowance already.
-func (s *Server) politePolling(c *fiber.Ctx) (key string, spent bool, err error) {
-	if s.pollLimiter == nil || c.Method() != fiber.MethodGet || viewsInBrowser(c) {
-		return "", false, nil
+// 405 whatever came before it. poll is what fetched settles.
+//
+// This runs on every feed poll while the rule is on, and allocates
+// nothing unless it refuses: the key is a fixed-size digest, the client
+// is read as an address, and the condition is a pooled one.
+func (s *Server) politePolling(c *fiber.Ctx) (poll polled, err error) {
+	if s.pollLimiter == nil || c.Method() != fiber.MethodGet {
+		return polled{}, nil
 	}
-	doc, valid := s.pollDocument(c)
+	// Borrowed from the request's buffers, like the condition below:
+	// neither outlives this call.
+	accept := b2s(readFeedHeaders(c).accept)
+	if viewsInBrowser(accept) {
+		return polled{}, nil
+	}
+	key, valid := s.pollKey(c, accept)
 	if !valid {
-		return "", false, nil
+		return polled{}, nil
 	}
-	key = s.limitedClient(c) + " " + doc
-	cond := herald.ParseCondition(c.Get(fiber.HeaderIfNoneMatch), c.Get(fiber.HeaderIfModifiedSince))
+	cond := condPool.Get().(*herald.Condition)
+	defer condPool.Put(cond)
 	var (
-		ok   bool
-		wait time.Duration
-		why  string
+		ok    bool
+		wait  time.Duration
+		why   string
+		spent bool
 	)
-	if cond != nil {
+	if cond.Parse(c.Get(fiber.HeaderIfNoneMatch), c.Get(fiber.HeaderIfModifiedSince)) {
 		ok, wait = s.pollLimiter.allowHolding(key, s.now(), cond)
 		why = "sent to this client less than %s ago, and If-None-Match or If-Modified-Since do not name that answer"
 	} else {
@@ -140,76 +159,89 @@ func (s *Server) politePolling(c *fiber.Ctx) (key string, spent bool, err error)
 		why = "fetched less than %s ago without If-None-Match or If-Modified-Since"
 	}
 	if ok {
-		return key, spent, nil
+		return polled{key: key, counted: true, spent: spent}, nil
 	}
 	c.Set(fiber.HeaderRetryAfter, retryAfter(wait))
-	return "", false, herald.Errorf(herald.ERateLimited,
+	return polled{}, herald.Errorf(herald.ERateLimited,
 		"this feed was "+why+"; send the validators of the last response, or retry in %s seconds",
 		s.cfg.MinPollInterval, retryAfter(wait))
 }
 
-// pollDocument names the feed document a request fetches, for polite
-// polling: its path; the limit and the page as the feed reads them, so
-// that a missing limit is the default one and ?limit=05 is ?limit=5; and
-// for /feed the format Accept negotiates, since two readers behind one
-// address asking for different formats must not hold each other back.
+// pollKey is the key in the poll limiter of the request's client
+// (limitedClient) and the feed document it fetches: its path; the limit
+// and the page as the feed reads them, so that a missing limit is the
+// default one and ?limit=05 is ?limit=5; and for /feed the format Accept
+// negotiates, since two readers behind one address asking for different
+// formats must not hold each other back.
 // Any other query parameter changes nothing served, so it makes no other
-// document. The name is a digest: its size does not follow the request's,
+// document. accept is the request's Accept. The key is a digest of the
+// client's key and the document: its size does not follow the request's,
 // however long the path. ok is false when limit or page is invalid: the
 // feed answers 400, which is no fetch.
-func (s *Server) pollDocument(c *fiber.Ctx) (doc string, ok bool) {
+func (s *Server) pollKey(c *fiber.Ctx, accept string) (key limitKey, ok bool) {
 	limit, err := s.limitParam(c)
 	if err != nil {
-		return "", false
+		return limitKey{}, false
 	}
 	page, err := pageParam(c)
 	if err != nil {
-		return "", false
+		return limitKey{}, false
 	}
 	path := strings.TrimSuffix(c.Path(), "/")
-	// On the stack for any usual path (a longer one makes append allocate).
-	var buf [256]byte
-	b := append(buf[:0], path...)
+	client := s.limitedClient(c)
+	// On the stack for any usual path (a longer one makes append
+	// allocate). The client's key has a fixed size: nothing of the path
+	// can pass for it.
+	var buf [320]byte
+	b := append(buf[:0], client[:]...)
+	b = append(b, path...)
 	b = strconv.AppendInt(append(b, 0), int64(limit), 10)
 	b = strconv.AppendInt(append(b, 0), int64(page), 10)
 	if strings.HasSuffix(path, "/feed") {
-		b = append(append(b, 0), negotiateFormat(headerList(c, fiber.HeaderAccept))...)
+		b = append(append(b, 0), negotiateFormat(accept)...)
 	}
 	sum := sha256.Sum256(b)
-	// Half the digest is plenty to tell one client's documents apart.
-	return string(sum[:sha256.Size/2]), true
+	// Half the digest is plenty to tell the documents of every client
+	// apart: the table holds at most maxLimiterKeys of them.
+	return limitKey(sum[:len(key)]), true
 }
 
-// viewsInBrowser reports whether a feed request will be answered with the
-// feed's HTML view (serveFeed's prefersHTML), which a person may reload at
-// will and which is neither counted nor refused.
-func viewsInBrowser(c *fiber.Ctx) bool {
-	return prefersHTML(headerList(c, fiber.HeaderAccept))
+// viewsInBrowser reports whether a feed request with this Accept will be
+// answered with the feed's HTML view (serveFeed's prefersHTML), which a
+// person may reload at will and which is neither counted nor refused.
+func viewsInBrowser(accept string) bool {
+	return prefersHTML(accept)
 }
 
-// fetched settles a feed request politePolling let through under key:
-// a feed's 200 is a fetch, recorded with the validators it carried; any
+// fetched settles a feed request politePolling let through (poll): a
+// feed's 200 is a fetch, recorded with the validators it carried; any
 // other answer gives back what the request spent.
-func (s *Server) fetched(c *fiber.Ctx, key string, spent bool, err error) {
+func (s *Server) fetched(c *fiber.Ctx, poll polled, err error) {
 	h := &c.Response().Header
 	if err != nil || c.Response().StatusCode() != fiber.StatusOK || isHTML(h) {
-		if spent {
-			s.pollLimiter.refund(key, s.now())
+		if poll.spent {
+			s.pollLimiter.refund(poll.key, s.now())
 		}
 		return
 	}
 	var lastModified time.Time
 	if lm := h.Peek(fiber.HeaderLastModified); len(lm) > 0 {
-		lastModified, _ = http.ParseTime(string(lm))
+		// Borrowed: ParseTime keeps nothing of it.
+		lastModified, _ = http.ParseTime(b2s(lm))
 	}
-	s.pollLimiter.record(key, s.now(), spent, identityTag(h.Peek(fiber.HeaderETag), h.Peek(fiber.HeaderContentEncoding)), lastModified)
+	var buf [96]byte
+	tag := appendIdentityTag(buf[:0], h.Peek(fiber.HeaderETag), h.Peek(fiber.HeaderContentEncoding))
+	s.pollLimiter.record(poll.key, s.now(), poll.spent, tag, lastModified)
 }
 
-// identityTag is the tag of the identity coding a response's ETag tag was
-// made from (appendETag), given its Content-Encoding coding.
-func identityTag(tag, coding []byte) string {
-	if suffix := "-" + string(coding) + `"`; len(coding) > 0 && strings.HasSuffix(string(tag), suffix) {
-		return string(tag[:len(tag)-len(suffix)]) + `"`
+// appendIdentityTag appends to dst the tag of the identity coding a
+// response's ETag tag was made from (appendETag), given its
+// Content-Encoding coding: tag without the suffix "-" coding, when it
+// has it.
+func appendIdentityTag(dst, tag, coding []byte) []byte {
+	if n := len(tag) - len(coding) - 2; len(coding) > 0 && n >= 0 &&
+		tag[n] == '-' && bytes.Equal(tag[n+1:len(tag)-1], coding) && tag[len(tag)-1] == '"' {
+		return append(append(dst, tag[:n]...), '"')
 	}
-	return string(tag)
+	return append(dst, tag...)
 }
