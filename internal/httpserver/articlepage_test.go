@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/herald-feeds/herald/internal/cache"
 	"github.com/herald-feeds/herald/internal/encode"
 	"github.com/herald-feeds/herald/internal/encode/encodetest"
@@ -238,14 +240,16 @@ func TestArticlePageCached(t *testing.T) {
 func TestArticlePageFollowsWrites(t *testing.T) {
 	for _, cfg := range []struct {
 		name string
-		open func(t *testing.T) herald.Cache
+		// open gives the cache and, with Redis, a function listing its keys.
+		open func(t *testing.T) (herald.Cache, func() []string)
 	}{
-		{"memory", func(*testing.T) herald.Cache { return cache.NewMemory(cache.MemoryOptions{}) }},
-		{"redis+local", func(t *testing.T) herald.Cache { return redisCache(t, true) }},
-		{"redis only", func(t *testing.T) herald.Cache { return redisCache(t, false) }},
+		{"memory", func(*testing.T) (herald.Cache, func() []string) { return cache.NewMemory(cache.MemoryOptions{}), nil }},
+		{"redis+local", func(t *testing.T) (herald.Cache, func() []string) { return redisCache(t, true) }},
+		{"redis only", func(t *testing.T) (herald.Cache, func() []string) { return redisCache(t, false) }},
 	} {
 		t.Run(cfg.name, func(t *testing.T) {
-			s, feeds, rs := pageServer(t, cfg.open(t))
+			c, keys := cfg.open(t)
+			s, feeds, rs := pageServer(t, c)
 			st := feeds.Stats()
 			// A slug beyond ASCII, as the page's cache key then is.
 			id, slug := postPage(t, s, "Édité page ü", "First words.")
@@ -270,6 +274,14 @@ func TestArticlePageFollowsWrites(t *testing.T) {
 			}
 			if r := getView(t, s, path); r.status != 200 || st.Renders.Load() != renders {
 				t.Fatalf("the page after a 404 beside it: %d, %d renders (want 0: still kept)", r.status, st.Renders.Load()-renders)
+			}
+			if keys != nil {
+				// Nor does it leave a key in Redis (its render lock was
+				// released), while the page's entry is there.
+				all := strings.Join(keys(), "\n")
+				if strings.Contains(all, "no-such-page") || !strings.Contains(all, ":page/"+slug+":") {
+					t.Errorf("Redis keys after a 404 page beside a kept one:\n%s", all)
+				}
 			}
 
 			prev := warm
@@ -315,10 +327,22 @@ func TestArticlePageFollowsWrites(t *testing.T) {
 
 // redisCache is a throwaway redis-server's cache stacked as `herald serve`
 // stacks it: measured, behind the circuit breaker, and with local set the
-// local tier in front (its subscription confirmed).
-func redisCache(t *testing.T, local bool) herald.Cache {
+// local tier in front (its subscription confirmed); and a function
+// listing the keys in that Redis.
+func redisCache(t *testing.T, local bool) (herald.Cache, func() []string) {
 	t.Helper()
-	rc, err := cache.OpenRedis(redistest.Start(t).URL(), cache.RedisOptions{Prefix: "pages", Timeout: 5 * time.Second, LockTTL: time.Minute})
+	srv := redistest.Start(t)
+	admin := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+	t.Cleanup(func() { admin.Close() })
+	keys := func() []string {
+		t.Helper()
+		k, err := admin.Keys(context.Background(), "*").Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	rc, err := cache.OpenRedis(srv.URL(), cache.RedisOptions{Prefix: "pages", Timeout: 5 * time.Second, LockTTL: time.Minute})
 	if err != nil {
 		t.Fatalf("OpenRedis: %v", err)
 	}
@@ -334,5 +358,5 @@ func redisCache(t *testing.T, local bool) herald.Cache {
 		c = tc
 	}
 	t.Cleanup(func() { c.Close() })
-	return c
+	return c, keys
 }
