@@ -59,10 +59,10 @@ func (m *Main) exportCounters() {
 		name, help string
 		read       func() int64
 	}{
-		{"herald_feed_cache_hits_total", "Feed requests (their HTML views included) answered from the cache.", fs.Hits.Load},
-		{"herald_feed_cache_misses_total", "Feed requests (their HTML views included) the cache could not answer.", fs.Misses.Load},
+		{"herald_feed_cache_hits_total", "Feed requests (their HTML views and article pages included) answered from the cache.", fs.Hits.Load},
+		{"herald_feed_cache_misses_total", "Feed requests (their HTML views and article pages included) the cache could not answer.", fs.Misses.Load},
 		{"herald_feed_cache_errors_total", "Cache calls of the read path that failed (the feed was rendered from the store).", fs.CacheErrors.Load},
-		{"herald_feed_renders_total", "Feeds, and feeds' HTML views, this process rendered from the store.", fs.Renders.Load},
+		{"herald_feed_renders_total", "Feeds, feeds' HTML views and article pages this process rendered from the store.", fs.Renders.Load},
 		{"herald_feed_not_modified_total", "Feed requests answered 304 Not Modified.", fs.NotModified.Load},
 		{"herald_feed_shared_fills_total", "Misses answered, without rendering, with the rendering the render lock found in Redis (stored by another replica); once per feed and revision.", fs.SharedFills.Load},
 		{"herald_feed_sync_stores_total", "Renderings stored in Redis before their miss was answered, because as many background stores as allowed were already under way.", fs.SyncStores.Load},
