@@ -261,3 +261,21 @@ func validHubURL(hub string) error {
 	}
 	return nil
 }
+
+// WebSubWarnings are the settings that would have hubs fetch a feed
+// before every process serves its new version: websub.delay shorter than
+// redis.local_ttl (a replica's own copy), or without Redis than
+// cache.store_poll (another process's writes to a shared database). Empty
+// without hubs.
+func (c *Config) WebSubWarnings() []string {
+	if len(c.WebSub.HubList()) == 0 {
+		return nil
+	}
+	switch {
+	case c.Redis.Enabled() && c.Redis.LocalCache && c.WebSub.Delay < c.Redis.LocalTTL:
+		return []string{fmt.Sprintf("config: websub.delay (%s) is shorter than redis.local_ttl (%s): a hub told of a change may fetch the feed from a replica still serving its old copy", c.WebSub.Delay, c.Redis.LocalTTL)}
+	case !c.Redis.Enabled() && c.WebSub.Delay < c.Cache.StorePoll:
+		return []string{fmt.Sprintf("config: websub.delay (%s) is shorter than cache.store_poll (%s): a hub told of a change made by another process (herald import) may fetch the old feed", c.WebSub.Delay, c.Cache.StorePoll)}
+	}
+	return nil
+}

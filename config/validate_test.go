@@ -209,3 +209,27 @@ func TestValidateMetricsPath(t *testing.T) {
 		})
 	}
 }
+
+func TestWebSubWarnings(t *testing.T) {
+	cfg := validConfig(t)
+	if w := cfg.WebSubWarnings(); len(w) != 0 {
+		t.Errorf("no hubs: warnings %q", w)
+	}
+	cfg.WebSub.Hubs = "https://hub.example.com/"
+	if w := cfg.WebSubWarnings(); len(w) != 0 {
+		t.Errorf("defaults with a hub: warnings %q", w)
+	}
+	cfg.WebSub.Delay = 0
+	if w := cfg.WebSubWarnings(); len(w) != 1 || !strings.Contains(w[0], "cache.store_poll") {
+		t.Errorf("no delay, no Redis: warnings %q, want one naming cache.store_poll", w)
+	}
+	cfg.Redis.URL = "redis://127.0.0.1:6379/0"
+	cfg.Redis.LocalCache = true
+	if w := cfg.WebSubWarnings(); len(w) != 1 || !strings.Contains(w[0], "redis.local_ttl") {
+		t.Errorf("no delay, Redis with a local tier: warnings %q, want one naming redis.local_ttl", w)
+	}
+	cfg.Redis.LocalCache = false
+	if w := cfg.WebSubWarnings(); len(w) != 0 {
+		t.Errorf("Redis without a local tier: warnings %q", w)
+	}
+}

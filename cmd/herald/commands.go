@@ -63,6 +63,9 @@ func runServe(ctx context.Context, args, environ []string, stdout, stderr io.Wri
 			log.Warn(w)
 		}
 	}
+	for _, w := range cfg.WebSubWarnings() {
+		log.Warn(w)
+	}
 	setMemoryLimit(log, memlimit.FromCgroup)
 	m := NewMain(cfg, log)
 	if err := m.Bind(); err != nil {

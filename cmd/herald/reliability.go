@@ -109,8 +109,8 @@ func (m *Main) exportCounters() {
 		}{
 			{"herald_websub_sent_total", "WebSub publish notifications a hub accepted (one per hub and feed URL).", ws.Sent.Load},
 			{"herald_websub_retries_total", "WebSub notifications that failed and were tried again later.", ws.Retried.Load},
-			{"herald_websub_failed_total", "WebSub notifications given up: refused by the hub (4xx), or failing for every attempt.", ws.Failed.Load},
-			{"herald_websub_dropped_total", "WebSub notifications not queued because 10,000 were waiting.", ws.Dropped.Load},
+			{"herald_websub_failed_total", "WebSub notifications given up: refused by the hub (4xx or a redirect), failing for every attempt, or unsent when a stop ran out of time.", ws.Failed.Load},
+			{"herald_websub_dropped_total", "WebSub notifications not queued because 10,000 were waiting for their hub.", ws.Dropped.Load},
 		} {
 			m.Metrics.CounterFunc(c.name, c.help, c.read)
 		}

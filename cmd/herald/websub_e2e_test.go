@@ -113,8 +113,14 @@ func testWebSub(t *testing.T, s *testServer, hub *testHub) {
 			t.Errorf("GET %s: %d, want 200 with %s in\n%s", path, r.Status, want, r.Body)
 		}
 	}
-	if r := s.get(t, "/feed.atom?limit=5"); strings.Contains(string(r.Body), `rel="hub"`) {
-		t.Errorf("/feed.atom?limit=5 names a hub; only the topics do")
+	if r := s.get(t, "/feed.atom?limit=5"); strings.Contains(string(r.Body), `rel="hub"`) || r.Header.Get("Link") != "" {
+		t.Errorf("/feed.atom?limit=5 names a hub (Link %q); only the topics do", r.Header.Get("Link"))
+	}
+	// And in a Link header, which WebSub subscribers read first (for a
+	// JSON Feed, the only discovery WebSub itself defines).
+	wantLink := `<` + hub.URL + `/hub>; rel="hub", <https://news.example.com/feed.json>; rel="self"`
+	if got := s.get(t, "/feed.json").Header.Get("Link"); got != wantLink {
+		t.Errorf("/feed.json Link %q, want %q", got, wantLink)
 	}
 
 	// A published article: every feed it is in, in every format, once the
@@ -133,6 +139,16 @@ func testWebSub(t *testing.T, s *testServer, hub *testHub) {
 	}
 	if r := s.get(t, "/categories/go/feed.atom?page=1"); strings.Contains(string(r.Body), `rel="hub"`) {
 		t.Errorf("a history page names a hub")
+	}
+
+	// An edit that moves the article to another category changes the
+	// feeds it was in and those it is in now.
+	if r := s.api(t, http.MethodPatch, "/api/v1/articles/"+a["id"].(string), map[string]any{"categories": []string{"Rust"}}); r.Status != http.StatusOK {
+		t.Fatalf("patch: %d %s", r.Status, r.Body)
+	}
+	got, _ = hub.take(t, 15)
+	if want := topicsOf("", "categories/go", "categories/rust", "tags/push", "authors/ada"); !slices.Equal(got, want) {
+		t.Errorf("notifications after the edit %q, want %q", got, want)
 	}
 
 	// A scheduled article changes nothing readers see until it is due:
@@ -158,7 +174,7 @@ func testWebSub(t *testing.T, s *testServer, hub *testHub) {
 		t.Fatalf("delete: %d %s", r.Status, r.Body)
 	}
 	got, _ = hub.take(t, 12)
-	if want := topicsOf("", "categories/go", "tags/push", "authors/ada"); !slices.Equal(got, want) {
+	if want := topicsOf("", "categories/rust", "tags/push", "authors/ada"); !slices.Equal(got, want) {
 		t.Errorf("notifications after the delete %q, want %q", got, want)
 	}
 	hub.none(t, "the delete")
@@ -174,11 +190,12 @@ func TestWebSubImport(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "a.json"), `{"title": "One", "content_html": "<p>1</p>", "categories": ["Go"], "published_at": "2026-01-01T10:00:00Z"}`)
 	writeFile(t, filepath.Join(dir, "b.json"), `{"title": "Two", "content_html": "<p>2</p>", "categories": ["Go"], "published_at": "2026-01-02T10:00:00Z"}`)
 	args := []string{"import", "-database-url", "sqlite:" + db, "-base-url", "https://news.example.com",
-		"-websub.hubs", hub.URL, "-websub.delay", "1h", dir}
+		"-websub.hubs", hub.URL, "-websub.delay", "500ms", dir}
 	if code, out, errOut := runCLI(t, nil, args...); code != 0 {
 		t.Fatalf("import exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
-	// A delay of an hour: what the hub got was sent by the import's stop.
+	// The import is over in less than the delay: what the hub got was
+	// sent by its stop, which waited the delay out.
 	if got, _ := hub.take(t, 6); !slices.Equal(got, topicsOf("", "categories/go")) {
 		t.Errorf("notifications %q, want %q", got, topicsOf("", "categories/go"))
 	}

@@ -189,6 +189,9 @@ func (s *Server) serveFeed(c *fiber.Ctx, scope herald.Scope, f herald.Format, ne
 	if used != herald.CodingIdentity {
 		setHeader(h, hdrContentEnc, codingValue(used))
 	}
+	if link := s.topicLink(key); link != nil {
+		setHeader(h, hdrLink, link)
+	}
 	// The entry's bytes are immutable and shared: hand them to fasthttp
 	// without a copy. They were compressed once, when rendered.
 	c.Response().SetBodyRaw(body)
@@ -303,4 +306,38 @@ func formatLocal(f herald.Format) any {
 		return string(herald.FormatJSON)
 	}
 	return string(f)
+}
+
+// topicLink is the Link header of a 200 of a WebSub topic (with
+// websub.hubs): the hubs and the topic's own URL, the discovery WebSub
+// asks publishers for first, and the only one a JSON Feed has besides its
+// own hubs member. Nil for any other document. Each topic's value is made
+// once; only documents that were served get one, so the map grows with
+// the scopes that exist, not with the paths asked for.
+func (s *Server) topicLink(k herald.FeedKey) []byte {
+	site := s.feeds.Site()
+	if !site.IsTopic(k) {
+		return nil
+	}
+	s.linkMu.RLock()
+	v, ok := s.links[k]
+	s.linkMu.RUnlock()
+	if ok {
+		return v
+	}
+	for _, hub := range site.Hubs {
+		v = append(v, '<')
+		v = append(v, hub...)
+		v = append(v, `>; rel="hub", `...)
+	}
+	v = append(v, '<')
+	v = append(v, site.FeedURL(k)...)
+	v = append(v, `>; rel="self"`...)
+	s.linkMu.Lock()
+	if s.links == nil {
+		s.links = map[herald.FeedKey][]byte{}
+	}
+	s.links[k] = v
+	s.linkMu.Unlock()
+	return v
 }

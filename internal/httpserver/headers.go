@@ -28,6 +28,7 @@ var (
 	hdrXFO          = []byte("X-Frame-Options")
 	hdrReferrer     = []byte("Referrer-Policy")
 	hdrCSP          = []byte("Content-Security-Policy")
+	hdrLink         = []byte("Link")
 
 	valVary     = []byte("Accept, Accept-Encoding")
 	valAny      = []byte("*")

@@ -65,6 +65,9 @@ type Server struct {
 	log      *slog.Logger
 	now      func() time.Time
 	maxAge   []byte // precomputed Cache-Control value
+	// links are the Link headers of WebSub topics (topicLink).
+	linkMu sync.RWMutex
+	links  map[herald.FeedKey][]byte
 
 	archiveMaxAge []byte // Cache-Control of pages that no longer change
 	dates         httpDates

@@ -85,8 +85,9 @@ type ArticlesOptions struct {
 	// published feeds it changed: those of the article before and after
 	// the write that readers could see then (a scheduled article changes
 	// nothing readers see until it is due; see WatchDue). It is called
-	// once the write is stored and its invalidation sent, and must not
-	// block.
+	// once the write is stored and its invalidation sent, and again with
+	// every scope a background retry of a failed invalidation delivers
+	// (which may include scheduled ones'). It must not block.
 	Changed func([]herald.Scope)
 	// Scheduled, when set, is called after each write that stored an
 	// article with a publication date still to come (to wake WatchDue).
@@ -111,6 +112,7 @@ func NewArticles(store herald.Store, cache herald.Cache, site Site, opts Article
 	s.retry = newInvalidationRetry(cache, store, s.log, &s.stats)
 	s.clearer = &recordClearer{store: store, log: s.log}
 	s.retry.delivered = s.clearer.covers
+	s.retry.fresh = opts.Changed
 	return s
 }
 

@@ -11,6 +11,11 @@ import (
 // knows of none: other processes schedule articles too.
 const dueCheck = 10 * time.Second
 
+// dueLookback is how far back WatchDue looks when it starts, so that the
+// articles that came due while a process restarted (a deploy) are told of;
+// some may be told of twice.
+const dueLookback = 5 * time.Minute
+
 // dueScan is how many of the site's newest articles one look reads; more
 // only when all of them came due since the last look.
 const dueScan = 50
@@ -20,26 +25,37 @@ const dueScan = 50
 // changes its feeds at that date with no write to tell of it (the write
 // path tells only of what readers could see when it wrote:
 // ArticlesOptions.Changed). It wakes at the next publication date the
-// store knows, at least every 10 s, and whenever poke receives. Articles
-// that came due while no process watched (all of them stopped) are not
-// told of.
+// store knows, at least every 10 s, and whenever poke receives. It reads
+// the articles only when something may have come due: the site's revision
+// moved (a write, by any process) or its next publication date passed.
+// When it starts it looks 5 minutes back (dueLookback); articles that came
+// due earlier, while no process watched, are not told of.
 func (f *Feeds) WatchDue(ctx context.Context, poke <-chan struct{}, changed func([]herald.Scope)) {
-	last := f.now()
+	last := f.now().Add(-dueLookback)
+	seen := int64(-1) // the site's revision as of the last look
 	timer := time.NewTimer(dueCheck)
 	defer timer.Stop()
 	for {
 		wait := dueCheck
-		if v, err := f.DirectoryVersion(ctx); err == nil && !v.Due.IsZero() {
+		v, verr := f.DirectoryVersion(ctx)
+		if verr == nil && !v.Due.IsZero() {
 			wait = min(wait, max(v.Due.Sub(f.now()), 0))
 		}
 		timer.Reset(wait)
+		poked := false
 		select {
 		case <-ctx.Done():
 			return
 		case <-poke:
+			poked = true
 		case <-timer.C:
 		}
 		now := f.now()
+		if !poked && verr == nil && v.Revision == seen && (v.Due.IsZero() || v.Due.After(now)) {
+			// No write since the last look, and nothing was due: last
+			// stays, so that the next look covers this time too.
+			continue
+		}
 		scopes, err := f.cameDue(ctx, last, now)
 		if err != nil {
 			if ctx.Err() == nil {
@@ -47,7 +63,12 @@ func (f *Feeds) WatchDue(ctx context.Context, poke <-chan struct{}, changed func
 			}
 			continue // last stays: the next look covers this one's time too
 		}
-		last = now
+		// v was read before the wait: a write during it moves the revision
+		// the next look reads, which then looks again.
+		last, seen = now, v.Revision
+		if verr != nil {
+			seen = -1
+		}
 		if len(scopes) > 0 {
 			changed(scopes)
 		}

@@ -69,6 +69,10 @@ type invalidationRetry struct {
 	// delivering them again would only make their feeds render again.
 	// Nil for none.
 	delivered func(herald.Undelivered) bool
+	// fresh, when set, learns the scopes each successful retry made fresh
+	// (ArticlesOptions.Changed): a hub told of a write while its feed was
+	// still stale on some replica is told again once it is not.
+	fresh func([]herald.Scope)
 
 	mu      sync.Mutex // orders started against stop
 	started bool
@@ -186,6 +190,9 @@ func (r *invalidationRetry) attempt() (owed, delivered bool) {
 	// fresh sees the count too.
 	r.stats.InvalidationsRecovered.Add(int64(others))
 	r.settled(scopes[:mine], mark)
+	if r.fresh != nil {
+		r.fresh(scopes)
+	}
 	if err := r.store.ClearUndelivered(ctx, recorded); err != nil {
 		r.log.Warn("delivered cache invalidations stay on record in the database; they will be delivered again", "err", err)
 	}

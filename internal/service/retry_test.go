@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -538,6 +539,44 @@ func eventually(t *testing.T, within time.Duration, what string, cond func() boo
 	for deadline := time.Now().Add(within); !cond(); time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("%s: not within %v", what, within)
+		}
+	}
+}
+
+// TestChangedAgainWhenRetryDelivers: a write whose invalidation failed is
+// told of (ArticlesOptions.Changed, what notifies WebSub hubs) once when
+// written and once more when the background retry has made its feeds
+// fresh: a hub that fetched in between got the old feed.
+func TestChangedAgainWhenRetryDelivers(t *testing.T) {
+	srv := redistest.Start(t)
+	fx := fixtureWithOne(t, nil)
+	c, err := cache.OpenRedis(srv.URL(), cache.RedisOptions{Prefix: "retrytell", Timeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	told := make(chan []herald.Scope, 10)
+	articles := NewArticles(fx.store, c, testSite(), ArticlesOptions{Now: fx.clock.Now, Changed: func(s []herald.Scope) { told <- s }})
+	t.Cleanup(articles.Close)
+
+	srv.Pause()
+	if err := articles.Create(context.Background(), &herald.Article{Title: "Told twice", Categories: []string{"Go"}, PublishedAt: fx.clock.Now().Add(-time.Minute)}); err != nil {
+		t.Fatalf("the write failed with its invalidation: %v", err)
+	}
+	want := []herald.Scope{herald.SiteScope, {Kind: herald.ScopeCategory, Slug: "go"}}
+	for i, when := range []string{"at the write", "when the retry delivered"} {
+		if i == 1 {
+			srv.Resume()
+		}
+		select {
+		case got := <-told:
+			for _, sc := range want {
+				if !slices.Contains(got, sc) {
+					t.Errorf("%s: told %v, which lacks %v", when, got, sc)
+				}
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("not told %s within 10 s", when)
 		}
 	}
 }

@@ -57,7 +57,7 @@ func (s *Site) channel(k herald.FeedKey, page *herald.FeedPage) herald.Channel {
 		ScopeName:   page.Name,
 		TTL:         s.TTLMinutes,
 	}
-	if s.isTopic(k) {
+	if s.IsTopic(k) {
 		ch.Hubs = s.Hubs
 	}
 	name := page.Name
@@ -90,12 +90,12 @@ func (s *Site) channel(k herald.FeedKey, page *herald.FeedPage) herald.Channel {
 	return ch
 }
 
-// isTopic reports whether the document k names is a WebSub topic: a
+// IsTopic reports whether the document k names is a WebSub topic: a
 // subscription document at its default size, the URL Topics lists and
 // the hubs are told of. A history page, whose articles do not change, and
 // a ?limit= variant are not: a subscription to them would never hear of
 // a change, so they name no hub.
-func (s *Site) isTopic(k herald.FeedKey) bool {
+func (s *Site) IsTopic(k herald.FeedKey) bool {
 	return len(s.Hubs) > 0 && k.Offset == 0 && k.Limit == s.DefaultLimit
 }
 

@@ -9,18 +9,23 @@
 // One waits Delay first: notifications of a topic asked for meanwhile are
 // sent as one, and every replica has dropped its copy of the feed by then.
 // A failed one (network error, 5xx, 408 or 429) is tried again with
-// growing pauses; a hub that refuses the request (another 4xx) is not asked
-// again for it. What is waiting is bounded (Options.MaxPending); past that
+// growing pauses; a hub that refuses the request (another 4xx, or a
+// redirect, which would turn the POST into a GET) is not asked again for
+// it. Each hub has its own bound on requests under way and on
+// notifications waiting (Options.Concurrency, Options.MaxPending), so a
+// hub that hangs or is down delays and drops only its own; past the bound
 // a notification is dropped and counted.
 package websub
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -40,22 +45,27 @@ type Options struct {
 	// Attempts is how often one notification is tried before it is given
 	// up (default 8: about 10 minutes of retries at the default backoff).
 	Attempts int
-	// MaxPending bounds the notifications waiting (default 10,000).
+	// MaxPending bounds the notifications waiting for one hub (default
+	// 10,000).
 	MaxPending int
-	// Concurrency bounds the requests under way at once (default 4).
+	// Concurrency bounds the requests under way to one hub (default 4).
 	Concurrency int
 	// UserAgent is sent with every request.
 	UserAgent string
-	Client    *http.Client
-	Logger    *slog.Logger
+	// Client sends the requests; by default one that does not follow
+	// redirects (a redirected POST would arrive as a GET).
+	Client *http.Client
+	Logger *slog.Logger
 }
 
 // Stats count what became of notifications.
 type Stats struct {
 	Sent    atomic.Int64 // accepted by the hub (2xx)
 	Retried atomic.Int64 // failed attempts that will be tried again
-	Failed  atomic.Int64 // given up: refused by the hub, or out of attempts
-	Dropped atomic.Int64 // not queued: MaxPending were waiting
+	// Failed counts notifications given up: refused by the hub, out of
+	// attempts, or still unsent when Close ran out of time.
+	Failed  atomic.Int64
+	Dropped atomic.Int64 // not queued: MaxPending were waiting for the hub
 }
 
 type key struct{ hub, topic string }
@@ -64,12 +74,19 @@ type key struct{ hub, topic string }
 type job struct {
 	key
 	attempt int       // failed attempts so far
-	due     time.Time // when it may be sent
+	ready   time.Time // when its delay ends: the earliest it may be sent
+	due     time.Time // when it may be sent: ready, or later after a failure
 	sending bool
 	// again: the topic changed while the notification was under way, so
 	// one more is due once it ends (the hub may have fetched the topic
 	// before the change).
 	again bool
+}
+
+// hub is what a Publisher keeps per hub.
+type hub struct {
+	slots   chan struct{} // requests under way
+	pending int           // its jobs
 }
 
 // Publisher sends notifications to the configured hubs.
@@ -79,16 +96,21 @@ type Publisher struct {
 
 	mu      sync.Mutex
 	jobs    map[key]*job
+	hubs    map[string]*hub
 	closing bool
 	idle    chan struct{} // closed and replaced when jobs becomes empty
+
+	// ctx bounds every request; Close cancels it once its own time is up.
+	ctx    context.Context
+	cancel context.CancelFunc
 
 	wake    chan struct{}
 	stop    chan struct{}
 	stopOne sync.Once
 	stopped chan struct{}
-	slots   chan struct{}
 	sends   sync.WaitGroup
-	dropLog atomic.Int64 // unix second of the last "dropped" line
+
+	dropLog, failLog throttle
 }
 
 // New starts a Publisher; Close stops it.
@@ -109,14 +131,17 @@ func New(o Options) *Publisher {
 		o.Concurrency = 4
 	}
 	if o.Client == nil {
-		o.Client = &http.Client{}
+		o.Client = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	p := &Publisher{o: o, jobs: map[key]*job{}, idle: make(chan struct{}),
-		wake: make(chan struct{}, 1), stop: make(chan struct{}), stopped: make(chan struct{}),
-		slots: make(chan struct{}, o.Concurrency)}
+	p := &Publisher{o: o, jobs: map[key]*job{}, hubs: map[string]*hub{}, idle: make(chan struct{}),
+		wake: make(chan struct{}, 1), stop: make(chan struct{}), stopped: make(chan struct{})}
+	for _, h := range o.Hubs {
+		p.hubs[h] = &hub{slots: make(chan struct{}, o.Concurrency)}
+	}
+	p.ctx, p.cancel = context.WithCancel(context.Background())
 	close(p.idle) // nothing waits yet
 	go p.run()
 	return p
@@ -156,25 +181,25 @@ func (p *Publisher) Publish(topics []string) {
 				}
 				continue
 			}
-			if len(p.jobs) >= p.o.MaxPending {
+			st := p.hubs[h]
+			if st.pending >= p.o.MaxPending {
 				dropped++
 				continue
 			}
 			if len(p.jobs) == 0 {
 				p.idle = make(chan struct{})
 			}
-			p.jobs[k] = &job{key: k, due: now.Add(p.o.Delay)}
+			st.pending++
+			ready := now.Add(p.o.Delay)
+			p.jobs[k] = &job{key: k, ready: ready, due: ready}
 		}
 	}
 	p.mu.Unlock()
 	if dropped > 0 {
 		p.stats.Dropped.Add(int64(dropped))
-		// One line a minute at most: a hub that is down fills the queue
-		// for as long as it is.
-		if last := p.dropLog.Load(); now.Unix()-last >= 60 && p.dropLog.CompareAndSwap(last, now.Unix()) {
-			p.o.Logger.Warn("websub: too many notifications are waiting for their hubs; dropping new ones (subscribers of those feeds hear of the change with the next one, or poll)",
-				"dropped", dropped, "max_pending", p.o.MaxPending)
-		}
+		// A hub that is down fills its queue for as long as it is.
+		p.dropLog.log(p.o.Logger, now, dropped, "websub: too many notifications are waiting for a hub; dropping new ones (subscribers of those feeds hear of the change with the next one, or poll)",
+			"max_pending", p.o.MaxPending)
 	}
 	p.poke()
 }
@@ -186,7 +211,7 @@ func (p *Publisher) poke() {
 	}
 }
 
-// run starts each notification when it is due, at most Concurrency at once.
+// run starts each notification when it is due, as its hub's slots allow.
 func (p *Publisher) run() {
 	defer close(p.stopped)
 	timer := time.NewTimer(time.Hour)
@@ -207,28 +232,33 @@ func (p *Publisher) run() {
 	}
 }
 
-// startDue starts the notifications that are due, as slots allow, and
-// returns when the next waiting one is due (zero for none, or when every
-// slot is taken: a send that ends wakes run).
+// startDue starts the notifications that are due, the longest due first,
+// each as its hub has a free slot, and returns when the next waiting one
+// is due (zero for none). A job left waiting for a slot is started when a
+// send of its hub ends and wakes run.
 func (p *Publisher) startDue() time.Time {
 	now := time.Now()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	var next time.Time
+	var due []*job
 	for _, j := range p.jobs {
-		if j.sending {
-			continue
-		}
-		if j.due.After(now) {
+		switch {
+		case j.sending:
+		case j.due.After(now):
 			if next.IsZero() || j.due.Before(next) {
 				next = j.due
 			}
-			continue
-		}
-		select {
-		case p.slots <- struct{}{}:
 		default:
-			return time.Time{}
+			due = append(due, j)
+		}
+	}
+	slices.SortFunc(due, func(a, b *job) int { return a.due.Compare(b.due) })
+	for _, j := range due {
+		select {
+		case p.hubs[j.hub].slots <- struct{}{}:
+		default:
+			continue // its hub is busy
 		}
 		j.sending = true
 		p.sends.Add(1)
@@ -241,7 +271,7 @@ func (p *Publisher) startDue() time.Time {
 func (p *Publisher) send(k key, attempt int) {
 	defer p.sends.Done()
 	final, err := p.post(k)
-	<-p.slots
+	<-p.hubs[k.hub].slots
 	now := time.Now()
 	p.mu.Lock()
 	j := p.jobs[k]
@@ -249,14 +279,18 @@ func (p *Publisher) send(k key, attempt int) {
 	switch {
 	case err == nil:
 		p.stats.Sent.Add(1)
-		if j.again && !p.closing {
-			j.again, j.attempt, j.due = false, 0, now.Add(p.o.Delay)
+		if j.again {
+			// Sent again after its own delay, on a stop too: the change
+			// came while the hub was being told of the one before.
+			j.again, j.attempt = false, 0
+			j.ready = now.Add(p.o.Delay)
+			j.due = j.ready
 		} else {
 			p.remove(k)
 		}
 	case final || attempt+1 >= p.o.Attempts || p.closing:
 		p.stats.Failed.Add(1)
-		p.o.Logger.Warn("websub: hub notification failed; giving up (its subscribers hear of this feed's change with its next one, or poll)",
+		p.failLog.log(p.o.Logger, now, 1, "websub: hub notification failed; giving up (its subscribers hear of this feed's change with its next one, or poll)",
 			"hub", k.hub, "topic", k.topic, "attempts", attempt+1, "err", err)
 		p.remove(k)
 	default:
@@ -272,6 +306,7 @@ func (p *Publisher) send(k key, attempt int) {
 // remove forgets k; p.mu is held.
 func (p *Publisher) remove(k key) {
 	delete(p.jobs, k)
+	p.hubs[k.hub].pending--
 	if len(p.jobs) == 0 {
 		close(p.idle)
 	}
@@ -289,7 +324,7 @@ func (p *Publisher) backoff(n int) time.Duration {
 // post sends the notification k. final reports a refusal that another
 // attempt would not change.
 func (p *Publisher) post(k key) (final bool, err error) {
-	ctx, cancel := context.WithTimeout(context.Background(), p.o.Timeout)
+	ctx, cancel := context.WithTimeout(p.ctx, p.o.Timeout)
 	defer cancel()
 	form := url.Values{"hub.mode": {"publish"}, "hub.url": {k.topic}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, k.hub, strings.NewReader(form.Encode()))
@@ -308,23 +343,36 @@ func (p *Publisher) post(k key) (final bool, err error) {
 	// Read a little of the answer, so that the connection can be reused,
 	// and to name the hub's reason in the log.
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+	switch c := resp.StatusCode; {
+	case c >= 200 && c < 300:
 		return false, nil
+	case c >= 300 && c < 400:
+		// Followed, the POST would arrive as a GET (or not at all): the
+		// configured URL is not the hub's.
+		return true, fmt.Errorf("hub answered %s to %s; set websub.hubs to the address it names", resp.Status, cmp.Or(resp.Header.Get("Location"), "(no Location)"))
+	case c >= 500 || c == http.StatusRequestTimeout || c == http.StatusTooManyRequests:
+		return false, fmt.Errorf("hub answered %s: %q", resp.Status, strings.TrimSpace(string(body)))
+	default:
+		return true, fmt.Errorf("hub answered %s: %q", resp.Status, strings.TrimSpace(string(body)))
 	}
-	err = fmt.Errorf("hub answered %s: %q", resp.Status, strings.TrimSpace(string(body)))
-	retry := resp.StatusCode >= 500 || resp.StatusCode == http.StatusRequestTimeout || resp.StatusCode == http.StatusTooManyRequests
-	return !retry, err
 }
 
-// Close sends every notification still waiting once more, at once, until
-// ctx ends, and then stops. Notifications still unsent are logged. A
-// second Close only waits for the same.
+// Close sends every notification still waiting, once, when its delay is
+// over (not waiting out a retry's pause), until ctx ends; then it stops
+// the requests still under way and counts what is left unsent as failed.
+// A later Close returns at once.
 func (p *Publisher) Close(ctx context.Context) {
 	p.mu.Lock()
+	if p.closing {
+		p.mu.Unlock()
+		<-p.stopped
+		return
+	}
 	p.closing = true
-	now := time.Now()
 	for _, j := range p.jobs {
-		j.due = now
+		if !j.sending {
+			j.due = j.ready
+		}
 	}
 	idle := p.idle
 	p.mu.Unlock()
@@ -334,8 +382,35 @@ func (p *Publisher) Close(ctx context.Context) {
 	case <-ctx.Done():
 	}
 	p.stopOne.Do(func() { close(p.stop) })
-	<-p.stopped
-	if n := p.Pending(); n > 0 {
-		p.o.Logger.Warn("websub: stopping with hub notifications unsent; those feeds' subscribers hear of their changes with the next ones, or poll", "unsent", n)
+	<-p.stopped // nothing starts a request any more
+	p.cancel()  // those under way end now, as failures
+	p.sends.Wait()
+	p.mu.Lock()
+	unsent := len(p.jobs)
+	p.mu.Unlock()
+	if unsent > 0 {
+		p.stats.Failed.Add(int64(unsent))
+		p.o.Logger.Warn("websub: stopping with hub notifications unsent; those feeds' subscribers hear of their changes with the next ones, or poll", "unsent", unsent)
 	}
+}
+
+// throttle logs a kind of line at most once a minute, with the count of
+// the events since the last one.
+type throttle struct {
+	mu   sync.Mutex
+	last time.Time
+	held int
+}
+
+func (t *throttle) log(l *slog.Logger, now time.Time, n int, msg string, args ...any) {
+	t.mu.Lock()
+	t.held += n
+	if !t.last.IsZero() && now.Sub(t.last) < time.Minute {
+		t.mu.Unlock()
+		return
+	}
+	held := t.held
+	t.last, t.held = now, 0
+	t.mu.Unlock()
+	l.Warn(msg, append(args, "count", held)...)
 }
