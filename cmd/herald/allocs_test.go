@@ -45,6 +45,8 @@ func TestCachedHitsDoNotAllocate(t *testing.T) {
 				{"304 Accept */*", 304, "", []string{"Accept", "*/*", "If-None-Match", etag}},
 				{"304 Accept RSS", 304, "", []string{"Accept", "application/rss+xml, application/xml;q=0.9, */*;q=0.5", "If-None-Match", etag}},
 				{"304 Accept SimplePie", 304, "", []string{"Accept", "application/atom+xml, application/rss+xml, application/rdf+xml;q=0.9, application/xml;q=0.8, text/xml;q=0.8, text/html;q=0.7, unknown/unknown;q=0.1, application/unknown;q=0.1, */*;q=0.1", "If-None-Match", etag}},
+				// /feed picks the format by Accept: the same document.
+				{"304 /feed Accept RSS", 304, "", []string{":path", "/feed?limit=100", "Accept", "application/rss+xml, application/xml;q=0.9, */*;q=0.5", "If-None-Match", etag}},
 			} {
 				if n := hitAllocs(t, s, c.name, c.status, c.coding, c.headers...); n != 0 {
 					t.Errorf("%s: %.2f allocations per request, want 0", c.name, n)

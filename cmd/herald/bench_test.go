@@ -70,6 +70,10 @@ func feedRequest(rc *fasthttp.RequestCtx, headers ...string) {
 	rc.Request.SetRequestURI(benchPath)
 	rc.Request.Header.SetMethod(fasthttp.MethodGet)
 	for i := 0; i+1 < len(headers); i += 2 {
+		if headers[i] == ":path" { // another document than benchPath
+			rc.Request.SetRequestURI(headers[i+1])
+			continue
+		}
 		rc.Request.Header.Set(headers[i], headers[i+1])
 	}
 }

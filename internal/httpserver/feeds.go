@@ -26,7 +26,7 @@ func (s *Server) siteFeed(c *fiber.Ctx) error {
 
 // siteFeedNegotiated serves /feed in the format the Accept header prefers.
 func (s *Server) siteFeedNegotiated(c *fiber.Ctx) error {
-	return s.serveFeed(c, herald.SiteScope, negotiateFormat(headerList(c, fiber.HeaderAccept)), true)
+	return s.serveFeed(c, herald.SiteScope, negotiateFormat(b2s(readFeedHeaders(c).accept)), true)
 }
 
 func (s *Server) scopeFeed(kind herald.ScopeKind) fiber.Handler {
@@ -49,7 +49,8 @@ func (s *Server) scopeFeedNegotiated(kind herald.ScopeKind) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		return s.serveFeed(c, scope, negotiateFormat(headerList(c, fiber.HeaderAccept)), true)
+		// The header's bytes, borrowed: negotiateFormat keeps nothing.
+		return s.serveFeed(c, scope, negotiateFormat(b2s(readFeedHeaders(c).accept)), true)
 	}
 }
 
