@@ -207,12 +207,7 @@ func BenchmarkArticlePageMissAfterWrite(b *testing.B) {
 		}
 		editAfterWait(b, s, a, " (edited "+strconv.Itoa(i)+")")
 		i++
-		rc.Request.Reset()
-		rc.Response.Reset()
-		rc.Request.SetRequestURI(page)
-		rc.Request.Header.SetMethod(fasthttp.MethodGet)
-		rc.Request.Header.Set("Accept", "text/html")
-		rc.Request.Header.Set("Accept-Encoding", "gzip")
+		pageRequest(&rc, page, "Accept", "text/html", "Accept-Encoding", "gzip")
 		b.StartTimer()
 		h(&rc)
 		if rc.Response.StatusCode() != 200 || string(rc.Response.Header.Peek("Content-Encoding")) != "gzip" {
@@ -254,12 +249,7 @@ func BenchmarkHTMLViewMissAfterWrite(b *testing.B) {
 		edit := " (edited " + strconv.Itoa(i) + ")"
 		editAfterWait(b, s, arts[i%len(arts)], edit)
 		i++
-		rc.Request.Reset()
-		rc.Response.Reset()
-		rc.Request.SetRequestURI(htmlViewPath)
-		rc.Request.Header.SetMethod(fasthttp.MethodGet)
-		rc.Request.Header.Set("Accept", "text/html")
-		rc.Request.Header.Set("Accept-Encoding", "gzip")
+		pageRequest(&rc, htmlViewPath, "Accept", "text/html", "Accept-Encoding", "gzip")
 		b.StartTimer()
 		h(&rc)
 		if rc.Response.StatusCode() != 200 {
@@ -268,4 +258,16 @@ func BenchmarkHTMLViewMissAfterWrite(b *testing.B) {
 	}
 	b.StopTimer()
 	s.Feeds.Wait()
+}
+
+// pageRequest makes rc a fresh GET of path with the headers (name, value
+// pairs).
+func pageRequest(rc *fasthttp.RequestCtx, path string, headers ...string) {
+	rc.Request.Reset()
+	rc.Response.Reset()
+	rc.Request.SetRequestURI(path)
+	rc.Request.Header.SetMethod(fasthttp.MethodGet)
+	for i := 0; i+1 < len(headers); i += 2 {
+		rc.Request.Header.Set(headers[i], headers[i+1])
+	}
 }
