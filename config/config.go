@@ -3,6 +3,7 @@ package config
 import (
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 )
@@ -175,11 +176,11 @@ type WebSubConfig struct {
 	Timeout time.Duration `koanf:"timeout"`
 }
 
-// HubList is Hubs as a list, without empty entries.
+// HubList is Hubs as a list, without empty entries and repeats.
 func (w WebSubConfig) HubList() []string {
 	var out []string
 	for _, h := range strings.Split(w.Hubs, ",") {
-		if h = strings.TrimSpace(h); h != "" {
+		if h = strings.TrimSpace(h); h != "" && !slices.Contains(out, h) {
 			out = append(out, h)
 		}
 	}

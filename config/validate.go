@@ -256,6 +256,9 @@ func validHubURL(hub string) error {
 		return fmt.Errorf("must list absolute http(s) URLs, got %q", hub)
 	case u.Fragment != "" || strings.ContainsAny(hub, " \t\r\n\"<>"):
 		return fmt.Errorf("must hold no fragment, space or quote, got %q", hub)
+	case !isASCII(hub):
+		// Feeds and the Link header carry it as it is: an ASCII URI.
+		return fmt.Errorf("must be an ASCII URI (Punycode host, percent-encoded path), got %q", hub)
 	case u.User != nil:
 		return fmt.Errorf("must not carry a user name or password (feeds publish hub URLs), got %q", hub)
 	}
@@ -278,4 +281,13 @@ func (c *Config) WebSubWarnings() []string {
 		return []string{fmt.Sprintf("config: websub.delay (%s) is shorter than cache.store_poll (%s): a hub told of a change made by another process (herald import) may fetch the old feed", c.WebSub.Delay, c.Cache.StorePoll)}
 	}
 	return nil
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

@@ -34,6 +34,7 @@ func TestValidateRejects(t *testing.T) {
 		{"websub.hubs", func(c *Config) { c.WebSub.Hubs = "https://hub.example.com/, ftp://hub.example.net/" }, `must list absolute http(s) URLs, got "ftp://hub.example.net/"`},
 		{"websub.hubs", func(c *Config) { c.WebSub.Hubs = "https://user:pw@hub.example.com/" }, "must not carry a user name or password"},
 		{"websub.hubs", func(c *Config) { c.WebSub.Hubs = "https://hub.example.com/#x" }, "must hold no fragment"},
+		{"websub.hubs", func(c *Config) { c.WebSub.Hubs = "https://hüb.example.com/" }, "must be an ASCII URI"},
 		{"websub.delay", func(c *Config) { c.WebSub.Delay = -time.Second }, "must be zero or positive"},
 		{"websub.timeout", func(c *Config) { c.WebSub.Timeout = 0 }, "must be positive"},
 		{"redis.url", func(c *Config) { c.Redis.URL = "localhost:6379" }, "must be a redis://, rediss:// or unix:// URL"},

@@ -8,8 +8,9 @@ import (
 )
 
 // dueCheck is how often WatchDue looks for articles that came due when it
-// knows of none: other processes schedule articles too.
-const dueCheck = 10 * time.Second
+// knows of none: other processes schedule articles too. (A variable for
+// tests.)
+var dueCheck = 10 * time.Second
 
 // dueLookback is how far back WatchDue looks when it starts, so that the
 // articles that came due while a process restarted (a deploy) are told of;
@@ -61,7 +62,11 @@ func (f *Feeds) WatchDue(ctx context.Context, poke <-chan struct{}, changed func
 			if ctx.Err() == nil {
 				f.log.Debug("could not read the articles that came due; looking again", "err", err)
 			}
-			continue // last stays: the next look covers this one's time too
+			// last stays, so the next look covers this one's time too, and
+			// it must happen: the date that made this one may not show in
+			// the next version read (the article is no longer scheduled).
+			seen = -1
+			continue
 		}
 		// v was read before the wait: a write during it moves the revision
 		// the next look reads, which then looks again.
@@ -95,7 +100,12 @@ func (f *Feeds) cameDue(ctx context.Context, from, to time.Time) ([]herald.Scope
 				scopes = append(scopes, a.Scopes()...)
 			}
 		}
-		if !all || len(page.Articles) < limit || limit >= 100*dueScan {
+		if !all || len(page.Articles) < limit {
+			return uniqueScopes(scopes), nil
+		}
+		if limit >= 100*dueScan {
+			f.log.Warn("more articles were published since the last look for those that came due than one look reads; hubs are told of the newest only",
+				"articles", limit)
 			return uniqueScopes(scopes), nil
 		}
 	}

@@ -2,8 +2,10 @@ package service
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -60,4 +62,70 @@ func TestCameDue(t *testing.T) {
 			t.Errorf("came due in (%s, %s]: %v (err %v), want nothing", w[0].Format(time.TimeOnly), w[1].Format(time.TimeOnly), got, err)
 		}
 	}
+}
+
+// failingFeeds fails the store's feed reads of more than one article (the
+// look for articles that came due, not the version read) while fail is set,
+// and counts the failures.
+type failingFeeds struct {
+	herald.Store
+	fail          atomic.Bool
+	failed, looks atomic.Int64
+}
+
+func (s *failingFeeds) Feed(ctx context.Context, q herald.FeedQuery) (*herald.FeedPage, error) {
+	if q.Limit > 1 && s.fail.Load() {
+		s.failed.Add(1)
+		return nil, errors.New("store unavailable")
+	}
+	if q.Limit > 1 {
+		s.looks.Add(1)
+	}
+	return s.Store.Feed(ctx, q)
+}
+
+// TestWatchDueAfterAFailedLook: a look made because a publication date
+// passed, which fails, is made again once the store answers, although the
+// date no longer shows in the site's version (the article is published)
+// and no write moved its revision.
+func TestWatchDueAfterAFailedLook(t *testing.T) {
+	defer func(d time.Duration) { dueCheck = d }(dueCheck)
+	dueCheck = 20 * time.Millisecond
+	fx := newFixture(t, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	due := fx.clock.Now().Add(time.Hour)
+	if err := fx.articles.Create(ctx, &herald.Article{Title: "Scheduled", Tags: []string{"later"}, PublishedAt: due}); err != nil {
+		t.Fatal(err)
+	}
+	st := &failingFeeds{Store: fx.feeds.store}
+	fx.feeds.store = st
+	told := make(chan []herald.Scope, 10)
+	done := make(chan struct{})
+	go func() { defer close(done); fx.feeds.WatchDue(ctx, nil, func(s []herald.Scope) { told <- s }) }()
+	// Its first look succeeds (nothing due): the version it saw is kept.
+	for deadline := time.Now().Add(10 * time.Second); st.looks.Load() == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no first look within 10 s")
+		}
+	}
+
+	st.fail.Store(true)
+	fx.clock.Set(due.Add(time.Second)) // the date passes; the look fails
+	for deadline := time.Now().Add(10 * time.Second); st.failed.Load() == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no look was made within 10 s of the date passing")
+		}
+	}
+	st.fail.Store(false)
+	select {
+	case got := <-told:
+		if !slices.Contains(got, herald.Scope{Kind: herald.ScopeTag, Slug: "later"}) {
+			t.Errorf("told %v, want the scheduled article's tag", got)
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("the article that came due was not told of within 10 s of the store answering again")
+	}
+	cancel()
+	<-done
 }

@@ -195,7 +195,7 @@ func (f *Feeds) GetCoded(ctx context.Context, k herald.FeedKey, cond *herald.Con
 		lp.PutLocal(k, rev, e, ttl)
 		select {
 		case f.stores <- struct{}{}:
-			f.variants.pending.Add(1)
+			f.variants.started()
 			go func() {
 				defer func() { <-f.stores; f.variants.pending.Done() }()
 				ctx, cancel := context.WithTimeout(context.Background(), f.renderTimeout)

@@ -26,6 +26,19 @@ type variantMaker struct {
 	compress func([]byte) (herald.Variants, error)
 	slots    chan struct{}
 	pending  sync.WaitGroup
+	// addMu orders each start of background work before a Wait that
+	// follows it: the request that started it may have been answered
+	// (the caller of Wait saw the answer over a socket, an order the race
+	// detector cannot see), and a WaitGroup's Add at zero must happen
+	// before its Wait.
+	addMu sync.Mutex
+}
+
+// started counts one more piece of background work (Wait waits for it).
+func (vm *variantMaker) started() {
+	vm.addMu.Lock()
+	vm.pending.Add(1)
+	vm.addMu.Unlock()
 }
 
 func newVariantMaker(compress func([]byte) (herald.Variants, error)) variantMaker {
@@ -75,7 +88,7 @@ func (f *Feeds) compressLater(k herald.FeedKey, rev string, e herald.Entry, ttl 
 		return
 	}
 	start := f.now()
-	vm.pending.Add(1)
+	vm.started()
 	go func() {
 		defer vm.pending.Done()
 		vm.slots <- struct{}{}
@@ -103,4 +116,9 @@ func (f *Feeds) compressLater(k herald.FeedKey, rev string, e herald.Entry, ttl 
 
 // Wait blocks until every background Put and compression has finished;
 // tests call it, and shutdown does before closing the cache.
-func (f *Feeds) Wait() { f.variants.pending.Wait() }
+func (f *Feeds) Wait() {
+	// An empty section: it orders the Adds made so far before this Wait.
+	f.variants.addMu.Lock()
+	f.variants.addMu.Unlock()
+	f.variants.pending.Wait()
+}

@@ -108,6 +108,7 @@ type Publisher struct {
 	stop    chan struct{}
 	stopOne sync.Once
 	stopped chan struct{}
+	closed  chan struct{} // closed when the first Close has finished
 	sends   sync.WaitGroup
 
 	dropLog, failLog throttle
@@ -136,8 +137,9 @@ func New(o Options) *Publisher {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	o.Hubs = slices.Compact(slices.Clone(o.Hubs))
 	p := &Publisher{o: o, jobs: map[key]*job{}, hubs: map[string]*hub{}, idle: make(chan struct{}),
-		wake: make(chan struct{}, 1), stop: make(chan struct{}), stopped: make(chan struct{})}
+		wake: make(chan struct{}, 1), stop: make(chan struct{}), stopped: make(chan struct{}), closed: make(chan struct{})}
 	for _, h := range o.Hubs {
 		p.hubs[h] = &hub{slots: make(chan struct{}, o.Concurrency)}
 	}
@@ -240,6 +242,13 @@ func (p *Publisher) startDue() time.Time {
 	now := time.Now()
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	free := false
+	for _, h := range p.hubs {
+		free = free || len(h.slots) < cap(h.slots)
+	}
+	if !free {
+		return time.Time{} // a send that ends frees a slot and wakes run
+	}
 	var next time.Time
 	var due []*job
 	for _, j := range p.jobs {
@@ -260,7 +269,7 @@ func (p *Publisher) startDue() time.Time {
 		default:
 			continue // its hub is busy
 		}
-		j.sending = true
+		j.sending, j.again = true, false // a change from now on needs another
 		p.sends.Add(1)
 		go p.send(j.key, j.attempt)
 	}
@@ -360,12 +369,15 @@ func (p *Publisher) post(k key) (final bool, err error) {
 // Close sends every notification still waiting, once, when its delay is
 // over (not waiting out a retry's pause), until ctx ends; then it stops
 // the requests still under way and counts what is left unsent as failed.
-// A later Close returns at once.
+// A later Close waits for the first to finish, or for its own ctx.
 func (p *Publisher) Close(ctx context.Context) {
 	p.mu.Lock()
 	if p.closing {
 		p.mu.Unlock()
-		<-p.stopped
+		select { // the first Close's work, or this one's time
+		case <-p.closed:
+		case <-ctx.Done():
+		}
 		return
 	}
 	p.closing = true
@@ -392,10 +404,13 @@ func (p *Publisher) Close(ctx context.Context) {
 		p.stats.Failed.Add(int64(unsent))
 		p.o.Logger.Warn("websub: stopping with hub notifications unsent; those feeds' subscribers hear of their changes with the next ones, or poll", "unsent", unsent)
 	}
+	p.dropLog.flush(p.o.Logger, "websub: notifications dropped since the last line")
+	p.failLog.flush(p.o.Logger, "websub: notifications given up since the last line")
+	close(p.closed)
 }
 
 // throttle logs a kind of line at most once a minute, with the count of
-// the events since the last one.
+// the events since the last one (the line names the first of them).
 type throttle struct {
 	mu   sync.Mutex
 	last time.Time
@@ -413,4 +428,15 @@ func (t *throttle) log(l *slog.Logger, now time.Time, n int, msg string, args ..
 	t.last, t.held = now, 0
 	t.mu.Unlock()
 	l.Warn(msg, append(args, "count", held)...)
+}
+
+// flush logs the events held back since the last line, if any.
+func (t *throttle) flush(l *slog.Logger, msg string) {
+	t.mu.Lock()
+	held := t.held
+	t.held = 0
+	t.mu.Unlock()
+	if held > 0 {
+		l.Warn(msg, "count", held)
+	}
 }

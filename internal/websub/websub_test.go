@@ -328,3 +328,47 @@ func TestPublishBounded(t *testing.T) {
 		t.Errorf("failed = %d after a Close that ran out of time, want 2", f)
 	}
 }
+
+// TestSecondCloseKeepsItsOwnTime: a Close made while the first still
+// waits for a hub returns when its own context ends, not the first's.
+func TestSecondCloseKeepsItsOwnTime(t *testing.T) {
+	release := make(chan struct{})
+	hung := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer hung.Close()
+	defer close(release)
+	p := New(Options{Hubs: []string{hung.URL}, Timeout: time.Hour})
+	p.Publish([]string{"https://news.example.com/feed.rss"})
+	first := make(chan struct{})
+	firstCtx, cancelFirst := context.WithCancel(context.Background())
+	go func() { p.Close(firstCtx); close(first) }()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		p.mu.Lock()
+		closing := p.closing
+		p.mu.Unlock()
+		if closing {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the first Close did not start within 10 s")
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	p.Close(ctx) // its context is over: it must not wait for the first
+	select {
+	case <-first:
+		t.Error("the first Close ended before the second returned; the test proves nothing")
+	default:
+	}
+	cancelFirst()
+	<-first
+	p.Close(context.Background()) // after the first: at once
+	if f := p.Stats().Failed.Load(); f != 1 {
+		t.Errorf("failed = %d, want 1 (the hung hub's notification)", f)
+	}
+}
