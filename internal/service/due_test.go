@@ -84,10 +84,10 @@ func (s *failingFeeds) Feed(ctx context.Context, q herald.FeedQuery) (*herald.Fe
 	return s.Store.Feed(ctx, q)
 }
 
-// TestWatchDueAfterAFailedLook: a look made because a publication date
-// passed, which fails, is made again once the store answers, although the
-// date no longer shows in the site's version (the article is published)
-// and no write moved its revision.
+// TestWatchDueAfterAFailedLook: a look that fails after a publication
+// date passed is made again once the store answers, although the date no
+// longer shows in the site's version (the article is published) and no
+// write moved its revision.
 func TestWatchDueAfterAFailedLook(t *testing.T) {
 	defer func(d time.Duration) { dueCheck = d }(dueCheck)
 	dueCheck = 20 * time.Millisecond
@@ -102,7 +102,8 @@ func TestWatchDueAfterAFailedLook(t *testing.T) {
 	fx.feeds.store = st
 	told := make(chan []herald.Scope, 10)
 	done := make(chan struct{})
-	go func() { defer close(done); fx.feeds.WatchDue(ctx, nil, func(s []herald.Scope) { told <- s }) }()
+	poke := make(chan struct{}, 1)
+	go func() { defer close(done); fx.feeds.WatchDue(ctx, poke, func(s []herald.Scope) { told <- s }) }()
 	// Its first look succeeds (nothing due): the version it saw is kept.
 	for deadline := time.Now().Add(10 * time.Second); st.looks.Load() == 0; time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {
@@ -111,10 +112,15 @@ func TestWatchDueAfterAFailedLook(t *testing.T) {
 	}
 
 	st.fail.Store(true)
-	fx.clock.Set(due.Add(time.Second)) // the date passes; the look fails
+	fx.clock.Set(due.Add(time.Second)) // the date passes
+	// A look now (a write of this process would make one), which fails.
+	// The version the watch reads from now on shows no date to come (the
+	// article is published) and the revision it saw: only the failure
+	// tells it to look again.
+	poke <- struct{}{}
 	for deadline := time.Now().Add(10 * time.Second); st.failed.Load() == 0; time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatal("no look was made within 10 s of the date passing")
+			t.Fatal("no look was made within 10 s of the poke")
 		}
 	}
 	st.fail.Store(false)
