@@ -203,6 +203,12 @@ func TestHungHubHoldsOnlyItself(t *testing.T) {
 	if d := p.Stats().Dropped.Load(); d != 1 {
 		t.Errorf("dropped = %d, want 1 (the hung hub's fourth)", d)
 	}
+	// The good hub's answers are counted once they reach the publisher.
+	for deadline := time.Now().Add(10 * time.Second); p.Stats().Sent.Load() < 4; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("sent = %d after 10 s, want 4", p.Stats().Sent.Load())
+		}
+	}
 	// Close cannot wait for the hung hub past its context: what is left
 	// is counted as failed, and a second Close returns at once.
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
