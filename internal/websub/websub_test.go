@@ -175,15 +175,7 @@ func TestCloseSkipsTheBackoff(t *testing.T) {
 // TestHungHubHoldsOnlyItself: a hub that never answers takes its own
 // slots and queue, not the other hubs'.
 func TestHungHubHoldsOnlyItself(t *testing.T) {
-	release := make(chan struct{})
-	hung := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
-	}))
-	defer hung.Close()
-	defer close(release)
+	hung := hungHub(t)
 	good := newHub(t)
 	p := New(Options{Hubs: []string{hung.URL, good.URL}, Timeout: time.Hour, Concurrency: 1, MaxPending: 3})
 	var topics []string
@@ -338,15 +330,7 @@ func TestPublishBounded(t *testing.T) {
 // TestSecondCloseKeepsItsOwnTime: a Close made while the first still
 // waits for a hub returns when its own context ends, not the first's.
 func TestSecondCloseKeepsItsOwnTime(t *testing.T) {
-	release := make(chan struct{})
-	hung := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
-	}))
-	defer hung.Close()
-	defer close(release)
+	hung := hungHub(t)
 	p := New(Options{Hubs: []string{hung.URL}, Timeout: time.Hour})
 	p.Publish([]string{"https://news.example.com/feed.rss"})
 	first := make(chan struct{})
@@ -377,4 +361,18 @@ func TestSecondCloseKeepsItsOwnTime(t *testing.T) {
 	if f := p.Stats().Failed.Load(); f != 1 {
 		t.Errorf("failed = %d, want 1 (the hung hub's notification)", f)
 	}
+}
+
+// hungHub is a hub that answers nothing until its request is given up or
+// the test ends.
+func hungHub(t *testing.T) *httptest.Server {
+	release := make(chan struct{})
+	hung := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(func() { close(release); hung.Close() })
+	return hung
 }
