@@ -155,7 +155,7 @@ func (m *Main) Open(ctx context.Context) error {
 		m.websub = websub.New(websub.Options{Hubs: site.Hubs, Delay: cfg.WebSub.Delay, Timeout: cfg.WebSub.Timeout,
 			UserAgent: "Herald/" + version + " (+" + site.BaseURL + "/)", Logger: m.Log})
 		m.dueWake = make(chan struct{}, 1)
-		aopts.Changed = func(scopes []herald.Scope) { m.websub.Publish(site.Topics(scopes)) }
+		aopts.Changed = m.notifyHubs
 		aopts.Scheduled = func() {
 			select {
 			case m.dueWake <- struct{}{}:
@@ -273,6 +273,13 @@ func (m *Main) importIfEmpty(ctx context.Context, dir string) error {
 	return nil
 }
 
+// notifyHubs tells the WebSub hubs that the feeds of scopes changed: each
+// scope's subscription document in every format.
+func (m *Main) notifyHubs(scopes []herald.Scope) {
+	site := m.Feeds.Site()
+	m.websub.Publish(site.Topics(scopes))
+}
+
 // Bind takes the configured address (":0" picks a free port) ahead of
 // Open, so that an address in use stops `herald serve` before it creates,
 // migrates or imports anything. Listen binds it itself when Bind did not.
@@ -318,8 +325,7 @@ func (m *Main) Listen() error {
 		m.dueStop, m.dueDone = cancel, make(chan struct{})
 		go func() {
 			defer close(m.dueDone)
-			site := m.Feeds.Site()
-			m.Feeds.WatchDue(ctx, m.dueWake, func(scopes []herald.Scope) { m.websub.Publish(site.Topics(scopes)) })
+			m.Feeds.WatchDue(ctx, m.dueWake, m.notifyHubs)
 		}()
 	}
 	return nil
