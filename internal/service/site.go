@@ -106,9 +106,9 @@ func (s *Site) Topics(scopes []herald.Scope) []string {
 	if len(s.Hubs) == 0 {
 		return nil
 	}
-	out := make([]string, 0, 3*len(scopes))
+	out := make([]string, 0, len(herald.Formats)*len(scopes))
 	for _, sc := range scopes {
-		for _, f := range []herald.Format{herald.FormatRSS, herald.FormatAtom, herald.FormatJSON} {
+		for _, f := range herald.Formats {
 			out = append(out, s.FeedURL(herald.FeedKey{Scope: sc, Format: f, Limit: s.DefaultLimit}))
 		}
 	}
