@@ -407,3 +407,37 @@ func TestLimiterCopiesBorrowedTags(t *testing.T) {
 		t.Errorf("tag %s after a new one was recorded, want \"v2\"", e.etag)
 	}
 }
+
+// TestPolitePollingReadsEveryValidatorLine: a reader whose If-None-Match
+// comes on two lines, the tag of its last answer on the second, is
+// answered 304 like the feed itself would, not refused as if it had sent
+// no validator it was given.
+func TestPolitePollingReadsEveryValidatorLine(t *testing.T) {
+	s := limitedServer(t, Config{MinPollInterval: time.Hour})
+	const client = "192.0.2.9"
+	get := func(inm ...string) (int, string) {
+		t.Helper()
+		req := httptest.NewRequest("GET", "/feed.rss", nil)
+		req.Header.Set("X-Forwarded-For", client)
+		for _, v := range inm {
+			req.Header.Add("If-None-Match", v)
+		}
+		res, err := s.App().Test(req, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		return res.StatusCode, res.Header.Get("ETag")
+	}
+	status, etag := get()
+	if status != 200 || etag == "" {
+		t.Fatalf("first fetch: status %d, ETag %q; want 200 with a tag", status, etag)
+	}
+	if status, _ := get(`"not-sent"`, etag); status != 304 {
+		t.Errorf("the tag sent on the second line of If-None-Match: status %d, want 304", status)
+	}
+	if status, _ := get(`"not-sent"`, `"nor-this"`); status != 429 {
+		t.Errorf("two lines naming no answer sent: status %d, want 429", status)
+	}
+}

@@ -133,8 +133,11 @@ func (s *Server) politePolling(c *fiber.Ctx) (poll polled, err error) {
 		return polled{}, nil
 	}
 	// Borrowed from the request's buffers, like the condition below:
-	// neither outlives this call.
-	accept := b2s(readFeedHeaders(c).accept)
+	// neither outlives this call. The validators are read as serveFeed
+	// reads them, every line of a header joined, so that a tag the feed
+	// would answer 304 is never refused here.
+	rh := readFeedHeaders(c)
+	accept := b2s(rh.accept)
 	if viewsInBrowser(accept) {
 		return polled{}, nil
 	}
@@ -150,7 +153,7 @@ func (s *Server) politePolling(c *fiber.Ctx) (poll polled, err error) {
 		why   string
 		spent bool
 	)
-	if cond.Parse(c.Get(fiber.HeaderIfNoneMatch), c.Get(fiber.HeaderIfModifiedSince)) {
+	if cond.Parse(b2s(rh.ifNoneMatch), b2s(rh.ifModifiedSince)) {
 		ok, wait = s.pollLimiter.allowHolding(key, s.now(), cond)
 		why = "sent to this client less than %s ago, and If-None-Match or If-Modified-Since do not name that answer"
 	} else {
