@@ -8,7 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/herald-feeds/herald/internal/herald"
-	"github.com/herald-feeds/herald/internal/service"
+	"github.com/herald-feeds/herald/internal/logthrottle"
 )
 
 // statusOf is the one table from domain error codes to HTTP statuses.
@@ -141,10 +141,10 @@ const logInterval = 10 * time.Second
 
 // failLog is the throttle of the log lines of requests that failed with
 // error code (each answered 503: a dependency down).
-func (s *Server) failLog(code herald.Code) *service.LogThrottle {
+func (s *Server) failLog(code herald.Code) *logthrottle.Throttle {
 	if t, ok := s.failLogs.Load(code); ok {
-		return t.(*service.LogThrottle)
+		return t.(*logthrottle.Throttle)
 	}
-	t, _ := s.failLogs.LoadOrStore(code, service.NewLogThrottle(logInterval))
-	return t.(*service.LogThrottle)
+	t, _ := s.failLogs.LoadOrStore(code, logthrottle.New(logInterval))
+	return t.(*logthrottle.Throttle)
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/herald-feeds/herald/internal/encode"
 	"github.com/herald-feeds/herald/internal/herald"
+	"github.com/herald-feeds/herald/internal/logthrottle"
 	"github.com/herald-feeds/herald/internal/service"
 )
 
@@ -84,9 +85,9 @@ type Server struct {
 	// failLogs throttles the log lines of failed requests, one throttle
 	// per error code (a dependency that is down fails every
 	// request alike); readyLog those of failed readiness checks.
-	failLogs    sync.Map // herald.Code → *service.LogThrottle
-	readyLog    *service.LogThrottle
-	staleDocLog *service.LogThrottle // index or OPML served stale
+	failLogs    sync.Map // herald.Code → *logthrottle.Throttle
+	readyLog    *logthrottle.Throttle
+	staleDocLog *logthrottle.Throttle // index or OPML served stale
 
 	docCompressions atomic.Int64 // codings made of pages and OPML files
 	lingering       atomic.Int64 // connections draining a refused body (body.go)
@@ -112,8 +113,8 @@ func New(cfg Config, feeds *service.Feeds, articles *service.Articles, store her
 		cfg.ArchiveMaxAge = cfg.FeedMaxAge
 	}
 	s.cfg = cfg
-	s.readyLog = service.NewLogThrottle(logInterval)
-	s.staleDocLog = service.NewLogThrottle(logInterval)
+	s.readyLog = logthrottle.New(logInterval)
+	s.staleDocLog = logthrottle.New(logInterval)
 	s.archiveMaxAge = []byte("public, max-age=" + strconv.Itoa(int(cfg.ArchiveMaxAge/time.Second)))
 	if enc, err := encode.New(); err == nil {
 		s.enc = enc

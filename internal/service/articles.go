@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/herald-feeds/herald/internal/herald"
+	"github.com/herald-feeds/herald/internal/logthrottle"
 	"github.com/herald-feeds/herald/internal/sanitize"
 )
 
@@ -37,7 +38,7 @@ type Articles struct {
 	delivered atomic.Pointer[func([]herald.Undelivered)]
 	// failLog and shortLog throttle the lines of failed and of
 	// unreplicated invalidations: during an outage every write fails alike.
-	failLog, shortLog throttle
+	failLog, shortLog logthrottle.Throttle
 	// changed and scheduled are ArticlesOptions'; nil for none.
 	changed   func([]herald.Scope)
 	scheduled func()
@@ -99,7 +100,7 @@ type ArticlesOptions struct {
 func NewArticles(store herald.Store, cache herald.Cache, site Site, opts ArticlesOptions) *Articles {
 	s := &Articles{store: store, cache: cache, site: site, limits: opts.Limits.WithDefaults(), now: opts.Now, newID: opts.NewID, log: opts.Logger,
 		clean: sanitize.New(), leaveOnRecord: opts.LeaveOnRecord, changed: opts.Changed, scheduled: opts.Scheduled,
-		failLog: throttle{interval: 10 * time.Second}, shortLog: throttle{interval: 10 * time.Second}}
+		failLog: logthrottle.Throttle{Interval: 10 * time.Second}, shortLog: logthrottle.Throttle{Interval: 10 * time.Second}}
 	if s.now == nil {
 		s.now = time.Now
 	}

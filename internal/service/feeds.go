@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/herald-feeds/herald/internal/herald"
+	"github.com/herald-feeds/herald/internal/logthrottle"
 )
 
 // Feeds answers feed requests: from the cache when it holds a rendering of
@@ -36,9 +37,9 @@ type Feeds struct {
 	renderTimeout time.Duration
 	flight        singleflight.Group
 	stats         FeedStats
-	stale         *staleRecord // last good renderings, for stale-if-error; nil when off
-	cacheLog      throttle     // cache failures: one line per interval, not per request
-	storeLog      throttle     // store failures on the read path, likewise
+	stale         *staleRecord         // last good renderings, for stale-if-error; nil when off
+	cacheLog      logthrottle.Throttle // cache failures: one line per interval, not per request
+	storeLog      logthrottle.Throttle // store failures on the read path, likewise
 	variants      variantMaker
 	stores        chan struct{} // a slot per background store to the shared tier
 }
@@ -90,7 +91,7 @@ type FeedsOptions struct {
 // NewFeeds returns the read path over the given adapters.
 func NewFeeds(store herald.Store, cache herald.Cache, r herald.Renderer, site Site, opts FeedsOptions) *Feeds {
 	f := &Feeds{store: store, cache: cache, render: r, site: site, now: opts.Now, log: opts.Logger, renderTimeout: opts.RenderTimeout,
-		stale: newStaleRecord(opts.MaxStale, opts.StaleEntries, opts.StaleBytes), cacheLog: throttle{interval: 10 * time.Second}, storeLog: throttle{interval: 10 * time.Second}}
+		stale: newStaleRecord(opts.MaxStale, opts.StaleEntries, opts.StaleBytes), cacheLog: logthrottle.Throttle{Interval: 10 * time.Second}, storeLog: logthrottle.Throttle{Interval: 10 * time.Second}}
 	f.coded, _ = cache.(herald.CodedGetter)
 	f.forget, _ = herald.CacheAs[herald.MissingForgetter](cache)
 	if f.now == nil {
@@ -160,7 +161,7 @@ func (f *Feeds) GetCoded(ctx context.Context, k herald.FeedKey, cond *herald.Con
 	if err != nil {
 		cacheOK = false
 		f.stats.CacheErrors.Add(1)
-		f.cacheLog.warn(f.log, f.now(), "cache get failed; rendering from the store", "cache", f.cache.Name(), "scope", k.Scope.Key(), "err", err)
+		f.cacheLog.Warn(f.log, f.now(), "cache get failed; rendering from the store", "cache", f.cache.Name(), "scope", k.Scope.Key(), "err", err)
 	}
 	if look.Hit {
 		f.stats.Hits.Add(1)
@@ -293,7 +294,7 @@ func (f *Feeds) forgetMissing(ctx context.Context, k herald.FeedKey, rev string)
 	}
 	if err := f.forget.ForgetMissing(ctx, k, rev); err != nil {
 		f.stats.CacheErrors.Add(1)
-		f.cacheLog.warn(f.log, f.now(), "cache: removing a missing scope's revision failed; it expires by its TTL", "cache", f.cache.Name(), "scope", k.Scope.Key(), "err", err)
+		f.cacheLog.Warn(f.log, f.now(), "cache: removing a missing scope's revision failed; it expires by its TTL", "cache", f.cache.Name(), "scope", k.Scope.Key(), "err", err)
 	}
 }
 

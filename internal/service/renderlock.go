@@ -42,7 +42,7 @@ func (f *Feeds) peerRender(ctx context.Context, k herald.FeedKey, rev string, ca
 	for {
 		lock, err := lk.LockRender(ctx, k)
 		if err != nil {
-			f.cacheLog.warn(f.log, f.now(), "render lock unavailable; rendering without it", "scope", k.Scope.Key(), "err", err)
+			f.cacheLog.Warn(f.log, f.now(), "render lock unavailable; rendering without it", "scope", k.Scope.Key(), "err", err)
 			return noop, rev, herald.Entry{}, false
 		}
 		if lock.Revision != "" {

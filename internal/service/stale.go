@@ -209,7 +209,7 @@ func (f *Feeds) staleOrError(k herald.FeedKey, cond *herald.Condition, rev strin
 			f.stale.adopt(k, e.ETag, rev)
 		}
 		f.stats.StaleServed.Add(1)
-		f.storeLog.warn(f.log, f.now(), "store failed; serving the last good rendering", "scope", k.Scope.Key(), "format", k.Format, "age", age.Round(time.Second), "err", err)
+		f.storeLog.Warn(f.log, f.now(), "store failed; serving the last good rendering", "scope", k.Scope.Key(), "format", k.Format, "age", age.Round(time.Second), "err", err)
 		res := FeedResult{Entry: e, Stale: true, Age: age, NotModified: cond.NotModified(e.ETag, e.LastModified, f.now())}
 		if res.NotModified {
 			f.stats.NotModified.Add(1)
@@ -219,7 +219,7 @@ func (f *Feeds) staleOrError(k herald.FeedKey, cond *herald.Condition, rev strin
 	if herald.ErrorCode(err) == herald.EUnavailable {
 		return FeedResult{}, err
 	}
-	f.storeLog.warn(f.log, f.now(), "feed failed and no recent rendering is kept", "scope", k.Scope.Key(), "format", k.Format, "err", err)
+	f.storeLog.Warn(f.log, f.now(), "feed failed and no recent rendering is kept", "scope", k.Scope.Key(), "format", k.Format, "err", err)
 	return FeedResult{}, &herald.Error{Code: herald.EUnavailable, Message: "this feed cannot be produced right now; try again shortly", Err: err}
 }
 

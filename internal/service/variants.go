@@ -67,7 +67,7 @@ func (f *Feeds) storeRendering(ctx context.Context, put func(context.Context, he
 	release()
 	if err != nil {
 		f.stats.CacheErrors.Add(1)
-		f.cacheLog.warn(f.log, f.now(), "cache put failed", "cache", f.cache.Name(), "scope", k.Scope.Key(), "err", err)
+		f.cacheLog.Warn(f.log, f.now(), "cache put failed", "cache", f.cache.Name(), "scope", k.Scope.Key(), "err", err)
 		return
 	}
 	if left := ttl - f.now().Sub(done); left > 0 {

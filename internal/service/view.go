@@ -96,7 +96,7 @@ func (f *Feeds) getPage(ctx context.Context, key herald.FeedKey, cond *herald.Co
 	if err != nil {
 		cacheOK = false
 		f.stats.CacheErrors.Add(1)
-		f.cacheLog.warn(f.log, f.now(), "cache get failed; making "+what+" from the store", "cache", f.cache.Name(), "scope", key.Scope.Key(), "err", err)
+		f.cacheLog.Warn(f.log, f.now(), "cache get failed; making "+what+" from the store", "cache", f.cache.Name(), "scope", key.Scope.Key(), "err", err)
 	}
 	if look.Hit {
 		f.stats.Hits.Add(1)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/herald-feeds/herald/internal/herald"
+	"github.com/herald-feeds/herald/internal/logthrottle"
 )
 
 // StoreWatch brings writes made by other processes to a cache that only
@@ -30,7 +31,7 @@ type StoreWatch struct {
 
 	mu    sync.Mutex             // guards known: Poll against Seen
 	known map[herald.Scope]int64 // the last reading, and what Seen added
-	warns throttle               // a database that is away: one line per interval
+	warns logthrottle.Throttle   // a database that is away: one line per interval
 
 	runMu   sync.Mutex // orders Start against Close
 	running bool
@@ -50,7 +51,7 @@ func NewStoreWatch(ctx context.Context, st herald.Store, c herald.Cache, every t
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &StoreWatch{store: st, cache: c, log: log, every: every, known: known,
-		warns: throttle{interval: 10 * time.Second}, stop: make(chan struct{}), done: make(chan struct{})}, nil
+		warns: logthrottle.Throttle{Interval: 10 * time.Second}, stop: make(chan struct{}), done: make(chan struct{})}, nil
 }
 
 // Start runs the watch in the background until Close.
@@ -76,7 +77,7 @@ func (w *StoreWatch) Start() {
 			cancel()
 			switch {
 			case err != nil:
-				w.warns.warn(w.log, time.Now(), "could not check the database for writes of other processes; their feeds may stay stale until a check succeeds", "err", err)
+				w.warns.Warn(w.log, time.Now(), "could not check the database for writes of other processes; their feeds may stay stale until a check succeeds", "err", err)
 			case n > 0:
 				w.log.Debug("feeds written in the database since the last check invalidated", "scopes", n)
 			}

@@ -30,6 +30,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/herald-feeds/herald/internal/logthrottle"
 )
 
 // Options configure a Publisher. Hubs is required; the rest have defaults.
@@ -111,7 +113,9 @@ type Publisher struct {
 	closed  chan struct{} // closed when the first Close has finished
 	sends   sync.WaitGroup
 
-	dropLog, failLog throttle
+	// dropLog and failLog report dropped and given-up notifications, a
+	// line a minute at most (the metrics count every one).
+	dropLog, failLog *logthrottle.Throttle
 }
 
 // New starts a Publisher; Close stops it.
@@ -139,7 +143,8 @@ func New(o Options) *Publisher {
 	}
 	o.Hubs = slices.Compact(slices.Clone(o.Hubs))
 	p := &Publisher{o: o, jobs: map[key]*job{}, hubs: map[string]*hub{}, idle: make(chan struct{}),
-		wake: make(chan struct{}, 1), stop: make(chan struct{}), stopped: make(chan struct{}), closed: make(chan struct{})}
+		wake: make(chan struct{}, 1), stop: make(chan struct{}), stopped: make(chan struct{}), closed: make(chan struct{}),
+		dropLog: logthrottle.New(time.Minute), failLog: logthrottle.New(time.Minute)}
 	for _, h := range o.Hubs {
 		p.hubs[h] = &hub{slots: make(chan struct{}, o.Concurrency)}
 	}
@@ -200,8 +205,8 @@ func (p *Publisher) Publish(topics []string) {
 	if dropped > 0 {
 		p.stats.Dropped.Add(int64(dropped))
 		// A hub that is down fills its queue for as long as it is.
-		p.dropLog.log(p.o.Logger, now, dropped, "websub: too many notifications are waiting for a hub; dropping new ones (subscribers of those feeds hear of the change with the next one, or poll)",
-			"max_pending", p.o.MaxPending)
+		p.dropLog.Warn(p.o.Logger, now, "websub: too many notifications are waiting for a hub; dropping new ones (subscribers of those feeds hear of the change with the next one, or poll)",
+			"dropped", dropped, "max_pending", p.o.MaxPending)
 	}
 	p.poke()
 }
@@ -299,7 +304,7 @@ func (p *Publisher) send(k key, attempt int) {
 		}
 	case final || attempt+1 >= p.o.Attempts || p.closing:
 		p.stats.Failed.Add(1)
-		p.failLog.log(p.o.Logger, now, 1, "websub: hub notification failed; giving up (its subscribers hear of this feed's change with its next one, or poll)",
+		p.failLog.Warn(p.o.Logger, now, "websub: hub notification failed; giving up (its subscribers hear of this feed's change with its next one, or poll)",
 			"hub", k.hub, "topic", k.topic, "attempts", attempt+1, "err", err)
 		p.remove(k)
 	default:
@@ -404,39 +409,7 @@ func (p *Publisher) Close(ctx context.Context) {
 		p.stats.Failed.Add(int64(unsent))
 		p.o.Logger.Warn("websub: stopping with hub notifications unsent; those feeds' subscribers hear of their changes with the next ones, or poll", "unsent", unsent)
 	}
-	p.dropLog.flush(p.o.Logger, "websub: notifications dropped since the last line")
-	p.failLog.flush(p.o.Logger, "websub: notifications given up since the last line")
+	p.dropLog.Flush(p.o.Logger, slog.LevelWarn, "websub: lines of dropped notifications held back since the last one")
+	p.failLog.Flush(p.o.Logger, slog.LevelWarn, "websub: lines of given-up notifications held back since the last one")
 	close(p.closed)
-}
-
-// throttle logs a kind of line at most once a minute, with the count of
-// the events since the last one (the line names the first of them).
-type throttle struct {
-	mu   sync.Mutex
-	last time.Time
-	held int
-}
-
-func (t *throttle) log(l *slog.Logger, now time.Time, n int, msg string, args ...any) {
-	t.mu.Lock()
-	t.held += n
-	if !t.last.IsZero() && now.Sub(t.last) < time.Minute {
-		t.mu.Unlock()
-		return
-	}
-	held := t.held
-	t.last, t.held = now, 0
-	t.mu.Unlock()
-	l.Warn(msg, append(args, "count", held)...)
-}
-
-// flush logs the events held back since the last line, if any.
-func (t *throttle) flush(l *slog.Logger, msg string) {
-	t.mu.Lock()
-	held := t.held
-	t.held = 0
-	t.mu.Unlock()
-	if held > 0 {
-		l.Warn(msg, "count", held)
-	}
 }
