@@ -48,6 +48,9 @@ func TestArticleETagsAndIfMatch(t *testing.T) {
 	refused(write(http.MethodPut, "W/"+e1, `{"title":"Weak"}`), "PUT with a weak tag")
 	refused(write(http.MethodPatch, `"x", "999999999"`, `{"title":"Stale"}`), "PATCH at other versions")
 	refused(write(http.MethodDelete, `"999999999"`, ""), "DELETE at another version")
+	// "*" is the wildcard only as the whole value; among tags it names no
+	// version.
+	refused(write(http.MethodPatch, `"999999999", *`, `{"title":"Stale"}`), "PATCH with a star among other tags")
 	if g := s.api(t, http.MethodGet, path, nil); g.Header.Get("ETag") != e1 || !feedHas(g, `"title":"First"`) {
 		t.Fatalf("after the refused writes: ETag %q, %s", g.Header.Get("ETag"), g.Body)
 	}

@@ -114,7 +114,7 @@ func (c *Condition) EchoTag(selected []byte, identity string) (tag string, ok bo
 // lastModified (RFC 9110, 13.1.1, 13.1.4 and 13.2.2): an origin server
 // evaluates them before If-None-Match, and answers 412 when they fail.
 //
-// If-Match holds for "*" or a listed strong tag equal to etag or to the
+// If-Match holds for "*" (the whole value, as for If-None-Match) or a listed strong tag equal to etag or to the
 // tag of one of its codings (VariantETag): each coding of one rendering is
 // that one state of the feed. Weak tags never match, since If-Match
 // compares strongly. Without If-Match, If-Unmodified-Since holds unless
@@ -122,9 +122,12 @@ func (c *Condition) EchoTag(selected []byte, identity string) (tag string, ok bo
 // representation without a modification time, leaves it out.
 func PreconditionHolds(ifMatch, ifUnmodifiedSince, etag string, lastModified time.Time) bool {
 	if strings.TrimSpace(ifMatch) != "" {
+		if isWildcard(ifMatch) {
+			return true
+		}
 		for part := range strings.SplitSeq(ifMatch, ",") {
 			tag := strings.TrimSpace(part)
-			if tag == "*" || tag != "" && !strings.HasPrefix(tag, "W/") && (tag == etag || isVariantOf(tag, etag)) {
+			if tag != "" && !strings.HasPrefix(tag, "W/") && (tag == etag || isVariantOf(tag, etag)) {
 				return true
 			}
 		}
@@ -140,17 +143,17 @@ func PreconditionHolds(ifMatch, ifUnmodifiedSince, etag string, lastModified tim
 // parseETagList splits an If-None-Match value into entity tags. It follows
 // the grammar (quoted tags may contain commas) but tolerates the unquoted
 // tags some clients send by keeping them as they are, quoted, so they can
-// still match.
+// still match. "*" is the wildcard only as the whole value (RFC 9110,
+// 13.1.2): "*bogus" or a list holding a "*" is a list of tags none of
+// Herald's match, never a 304 for a client that may hold nothing.
 func parseETagList(v string, tags []string) (anyTag bool, _ []string) {
+	if isWildcard(v) {
+		return true, tags
+	}
 	for {
 		v = strings.TrimLeft(v, " \t,")
 		if v == "" {
-			return anyTag, tags
-		}
-		if v[0] == '*' {
-			anyTag = true
-			v = v[1:]
-			continue
+			return false, tags
 		}
 		v = strings.TrimPrefix(v, "W/")
 		if strings.HasPrefix(v, `"`) {
@@ -171,3 +174,7 @@ func parseETagList(v string, tags []string) (anyTag bool, _ []string) {
 		v = v[end:]
 	}
 }
+
+// isWildcard reports whether a precondition header's value is "*", the
+// only form the wildcard takes (RFC 9110, 13.1.1 and 13.1.2).
+func isWildcard(v string) bool { return strings.Trim(v, " \t") == "*" }

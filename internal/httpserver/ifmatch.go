@@ -54,16 +54,18 @@ func readIfMatch(c *fiber.Ctx) ifMatch {
 
 func parseIfMatch(c *fiber.Ctx) ifMatch {
 	var m ifMatch
-	for _, part := range strings.Split(headerList(c, fiber.HeaderIfMatch), ",") {
+	list := headerList(c, fiber.HeaderIfMatch)
+	if strings.TrimSpace(list) == "*" {
+		// The wildcard is the whole value only (RFC 9110, 13.1.1): a "*"
+		// among tags is an element that names no version.
+		return ifMatch{present: true, any: true}
+	}
+	for _, part := range strings.Split(list, ",") {
 		part = strings.TrimSpace(part)
 		if part == "" {
 			continue
 		}
 		m.present = true
-		if part == "*" {
-			m.any = true
-			continue
-		}
 		if tag, ok := strings.CutPrefix(part, `"`); ok {
 			if tag, ok = strings.CutSuffix(tag, `"`); ok {
 				if v, err := strconv.ParseInt(tag, 10, 64); err == nil && v > 0 {
