@@ -152,6 +152,11 @@ func TestIndexAndOPML(t *testing.T) {
 	if index.Status != http.StatusOK || !strings.HasPrefix(index.Header.Get("Content-Type"), "text/html") {
 		t.Fatalf("GET /: status %d, Content-Type %q", index.Status, index.Header.Get("Content-Type"))
 	}
+	// The index is one page for every Accept, unlike a feed's URL, which
+	// answers a browser with its HTML view.
+	if v := index.Header.Get("Vary"); v != "Accept-Encoding" {
+		t.Errorf("GET /: Vary %q, want Accept-Encoding", v)
+	}
 	for _, f := range wantFeeds {
 		for _, ext := range []string{".rss", ".atom", ".json"} {
 			u := "https://news.example.com" + strings.TrimSuffix(f, ".rss") + ext

@@ -79,7 +79,7 @@ func (s *Server) serveFeedHTML(c *fiber.Ctx, k herald.FeedKey) error {
 	if err != nil {
 		return err
 	}
-	return s.sendPageDoc(c, entryDocument(res.Entry))
+	return s.sendFeedView(c, entryDocument(res.Entry))
 }
 
 // entryDocument is a page the feed cache gave (a feed's view, an

@@ -50,7 +50,8 @@ func (s *Server) index(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.sendPageDoc(c, d)
+	// The index is the same for every Accept.
+	return s.sendDocument(c, d, fiber.MIMETextHTMLCharsetUTF8, "Accept-Encoding")
 }
 
 // indexPage makes the index page of the directory dir.

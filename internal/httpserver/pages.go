@@ -64,16 +64,6 @@ func formatLabel(f herald.Format) string {
 	return "JSON Feed"
 }
 
-// sendPage executes t with data and sends it as an HTML page that varies
-// by Accept (feed URLs answer browsers and readers differently).
-func (s *Server) sendPage(c *fiber.Ctx, t *template.Template, data any) error {
-	body, err := executePage(t, data)
-	if err != nil {
-		return err
-	}
-	return s.sendPageDoc(c, newDocument(body))
-}
-
 // executePage returns the page t makes of data.
 func executePage(t *template.Template, data any) ([]byte, error) {
 	var b bytes.Buffer
@@ -83,8 +73,9 @@ func executePage(t *template.Template, data any) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// sendPageDoc sends d, an HTML page made already, as sendPage does.
-func (s *Server) sendPageDoc(c *fiber.Ctx, d *document) error {
+// sendFeedView sends d, a feed's HTML view: it varies by Accept too, since
+// the feed's URL answers browsers with it and readers with the feed.
+func (s *Server) sendFeedView(c *fiber.Ctx, d *document) error {
 	return s.sendDocument(c, d, fiber.MIMETextHTMLCharsetUTF8, "Accept, Accept-Encoding")
 }
 
