@@ -390,15 +390,21 @@ func safeHTML(h string, add adder) {
 	}
 }
 
+// emailWithName checks an RSS contact (<author>, <managingEditor>): the
+// whole value must be an RFC 5322 address, "email (Name)", the name being
+// a comment whose backslashes and parentheses are quoted pairs. net/mail
+// reads all of it, so text left after a comment that closed early is
+// refused, and so is the "Name <email>" form, which the address must
+// start the value to rule out.
 func emailWithName(n *node, add adder) {
 	v := n.text
-	if !strings.HasSuffix(v, ")") {
-		add("MissingRealName", "%q", v)
+	a, err := mail.ParseAddress(v)
+	if err != nil || !strings.HasPrefix(v, a.Address) {
+		add("InvalidContact", "%q", v)
 		return
 	}
-	addr, _, _ := strings.Cut(v, " (")
-	if _, err := mail.ParseAddress(addr); err != nil {
-		add("InvalidContact", "%q", v)
+	if a.Name == "" {
+		add("MissingRealName", "%q", v)
 	}
 }
 

@@ -2,6 +2,7 @@ package render
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gorilla/feeds"
@@ -278,8 +279,12 @@ func rssDescription(e *entry, show bool) rssHTML {
 
 // rssPerson formats a for <author> and <managingEditor>, which RSS defines
 // as an email address: "email (Name)", escaped as plain text (newRSSText),
-// or "" without an email (names alone go to dc:creator). The unescaped
-// text is made in tx.
+// or "" without an email (names alone go to dc:creator). The name is an
+// RFC 5322 comment there, so each backslash and parenthesis in it is
+// written as a quoted pair (commentEscaper): unescaped, the ")" of a name
+// such as "Smiley :)" would end the comment early, and a reader would
+// find text after the address it cannot parse. The unescaped text is
+// made in tx.
 func rssPerson(a herald.Author, tx *texts) string {
 	switch {
 	case a.Email == "":
@@ -287,8 +292,13 @@ func rssPerson(a herald.Author, tx *texts) string {
 	case a.Name == "":
 		return hexEscaper.Replace(a.Email)
 	}
-	return hexEscaper.Replace(tx.add(a.Email, " (", a.Name, ")"))
+	return hexEscaper.Replace(tx.add(a.Email, " (", commentEscaper.Replace(a.Name), ")"))
 }
+
+// commentEscaper puts a backslash before each backslash and parenthesis,
+// the characters an RFC 5322 comment holds only as quoted pairs. A name
+// without them comes back as it is, not copied.
+var commentEscaper = strings.NewReplacer(`\`, `\\`, "(", `\(`, ")", `\)`)
 
 // or returns s, or fallback when s is empty.
 func or(s, fallback string) string {

@@ -75,6 +75,12 @@ func TestValidatorChecks(t *testing.T) {
 		withHubs.Hubs = []string{"https://hub.example.com/", "https://push.example.net/hub?x=1&y=2"}
 		markedEpisodes := showArticles()[:1]
 		markedEpisodes[0].Authors = marked[0].Authors
+		// Parentheses and backslashes end or break the comment that
+		// carries the name in RSS unless written as quoted pairs.
+		commentSite := siteChannel(f)
+		commentSite.Author.Name = `Ed (Chief) \ Co :)`
+		commented := realisticArticles(t)[1:2]
+		commented[0].Authors = []herald.Author{{Name: `Back\slash (open`, Email: "bs@example.com"}}
 		cases := []struct {
 			name     string
 			ch       herald.Channel
@@ -88,6 +94,7 @@ func TestValidatorChecks(t *testing.T) {
 			{"websub hubs", withHubs, realisticArticles(t)},
 			{"markup in names/site", markedSite, marked},
 			{"markup in names/show", markedShow, markedEpisodes},
+			{"comment characters in names", commentSite, commented},
 		}
 		for _, tc := range cases {
 			t.Run(string(f)+"/"+tc.name, func(t *testing.T) {
@@ -145,6 +152,10 @@ func TestLintCatches(t *testing.T) {
 		{"MissingGuid", head + self + `<item><title>x</title></item>` + tail},
 		{"IncorrectDOW", head + self + item(`<title>x</title><pubDate>Mon, 14 Mar 2026 09:26:53 +0000</pubDate>`) + tail},
 		{"MissingRealName", head + self + item(`<title>x</title><author>a@e.com</author>`) + tail},
+		{"InvalidContact", head + self + item(`<title>x</title><author>smiley@example.com (Smiley :))</author>`) + tail},
+		{"InvalidContact", head + `<managingEditor>bs@example.com (Back\slash (open)</managingEditor>` + self + tail},
+		{"InvalidContact", head + self + item(`<title>x</title><author>A &#x3C;a@e.com&#x3E;</author>`) + tail},
+		{"InvalidContact", head + self + item(`<title>x</title><author>a@@e.com (A)</author>`) + tail},
 		{"MissingItunesEmail", head + self + `<itunes:category text="News"/><itunes:explicit>false</itunes:explicit>` + tail},
 		{"InvalidTrueFalse", head + self + `<itunes:category text="News"/><itunes:explicit>yes</itunes:explicit><itunes:owner><itunes:email>a@e.com</itunes:email></itunes:owner>` + tail},
 		{"UnsupportedItunesFormat", head + self + itunesChannel + item(`<title>x</title><enclosure url="https://e.com/a.ogg" length="1" type="audio/ogg"/>`) + tail},
