@@ -395,6 +395,33 @@ func TestSecurityHeadersAndCORS(t *testing.T) {
 	if pre.Status != 204 || !strings.Contains(pre.Header.Get("Access-Control-Allow-Headers"), "If-None-Match") {
 		t.Errorf("feed preflight: status %d allow-headers %q", pre.Status, pre.Header.Get("Access-Control-Allow-Headers"))
 	}
+	// Every precondition a feed honours, and a Cache-Control a page may
+	// set, pass the preflight; the hubs' Link header is readable.
+	for _, h := range []string{"If-Match", "If-Unmodified-Since", "If-Modified-Since", "Cache-Control"} {
+		if !strings.Contains(pre.Header.Get("Access-Control-Allow-Headers"), h) {
+			t.Errorf("feed preflight: allow-headers %q lack %s", pre.Header.Get("Access-Control-Allow-Headers"), h)
+		}
+	}
+	if !strings.Contains(feed.Header.Get("Access-Control-Expose-Headers"), "Link") {
+		t.Errorf("feed CORS: expose %q, want Link (the hubs of WebSub)", feed.Header.Get("Access-Control-Expose-Headers"))
+	}
+	// The subscription list is for readers in a browser too: readable from
+	// any origin, preflight included; the index page is not.
+	opml := s.get(t, "/feeds.opml", "Origin: https://reader.example")
+	if opml.Status != 200 || opml.Header.Get("Access-Control-Allow-Origin") != "*" || !strings.Contains(opml.Header.Get("Access-Control-Expose-Headers"), "ETag") {
+		t.Errorf("OPML CORS: %d allow-origin %q expose %q", opml.Status, opml.Header.Get("Access-Control-Allow-Origin"), opml.Header.Get("Access-Control-Expose-Headers"))
+	}
+	opmlPre := s.do(t, http.MethodOptions, "/feeds.opml", nil, "Origin: https://reader.example",
+		"Access-Control-Request-Method: GET", "Access-Control-Request-Headers: if-none-match")
+	if opmlPre.Status != 204 || opmlPre.Header.Get("Access-Control-Allow-Origin") != "*" || !strings.Contains(opmlPre.Header.Get("Access-Control-Allow-Headers"), "If-None-Match") {
+		t.Errorf("OPML preflight: %d allow-origin %q allow-headers %q", opmlPre.Status, opmlPre.Header.Get("Access-Control-Allow-Origin"), opmlPre.Header.Get("Access-Control-Allow-Headers"))
+	}
+	if r := s.do(t, http.MethodPost, "/feeds.opml", nil); r.Status != http.StatusMethodNotAllowed || r.Header.Get("Allow") != "GET, HEAD, OPTIONS" {
+		t.Errorf("POST /feeds.opml: %d Allow %q, want 405 with GET, HEAD, OPTIONS", r.Status, r.Header.Get("Allow"))
+	}
+	if v := html.Header.Get("Access-Control-Allow-Origin"); v != "" {
+		t.Errorf("index: Access-Control-Allow-Origin %q, want none", v)
+	}
 	api := s.api(t, http.MethodGet, "/api/v1/articles", nil)
 	common("api", api)
 	apiPre := s.do(t, http.MethodOptions, "/api/v1/articles", nil, "Origin: https://evil.example", "Access-Control-Request-Method: POST")

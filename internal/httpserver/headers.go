@@ -32,7 +32,7 @@ var (
 
 	valVary     = []byte("Accept, Accept-Encoding")
 	valAny      = []byte("*")
-	valExposed  = []byte("ETag, Last-Modified, Retry-After, X-Request-ID")
+	valExposed  = []byte("ETag, Last-Modified, Link, Retry-After, X-Request-ID")
 	valNosniff  = []byte("nosniff")
 	valDeny     = []byte("DENY")
 	valNoRef    = []byte("no-referrer")

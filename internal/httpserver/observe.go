@@ -192,7 +192,7 @@ func (s *Server) route(c *fiber.Ctx) (err error) {
 		}
 	}()
 	if to, ok := withoutTrailingSlash(c); ok {
-		if isFeedPath(strings.TrimRight(c.Path(), "/")) {
+		if anyOrigin(strings.TrimRight(c.Path(), "/")) {
 			// A page reading the feed from another origin follows the
 			// redirect only if it may (the Fetch standard's CORS check).
 			setHeader(&c.Response().Header, hdrACAO, valAny)
@@ -211,6 +211,11 @@ func (s *Server) route(c *fiber.Ctx) (err error) {
 			s.fetched(c, poll, err)
 		}
 		return err
+	}
+	if c.Path() == opmlPath {
+		if answered, err := s.cors(c); answered {
+			return err
+		}
 	}
 	return c.Next()
 }

@@ -71,32 +71,50 @@ func isFeedPath(path string) bool {
 	return false
 }
 
-// feedPolicy applies what only feeds get: CORS, so that readers running
-// in a browser can fetch them from any origin and see their validators,
-// and the polite-polling rule. The write API gets no CORS headers at all,
-// so a browser refuses cross-origin calls to it. answered is true when it
-// answered the request itself (a CORS preflight); otherwise, and when err
-// is nil, the route comes next; poll is politePolling's.
+// opmlPath is the subscription list's path: a browser-based reader
+// imports it from its own origin, so it is readable from any, like feeds.
+const opmlPath = "/feeds.opml"
+
+// anyOrigin reports whether path is a document any origin may read (CORS):
+// a feed or the subscription list. Neither answers a credential.
+func anyOrigin(path string) bool { return isFeedPath(path) || path == opmlPath }
+
+// feedPolicy applies what only feeds get: CORS (cors), and the
+// polite-polling rule. answered is true when it answered the request
+// itself (a CORS preflight); otherwise, and when err is nil, the route
+// comes next; poll is politePolling's.
 func (s *Server) feedPolicy(c *fiber.Ctx) (answered bool, poll polled, err error) {
+	if answered, err = s.cors(c); answered {
+		return true, polled{}, err
+	}
+	poll, err = s.politePolling(c)
+	return false, poll, err
+}
+
+// cors lets readers running in a browser fetch a document anyOrigin names
+// from any origin and see its validators and its hubs (Link): it answers
+// a CORS preflight itself (answered), and otherwise adds the headers to
+// the answer the route gives. The write API gets no CORS headers at all,
+// so a browser refuses cross-origin calls to it.
+func (s *Server) cors(c *fiber.Ctx) (answered bool, err error) {
 	h := &c.Response().Header
 	setHeader(h, hdrACAO, valAny)
 	if c.Method() == fiber.MethodOptions {
-		// Preflight: If-None-Match and If-Modified-Since are not
-		// CORS-safelisted, so a conditional fetch from a page asks first.
-		// A path whose GET is a 404 (a file name or slug no feed has) is
-		// a 404 here too.
+		// Preflight: the precondition headers are not CORS-safelisted, so
+		// a conditional fetch from a page asks first; so does one that
+		// sets Cache-Control. A path whose GET is a 404 (a file name or
+		// slug no feed has) is a 404 here too.
 		if s.patternOf(c.Path()) == unmatched {
-			return true, polled{}, herald.Errorf(herald.ENotFound, "nothing is served at %s", c.Path())
+			return true, herald.Errorf(herald.ENotFound, "nothing is served at %s", c.Path())
 		}
 		h.Set(fiber.HeaderAccessControlAllowMethods, "GET, HEAD")
-		h.Set(fiber.HeaderAccessControlAllowHeaders, "If-None-Match, If-Modified-Since, Accept")
+		h.Set(fiber.HeaderAccessControlAllowHeaders, "If-None-Match, If-Modified-Since, If-Match, If-Unmodified-Since, Accept, Cache-Control")
 		h.Set(fiber.HeaderAccessControlMaxAge, "86400")
 		h.Set(fiber.HeaderAllow, "GET, HEAD, OPTIONS")
-		return true, polled{}, c.SendStatus(fiber.StatusNoContent)
+		return true, c.SendStatus(fiber.StatusNoContent)
 	}
 	setHeader(h, hdrACEH, valExposed)
-	poll, err = s.politePolling(c)
-	return false, poll, err
+	return false, nil
 }
 
 // polled is a feed request politePolling let through and counts, for

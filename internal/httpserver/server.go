@@ -271,7 +271,7 @@ func (s *Server) routes() {
 	}
 	app.Get("/readyz", s.readyz)
 	app.Get("/", s.index)
-	app.Get("/feeds.opml", s.opml)
+	app.Get(opmlPath, s.opml)
 
 	// Feeds. Get also answers HEAD.
 	app.Get("/feed", s.siteFeedNegotiated)

@@ -111,8 +111,8 @@ func (s *Server) patternOf(path string) string {
 }
 
 // allowed lists the methods path answers, as an Allow header's value, or
-// "" when no route serves it. Feed paths also answer OPTIONS (the CORS
-// preflight, feedPolicy).
+// "" when no route serves it. Feeds and the OPML also answer OPTIONS (the
+// CORS preflight, cors).
 func (s *Server) allowed(path string) string {
 	segs := splitPath(path)
 	var methods []string
@@ -128,7 +128,7 @@ func (s *Server) allowed(path string) string {
 	if len(methods) == 0 {
 		return ""
 	}
-	if isFeedPath(path) && !slices.Contains(methods, fiber.MethodOptions) {
+	if anyOrigin(path) && !slices.Contains(methods, fiber.MethodOptions) {
 		methods = append(methods, fiber.MethodOptions)
 	}
 	slices.SortFunc(methods, func(a, b string) int {
