@@ -324,6 +324,32 @@ func TestPutWithoutDateKeepsIt(t *testing.T) {
 	}
 }
 
+// TestPutWithoutSlugKeepsIt: a PUT that corrects a title but leaves slug
+// out keeps the article at its address (its slug is its permalink, in
+// every feed and on other sites); one that gives a slug moves it.
+func TestPutWithoutSlugKeepsIt(t *testing.T) {
+	s := startHerald(t, "")
+	a := s.create(t, map[string]any{"title": "A tyop in the title"})
+	id, slug := a["id"].(string), a["slug"].(string)
+	if slug != "a-tyop-in-the-title" {
+		t.Fatalf("created with slug %q", slug)
+	}
+	r := s.api(t, http.MethodPut, "/api/v1/articles/"+id, map[string]any{"title": "A typo in the title"})
+	var got map[string]any
+	mustUnmarshal(t, r.Body, &got)
+	if r.Status != 200 || got["slug"] != slug || got["title"] != "A typo in the title" {
+		t.Fatalf("PUT of a corrected title without slug: %d, slug %v title %v; want the slug kept", r.Status, got["slug"], got["title"])
+	}
+	if p := s.get(t, "/"+slug); p.Status != 200 {
+		t.Errorf("the article's page at its kept address: %d", p.Status)
+	}
+	r = s.api(t, http.MethodPut, "/api/v1/articles/"+id, map[string]any{"title": "A typo in the title", "slug": "a-typo-in-the-title"})
+	mustUnmarshal(t, r.Body, &got)
+	if r.Status != 200 || got["slug"] != "a-typo-in-the-title" {
+		t.Errorf("PUT naming a new slug: %d, slug %v", r.Status, got["slug"])
+	}
+}
+
 // TestPatchNullDateResetsIt: in a PATCH, null resets published_at to its
 // default, now, unlike a PUT that leaves it out (which keeps it).
 func TestPatchNullDateResetsIt(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -144,7 +145,7 @@ func TestConcurrentPatchesLoseNothing(t *testing.T) {
 // TestSimultaneousPatchesAllLand: eight PATCHes of eight fields sent at the
 // same moment all answer 200 and all show: an attempt fails only when
 // another patch was written since its read, so none needs more attempts
-// than there are patches (patchAttempts).
+// than there are patches (writeAttempts).
 func TestSimultaneousPatchesAllLand(t *testing.T) {
 	onEachStore(t, func(t *testing.T, s *testServer) {
 		a := s.create(t, map[string]any{"title": "Crowded"})
@@ -377,5 +378,133 @@ func TestArticleIfMatchAndUnmodifiedSince(t *testing.T) {
 	later := "If-Unmodified-Since: " + time.Now().Add(time.Hour).UTC().Format(http.TimeFormat)
 	if r := send(http.MethodDelete, later, ""); r.Status != http.StatusNoContent {
 		t.Errorf("DELETE %s: %d %s, want 204", later, r.Status, r.Body)
+	}
+}
+
+// TestConditionalWritesThatHoldForAnyVersionAllLand: a write whose
+// precondition holds for whatever version it meets (If-Match: *, which
+// asks only that the article exists, or an If-Unmodified-Since in the
+// future) is not failed by the writes sent beside it: each is evaluated
+// again against the version another write left and lands, as a write
+// without preconditions does. Four PATCHes and four PUTs at once, then
+// eight PATCHes of eight fields: every one answers 200, every patched
+// field shows (as many writes as writeAttempts sent at once all land).
+func TestConditionalWritesThatHoldForAnyVersionAllLand(t *testing.T) {
+	onEachStore(t, func(t *testing.T, s *testServer) {
+		a := s.create(t, map[string]any{"title": "Contended", "slug": "contended"})
+		path := "/api/v1/articles/" + a["id"].(string)
+		patches := map[string]any{
+			"summary": "patched", "image": "https://news.example.com/p.png", "language": "fr",
+			"content_html": "<p>patched</p>", "categories": []string{"Patched"}, "tags": []string{"patched"},
+			"authors": []map[string]string{{"name": "Patcher"}}, "chapters_url": "https://news.example.com/c.json",
+		}
+		future := "If-Unmodified-Since: " + time.Now().Add(time.Hour).UTC().Format(http.TimeFormat)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		i := 0
+		for field, value := range patches {
+			if i == 4 {
+				break // four patches and four PUTs: eight writes at once
+			}
+			body, _ := json.Marshal(map[string]any{field: value})
+			cond := "If-Match: *"
+			if i%2 == 1 {
+				cond = future
+			}
+			i++
+			wg.Go(func() {
+				<-start
+				r := s.do(t, http.MethodPatch, path, body, "Authorization: Bearer "+testToken, "Content-Type: application/merge-patch+json", cond)
+				if r.Status != http.StatusOK {
+					t.Errorf("PATCH %s with %s: %d %s", body, cond, r.Status, r.Body)
+				}
+			})
+		}
+		var puts sync.WaitGroup
+		for range 4 {
+			puts.Go(func() {
+				<-start
+				// A PUT of the same article as it was created, with * : it
+				// may land before or after any patch.
+				r := s.do(t, http.MethodPut, path, []byte(`{"title":"Contended"}`), "Authorization: Bearer "+testToken, "Content-Type: application/json", "If-Match: *")
+				if r.Status != http.StatusOK {
+					t.Errorf("PUT with If-Match *: %d %s", r.Status, r.Body)
+				}
+			})
+		}
+		close(start)
+		wg.Wait()
+		puts.Wait()
+		// The PUTs may have reset fields patched before them; patch again
+		// and check that all eight patches, sent once more at once with
+		// their preconditions, show.
+		start = make(chan struct{})
+		for field, value := range patches {
+			body, _ := json.Marshal(map[string]any{field: value})
+			wg.Go(func() {
+				<-start
+				if r := s.do(t, http.MethodPatch, path, body, "Authorization: Bearer "+testToken, "Content-Type: application/merge-patch+json", "If-Match: *"); r.Status != http.StatusOK {
+					t.Errorf("PATCH %s with If-Match *: %d %s", body, r.Status, r.Body)
+				}
+			})
+		}
+		close(start)
+		wg.Wait()
+		var got map[string]any
+		mustUnmarshal(t, s.api(t, http.MethodGet, path, nil).Body, &got)
+		for field, value := range patches {
+			want, _ := json.Marshal(value)
+			if have, _ := json.Marshal(got[field]); string(have) != string(want) {
+				t.Errorf("%s = %s, want %s", field, have, want)
+			}
+		}
+		if got["slug"] != "contended" {
+			t.Errorf("slug %v after PUTs without one, want the article's own, contended", got["slug"])
+		}
+	})
+}
+
+// TestArticleTagsCompareExactly: an article's tag is compared as the
+// octets Herald sent (RFC 9110, 8.8.3.2): "+0610" is not "610", and a
+// feed's coding suffix names no article version.
+func TestArticleTagsCompareExactly(t *testing.T) {
+	s := startHerald(t, "")
+	r := s.api(t, http.MethodPost, "/api/v1/articles", map[string]any{"title": "Exact"})
+	etag := r.Header.Get("ETag")
+	var a map[string]any
+	mustUnmarshal(t, r.Body, &a)
+	path := "/api/v1/articles/" + a["id"].(string)
+	version := etag[1 : len(etag)-1]
+	auth := "Authorization: Bearer " + testToken
+	for _, tag := range []string{`"+` + version + `"`, `"0` + version + `"`, `"` + version + `-gzip"`} {
+		if r := s.do(t, http.MethodPatch, path, []byte(`{"summary":"x"}`), auth, "Content-Type: application/merge-patch+json", "If-Match: "+tag); r.Status != http.StatusPreconditionFailed {
+			t.Errorf("PATCH If-Match %s (the article is at %s): %d, want 412", tag, etag, r.Status)
+		}
+		if r := s.do(t, http.MethodGet, path, nil, auth, "If-None-Match: "+tag); r.Status != http.StatusOK {
+			t.Errorf("GET If-None-Match %s (the article is at %s): %d, want 200", tag, etag, r.Status)
+		}
+	}
+	if r := s.do(t, http.MethodGet, path, nil, auth, "If-None-Match: W/"+etag); r.Status != http.StatusNotModified {
+		t.Errorf("GET If-None-Match W/%s: %d, want 304 (If-None-Match compares weakly)", etag, r.Status)
+	}
+}
+
+// TestBodyIDComparesLikeTheURL: ids are UUIDs, which compare without
+// regard to case, in the body as in the URL.
+func TestBodyIDComparesLikeTheURL(t *testing.T) {
+	s := startHerald(t, "")
+	a := s.create(t, map[string]any{"title": "Cased"})
+	id := a["id"].(string)
+	upper := strings.ToUpper(id)
+	body := []byte(`{"id":"` + upper + `","title":"Cased again"}`)
+	if r := s.do(t, http.MethodPut, "/api/v1/articles/"+id, body, "Authorization: Bearer "+testToken, "Content-Type: application/json"); r.Status != http.StatusOK {
+		t.Errorf("PUT with the id upper-cased in the body: %d %s", r.Status, r.Body)
+	}
+	if r := s.do(t, http.MethodPatch, "/api/v1/articles/"+upper, []byte(`{"id":"`+id+`"}`), "Authorization: Bearer "+testToken, "Content-Type: application/merge-patch+json"); r.Status != http.StatusOK {
+		t.Errorf("PATCH of the upper-cased URL with the id in lower case: %d %s", r.Status, r.Body)
+	}
+	other := []byte(`{"id":"00000000-0000-4000-8000-000000000000","title":"Other"}`)
+	if r := s.do(t, http.MethodPut, "/api/v1/articles/"+id, other, "Authorization: Bearer "+testToken, "Content-Type: application/json"); r.Status != http.StatusUnprocessableEntity {
+		t.Errorf("PUT naming another id: %d, want 422", r.Status)
 	}
 }

@@ -2,10 +2,8 @@ package httpserver
 
 import (
 	"bytes"
-	"math/rand/v2"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
@@ -63,18 +61,28 @@ func (s *Server) createArticle(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(articleOutput(a))
 }
 
-// articleID is the article id in the URL: a UUID in its canonical lower
-// case, however the client wrote its letters (ids are UUIDs, which
-// compare without regard to case), else as given, copied since it
+// articleID is the article id in the URL, canonicalID, copied since it
 // outlives the handler.
-func articleID(c *fiber.Ctx) string {
-	id := c.Params("id")
+func articleID(c *fiber.Ctx) string { return canonicalID(strings.Clone(c.Params("id"))) }
+
+// canonicalID is a UUID in its canonical lower case, however the client
+// wrote its letters (ids are UUIDs, which compare without regard to case),
+// else id as given. The id in the URL and one in a body compare so.
+func canonicalID(id string) string {
 	if len(id) == 36 {
 		if u, err := uuid.Parse(id); err == nil {
 			return u.String()
 		}
 	}
-	return strings.Clone(id)
+	return id
+}
+
+// checkBodyID refuses a body whose id names another article than the URL.
+func checkBodyID(in *articleInput, id string) error {
+	if in.ID != "" && canonicalID(in.ID) != id {
+		return herald.FieldError(herald.EInvalid, "id", "id %q does not match the article in the URL", in.ID)
+	}
+	return nil
 }
 
 // checkArticleID answers 404 for an id in the URL that no article can
@@ -120,8 +128,8 @@ func (s *Server) replaceArticle(c *fiber.Ctx) error {
 		return err
 	}
 	id := articleID(c)
-	if in.ID != "" && in.ID != id {
-		return herald.FieldError(herald.EInvalid, "id", "id %q does not match the article in the URL", in.ID)
+	if err := checkBodyID(in, id); err != nil {
+		return err
 	}
 	a, err := in.article()
 	if err != nil {
@@ -129,97 +137,81 @@ func (s *Server) replaceArticle(c *fiber.Ctx) error {
 	}
 	ctx, cancel := s.requestContext(c)
 	defer cancel()
-	m := readIfMatch(c)
-	if a.PublishedAt.IsZero() {
-		// A document without published_at keeps the article's date, as a
-		// re-import does: "now" would move the article to the top of
-		// every feed each time a publisher's system sends it again. (In a
-		// PATCH, null is the default, now, as for a new article.)
-		current, err := s.articles.Get(ctx, id)
+	m, none := readIfMatch(c), readIfNoneMatch(c)
+	if vc, ok, err := directWrite(m, none, id); err != nil || ok && !a.PublishedAt.IsZero() && a.Slug != "" {
 		if err != nil {
+			return err
+		}
+		if err := s.articles.Replace(herald.WithVersionCheck(ctx, vc), id, a); err != nil {
 			return m.failed(err)
 		}
-		a.PublishedAt = current.PublishedAt
+		setArticleETag(c, vc.Version)
+		return c.JSON(articleOutput(a))
 	}
-	vc, err := s.expectation(ctx, m, readIfNoneMatch(c), id)
+	var out *herald.Article
+	vc, err := s.writeAt(ctx, id, m, none, func(current *herald.Article, vc *herald.VersionCheck) error {
+		b := *a
+		if b.PublishedAt.IsZero() {
+			// A document without published_at keeps the article's date,
+			// as a re-import does: "now" would move the article to the
+			// top of every feed each time a publisher's system sends it
+			// again. (In a PATCH, null is the default, now, as for a new
+			// article.)
+			b.PublishedAt = current.PublishedAt
+		}
+		if b.Slug == "" {
+			// Nor does the article move to another address when a title
+			// is corrected: its slug is its permalink, which readers and
+			// other sites link.
+			b.Slug = current.Slug
+		}
+		out = &b
+		return s.articles.Replace(herald.WithVersionCheck(ctx, vc), id, &b)
+	})
 	if err != nil {
 		return err
 	}
-	if err := s.articles.Replace(herald.WithVersionCheck(ctx, vc), id, a); err != nil {
-		return m.failed(err)
-	}
 	setArticleETag(c, vc.Version)
-	return c.JSON(articleOutput(a))
+	return c.JSON(articleOutput(out))
 }
 
 // patchArticle answers PATCH with a JSON merge patch (RFC 7396), applied
 // to the version it read and written only if the article is still at that
-// version: a write that came in between is never lost. Without If-Match
-// the patch is applied again to the newer version, up to patchAttempts
-// times; with it, the request fails with 412.
+// version: a write that came in between is never lost (writeAt).
 func (s *Server) patchArticle(c *fiber.Ctx) error {
 	body, err := requestBody(c, true)
 	if err != nil {
 		return err
 	}
 	id := articleID(c)
-	m := readIfMatch(c)
-	none := readIfNoneMatch(c)
 	ctx, cancel := s.requestContext(c)
 	defer cancel()
-	for attempt := 1; ; attempt++ {
-		read := &herald.VersionCheck{}
-		current, err := s.articles.Get(herald.WithVersionCheck(ctx, read), id)
-		if err != nil {
-			return m.failed(err)
-		}
-		if !m.holds(read.Version, current.UpdatedAt) {
-			return m.errPrecondition(id)
-		}
-		if namesVersion(none, read.Version) {
-			return errNoneMatch(id)
-		}
+	var out *herald.Article
+	vc, err := s.writeAt(ctx, id, readIfMatch(c), readIfNoneMatch(c), func(current *herald.Article, vc *herald.VersionCheck) error {
 		in, err := mergePatch(current, body, s.feeds.Site().BaseURL)
 		if err != nil {
 			return err
 		}
-		if in.ID != "" && in.ID != id {
-			return herald.FieldError(herald.EInvalid, "id", "id %q does not match the article in the URL", in.ID)
-		}
-		a, err := in.article()
-		if err != nil {
+		if err := checkBodyID(in, id); err != nil {
 			return err
 		}
-		vc := &herald.VersionCheck{Expect: read.Version}
-		err = s.articles.Replace(herald.WithVersionCheck(ctx, vc), id, a)
-		if herald.ErrorCode(err) == herald.EPrecondition && !m.present {
-			if attempt < patchAttempts {
-				// Another write came in between: patch that one, after a
-				// pause of random length, so that patches that collided
-				// do not collide again at once.
-				pause := time.NewTimer(time.Duration(rand.Int64N(int64(attempt) * int64(time.Millisecond))))
-				select {
-				case <-pause.C:
-					continue
-				case <-ctx.Done():
-					pause.Stop()
-				}
-			}
-			return herald.Errorf(herald.EConflict, "article %s changed %d times while this patch was applied; send it again", id, attempt)
+		if out, err = in.article(); err != nil {
+			return err
 		}
-		if err != nil {
-			return m.failed(err)
-		}
-		setArticleETag(c, vc.Version)
-		return c.JSON(articleOutput(a))
+		return s.articles.Replace(herald.WithVersionCheck(ctx, vc), id, out)
+	})
+	if err != nil {
+		return err
 	}
+	setArticleETag(c, vc.Version)
+	return c.JSON(articleOutput(out))
 }
 
-// patchAttempts bounds how often a PATCH without If-Match is applied
-// again because another write changed the article between its read and
-// its write. An attempt fails only when another write was committed since
-// its read, so as many patches as this sent at once all land.
-const patchAttempts = 8
+// writeAttempts bounds how often writeAt writes again because another
+// write changed the article between its read and its write. An attempt
+// fails only when another write was committed since its read, so as many
+// writes as this sent at once all land.
+const writeAttempts = 8
 
 // deleteArticle answers DELETE with 204; with If-Match, only at a version
 // the header names.
@@ -227,13 +219,21 @@ func (s *Server) deleteArticle(c *fiber.Ctx) error {
 	ctx, cancel := s.requestContext(c)
 	defer cancel()
 	id := articleID(c)
-	m := readIfMatch(c)
-	vc, err := s.expectation(ctx, m, readIfNoneMatch(c), id)
+	m, none := readIfMatch(c), readIfNoneMatch(c)
+	del := func(_ *herald.Article, vc *herald.VersionCheck) error {
+		return s.articles.Delete(herald.WithVersionCheck(ctx, vc), id)
+	}
+	vc, ok, err := directWrite(m, none, id)
+	switch {
+	case err != nil:
+		return err
+	case ok:
+		err = m.failed(del(nil, vc))
+	default:
+		_, err = s.writeAt(ctx, id, m, none, del)
+	}
 	if err != nil {
 		return err
-	}
-	if err := s.articles.Delete(herald.WithVersionCheck(ctx, vc), id); err != nil {
-		return m.failed(err)
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }

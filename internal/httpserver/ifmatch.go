@@ -2,6 +2,7 @@ package httpserver
 
 import (
 	"context"
+	"math/rand/v2"
 	"net/http"
 	"slices"
 	"strconv"
@@ -68,7 +69,9 @@ func parseIfMatch(c *fiber.Ctx) ifMatch {
 		m.present = true
 		if tag, ok := strings.CutPrefix(part, `"`); ok {
 			if tag, ok = strings.CutSuffix(tag, `"`); ok {
-				if v, err := strconv.ParseInt(tag, 10, 64); err == nil && v > 0 {
+				// Strong comparison is of the octets: "+0610" is not the
+				// tag "610" Herald sends.
+				if v, err := strconv.ParseInt(tag, 10, 64); err == nil && v > 0 && strconv.FormatInt(v, 10) == tag {
 					m.tags = append(m.tags, v)
 				}
 			}
@@ -120,42 +123,76 @@ func readIfNoneMatch(c *fiber.Ctx) *herald.Condition {
 // or strong, since If-None-Match compares weakly. A GET is then answered
 // 304, and a write is refused with 412 (RFC 9110, 13.1.2).
 func namesVersion(cond *herald.Condition, version int64) bool {
-	return cond != nil && cond.NotModified(articleTag(version), time.Time{}, time.Time{})
+	// Exactly the tag sent: an article has no codings, so a feed's
+	// coding suffix ("-gzip") names nothing here.
+	return cond != nil && (cond.AnyETag || slices.Contains(cond.ETags, articleTag(version)))
 }
 
 func errNoneMatch(id string) error {
 	return herald.Errorf(herald.EPrecondition, "article %s exists at a version If-None-Match names", id)
 }
 
-// expectation is what a PUT or DELETE of the article id requires of its
-// version under If-Match (or If-Unmodified-Since) m and If-None-Match
-// none: nothing without any;
-// the one version a single If-Match tag names, checked by the store inside
-// the write; otherwise the current version, read here, when m holds for it
-// and none does not name it. A write expecting that version cannot land
-// on a later one, which the preconditions were not evaluated against.
-func (s *Server) expectation(ctx context.Context, m ifMatch, none *herald.Condition, id string) (*herald.VersionCheck, error) {
-	vc := &herald.VersionCheck{}
+// directWrite is the version check of a write that need not read the
+// article first (ok): nothing without preconditions, or the one version a
+// single If-Match tag names, which the store checks inside the write. An
+// If-Match that names no version of ours fails at once. Any other
+// precondition is evaluated against the version writeAt reads.
+func directWrite(m ifMatch, none *herald.Condition, id string) (vc *herald.VersionCheck, ok bool, err error) {
 	switch {
 	case !m.conditional() && none == nil:
-		return vc, nil
+		return &herald.VersionCheck{}, true, nil
 	case m.present && !m.any && len(m.tags) == 0:
-		return nil, m.errPrecondition(id)
+		return nil, false, m.errPrecondition(id)
 	case m.present && !m.any && len(m.tags) == 1 && none == nil:
-		vc.Expect = m.tags[0]
-		return vc, nil
+		return &herald.VersionCheck{Expect: m.tags[0]}, true, nil
 	}
-	cur := &herald.VersionCheck{}
-	a, err := s.articles.Get(herald.WithVersionCheck(ctx, cur), id)
-	if err != nil {
-		return nil, m.failed(err)
+	return nil, false, nil
+}
+
+// writeAt reads the article id, evaluates If-Match (or
+// If-Unmodified-Since) m and If-None-Match none against the version read,
+// and when they hold runs write with that version expected (vc): the
+// write lands only if no other write came in between, so it never lands
+// on a version the preconditions were not evaluated against. When one did
+// come in between, the preconditions are evaluated again against the
+// newer version and write runs again, up to writeAttempts times: a
+// precondition that holds for any version ("*", none at all) or for the
+// newer one (a list naming it, a date it was not changed after) is not
+// failed by a concurrent write, while one that named only the replaced
+// version fails with 412. It returns write's version check.
+func (s *Server) writeAt(ctx context.Context, id string, m ifMatch, none *herald.Condition, write func(current *herald.Article, vc *herald.VersionCheck) error) (*herald.VersionCheck, error) {
+	for attempt := 1; ; attempt++ {
+		read := &herald.VersionCheck{}
+		current, err := s.articles.Get(herald.WithVersionCheck(ctx, read), id)
+		if err != nil {
+			return nil, m.failed(err)
+		}
+		if !m.holds(read.Version, current.UpdatedAt) {
+			return nil, m.errPrecondition(id)
+		}
+		if namesVersion(none, read.Version) {
+			return nil, errNoneMatch(id)
+		}
+		vc := &herald.VersionCheck{Expect: read.Version}
+		err = write(current, vc)
+		if herald.ErrorCode(err) != herald.EPrecondition {
+			if err != nil {
+				return nil, m.failed(err)
+			}
+			return vc, nil
+		}
+		if attempt >= writeAttempts {
+			return nil, herald.Errorf(herald.EConflict, "article %s changed %d times while this write was applied; send it again", id, attempt)
+		}
+		// Another write came in between: write again after a pause of
+		// random length, so that writes that collided do not collide
+		// again at once.
+		pause := time.NewTimer(time.Duration(rand.Int64N(int64(attempt) * int64(time.Millisecond))))
+		select {
+		case <-pause.C:
+		case <-ctx.Done():
+			pause.Stop()
+			return nil, herald.Errorf(herald.EUnavailable, "the request ran out of time while other writes kept changing article %s; send it again", id)
+		}
 	}
-	if !m.holds(cur.Version, a.UpdatedAt) {
-		return nil, m.errPrecondition(id)
-	}
-	if namesVersion(none, cur.Version) {
-		return nil, errNoneMatch(id)
-	}
-	vc.Expect = cur.Version
-	return vc, nil
 }
