@@ -85,8 +85,12 @@ func inputDate(field, s string) (time.Time, error) {
 // the note under the ABNF), which time.RFC3339 does not accept; nothing
 // else a date-time may hold is a letter, so upper-casing those two changes
 // no valid date and makes no invalid one valid.
+//
+// time.Parse takes any two digits as the hours and minutes of an offset;
+// RFC 3339's time-numoffset allows 00-23 and 00-59 (section 5.6), so
+// "+24:00" is refused rather than read as a day.
 func parseDate(s string) (time.Time, error) {
-	return time.Parse(time.RFC3339, strings.Map(func(r rune) rune {
+	s = strings.Map(func(r rune) rune {
 		switch r {
 		case 't':
 			return 'T'
@@ -94,7 +98,16 @@ func parseDate(s string) (time.Time, error) {
 			return 'Z'
 		}
 		return r
-	}, s))
+	}, s)
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return t, err
+	}
+	// Parsed, so a date not in Z ends in [+-]HH:MM.
+	if off := s[len(s)-6:]; s[len(s)-1] != 'Z' && (off[1:3] > "23" || off[4:6] > "59") {
+		return time.Time{}, fmt.Errorf("offset %s out of range", off)
+	}
+	return t, nil
 }
 
 // articleOutput is the API's JSON shape of a stored article: lists are

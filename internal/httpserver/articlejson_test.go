@@ -52,6 +52,8 @@ func TestArticleJSONFieldPaths(t *testing.T) {
 		{"year 10000 in UTC", `{"title":"x","published_at":"9999-12-31T23:00:00-05:00"}`, herald.EInvalid, "published_at"},
 		{"updated_at in year 0000", `{"title":"x","updated_at":"0000-01-01T00:00:00Z"}`, herald.EInvalid, "updated_at"},
 		{"not a date", `{"title":"x","published_at":"yesterday"}`, herald.EInvalid, "published_at"},
+		{"offset of 24 hours", `{"title":"x","published_at":"2026-02-01T12:30:00+24:00"}`, herald.EInvalid, "published_at"},
+		{"offset of 60 minutes", `{"title":"x","updated_at":"2026-02-01T12:30:00-05:60"}`, herald.EInvalid, "updated_at"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := prepareBody(t, tt.body)
@@ -81,6 +83,12 @@ func TestArticleJSONAccepts(t *testing.T) {
 			return ""
 		}},
 		{"lower-case t with an offset", `{"title":"x","published_at":"2026-01-01t02:00:00+02:00"}`, func(a *herald.Article) string {
+			if want := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC); !a.PublishedAt.Equal(want) {
+				return "published_at=" + a.PublishedAt.String()
+			}
+			return ""
+		}},
+		{"the widest offsets", `{"title":"x","published_at":"2026-01-01T23:59:00+23:59","updated_at":"2026-01-01T00:00:00-23:59"}`, func(a *herald.Article) string {
 			if want := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC); !a.PublishedAt.Equal(want) {
 				return "published_at=" + a.PublishedAt.String()
 			}
