@@ -59,10 +59,17 @@ func TestPagingOverHTTP(t *testing.T) {
 	if len(page1.Items) != 10 || page1.Items[9].Title != "Post 00" || page1.Items[0].Title != "Post 09" {
 		t.Errorf("page 1 holds %d items from %q to %q, want the 10 oldest, newest first", len(page1.Items), page1.Items[0].Title, page1.Items[len(page1.Items)-1].Title)
 	}
-	for _, bad := range []string{"?page=0", "?page=-2", "?page=x", "?page=4", "?page=1.5"} {
+	for _, bad := range []string{"?page=0", "?page=-2", "?page=x", "?page=1.5"} {
 		r := s.get(t, "/feed.json"+bad)
 		if e := decodeError(t, r); r.Status != http.StatusBadRequest || e.Error.Field != "page" {
 			t.Errorf("GET /feed.json%s: status %d, error %+v; want 400 naming page", bad, r.Status, e)
+		}
+	}
+	// A page past the last does not exist: 404, naming page.
+	for _, path := range []string{"/feed.json?page=4", "/feed.rss?page=99"} {
+		r := s.get(t, path)
+		if e := decodeError(t, r); r.Status != http.StatusNotFound || e.Error.Field != "page" {
+			t.Errorf("GET %s: status %d, error %+v; want 404 naming page", path, r.Status, e)
 		}
 	}
 }

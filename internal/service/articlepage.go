@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/herald-feeds/herald/internal/herald"
@@ -38,24 +37,10 @@ type ArticlePageMaker func(ctx context.Context, slug string) ([]byte, error)
 // Counted in FeedStats as a view is: a hit, or a miss and one render per
 // rendering.
 func (f *Feeds) GetArticlePage(ctx context.Context, slug string, cond *herald.Condition, c herald.Coding, page ArticlePageMaker) (FeedResult, error) {
-	res, err := f.getPage(ctx, articlePageKey(slug), cond, c, "an article's page", func(rctx context.Context) (herald.Entry, time.Duration, error) {
+	return f.getPage(ctx, articlePageKey(slug), cond, c, "an article's page", func(rctx context.Context) (herald.Entry, time.Duration, error) {
 		return f.renderArticlePage(rctx, slug, page)
 	})
-	var np noPage
-	if errors.As(err, &np) {
-		return FeedResult{}, np.err
-	}
-	return res, err
 }
-
-// noPage carries a maker's herald.ENotFound through renderOnce without
-// looking like one: a render ending in ENotFound means a scope that does
-// not exist, whose revision renderOnce then forgets (forgetMissing), and
-// the scope here is the site's. Forgetting it would drop every cached
-// site feed and page at each request for a slug nobody uses.
-type noPage struct{ err error }
-
-func (e noPage) Error() string { return e.err.Error() }
 
 // renderArticlePage makes the page of the article at /slug, kept for the
 // site's cache TTL: it changes only with a write, which moves the site's
@@ -65,7 +50,8 @@ func (f *Feeds) renderArticlePage(ctx context.Context, slug string, page Article
 	body, err := page(ctx, slug)
 	if err != nil {
 		if herald.IsNotFound(err) {
-			return herald.Entry{}, 0, noPage{err}
+			// A slug with no page, in the site's scope, which exists.
+			return herald.Entry{}, 0, absent{err}
 		}
 		return herald.Entry{}, 0, err
 	}

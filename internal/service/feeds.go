@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -271,11 +272,25 @@ func (f *Feeds) renderOnce(ctx context.Context, k herald.FeedKey, rev string, ca
 		store(rctx, rev, e, ttl, release)
 		return e, nil
 	})
+	var a absent
+	if errors.As(err, &a) {
+		return herald.Entry{}, a.err
+	}
 	if err != nil {
 		return herald.Entry{}, err
 	}
 	return v.(herald.Entry), nil
 }
+
+// absent is how a render tells renderOnce of a herald.ENotFound about
+// something within a scope that exists (an article's page, a history
+// page past the last), so that it does not look like a scope that does
+// not: renderOnce forgets such a scope's revision (forgetMissing), which
+// would drop every cached document of the scope at each request for a
+// slug or a page nobody has. renderOnce returns the error it carries.
+type absent struct{ err error }
+
+func (e absent) Error() string { return e.err.Error() }
 
 // forgetMissing is called when the render of k under rev ended in
 // herald.ENotFound: a category, tag or author no visible article has. The

@@ -98,7 +98,12 @@ func (f *Feeds) readDocument(ctx context.Context, k herald.FeedKey, now time.Tim
 	for range 3 {
 		d, ok := locate(total, k.Limit, k.Offset)
 		if !ok {
-			return nil, d, herald.FieldError(herald.EBadRequest, "page", "page must be between 1 and %d", d.pages)
+			// A well-formed page number naming no page is a page that
+			// does not exist (yet, or any more: articles were deleted),
+			// not the client's mistake: a reader following an archive
+			// link it stored gets a 404 (RFC 9110, 15.5.5).
+			// absent: the scope exists, and its revision must stay.
+			return nil, d, absent{herald.FieldError(herald.ENotFound, "page", "page %d does not exist: this feed has pages 1 to %d", k.Offset, d.pages)}
 		}
 		q.Offset, q.Limit = d.offset, d.count
 		page, err := f.store.Feed(ctx, q)

@@ -165,10 +165,10 @@ func TestWalkHistory(t *testing.T) {
 		}
 	}
 
-	// Out of range and garbage pages are the client's mistake.
+	// A page past the last does not exist (garbage is TestPageParam's).
 	_, err := fx.feeds.Get(ctx, key(herald.FormatRSS, 4), nil)
-	if herald.ErrorCode(err) != herald.EBadRequest || herald.ErrorField(err) != "page" {
-		t.Fatalf("page 4 of 3: err=%v, want bad_request on page", err)
+	if herald.ErrorCode(err) != herald.ENotFound || herald.ErrorField(err) != "page" {
+		t.Fatalf("page 4 of 3: err=%v, want not_found on page", err)
 	}
 
 	// Publishing more leaves archives byte-for-byte alone and moves the
@@ -203,4 +203,37 @@ func nextLink(t *testing.T, f herald.Format, feed *gofeed.Feed) string {
 		}
 	}
 	return ""
+}
+
+// TestPagePastTheLastKeepsTheScope: a history page past the last is a 404
+// naming page, and the scope, which exists, keeps its revision: the
+// subscription document stays cached however often such a page is asked
+// for, in the feed and in its HTML view alike.
+func TestPagePastTheLastKeepsTheScope(t *testing.T) {
+	fx := fixtureWithOne(t, nil)
+	ctx := context.Background()
+	sub := herald.FeedKey{Scope: herald.SiteScope, Format: herald.FormatRSS, Limit: 20}
+	if _, err := fx.feeds.Get(ctx, sub, nil); err != nil {
+		t.Fatal(err)
+	}
+	st := fx.feeds.Stats()
+	renders := st.Renders.Load()
+	past := sub
+	past.Offset = 9
+	view := func(herald.Channel, []*herald.Article) ([]byte, error) { return []byte("<p>view</p>"), nil }
+	for range 3 {
+		_, err := fx.feeds.Get(ctx, past, nil)
+		if herald.ErrorCode(err) != herald.ENotFound || herald.ErrorField(err) != "page" || !strings.Contains(herald.ErrorMessage(err), "pages 1 to 1") {
+			t.Fatalf("page 9 of 1: err %v, want not_found naming page and the pages there are", err)
+		}
+		_, err = fx.feeds.GetView(ctx, past, nil, herald.CodingIdentity, view)
+		if herald.ErrorCode(err) != herald.ENotFound || herald.ErrorField(err) != "page" {
+			t.Fatalf("page 9 of 1 as HTML: err %v, want not_found naming page", err)
+		}
+	}
+	res, err := fx.feeds.Get(ctx, sub, nil)
+	if err != nil || !res.Cached || st.Renders.Load() != renders {
+		t.Errorf("the subscription document after pages past the last: err %v, cached %v, %d renders more; want it still cached",
+			err, res.Cached, st.Renders.Load()-renders)
+	}
 }

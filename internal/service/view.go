@@ -16,9 +16,6 @@ func (f *Feeds) readChannel(ctx context.Context, k herald.FeedKey, now time.Time
 		if herald.IsNotFound(err) {
 			return nil, herald.Channel{}, herald.Errorf(herald.ENotFound, "no feed for %s %q", k.Scope.Kind, k.Scope.Slug)
 		}
-		if herald.ErrorCode(err) == herald.EBadRequest {
-			return nil, herald.Channel{}, err
-		}
 		return nil, herald.Channel{}, fmt.Errorf("feed: read %s: %w", k.Scope.Key(), err)
 	}
 	return page, f.channelOf(k, page, d), nil
