@@ -78,6 +78,8 @@ func acceptCoding(h []byte) herald.Coding {
 
 // parseQ reads a qvalue ("1", "0.5", "0.123") in thousandths; anything
 // malformed counts as 0, which refuses the coding rather than guessing.
+// Malformed is what RFC 9110's grammar (12.4.2) does not allow: a "1"
+// may be followed by zeros only, so "1.5" is no more a qvalue than "2".
 func parseQ(b []byte) int {
 	if len(b) == 0 || (b[0] != '0' && b[0] != '1') {
 		return 0
@@ -91,13 +93,13 @@ func parseQ(b []byte) int {
 	}
 	scale := 100
 	for _, d := range b[2:] {
-		if d < '0' || d > '9' {
+		if d < '0' || d > '9' || b[0] == '1' && d != '0' {
 			return 0
 		}
 		q += int(d-'0') * scale
 		scale /= 10
 	}
-	return min(q, 1000)
+	return q
 }
 
 func cutByte(b []byte, sep byte) (before, after []byte) {

@@ -35,6 +35,8 @@ func TestAcceptCoding(t *testing.T) {
 		{"gzip;q=0.5, identity;q=0.5", herald.CodingGzip},
 		{"gzip, identity;q=0", herald.CodingGzip},
 		{"gzip;q=2", herald.CodingIdentity},    // malformed q refuses
+		{"gzip;q=1.5", herald.CodingIdentity},  // so does a "1" with more than zeros after it
+		{"gzip;q=1.000", herald.CodingGzip},    // which it may have
 		{"gzip;q=0.5x", herald.CodingIdentity}, // malformed q refuses
 		{"gzip;q=1.0", herald.CodingGzip},
 		{",,gzip,,", herald.CodingGzip},
