@@ -2,6 +2,7 @@ package herald
 
 import (
 	"errors"
+	"net/mail"
 	"net/netip"
 	"net/url"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/net/idna"
+	"golang.org/x/text/language"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -148,8 +150,8 @@ func (a *Article) Prepare(baseURL string, now time.Time, lim Limits) error {
 			return err
 		}
 	}
-	if a.Language != "" && !validLanguage(a.Language) {
-		return FieldError(EInvalid, "language", "language %q is not a language tag such as \"en\" or \"pt-BR\"", a.Language)
+	if a.Language != "" && !ValidLanguage(a.Language) {
+		return FieldError(EInvalid, "language", "language must be a BCP 47 language tag such as \"en\" or \"pt-BR\", got %q", a.Language)
 	}
 	var err error
 	if a.Categories, err = cleanNames("categories", "category", a.Categories, lim.Categories, lim.NameLength); err != nil {
@@ -201,8 +203,8 @@ func (au *Author) prepare(field string, nameLength, urlLength int) error {
 	if Slugify(au.Name) == "" {
 		return FieldError(EInvalid, field+".name", "author name %q has no letters or digits", au.Name)
 	}
-	if au.Email != "" && !validEmail(au.Email) {
-		return FieldError(EInvalid, field+".email", "%q is not an email address", au.Email)
+	if au.Email != "" && !ValidEmail(au.Email) {
+		return FieldError(EInvalid, field+".email", "%s must be a plain email address such as \"grace@example.com\" (ASCII, no name or comment), got %q", field+".email", au.Email)
 	}
 	if au.URL != "" {
 		return prepareURL(field+".url", &au.URL, urlLength)
@@ -552,24 +554,56 @@ func hostByte(c byte) bool {
 		strings.IndexByte("-._~!$&'()*+,;=%", c) >= 0
 }
 
-func validEmail(s string) bool {
-	at := strings.LastIndexByte(s, '@')
-	return at > 0 && at < len(s)-1 && !strings.ContainsAny(s, " \t\r\n<>\"") && strings.Contains(s[at:], ".")
-}
-
-// validLanguage accepts the shape of a BCP 47 tag: subtags of 1 to 8
-// letters or digits separated by hyphens, the first one letters only.
-func validLanguage(s string) bool {
-	for i, sub := range strings.Split(s, "-") {
-		if len(sub) < 1 || len(sub) > 8 {
+// ValidEmail reports whether s is an email address every feed format can
+// publish as it is: a bare RFC 5322 addr-spec in ASCII, the form Atom's
+// <email>, RSS's <author> and a mailto: link take. net/mail parses it, and
+// what it parses must be s itself, so that a display name ("Ann
+// <ann@example.com>"), a comment ("ann@example.com (Ann)"), a quoted
+// local part or surrounding spaces are refused rather than published half
+// read. The domain must be a host name of at least two labels, none
+// empty: a domain literal ([192.0.2.1]) or a bare host (ann@localhost)
+// reaches no reader. Non-ASCII addresses (RFC 6531) are refused: RSS and
+// Atom name RFC 2822's ASCII grammar, and few readers send mail to them.
+func ValidEmail(s string) bool {
+	if s == "" || hasNonASCII(s) {
+		return false
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Name != "" || a.Address != s {
+		return false
+	}
+	domain := s[strings.LastIndexByte(s, '@')+1:]
+	if strings.HasPrefix(domain, "[") || !strings.Contains(domain, ".") {
+		return false
+	}
+	for _, label := range strings.Split(domain, ".") {
+		if label == "" {
 			return false
-		}
-		for _, r := range sub {
-			isLetter := (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z')
-			if !isLetter && (i == 0 || r < '0' || r > '9') {
-				return false
-			}
 		}
 	}
 	return true
+}
+
+// ValidLanguage reports whether s is a valid BCP 47 language tag ("en",
+// "pt-BR", "zh-Hant-TW"), which xml:lang, RSS's language and JSON Feed's
+// all name: ASCII letters, digits and hyphens that
+// golang.org/x/text/language parses without error, so a tag that is not
+// well-formed ("en-x", "zz-zz-zz-zz") or has a subtag x/text's copy of
+// the IANA registry does not know ("English", "xx") is refused. The
+// characters are checked here because x/text also reads "en_US", which
+// xml:lang does not allow. The tag is kept as written, not put in its
+// canonical form: an article stored with "en-us" renders as it always
+// did, and what the API returns is what was sent.
+func ValidLanguage(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	_, err := language.Parse(s)
+	return err == nil
 }
