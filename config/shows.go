@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"net/mail"
 	"net/url"
 	"os"
 	"path"
@@ -18,6 +17,8 @@ import (
 
 	"github.com/google/uuid"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/herald-feeds/herald/internal/herald"
 )
 
 // Show is one podcast show of the shows file (podcast.shows_file). The
@@ -164,13 +165,13 @@ func (s *Show) check(fail func(field, format string, args ...any)) {
 	}
 	if s.Owner.Email == "" {
 		fail("owner.email", "is required: directories write to it to confirm who owns the show")
-	} else if a, err := mail.ParseAddress(s.Owner.Email); err != nil || a.Address != s.Owner.Email {
+	} else if !herald.ValidEmail(s.Owner.Email) {
 		fail("owner.email", "must be a bare email address, got %q", s.Owner.Email)
 	}
 	if s.Type != "" && s.Type != "episodic" && s.Type != "serial" {
 		fail("type", "must be episodic or serial, got %q", s.Type)
 	}
-	if s.Language != "" && !languageTag.MatchString(s.Language) {
+	if s.Language != "" && !herald.ValidLanguage(s.Language) {
 		fail("language", "must be a language tag such as en or pt-BR, got %q", s.Language)
 	}
 	if s.GUID != "" && !uuidShape.MatchString(s.GUID) {

@@ -86,6 +86,8 @@ func TestLoadShowsRejects(t *testing.T) {
 		{"bad guid", base + "  guid: my-show\n", "x.guid: must be a UUID"},
 		{"relative funding", base + "  funding: {url: /support}\n", "x.funding.url: must be an absolute"},
 		{"bad language", base + "  language: english\n", "x.language:"},
+		{"ill-formed language", base + "  language: en-a-b\n", `x.language: must be a language tag such as en or pt-BR, got "en-a-b"`},
+		{"owner email with doubled dots", strings.Replace(base, "a@e.com", "a..b@e.com", 1), "x.owner.email: must be a bare email"},
 		{"control character in the title", base + "  title: \"Ctl\\vTitle\"\n", "x.title: contains the character U+000B"},
 		{"C1 control in the description", base + "  description: \"bad \\u0085 break\"\n", "x.description: contains the character U+0085"},
 		{"U+FFFD in the author", base + "  author: \"Mojibake \\uFFFD\"\n", "x.author: contains the character U+FFFD"},

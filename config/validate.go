@@ -4,9 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/mail"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -14,10 +12,6 @@ import (
 
 	"github.com/herald-feeds/herald/internal/herald"
 )
-
-// languageTag is the shape of a BCP 47 tag: a primary language and
-// optional subtags (en, de-CH, pt-BR, zh-Hant-TW).
-var languageTag = regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$`)
 
 // Validate checks every value and reports all problems at once, one line
 // each, in the form `config: KEY: what is wrong, got VALUE`.
@@ -72,11 +66,13 @@ func (c *Config) Validate() error {
 	} {
 		v.checkErr(f.key, feedText(f.val))
 	}
-	v.check("site.language", languageTag.MatchString(c.Site.Language),
+	// The feeds publish these where they publish an article's own, so
+	// the write API's rules apply: a valid BCP 47 tag, a bare ASCII
+	// addr-spec.
+	v.check("site.language", herald.ValidLanguage(c.Site.Language),
 		"must be a language tag such as en or pt-BR, got %q", c.Site.Language)
 	if c.Site.Author.Email != "" {
-		a, err := mail.ParseAddress(c.Site.Author.Email)
-		v.check("site.author.email", err == nil && a.Address == c.Site.Author.Email,
+		v.check("site.author.email", herald.ValidEmail(c.Site.Author.Email),
 			"must be a bare email address such as editor@example.com, got %q", c.Site.Author.Email)
 	}
 
