@@ -20,11 +20,13 @@ import (
 // The mapping: title, link (resolved against the feed's link when
 // relative), content (else the description) as content_html and then the
 // description as a plain-text summary, authors (the feed's when the item
-// names none), categories, the feed's language, the item image, enclosures
-// (with a JSON Feed attachment's duration, or the iTunes duration on the
-// first), and the published (else updated) time. The slug is left empty so
-// the Sink derives it from the title, which is stable across re-imports of
-// the same feed.
+// names none; an email that is no bare address is dropped, feedAuthor),
+// categories, the feed's language (dropped when it is no valid language
+// tag, feedLanguage), the item image, enclosures (with a JSON Feed
+// attachment's duration, or the iTunes duration on the first), and the
+// published (else updated) time. The slug is left empty so the Sink
+// derives it from the title, which is stable across re-imports of the
+// same feed.
 //
 // Each text is read as what its format says it is. HTML (RSS description
 // and content:encoded, Atom type="html" or "xhtml", JSON Feed
@@ -82,7 +84,7 @@ func feedArticle(feed *gofeed.Feed, base *url.URL, it *gofeed.Item, k itemKinds)
 	a := &herald.Article{
 		URL:        resolveLink(base, it.Link),
 		Categories: append([]string(nil), it.Categories...),
-		Language:   feed.Language,
+		Language:   feedLanguage(feed.Language),
 	}
 	if it.Content != "" {
 		a.ContentHTML = asHTML(it.Content, k.contentText)
@@ -99,17 +101,8 @@ func feedArticle(feed *gofeed.Feed, base *url.URL, it *gofeed.Item, k itemKinds)
 		people = feed.Authors
 	}
 	for _, p := range people {
-		if p == nil {
-			continue
-		}
-		// RSS often gives only an address; it stands in for the name,
-		// which the API requires.
-		name := p.Name
-		if name == "" {
-			name = p.Email
-		}
-		if name != "" {
-			a.Authors = append(a.Authors, herald.Author{Name: name, Email: p.Email})
+		if au, ok := feedAuthor(p, feed.FeedType == "rss"); ok {
+			a.Authors = append(a.Authors, au)
 		}
 	}
 	if it.Image != nil {
