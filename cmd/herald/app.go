@@ -150,7 +150,8 @@ func (m *Main) Open(ctx context.Context) error {
 	m.renderer = render.NewWithOptions(render.Options{FragmentCacheBytes: itemCacheBytes(cfg.Cache.MaxItemBytes)})
 	m.Feeds = service.NewFeeds(m.Store, m.Cache, m.Metrics.Renderer(m.renderer), site, service.FeedsOptions{Logger: m.Log, RenderTimeout: cfg.Server.RequestTimeout, Compress: enc.Variants,
 		MaxStale: cfg.Feed.MaxStale, StaleEntries: cfg.Feed.StaleEntries, StaleBytes: staleBytes})
-	aopts := service.ArticlesOptions{Logger: m.Log, Limits: articleLimits(cfg), LeaveOnRecord: !m.serves && m.redis == nil}
+	aopts := service.ArticlesOptions{Logger: m.Log, Limits: articleLimits(cfg), LeaveOnRecord: !m.serves && m.redis == nil,
+		OwnSlugs: httpserver.OwnSlugs(cfg.Metrics.Path)}
 	if len(site.Hubs) > 0 {
 		m.websub = websub.New(websub.Options{Hubs: site.Hubs, Delay: cfg.WebSub.Delay, Timeout: cfg.WebSub.Timeout,
 			UserAgent: "Herald/" + version + " (+" + site.BaseURL + "/)", Logger: m.Log})

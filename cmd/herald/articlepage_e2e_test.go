@@ -138,6 +138,38 @@ func TestArticlePageMethods(t *testing.T) {
 	}
 }
 
+// TestOwnPathsAreNoSlugs: an article without a url of its own is linked
+// at base_url + "/" + slug, so a slug that is one of Herald's own paths
+// (feed, healthz, readyz, the metrics path) would link it to that
+// resource: such a write is a 422 naming slug, whether the slug was given
+// or derived from the title, in a POST, a PUT and a PATCH, and writes
+// nothing. With a url of its own the slug is fine.
+func TestOwnPathsAreNoSlugs(t *testing.T) {
+	s := startHerald(t, "")
+	refused := func(r response, what string) {
+		t.Helper()
+		if e := decodeError(t, r); r.Status != http.StatusUnprocessableEntity || e.Error.Field != "slug" {
+			t.Errorf("%s: %d %s, want 422 naming slug", what, r.Status, r.Body)
+		}
+	}
+	refused(s.api(t, http.MethodPost, "/api/v1/articles", map[string]any{"title": "Feed"}), "POST titled Feed")
+	refused(s.api(t, http.MethodPost, "/api/v1/articles", map[string]any{"title": "Health", "slug": "healthz"}), "POST with slug healthz")
+	refused(s.api(t, http.MethodPost, "/api/v1/articles", map[string]any{"title": "Metrics"}), "POST titled Metrics (the metrics path)")
+	a := s.create(t, map[string]any{"title": "Ready"})
+	path := "/api/v1/articles/" + a["id"].(string)
+	refused(s.api(t, http.MethodPatch, path, `{"slug":"readyz"}`), "PATCH to slug readyz")
+	refused(s.api(t, http.MethodPut, path, map[string]any{"title": "Ready", "slug": "feed"}), "PUT with slug feed")
+	if g := s.api(t, http.MethodGet, path, nil); !strings.Contains(string(g.Body), `"slug":"ready"`) {
+		t.Errorf("after the refused writes: %s, want slug ready", g.Body)
+	}
+	if r := s.api(t, http.MethodPost, "/api/v1/articles", map[string]any{"title": "Feed", "url": "https://blog.example.org/feed"}); r.Status != http.StatusCreated {
+		t.Errorf("POST titled Feed with a url of its own: %d %s, want 201", r.Status, r.Body)
+	}
+	if r := s.get(t, "/healthz"); r.Status != 200 || !strings.Contains(string(r.Body), "ok") {
+		t.Errorf("/healthz after it all: %d %s", r.Status, r.Body)
+	}
+}
+
 // articleBySlugReads is how many times the server has read an article by
 // its slug (the store's measured calls), which a page's miss does once.
 func articleBySlugReads(t *testing.T, s *testServer) float64 {

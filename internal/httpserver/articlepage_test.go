@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -359,4 +361,26 @@ func redisCache(t *testing.T, local bool) (herald.Cache, func() []string) {
 	}
 	t.Cleanup(func() { c.Close() })
 	return c, keys
+}
+
+// TestOwnSlugsAreTheRoutes: OwnSlugs names every one-segment route that
+// is not a feed's file, the metrics path included, and nothing else.
+func TestOwnSlugsAreTheRoutes(t *testing.T) {
+	for _, metricsPath := range []string{"/metrics", "/internal/metrics", ""} {
+		s := limitedServer(t, Config{Metrics: http.NotFoundHandler(), MetricsPath: metricsPath})
+		var routed []string
+		for _, r := range s.App().GetRoutes(true) {
+			segs := splitPath(r.Path)
+			if len(segs) != 1 || strings.ContainsAny(segs[0], ":*.") || slices.Contains(routed, segs[0]) {
+				continue
+			}
+			routed = append(routed, segs[0])
+		}
+		own := OwnSlugs(metricsPath)
+		slices.Sort(routed)
+		slices.Sort(own)
+		if !slices.Equal(routed, own) {
+			t.Errorf("metrics at %q: one-segment routes %q, OwnSlugs %q", metricsPath, routed, own)
+		}
+	}
 }

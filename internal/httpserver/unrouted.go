@@ -180,3 +180,17 @@ func (s *Server) isArticlePage(c *fiber.Ctx) (bool, error) {
 		return false, err
 	}
 }
+
+// OwnSlugs are the one-segment paths Herald's own routes take besides
+// feeds' files (which hold a dot, as no slug does): an article without a
+// url of its own is linked at base_url + "/" + its slug, and one of these
+// would link it to Herald's route instead of its page. metricsPath is the
+// configured metrics path ("" when metrics are off).
+// TestOwnSlugsAreTheRoutes keeps the list equal to the routes.
+func OwnSlugs(metricsPath string) []string {
+	own := []string{"feed", "healthz", "readyz"}
+	if seg := strings.Trim(metricsPath, "/"); seg != "" && !strings.Contains(seg, "/") {
+		own = append(own, seg)
+	}
+	return own
+}

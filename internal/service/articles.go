@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -42,6 +43,7 @@ type Articles struct {
 	// changed and scheduled are ArticlesOptions'; nil for none.
 	changed   func([]herald.Scope)
 	scheduled func()
+	ownSlugs  []string // ArticlesOptions.OwnSlugs
 }
 
 // WatchWrites tells fn, after each write whose invalidation the cache
@@ -94,12 +96,17 @@ type ArticlesOptions struct {
 	// article with a publication date still to come (to wake WatchDue).
 	// It must not block.
 	Scheduled func()
+	// OwnSlugs are the paths the server's own routes take at
+	// base_url + "/" + slug (httpserver.OwnSlugs): an article linked there
+	// (one without a url of its own) would link to them, not to its page,
+	// so its write is refused.
+	OwnSlugs []string
 }
 
 // NewArticles returns the write path over the given store and cache.
 func NewArticles(store herald.Store, cache herald.Cache, site Site, opts ArticlesOptions) *Articles {
 	s := &Articles{store: store, cache: cache, site: site, limits: opts.Limits.WithDefaults(), now: opts.Now, newID: opts.NewID, log: opts.Logger,
-		clean: sanitize.New(), leaveOnRecord: opts.LeaveOnRecord, changed: opts.Changed, scheduled: opts.Scheduled,
+		clean: sanitize.New(), leaveOnRecord: opts.LeaveOnRecord, changed: opts.Changed, scheduled: opts.Scheduled, ownSlugs: opts.OwnSlugs,
 		failLog: logthrottle.Throttle{Interval: 10 * time.Second}, shortLog: logthrottle.Throttle{Interval: 10 * time.Second}}
 	if s.now == nil {
 		s.now = time.Now
@@ -294,6 +301,11 @@ func (s *Articles) replaceMatched(ctx context.Context, existing, a *herald.Artic
 func (s *Articles) prepare(a *herald.Article) error {
 	if err := a.Prepare(s.site.BaseURL, s.now(), s.limits); err != nil {
 		return err
+	}
+	if slices.Contains(s.ownSlugs, a.Slug) && a.URL == herald.DerivedURL(s.site.BaseURL, a.Slug) {
+		return herald.FieldError(herald.EInvalid, "slug",
+			"slug %q is the path of one of Herald's own resources (%s/%s), where this article's page cannot be served; give it another slug, or a url of its own",
+			a.Slug, s.site.BaseURL, a.Slug)
 	}
 	// Sanitising can lengthen content (relative URLs made absolute against
 	// a long article URL, characters written as references): the limit
