@@ -1,6 +1,10 @@
 package herald
 
-import "time"
+import (
+	"fmt"
+	"strings"
+	"time"
+)
 
 // The years an article's dates may fall in, in UTC. Every feed format
 // writes a year with exactly four digits (RFC 3339 has no other form, and
@@ -28,4 +32,33 @@ func CheckDate(field string, t time.Time) error {
 		return FieldError(EInvalid, field, "%s must fall in the years %d to %d (UTC), got %s", field, MinYear, MaxYear, t.UTC().Format(time.RFC3339))
 	}
 	return nil
+}
+
+// ParseTime parses an RFC 3339 date-time, as the write API and the
+// importer take one. RFC 3339 lets the "T" between date and time and the
+// "Z" of UTC be written in lower case (section 5.6, the note under the
+// ABNF), which time.RFC3339 does not accept; nothing else a date-time may
+// hold is a letter, so upper-casing those two changes no valid date and
+// makes no invalid one valid. time.Parse takes any two digits as the hours
+// and minutes of an offset, while time-numoffset allows 00-23 and 00-59,
+// so "+24:00" is refused rather than read as a day.
+func ParseTime(s string) (time.Time, error) {
+	s = strings.Map(func(r rune) rune {
+		switch r {
+		case 't':
+			return 'T'
+		case 'z':
+			return 'Z'
+		}
+		return r
+	}, s)
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return t, err
+	}
+	// Parsed, so a date not in Z ends in [+-]HH:MM.
+	if off := s[len(s)-6:]; s[len(s)-1] != 'Z' && (off[1:3] > "23" || off[4:6] > "59") {
+		return time.Time{}, fmt.Errorf("offset %s out of range", off)
+	}
+	return t, nil
 }

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/herald-feeds/herald/internal/herald"
+	"github.com/herald-feeds/herald/internal/jsonstrict"
 )
 
 // articleInput is the API's JSON shape of an article as a publisher sends
@@ -80,35 +81,8 @@ func inputDate(field, s string) (time.Time, error) {
 	return t, nil
 }
 
-// parseDate parses an RFC 3339 date-time. RFC 3339 lets the "T" between
-// date and time and the "Z" of UTC be written in lower case (section 5.6,
-// the note under the ABNF), which time.RFC3339 does not accept; nothing
-// else a date-time may hold is a letter, so upper-casing those two changes
-// no valid date and makes no invalid one valid.
-//
-// time.Parse takes any two digits as the hours and minutes of an offset;
-// RFC 3339's time-numoffset allows 00-23 and 00-59 (section 5.6), so
-// "+24:00" is refused rather than read as a day.
-func parseDate(s string) (time.Time, error) {
-	s = strings.Map(func(r rune) rune {
-		switch r {
-		case 't':
-			return 'T'
-		case 'z':
-			return 'Z'
-		}
-		return r
-	}, s)
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		return t, err
-	}
-	// Parsed, so a date not in Z ends in [+-]HH:MM.
-	if off := s[len(s)-6:]; s[len(s)-1] != 'Z' && (off[1:3] > "23" || off[4:6] > "59") {
-		return time.Time{}, fmt.Errorf("offset %s out of range", off)
-	}
-	return t, nil
-}
+// parseDate parses an RFC 3339 date-time (herald.ParseTime).
+func parseDate(s string) (time.Time, error) { return herald.ParseTime(s) }
 
 // articleOutput is the API's JSON shape of a stored article: lists are
 // never null, times are RFC 3339 in UTC.
@@ -143,7 +117,7 @@ func decodeStrict(body []byte, v any) error {
 	}
 	// Members first: an unknown, repeated or mis-cased one is named by
 	// its path (authors[1].nmae), which encoding/json does not give.
-	if err := checkMembers(body, reflect.TypeOf(v)); err != nil {
+	if err := jsonstrict.CheckMembers(body, reflect.TypeOf(v)); err != nil {
 		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -169,7 +143,7 @@ func jsonError(body []byte, err error) error {
 		field := typ.Field
 		// encoding/json names a field inside a list without its index
 		// (enclosures.length); the walk finds which (enclosures[1].length).
-		if p := valuePath(body, typ.Offset); p != "" && stripIndexes(p) == field {
+		if p := jsonstrict.ValuePath(body, typ.Offset); p != "" && stripIndexes(p) == field {
 			field = p
 		}
 		if field == "" {

@@ -295,10 +295,16 @@ func index(i int) string { return "[" + strconv.Itoa(i) + "]" }
 // parseDate accepts an RFC 3339 timestamp or a bare date (midnight UTC),
 // the two forms people write in front matter.
 func parseDate(s string) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
+	t, err := herald.ParseTime(s)
+	if err != nil {
+		t, err = time.Parse(time.DateOnly, s)
 	}
-	if t, err := time.Parse(time.DateOnly, s); err == nil {
+	if err == nil && t.IsZero() {
+		// Year 1 stands for "no date" from here on, which would become
+		// the time of the import.
+		return time.Time{}, fmt.Errorf("%q is not a date an article can have: dates fall in the years %d to %d", s, herald.MinYear, herald.MaxYear)
+	}
+	if err == nil {
 		return t, nil
 	}
 	return time.Time{}, fmt.Errorf("%q is neither an RFC 3339 time (2026-03-14T09:30:00Z) nor a date (2026-03-14)", s)

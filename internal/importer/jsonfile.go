@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/herald-feeds/herald/internal/herald"
+	"github.com/herald-feeds/herald/internal/jsonstrict"
 )
 
 // parseJSON reads one article object or an array of them, in the shape the
@@ -93,6 +94,13 @@ func decodeArticle(path string, data []byte, prefix string) (*herald.Article, er
 		if err != nil {
 			return nil, &ParseError{Path: path, Field: joinField(prefix, d.field), Msg: err.Error()}
 		}
+		// The zero time (year 1) stands for "no date" from here on: taken
+		// as given, it would become the time of the import. The API
+		// refuses it, as it does any year outside the range.
+		if y := t.UTC().Year(); t.IsZero() || y < herald.MinYear || y > herald.MaxYear {
+			return nil, &ParseError{Path: path, Field: joinField(prefix, d.field),
+				Msg: fmt.Sprintf("%s must fall in the years %d to %d (UTC), got %q", d.field, herald.MinYear, herald.MaxYear, d.text)}
+		}
 		*d.dst = t
 	}
 	return &a, nil
@@ -106,9 +114,14 @@ func joinField(prefix, field string) string {
 	return prefix + "." + field
 }
 
-// decodeStrict decodes exactly one JSON value, refusing unknown fields and
-// anything after the value.
+// decodeStrict decodes exactly one JSON value as the write API does:
+// refusing unknown fields, a field given twice or in another case than
+// its own (jsonstrict; encoding/json would take "Title" for title, and the
+// last of two), and anything after the value.
 func decodeStrict(data []byte, v any) error {
+	if err := jsonstrict.CheckMembers(data, reflect.TypeOf(v)); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -127,6 +140,15 @@ func jsonError(path string, data []byte, prefix string, err error) error {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
+	case herald.ErrorField(err) != "":
+		// jsonstrict's: the message names the field already; an unknown
+		// one of the article itself is answered with the ones it has.
+		field := herald.ErrorField(err)
+		pe.Field = joinField(prefix, field)
+		pe.Msg = herald.ErrorMessage(err)
+		if strings.HasPrefix(pe.Msg, "unknown field") && !strings.ContainsAny(field, ".[") {
+			pe.Msg += " (an article has " + strings.Join(articleFields(), ", ") + ")"
+		}
 	case errors.As(err, &syn):
 		pe.Line = lineOf(data, syn.Offset)
 		pe.Msg = "invalid JSON: " + syn.Error()

@@ -68,6 +68,14 @@ func TestParseJSONErrors(t *testing.T) {
 		{"trailing data", `{"title": "A"} {}`, 0, "", "after the JSON value"},
 		{"array of non-objects", `["a"]`, 1, "[0]", "expected an article object"},
 		{"empty", "  \n", 0, "", "empty"},
+		// As strict as the API: encoding/json alone would take each of
+		// these without a word.
+		{"field in another case", `{"Title": "Mixed"}`, 0, "Title", "lower case"},
+		{"field given twice", `{"title": "A", "title": "B"}`, 0, "title", "more than once"},
+		{"unknown field of an enclosure", `{"title": "A", "enclosures": [{"url": "https://e.com/a.mp3", "type": "audio/mpeg", "Duration": 3}]}`, 0, "enclosures[0].Duration", "lower case"},
+		{"the zero date", `{"title": "A", "published_at": "0001-01-01T00:00:00Z"}`, 0, "published_at", "years 1000 to 9999"},
+		{"a year before 1000", `[{"title": "A", "updated_at": "0999-12-31"}]`, 0, "[0].updated_at", "years 1000 to 9999"},
+		{"an offset of 24 hours", `{"title": "A", "published_at": "2026-02-01T12:30:00+24:00"}`, 0, "published_at", "RFC 3339"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -146,6 +146,7 @@ func TestParseMarkdownErrors(t *testing.T) {
 		{"unknown key", "---\ntitle: T\ntag: x\n---\n", 3, "tag", "unknown front matter key"},
 		{"unknown author key", "---\ntitle: T\nauthors:\n  - name: A\n    mail: a@example.com\n---\n", 5, "authors[0].mail", "unknown author key"},
 		{"bad date", "---\ntitle: T\n\npublished_at: 14/03/2026\n---\n", 4, "published_at", "RFC 3339"},
+		{"the zero date", "---\ntitle: T\npublished_at: 0001-01-01\n---\n", 3, "published_at", "1000 to 9999"},
 		{"bad length", "---\ntitle: T\nenclosures:\n  - url: u\n    length: big\n---\n", 5, "enclosures[0].length", "whole number"},
 		{"bad duration", "---\ntitle: T\nenclosures:\n  - duration: 1:75\n---\n", 4, "enclosures[0].duration", "duration"},
 		{"list where a value belongs", "---\ntitle: [a, b]\n---\n", 2, "title", "single value"},

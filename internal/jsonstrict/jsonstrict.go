@@ -1,4 +1,10 @@
-package httpserver
+// Package jsonstrict finds what encoding/json takes from a well-formed
+// document without a word (a member named twice, a member in another case
+// than its field's, a member the type does not have) and names each by
+// its path, the way validation errors name fields (authors[1].name). The
+// write API and the importer read articles through it, so that both refuse
+// the same documents with the same words.
+package jsonstrict
 
 import (
 	"bytes"
@@ -86,13 +92,27 @@ func deref(t reflect.Type) reflect.Type {
 	return t
 }
 
-// jsonField finds the field of struct type t that the member name fills.
+// jsonField finds the field of struct type t that the member name fills:
+// one of t's own first, then one of an embedded struct without a name of
+// its own, whose fields encoding/json promotes (a field of t shadows a
+// promoted one of the same name, as it does for encoding/json).
 func jsonField(t reflect.Type, name string) (reflect.StructField, bool) {
 	for i := range t.NumField() {
 		f := t.Field(i)
 		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 		if tag == name && f.IsExported() {
 			return f, true
+		}
+	}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.Anonymous || f.Tag.Get("json") != "" {
+			continue
+		}
+		if et := deref(f.Type); et != nil && et.Kind() == reflect.Struct {
+			if ef, ok := jsonField(et, name); ok {
+				return ef, true
+			}
 		}
 	}
 	return reflect.StructField{}, false
@@ -184,13 +204,13 @@ func (w *jsonWalk) valueDone() {
 	}
 }
 
-// checkMembers refuses, naming each by its path, what encoding/json would
-// take from a well-formed body without a word: a member named twice in
+// CheckMembers refuses, naming each by its path, what encoding/json would
+// take from a well-formed body (decoded into into) without a word: a member named twice in
 // one object (the last would silently win), a member name in another
 // case than its field's ("Title" would set title; every field of the API
 // is lower case), and a member the type does not have, which
 // encoding/json reports without saying where.
-func checkMembers(body []byte, into reflect.Type) error {
+func CheckMembers(body []byte, into reflect.Type) error {
 	var err error
 	newJSONWalk(body, into).walk(func(v jsonVisit) bool {
 		if !v.name {
@@ -212,10 +232,10 @@ func checkMembers(body []byte, into reflect.Type) error {
 	return err
 }
 
-// valuePath returns the path of the value of body whose first token ends
+// ValuePath returns the path of the value of body whose first token ends
 // at or after offset, as encoding/json reports a type error's place, or
 // "" when the walk does not reach it.
-func valuePath(body []byte, offset int64) string {
+func ValuePath(body []byte, offset int64) string {
 	var path string
 	newJSONWalk(body, nil).walk(func(v jsonVisit) bool {
 		if !v.name && v.end >= offset {
