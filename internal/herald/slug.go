@@ -2,6 +2,7 @@ package herald
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
@@ -23,11 +24,27 @@ const MaxDerivedSlugBytes = 255
 // the slug of the title in NFC, cut to at most MaxDerivedSlugBytes when
 // percent-encoded.
 // The cut falls between words (at a hyphen) when that keeps at least half
-// the bound, else between two characters. It depends on nothing but the
-// title, so whoever predicts an article's slug (an importer matching
-// articles by slug) gets the one Prepare will derive.
+// the bound, else between two characters, never between a letter or digit
+// and the combining marks that follow it (a vowel sign cut from its
+// consonant would end the slug with a different syllable). It depends on
+// nothing but the title, so whoever predicts an article's slug (an
+// importer matching articles by slug) gets the one Prepare will derive.
 func TitleSlug(title string) string {
-	slug := Slugify(norm.NFC.String(title))
+	return cutSlug(Slugify(norm.NFC.String(title)))
+}
+
+// LegacyTitleSlug is the slug builds before Slugify kept combining marks
+// derived from title in place of TitleSlug (every mark dropped as
+// punctuation: "हिन्दी" gave "ह-न-द"), for whoever matches articles an
+// older build stored by the slug it gave them. It equals TitleSlug for a
+// title without combining marks.
+func LegacyTitleSlug(title string) string {
+	return cutSlug(slugify(norm.NFC.String(title), false))
+}
+
+// cutSlug cuts slug to at most MaxDerivedSlugBytes percent-encoded, as
+// TitleSlug describes.
+func cutSlug(slug string) string {
 	n, end := 0, len(slug)
 	for i, r := range slug {
 		w := escapedLen(r)
@@ -44,9 +61,32 @@ func TitleSlug(title string) string {
 	if slug[end] != '-' {
 		if h := strings.LastIndexByte(cut, '-'); h >= 0 && escapedSize(cut[:h]) >= MaxDerivedSlugBytes/2 {
 			cut = cut[:h]
+		} else {
+			cut = cut[:clusterStart(slug, end)]
 		}
 	}
 	return strings.TrimRight(cut, "-")
+}
+
+// clusterStart moves a cut of slug at byte end back before the letter or
+// digit whose marks it would split (a slug's marks always follow one, so
+// the character at end being a mark means the cut falls inside a
+// cluster). A cluster so long that nothing would be left of the slug (one
+// letter under a hundred marks) is cut where it was.
+func clusterStart(slug string, end int) int {
+	i := end
+	for i > 0 {
+		r, _ := utf8.DecodeRuneInString(slug[i:])
+		if !unicode.IsMark(r) {
+			break
+		}
+		_, w := utf8.DecodeLastRuneInString(slug[:i])
+		i -= w
+	}
+	if i == 0 {
+		return end
+	}
+	return i
 }
 
 // escapedLen is the size of r in a slug once url.PathEscape has encoded
