@@ -338,8 +338,12 @@ func lintPaging(n *node, links map[string]string, add adder) {
 		if links["current"] == "" {
 			add("MissingCurrentInArchive", "archive without a current link")
 		}
-		if links["prev-archive"] == "" && links["next-archive"] == "" {
-			add("ArchiveIncomplete", "archive without prev-archive or next-archive")
+		// RFC 5005, 4: an archive links the archive before it, when
+		// there is one. A page with an older page (next) has one, since
+		// every page older than an archive is full; the oldest archive,
+		// when it is the only one, links no other archive.
+		if links["next"] != "" && links["prev-archive"] == "" {
+			add("ArchiveIncomplete", "archive with an older page but no prev-archive")
 		}
 	}
 	if n.kid(nsHistory, "complete") != nil && (links["next"] != "" || links["previous"] != "") {

@@ -100,6 +100,22 @@ func showArticles() []*herald.Article {
 }
 
 // pagedChannel is the site feed's page 2 of 3 for format f, an archive.
+// onlyArchiveChannel is page 1 of a feed whose page 2 is not full: the
+// one archive, which has no other archive to link.
+func onlyArchiveChannel(f herald.Format) herald.Channel {
+	ch := siteChannel(f)
+	base := "https://news.example.com/feed." + string(f)
+	ch.FeedURL = base + "?page=1"
+	ch.Paging = &herald.Paging{
+		First:    base,
+		Last:     base + "?page=1",
+		Previous: base + "?page=2",
+		Current:  base,
+		Archive:  true,
+	}
+	return ch
+}
+
 func pagedChannel(f herald.Format) herald.Channel {
 	ch := siteChannel(f)
 	base := "https://news.example.com/feed." + string(f)

@@ -90,6 +90,7 @@ func TestValidatorChecks(t *testing.T) {
 			{"category", categoryChannel(f), realisticArticles(t)[:1]},
 			{"show", showChannel(f), showArticles()},
 			{"archive page", pagedChannel(f), realisticArticles(t)},
+			{"the only archive", onlyArchiveChannel(f), realisticArticles(t)},
 			{"empty", siteChannel(f), nil},
 			{"websub hubs", withHubs, realisticArticles(t)},
 			{"markup in names/site", markedSite, marked},
@@ -162,7 +163,7 @@ func TestLintCatches(t *testing.T) {
 		{"InvalidPositiveInteger", head + self + itunesChannel + item(`<title>x</title><itunes:episode>0</itunes:episode>`) + tail},
 		{"LinkPastEnd", head + self + `<atom:link rel="first" href="https://e.com/f"/><atom:link rel="previous" href="https://e.com/f?page=9"/>` + tail},
 		{"MissingCurrentInArchive", head + self + `<atom:link rel="prev-archive" href="https://e.com/f?page=1"/><fh:archive/>` + tail},
-		{"ArchiveIncomplete", head + self + `<atom:link rel="current" href="https://e.com/f"/><fh:archive/>` + tail},
+		{"ArchiveIncomplete", head + self + `<atom:link rel="current" href="https://e.com/f"/><atom:link rel="next" href="https://e.com/f?page=1"/><fh:archive/>` + tail},
 		{"MissingTextualContent", `<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><id>urn:x:f</id><updated>2026-01-01T00:00:00Z</updated><link rel="self" href="https://e.com/f.atom"/><author><name>A</name></author><entry><title>x</title><id>urn:x:1</id><updated>2026-01-01T00:00:00Z</updated><link href="https://e.com/x"/></entry></feed>`},
 		{"MissingSelf", `<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><id>urn:x:f</id><updated>2026-01-01T00:00:00Z</updated></feed>`},
 	}
