@@ -149,35 +149,44 @@ func TestConcurrentPatchesLoseNothing(t *testing.T) {
 func TestSimultaneousPatchesAllLand(t *testing.T) {
 	onEachStore(t, func(t *testing.T, s *testServer) {
 		a := s.create(t, map[string]any{"title": "Crowded"})
-		path := "/api/v1/articles/" + a["id"].(string)
-		patches := map[string]any{
-			"summary": "patched", "image": "https://news.example.com/p.png", "language": "fr",
-			"content_html": "<p>patched</p>", "categories": []string{"Patched"}, "tags": []string{"patched"},
-			"authors": []map[string]string{{"name": "Patcher"}}, "chapters_url": "https://news.example.com/c.json",
-		}
-		start := make(chan struct{})
-		var wg sync.WaitGroup
-		for field, value := range patches {
-			body, _ := json.Marshal(map[string]any{field: value})
-			wg.Go(func() {
-				<-start
-				r := s.do(t, http.MethodPatch, path, body, "Authorization: Bearer "+testToken, "Content-Type: application/merge-patch+json")
-				if r.Status != http.StatusOK {
-					t.Errorf("PATCH %s: %d %s", body, r.Status, r.Body)
-				}
-			})
-		}
-		close(start)
-		wg.Wait()
-		var got map[string]any
-		mustUnmarshal(t, s.api(t, http.MethodGet, path, nil).Body, &got)
-		for field, value := range patches {
-			want, _ := json.Marshal(value)
-			if have, _ := json.Marshal(got[field]); string(have) != string(want) {
-				t.Errorf("%s = %s, want %s", field, have, want)
-			}
-		}
+		patchAllAtOnce(t, s, "/api/v1/articles/"+a["id"].(string))
 	})
+}
+
+// eightPatches are patches of eight fields of an article.
+var eightPatches = map[string]any{
+	"summary": "patched", "image": "https://news.example.com/p.png", "language": "fr",
+	"content_html": "<p>patched</p>", "categories": []string{"Patched"}, "tags": []string{"patched"},
+	"authors": []map[string]string{{"name": "Patcher"}}, "chapters_url": "https://news.example.com/c.json",
+}
+
+// patchAllAtOnce sends eightPatches to the article at path at the same
+// moment, each with headers, and checks that every one answers 200 and
+// shows in the article.
+func patchAllAtOnce(t *testing.T, s *testServer, path string, headers ...string) {
+	t.Helper()
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for field, value := range eightPatches {
+		body, _ := json.Marshal(map[string]any{field: value})
+		wg.Go(func() {
+			<-start
+			h := append([]string{"Authorization: Bearer " + testToken, "Content-Type: application/merge-patch+json"}, headers...)
+			if r := s.do(t, http.MethodPatch, path, body, h...); r.Status != http.StatusOK {
+				t.Errorf("PATCH %s %v: %d %s", body, headers, r.Status, r.Body)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	var got map[string]any
+	mustUnmarshal(t, s.api(t, http.MethodGet, path, nil).Body, &got)
+	for field, value := range eightPatches {
+		want, _ := json.Marshal(value)
+		if have, _ := json.Marshal(got[field]); string(have) != string(want) {
+			t.Errorf("%s = %s, want %s", field, have, want)
+		}
+	}
 }
 
 func concurrentPatches(t *testing.T, s *testServer) {
@@ -393,16 +402,11 @@ func TestConditionalWritesThatHoldForAnyVersionAllLand(t *testing.T) {
 	onEachStore(t, func(t *testing.T, s *testServer) {
 		a := s.create(t, map[string]any{"title": "Contended", "slug": "contended"})
 		path := "/api/v1/articles/" + a["id"].(string)
-		patches := map[string]any{
-			"summary": "patched", "image": "https://news.example.com/p.png", "language": "fr",
-			"content_html": "<p>patched</p>", "categories": []string{"Patched"}, "tags": []string{"patched"},
-			"authors": []map[string]string{{"name": "Patcher"}}, "chapters_url": "https://news.example.com/c.json",
-		}
 		future := "If-Unmodified-Since: " + time.Now().Add(time.Hour).UTC().Format(http.TimeFormat)
 		start := make(chan struct{})
 		var wg sync.WaitGroup
 		i := 0
-		for field, value := range patches {
+		for field, value := range eightPatches {
 			if i == 4 {
 				break // four patches and four PUTs: eight writes at once
 			}
@@ -419,13 +423,10 @@ func TestConditionalWritesThatHoldForAnyVersionAllLand(t *testing.T) {
 					t.Errorf("PATCH %s with %s: %d %s", body, cond, r.Status, r.Body)
 				}
 			})
-		}
-		var puts sync.WaitGroup
-		for range 4 {
-			puts.Go(func() {
+			// A PUT of the article as it was created, with *: it may land
+			// before or after any patch.
+			wg.Go(func() {
 				<-start
-				// A PUT of the same article as it was created, with * : it
-				// may land before or after any patch.
 				r := s.do(t, http.MethodPut, path, []byte(`{"title":"Contended"}`), "Authorization: Bearer "+testToken, "Content-Type: application/json", "If-Match: *")
 				if r.Status != http.StatusOK {
 					t.Errorf("PUT with If-Match *: %d %s", r.Status, r.Body)
@@ -434,30 +435,11 @@ func TestConditionalWritesThatHoldForAnyVersionAllLand(t *testing.T) {
 		}
 		close(start)
 		wg.Wait()
-		puts.Wait()
-		// The PUTs may have reset fields patched before them; patch again
-		// and check that all eight patches, sent once more at once with
-		// their preconditions, show.
-		start = make(chan struct{})
-		for field, value := range patches {
-			body, _ := json.Marshal(map[string]any{field: value})
-			wg.Go(func() {
-				<-start
-				if r := s.do(t, http.MethodPatch, path, body, "Authorization: Bearer "+testToken, "Content-Type: application/merge-patch+json", "If-Match: *"); r.Status != http.StatusOK {
-					t.Errorf("PATCH %s with If-Match *: %d %s", body, r.Status, r.Body)
-				}
-			})
-		}
-		close(start)
-		wg.Wait()
+		// The PUTs may have reset fields patched before them: eight
+		// patches at once, with If-Match: *, must all land too.
+		patchAllAtOnce(t, s, path, "If-Match: *")
 		var got map[string]any
 		mustUnmarshal(t, s.api(t, http.MethodGet, path, nil).Body, &got)
-		for field, value := range patches {
-			want, _ := json.Marshal(value)
-			if have, _ := json.Marshal(got[field]); string(have) != string(want) {
-				t.Errorf("%s = %s, want %s", field, have, want)
-			}
-		}
 		if got["slug"] != "contended" {
 			t.Errorf("slug %v after PUTs without one, want the article's own, contended", got["slug"])
 		}
