@@ -46,6 +46,7 @@ func loadMigrations() ([]schema.Step, error) {
 // the database before or after a step, and concurrent openers apply each
 // step once. A database that records a step this build does not know is
 // refused, since this build's queries would run against an unknown schema.
+// Then it runs the data rewrites those migrations left owed (rewrite.go).
 func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 	return s.migrateThrough(ctx, "")
 }
@@ -75,6 +76,12 @@ func (s *Store) migrateThrough(ctx context.Context, last string) ([]string, erro
 		}
 		if did {
 			applied = append(applied, m.Version)
+		}
+	}
+	if last == "" {
+		// The schema is this build's: the rewrites may use its write path.
+		if err := s.runDataRewrites(ctx); err != nil {
+			return applied, err
 		}
 	}
 	return applied, nil

@@ -262,21 +262,7 @@ const packQuery = `INSERT INTO article_packs (article_id, version, format, pack)
 func (s *Store) bumpScopes(ctx context.Context, tx pgx.Tx, keys []string, now time.Time, shown bool) error {
 	keys = append([]string(nil), keys...)
 	sort.Strings(keys)
-	changed := "greatest(scopes.changed_at, excluded.changed_at)"
-	changedAt := now
-	if !shown {
-		// A scope this write creates has changed nothing readers see yet:
-		// the epoch stands for "never" (a feed read takes it as zero).
-		changed, changedAt = "scopes.changed_at", time.Unix(0, 0).UTC()
-	}
-	query := `INSERT INTO scopes (key, revision, changed_at, undelivered) VALUES ($1, 1, $2, 1)
-		ON CONFLICT (key) DO UPDATE SET revision = scopes.revision + 1,
-		changed_at = ` + changed + `, undelivered = scopes.revision + 1`
-	if s.unmarked {
-		query = `INSERT INTO scopes (key, revision, changed_at) VALUES ($1, 1, $2)
-		ON CONFLICT (key) DO UPDATE SET revision = scopes.revision + 1,
-		changed_at = ` + changed
-	}
+	query, changedAt := s.bumpQuery(now, shown)
 	b := &pgx.Batch{}
 	for i, k := range keys {
 		if i > 0 && keys[i-1] == k {
@@ -288,4 +274,25 @@ func (s *Store) bumpScopes(ctx context.Context, tx pgx.Tx, keys []string, now ti
 		return fmt.Errorf("bump scopes: %w", err)
 	}
 	return nil
+}
+
+// bumpQuery is the statement bumpScopes runs for each scope, with key and
+// the changed_at it passes as arguments, and that changed_at.
+func (s *Store) bumpQuery(now time.Time, shown bool) (query string, changedAt time.Time) {
+	changed := "greatest(scopes.changed_at, excluded.changed_at)"
+	changedAt = now
+	if !shown {
+		// A scope this write creates has changed nothing readers see yet:
+		// the epoch stands for "never" (a feed read takes it as zero).
+		changed, changedAt = "scopes.changed_at", time.Unix(0, 0).UTC()
+	}
+	query = `INSERT INTO scopes (key, revision, changed_at, undelivered) VALUES ($1, 1, $2, 1)
+		ON CONFLICT (key) DO UPDATE SET revision = scopes.revision + 1,
+		changed_at = ` + changed + `, undelivered = scopes.revision + 1`
+	if s.unmarked {
+		query = `INSERT INTO scopes (key, revision, changed_at) VALUES ($1, 1, $2)
+		ON CONFLICT (key) DO UPDATE SET revision = scopes.revision + 1,
+		changed_at = ` + changed
+	}
+	return query, changedAt
 }

@@ -43,6 +43,7 @@ func (s *Store) migrate(ctx context.Context) error {
 
 // Migrate applies pending migrations as Open does and returns the versions
 // it applied (none when the schema is current), for `herald migrate up`.
+// Then it runs the data rewrites those migrations left owed (rewrite.go).
 func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 	return s.migrateThrough(ctx, "")
 }
@@ -72,6 +73,12 @@ func (s *Store) migrateThrough(ctx context.Context, last string) ([]string, erro
 		}
 		if did {
 			applied = append(applied, m.Version)
+		}
+	}
+	if last == "" {
+		// The schema is this build's: the rewrites may use its write path.
+		if err := s.runDataRewrites(ctx); err != nil {
+			return applied, err
 		}
 	}
 	return applied, nil
