@@ -51,7 +51,8 @@ func RunSlugUpgrade(t *testing.T, open SlugUpgradeOpener) {
 		b := h.create(t, h.article(t, "Second", t0.Add(-2*time.Hour), inCategory(hindi, thai), withTags("कुम")))
 		c := h.create(t, h.article(t, "Untouched", t0.Add(-time.Hour), inCategory("English"), withTags("Go"), byAuthors("Ann")))
 		d := h.create(t, h.article(t, "Scheduled", t0.Add(time.Hour), inCategory(hindi), withTags(arabic)))
-		aged := []*herald.Article{a, b, d}
+		f := h.create(t, h.article(t, "Its author alone", t0.Add(-4*time.Hour), byAuthors("सुनीता")))
+		aged := []*herald.Article{a, b, d, f}
 		for _, x := range aged {
 			up.Age(x.ID)
 		}
@@ -71,7 +72,7 @@ func RunSlugUpgrade(t *testing.T, open SlugUpgradeOpener) {
 			t.Fatalf("before the upgrade: tag क-म holds %d articles, want both", p.Total)
 		}
 		before := map[string]int64{}
-		for _, x := range []*herald.Article{a, b, c, d} {
+		for _, x := range []*herald.Article{a, b, c, d, f} {
 			before[x.ID] = h.version(t, x.ID)
 		}
 		revs, err := up.Before.Revisions(h.ctx, nil)
@@ -124,10 +125,11 @@ func RunSlugUpgrade(t *testing.T, open SlugUpgradeOpener) {
 		wantFeed(tag("कुम"), t0, b)
 		wantFeed(tag(arabic), t0.Add(2*time.Hour), d)
 		wantFeed(author("अमित शर्मा"), t0, a)
+		wantFeed(author("सुनीता"), t0, f)
 		wantFeed(tag("Go"), t0, c, a)
-		wantFeed(herald.SiteScope, t0, c, b, a)
+		wantFeed(herald.SiteScope, t0, c, b, a, f)
 		for _, sc := range []herald.Scope{oldHindi, old(herald.ScopeCategory, thai), old(herald.ScopeTag, "किम"),
-			old(herald.ScopeTag, arabic), old(herald.ScopeAuthor, "अमित शर्मा")} {
+			old(herald.ScopeTag, arabic), old(herald.ScopeAuthor, "अमित शर्मा"), old(herald.ScopeAuthor, "सुनीता")} {
 			wantGone(sc)
 		}
 		if got, want := category(hindi).Slug, "हिन्दी"; got != want {
@@ -144,18 +146,18 @@ func RunSlugUpgrade(t *testing.T, open SlugUpgradeOpener) {
 			counts[info.Scope] = info.Articles
 		}
 		for sc, want := range map[herald.Scope]int{category(hindi): 2, category(thai): 1, tag("किम"): 1, tag("कुम"): 1,
-			author("अमित शर्मा"): 1, category("English"): 1, tag("Go"): 2, author("Ann"): 1} {
+			author("अमित शर्मा"): 1, author("सुनीता"): 1, category("English"): 1, tag("Go"): 2, author("Ann"): 1} {
 			if counts[sc] != want {
 				t.Errorf("directory: %s has %d articles, want %d", sc, counts[sc], want)
 			}
 		}
-		if len(counts) != 8 {
-			t.Errorf("directory after the upgrade: %v, want the 8 scopes of the new slugs", counts)
+		if len(counts) != 9 {
+			t.Errorf("directory after the upgrade: %v, want the 9 scopes of the new slugs", counts)
 		}
 
 		// The articles are as they were, permalinks and dates included;
 		// those rewritten have a new version, the other is untouched.
-		for _, x := range []*herald.Article{a, b, c, d} {
+		for _, x := range []*herald.Article{a, b, c, d, f} {
 			got := h.get(t, x.ID)
 			if !got.SameAs(x) || got.Slug != x.Slug || !got.UpdatedAt.Equal(x.UpdatedAt) {
 				t.Errorf("%q after the upgrade: %+v, want it unchanged (slug %q, updated %v)", x.Title, got, x.Slug, x.UpdatedAt)
@@ -185,7 +187,7 @@ func RunSlugUpgrade(t *testing.T, open SlugUpgradeOpener) {
 			recorded[u.Scope] = u.Mark
 		}
 		for _, sc := range []herald.Scope{oldHindi, category(hindi), old(herald.ScopeTag, "किम"), tag("किम"), tag("कुम"),
-			old(herald.ScopeTag, arabic), tag(arabic), herald.SiteScope} {
+			old(herald.ScopeTag, arabic), tag(arabic), old(herald.ScopeAuthor, "सुनीता"), author("सुनीता"), herald.SiteScope} {
 			if after[sc] <= revs[sc] || recorded[sc] != after[sc] {
 				t.Errorf("%s: revision %d -> %d, recorded %d; want a new revision on record", sc, revs[sc], after[sc], recorded[sc])
 			}
@@ -206,7 +208,7 @@ func RunSlugUpgrade(t *testing.T, open SlugUpgradeOpener) {
 
 		// Opening again rewrites nothing.
 		written := map[string]int64{}
-		for _, x := range []*herald.Article{a, b, c, d, e} {
+		for _, x := range []*herald.Article{a, b, c, d, e, f} {
 			written[x.ID] = h.version(t, x.ID)
 		}
 		if owed, err = h.s.Undelivered(h.ctx, 1000); err != nil {
@@ -221,7 +223,7 @@ func RunSlugUpgrade(t *testing.T, open SlugUpgradeOpener) {
 		again := up.Reopen()
 		t.Cleanup(func() { again.Close() })
 		h.s = again
-		for _, x := range []*herald.Article{a, b, c, d, e} {
+		for _, x := range []*herald.Article{a, b, c, d, e, f} {
 			if v := h.version(t, x.ID); v != written[x.ID] {
 				t.Errorf("%q: version %d -> %d when the store opened again, want it kept", x.Title, written[x.ID], v)
 			}
