@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/herald-feeds/herald/internal/herald"
 )
@@ -18,10 +17,7 @@ import (
 // of that name and then sets done_at. They run after the schema is
 // current because they write through the store's own write path, which
 // knows only the current schema.
-//
-// A rewrite works on the one connection that holds the migrations' lock
-// (conn), so it needs no second connection of a pool that may have one.
-var dataRewrites = map[string]func(s *Store, ctx context.Context, conn *pgxpool.Conn) (int, error){
+var dataRewrites = map[string]func(s *Store, ctx context.Context) (int, error){
 	"slug_marks": (*Store).rewriteSlugMarks,
 }
 
@@ -31,32 +27,18 @@ var dataRewrites = map[string]func(s *Store, ctx context.Context, conn *pgxpool.
 // articles need rewriting.
 const rewriteBatch = 200
 
-// runDataRewrites runs the data rewrites the database still owes, holding
-// migrationLock for its session on a connection of its own: replicas that
-// open meanwhile wait for it in their migration steps (which take the same
-// lock for their transaction), then find nothing owed. The rewrite itself
-// runs in transactions of that connection, each bounded (rewriteBatch),
-// so writers of replicas already serving wait for one batch at most. A
-// rewrite interrupted (a crash, a cancelled context, a lost connection,
-// which frees the lock) is run again at the next open and takes up what is
-// left: it finds its work from the data, and each batch checks again what
-// it writes.
-func (s *Store) runDataRewrites(ctx context.Context) (err error) {
-	conn, err := s.pool.Acquire(ctx)
-	if err != nil {
-		return fmt.Errorf("postgres: data rewrites: %w", err)
-	}
-	defer conn.Release()
-	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", migrationLock); err != nil {
-		return fmt.Errorf("postgres: data rewrites: %w", err)
-	}
-	defer func() {
-		// A session whose unlock failed is closed, which unlocks.
-		if _, uerr := conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", migrationLock); uerr != nil {
-			conn.Conn().Close(context.WithoutCancel(ctx))
-		}
-	}()
-	rows, err := conn.Query(ctx, "SELECT name FROM data_rewrites WHERE done_at IS NULL ORDER BY name")
+// runDataRewrites runs the data rewrites the database still owes. Each
+// finds its work from the data and does it in transactions that take
+// migrationLock, as every migration step does, and check again what they
+// write: replicas opening at once each run the rewrite to its end before
+// they serve, their batches taking turns, and none writes an article
+// another has already put right (the only cost of the crowd is a search
+// each). Nothing is held between transactions, so a connection pooler in
+// transaction mode is no trouble. A rewrite interrupted (a crash, a
+// cancelled context) is run again at the next open and takes up what is
+// left.
+func (s *Store) runDataRewrites(ctx context.Context) error {
+	rows, err := s.pool.Query(ctx, "SELECT name FROM data_rewrites WHERE done_at IS NULL ORDER BY name")
 	if err != nil {
 		return fmt.Errorf("postgres: data rewrites: %w", err)
 	}
@@ -69,10 +51,10 @@ func (s *Store) runDataRewrites(ctx context.Context) (err error) {
 		if run == nil {
 			return fmt.Errorf("postgres: the database owes data rewrite %q, which this build does not know; run a newer herald", name)
 		}
-		if _, err := run(s, ctx, conn); err != nil {
+		if _, err := run(s, ctx); err != nil {
 			return fmt.Errorf("postgres: data rewrite %s: %w", name, err)
 		}
-		if _, err := conn.Exec(ctx, "UPDATE data_rewrites SET done_at = $1 WHERE name = $2 AND done_at IS NULL", s.clock(), name); err != nil {
+		if _, err := s.pool.Exec(ctx, "UPDATE data_rewrites SET done_at = $1 WHERE name = $2 AND done_at IS NULL", s.clock(), name); err != nil {
 			return fmt.Errorf("postgres: data rewrite %s: %w", name, err)
 		}
 	}
@@ -89,8 +71,8 @@ func (s *Store) runDataRewrites(ctx context.Context) (err error) {
 // names whose slug changed; then, table by table, it pages through the
 // articles holding one of those names in id order, and writes each page
 // in one transaction (rewriteArticles).
-func (s *Store) rewriteSlugMarks(ctx context.Context, conn *pgxpool.Conn) (int, error) {
-	stale, err := staleNames(ctx, conn)
+func (s *Store) rewriteSlugMarks(ctx context.Context) (int, error) {
+	stale, err := s.staleNames(ctx)
 	if err != nil || len(stale) == 0 {
 		return 0, err
 	}
@@ -100,7 +82,7 @@ func (s *Store) rewriteSlugMarks(ctx context.Context, conn *pgxpool.Conn) (int, 
 			WHERE article_id > $1 AND name = ANY($2) ORDER BY article_id LIMIT $3`
 		after := ""
 		for {
-			rows, err := conn.Query(ctx, query, after, stale, rewriteBatch)
+			rows, err := s.pool.Query(ctx, query, after, stale, rewriteBatch)
 			if err != nil {
 				return written, err
 			}
@@ -111,7 +93,7 @@ func (s *Store) rewriteSlugMarks(ctx context.Context, conn *pgxpool.Conn) (int, 
 			if len(ids) == 0 {
 				break
 			}
-			n, err := s.rewriteArticles(ctx, conn, ids)
+			n, err := s.rewriteArticles(ctx, ids)
 			written += n
 			if err != nil {
 				return written, err
@@ -124,8 +106,8 @@ func (s *Store) rewriteSlugMarks(ctx context.Context, conn *pgxpool.Conn) (int, 
 
 // staleNames lists the names of authors, categories and tags that some
 // article stores with another slug than herald.Slugify gives them now.
-func staleNames(ctx context.Context, conn *pgxpool.Conn) ([]string, error) {
-	rows, err := conn.Query(ctx, `SELECT name, slug FROM article_terms
+func (s *Store) staleNames(ctx context.Context) ([]string, error) {
+	rows, err := s.pool.Query(ctx, `SELECT name, slug FROM article_terms
 		UNION SELECT name, slug FROM article_authors`)
 	if err != nil {
 		return nil, err
@@ -163,17 +145,15 @@ func staleNames(ctx context.Context, conn *pgxpool.Conn) ([]string, error) {
 // Last-Modified); the others (the site, names whose slug stays) render the
 // same items and keep their Last-Modified. The scopes are bumped once
 // each, after the articles, in key order as every writer bumps them.
-func (s *Store) rewriteArticles(ctx context.Context, conn *pgxpool.Conn, ids []string) (written int, err error) {
+func (s *Store) rewriteArticles(ctx context.Context, ids []string) (written int, err error) {
 	now := s.clock()
-	for range 3 { // as retryWrite: a deadlock with a writer is tried again
-		err = writeOnceOn(ctx, conn, func(tx pgx.Tx) error {
-			written, err = s.rewriteIn(ctx, tx, ids, now)
+	err = s.write(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", migrationLock); err != nil {
 			return err
-		})
-		if !isRetryable(err) {
-			break
 		}
-	}
+		written, err = s.rewriteIn(ctx, tx, ids, now)
+		return err
+	})
 	return written, err
 }
 

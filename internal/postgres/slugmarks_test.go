@@ -35,8 +35,8 @@ func TestSlugMarksRewrite(t *testing.T) {
 			Reopen: func() herald.Store {
 				at := dbURL
 				if opened.Add(1)%2 == 1 {
-					// The rewrite holds its lock on a connection and
-					// works on that one: a pool of one is enough.
+					// A pool of one connection is enough: the rewrite
+					// holds none between its transactions.
 					at += "?pool_max_conns=1"
 				}
 				s, err := Open(ctx, at, Options{Now: now, ArticleCache: artcache.DefaultMaxArticles, FoldEvery: -1})

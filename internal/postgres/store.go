@@ -213,17 +213,7 @@ func (s *Store) retryWrite(ctx context.Context, fn func(tx pgx.Tx) error) error 
 }
 
 func (s *Store) writeOnce(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	return writeOnceOn(ctx, s.pool, fn)
-}
-
-// beginner begins transactions: the pool, or one connection of it.
-type beginner interface {
-	Begin(ctx context.Context) (pgx.Tx, error)
-}
-
-// writeOnceOn is writeOnce on a connection of b's.
-func writeOnceOn(ctx context.Context, b beginner, fn func(tx pgx.Tx) error) error {
-	tx, err := b.Begin(ctx)
+	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return err
 	}

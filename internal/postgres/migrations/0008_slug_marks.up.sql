@@ -11,10 +11,11 @@
 -- owed. Once every step is applied, the store (rewrite.go) writes again,
 -- through its own write path and in transactions of a bounded number of
 -- articles, each article whose stored slugs differ from those of its
--- names, and sets done_at here. It does so holding the migrations'
--- advisory lock for the session, so replicas opening meanwhile wait for
--- it as they wait for a step; a rewrite interrupted is taken up at the
--- next open. Articles' own slugs (their permalinks) are left as they are.
+-- names, and sets done_at here. Each of those transactions takes the
+-- migrations' advisory lock and checks again what it writes, so replicas
+-- opening at once share the work and none serves before it is done; a
+-- rewrite interrupted is taken up at the next open. Articles' own slugs
+-- (their permalinks) are left as they are.
 
 CREATE TABLE data_rewrites (
     name    text COLLATE "C" NOT NULL PRIMARY KEY,
