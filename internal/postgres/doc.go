@@ -4,7 +4,8 @@
 //
 // It follows the SQLite store's contracts exactly (internal/storetest holds
 // both to them): the schema lives in embedded, ordered migrations applied
-// at Open, each in its own transaction together with the row recording it;
+// at Open, each in its own transaction together with the row recording it,
+// then the data rewrites a migration may leave owed (rewrite.go);
 // every write is one transaction that changes the article rows and bumps
 // the revision and changed_at of every scope it touches; every read of more
 // than one statement runs in one REPEATABLE READ, READ ONLY transaction, a
