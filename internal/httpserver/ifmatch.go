@@ -181,6 +181,13 @@ func (s *Server) writeAt(ctx context.Context, id string, m ifMatch, none *herald
 			}
 			return vc, nil
 		}
+		if !m.present && !m.unmodifiedSince.IsZero() {
+			// A date in whole seconds cannot tell the write that came in
+			// between from the one the client saw, if both fell in the
+			// second it names: written again, this one could overwrite a
+			// change the client never read. Refused, as before.
+			return nil, m.errPrecondition(id)
+		}
 		if attempt >= writeAttempts {
 			return nil, herald.Errorf(herald.EConflict, "article %s changed %d times while this write was applied; send it again", id, attempt)
 		}

@@ -119,8 +119,12 @@ func joinField(prefix, field string) string {
 // its own (jsonstrict; encoding/json would take "Title" for title, and the
 // last of two), and anything after the value.
 func decodeStrict(data []byte, v any) error {
-	if err := jsonstrict.CheckMembers(data, reflect.TypeOf(v)); err != nil {
-		return err
+	// An array's elements are checked one by one (decodeArticle), so
+	// that one with a bad member fails alone.
+	if _, raw := v.(*[]json.RawMessage); !raw {
+		if err := jsonstrict.CheckMembers(data, reflect.TypeOf(v)); err != nil {
+			return err
+		}
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()

@@ -104,3 +104,13 @@ func TestParseJSONArrayElementFailsAlone(t *testing.T) {
 		t.Fatalf("articles %v, want A, nil, nil, D", arts)
 	}
 }
+
+// TestJSONArrayElementFailsAlone: a mis-cased member in one element of an
+// array fails that element only; the others are imported.
+func TestJSONArrayElementFailsAlone(t *testing.T) {
+	got, err := parseJSON("f.json", []byte(`[{"title":"a","slug":"a"},{"title":"b","slug":"b","Title":"x"}]`))
+	var failed ArticleErrors
+	if !errors.As(err, &failed) || len(failed) != 1 || failed[0].Index != 1 || got[0] == nil || got[0].Slug != "a" {
+		t.Fatalf("got %v, err %v; want article a and element 1 failed alone", got, err)
+	}
+}
