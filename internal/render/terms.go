@@ -45,14 +45,23 @@ func terms(categories, tags []string) []string {
 	return out
 }
 
-// sameSlug reports whether herald.Slugify(a) == herald.Slugify(b) without
-// building either: the same letters and digits, lower-cased, in the same
-// runs.
+// sameSlug reports whether herald.Slugify(a) == herald.Slugify(b), without
+// building either when neither holds a combining mark: the same letters
+// and digits, lower-cased, in the same runs. Whether a mark stays in the
+// slug depends on what precedes it and on the name's normalization form,
+// so once one turns up the slugs themselves are compared. Until then the
+// walk may still answer false: a mark never changes which letters and
+// digits a slug holds, nor the hyphens between characters it has not
+// reached.
 func sameSlug(a, b string) bool {
+	nameA, nameB := a, b
 	first := true
 	for {
-		ra, sepA, na := nextSlugRune(a)
-		rb, sepB, nb := nextSlugRune(b)
+		ra, sepA, markA, na := nextSlugRune(a)
+		rb, sepB, markB, nb := nextSlugRune(b)
+		if markA || markB {
+			return herald.Slugify(nameA) == herald.Slugify(nameB)
+		}
 		if na == 0 || nb == 0 {
 			return na == nb
 		}
@@ -65,16 +74,18 @@ func sameSlug(a, b string) bool {
 }
 
 // nextSlugRune returns the first letter or digit of s lower-cased as
-// Slugify does, whether other characters (a hyphen in the slug) came before
-// it, and the bytes it consumed; n is 0 when s has no letter or digit left.
-func nextSlugRune(s string) (r rune, skipped bool, n int) {
+// Slugify does, whether other characters (a hyphen in the old rule's slug)
+// came before it, whether one of those was a combining mark, and the bytes
+// it consumed; n is 0 when s has no letter or digit left.
+func nextSlugRune(s string) (r rune, skipped, mark bool, n int) {
 	for n < len(s) {
 		c, w := utf8.DecodeRuneInString(s[n:])
 		n += w
 		if c = unicode.ToLower(c); unicode.IsLetter(c) || unicode.IsDigit(c) {
-			return c, skipped, n
+			return c, skipped, mark, n
 		}
 		skipped = true
+		mark = mark || unicode.IsMark(c)
 	}
-	return 0, skipped, 0
+	return 0, skipped, mark, 0
 }
