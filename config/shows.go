@@ -13,10 +13,10 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"unicode"
 
 	"github.com/google/uuid"
 	"go.yaml.in/yaml/v3"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/herald-feeds/herald/internal/herald"
 )
@@ -112,7 +112,15 @@ func parseShows(data []byte, baseURL string) (map[string]Show, error) {
 			errs = append(errs, fmt.Errorf("%s.%s: %s", slug, field, fmt.Sprintf(format, args...)))
 		}
 		if !isSlug(slug) {
-			errs = append(errs, fmt.Errorf("%s: must be a category slug (lower case letters and digits joined by hyphens), as in /categories/SLUG/feed.rss", slug))
+			hint := ""
+			if s := herald.Slugify(norm.NFC.String(slug)); s != "" && s == norm.NFC.String(slug) {
+				// The same characters to the eye, decomposed (an
+				// editor on macOS may save them so).
+				hint = "; it is not in Unicode normalization form C (NFC), as slugs are: write its accented letters precomposed"
+			} else if s != "" {
+				hint = fmt.Sprintf("; the category %q has the slug %q", slug, s)
+			}
+			errs = append(errs, fmt.Errorf("%s: must be a category slug (lower case letters and digits, each with the combining marks that follow it, in runs joined by single hyphens), as in /categories/SLUG/feed.rss%s", slug, hint))
 			continue
 		}
 		node := nodes[slug]
@@ -207,18 +215,14 @@ func httpURL(s string) bool {
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && !strings.ContainsAny(s, " \t\r\n")
 }
 
-// isSlug reports whether s is what herald.Slugify makes of a name: letters
-// and digits in lower case joined by single hyphens.
+// isSlug reports whether s is a slug herald.Slugify gives, so that a show
+// can be keyed by the slug of any category: lower-case letters and digits,
+// the combining marks that follow them (the vowel signs of "हिन्दी"), and
+// single hyphens between runs. A slug is what Slugify leaves unchanged, so
+// a key with marks that is not in NFC is refused: Slugify drops its marks,
+// and the category's slug (from its name in NFC) is spelled otherwise.
 func isSlug(s string) bool {
-	if s == "" || s[0] == '-' || s[len(s)-1] == '-' || strings.Contains(s, "--") {
-		return false
-	}
-	for _, r := range s {
-		if r != '-' && !unicode.IsDigit(r) && !(unicode.IsLetter(r) && !unicode.IsUpper(r)) {
-			return false
-		}
-	}
-	return true
+	return s != "" && herald.Slugify(s) == s
 }
 
 // decodeShowNode checks, before decoding, that every key of the mapping

@@ -53,6 +53,28 @@ func TestLoadShows(t *testing.T) {
 	}
 }
 
+// TestShowKeyedByASlugWithMarks: a show is keyed by its category's slug,
+// which keeps the combining marks after a letter (Slugify), as in हिन्दी.
+func TestShowKeyedByASlugWithMarks(t *testing.T) {
+	shows, err := LoadShows(writeShows(t, "हिन्दी-समाचार:\n  image: https://e.com/a.png\n  category: News\n  owner: {email: a@e.com}\n"), "https://e.com")
+	if err != nil {
+		t.Fatalf("LoadShows: %v", err)
+	}
+	if _, ok := shows["हिन्दी-समाचार"]; !ok {
+		t.Fatalf("shows=%+v, want the show keyed हिन्दी-समाचार", shows)
+	}
+	for _, s := range []string{"हिन्दी", "ไทย", "café", "go-2026", "日本"} {
+		if !isSlug(s) {
+			t.Errorf("isSlug(%q)=false, want true", s)
+		}
+	}
+	for _, s := range []string{"", "-a", "a-", "a--b", "A", "a b", "\u093fक", "क-\u093f", "cafe\u0301", "ǅ"} {
+		if isSlug(s) {
+			t.Errorf("isSlug(%q)=true, want false", s)
+		}
+	}
+}
+
 // TestPodcastGUID checks the derivation against the podcast namespace's
 // own examples.
 func TestPodcastGUID(t *testing.T) {
@@ -91,7 +113,10 @@ func TestLoadShowsRejects(t *testing.T) {
 		{"control character in the title", base + "  title: \"Ctl\\vTitle\"\n", "x.title: contains the character U+000B"},
 		{"C1 control in the description", base + "  description: \"bad \\u0085 break\"\n", "x.description: contains the character U+0085"},
 		{"U+FFFD in the author", base + "  author: \"Mojibake \\uFFFD\"\n", "x.author: contains the character U+FFFD"},
-		{"key not a slug", strings.Replace(base, "x:", "Field Notes:", 1), "Field Notes: must be a category slug"},
+		{"key not a slug", strings.Replace(base, "x:", "Field Notes:", 1), `Field Notes: must be a category slug (lower case letters and digits, each with the combining marks that follow it, in runs joined by single hyphens), as in /categories/SLUG/feed.rss; the category "Field Notes" has the slug "field-notes"`},
+		{"key a name with marks", strings.Replace(base, "x:", "हिन्दी समाचार:", 1), `the category "हिन्दी समाचार" has the slug "हिन्दी-समाचार"`},
+		{"key with marks not in NFC", strings.Replace(base, "x:", "cafe\u0301:", 1), "cafe\u0301: must be a category slug (lower case letters and digits, each with the combining marks that follow it, in runs joined by single hyphens), as in /categories/SLUG/feed.rss; it is not in Unicode normalization form C (NFC)"},
+		{"key starting with a mark", strings.Replace(base, "x:", "\u093f\u0915:", 1), "must be a category slug"},
 		{"not a mapping", "- a\n- b\n", "cannot unmarshal"},
 	}
 	for _, tt := range tests {
