@@ -233,7 +233,9 @@ func (s *Articles) List(ctx context.Context, offset, limit int) ([]*herald.Artic
 // the API and imported into a new store keeps every item's identity in
 // its feeds (guid, Atom id, JSON Feed id). Otherwise, and when no article
 // has that id, it is matched by slug, settled first as Prepare will
-// (herald.SlugOf) so that matching works for sources that carry none.
+// (herald.SlugOf) so that matching works for sources that carry none;
+// when that slug is derived from the title and names no article, the
+// slugs older builds derived from the same title are tried too.
 // updated_at is the time of the write, as for every write: an import
 // dated back would leave the feeds' Last-Modified behind the change.
 func (s *Articles) Upsert(ctx context.Context, a *herald.Article) (herald.Upserted, error) {
@@ -255,12 +257,27 @@ func (s *Articles) Upsert(ctx context.Context, a *herald.Article) (herald.Upsert
 	derived := strings.TrimSpace(a.Slug) == ""
 	a.Slug = herald.SlugOf(a)
 	existing, err := s.store.ArticleBySlug(ctx, a.Slug)
-	if legacy := herald.Slugify(a.Title); derived && herald.IsNotFound(err) && legacy != a.Slug && legacy != "" {
-		// An older build derived slugs from titles as typed, so a title
-		// in decomposed Unicode lost its accents ("cafe" for "Café"):
-		// an article it imported is matched by that slug and keeps it.
-		if old, lerr := s.store.ArticleBySlug(ctx, legacy); lerr == nil {
-			existing, err, a.Slug = old, nil, legacy
+	if derived && herald.IsNotFound(err) {
+		// Older builds derived other slugs from some titles, and an
+		// article one of them imported is matched by the slug it got,
+		// and keeps it (its permalink). Before NFC, a title in
+		// decomposed Unicode lost its accents ("cafe" for "Café");
+		// before Slugify kept combining marks, every mark cut its word
+		// ("ह-न-द" for "हिन्दी"). The first that names an article wins.
+		tried := ""
+		for _, legacy := range [...]string{herald.Slugify(a.Title), herald.LegacyTitleSlug(a.Title)} {
+			if legacy == "" || legacy == a.Slug || legacy == tried {
+				continue
+			}
+			tried = legacy
+			old, lerr := s.store.ArticleBySlug(ctx, legacy)
+			if lerr == nil {
+				existing, err, a.Slug = old, nil, legacy
+				break
+			}
+			if !herald.IsNotFound(lerr) {
+				return 0, lerr
+			}
 		}
 	}
 	switch {
