@@ -108,10 +108,10 @@ func (a *Article) Prepare(baseURL string, now time.Time, lim Limits) error {
 	if derived {
 		a.Slug = TitleSlug(a.Title)
 		if a.Slug == "" {
-			return FieldError(EInvalid, "slug", "no slug can be derived from the title; give one (letters, digits and hyphens)")
+			return FieldError(EInvalid, "slug", "no slug can be derived from the title; give one (letters and digits, with the combining marks that follow a letter, and hyphens)")
 		}
 	} else if Slugify(a.Slug) != a.Slug {
-		return FieldError(EInvalid, "slug", "slug %q must be lower case letters and digits separated by single hyphens", a.Slug)
+		return FieldError(EInvalid, "slug", "slug %q must be lower case letters and digits, each with the combining marks that follow it, in runs separated by single hyphens", a.Slug)
 	}
 	// The client sent no url, so a URL too long is the slug's doing:
 	// name the field it can change.

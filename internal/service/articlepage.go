@@ -15,7 +15,8 @@ import (
 type ArticlePageMaker func(ctx context.Context, slug string) ([]byte, error)
 
 // GetArticlePage returns the page of the article at /slug (a valid slug:
-// letters, digits and hyphens, in NFC), made by page and cached as a
+// letters and digits, the combining marks that follow them, and hyphens,
+// in NFC), made by page and cached as a
 // feed's HTML view is (GetView): in the feed cache under its own key
 // (articlePageKey), made once per key and revision however many requests
 // wait for it (across replicas with a shared cache), and compressed once
@@ -70,8 +71,9 @@ const articlePagePrefix = "page/"
 // It cannot be a feed's or a view's key, nor another slug's: feeds'
 // formats are rss, atom and json, views' the same with ".html" after
 // them, and none holds a "/", which no slug holds either (Slugify keeps
-// letters and digits and puts hyphens between runs of them), so each
-// slug names one format of its own; a feed's limit is never 0 besides.
+// letters, digits and the combining marks after them, and puts hyphens
+// between runs of them), so each slug names one format of its own; a
+// feed's limit is never 0 besides.
 // In Redis (cache.Redis.entryKey, lockKey) the key becomes
 // {prefix}:feed:{site}[:variant]:page/<slug>:0:0: the hash tag is the
 // site's, so a page sits in the slot of the revision key the get, put
